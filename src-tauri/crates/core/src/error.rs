@@ -1,0 +1,69 @@
+use thiserror::Error;
+
+/// Errors of the domain layer. Each says what happened in words a user can act on.
+#[derive(Debug, Error)]
+pub enum CoreError {
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("device {device} is not connected: {reason}")]
+    DeviceUnavailable { device: String, reason: String },
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    #[error("storage error: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl CoreError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+
+    /// A stable machine-readable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::InvalidInput(_) => "invalid_input",
+            CoreError::DeviceUnavailable { .. } => "device_unavailable",
+            CoreError::Engine(e) => e.code(),
+            CoreError::Storage(_) => "storage",
+            CoreError::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+/// What an engine (Docker, Proxmox) answered when an operation failed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    /// The object does not exist on the engine (HTTP 404).
+    #[error("{0}")]
+    NoSuchObject(String),
+    /// The object is in the wrong state for the operation (HTTP 409), e.g. "is not running".
+    #[error("{0}")]
+    Conflict(String),
+    /// The engine refused the request as invalid (HTTP 400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The engine could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::NoSuchObject(_) => "not_found",
+            EngineError::Conflict(_) => "conflict",
+            EngineError::BadRequest(_) => "invalid_input",
+            EngineError::Unreachable(_) => "device_unavailable",
+            EngineError::Other(_) => "engine",
+        }
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;

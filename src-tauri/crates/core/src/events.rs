@@ -1,0 +1,55 @@
+//! The in-process event bus: typed domain events on a tokio broadcast channel.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tokio::sync::broadcast;
+
+use crate::model::{Container, DeviceStatus, InventoryKind};
+
+/// Something changed in the inventory. Published after the change is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum DomainEvent {
+    /// A container appeared or changed.
+    #[serde(rename_all = "camelCase")]
+    ContainerUpserted { container: Container },
+    /// A container is gone from its engine.
+    #[serde(rename_all = "camelCase")]
+    ContainerRemoved { uuid: String, device_uuid: String },
+    #[serde(rename_all = "camelCase")]
+    DeviceStatusChanged { device_uuid: String, status: DeviceStatus },
+    /// Devices were added, edited or removed.
+    DevicesChanged,
+    /// A device's images, volumes or networks changed.
+    #[serde(rename_all = "camelCase")]
+    InventoryChanged { device_uuid: String, kind: InventoryKind },
+}
+
+/// A cheap-to-clone handle on the bus. Slow subscribers lag and are told so by tokio;
+/// they recover by reloading from the store.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<DomainEvent>,
+}
+
+impl EventBus {
+    pub fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity);
+        Self { sender }
+    }
+
+    pub fn publish(&self, event: DomainEvent) {
+        // No subscriber is not an error: nobody is looking.
+        let _ = self.sender.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
+        self.sender.subscribe()
+    }
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new(4096)
+    }
+}

@@ -1,0 +1,76 @@
+//! The component factory: turns configuration into running components.
+//!
+//! Adding a watcher kind or a registry provider is: implement the trait, add a variant,
+//! add a match arm in the factory.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tokio::sync::watch;
+
+use crate::error::CoreResult;
+use crate::model::Device;
+use crate::ports::{ContainerRuntime, InventorySink};
+
+/// The kinds of component the engine manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(tag = "kind", content = "variant", rename_all = "camelCase")]
+pub enum Kind {
+    Watcher(WatcherKind),
+    Registry(RegistryProvider),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum WatcherKind {
+    Docker,
+    Proxmox,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum RegistryProvider {
+    Hub,
+    Ghcr,
+    Lscr,
+    Gcr,
+    Ecr,
+    Acr,
+    Quay,
+    Gitlab,
+    Gitea,
+    Custom,
+}
+
+/// What a watcher gets to work with.
+#[derive(Clone)]
+pub struct WatcherContext {
+    pub device: Device,
+    pub sink: Arc<dyn InventorySink>,
+}
+
+/// A long-running task that keeps one device's inventory current.
+#[async_trait]
+pub trait Watcher: Send {
+    /// Runs until `shutdown` turns true. Connection errors are handled inside
+    /// (status + reconnect with backoff), never returned.
+    async fn run(self: Box<Self>, ctx: WatcherContext, shutdown: watch::Receiver<bool>);
+}
+
+/// A watcher and the runtime that acts on the same engine.
+pub struct WatcherComponent {
+    pub watcher: Box<dyn Watcher>,
+    pub runtime: Arc<dyn ContainerRuntime>,
+}
+
+/// Builds components from configuration.
+pub trait ComponentFactory: Send + Sync {
+    fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent>;
+}
+
+/// The component kind a device needs.
+pub fn kind_of(device: &Device) -> Kind {
+    Kind::Watcher(device.connection.watcher_kind())
+}

@@ -1,0 +1,11 @@
+//! Domain entities. Plain data: no I/O, no framework types.
+
+mod container;
+mod device;
+mod inventory;
+
+pub use container::{
+    Container, ContainerObservation, ContainerPatch, ContainerState, MountPoint, PortMapping,
+};
+pub use device::{Device, DeviceConnection, DeviceStatus, NewDevice};
+pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};

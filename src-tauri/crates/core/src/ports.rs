@@ -1,0 +1,137 @@
+//! Ports: the traits that adapters (storage, engines) implement.
+
+use async_trait::async_trait;
+
+use crate::error::{CoreResult, EngineError};
+use crate::model::{
+    Container, ContainerObservation, Device, DeviceStatus, Image, Network, Volume,
+};
+
+#[async_trait]
+pub trait DeviceRepository: Send + Sync {
+    async fn list_devices(&self) -> CoreResult<Vec<Device>>;
+    async fn get_device(&self, uuid: &str) -> CoreResult<Option<Device>>;
+    async fn insert_device(&self, device: &Device) -> CoreResult<()>;
+    async fn update_device(&self, device: &Device) -> CoreResult<()>;
+    /// Deletes the device and everything inventoried on it.
+    async fn delete_device(&self, uuid: &str) -> CoreResult<()>;
+}
+
+/// A batch of container changes for one device, applied atomically.
+#[derive(Debug, Default)]
+pub struct ContainerChanges {
+    /// Containers to insert or update (their `uuid` is already decided).
+    pub upserts: Vec<Container>,
+    /// Squirrel uuids of containers to delete.
+    pub removals: Vec<String>,
+}
+
+#[async_trait]
+pub trait ContainerRepository: Send + Sync {
+    async fn list_containers(&self) -> CoreResult<Vec<Container>>;
+    async fn list_device_containers(&self, device_uuid: &str) -> CoreResult<Vec<Container>>;
+    async fn get_container(&self, uuid: &str) -> CoreResult<Option<Container>>;
+    async fn find_container(
+        &self,
+        device_uuid: &str,
+        engine_id: &str,
+    ) -> CoreResult<Option<Container>>;
+    async fn apply_container_changes(&self, changes: &ContainerChanges) -> CoreResult<()>;
+    async fn set_display_name(&self, uuid: &str, display_name: Option<&str>) -> CoreResult<()>;
+}
+
+#[async_trait]
+pub trait InventoryRepository: Send + Sync {
+    async fn list_images(&self, device_uuid: Option<&str>) -> CoreResult<Vec<Image>>;
+    async fn list_volumes(&self, device_uuid: Option<&str>) -> CoreResult<Vec<Volume>>;
+    async fn list_networks(&self, device_uuid: Option<&str>) -> CoreResult<Vec<Network>>;
+    async fn replace_images(&self, device_uuid: &str, images: &[Image]) -> CoreResult<()>;
+    async fn replace_volumes(&self, device_uuid: &str, volumes: &[Volume]) -> CoreResult<()>;
+    async fn replace_networks(&self, device_uuid: &str, networks: &[Network]) -> CoreResult<()>;
+}
+
+/// Every repository the services need, behind one object.
+pub trait Repositories: DeviceRepository + ContainerRepository + InventoryRepository {}
+impl<T: DeviceRepository + ContainerRepository + InventoryRepository> Repositories for T {}
+
+/// Where a watcher reports what it sees. Implemented by [`crate::InventoryService`].
+#[async_trait]
+pub trait InventorySink: Send + Sync {
+    async fn set_status(&self, device_uuid: &str, status: DeviceStatus);
+    /// A full sync: `containers` is the complete list; anything else stored for the device goes.
+    async fn sync_snapshot(
+        &self,
+        device_uuid: &str,
+        snapshot: crate::model::InventorySnapshot,
+    ) -> CoreResult<()>;
+    async fn container_observed(&self, device_uuid: &str, obs: ContainerObservation)
+        -> CoreResult<()>;
+    async fn container_gone(&self, device_uuid: &str, engine_id: &str) -> CoreResult<()>;
+    async fn images_replaced(&self, device_uuid: &str, images: Vec<Image>) -> CoreResult<()>;
+    async fn volumes_replaced(&self, device_uuid: &str, volumes: Vec<Volume>) -> CoreResult<()>;
+    async fn networks_replaced(&self, device_uuid: &str, networks: Vec<Network>)
+        -> CoreResult<()>;
+}
+
+/// Options for removing a container.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveOptions {
+    /// Kill a running container first.
+    pub force: bool,
+    /// Remove anonymous volumes attached to it.
+    pub remove_volumes: bool,
+}
+
+/// Everything an engine's inspect tells about one container, for the detail drawer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerDetails {
+    pub engine_id: String,
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub working_dir: Option<String>,
+    pub env: Vec<EnvVar>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub mounts: Vec<crate::model::MountPoint>,
+    pub ports: Vec<crate::model::PortMapping>,
+    pub networks: Vec<NetworkAttachment>,
+    pub restart_policy: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub restart_count: Option<i32>,
+    pub hostname: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkAttachment {
+    pub name: String,
+    pub ip_address: Option<String>,
+    pub gateway: Option<String>,
+    pub mac_address: Option<String>,
+}
+
+/// Operations on containers of one device's engine.
+#[async_trait]
+pub trait ContainerRuntime: Send + Sync {
+    async fn start(&self, engine_id: &str) -> Result<(), EngineError>;
+    async fn stop(&self, engine_id: &str, timeout_secs: Option<u32>) -> Result<(), EngineError>;
+    async fn restart(&self, engine_id: &str, timeout_secs: Option<u32>)
+        -> Result<(), EngineError>;
+    async fn pause(&self, engine_id: &str) -> Result<(), EngineError>;
+    async fn unpause(&self, engine_id: &str) -> Result<(), EngineError>;
+    async fn kill(&self, engine_id: &str, signal: Option<&str>) -> Result<(), EngineError>;
+    async fn remove(&self, engine_id: &str, options: RemoveOptions) -> Result<(), EngineError>;
+    async fn rename(&self, engine_id: &str, new_name: &str) -> Result<(), EngineError>;
+    async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
+}

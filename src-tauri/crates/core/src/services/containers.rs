@@ -1,0 +1,278 @@
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::engine::WatcherEngine;
+use crate::error::{CoreError, CoreResult};
+use crate::model::{Container, ContainerPatch, ContainerState};
+use crate::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, Repositories};
+use crate::services::inventory::InventoryService;
+
+/// A lifecycle action on one container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum ContainerAction {
+    Start,
+    Stop {
+        #[serde(rename = "timeoutSecs")]
+        timeout_secs: Option<u32>,
+    },
+    Restart {
+        #[serde(rename = "timeoutSecs")]
+        timeout_secs: Option<u32>,
+    },
+    Pause,
+    Unpause,
+    Kill { signal: Option<String> },
+}
+
+/// Filters for listing containers; every field narrows the result.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerFilter {
+    pub device_uuid: Option<String>,
+    pub states: Option<Vec<ContainerState>>,
+    /// Case-insensitive match on name, display name or image.
+    pub text: Option<String>,
+}
+
+impl ContainerFilter {
+    pub fn accepts(&self, c: &Container) -> bool {
+        if self.device_uuid.as_ref().is_some_and(|d| *d != c.device_uuid) {
+            return false;
+        }
+        if self.states.as_ref().is_some_and(|s| !s.contains(&c.state)) {
+            return false;
+        }
+        match self.text.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => {
+                let t = t.to_lowercase();
+                c.name.to_lowercase().contains(&t)
+                    || c.image.to_lowercase().contains(&t)
+                    || c
+                        .display_name
+                        .as_ref()
+                        .is_some_and(|d| d.to_lowercase().contains(&t))
+            }
+            _ => true,
+        }
+    }
+}
+
+const MAX_DISPLAY_NAME: usize = 128;
+
+/// Checks a Docker container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, as the engine requires.
+pub fn validate_engine_name(name: &str) -> CoreResult<&str> {
+    let name = name.trim().trim_start_matches('/');
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if name.len() < 2 || !first_ok || !rest_ok {
+        return Err(CoreError::InvalidInput(format!(
+            "\"{name}\" is not a valid container name: use at least two characters, \
+             letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )));
+    }
+    Ok(name)
+}
+
+/// Container use cases: queries from the store, actions through the device's runtime.
+pub struct ContainerService {
+    repos: Arc<dyn Repositories>,
+    engine: Arc<WatcherEngine>,
+    inventory: Arc<InventoryService>,
+}
+
+impl ContainerService {
+    pub fn new(
+        repos: Arc<dyn Repositories>,
+        engine: Arc<WatcherEngine>,
+        inventory: Arc<InventoryService>,
+    ) -> Self {
+        Self {
+            repos,
+            engine,
+            inventory,
+        }
+    }
+
+    pub async fn list(&self, filter: &ContainerFilter) -> CoreResult<Vec<Container>> {
+        let all = match &filter.device_uuid {
+            Some(d) => self.repos.list_device_containers(d).await?,
+            None => self.repos.list_containers().await?,
+        };
+        Ok(all.into_iter().filter(|c| filter.accepts(c)).collect())
+    }
+
+    pub async fn get(&self, uuid: &str) -> CoreResult<Container> {
+        self.repos
+            .get_container(uuid)
+            .await?
+            .ok_or_else(|| CoreError::not_found("container"))
+    }
+
+    /// Updates Squirrel's own fields (the display name) and publishes the change.
+    pub async fn update(&self, uuid: &str, patch: ContainerPatch) -> CoreResult<Container> {
+        let mut container = self.get(uuid).await?;
+        if let Some(name) = patch.display_name {
+            let name = name.trim();
+            if name.chars().count() > MAX_DISPLAY_NAME {
+                return Err(CoreError::InvalidInput(format!(
+                    "a display name has at most {MAX_DISPLAY_NAME} characters"
+                )));
+            }
+            let name = (!name.is_empty()).then_some(name);
+            self.repos.set_display_name(uuid, name).await?;
+            container.display_name = name.map(str::to_string);
+            self.inventory
+                .bus()
+                .publish(crate::events::DomainEvent::ContainerUpserted {
+                    container: container.clone(),
+                });
+        }
+        Ok(container)
+    }
+
+    async fn runtime_for(&self, c: &Container) -> CoreResult<Arc<dyn ContainerRuntime>> {
+        let status = self.inventory.status(&c.device_uuid);
+        match self.engine.runtime(&c.device_uuid).await {
+            Some(rt) if status.is_online() => Ok(rt),
+            _ => {
+                let device = self
+                    .repos
+                    .get_device(&c.device_uuid)
+                    .await?
+                    .map(|d| d.name)
+                    .unwrap_or_else(|| c.device_uuid.clone());
+                let reason = match status {
+                    crate::model::DeviceStatus::Unreachable { reason } => reason,
+                    crate::model::DeviceStatus::Disabled => "the device is disabled".into(),
+                    _ => "still connecting; try again in a moment".into(),
+                };
+                Err(CoreError::DeviceUnavailable { device, reason })
+            }
+        }
+    }
+
+    pub async fn act(&self, uuid: &str, action: ContainerAction) -> CoreResult<()> {
+        let c = self.get(uuid).await?;
+        let rt = self.runtime_for(&c).await?;
+        let id = c.engine_id.as_str();
+        tracing::info!(container = %c.name, device = %c.device_uuid, ?action, "container action");
+        match action {
+            ContainerAction::Start => rt.start(id).await?,
+            ContainerAction::Stop { timeout_secs } => rt.stop(id, timeout_secs).await?,
+            ContainerAction::Restart { timeout_secs } => rt.restart(id, timeout_secs).await?,
+            ContainerAction::Pause => rt.pause(id).await?,
+            ContainerAction::Unpause => rt.unpause(id).await?,
+            ContainerAction::Kill { signal } => {
+                let signal = signal.as_deref().map(str::trim).filter(|s| !s.is_empty());
+                if let Some(s) = signal {
+                    validate_signal(s)?;
+                }
+                rt.kill(id, signal).await?
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn remove(&self, uuid: &str, options: RemoveOptions) -> CoreResult<()> {
+        let c = self.get(uuid).await?;
+        let rt = self.runtime_for(&c).await?;
+        rt.remove(&c.engine_id, options).await?;
+        Ok(())
+    }
+
+    /// Renames the container on its engine (`docker rename`).
+    pub async fn rename(&self, uuid: &str, new_name: &str) -> CoreResult<()> {
+        let new_name = validate_engine_name(new_name)?;
+        let c = self.get(uuid).await?;
+        let rt = self.runtime_for(&c).await?;
+        rt.rename(&c.engine_id, new_name).await?;
+        Ok(())
+    }
+
+    pub async fn inspect(&self, uuid: &str) -> CoreResult<ContainerDetails> {
+        let c = self.get(uuid).await?;
+        let rt = self.runtime_for(&c).await?;
+        Ok(rt.inspect(&c.engine_id).await?)
+    }
+}
+
+/// `SIGKILL`, `KILL`, `9`: what `docker kill --signal` accepts.
+fn validate_signal(s: &str) -> CoreResult<()> {
+    let ok = s.parse::<u8>().is_ok_and(|n| (1..=64).contains(&n))
+        || (s.len() <= 12
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidInput(format!(
+            "\"{s}\" is not a signal: use a name such as SIGTERM or a number such as 15"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_names_follow_docker_rules() {
+        assert_eq!(validate_engine_name(" /web-1 ").ok(), Some("web-1"));
+        assert!(validate_engine_name("a").is_err());
+        assert!(validate_engine_name("-web").is_err());
+        assert!(validate_engine_name("<img src=x>").is_err());
+        assert!(validate_engine_name("my app").is_err());
+    }
+
+    #[test]
+    fn signals_accept_names_and_numbers_only() {
+        assert!(validate_signal("SIGTERM").is_ok());
+        assert!(validate_signal("9").is_ok());
+        assert!(validate_signal("RTMIN+3").is_ok());
+        assert!(validate_signal("0").is_err());
+        assert!(validate_signal("sig term").is_err());
+    }
+
+    #[test]
+    fn filter_matches_text_state_and_device() {
+        let c = crate::reconcile::merge(
+            "dev",
+            None,
+            crate::model::ContainerObservation {
+                engine_id: "e".into(),
+                name: "Web".into(),
+                image: "nginx:1".into(),
+                image_id: "i".into(),
+                command: String::new(),
+                state: ContainerState::Running,
+                exit_code: None,
+                health: None,
+                created: 0,
+                ports: vec![],
+                labels: Default::default(),
+                networks: vec![],
+                mounts: vec![],
+            },
+            0,
+        );
+        let f = |text: Option<&str>, states: Option<Vec<ContainerState>>, dev: Option<&str>| {
+            ContainerFilter {
+                device_uuid: dev.map(Into::into),
+                states,
+                text: text.map(Into::into),
+            }
+            .accepts(&c)
+        };
+        assert!(f(Some("web"), None, None));
+        assert!(f(Some("NGINX"), None, None));
+        assert!(!f(Some("redis"), None, None));
+        assert!(f(None, Some(vec![ContainerState::Running]), Some("dev")));
+        assert!(!f(None, Some(vec![ContainerState::Exited]), None));
+        assert!(!f(None, None, Some("other")));
+    }
+}

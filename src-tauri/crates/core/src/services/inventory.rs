@@ -1,0 +1,191 @@
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+
+use crate::error::CoreResult;
+use crate::events::{DomainEvent, EventBus};
+use crate::model::{
+    ContainerObservation, DeviceStatus, Image, InventoryKind, InventorySnapshot, Network, Volume,
+};
+use crate::ports::{ContainerChanges, InventorySink, Repositories};
+use crate::reconcile::{diff_snapshot, merge};
+
+/// Stores what watchers observe, then publishes it on the bus.
+///
+/// Device statuses are runtime state, kept in memory (a std `RwLock`: never held across an
+/// await).
+pub struct InventoryService {
+    repos: Arc<dyn Repositories>,
+    bus: EventBus,
+    statuses: RwLock<HashMap<String, DeviceStatus>>,
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl InventoryService {
+    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus) -> Self {
+        Self {
+            repos,
+            bus,
+            statuses: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    pub fn status(&self, device_uuid: &str) -> DeviceStatus {
+        self.statuses
+            .read()
+            .ok()
+            .and_then(|s| s.get(device_uuid).cloned())
+            .unwrap_or(DeviceStatus::Connecting)
+    }
+
+    /// Marks a device unreachable with `reason` (e.g. its watcher could not be built).
+    pub async fn set_status_reason(&self, device_uuid: &str, reason: String) {
+        self.set_status(device_uuid, DeviceStatus::Unreachable { reason })
+            .await;
+    }
+
+    pub fn forget(&self, device_uuid: &str) {
+        if let Ok(mut s) = self.statuses.write() {
+            s.remove(device_uuid);
+        }
+    }
+
+    async fn apply(&self, device_uuid: &str, changes: ContainerChanges) -> CoreResult<()> {
+        if changes.upserts.is_empty() && changes.removals.is_empty() {
+            return Ok(());
+        }
+        self.repos.apply_container_changes(&changes).await?;
+        for uuid in changes.removals {
+            self.bus.publish(DomainEvent::ContainerRemoved {
+                uuid,
+                device_uuid: device_uuid.to_string(),
+            });
+        }
+        for container in changes.upserts {
+            self.bus.publish(DomainEvent::ContainerUpserted { container });
+        }
+        Ok(())
+    }
+
+    fn touched(&self, device_uuid: &str, kind: InventoryKind) {
+        self.bus.publish(DomainEvent::InventoryChanged {
+            device_uuid: device_uuid.to_string(),
+            kind,
+        });
+    }
+}
+
+#[async_trait]
+impl InventorySink for InventoryService {
+    async fn set_status(&self, device_uuid: &str, status: DeviceStatus) {
+        let changed = match self.statuses.write() {
+            Ok(mut s) => s.insert(device_uuid.to_string(), status.clone()) != Some(status.clone()),
+            Err(_) => true,
+        };
+        if changed {
+            tracing::info!(device = %device_uuid, ?status, "device status");
+            self.bus.publish(DomainEvent::DeviceStatusChanged {
+                device_uuid: device_uuid.to_string(),
+                status,
+            });
+        }
+    }
+
+    async fn sync_snapshot(&self, device_uuid: &str, snapshot: InventorySnapshot) -> CoreResult<()> {
+        let stored = self.repos.list_device_containers(device_uuid).await?;
+        let changes = diff_snapshot(device_uuid, stored, snapshot.containers, now_ms());
+        self.apply(device_uuid, changes).await?;
+        self.images_replaced(device_uuid, snapshot.images).await?;
+        self.volumes_replaced(device_uuid, snapshot.volumes).await?;
+        self.networks_replaced(device_uuid, snapshot.networks).await
+    }
+
+    async fn container_observed(
+        &self,
+        device_uuid: &str,
+        obs: ContainerObservation,
+    ) -> CoreResult<()> {
+        let prev = self.repos.find_container(device_uuid, &obs.engine_id).await?;
+        if prev.as_ref().is_some_and(|p| p.matches(&obs)) {
+            return Ok(());
+        }
+        let container = merge(device_uuid, prev.as_ref(), obs, now_ms());
+        self.apply(
+            device_uuid,
+            ContainerChanges {
+                upserts: vec![container],
+                removals: vec![],
+            },
+        )
+        .await
+    }
+
+    async fn container_gone(&self, device_uuid: &str, engine_id: &str) -> CoreResult<()> {
+        let Some(prev) = self.repos.find_container(device_uuid, engine_id).await? else {
+            return Ok(());
+        };
+        self.apply(
+            device_uuid,
+            ContainerChanges {
+                upserts: vec![],
+                removals: vec![prev.uuid],
+            },
+        )
+        .await
+    }
+
+    async fn images_replaced(&self, device_uuid: &str, images: Vec<Image>) -> CoreResult<()> {
+        let stored = self.repos.list_images(Some(device_uuid)).await?;
+        if !same_set(&stored, &images, |i| i.id.clone()) {
+            self.repos.replace_images(device_uuid, &images).await?;
+            self.touched(device_uuid, InventoryKind::Images);
+        }
+        Ok(())
+    }
+
+    async fn volumes_replaced(&self, device_uuid: &str, volumes: Vec<Volume>) -> CoreResult<()> {
+        let stored = self.repos.list_volumes(Some(device_uuid)).await?;
+        if !same_set(&stored, &volumes, |v| v.name.clone()) {
+            self.repos.replace_volumes(device_uuid, &volumes).await?;
+            self.touched(device_uuid, InventoryKind::Volumes);
+        }
+        Ok(())
+    }
+
+    async fn networks_replaced(
+        &self,
+        device_uuid: &str,
+        networks: Vec<Network>,
+    ) -> CoreResult<()> {
+        let stored = self.repos.list_networks(Some(device_uuid)).await?;
+        if !same_set(&stored, &networks, |n| n.id.clone()) {
+            self.repos.replace_networks(device_uuid, &networks).await?;
+            self.touched(device_uuid, InventoryKind::Networks);
+        }
+        Ok(())
+    }
+}
+
+/// Equal as sets keyed by `key`, with equal items.
+fn same_set<T: PartialEq, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a: Vec<&T> = a.iter().collect();
+    let mut b: Vec<&T> = b.iter().collect();
+    a.sort_by_key(|x| key(x));
+    b.sort_by_key(|x| key(x));
+    a == b
+}
