@@ -1,1 +1,29 @@
+//! Docker Engine adapter for Squirrel: connects with bollard, maps the Engine API to the
+//! domain, follows `/events` and acts on containers.
 
+mod backoff;
+mod client;
+mod mapping;
+mod rfc3339;
+mod runtime;
+mod watcher;
+
+use std::sync::Arc;
+
+use squirrel_core::factory::WatcherComponent;
+use squirrel_core::model::Device;
+
+pub use backoff::Backoff;
+pub use client::{describe_error, SharedClient};
+pub use mapping::parse_status_line;
+pub use runtime::DockerRuntime;
+pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};
+
+/// The watcher and runtime for a Docker device, sharing one client.
+pub fn docker_component(device: &Device) -> WatcherComponent {
+    let client = SharedClient::default();
+    WatcherComponent {
+        watcher: Box::new(DockerWatcher::new(device.connection.clone(), client.clone())),
+        runtime: Arc::new(DockerRuntime::new(client)),
+    }
+}

@@ -1,0 +1,283 @@
+//! Engine API models → domain entities.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use bollard::models::{
+    ContainerInspectResponse, ContainerSummary, ImageSummary, MountPoint as ApiMount,
+    Network as ApiNetwork, Volume as ApiVolume,
+};
+use squirrel_core::model::{
+    ContainerObservation, ContainerState, Image, MountPoint, Network, PortMapping, Volume,
+};
+use squirrel_core::ports::{ContainerDetails, EnvVar, NetworkAttachment};
+
+/// What the engine's status line (`Exited (137) 2 minutes ago`, `Up 3 minutes (healthy)`)
+/// says about the exit code and health.
+pub fn parse_status_line(status: &str) -> (Option<i32>, Option<String>) {
+    let exit_code = status
+        .strip_prefix("Exited (")
+        .and_then(|rest| rest.split_once(')'))
+        .and_then(|(code, _)| code.parse().ok());
+    let health = if status.contains("(healthy)") {
+        Some("healthy")
+    } else if status.contains("(unhealthy)") {
+        Some("unhealthy")
+    } else if status.contains("(health: starting)") {
+        Some("starting")
+    } else {
+        None
+    };
+    (exit_code, health.map(str::to_string))
+}
+
+fn sorted_labels(labels: Option<HashMap<String, String>>) -> BTreeMap<String, String> {
+    labels.unwrap_or_default().into_iter().collect()
+}
+
+fn mount(m: ApiMount) -> MountPoint {
+    MountPoint {
+        kind: m.typ.unwrap_or_default(),
+        source: m.name.filter(|n| !n.is_empty()).or(m.source).unwrap_or_default(),
+        destination: m.destination.unwrap_or_default(),
+        read_only: !m.rw.unwrap_or(true),
+    }
+}
+
+pub(crate) fn container(c: ContainerSummary) -> Option<ContainerObservation> {
+    let engine_id = c.id?;
+    let status = c.status.unwrap_or_default();
+    let (exit_code, status_health) = parse_status_line(&status);
+    let health = c
+        .health
+        .and_then(|h| h.status)
+        .map(|s| s.to_string())
+        .filter(|s| !s.is_empty() && s != "none")
+        .or(status_health);
+    let state = c
+        .state
+        .map(|s| ContainerState::parse(&s.to_string()))
+        .unwrap_or(ContainerState::Unknown);
+    // The engine lists one entry per address family; keep each mapping once.
+    let ports: BTreeSet<(u16, Option<u16>, String, Option<String>)> = c
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            (
+                p.private_port,
+                p.public_port,
+                p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
+                p.ip.filter(|ip| !ip.is_empty()),
+            )
+        })
+        .collect();
+    let mut networks: Vec<String> = c
+        .network_settings
+        .and_then(|n| n.networks)
+        .map(|n| n.into_keys().collect())
+        .unwrap_or_default();
+    networks.sort();
+    Some(ContainerObservation {
+        name: c
+            .names
+            .and_then(|n| n.into_iter().next())
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_else(|| engine_id.chars().take(12).collect()),
+        engine_id,
+        image: c.image.unwrap_or_default(),
+        image_id: c.image_id.unwrap_or_default(),
+        command: c.command.unwrap_or_default(),
+        state,
+        exit_code: if state == ContainerState::Exited {
+            exit_code
+        } else {
+            None
+        },
+        health,
+        created: c.created.unwrap_or_default(),
+        ports: ports
+            .into_iter()
+            .map(|(private_port, public_port, protocol, ip)| PortMapping {
+                ip,
+                private_port,
+                public_port,
+                protocol,
+            })
+            .collect(),
+        labels: sorted_labels(c.labels),
+        networks,
+        mounts: c.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+    })
+}
+
+pub(crate) fn image(device_uuid: &str, i: ImageSummary) -> Image {
+    let mut repo_tags: Vec<String> = i
+        .repo_tags
+        .into_iter()
+        .filter(|t| t != "<none>:<none>")
+        .collect();
+    repo_tags.sort();
+    Image {
+        device_uuid: device_uuid.to_string(),
+        id: i.id,
+        repo_tags,
+        size: i.size,
+        created: i.created,
+    }
+}
+
+pub(crate) fn volume(device_uuid: &str, v: ApiVolume) -> Volume {
+    Volume {
+        device_uuid: device_uuid.to_string(),
+        name: v.name,
+        driver: v.driver,
+        mountpoint: v.mountpoint,
+        labels: v.labels.into_iter().collect(),
+    }
+}
+
+pub(crate) fn network(device_uuid: &str, n: ApiNetwork) -> Network {
+    Network {
+        device_uuid: device_uuid.to_string(),
+        id: n.id.unwrap_or_default(),
+        name: n.name.unwrap_or_default(),
+        driver: n.driver.unwrap_or_default(),
+        scope: n.scope.unwrap_or_default(),
+        internal: n.internal.unwrap_or(false),
+    }
+}
+
+pub(crate) fn details(i: ContainerInspectResponse) -> ContainerDetails {
+    let config = i.config.unwrap_or_default();
+    let state = i.state.unwrap_or_default();
+    let network_settings = i.network_settings.unwrap_or_default();
+    let mut ports: Vec<PortMapping> = Vec::new();
+    for (key, bindings) in network_settings.ports.unwrap_or_default() {
+        let (port, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+        let Ok(private_port) = port.parse::<u16>() else {
+            continue;
+        };
+        let bindings = bindings.unwrap_or_default();
+        if bindings.is_empty() {
+            ports.push(PortMapping {
+                ip: None,
+                private_port,
+                public_port: None,
+                protocol: protocol.to_string(),
+            });
+        }
+        for b in bindings {
+            ports.push(PortMapping {
+                ip: b.host_ip.filter(|ip| !ip.is_empty()),
+                private_port,
+                public_port: b.host_port.and_then(|p| p.parse().ok()),
+                protocol: protocol.to_string(),
+            });
+        }
+    }
+    ports.sort_by(|a, b| (a.private_port, &a.protocol).cmp(&(b.private_port, &b.protocol)));
+    let mut networks: Vec<NetworkAttachment> = network_settings
+        .networks
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, e)| NetworkAttachment {
+            name,
+            ip_address: e.ip_address.filter(|s| !s.is_empty()),
+            gateway: e.gateway.filter(|s| !s.is_empty()),
+            mac_address: e.mac_address.filter(|s| !s.is_empty()),
+        })
+        .collect();
+    networks.sort_by(|a, b| a.name.cmp(&b.name));
+    let env = config
+        .env
+        .unwrap_or_default()
+        .into_iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => EnvVar {
+                name: k.to_string(),
+                value: v.to_string(),
+            },
+            None => EnvVar {
+                name: kv,
+                value: String::new(),
+            },
+        })
+        .collect();
+    ContainerDetails {
+        engine_id: i.id.unwrap_or_default(),
+        name: i
+            .name
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default(),
+        image: config.image.unwrap_or_default(),
+        command: config.cmd.unwrap_or_default(),
+        entrypoint: config.entrypoint.unwrap_or_default(),
+        working_dir: config.working_dir.filter(|s| !s.is_empty()),
+        env,
+        labels: sorted_labels(config.labels),
+        mounts: i.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        ports,
+        networks,
+        restart_policy: i
+            .host_config
+            .and_then(|h| h.restart_policy)
+            .and_then(|r| r.name)
+            .map(|n| n.to_string())
+            .filter(|n| !n.is_empty()),
+        started_at: state.started_at.filter(|s| !s.starts_with("0001-")),
+        finished_at: state.finished_at.filter(|s| !s.starts_with("0001-")),
+        restart_count: i.restart_count.and_then(|n| i32::try_from(n).ok()),
+        hostname: config.hostname.filter(|s| !s.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_give_exit_code_and_health() {
+        assert_eq!(
+            parse_status_line("Exited (137) 2 minutes ago"),
+            (Some(137), None)
+        );
+        assert_eq!(
+            parse_status_line("Up 3 minutes (healthy)"),
+            (None, Some("healthy".into()))
+        );
+        assert_eq!(
+            parse_status_line("Up 1 second (health: starting)"),
+            (None, Some("starting".into()))
+        );
+        assert_eq!(
+            parse_status_line("Up 5 hours (unhealthy)"),
+            (None, Some("unhealthy".into()))
+        );
+        assert_eq!(parse_status_line("Created"), (None, None));
+    }
+
+    #[test]
+    fn a_summary_from_the_engine_maps_to_an_observation() {
+        let json = r#"{"Id":"abc","Names":["/web"],"Image":"nginx","ImageID":"sha256:1",
+          "Command":"nginx -g","Created":1700000000,"State":"exited",
+          "Status":"Exited (3) 1 minute ago",
+          "Ports":[{"IP":"0.0.0.0","PrivatePort":80,"PublicPort":8080,"Type":"tcp"},
+                   {"IP":"::","PrivatePort":80,"PublicPort":8080,"Type":"tcp"},
+                   {"PrivatePort":443,"Type":"tcp"}],
+          "Labels":{"b":"2","a":"<script>"},
+          "NetworkSettings":{"Networks":{"front":{},"back":{}}},
+          "Mounts":[{"Type":"volume","Name":"data","Source":"/var/lib/x","Destination":"/d","RW":false}]}"#;
+        let summary: ContainerSummary = serde_json::from_str(json).unwrap_or_default();
+        let Some(o) = container(summary) else {
+            panic!("summary with an id maps");
+        };
+        assert_eq!(o.name, "web");
+        assert_eq!(o.state, ContainerState::Exited);
+        assert_eq!(o.exit_code, Some(3));
+        assert_eq!(o.ports.len(), 3);
+        assert_eq!(o.networks, vec!["back", "front"]);
+        assert_eq!(o.labels.get("a").map(String::as_str), Some("<script>"));
+        assert_eq!(o.mounts[0].source, "data");
+        assert!(o.mounts[0].read_only);
+    }
+}

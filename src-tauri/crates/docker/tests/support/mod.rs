@@ -1,0 +1,275 @@
+//! Test support: a real `dockerd` with a private data-root, and an app core wired to it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use squirrel_core::factory::{ComponentFactory, WatcherComponent};
+use squirrel_core::model::{Device, DeviceConnection, NewDevice};
+use squirrel_core::ports::Repositories;
+use squirrel_core::{
+    ContainerService, CoreResult, DeviceService, DomainEvent, EventBus, InventoryService,
+    WatcherEngine,
+};
+use squirrel_store::Store;
+use tokio::sync::broadcast;
+
+/// A private Docker engine: own data-root, exec-root, socket and pidfile, no default bridge.
+pub struct TestEngine {
+    pub dir: PathBuf,
+    child: Option<Child>,
+}
+
+/// A tarball of a busybox root filesystem, made once per process from Debian's busybox-static.
+fn busybox_rootfs_tar() -> &'static Path {
+    static TAR: OnceLock<PathBuf> = OnceLock::new();
+    TAR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("squirrel-rootfs-{}", std::process::id()));
+        let bin = dir.join("rootfs/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy("/bin/busybox", bin.join("busybox"))
+            .expect("/bin/busybox is missing: apt-get install busybox-static");
+        for applet in ["sh", "ls", "cat", "echo", "sleep", "tar", "top", "httpd", "wget"] {
+            let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
+        }
+        let tar = dir.join("busybox.tar");
+        let ok = Command::new("tar")
+            .arg("-C")
+            .arg(dir.join("rootfs"))
+            .arg("-cf")
+            .arg(&tar)
+            .arg(".")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tar of the busybox rootfs failed");
+        tar
+    })
+}
+
+impl TestEngine {
+    /// Starts an engine and imports `busybox:local` into it.
+    pub fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("sqe")
+            .tempdir_in("/tmp")
+            .unwrap()
+            .keep();
+        let mut engine = Self { dir, child: None };
+        engine.launch();
+        let out = Command::new("docker")
+            .env("DOCKER_HOST", engine.host())
+            .args(["import", "-c", "CMD [\"/bin/sh\"]"])
+            .arg(busybox_rootfs_tar())
+            .arg("busybox:local")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "docker import: {}", String::from_utf8_lossy(&out.stderr));
+        engine
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.dir.join("docker.sock")
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.socket().display())
+    }
+
+    fn launch(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("dockerd.log"))
+            .unwrap();
+        let child = Command::new("dockerd")
+            .arg("--data-root")
+            .arg(self.dir.join("data"))
+            .arg("--exec-root")
+            .arg(self.dir.join("exec"))
+            .arg("--pidfile")
+            .arg(self.dir.join("docker.pid"))
+            .arg("-H")
+            .arg(self.host())
+            .args(["--bridge=none", "--iptables=false", "--ip-masq=false"])
+            .stdout(Stdio::null())
+            .stderr(log.try_clone().unwrap())
+            .spawn()
+            .expect("cannot run dockerd: apt-get install docker.io (and run as root)");
+        self.child = Some(child);
+        // Wait for the API to answer: the daemon offers no readiness signal but its socket.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ok = Command::new("docker")
+                .env("DOCKER_HOST", self.host())
+                .args(["version", "--format", "{{.Server.Version}}"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if ok {
+                return;
+            }
+            assert!(Instant::now() < deadline, "dockerd did not start; see {:?}", self.dir);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops the daemon (SIGTERM) and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the daemon again on the same data.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// Runs the docker CLI against this engine; panics with its stderr on failure.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("docker")
+            .env("DOCKER_HOST", self.host())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Like [`cli`](Self::cli) but returns the exit status and stderr instead of panicking.
+    pub fn try_cli(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new("docker")
+            .env("DOCKER_HOST", self.host())
+            .args(args)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+}
+
+impl Drop for TestEngine {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            let _ = Command::new("docker")
+                .env("DOCKER_HOST", self.host())
+                .args(["rm", "-f", "-v"])
+                .args(
+                    self.try_cli(&["ps", "-aq"])
+                        .unwrap_or_default()
+                        .split_whitespace(),
+                )
+                .output();
+        }
+        self.stop();
+        // Best effort: overlay mounts may linger until the daemon's cleanup finishes.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct DockerOnly;
+
+impl ComponentFactory for DockerOnly {
+    fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent> {
+        Ok(squirrel_docker::docker_component(device))
+    }
+}
+
+/// The app's core (store, bus, engine, services) as the desktop app wires it, without a window.
+pub struct App {
+    pub _dir: tempfile::TempDir,
+    pub store: Store,
+    pub repos: Arc<dyn Repositories>,
+    pub bus: EventBus,
+    pub engine: Arc<WatcherEngine>,
+    pub inventory: Arc<InventoryService>,
+    pub containers: ContainerService,
+    pub devices: DeviceService,
+}
+
+impl App {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let repos: Arc<dyn Repositories> = Arc::new(store.clone());
+        let bus = EventBus::new(65_536);
+        let inventory = Arc::new(InventoryService::new(repos.clone(), bus.clone()));
+        let engine = Arc::new(WatcherEngine::new(Arc::new(DockerOnly), inventory.clone()));
+        Self {
+            containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
+            devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone()),
+            _dir: dir,
+            store,
+            repos,
+            bus,
+            engine,
+            inventory,
+        }
+    }
+
+    /// Adds `engine` as a device and waits until it is online (its full sync is stored).
+    pub async fn add_engine(&self, engine: &TestEngine, name: &str) -> Device {
+        let mut rx = self.bus.subscribe();
+        let device = self
+            .devices
+            .add(NewDevice {
+                name: name.into(),
+                connection: DeviceConnection::LocalSocket {
+                    path: engine.socket().display().to_string(),
+                },
+                resync_interval_secs: None,
+            })
+            .await
+            .unwrap();
+        let uuid = device.uuid.clone();
+        wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
+        device
+    }
+}
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// Waits for the first event that satisfies `pred`; panics after [`WAIT`].
+pub async fn wait_for(
+    rx: &mut broadcast::Receiver<DomainEvent>,
+    mut pred: impl FnMut(&DomainEvent) -> bool,
+) -> DomainEvent {
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            match rx.recv().await {
+                Ok(e) if pred(&e) => return e,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(n)) => panic!("bus lagged by {n}"),
+                Err(broadcast::error::RecvError::Closed) => panic!("bus closed"),
+            }
+        }
+    })
+    .await;
+    found.expect("the expected event did not come")
+}
+
+/// Waits for an upsert of the container named `name` in state `state`.
+pub async fn wait_container(
+    rx: &mut broadcast::Receiver<DomainEvent>,
+    name: &str,
+    pred: impl Fn(&squirrel_core::model::Container) -> bool,
+) -> squirrel_core::model::Container {
+    match wait_for(rx, |e| matches!(e, DomainEvent::ContainerUpserted { container } if container.name == name && pred(container))).await {
+        DomainEvent::ContainerUpserted { container } => container,
+        _ => unreachable!(),
+    }
+}

@@ -1,0 +1,5 @@
+//! Thin Tauri commands, one module per area. Each resolves the services and delegates.
+
+pub mod containers;
+pub mod devices;
+pub mod inventory;
