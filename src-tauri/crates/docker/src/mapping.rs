@@ -30,6 +30,102 @@ pub fn parse_status_line(status: &str) -> (Option<i32>, Option<String>) {
     (exit_code, health.map(str::to_string))
 }
 
+/// `None` for "every address" (`0.0.0.0`, `::` or empty), so that one mapping published on
+/// both address families shows once.
+fn host_ip(ip: Option<String>) -> Option<String> {
+    ip.filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0" | "::"))
+}
+
+/// The engine's `Command` column: the path, then the arguments, quoted when they hold spaces.
+fn command_line(path: Option<String>, args: Option<Vec<String>>) -> String {
+    let mut line = path.unwrap_or_default();
+    for arg in args.unwrap_or_default() {
+        line.push(' ');
+        if arg.contains(' ') {
+            line.push_str(&format!("'{arg}'"));
+        } else {
+            line.push_str(&arg);
+        }
+    }
+    line
+}
+
+/// Published and exposed ports from inspect's `NetworkSettings.Ports`, deduplicated.
+fn port_map(map: Option<bollard::models::PortMap>) -> Vec<PortMapping> {
+    let mut ports: BTreeSet<(u16, Option<u16>, String, Option<String>)> = BTreeSet::new();
+    for (key, bindings) in map.unwrap_or_default() {
+        let (port, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+        let Ok(private_port) = port.parse::<u16>() else {
+            continue;
+        };
+        let bindings = bindings.unwrap_or_default();
+        if bindings.is_empty() {
+            ports.insert((private_port, None, protocol.to_string(), None));
+        }
+        for b in bindings {
+            let public = b.host_port.and_then(|p| p.parse().ok());
+            ports.insert((private_port, public, protocol.to_string(), host_ip(b.host_ip)));
+        }
+    }
+    ports
+        .into_iter()
+        .map(|(private_port, public_port, protocol, ip)| PortMapping {
+            ip,
+            private_port,
+            public_port,
+            protocol,
+        })
+        .collect()
+}
+
+/// The same observation as [`container`], from an inspect (which reflects an event at once,
+/// while the engine's list can lag behind it).
+pub(crate) fn container_from_inspect(i: ContainerInspectResponse) -> Option<ContainerObservation> {
+    let engine_id = i.id?;
+    let config = i.config.unwrap_or_default();
+    let state = i.state.unwrap_or_default();
+    let status = state
+        .status
+        .map(|s| ContainerState::parse(&s.to_string()))
+        .unwrap_or(ContainerState::Unknown);
+    let network_settings = i.network_settings.unwrap_or_default();
+    let mut networks: Vec<String> = network_settings
+        .networks
+        .map(|n| n.into_keys().collect())
+        .unwrap_or_default();
+    networks.sort();
+    Some(ContainerObservation {
+        name: i
+            .name
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_else(|| engine_id.chars().take(12).collect()),
+        engine_id,
+        image: config.image.unwrap_or_default(),
+        image_id: i.image.unwrap_or_default(),
+        command: command_line(i.path, i.args),
+        state: status,
+        exit_code: if status == ContainerState::Exited {
+            state.exit_code.and_then(|c| i32::try_from(c).ok())
+        } else {
+            None
+        },
+        health: state
+            .health
+            .and_then(|h| h.status)
+            .map(|s| s.to_string())
+            .filter(|s| !s.is_empty() && s != "none"),
+        created: i
+            .created
+            .as_deref()
+            .and_then(crate::rfc3339::parse_unix_secs)
+            .unwrap_or_default(),
+        ports: port_map(network_settings.ports),
+        labels: sorted_labels(config.labels),
+        networks,
+        mounts: i.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+    })
+}
+
 fn sorted_labels(labels: Option<HashMap<String, String>>) -> BTreeMap<String, String> {
     labels.unwrap_or_default().into_iter().collect()
 }
@@ -67,7 +163,7 @@ pub(crate) fn container(c: ContainerSummary) -> Option<ContainerObservation> {
                 p.private_port,
                 p.public_port,
                 p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
-                p.ip.filter(|ip| !ip.is_empty()),
+                host_ip(p.ip),
             )
         })
         .collect();
@@ -151,31 +247,7 @@ pub(crate) fn details(i: ContainerInspectResponse) -> ContainerDetails {
     let config = i.config.unwrap_or_default();
     let state = i.state.unwrap_or_default();
     let network_settings = i.network_settings.unwrap_or_default();
-    let mut ports: Vec<PortMapping> = Vec::new();
-    for (key, bindings) in network_settings.ports.unwrap_or_default() {
-        let (port, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
-        let Ok(private_port) = port.parse::<u16>() else {
-            continue;
-        };
-        let bindings = bindings.unwrap_or_default();
-        if bindings.is_empty() {
-            ports.push(PortMapping {
-                ip: None,
-                private_port,
-                public_port: None,
-                protocol: protocol.to_string(),
-            });
-        }
-        for b in bindings {
-            ports.push(PortMapping {
-                ip: b.host_ip.filter(|ip| !ip.is_empty()),
-                private_port,
-                public_port: b.host_port.and_then(|p| p.parse().ok()),
-                protocol: protocol.to_string(),
-            });
-        }
-    }
-    ports.sort_by(|a, b| (a.private_port, &a.protocol).cmp(&(b.private_port, &b.protocol)));
+    let ports = port_map(network_settings.ports);
     let mut networks: Vec<NetworkAttachment> = network_settings
         .networks
         .unwrap_or_default()
@@ -274,7 +346,7 @@ mod tests {
         assert_eq!(o.name, "web");
         assert_eq!(o.state, ContainerState::Exited);
         assert_eq!(o.exit_code, Some(3));
-        assert_eq!(o.ports.len(), 3);
+        assert_eq!(o.ports.len(), 2, "one entry per mapping, whatever the address family");
         assert_eq!(o.networks, vec!["back", "front"]);
         assert_eq!(o.labels.get("a").map(String::as_str), Some("<script>"));
         assert_eq!(o.mounts[0].source, "data");

@@ -4,7 +4,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bollard::models::{EventMessage, EventMessageTypeEnum};
 use bollard::query_parameters::{
-    EventsOptions, ListContainersOptions, ListImagesOptions, ListNetworksOptions,
+    EventsOptions, InspectContainerOptions, ListContainersOptions, ListImagesOptions, ListNetworksOptions,
     ListVolumesOptions,
 };
 use bollard::Docker;
@@ -303,7 +303,8 @@ async fn apply_event(
     Ok(())
 }
 
-/// Re-lists one container (the same cheap call as the full sync, filtered by id).
+/// Re-reads one container after an event. Inspect, not list: the engine's list can lag
+/// behind the event (e.g. still "running" just after "pause").
 async fn refresh_container(
     docker: &Docker,
     device: &str,
@@ -313,19 +314,17 @@ async fn refresh_container(
     if id.is_empty() {
         return Ok(Ok(()));
     }
-    let found = docker
-        .list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(HashMap::from([("id".to_string(), vec![id.to_string()])])),
-            ..Default::default()
-        }))
-        .await?;
-    let obs = found
-        .into_iter()
-        .filter_map(mapping::container)
-        .find(|c| c.engine_id == id);
-    Ok(match obs {
-        Some(obs) => sink.container_observed(device, obs).await,
-        None => sink.container_gone(device, id).await,
-    })
+    match docker
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await
+    {
+        Ok(inspect) => Ok(match mapping::container_from_inspect(inspect) {
+            Some(obs) => sink.container_observed(device, obs).await,
+            None => Ok(()),
+        }),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(sink.container_gone(device, id).await),
+        Err(e) => Err(e),
+    }
 }

@@ -23,7 +23,7 @@ async fn full_sync_inventories_everything_including_stopped_containers() {
     let engine = TestEngine::start();
     engine.cli(&["run", "-d", "--name", "running", "--label", "tier=web", "-v", "data:/data", "busybox:local", "sleep", "600"]);
     engine.cli(&["create", "--name", "created", "busybox:local", "true"]);
-    engine.cli(&["run", "--name", "exited", "busybox:local", "sh", "-c", "exit 3"]);
+    assert!(engine.try_cli(&["run", "--name", "exited", "busybox:local", "sh", "-c", "exit 3"]).is_err());
     engine.cli(&["volume", "create", "spare"]);
     engine.cli(&["network", "create", "backend"]);
 
@@ -104,6 +104,25 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     wait_container(&mut rx, "netted", |c| c.state == ContainerState::Running).await;
     engine.cli(&["network", "connect", "n1", "netted"]);
     wait_container(&mut rx, "netted", |c| c.networks.contains(&"n1".to_string())).await;
+
+    // What events stored (from inspect) equals what a full sync lists: a resync of an
+    // unchanged engine changes nothing.
+    let docker = bollard::Docker::connect_with_unix(
+        &engine.socket().display().to_string(),
+        30,
+        bollard::API_DEFAULT_VERSION,
+    )
+    .unwrap()
+    .negotiate_version()
+    .await
+    .unwrap();
+    let mut rx = app.bus.subscribe();
+    squirrel_docker::full_sync(&docker, &device.uuid, app.inventory.as_ref()).await.unwrap();
+    let mut spurious = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        spurious.push(e);
+    }
+    assert!(spurious.is_empty(), "a resync rewrote unchanged objects: {spurious:#?}");
     app.engine.shutdown().await;
 }
 

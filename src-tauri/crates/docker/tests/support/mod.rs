@@ -248,18 +248,22 @@ pub async fn wait_for(
     rx: &mut broadcast::Receiver<DomainEvent>,
     mut pred: impl FnMut(&DomainEvent) -> bool,
 ) -> DomainEvent {
+    let mut seen = Vec::new();
     let found = tokio::time::timeout(WAIT, async {
         loop {
             match rx.recv().await {
                 Ok(e) if pred(&e) => return e,
-                Ok(_) => {}
+                Ok(e) => seen.push(e),
                 Err(broadcast::error::RecvError::Lagged(n)) => panic!("bus lagged by {n}"),
                 Err(broadcast::error::RecvError::Closed) => panic!("bus closed"),
             }
         }
     })
     .await;
-    found.expect("the expected event did not come")
+    match found {
+        Ok(e) => e,
+        Err(_) => panic!("the expected event did not come; saw instead: {seen:#?}"),
+    }
 }
 
 /// Waits for an upsert of the container named `name` in state `state`.
