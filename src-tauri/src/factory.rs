@@ -12,9 +12,7 @@ impl ComponentFactory for AppComponentFactory {
             Kind::Watcher(WatcherKind::Proxmox) => Err(CoreError::Unsupported(
                 "Proxmox devices are not supported yet".into(),
             )),
-            Kind::Registry(_) => Err(CoreError::Unsupported(
-                "a registry is not a watcher".into(),
-            )),
+            Kind::Registry(_) => Err(CoreError::Unsupported("a registry is not a watcher".into())),
         }
     }
 }

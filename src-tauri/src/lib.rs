@@ -36,7 +36,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::inventory::volumes_list,
             commands::inventory::networks_list,
         ])
-        .events(collect_events![events::InventoryEvent, events::ResyncRequired])
+        .events(collect_events![
+            events::InventoryEvent,
+            events::ResyncRequired
+        ])
 }
 
 /// Writes `ui/src/bindings.ts` (or `path`) from the Rust types.

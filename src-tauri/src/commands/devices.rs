@@ -26,7 +26,11 @@ pub async fn device_set_enabled(
     uuid: String,
     enabled: bool,
 ) -> CmdResult<Device> {
-    Ok(state.services()?.devices.set_enabled(&uuid, enabled).await?)
+    Ok(state
+        .services()?
+        .devices
+        .set_enabled(&uuid, enabled)
+        .await?)
 }
 
 #[tauri::command]

@@ -12,7 +12,11 @@ pub async fn images_list(
     state: State<'_, AppState>,
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<Image>> {
-    Ok(state.services()?.repos.list_images(device_uuid.as_deref()).await?)
+    Ok(state
+        .services()?
+        .repos
+        .list_images(device_uuid.as_deref())
+        .await?)
 }
 
 #[tauri::command]
@@ -21,7 +25,11 @@ pub async fn volumes_list(
     state: State<'_, AppState>,
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<Volume>> {
-    Ok(state.services()?.repos.list_volumes(device_uuid.as_deref()).await?)
+    Ok(state
+        .services()?
+        .repos
+        .list_volumes(device_uuid.as_deref())
+        .await?)
 }
 
 #[tauri::command]

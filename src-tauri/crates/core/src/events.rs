@@ -17,12 +17,18 @@ pub enum DomainEvent {
     #[serde(rename_all = "camelCase")]
     ContainerRemoved { uuid: String, device_uuid: String },
     #[serde(rename_all = "camelCase")]
-    DeviceStatusChanged { device_uuid: String, status: DeviceStatus },
+    DeviceStatusChanged {
+        device_uuid: String,
+        status: DeviceStatus,
+    },
     /// Devices were added, edited or removed.
     DevicesChanged,
     /// A device's images, volumes or networks changed.
     #[serde(rename_all = "camelCase")]
-    InventoryChanged { device_uuid: String, kind: InventoryKind },
+    InventoryChanged {
+        device_uuid: String,
+        kind: InventoryKind,
+    },
 }
 
 /// A cheap-to-clone handle on the bus. Slow subscribers lag and are told so by tokio;

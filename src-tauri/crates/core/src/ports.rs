@@ -3,9 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::{CoreResult, EngineError};
-use crate::model::{
-    Container, ContainerObservation, Device, DeviceStatus, Image, Network, Volume,
-};
+use crate::model::{Container, ContainerObservation, Device, DeviceStatus, Image, Network, Volume};
 
 #[async_trait]
 pub trait DeviceRepository: Send + Sync {
@@ -64,13 +62,25 @@ pub trait InventorySink: Send + Sync {
         device_uuid: &str,
         snapshot: crate::model::InventorySnapshot,
     ) -> CoreResult<()>;
-    async fn container_observed(&self, device_uuid: &str, obs: ContainerObservation)
-        -> CoreResult<()>;
+    async fn container_observed(
+        &self,
+        device_uuid: &str,
+        obs: ContainerObservation,
+    ) -> CoreResult<()>;
     async fn container_gone(&self, device_uuid: &str, engine_id: &str) -> CoreResult<()>;
+    /// A state change the engine announced (start, die, pause, ...), applied to the stored
+    /// container at once, before the full re-read that follows. Unknown containers are left
+    /// for that re-read.
+    async fn container_transition(
+        &self,
+        device_uuid: &str,
+        engine_id: &str,
+        state: crate::model::ContainerState,
+        exit_code: Option<i32>,
+    ) -> CoreResult<()>;
     async fn images_replaced(&self, device_uuid: &str, images: Vec<Image>) -> CoreResult<()>;
     async fn volumes_replaced(&self, device_uuid: &str, volumes: Vec<Volume>) -> CoreResult<()>;
-    async fn networks_replaced(&self, device_uuid: &str, networks: Vec<Network>)
-        -> CoreResult<()>;
+    async fn networks_replaced(&self, device_uuid: &str, networks: Vec<Network>) -> CoreResult<()>;
 }
 
 /// Options for removing a container.
@@ -126,8 +136,7 @@ pub struct NetworkAttachment {
 pub trait ContainerRuntime: Send + Sync {
     async fn start(&self, engine_id: &str) -> Result<(), EngineError>;
     async fn stop(&self, engine_id: &str, timeout_secs: Option<u32>) -> Result<(), EngineError>;
-    async fn restart(&self, engine_id: &str, timeout_secs: Option<u32>)
-        -> Result<(), EngineError>;
+    async fn restart(&self, engine_id: &str, timeout_secs: Option<u32>) -> Result<(), EngineError>;
     async fn pause(&self, engine_id: &str) -> Result<(), EngineError>;
     async fn unpause(&self, engine_id: &str) -> Result<(), EngineError>;
     async fn kill(&self, engine_id: &str, signal: Option<&str>) -> Result<(), EngineError>;

@@ -90,13 +90,19 @@ mod tests {
         let changes = diff_snapshot(
             "d",
             vec![],
-            vec![obs("a", ContainerState::Running), obs("b", ContainerState::Exited)],
+            vec![
+                obs("a", ContainerState::Running),
+                obs("b", ContainerState::Exited),
+            ],
             5,
         );
         assert_eq!(changes.upserts.len(), 2);
         assert!(changes.removals.is_empty());
         assert_ne!(changes.upserts[0].uuid, changes.upserts[1].uuid);
-        assert!(changes.upserts.iter().all(|c| c.device_uuid == "d" && c.updated_at == 5));
+        assert!(changes
+            .upserts
+            .iter()
+            .all(|c| c.device_uuid == "d" && c.updated_at == 5));
     }
 
     #[test]
@@ -117,7 +123,12 @@ mod tests {
     fn a_change_keeps_the_uuid_and_the_display_name() {
         let mut a = merge("d", None, obs("a", ContainerState::Running), 1);
         a.display_name = Some("My app".into());
-        let changes = diff_snapshot("d", vec![a.clone()], vec![obs("a", ContainerState::Paused)], 2);
+        let changes = diff_snapshot(
+            "d",
+            vec![a.clone()],
+            vec![obs("a", ContainerState::Paused)],
+            2,
+        );
         assert_eq!(changes.upserts.len(), 1);
         let up = &changes.upserts[0];
         assert_eq!(up.uuid, a.uuid);

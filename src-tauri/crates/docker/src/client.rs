@@ -45,9 +45,9 @@ pub fn describe_error(connection: &DeviceConnection, e: &bollard::errors::Error)
     let target = connection.describe();
     let io_kind = io_error_kind(e);
     match (e, io_kind) {
-        (E::SocketNotFoundError(path), _) => format!(
-            "no Docker socket at {path}: is Docker installed and running on this computer?"
-        ),
+        (E::SocketNotFoundError(path), _) => {
+            format!("no Docker socket at {path}: is Docker installed and running on this computer?")
+        }
         (_, Some(ErrorKind::PermissionDenied)) => format!(
             "permission denied on {target}: add your user to the 'docker' group \
              (sudo usermod -aG docker $USER) and log in again"

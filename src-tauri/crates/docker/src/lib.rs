@@ -23,7 +23,10 @@ pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};
 pub fn docker_component(device: &Device) -> WatcherComponent {
     let client = SharedClient::default();
     WatcherComponent {
-        watcher: Box::new(DockerWatcher::new(device.connection.clone(), client.clone())),
+        watcher: Box::new(DockerWatcher::new(
+            device.connection.clone(),
+            client.clone(),
+        )),
         runtime: Arc::new(DockerRuntime::new(client)),
     }
 }

@@ -64,7 +64,12 @@ fn port_map(map: Option<bollard::models::PortMap>) -> Vec<PortMapping> {
         }
         for b in bindings {
             let public = b.host_port.and_then(|p| p.parse().ok());
-            ports.insert((private_port, public, protocol.to_string(), host_ip(b.host_ip)));
+            ports.insert((
+                private_port,
+                public,
+                protocol.to_string(),
+                host_ip(b.host_ip),
+            ));
         }
     }
     ports
@@ -122,7 +127,12 @@ pub(crate) fn container_from_inspect(i: ContainerInspectResponse) -> Option<Cont
         ports: port_map(network_settings.ports),
         labels: sorted_labels(config.labels),
         networks,
-        mounts: i.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        mounts: i
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(mount)
+            .collect(),
     })
 }
 
@@ -133,7 +143,11 @@ fn sorted_labels(labels: Option<HashMap<String, String>>) -> BTreeMap<String, St
 fn mount(m: ApiMount) -> MountPoint {
     MountPoint {
         kind: m.typ.unwrap_or_default(),
-        source: m.name.filter(|n| !n.is_empty()).or(m.source).unwrap_or_default(),
+        source: m
+            .name
+            .filter(|n| !n.is_empty())
+            .or(m.source)
+            .unwrap_or_default(),
         destination: m.destination.unwrap_or_default(),
         read_only: !m.rw.unwrap_or(true),
     }
@@ -202,7 +216,12 @@ pub(crate) fn container(c: ContainerSummary) -> Option<ContainerObservation> {
             .collect(),
         labels: sorted_labels(c.labels),
         networks,
-        mounts: c.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        mounts: c
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(mount)
+            .collect(),
     })
 }
 
@@ -287,7 +306,12 @@ pub(crate) fn details(i: ContainerInspectResponse) -> ContainerDetails {
         working_dir: config.working_dir.filter(|s| !s.is_empty()),
         env,
         labels: sorted_labels(config.labels),
-        mounts: i.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        mounts: i
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(mount)
+            .collect(),
         ports,
         networks,
         restart_policy: i
@@ -346,7 +370,11 @@ mod tests {
         assert_eq!(o.name, "web");
         assert_eq!(o.state, ContainerState::Exited);
         assert_eq!(o.exit_code, Some(3));
-        assert_eq!(o.ports.len(), 2, "one entry per mapping, whatever the address family");
+        assert_eq!(
+            o.ports.len(),
+            2,
+            "one entry per mapping, whatever the address family"
+        );
         assert_eq!(o.networks, vec!["back", "front"]);
         assert_eq!(o.labels.get("a").map(String::as_str), Some("<script>"));
         assert_eq!(o.mounts[0].source, "data");

@@ -16,7 +16,10 @@ pub fn parse_unix_secs(s: &str) -> Option<i64> {
         let (c, off) = time.split_at(pos);
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let (oh, om) = off[1..].split_once(':')?;
-        (c, sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60))
+        (
+            c,
+            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
+        )
     };
     let mut t = clock.split(':');
     let (h, min): (i64, i64) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?);
@@ -53,7 +56,10 @@ mod tests {
             parse_unix_secs("2026-11-30T03:20:00.5+01:00"),
             Some(1_796_005_200)
         );
-        assert_eq!(parse_unix_secs("2024-02-29T12:00:00-00:30"), Some(1_709_208_000 + 1800));
+        assert_eq!(
+            parse_unix_secs("2024-02-29T12:00:00-00:30"),
+            Some(1_709_208_000 + 1800)
+        );
         assert_eq!(parse_unix_secs("garbage"), None);
         assert_eq!(parse_unix_secs("2024-13-01T00:00:00Z"), None);
     }

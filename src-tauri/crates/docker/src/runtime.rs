@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use bollard::query_parameters::{
-    InspectContainerOptions, KillContainerOptions, RemoveContainerOptions,
-    RenameContainerOptions, RestartContainerOptions, StopContainerOptions,
+    InspectContainerOptions, KillContainerOptions, RemoveContainerOptions, RenameContainerOptions,
+    RestartContainerOptions, StopContainerOptions,
 };
 use bollard::Docker;
 use squirrel_core::ports::{ContainerDetails, ContainerRuntime, RemoveOptions};

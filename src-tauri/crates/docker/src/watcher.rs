@@ -4,13 +4,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bollard::models::{EventMessage, EventMessageTypeEnum};
 use bollard::query_parameters::{
-    EventsOptions, InspectContainerOptions, ListContainersOptions, ListImagesOptions, ListNetworksOptions,
-    ListVolumesOptions,
+    EventsOptions, InspectContainerOptions, ListContainersOptions, ListImagesOptions,
+    ListNetworksOptions, ListVolumesOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
 use squirrel_core::factory::{Watcher, WatcherContext};
-use squirrel_core::model::{DeviceConnection, DeviceStatus, InventorySnapshot};
+use squirrel_core::model::{ContainerState, DeviceConnection, DeviceStatus, InventorySnapshot};
 use squirrel_core::ports::InventorySink;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -259,11 +259,37 @@ async fn apply_event(
             sink.container_gone(device, &id).await
         }
         Some(EventMessageTypeEnum::CONTAINER) if CONTAINER_REFRESH_ACTIONS.contains(&action) => {
+            // The event says the new state: store and publish it now, then re-read the
+            // container for everything else (inspect can wait on the engine's cleanup).
+            let announced = match action {
+                "start" | "unpause" => Some(ContainerState::Running),
+                "pause" => Some(ContainerState::Paused),
+                "die" => Some(ContainerState::Exited),
+                _ => None,
+            };
+            if let Some(state) = announced {
+                let exit_code = actor
+                    .attributes
+                    .as_ref()
+                    .and_then(|a| a.get("exitCode"))
+                    .and_then(|c| c.parse().ok());
+                if let Err(e) = sink
+                    .container_transition(device, &id, state, exit_code)
+                    .await
+                {
+                    tracing::warn!(device, error = %e, "storing a transition failed");
+                }
+            }
             refresh_container(docker, device, sink, &id).await?
         }
         Some(EventMessageTypeEnum::IMAGE) => {
-            let images = docker.list_images(Some(ListImagesOptions::default())).await?;
-            let images = images.into_iter().map(|i| mapping::image(device, i)).collect();
+            let images = docker
+                .list_images(Some(ListImagesOptions::default()))
+                .await?;
+            let images = images
+                .into_iter()
+                .map(|i| mapping::image(device, i))
+                .collect();
             sink.images_replaced(device, images).await
         }
         Some(EventMessageTypeEnum::VOLUME) if matches!(action, "create" | "destroy" | "prune") => {

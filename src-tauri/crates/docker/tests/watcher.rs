@@ -21,22 +21,51 @@ fn engine_names(engine: &TestEngine) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_sync_inventories_everything_including_stopped_containers() {
     let engine = TestEngine::start();
-    engine.cli(&["run", "-d", "--name", "running", "--label", "tier=web", "-v", "data:/data", "busybox:local", "sleep", "600"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "running",
+        "--label",
+        "tier=web",
+        "-v",
+        "data:/data",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
     engine.cli(&["create", "--name", "created", "busybox:local", "true"]);
-    assert!(engine.try_cli(&["run", "--name", "exited", "busybox:local", "sh", "-c", "exit 3"]).is_err());
+    assert!(engine
+        .try_cli(&[
+            "run",
+            "--name",
+            "exited",
+            "busybox:local",
+            "sh",
+            "-c",
+            "exit 3"
+        ])
+        .is_err());
     engine.cli(&["volume", "create", "spare"]);
     engine.cli(&["network", "create", "backend"]);
 
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
 
-    let stored = app.store.list_device_containers(&device.uuid).await.unwrap();
+    let stored = app
+        .store
+        .list_device_containers(&device.uuid)
+        .await
+        .unwrap();
     let mut names: Vec<&str> = stored.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     assert_eq!(names, vec!["created", "exited", "running"]);
     let by = |n: &str| stored.iter().find(|c| c.name == n).unwrap();
     assert_eq!(by("running").state, ContainerState::Running);
-    assert_eq!(by("running").labels.get("tier").map(String::as_str), Some("web"));
+    assert_eq!(
+        by("running").labels.get("tier").map(String::as_str),
+        Some("web")
+    );
     assert_eq!(by("running").mounts[0].source, "data");
     assert_eq!(by("created").state, ContainerState::Created);
     assert_eq!(by("exited").state, ContainerState::Exited);
@@ -44,13 +73,17 @@ async fn full_sync_inventories_everything_including_stopped_containers() {
     assert_eq!(by("running").engine_id.len(), 64);
 
     let images = app.store.list_images(Some(&device.uuid)).await.unwrap();
-    assert!(images.iter().any(|i| i.repo_tags.contains(&"busybox:local".to_string())));
+    assert!(images
+        .iter()
+        .any(|i| i.repo_tags.contains(&"busybox:local".to_string())));
     let volumes = app.store.list_volumes(Some(&device.uuid)).await.unwrap();
     let mut vnames: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
     vnames.sort();
     assert_eq!(vnames, vec!["data", "spare"]);
     let networks = app.store.list_networks(Some(&device.uuid)).await.unwrap();
-    assert!(networks.iter().any(|n| n.name == "backend" && n.driver == "bridge"));
+    assert!(networks
+        .iter()
+        .any(|n| n.name == "backend" && n.driver == "bridge"));
     app.engine.shutdown().await;
 }
 
@@ -85,25 +118,90 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
 
     engine.cli(&["rm", "ev2"]);
     let uuid = created.uuid.clone();
-    wait_for(&mut rx, |e| matches!(e, DomainEvent::ContainerRemoved { uuid: u, .. } if *u == uuid)).await;
-    assert!(app.store.get_container(&created.uuid).await.unwrap().is_none());
+    wait_for(
+        &mut rx,
+        |e| matches!(e, DomainEvent::ContainerRemoved { uuid: u, .. } if *u == uuid),
+    )
+    .await;
+    assert!(app
+        .store
+        .get_container(&created.uuid)
+        .await
+        .unwrap()
+        .is_none());
 
     // Images, volumes and networks.
     engine.cli(&["volume", "create", "v1"]);
-    wait_for(&mut rx, |e| matches!(e, DomainEvent::InventoryChanged { kind: InventoryKind::Volumes, .. })).await;
-    assert!(app.store.list_volumes(Some(&device.uuid)).await.unwrap().iter().any(|v| v.name == "v1"));
+    wait_for(&mut rx, |e| {
+        matches!(
+            e,
+            DomainEvent::InventoryChanged {
+                kind: InventoryKind::Volumes,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(app
+        .store
+        .list_volumes(Some(&device.uuid))
+        .await
+        .unwrap()
+        .iter()
+        .any(|v| v.name == "v1"));
     engine.cli(&["network", "create", "n1"]);
-    wait_for(&mut rx, |e| matches!(e, DomainEvent::InventoryChanged { kind: InventoryKind::Networks, .. })).await;
-    assert!(app.store.list_networks(Some(&device.uuid)).await.unwrap().iter().any(|n| n.name == "n1"));
+    wait_for(&mut rx, |e| {
+        matches!(
+            e,
+            DomainEvent::InventoryChanged {
+                kind: InventoryKind::Networks,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(app
+        .store
+        .list_networks(Some(&device.uuid))
+        .await
+        .unwrap()
+        .iter()
+        .any(|n| n.name == "n1"));
     engine.cli(&["tag", "busybox:local", "busybox:copy"]);
-    wait_for(&mut rx, |e| matches!(e, DomainEvent::InventoryChanged { kind: InventoryKind::Images, .. })).await;
-    assert!(app.store.list_images(Some(&device.uuid)).await.unwrap().iter().any(|i| i.repo_tags.contains(&"busybox:copy".to_string())));
+    wait_for(&mut rx, |e| {
+        matches!(
+            e,
+            DomainEvent::InventoryChanged {
+                kind: InventoryKind::Images,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(app
+        .store
+        .list_images(Some(&device.uuid))
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.repo_tags.contains(&"busybox:copy".to_string())));
 
     // Connecting a container to a network updates its network list.
-    engine.cli(&["run", "-d", "--name", "netted", "busybox:local", "sleep", "600"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "netted",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
     wait_container(&mut rx, "netted", |c| c.state == ContainerState::Running).await;
     engine.cli(&["network", "connect", "n1", "netted"]);
-    wait_container(&mut rx, "netted", |c| c.networks.contains(&"n1".to_string())).await;
+    wait_container(&mut rx, "netted", |c| {
+        c.networks.contains(&"n1".to_string())
+    })
+    .await;
 
     // What events stored (from inspect) equals what a full sync lists: a resync of an
     // unchanged engine changes nothing.
@@ -117,12 +215,17 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     .await
     .unwrap();
     let mut rx = app.bus.subscribe();
-    squirrel_docker::full_sync(&docker, &device.uuid, app.inventory.as_ref()).await.unwrap();
+    squirrel_docker::full_sync(&docker, &device.uuid, app.inventory.as_ref())
+        .await
+        .unwrap();
     let mut spurious = Vec::new();
     while let Ok(e) = rx.try_recv() {
         spurious.push(e);
     }
-    assert!(spurious.is_empty(), "a resync rewrote unchanged objects: {spurious:#?}");
+    assert!(
+        spurious.is_empty(),
+        "a resync rewrote unchanged objects: {spurious:#?}"
+    );
     app.engine.shutdown().await;
 }
 
@@ -133,15 +236,29 @@ async fn containers_made_and_removed_behind_the_apps_back_are_followed() {
     let device = app.add_engine(&engine, "local").await;
     let mut rx = app.bus.subscribe();
     for i in 0..5 {
-        engine.cli(&["run", "-d", "--name", &format!("b{i}"), "busybox:local", "sleep", "600"]);
+        engine.cli(&[
+            "run",
+            "-d",
+            "--name",
+            &format!("b{i}"),
+            "busybox:local",
+            "sleep",
+            "600",
+        ]);
     }
     for i in 0..5 {
-        wait_container(&mut rx, &format!("b{i}"), |c| c.state == ContainerState::Running).await;
+        wait_container(&mut rx, &format!("b{i}"), |c| {
+            c.state == ContainerState::Running
+        })
+        .await;
     }
     engine.cli(&["rm", "-f", "b1", "b3"]);
     let mut removed = 0;
     while removed < 2 {
-        wait_for(&mut rx, |e| matches!(e, DomainEvent::ContainerRemoved { .. })).await;
+        wait_for(&mut rx, |e| {
+            matches!(e, DomainEvent::ContainerRemoved { .. })
+        })
+        .await;
         removed += 1;
     }
     let mut stored: Vec<String> = app
@@ -160,15 +277,42 @@ async fn containers_made_and_removed_behind_the_apps_back_are_followed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_duplicates() {
     let mut engine = TestEngine::start();
-    engine.cli(&["run", "-d", "--name", "keeper", "--restart", "always", "busybox:local", "sleep", "600"]);
-    engine.cli(&["run", "-d", "--name", "plain", "busybox:local", "sleep", "600"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "keeper",
+        "--restart",
+        "always",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "plain",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
     engine.cli(&["create", "--name", "idle", "busybox:local", "true"]);
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
-    let before = app.store.list_device_containers(&device.uuid).await.unwrap();
+    let before = app
+        .store
+        .list_device_containers(&device.uuid)
+        .await
+        .unwrap();
     assert_eq!(before.len(), 3);
     app.containers
-        .update(&before.iter().find(|c| c.name == "idle").unwrap().uuid, squirrel_core::model::ContainerPatch { display_name: Some("Idle one".into()) })
+        .update(
+            &before.iter().find(|c| c.name == "idle").unwrap().uuid,
+            squirrel_core::model::ContainerPatch {
+                display_name: Some("Idle one".into()),
+            },
+        )
         .await
         .unwrap();
 
@@ -181,16 +325,35 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
     };
     assert!(reason.contains("Docker"), "a human reason: {reason}");
     // Actions say why they cannot run.
-    let err = app.containers.act(&before[0].uuid, squirrel_core::services::ContainerAction::Start).await.unwrap_err();
+    let err = app
+        .containers
+        .act(
+            &before[0].uuid,
+            squirrel_core::services::ContainerAction::Start,
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "device_unavailable");
 
     engine.restart();
     wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
     // Changes made right after the restart are followed too.
-    engine.cli(&["run", "-d", "--name", "after", "busybox:local", "sleep", "600"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "after",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
     wait_container(&mut rx, "after", |c| c.state == ContainerState::Running).await;
 
-    let after = app.store.list_device_containers(&device.uuid).await.unwrap();
+    let after = app
+        .store
+        .list_device_containers(&device.uuid)
+        .await
+        .unwrap();
     let mut names: Vec<String> = after.iter().map(|c| c.name.clone()).collect();
     names.sort();
     assert_eq!(names, engine_names(&engine), "no duplicates, nothing lost");
@@ -202,7 +365,12 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
     assert_eq!(state_of("keeper"), ContainerState::Running);
     assert_eq!(state_of("plain"), ContainerState::Exited);
     assert_eq!(
-        after.iter().find(|c| c.name == "idle").unwrap().display_name.as_deref(),
+        after
+            .iter()
+            .find(|c| c.name == "idle")
+            .unwrap()
+            .display_name
+            .as_deref(),
         Some("Idle one")
     );
     app.engine.shutdown().await;

@@ -19,7 +19,10 @@ impl TryFrom<DeviceRow> for Device {
     type Error = CoreError;
     fn try_from(r: DeviceRow) -> CoreResult<Device> {
         let connection = serde_json::from_str(&r.connection).map_err(|e| {
-            CoreError::Storage(format!("device {} has an unreadable connection: {e}", r.name))
+            CoreError::Storage(format!(
+                "device {} has an unreadable connection: {e}",
+                r.name
+            ))
         })?;
         Ok(Device {
             uuid: r.uuid,

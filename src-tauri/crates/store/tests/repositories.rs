@@ -88,7 +88,10 @@ async fn containers_upsert_by_engine_id_and_keep_display_name() {
         .await
         .unwrap();
     assert_eq!(store.get_container("u1").await.unwrap(), Some(c.clone()));
-    store.set_display_name("u1", Some("My <b>app</b>")).await.unwrap();
+    store
+        .set_display_name("u1", Some("My <b>app</b>"))
+        .await
+        .unwrap();
 
     let mut changed = c.clone();
     changed.state = ContainerState::Exited;
@@ -165,10 +168,22 @@ async fn images_volumes_networks_replace_per_device() {
         mountpoint: format!("/var/lib/docker/volumes/{n}"),
         labels: Default::default(),
     };
-    store.replace_volumes("d1", &[vol("d1", "a"), vol("d1", "b")]).await.unwrap();
-    store.replace_volumes("d2", &[vol("d2", "c")]).await.unwrap();
-    store.replace_volumes("d1", &[vol("d1", "b")]).await.unwrap();
-    assert_eq!(store.list_volumes(Some("d1")).await.unwrap(), vec![vol("d1", "b")]);
+    store
+        .replace_volumes("d1", &[vol("d1", "a"), vol("d1", "b")])
+        .await
+        .unwrap();
+    store
+        .replace_volumes("d2", &[vol("d2", "c")])
+        .await
+        .unwrap();
+    store
+        .replace_volumes("d1", &[vol("d1", "b")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_volumes(Some("d1")).await.unwrap(),
+        vec![vol("d1", "b")]
+    );
     assert_eq!(store.list_volumes(None).await.unwrap().len(), 2);
 
     let net = Network {
@@ -179,7 +194,10 @@ async fn images_volumes_networks_replace_per_device() {
         scope: "local".into(),
         internal: false,
     };
-    store.replace_networks("d1", std::slice::from_ref(&net)).await.unwrap();
+    store
+        .replace_networks("d1", std::slice::from_ref(&net))
+        .await
+        .unwrap();
     assert_eq!(store.list_networks(None).await.unwrap(), vec![net]);
     store.replace_networks("d1", &[]).await.unwrap();
     assert!(store.list_networks(Some("d1")).await.unwrap().is_empty());

@@ -116,6 +116,25 @@ pub struct Container {
 }
 
 impl Container {
+    /// The engine-reported part, as an observation.
+    pub fn observation(&self) -> ContainerObservation {
+        ContainerObservation {
+            engine_id: self.engine_id.clone(),
+            name: self.name.clone(),
+            image: self.image.clone(),
+            image_id: self.image_id.clone(),
+            command: self.command.clone(),
+            state: self.state,
+            exit_code: self.exit_code,
+            health: self.health.clone(),
+            created: self.created,
+            ports: self.ports.clone(),
+            labels: self.labels.clone(),
+            networks: self.networks.clone(),
+            mounts: self.mounts.clone(),
+        }
+    }
+
     /// True when the engine-reported part equals `obs` (Squirrel's own fields are ignored).
     pub fn matches(&self, obs: &ContainerObservation) -> bool {
         self.engine_id == obs.engine_id

@@ -24,7 +24,9 @@ pub enum ContainerAction {
     },
     Pause,
     Unpause,
-    Kill { signal: Option<String> },
+    Kill {
+        signal: Option<String>,
+    },
 }
 
 /// Filters for listing containers; every field narrows the result.
@@ -39,7 +41,11 @@ pub struct ContainerFilter {
 
 impl ContainerFilter {
     pub fn accepts(&self, c: &Container) -> bool {
-        if self.device_uuid.as_ref().is_some_and(|d| *d != c.device_uuid) {
+        if self
+            .device_uuid
+            .as_ref()
+            .is_some_and(|d| *d != c.device_uuid)
+        {
             return false;
         }
         if self.states.as_ref().is_some_and(|s| !s.contains(&c.state)) {
@@ -50,8 +56,7 @@ impl ContainerFilter {
                 let t = t.to_lowercase();
                 c.name.to_lowercase().contains(&t)
                     || c.image.to_lowercase().contains(&t)
-                    || c
-                        .display_name
+                    || c.display_name
                         .as_ref()
                         .is_some_and(|d| d.to_lowercase().contains(&t))
             }

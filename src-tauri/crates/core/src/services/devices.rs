@@ -134,7 +134,10 @@ impl DeviceService {
             return Ok(None);
         }
         if !std::path::Path::new(socket_path).exists() {
-            tracing::info!(socket = socket_path, "no local Docker socket; no default device");
+            tracing::info!(
+                socket = socket_path,
+                "no local Docker socket; no default device"
+            );
             return Ok(None);
         }
         let device = self
@@ -152,9 +155,9 @@ impl DeviceService {
 
 fn validate_connection(c: &DeviceConnection) -> CoreResult<()> {
     match c {
-        DeviceConnection::LocalSocket { path } if path.trim().is_empty() => Err(
-            CoreError::InvalidInput("the socket path is empty".into()),
-        ),
+        DeviceConnection::LocalSocket { path } if path.trim().is_empty() => {
+            Err(CoreError::InvalidInput("the socket path is empty".into()))
+        }
         DeviceConnection::LocalSocket { path } if !path.starts_with('/') => {
             Err(CoreError::InvalidInput(format!(
                 "\"{path}\" is not an absolute socket path (e.g. /var/run/docker.sock)"

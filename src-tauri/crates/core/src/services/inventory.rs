@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use crate::error::CoreResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::model::{
-    ContainerObservation, DeviceStatus, Image, InventoryKind, InventorySnapshot, Network, Volume,
+    ContainerObservation, ContainerState, DeviceStatus, Image, InventoryKind, InventorySnapshot,
+    Network, Volume,
 };
 use crate::ports::{ContainerChanges, InventorySink, Repositories};
 use crate::reconcile::{diff_snapshot, merge};
@@ -74,7 +75,8 @@ impl InventoryService {
             });
         }
         for container in changes.upserts {
-            self.bus.publish(DomainEvent::ContainerUpserted { container });
+            self.bus
+                .publish(DomainEvent::ContainerUpserted { container });
         }
         Ok(())
     }
@@ -103,7 +105,11 @@ impl InventorySink for InventoryService {
         }
     }
 
-    async fn sync_snapshot(&self, device_uuid: &str, snapshot: InventorySnapshot) -> CoreResult<()> {
+    async fn sync_snapshot(
+        &self,
+        device_uuid: &str,
+        snapshot: InventorySnapshot,
+    ) -> CoreResult<()> {
         let stored = self.repos.list_device_containers(device_uuid).await?;
         let changes = diff_snapshot(device_uuid, stored, snapshot.containers, now_ms());
         self.apply(device_uuid, changes).await?;
@@ -117,7 +123,10 @@ impl InventorySink for InventoryService {
         device_uuid: &str,
         obs: ContainerObservation,
     ) -> CoreResult<()> {
-        let prev = self.repos.find_container(device_uuid, &obs.engine_id).await?;
+        let prev = self
+            .repos
+            .find_container(device_uuid, &obs.engine_id)
+            .await?;
         if prev.as_ref().is_some_and(|p| p.matches(&obs)) {
             return Ok(());
         }
@@ -146,6 +155,33 @@ impl InventorySink for InventoryService {
         .await
     }
 
+    async fn container_transition(
+        &self,
+        device_uuid: &str,
+        engine_id: &str,
+        state: ContainerState,
+        exit_code: Option<i32>,
+    ) -> CoreResult<()> {
+        let Some(prev) = self.repos.find_container(device_uuid, engine_id).await? else {
+            return Ok(());
+        };
+        let mut obs = prev.observation();
+        obs.state = state;
+        obs.exit_code = exit_code.filter(|_| state == ContainerState::Exited);
+        if prev.matches(&obs) {
+            return Ok(());
+        }
+        let container = merge(device_uuid, Some(&prev), obs, now_ms());
+        self.apply(
+            device_uuid,
+            ContainerChanges {
+                upserts: vec![container],
+                removals: vec![],
+            },
+        )
+        .await
+    }
+
     async fn images_replaced(&self, device_uuid: &str, images: Vec<Image>) -> CoreResult<()> {
         let stored = self.repos.list_images(Some(device_uuid)).await?;
         if !same_set(&stored, &images, |i| i.id.clone()) {
@@ -164,11 +200,7 @@ impl InventorySink for InventoryService {
         Ok(())
     }
 
-    async fn networks_replaced(
-        &self,
-        device_uuid: &str,
-        networks: Vec<Network>,
-    ) -> CoreResult<()> {
+    async fn networks_replaced(&self, device_uuid: &str, networks: Vec<Network>) -> CoreResult<()> {
         let stored = self.repos.list_networks(Some(device_uuid)).await?;
         if !same_set(&stored, &networks, |n| n.id.clone()) {
             self.repos.replace_networks(device_uuid, &networks).await?;

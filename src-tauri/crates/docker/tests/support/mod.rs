@@ -31,7 +31,9 @@ fn busybox_rootfs_tar() -> &'static Path {
         std::fs::create_dir_all(&bin).unwrap();
         std::fs::copy("/bin/busybox", bin.join("busybox"))
             .expect("/bin/busybox is missing: apt-get install busybox-static");
-        for applet in ["sh", "ls", "cat", "echo", "sleep", "tar", "top", "httpd", "wget"] {
+        for applet in [
+            "sh", "ls", "cat", "echo", "sleep", "tar", "top", "httpd", "wget",
+        ] {
             let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
         }
         let tar = dir.join("busybox.tar");
@@ -66,7 +68,11 @@ impl TestEngine {
             .arg("busybox:local")
             .output()
             .unwrap();
-        assert!(out.status.success(), "docker import: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "docker import: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         engine
     }
 
@@ -113,7 +119,11 @@ impl TestEngine {
             if ok {
                 return;
             }
-            assert!(Instant::now() < deadline, "dockerd did not start; see {:?}", self.dir);
+            assert!(
+                Instant::now() < deadline,
+                "dockerd did not start; see {:?}",
+                self.dir
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -221,6 +231,24 @@ impl App {
         }
     }
 
+    /// Stores `engine` as a device without starting its watcher (for benchmarks that drive
+    /// the sync themselves). Returns the device uuid.
+    pub async fn add_device_only(&self, engine: &TestEngine) -> String {
+        use squirrel_core::ports::DeviceRepository;
+        let device = Device {
+            uuid: uuid_like(),
+            name: "bench".into(),
+            connection: DeviceConnection::LocalSocket {
+                path: engine.socket().display().to_string(),
+            },
+            enabled: true,
+            resync_interval_secs: 300,
+            created_at: 0,
+        };
+        self.store.insert_device(&device).await.unwrap();
+        device.uuid
+    }
+
     /// Adds `engine` as a device and waits until it is online (its full sync is stored).
     pub async fn add_engine(&self, engine: &TestEngine, name: &str) -> Device {
         let mut rx = self.bus.subscribe();
@@ -276,4 +304,14 @@ pub async fn wait_container(
         DomainEvent::ContainerUpserted { container } => container,
         _ => unreachable!(),
     }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "device-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }

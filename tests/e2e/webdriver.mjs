@@ -1,0 +1,128 @@
+// A small W3C WebDriver client over fetch, for tauri-driver (which proxies to WebKitWebDriver).
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import net from "node:net";
+
+const ELEMENT = "element-6066-11e4-a52e-4fbd62e8c4";
+
+async function freePort() {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+/** Starts tauri-driver and opens a session on the app at `application` with `env`. */
+export async function startSession({ application, env }) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  // tauri-driver has no readiness signal but its port: retry the first request.
+  let session;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
+        }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(JSON.stringify(body));
+      session = body.value.sessionId;
+      break;
+    } catch (e) {
+      if (Date.now() > deadline || driver.exitCode !== null) throw new Error(`no WebDriver session: ${e}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return new Session(base, session, driver);
+}
+
+export class Session {
+  constructor(base, id, driver) {
+    this.base = base;
+    this.id = id;
+    this.driver = driver;
+  }
+
+  async cmd(method, path, body) {
+    const res = await fetch(`${this.base}/session/${this.id}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) {
+      const err = new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}`);
+      err.code = json.value?.error;
+      throw err;
+    }
+    return json.value;
+  }
+
+  async findAll(css, root) {
+    const path = root ? `/element/${root}/elements` : "/elements";
+    const found = await this.cmd("POST", path, { using: "css selector", value: css });
+    return found.map((e) => e[ELEMENT]);
+  }
+
+  /** Waits until `css` matches (WebDriver has no DOM events: it polls, bounded). */
+  async waitFor(css, { timeout = 30_000, root } = {}) {
+    return this.until(async () => (await this.findAll(css, root))[0], `element ${css}`, timeout);
+  }
+
+  async until(probe, what, timeout = 30_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      let value;
+      try {
+        value = await probe();
+      } catch (e) {
+        if (e.code !== "stale element reference" && e.code !== "no such element") throw e;
+      }
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  click(el) {
+    return this.cmd("POST", `/element/${el}/click`, {});
+  }
+  text(el) {
+    return this.cmd("GET", `/element/${el}/text`);
+  }
+  attr(el, name) {
+    return this.cmd("GET", `/element/${el}/attribute/${name}`);
+  }
+  type(el, text) {
+    return this.cmd("POST", `/element/${el}/value`, { text });
+  }
+  exec(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+  async screenshot(file) {
+    const { writeFile } = await import("node:fs/promises");
+    const png = await this.cmd("GET", "/screenshot");
+    await writeFile(file, Buffer.from(png, "base64"));
+  }
+
+  async close() {
+    try {
+      await this.cmd("DELETE", "");
+    } catch {
+      // the app may already be gone
+    }
+    this.driver.kill();
+    await once(this.driver, "exit").catch(() => {});
+  }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of Squirrel: lints, Rust unit and integration tests against a real dockerd,
+# UI type check and unit tests, and the end-to-end tests of the real window over WebDriver.
+# Installs what is missing first (scripts/setup.sh). Screenshots go to test-artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  step "installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked --quiet
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "UI: type check, unit tests, build"
+(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
+
+step "clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust tests (real dockerd engines are started by the tests)"
+cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
+
+step "end-to-end: the real app window over WebDriver"
+cargo build -p squirrel --bin squirrel --features custom-protocol --quiet
+export SQUIRREL_TEST_RUN=/tmp/squirrel-e2e
+trap 'bash "$ROOT/tests/services.sh" stop' EXIT
+bash tests/services.sh start
+mkdir -p test-artifacts/screenshots
+DISPLAY=:99 SQUIRREL_APP="$ROOT/target/debug/squirrel" DOCKER_HOST="unix://$SQUIRREL_TEST_RUN/docker.sock" \
+  node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"
