@@ -1,0 +1,133 @@
+// @vitest-environment jsdom
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import type { ContainerDetails } from "./api/types";
+import { commands, events } from "./bindings";
+import { makeContainer, makeDevice } from "./test/fixtures";
+import { renderWithProviders } from "./test/render";
+
+const XSS = "<img src=x onerror=alert(1)>";
+
+vi.mock("./bindings", () => ({
+  commands: {
+    containersList: vi.fn(),
+    devicesList: vi.fn(),
+    containerInspect: vi.fn(),
+    containerAction: vi.fn(),
+    containerRemove: vi.fn(),
+    containerRename: vi.fn(),
+    containerUpdate: vi.fn(),
+    imagesList: vi.fn(),
+    volumesList: vi.fn(),
+    networksList: vi.fn(),
+  },
+  events: {
+    inventoryEvent: { listen: vi.fn() },
+    resyncRequired: { listen: vi.fn() },
+  },
+}));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+
+const details: ContainerDetails = {
+  engineId: "0123456789abcdef",
+  name: "web",
+  image: "nginx:1.27",
+  command: ["nginx", "-g", "daemon off;"],
+  entrypoint: [],
+  workingDir: "/",
+  env: [{ name: "GREETING", value: XSS }],
+  labels: { "com.example.evil": XSS },
+  mounts: [],
+  ports: [],
+  networks: [{ name: "bridge", ipAddress: "172.17.0.2", gateway: "172.17.0.1", macAddress: "02:42:ac:11:00:02" }],
+  restartPolicy: "unless-stopped",
+  startedAt: "2024-01-01T00:00:00Z",
+  finishedAt: "0001-01-01T00:00:00Z",
+  restartCount: 0,
+  hostname: "abc",
+};
+
+// jsdom lays nothing out; give elements a size so the virtualized table renders rows.
+Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 800 });
+Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 1200 });
+
+beforeEach(() => {
+  vi.mocked(commands.containersList).mockImplementation(() =>
+    ok([
+      makeContainer({ uuid: "u-web", name: "web", state: "running", labels: { x: XSS } }),
+      makeContainer({ uuid: "u-db", name: "db", displayName: "Database", state: "exited", exitCode: 137 }),
+    ]),
+  );
+  vi.mocked(commands.devicesList).mockImplementation(() => ok([makeDevice()]));
+  vi.mocked(commands.containerInspect).mockImplementation(() => ok(details));
+  vi.mocked(commands.containerAction).mockImplementation(() => ok(null));
+  vi.mocked(events.inventoryEvent.listen).mockResolvedValue(() => {});
+  vi.mocked(events.resyncRequired.listen).mockResolvedValue(() => {});
+});
+
+describe("App", () => {
+  it("renders rows with test hooks and the device list", async () => {
+    renderWithProviders(<App />);
+    await screen.findByTestId("app-ready");
+    const rows = await screen.findAllByTestId("container-row");
+    expect(rows.map((r) => [r.dataset.name, r.dataset.state])).toEqual([
+      ["db", "exited"],
+      ["web", "running"],
+    ]);
+    expect(within(rows[0]).getByText("exited (137)")).toBeInTheDocument();
+    expect(within(rows[0]).getByText("Database")).toBeInTheDocument();
+    expect(screen.getByTestId("device-item").dataset.status).toBe("online");
+    expect(screen.getByTestId("container-count")).toHaveTextContent("2 of 2 containers");
+    expect(events.inventoryEvent.listen).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows label and env values from the engine as literal text", async () => {
+    renderWithProviders(<App />);
+    const row = (await screen.findAllByTestId("container-row")).find((r) => r.dataset.name === "web")!;
+    fireEvent.click(row);
+    const drawer = await screen.findByTestId("container-drawer");
+    const value = await within(drawer).findByTestId("label-value");
+    expect(value.textContent).toBe(XSS);
+    expect(within(drawer).getByTestId("env-value").textContent).toBe(XSS);
+    expect(within(drawer).getByTestId("env-name").textContent).toBe("GREETING");
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("asks before stopping, without opening the drawer", async () => {
+    renderWithProviders(<App />);
+    const row = (await screen.findAllByTestId("container-row")).find((r) => r.dataset.name === "web")!;
+    expect(within(row).queryByTestId("action-start")).toBeNull();
+    fireEvent.click(within(row).getByTestId("action-stop"));
+    const confirm = await screen.findByTestId("confirm-action");
+    expect(screen.queryByTestId("container-drawer")).toBeNull();
+    fireEvent.click(confirm);
+    await waitFor(() =>
+      expect(commands.containerAction).toHaveBeenCalledWith("u-web", { action: "stop", timeoutSecs: null }),
+    );
+  });
+
+  it("filters with the search box", async () => {
+    renderWithProviders(<App />);
+    await screen.findAllByTestId("container-row");
+    fireEvent.change(screen.getByTestId("search"), { target: { value: "datab" } });
+    const rows = await screen.findAllByTestId("container-row");
+    expect(rows.map((r) => r.dataset.name)).toEqual(["db"]);
+    expect(screen.getByTestId("container-count")).toHaveTextContent("1 of 2 containers");
+  });
+
+  it("shows the error state when the backend is unavailable", async () => {
+    vi.mocked(commands.containersList).mockImplementation(() => Promise.reject(new Error("IPC unavailable")));
+    renderWithProviders(<App />);
+    await screen.findByTestId("app-ready");
+    expect(await screen.findByText("IPC unavailable")).toBeInTheDocument();
+  });
+
+  it("explains how to get an engine when there are no devices", async () => {
+    vi.mocked(commands.containersList).mockImplementation(() => ok([]));
+    vi.mocked(commands.devicesList).mockImplementation(() => ok([]));
+    renderWithProviders(<App />);
+    expect(await screen.findByText("No Docker engine found")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,51 @@
+import { AppShell } from "@mantine/core";
+import { useState } from "react";
+import { useContainers } from "./api/queries";
+import { AppNavbar } from "./layout/AppNavbar";
+import { useHashRoute } from "./layout/useHashRoute";
+import { EMPTY_FILTERS, type ContainerFilters } from "./lib/filter";
+import { useLiveUpdates } from "./live/useLiveUpdates";
+import { ContainersPage } from "./pages/containers/ContainersPage";
+import { ImagesPage } from "./pages/images/ImagesPage";
+import { NetworksPage } from "./pages/networks/NetworksPage";
+import { VolumesPage } from "./pages/volumes/VolumesPage";
+
+export function App() {
+  useLiveUpdates();
+  const [route, navigate] = useHashRoute();
+  const [filters, setFilters] = useState<ContainerFilters>(EMPTY_FILTERS);
+  const containers = useContainers();
+  const ready = !containers.isPending;
+
+  return (
+    <AppShell
+      navbar={{ width: 240, breakpoint: 0 }}
+      padding={0}
+      {...(ready ? { "data-testid": "app-ready" } : {})}
+    >
+      <AppShell.Navbar>
+        <AppNavbar
+          route={route}
+          onNavigate={navigate}
+          onSelectDevice={(deviceUuid) => {
+            setFilters((f) => ({ ...f, deviceUuid }));
+            navigate("containers");
+          }}
+        />
+      </AppShell.Navbar>
+      <AppShell.Main h="100dvh" style={{ display: "flex", flexDirection: "column" }}>
+        <div style={{ flex: 1, minHeight: 0 }}>
+          {route === "containers" ? (
+            <ContainersPage filters={filters} onFiltersChange={setFilters} />
+          ) : route === "images" ? (
+            <ImagesPage />
+          ) : route === "volumes" ? (
+            <VolumesPage />
+          ) : (
+            <NetworksPage />
+          )}
+        </div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,43 @@
+import type { AppError } from "./types";
+
+export type CommandResult<T> =
+  | { status: "ok"; data: T }
+  | { status: "error"; error: AppError };
+
+/** An error returned by a backend command, carrying the AppError's code and detail. */
+export class CommandError extends Error {
+  readonly code: string;
+  readonly detail: string | null;
+
+  constructor(error: AppError) {
+    super(error.message || "The operation failed.");
+    this.name = "CommandError";
+    this.code = error.code;
+    this.detail = error.detail ?? null;
+  }
+}
+
+/** Returns the data of a command result, or throws a CommandError with the AppError's message. */
+export function unwrap<T>(result: CommandResult<T>): T {
+  if (result.status === "ok") return result.data;
+  throw new CommandError(result.error);
+}
+
+/** Awaits a command and unwraps it; turns odd rejections (not Error) into Errors too. */
+export async function call<T>(pending: Promise<CommandResult<T>>): Promise<T> {
+  let result: CommandResult<T>;
+  try {
+    result = await pending;
+  } catch (e) {
+    throw e instanceof Error ? e : new Error(String(e));
+  }
+  return unwrap(result);
+}
+
+/** A message fit for the user, whatever was thrown. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === "string") return e;
+  if (e && typeof e === "object" && "message" in e && typeof e.message === "string") return e.message;
+  return "Something went wrong.";
+}

@@ -1,0 +1,79 @@
+import type { ActionKind } from "../api/actions";
+import type { ContainerState, DeviceStatus } from "../api/types";
+
+export const STATE_COLORS: Record<ContainerState, string> = {
+  running: "green",
+  paused: "yellow",
+  restarting: "orange",
+  exited: "red",
+  dead: "red",
+  created: "gray",
+  removing: "gray",
+  unknown: "gray",
+};
+
+/** "running", or "exited (137)" when an exit code is known. */
+export function stateLabel(state: ContainerState, exitCode?: number | null): string {
+  if ((state === "exited" || state === "dead") && exitCode != null) return `${state} (${exitCode})`;
+  return state;
+}
+
+export function healthColor(health: string): string {
+  switch (health.toLowerCase()) {
+    case "healthy":
+      return "green";
+    case "unhealthy":
+      return "red";
+    case "starting":
+      return "yellow";
+    default:
+      return "gray";
+  }
+}
+
+export const DEVICE_STATUS_COLORS: Record<DeviceStatus["state"], string> = {
+  online: "green",
+  connecting: "yellow",
+  unreachable: "red",
+  disabled: "gray",
+};
+
+export function deviceStatusText(status: DeviceStatus): string {
+  switch (status.state) {
+    case "online":
+      return status.engineVersion ? `Online · Docker ${status.engineVersion}` : "Online";
+    case "connecting":
+      return "Connecting…";
+    case "unreachable":
+      return status.reason || "Unreachable";
+    case "disabled":
+      return "Disabled";
+  }
+}
+
+/** The lifecycle actions that make sense for a state, in display order. */
+export function lifecycleActions(state: ContainerState): ActionKind[] {
+  switch (state) {
+    case "running":
+      return ["stop", "restart", "pause", "kill"];
+    case "paused":
+      return ["unpause"];
+    case "restarting":
+      return ["stop", "kill"];
+    case "created":
+    case "exited":
+    case "dead":
+      return ["start"];
+    default:
+      return [];
+  }
+}
+
+/** Every action offered for a container in this state (lifecycle first, then edits and removal). */
+export function availableActions(state: ContainerState): ActionKind[] {
+  const edits: ActionKind[] = state === "removing" ? [] : ["rename", "displayName", "remove"];
+  return [...lifecycleActions(state), ...edits];
+}
+
+/** Actions that ask for confirmation first. */
+export const DESTRUCTIVE_ACTIONS: ReadonlySet<ActionKind> = new Set(["stop", "restart", "kill", "remove"]);

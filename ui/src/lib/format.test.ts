@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { makeContainer } from "../test/fixtures";
+import { availableActions, lifecycleActions, stateLabel } from "./containerState";
+import {
+  containerLabel,
+  formatArgv,
+  formatBytes,
+  formatPort,
+  formatPorts,
+  formatTimestamp,
+  relativeTime,
+  shortId,
+} from "./format";
+
+describe("formatPort", () => {
+  it("shows published ports as host→container/proto", () => {
+    expect(formatPort({ ip: "0.0.0.0", privatePort: 80, publicPort: 8080, protocol: "tcp" })).toBe("8080→80/tcp");
+    expect(formatPort({ ip: null, privatePort: 53, publicPort: 5353, protocol: "udp" })).toBe("5353→53/udp");
+  });
+
+  it("keeps a specific host address", () => {
+    expect(formatPort({ ip: "127.0.0.1", privatePort: 5432, publicPort: 5432, protocol: "tcp" })).toBe(
+      "127.0.0.1:5432→5432/tcp",
+    );
+    expect(formatPort({ ip: "fe80::1", privatePort: 80, publicPort: 80, protocol: "tcp" })).toBe("[fe80::1]:80→80/tcp");
+  });
+
+  it("shows unpublished ports alone", () => {
+    expect(formatPort({ ip: null, privatePort: 6379, publicPort: null, protocol: "tcp" })).toBe("6379/tcp");
+  });
+});
+
+describe("formatPorts", () => {
+  it("dedupes IPv4/IPv6 bindings and lists published ports first", () => {
+    expect(
+      formatPorts([
+        { ip: null, privatePort: 9000, publicPort: null, protocol: "tcp" },
+        { ip: "::", privatePort: 80, publicPort: 8080, protocol: "tcp" },
+        { ip: "0.0.0.0", privatePort: 80, publicPort: 8080, protocol: "tcp" },
+        { ip: "0.0.0.0", privatePort: 443, publicPort: 8443, protocol: "tcp" },
+      ]),
+    ).toEqual(["8080→80/tcp", "8443→443/tcp", "9000/tcp"]);
+    expect(formatPorts([])).toEqual([]);
+  });
+});
+
+describe("relativeTime", () => {
+  const now = 1_700_000_000_000;
+  const ago = (secs: number) => relativeTime(now / 1000 - secs, now);
+
+  it("uses compact units", () => {
+    expect(ago(3)).toBe("just now");
+    expect(ago(42)).toBe("42 s ago");
+    expect(ago(5 * 60)).toBe("5 min ago");
+    expect(ago(3 * 3600 + 59)).toBe("3 h ago");
+    expect(ago(2 * 86400)).toBe("2 d ago");
+    expect(ago(90 * 86400)).toBe("3 mo ago");
+    expect(ago(800 * 86400)).toBe("2 y ago");
+  });
+
+  it("handles missing and odd values", () => {
+    expect(relativeTime(null, now)).toBe("—");
+    expect(relativeTime(0, now)).toBe("—");
+    expect(relativeTime(now / 1000 + 20, now)).toBe("just now");
+  });
+});
+
+describe("formatBytes", () => {
+  it("uses decimal units like the Docker CLI", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(12_345)).toBe("12.3 kB");
+    expect(formatBytes(187_654_321)).toBe("188 MB");
+    expect(formatBytes(1_234_567_890)).toBe("1.23 GB");
+    expect(formatBytes(null)).toBe("—");
+  });
+});
+
+describe("small helpers", () => {
+  it("shortId strips the algorithm and keeps 12 characters", () => {
+    expect(shortId("sha256:0123456789abcdef0123")).toBe("0123456789ab");
+    expect(shortId("abcdef")).toBe("abcdef");
+    expect(shortId(null)).toBe("—");
+  });
+
+  it("containerLabel prefers a non-blank display name", () => {
+    expect(containerLabel(makeContainer({ name: "web", displayName: "Website" }))).toBe("Website");
+    expect(containerLabel(makeContainer({ name: "web", displayName: "  " }))).toBe("web");
+    expect(containerLabel(makeContainer({ name: "web", displayName: null }))).toBe("web");
+  });
+
+  it("formatArgv quotes arguments that need it", () => {
+    expect(formatArgv(["nginx", "-g", "daemon off;"])).toBe('nginx -g "daemon off;"');
+    expect(formatArgv([])).toBe("—");
+  });
+
+  it("formatTimestamp treats Docker's zero time as never", () => {
+    expect(formatTimestamp("0001-01-01T00:00:00Z")).toBe("—");
+    expect(formatTimestamp(null)).toBe("—");
+  });
+
+  it("stateLabel adds the exit code to exited and dead", () => {
+    expect(stateLabel("exited", 137)).toBe("exited (137)");
+    expect(stateLabel("dead", 1)).toBe("dead (1)");
+    expect(stateLabel("running", null)).toBe("running");
+    expect(stateLabel("exited", null)).toBe("exited");
+  });
+
+  it("offers only the actions that make sense for a state", () => {
+    expect(lifecycleActions("running")).toEqual(["stop", "restart", "pause", "kill"]);
+    expect(lifecycleActions("paused")).toEqual(["unpause"]);
+    expect(lifecycleActions("exited")).toEqual(["start"]);
+    expect(availableActions("created")).toEqual(["start", "rename", "displayName", "remove"]);
+    expect(availableActions("removing")).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import type { Container, PortMapping } from "../api/types";
+
+/** The name to show first: the local display name if set, else the engine name. */
+export function containerLabel(c: Pick<Container, "name" | "displayName">): string {
+  const display = c.displayName?.trim();
+  return display ? display : c.name;
+}
+
+const ANY_ADDRESS = new Set(["", "0.0.0.0", "::", "[::]"]);
+
+/** `8080→80/tcp`, `127.0.0.1:8080→80/tcp`, or `80/tcp` when not published. */
+export function formatPort(p: PortMapping): string {
+  const target = `${p.privatePort}/${p.protocol}`;
+  if (p.publicPort == null) return target;
+  const ip = p.ip ?? "";
+  const host = ANY_ADDRESS.has(ip) ? "" : ip.includes(":") ? `[${ip}]:` : `${ip}:`;
+  return `${host}${p.publicPort}→${target}`;
+}
+
+/** Formatted ports, deduplicated (Docker lists IPv4 and IPv6 bindings separately), published first. */
+export function formatPorts(ports: readonly PortMapping[]): string[] {
+  const sorted = [...ports].sort(
+    (a, b) =>
+      Number(b.publicPort != null) - Number(a.publicPort != null) ||
+      (a.publicPort ?? 0) - (b.publicPort ?? 0) ||
+      a.privatePort - b.privatePort ||
+      a.protocol.localeCompare(b.protocol),
+  );
+  return [...new Set(sorted.map(formatPort))];
+}
+
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago", "4 mo ago", "1 y ago". */
+export function relativeTime(unixSeconds: number | null | undefined, nowMs: number = Date.now()): string {
+  if (unixSeconds == null || !Number.isFinite(unixSeconds) || unixSeconds <= 0) return "—";
+  const diff = Math.round(nowMs / 1000 - unixSeconds);
+  if (diff < 0) return diff > -60 ? "just now" : "in the future";
+  if (diff < 10) return "just now";
+  if (diff < 60) return `${diff} s ago`;
+  const minutes = Math.floor(diff / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  const months = Math.floor(days / 30);
+  if (months < 12) return `${months} mo ago`;
+  return `${Math.floor(days / 365)} y ago`;
+}
+
+const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
+
+/** Decimal units, like the Docker CLI: 1.2 GB, 345 MB, 12 kB, 512 B. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return "—";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${Number(value.toFixed(digits))} ${BYTE_UNITS[unit]}`;
+}
+
+/** The 12-character form of an engine or image id. */
+export function shortId(id: string | null | undefined): string {
+  if (!id) return "—";
+  const bare = id.includes(":") ? id.slice(id.indexOf(":") + 1) : id;
+  return bare.slice(0, 12);
+}
+
+/** Local date-time of an ISO timestamp; Docker's zero time ("0001-01-01...") means never. */
+export function formatTimestamp(iso: string | null | undefined): string {
+  if (!iso || iso.startsWith("0001-01-01")) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString();
+}
+
+/** Unix seconds as a local date-time. */
+export function formatUnixSeconds(unixSeconds: number | null | undefined): string {
+  if (unixSeconds == null || unixSeconds <= 0) return "—";
+  return new Date(unixSeconds * 1000).toLocaleString();
+}
+
+/** An argv as a shell-ish line; arguments with spaces or quotes are quoted. */
+export function formatArgv(argv: readonly string[] | null | undefined): string {
+  if (!argv || argv.length === 0) return "—";
+  return argv.map((a) => (a === "" || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+}

@@ -1,0 +1,166 @@
+import type { QueryKey } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { queryKeys } from "../api/queryKeys";
+import type { Container, DeviceSummary, InventoryEvent } from "../api/types";
+import { makeContainer, makeDevice } from "../test/fixtures";
+import {
+  applyEvent,
+  patchDeviceStatus,
+  planEvent,
+  reduceContainers,
+  reduceDevices,
+  removeContainer,
+  upsertContainer,
+  type LiveCache,
+} from "./applyEvent";
+
+describe("upsertContainer", () => {
+  it("appends an unknown container", () => {
+    const a = makeContainer({ uuid: "a" });
+    const b = makeContainer({ uuid: "b" });
+    expect(upsertContainer([a], b)).toEqual([a, b]);
+  });
+
+  it("replaces a known container in place, without mutating the list", () => {
+    const a = makeContainer({ uuid: "a" });
+    const b = makeContainer({ uuid: "b" });
+    const list = [a, b];
+    const a2 = makeContainer({ uuid: "a", state: "exited", exitCode: 137, updatedAt: a.updatedAt! + 1 });
+    const next = upsertContainer(list, a2);
+    expect(next).toEqual([a2, b]);
+    expect(list[0]).toBe(a);
+  });
+
+  it("ignores an update older than the cached one", () => {
+    const a = makeContainer({ uuid: "a", updatedAt: 2000 });
+    const list = [a];
+    expect(upsertContainer(list, makeContainer({ uuid: "a", state: "exited", updatedAt: 1000 }))).toBe(list);
+  });
+
+  it("accepts an update when a timestamp is missing", () => {
+    const a = makeContainer({ uuid: "a", updatedAt: null });
+    const a2 = makeContainer({ uuid: "a", state: "paused", updatedAt: 5 });
+    expect(upsertContainer([a], a2)).toEqual([a2]);
+  });
+
+  it("leaves a list that is not loaded yet alone", () => {
+    expect(upsertContainer(undefined, makeContainer())).toBeUndefined();
+  });
+});
+
+describe("removeContainer", () => {
+  it("removes by uuid", () => {
+    const a = makeContainer({ uuid: "a" });
+    const b = makeContainer({ uuid: "b" });
+    expect(removeContainer([a, b], "a")).toEqual([b]);
+  });
+
+  it("returns the same list when the uuid is unknown", () => {
+    const list = [makeContainer({ uuid: "a" })];
+    expect(removeContainer(list, "zzz")).toBe(list);
+    expect(removeContainer(undefined, "a")).toBeUndefined();
+  });
+});
+
+describe("patchDeviceStatus", () => {
+  it("patches only the matching device", () => {
+    const d1 = makeDevice();
+    const d2 = makeDevice({ device: { ...makeDevice().device, uuid: "d-2", name: "nas" } });
+    const next = patchDeviceStatus([d1, d2], "d-2", { state: "unreachable", reason: "connection refused" });
+    expect(next?.[0]).toBe(d1);
+    expect(next?.[1].status).toEqual({ state: "unreachable", reason: "connection refused" });
+    expect(next?.[1].containerCount).toBe(d2.containerCount);
+  });
+
+  it("returns the same list for an unknown device", () => {
+    const list = [makeDevice()];
+    expect(patchDeviceStatus(list, "nope", { state: "disabled" })).toBe(list);
+  });
+});
+
+describe("reducers", () => {
+  const list = [makeContainer({ uuid: "a" }), makeContainer({ uuid: "b" })];
+
+  it("reduceContainers handles upserts and removals, ignores the rest", () => {
+    const upserted = makeContainer({ uuid: "c" });
+    expect(reduceContainers(list, { type: "containerUpserted", container: upserted })).toHaveLength(3);
+    expect(reduceContainers(list, { type: "containerRemoved", uuid: "a", deviceUuid: "d-1" })).toEqual([list[1]]);
+    expect(reduceContainers(list, { type: "devicesChanged" })).toBe(list);
+  });
+
+  it("reduceDevices handles status changes only", () => {
+    const devices: DeviceSummary[] = [makeDevice()];
+    const next = reduceDevices(devices, { type: "deviceStatusChanged", deviceUuid: "d-1", status: { state: "connecting" } });
+    expect(next?.[0].status).toEqual({ state: "connecting" });
+    expect(reduceDevices(devices, { type: "devicesChanged" })).toBe(devices);
+  });
+});
+
+describe("planEvent", () => {
+  it("invalidates devices and containers when devices change", () => {
+    expect(planEvent({ type: "devicesChanged" }).invalidate).toEqual([queryKeys.devices, queryKeys.containers]);
+  });
+
+  it.each(["images", "volumes", "networks"] as const)("invalidates the %s query on inventoryChanged", (kind) => {
+    const plan = planEvent({ type: "inventoryChanged", deviceUuid: "d-1", kind });
+    expect(plan.invalidate).toEqual([[kind]]);
+    expect(plan.patchContainers).toBe(false);
+  });
+
+  it("refreshes the open drawer's inspect data on upsert", () => {
+    const plan = planEvent({ type: "containerUpserted", container: makeContainer({ uuid: "x" }) });
+    expect(plan.invalidate).toEqual([queryKeys.inspect("x")]);
+    expect(plan.refreshDevicesSoon).toBe(true);
+  });
+});
+
+/** A LiveCache over plain variables, recording what was invalidated. */
+function fakeCache(initial: { containers?: Container[]; devices?: DeviceSummary[]; fetching?: boolean }) {
+  const state = {
+    containers: initial.containers,
+    devices: initial.devices,
+    invalidated: [] as QueryKey[],
+    devicesRefreshes: 0,
+  };
+  const cache: LiveCache = {
+    updateContainers: (fn) => (state.containers = fn(state.containers)),
+    updateDevices: (fn) => (state.devices = fn(state.devices)),
+    containersFetching: () => initial.fetching ?? false,
+    invalidate: (key) => state.invalidated.push(key),
+    refreshDevicesSoon: () => state.devicesRefreshes++,
+  };
+  return { state, cache };
+}
+
+describe("applyEvent", () => {
+  it("applies a sequence of events to the cache", () => {
+    const { state, cache } = fakeCache({ containers: [makeContainer({ uuid: "a" })], devices: [makeDevice()] });
+    const events: InventoryEvent[] = [
+      { type: "containerUpserted", container: makeContainer({ uuid: "b", name: "db" }) },
+      { type: "containerUpserted", container: makeContainer({ uuid: "a", state: "exited", exitCode: 0, updatedAt: 1_800_000_000_000 }) },
+      { type: "containerRemoved", uuid: "b", deviceUuid: "d-1" },
+      { type: "deviceStatusChanged", deviceUuid: "d-1", status: { state: "unreachable", reason: "socket gone" } },
+    ];
+    for (const e of events) applyEvent(cache, e);
+
+    expect(state.containers?.map((c) => [c.uuid, c.state])).toEqual([["a", "exited"]]);
+    expect(state.devices?.[0].status).toEqual({ state: "unreachable", reason: "socket gone" });
+    expect(state.devicesRefreshes).toBe(4);
+    expect(state.invalidated).toEqual([queryKeys.inspect("b"), queryKeys.inspect("a")]);
+  });
+
+  it("refetches containers when an event races an in-flight fetch", () => {
+    const { state, cache } = fakeCache({ containers: undefined, fetching: true });
+    applyEvent(cache, { type: "containerRemoved", uuid: "a", deviceUuid: "d-1" });
+    expect(state.invalidated).toContainEqual(queryKeys.containers);
+  });
+
+  it("only invalidates on devicesChanged and inventoryChanged", () => {
+    const containers = [makeContainer()];
+    const { state, cache } = fakeCache({ containers });
+    applyEvent(cache, { type: "devicesChanged" });
+    applyEvent(cache, { type: "inventoryChanged", deviceUuid: "d-1", kind: "volumes" });
+    expect(state.containers).toBe(containers);
+    expect(state.invalidated).toEqual([queryKeys.devices, queryKeys.containers, ["volumes"]]);
+  });
+});

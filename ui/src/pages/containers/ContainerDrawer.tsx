@@ -1,0 +1,129 @@
+import { Alert, CloseButton, Divider, Drawer, Group, ScrollArea, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { IconInfoCircle } from "@tabler/icons-react";
+import { useState } from "react";
+import { useContainerInspect, useContainers } from "../../api/queries";
+import { Mono } from "../../components/Mono";
+import { ErrorState } from "../../components/States";
+import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
+import { containerLabel, formatUnixSeconds } from "../../lib/format";
+import { DrawerActions } from "./actions/ActionButtons";
+import {
+  EnvSection,
+  LabelsSection,
+  MountsSection,
+  NetworksSection,
+  OverviewSection,
+  PortsSection,
+} from "./DetailSections";
+
+function DetailsSkeleton() {
+  return (
+    <Stack gap="sm" data-testid="drawer-loading">
+      <Skeleton h={12} w="30%" />
+      <Skeleton h={60} />
+      <Skeleton h={12} w="25%" mt="md" />
+      <Skeleton h={120} />
+      <Skeleton h={12} w="25%" mt="md" />
+      <Skeleton h={80} />
+    </Stack>
+  );
+}
+
+interface Props {
+  uuid: string | null;
+  deviceNames: Map<string, string>;
+  onClose: () => void;
+}
+
+/** Everything about one container: the live row from the cache, plus the engine's inspect data. */
+export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
+  // Keep showing the last container while the drawer slides out.
+  const [shownUuid, setShownUuid] = useState(uuid);
+  if (uuid !== null && uuid !== shownUuid) setShownUuid(uuid);
+
+  const containers = useContainers();
+  const container = shownUuid ? containers.data?.find((c) => c.uuid === shownUuid) : undefined;
+  const inspect = useContainerInspect(uuid);
+  const details = inspect.data;
+  const title = container ? containerLabel(container) : (details?.name ?? "Container");
+
+  return (
+    <Drawer.Root opened={uuid !== null} onClose={onClose} position="right" size={760}>
+      <Drawer.Overlay backgroundOpacity={0.35} blur={1} />
+      <Drawer.Content data-testid="container-drawer" aria-label={`Details of ${title}`}>
+        <Stack gap={0} h="100%">
+          <Stack gap="xs" p="md" pb="sm">
+            <Group justify="space-between" wrap="nowrap" align="flex-start">
+              <Stack gap={2} style={{ minWidth: 0 }}>
+                <Group gap="xs" wrap="nowrap">
+                  <Title order={4} className="sq-wrap" data-testid="drawer-title">
+                    {title}
+                  </Title>
+                  {container ? <StatusBadge state={container.state} exitCode={container.exitCode} /> : null}
+                  {container?.health ? <HealthBadge health={container.health} /> : null}
+                </Group>
+                {container && container.displayName ? (
+                  <Text size="xs" c="dimmed" className="sq-wrap">
+                    Engine name: {container.name}
+                  </Text>
+                ) : null}
+              </Stack>
+              <CloseButton onClick={onClose} aria-label="Close details" />
+            </Group>
+            {container ? (
+              <Group gap="lg" wrap="wrap">
+                <Stack gap={0} style={{ minWidth: 0, flex: "1 1 260px" }}>
+                  <Text size="xs" c="dimmed">
+                    Image
+                  </Text>
+                  <Mono size="sm">{container.image}</Mono>
+                </Stack>
+                <Stack gap={0}>
+                  <Text size="xs" c="dimmed">
+                    Device
+                  </Text>
+                  <Text size="sm">{deviceNames.get(container.deviceUuid) ?? "—"}</Text>
+                </Stack>
+                <Stack gap={0}>
+                  <Text size="xs" c="dimmed">
+                    Created
+                  </Text>
+                  <Text size="sm">{formatUnixSeconds(container.created)}</Text>
+                </Stack>
+              </Group>
+            ) : null}
+            {container ? <DrawerActions container={container} /> : null}
+          </Stack>
+          <Divider />
+          <ScrollArea style={{ flex: 1 }} type="auto">
+            <Stack gap="lg" p="md">
+              {shownUuid && containers.isSuccess && !container ? (
+                <Alert color="gray" icon={<IconInfoCircle size={18} />} title="Container removed">
+                  This container no longer exists on its engine.
+                </Alert>
+              ) : null}
+              {inspect.isPending && uuid !== null ? (
+                <DetailsSkeleton />
+              ) : inspect.isError ? (
+                <ErrorState
+                  title="Could not inspect this container"
+                  error={inspect.error}
+                  onRetry={() => void inspect.refetch()}
+                />
+              ) : details ? (
+                <>
+                  <OverviewSection details={details} />
+                  <PortsSection details={details} />
+                  <EnvSection env={details.env} />
+                  <LabelsSection labels={details.labels} />
+                  <MountsSection mounts={details.mounts} />
+                  <NetworksSection networks={details.networks} />
+                </>
+              ) : null}
+            </Stack>
+          </ScrollArea>
+        </Stack>
+      </Drawer.Content>
+    </Drawer.Root>
+  );
+}

@@ -1,0 +1,97 @@
+import { Button, Code, Paper, Stack, Text } from "@mantine/core";
+import { IconBox, IconFilterOff, IconServerOff } from "@tabler/icons-react";
+import { useMemo, useState } from "react";
+import { useContainers, useDevices } from "../../api/queries";
+import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
+import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
+import { useNow } from "../../lib/useNow";
+import { useDeviceNames } from "../useDeviceNames";
+import { ActionsProvider } from "./actions/ActionsContext";
+import { ContainerDrawer } from "./ContainerDrawer";
+import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
+import { ContainersToolbar } from "./ContainersToolbar";
+
+export function NoEngineState() {
+  return (
+    <EmptyState icon={<IconServerOff size={28} />} title="No Docker engine found">
+      Squirrel looks for Docker at <Code>/var/run/docker.sock</Code> or <Code>$DOCKER_HOST</Code>. Start Docker
+      and it connects by itself.
+    </EmptyState>
+  );
+}
+
+interface Props {
+  filters: ContainerFilters;
+  onFiltersChange: (filters: ContainerFilters) => void;
+}
+
+export function ContainersPage({ filters, onFiltersChange }: Props) {
+  const containers = useContainers();
+  const devices = useDevices();
+  const now = useNow();
+  const [openUuid, setOpenUuid] = useState<string | null>(null);
+
+  const deviceNames = useDeviceNames();
+  const all = containers.data;
+  const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
+  const noDevices = devices.isSuccess && devices.data.length === 0;
+
+  let body;
+  if (containers.isPending) {
+    body = <SkeletonRows rows={10} height={ROW_HEIGHT} />;
+  } else if (containers.isError) {
+    body = (
+      <ErrorState title="Could not load containers" error={containers.error} onRetry={() => void containers.refetch()} />
+    );
+  } else if (noDevices && containers.data.length === 0) {
+    body = <NoEngineState />;
+  } else if (containers.data.length === 0) {
+    body = (
+      <EmptyState icon={<IconBox size={28} />} title="No containers yet">
+        Squirrel shows every container of your devices. Start one with <Code>docker run</Code> and it appears here.
+      </EmptyState>
+    );
+  } else if (visible.length === 0) {
+    body = (
+      <EmptyState icon={<IconFilterOff size={28} />} title="No containers match">
+        <Stack gap="sm" align="center">
+          <Text size="sm" c="dimmed">
+            Nothing matches these filters.
+          </Text>
+          <Button size="xs" variant="light" onClick={() => onFiltersChange(EMPTY_FILTERS)}>
+            Clear filters
+          </Button>
+        </Stack>
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <ContainersTable
+        containers={visible}
+        deviceNames={deviceNames}
+        now={now}
+        selectedUuid={openUuid}
+        onOpen={setOpenUuid}
+      />
+    );
+  }
+
+  return (
+    <ActionsProvider>
+      <Stack gap={0} h="100%">
+        <ContainersToolbar
+          filters={filters}
+          onChange={onFiltersChange}
+          devices={devices.data ?? []}
+          shown={visible.length}
+          total={all?.length ?? 0}
+          loading={containers.isPending}
+        />
+        <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden" }}>
+          {body}
+        </Paper>
+      </Stack>
+      <ContainerDrawer uuid={openUuid} deviceNames={deviceNames} onClose={() => setOpenUuid(null)} />
+    </ActionsProvider>
+  );
+}

@@ -1,0 +1,267 @@
+import { Badge, Group, Stack, Text, Tooltip } from "@mantine/core";
+import { IconChevronDown, IconChevronUp, IconSelector } from "@tabler/icons-react";
+import {
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnDef,
+  type SortingState,
+} from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef, useState, type KeyboardEvent } from "react";
+import type { Container, ContainerState } from "../../api/types";
+import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
+import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
+import { RowActions } from "./actions/ActionButtons";
+
+export const ROW_HEIGHT = 46;
+
+const GRID_TEMPLATE =
+  "minmax(160px, 2.2fr) minmax(90px, 1fr) minmax(130px, 2fr) 150px 80px minmax(100px, 1.3fr) 184px";
+
+const STATE_ORDER: Record<ContainerState, number> = {
+  running: 0,
+  restarting: 1,
+  paused: 2,
+  created: 3,
+  exited: 4,
+  dead: 5,
+  removing: 6,
+  unknown: 7,
+};
+
+function NameCell({ c }: { c: Container }) {
+  const label = containerLabel(c);
+  const hasDisplay = label !== c.name;
+  return (
+    <Stack gap={0} style={{ minWidth: 0 }}>
+      <Text size="sm" fw={500} className="sq-ellipsis" title={label} data-testid="container-label">
+        {label}
+      </Text>
+      {hasDisplay ? (
+        <Text size="xs" c="dimmed" className="sq-ellipsis" title={c.name} data-testid="container-engine-name">
+          {c.name}
+        </Text>
+      ) : (
+        <Text size="xs" c="dimmed" ff="monospace" className="sq-ellipsis">
+          {shortId(c.engineId)}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function PortsCell({ c }: { c: Container }) {
+  const ports = formatPorts(c.ports);
+  if (ports.length === 0)
+    return (
+      <Text size="xs" c="dimmed">
+        —
+      </Text>
+    );
+  return (
+    <Group gap={4} wrap="nowrap" style={{ minWidth: 0 }}>
+      <Text size="xs" ff="monospace" className="sq-ellipsis" title={ports.join("\n")}>
+        {ports[0]}
+      </Text>
+      {ports.length > 1 ? (
+        <Tooltip label={ports.slice(1).join("\n")} style={{ whiteSpace: "pre" }} withinPortal>
+          <Badge size="xs" variant="default" radius="sm" style={{ flexShrink: 0 }}>
+            +{ports.length - 1}
+          </Badge>
+        </Tooltip>
+      ) : null}
+    </Group>
+  );
+}
+
+function useColumns(deviceNames: Map<string, string>, now: number): ColumnDef<Container>[] {
+  return useMemo<ColumnDef<Container>[]>(
+    () => [
+      {
+        id: "name",
+        header: "Name",
+        accessorFn: (c) => containerLabel(c).toLowerCase(),
+        cell: ({ row }) => <NameCell c={row.original} />,
+      },
+      {
+        id: "device",
+        header: "Device",
+        accessorFn: (c) => deviceNames.get(c.deviceUuid) ?? "",
+        cell: ({ getValue }) => (
+          <Text size="sm" className="sq-ellipsis" title={String(getValue())}>
+            {String(getValue()) || "—"}
+          </Text>
+        ),
+      },
+      {
+        id: "image",
+        header: "Image",
+        accessorFn: (c) => c.image,
+        cell: ({ row }) => (
+          <Text size="sm" className="sq-ellipsis" title={row.original.image}>
+            {row.original.image}
+          </Text>
+        ),
+      },
+      {
+        id: "status",
+        header: "Status",
+        accessorFn: (c) => STATE_ORDER[c.state] ?? 99,
+        cell: ({ row }) => (
+          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
+            <StatusBadge state={row.original.state} exitCode={row.original.exitCode} />
+            {row.original.health ? <HealthBadge health={row.original.health} /> : null}
+          </Group>
+        ),
+      },
+      {
+        id: "created",
+        header: "Created",
+        accessorFn: (c) => c.created ?? 0,
+        sortDescFirst: true,
+        cell: ({ row }) => (
+          <Text size="xs" c="dimmed" className="sq-ellipsis" title={formatUnixSeconds(row.original.created)}>
+            {relativeTime(row.original.created, now)}
+          </Text>
+        ),
+      },
+      {
+        id: "ports",
+        header: "Ports",
+        enableSorting: false,
+        cell: ({ row }) => <PortsCell c={row.original} />,
+      },
+      {
+        id: "actions",
+        header: () => <span style={{ display: "block", textAlign: "right" }}>Actions</span>,
+        enableSorting: false,
+        cell: ({ row }) => <RowActions container={row.original} />,
+      },
+    ],
+    [deviceNames, now],
+  );
+}
+
+interface Props {
+  containers: Container[];
+  deviceNames: Map<string, string>;
+  now: number;
+  selectedUuid: string | null;
+  onOpen: (uuid: string) => void;
+}
+
+/** The virtualized all-hosts table: only the visible rows are in the DOM. */
+export function ContainersTable({ containers, deviceNames, now, selectedUuid, onOpen }: Props) {
+  const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
+  const columns = useColumns(deviceNames, now);
+  const table = useReactTable({
+    data: containers,
+    columns,
+    state: { sorting },
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getRowId: (c) => c.uuid,
+  });
+  const rows = table.getRowModel().rows;
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    // A first guess until the scroll element is measured (also what jsdom tests see).
+    initialRect: { width: 1200, height: 800 },
+    getItemKey: (index) => rows[index]?.id ?? index,
+  });
+
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, uuid: string) => {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      onOpen(uuid);
+    }
+  };
+
+  return (
+    <div
+      ref={scrollRef}
+      role="table"
+      aria-label="Containers"
+      aria-rowcount={rows.length}
+      style={{ height: "100%", overflow: "auto", position: "relative" }}
+      data-testid="containers-table"
+    >
+      <div style={{ minWidth: 980 }}>
+        {table.getHeaderGroups().map((group) => (
+          <div key={group.id} role="row" className="sq-grid sq-header" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
+            {group.headers.map((header) => {
+              const content = flexRender(header.column.columnDef.header, header.getContext());
+              const sorted = header.column.getIsSorted();
+              return (
+                <div
+                  key={header.id}
+                  role="columnheader"
+                  aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                >
+                  {header.column.getCanSort() ? (
+                    <button
+                      type="button"
+                      className="sq-sort"
+                      onClick={header.column.getToggleSortingHandler()}
+                      aria-label={`Sort by ${String(header.column.columnDef.header)}`}
+                    >
+                      {content}
+                      {sorted === "asc" ? (
+                        <IconChevronUp size={12} />
+                      ) : sorted === "desc" ? (
+                        <IconChevronDown size={12} />
+                      ) : (
+                        <IconSelector size={12} opacity={0.5} />
+                      )}
+                    </button>
+                  ) : (
+                    content
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        ))}
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            const c = row.original;
+            return (
+              <div
+                key={row.id}
+                role="row"
+                tabIndex={0}
+                aria-rowindex={item.index + 1}
+                aria-label={containerLabel(c)}
+                className="sq-grid sq-row"
+                style={{ gridTemplateColumns: GRID_TEMPLATE, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                data-testid="container-row"
+                data-name={c.name}
+                data-state={c.state}
+                data-uuid={c.uuid}
+                data-selected={selectedUuid === c.uuid}
+                onClick={() => onOpen(c.uuid)}
+                onKeyDown={(e) => onRowKey(e, c.uuid)}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <div key={cell.id} role="cell" style={{ minWidth: 0 }}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,229 @@
+import { Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import type { ReactNode } from "react";
+import type { ContainerDetails, EnvVar, MountPoint, NetworkAttachment } from "../../api/types";
+import { Mono } from "../../components/Mono";
+import { formatArgv, formatPorts, formatTimestamp, shortId } from "../../lib/format";
+
+export function Section({ title, count, children }: { title: string; count?: number; children: ReactNode }) {
+  return (
+    <Stack gap={6} component="section" aria-label={title}>
+      <Group gap={6}>
+        <Title order={6} tt="uppercase" c="dimmed" fz="xs" style={{ letterSpacing: "0.04em" }}>
+          {title}
+        </Title>
+        {count !== undefined ? (
+          <Badge size="xs" variant="default" radius="sm">
+            {count}
+          </Badge>
+        ) : null}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
+function None({ children = "None" }: { children?: string }) {
+  return (
+    <Text size="xs" c="dimmed">
+      {children}
+    </Text>
+  );
+}
+
+function Field({ label, value, title }: { label: string; value: string; title?: string }) {
+  return (
+    <Stack gap={1} style={{ minWidth: 0 }}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Mono title={title}>{value || "—"}</Mono>
+    </Stack>
+  );
+}
+
+export function OverviewSection({ details }: { details: ContainerDetails }) {
+  const restart = details.restartPolicy
+    ? `${details.restartPolicy}${details.restartCount ? ` (restarted ${details.restartCount}×)` : ""}`
+    : "—";
+  return (
+    <Section title="Overview">
+      <SimpleGrid cols={2} spacing="md" verticalSpacing="sm">
+        <Field label="Engine ID" value={shortId(details.engineId)} title={details.engineId} />
+        <Field label="Hostname" value={details.hostname ?? "—"} />
+        <Field label="Command" value={formatArgv(details.command)} />
+        <Field label="Entrypoint" value={formatArgv(details.entrypoint)} />
+        <Field label="Working directory" value={details.workingDir || "—"} />
+        <Field label="Restart policy" value={restart} />
+        <Field label="Started at" value={formatTimestamp(details.startedAt)} />
+        <Field label="Finished at" value={formatTimestamp(details.finishedAt)} />
+      </SimpleGrid>
+    </Section>
+  );
+}
+
+function KeyValueTable({
+  rows,
+  keyHeader,
+  valueHeader,
+  keyTestId,
+  valueTestId,
+}: {
+  rows: [string, string][];
+  keyHeader: string;
+  valueHeader: string;
+  keyTestId: string;
+  valueTestId: string;
+}) {
+  return (
+    <Table layout="fixed" verticalSpacing={4} horizontalSpacing="sm" withTableBorder withColumnBorders fz="xs">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w="38%">{keyHeader}</Table.Th>
+          <Table.Th>{valueHeader}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map(([k, v], i) => (
+          <Table.Tr key={`${k}-${i}`}>
+            <Table.Td style={{ verticalAlign: "top" }}>
+              <Mono fw={500} data-testid={keyTestId}>
+                {k}
+              </Mono>
+            </Table.Td>
+            <Table.Td style={{ verticalAlign: "top" }}>
+              <Mono data-testid={valueTestId}>{v}</Mono>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function EnvSection({ env }: { env: EnvVar[] }) {
+  return (
+    <Section title="Environment" count={env.length}>
+      {env.length === 0 ? (
+        <None />
+      ) : (
+        <KeyValueTable
+          rows={env.map((e) => [e.name, e.value])}
+          keyHeader="Name"
+          valueHeader="Value"
+          keyTestId="env-name"
+          valueTestId="env-value"
+        />
+      )}
+    </Section>
+  );
+}
+
+export function LabelsSection({ labels }: { labels: Record<string, string> }) {
+  const rows = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Section title="Labels" count={rows.length}>
+      {rows.length === 0 ? (
+        <None />
+      ) : (
+        <KeyValueTable rows={rows} keyHeader="Key" valueHeader="Value" keyTestId="label-key" valueTestId="label-value" />
+      )}
+    </Section>
+  );
+}
+
+export function MountsSection({ mounts }: { mounts: MountPoint[] }) {
+  return (
+    <Section title="Mounts" count={mounts.length}>
+      {mounts.length === 0 ? (
+        <None />
+      ) : (
+        <Table layout="fixed" verticalSpacing={4} horizontalSpacing="sm" withTableBorder fz="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={70}>Type</Table.Th>
+              <Table.Th>Source</Table.Th>
+              <Table.Th>Destination</Table.Th>
+              <Table.Th w={56}>Mode</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {mounts.map((m, i) => (
+              <Table.Tr key={`${m.destination}-${i}`} data-testid="mount-row">
+                <Table.Td>{m.kind}</Table.Td>
+                <Table.Td>
+                  <Mono>{m.source || "—"}</Mono>
+                </Table.Td>
+                <Table.Td>
+                  <Mono>{m.destination}</Mono>
+                </Table.Td>
+                <Table.Td>
+                  <Badge size="xs" radius="sm" variant="light" color={m.readOnly ? "gray" : "blue"}>
+                    {m.readOnly ? "ro" : "rw"}
+                  </Badge>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Section>
+  );
+}
+
+export function PortsSection({ details }: { details: ContainerDetails }) {
+  const ports = formatPorts(details.ports);
+  return (
+    <Section title="Ports" count={ports.length}>
+      {ports.length === 0 ? (
+        <None>No exposed ports</None>
+      ) : (
+        <Group gap={6}>
+          {ports.map((p) => (
+            <Badge key={p} variant="default" radius="sm" tt="none" ff="monospace" fw={500} data-testid="port">
+              {p}
+            </Badge>
+          ))}
+        </Group>
+      )}
+    </Section>
+  );
+}
+
+export function NetworksSection({ networks }: { networks: NetworkAttachment[] }) {
+  return (
+    <Section title="Networks" count={networks.length}>
+      {networks.length === 0 ? (
+        <None />
+      ) : (
+        <Table layout="fixed" verticalSpacing={4} horizontalSpacing="sm" withTableBorder fz="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>IP address</Table.Th>
+              <Table.Th>Gateway</Table.Th>
+              <Table.Th>MAC</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {networks.map((n) => (
+              <Table.Tr key={n.name} data-testid="network-row">
+                <Table.Td>
+                  <Mono fw={500}>{n.name}</Mono>
+                </Table.Td>
+                <Table.Td>
+                  <Mono>{n.ipAddress || "—"}</Mono>
+                </Table.Td>
+                <Table.Td>
+                  <Mono>{n.gateway || "—"}</Mono>
+                </Table.Td>
+                <Table.Td>
+                  <Mono>{n.macAddress || "—"}</Mono>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,84 @@
+import { ActionIcon, Button, Group, Tooltip } from "@mantine/core";
+import type { MouseEvent } from "react";
+import type { ActionKind } from "../../../api/actions";
+import type { Container } from "../../../api/types";
+import { availableActions, lifecycleActions } from "../../../lib/containerState";
+import { containerLabel } from "../../../lib/format";
+import { ACTION_META, actionTestId } from "./actionMeta";
+import { useContainerActions } from "./ActionsContext";
+
+// Clicks on actions must not reach the row (which opens the drawer). Keys may bubble: the row
+// ignores keys not aimed at itself, and the "/" shortcut listens on the document.
+const stop = (e: MouseEvent) => e.stopPropagation();
+
+/** Compact icon buttons for a table row; clicks never reach the row. */
+export function RowActions({ container }: { container: Container }) {
+  const { request, pendingAction } = useContainerActions();
+  const pending = pendingAction(container.uuid);
+  const lifecycle = lifecycleActions(container.state);
+  const edits = availableActions(container.state).filter((k) => !lifecycle.includes(k));
+  const name = containerLabel(container);
+
+  const icon = (kind: ActionKind) => {
+    const meta = ACTION_META[kind];
+    const Icon = meta.icon;
+    return (
+      <Tooltip key={kind} label={meta.label} openDelay={400} withinPortal>
+        <ActionIcon
+          variant="subtle"
+          color={meta.color}
+          size={24}
+          aria-label={`${meta.label} ${name}`}
+          data-testid={actionTestId(kind)}
+          loading={pending === kind}
+          disabled={pending !== undefined && pending !== kind}
+          onClick={(e) => {
+            e.stopPropagation();
+            request(kind, container);
+          }}
+        >
+          <Icon size={16} stroke={1.8} />
+        </ActionIcon>
+      </Tooltip>
+    );
+  };
+
+  return (
+    <Group gap={0} wrap="nowrap" justify="flex-end" onClick={stop}>
+      {lifecycle.map(icon)}
+      {lifecycle.length > 0 && edits.length > 0 ? (
+        <span aria-hidden style={{ width: 1, height: 16, margin: "0 3px", background: "var(--sq-border)" }} />
+      ) : null}
+      {edits.map(icon)}
+    </Group>
+  );
+}
+
+/** Labelled buttons for the detail drawer. */
+export function DrawerActions({ container }: { container: Container }) {
+  const { request, pendingAction } = useContainerActions();
+  const pending = pendingAction(container.uuid);
+  return (
+    <Group gap={6}>
+      {availableActions(container.state).map((kind) => {
+        const meta = ACTION_META[kind];
+        const Icon = meta.icon;
+        return (
+          <Button
+            key={kind}
+            size="compact-sm"
+            variant="light"
+            color={meta.color}
+            leftSection={<Icon size={14} />}
+            loading={pending === kind}
+            disabled={pending !== undefined && pending !== kind}
+            data-testid={actionTestId(kind, "drawer-action")}
+            onClick={() => request(kind, container)}
+          >
+            {meta.label}
+          </Button>
+        );
+      })}
+    </Group>
+  );
+}
