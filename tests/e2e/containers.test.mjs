@@ -108,7 +108,8 @@ test("markup in labels and environment is shown as plain text in the drawer", as
 });
 
 test("every screen renders, in light and dark", async () => {
-  await s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))");
+  await s.press("\uE00C"); // Escape closes the drawer
+  await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
   for (const screen of ["images", "volumes", "networks", "containers"]) {
     await s.click(await s.waitFor(`[data-testid="nav-${screen}"]`));
     await s.screenshot(path.join(SHOTS, `${screen}.png`));

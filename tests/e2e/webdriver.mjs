@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import net from "node:net";
 
-const ELEMENT = "element-6066-11e4-a52e-4fbd62e8c4";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 async function freePort() {
   const server = net.createServer();
@@ -106,6 +106,13 @@ export class Session {
   }
   type(el, text) {
     return this.cmd("POST", `/element/${el}/value`, { text });
+  }
+  /** Presses a key (WebDriver key codes, e.g. "\uE00C" for Escape) as a real key event. */
+  async press(key) {
+    await this.cmd("POST", "/actions", {
+      actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],
+    });
+    await this.cmd("DELETE", "/actions");
   }
   exec(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
