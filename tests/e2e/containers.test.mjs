@@ -68,6 +68,11 @@ test("clicking Stop stops the container, and the docker CLI confirms it", async 
   const died = engineEvent("e2e-stop", "die");
   await s.click(stopButton);
   const confirm = await s.waitFor('[data-testid="confirm-action"]');
+  // The dialog fades in: take its picture once it is fully shown.
+  await s.until(
+    () => s.exec(`const el = document.querySelector('.mantine-Modal-content'); return !!el && getComputedStyle(el).opacity === "1"`),
+    "the confirmation dialog to be shown",
+  );
   await s.screenshot(path.join(SHOTS, "confirm-stop.png"));
   await s.click(confirm);
   await died.done;

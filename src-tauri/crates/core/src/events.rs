@@ -12,7 +12,7 @@ use crate::model::{Container, DeviceStatus, InventoryKind};
 pub enum DomainEvent {
     /// A container appeared or changed.
     #[serde(rename_all = "camelCase")]
-    ContainerUpserted { container: Container },
+    ContainerUpserted { container: Box<Container> },
     /// A container is gone from its engine.
     #[serde(rename_all = "camelCase")]
     ContainerRemoved { uuid: String, device_uuid: String },

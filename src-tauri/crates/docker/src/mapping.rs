@@ -91,7 +91,7 @@ pub(crate) fn container_from_inspect(i: ContainerInspectResponse) -> Option<Cont
     let state = i.state.unwrap_or_default();
     let status = state
         .status
-        .map(|s| ContainerState::parse(&s.to_string()))
+        .map(|s| ContainerState::parse(s.as_ref()))
         .unwrap_or(ContainerState::Unknown);
     let network_settings = i.network_settings.unwrap_or_default();
     let mut networks: Vec<String> = network_settings
@@ -165,7 +165,7 @@ pub(crate) fn container(c: ContainerSummary) -> Option<ContainerObservation> {
         .or(status_health);
     let state = c
         .state
-        .map(|s| ContainerState::parse(&s.to_string()))
+        .map(|s| ContainerState::parse(s.as_ref()))
         .unwrap_or(ContainerState::Unknown);
     // The engine lists one entry per address family; keep each mapping once.
     let ports: BTreeSet<(u16, Option<u16>, String, Option<String>)> = c

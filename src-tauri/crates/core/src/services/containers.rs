@@ -133,7 +133,7 @@ impl ContainerService {
             self.inventory
                 .bus()
                 .publish(crate::events::DomainEvent::ContainerUpserted {
-                    container: container.clone(),
+                    container: Box::new(container.clone()),
                 });
         }
         Ok(container)

@@ -75,8 +75,9 @@ impl InventoryService {
             });
         }
         for container in changes.upserts {
-            self.bus
-                .publish(DomainEvent::ContainerUpserted { container });
+            self.bus.publish(DomainEvent::ContainerUpserted {
+                container: Box::new(container),
+            });
         }
         Ok(())
     }

@@ -301,7 +301,7 @@ pub async fn wait_container(
     pred: impl Fn(&squirrel_core::model::Container) -> bool,
 ) -> squirrel_core::model::Container {
     match wait_for(rx, |e| matches!(e, DomainEvent::ContainerUpserted { container } if container.name == name && pred(container))).await {
-        DomainEvent::ContainerUpserted { container } => container,
+        DomainEvent::ContainerUpserted { container } => *container,
         _ => unreachable!(),
     }
 }
