@@ -11,7 +11,7 @@ packages=(
   # the app: Tauri's WebKitGTK stack
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config build-essential
   # tests: a real Docker engine, a busybox image, a virtual display and the WebDriver for WebKitGTK
-  docker.io busybox-static xvfb webkit2gtk-driver curl ca-certificates
+  docker.io busybox-static xvfb webkit2gtk-driver curl ca-certificates openssl
   # Node.js for the UI when the machine has none
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

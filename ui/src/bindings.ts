@@ -25,10 +25,18 @@ export const commands = {
 	containerRename: (uuid: string, name: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("container_rename", { uuid, name })),
 	/**  Live inspect data for the detail drawer. */
 	containerInspect: (uuid: string) => typedError<ContainerDetails_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_inspect", { uuid })),
-	devicesList: () => typedError<DeviceSummary[], AppError_Serialize>(__TAURI_INVOKE("devices_list")),
-	deviceAdd: (device: NewDevice_Deserialize) => typedError<Device, AppError_Serialize>(__TAURI_INVOKE("device_add", { device })),
-	deviceSetEnabled: (uuid: string, enabled: boolean) => typedError<Device, AppError_Serialize>(__TAURI_INVOKE("device_set_enabled", { uuid, enabled })),
+	devicesList: () => typedError<DeviceSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_list")),
+	deviceAdd: (device: NewDevice_Deserialize) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_add", { device })),
+	deviceSetEnabled: (uuid: string, enabled: boolean) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_set_enabled", { uuid, enabled })),
 	deviceRemove: (uuid: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_remove", { uuid })),
+	/**  Edits a device; its watcher is reconfigured at once. */
+	deviceUpdate: (uuid: string, patch: DevicePatch_Deserialize) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_update", { uuid, patch })),
+	/**  Connects once and reports the engine (version, OS, counts) or a human reason. */
+	deviceTestConnection: (connection: DeviceConnection_Deserialize) => typedError<EngineProbe, AppError_Serialize>(__TAURI_INVOKE("device_test_connection", { connection })),
+	/**  The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import. */
+	devicesDiscover: () => typedError<DiscoveredEngine_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_discover")),
+	/**  Imports every usable context as a device in one step. */
+	devicesImportContexts: () => typedError<ImportResult[], AppError_Serialize>(__TAURI_INVOKE("devices_import_contexts")),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
@@ -65,6 +73,21 @@ export type AppError_Serialize = {
 	code: string,
 	message: string,
 	detail: string | null,
+};
+
+/**  The serialised form of a discovered engine's connection. */
+export type ConnectionOrReason = ConnectionOrReason_Serialize | ConnectionOrReason_Deserialize;
+
+/**  The serialised form of a discovered engine's connection. */
+export type ConnectionOrReason_Deserialize = {
+	connection?: DeviceConnection_Deserialize | null,
+	reason?: string | null,
+};
+
+/**  The serialised form of a discovered engine's connection. */
+export type ConnectionOrReason_Serialize = {
+	connection: DeviceConnection_Serialize | null,
+	reason: string | null,
 };
 
 /**  A container as Squirrel knows it: the engine's view plus a stable id and a display name. */
@@ -210,10 +233,75 @@ export type Container_Serialize = {
 };
 
 /**  A host whose containers Squirrel manages. */
-export type Device = {
+export type Device = Device_Serialize | Device_Deserialize;
+
+/**  How Squirrel reaches a device's engine. */
+export type DeviceConnection = DeviceConnection_Serialize | DeviceConnection_Deserialize;
+
+/**  How Squirrel reaches a device's engine. */
+export type DeviceConnection_Deserialize = 
+/**  A Docker engine on a local unix socket. */
+{ type: "localSocket"; path: string } | 
+/**  A Docker engine on TCP: with mutual TLS, or plain only when the user accepted the risk. */
+{ type: "tcp"; host: string; port: number; tls?: TlsFiles | null; 
+/**  The user's explicit acknowledgement that plain TCP is unauthenticated. */
+insecureAcknowledged: boolean };
+
+/**  How Squirrel reaches a device's engine. */
+export type DeviceConnection_Serialize = 
+/**  A Docker engine on a local unix socket. */
+{ type: "localSocket"; path: string } | 
+/**  A Docker engine on TCP: with mutual TLS, or plain only when the user accepted the risk. */
+{ type: "tcp"; host: string; port: number; tls: TlsFiles | null; 
+/**  The user's explicit acknowledgement that plain TCP is unauthenticated. */
+insecureAcknowledged: boolean };
+
+/**  Changes to a device; `None` keeps the current value. */
+export type DevicePatch = DevicePatch_Serialize | DevicePatch_Deserialize;
+
+/**  Changes to a device; `None` keeps the current value. */
+export type DevicePatch_Deserialize = {
+	name?: string | null,
+	connection?: DeviceConnection_Deserialize | null,
+	resyncIntervalSecs?: number | null,
+	enabled?: boolean | null,
+};
+
+/**  Changes to a device; `None` keeps the current value. */
+export type DevicePatch_Serialize = {
+	name: string | null,
+	connection: DeviceConnection_Serialize | null,
+	resyncIntervalSecs: number | null,
+	enabled: boolean | null,
+};
+
+/**  Whether Squirrel currently talks to the device's engine. */
+export type DeviceStatus = { state: "online"; engineVersion: string } | { state: "connecting" } | { state: "unreachable"; reason: string } | { state: "disabled" };
+
+/**  A device with what the app knows about it right now. */
+export type DeviceSummary = DeviceSummary_Serialize | DeviceSummary_Deserialize;
+
+/**  A device with what the app knows about it right now. */
+export type DeviceSummary_Deserialize = {
+	device: Device_Deserialize,
+	status: DeviceStatus,
+	containerCount: number,
+	runningCount: number,
+};
+
+/**  A device with what the app knows about it right now. */
+export type DeviceSummary_Serialize = {
+	device: Device_Serialize,
+	status: DeviceStatus,
+	containerCount: number,
+	runningCount: number,
+};
+
+/**  A host whose containers Squirrel manages. */
+export type Device_Deserialize = {
 	uuid: string,
 	name: string,
-	connection: DeviceConnection,
+	connection: DeviceConnection_Deserialize,
 	enabled: boolean,
 	/**  Seconds between full resyncs of the inventory (events keep it current in between). */
 	resyncIntervalSecs: number,
@@ -221,20 +309,37 @@ export type Device = {
 	createdAt: number | null,
 };
 
-/**  How Squirrel reaches a device's engine. */
-export type DeviceConnection = 
-/**  A Docker engine on a local unix socket. */
-{ type: "localSocket"; path: string };
+/**  A host whose containers Squirrel manages. */
+export type Device_Serialize = {
+	uuid: string,
+	name: string,
+	connection: DeviceConnection_Serialize,
+	enabled: boolean,
+	/**  Seconds between full resyncs of the inventory (events keep it current in between). */
+	resyncIntervalSecs: number,
+	/**  Unix seconds. */
+	createdAt: number | null,
+};
 
-/**  Whether Squirrel currently talks to the device's engine. */
-export type DeviceStatus = { state: "online"; engineVersion: string } | { state: "connecting" } | { state: "unreachable"; reason: string } | { state: "disabled" };
+/**  An engine found on this computer (a Docker CLI context, `DOCKER_HOST`), offered for import. */
+export type DiscoveredEngine = DiscoveredEngine_Serialize | DiscoveredEngine_Deserialize;
 
-/**  A device with what the app knows about it right now. */
-export type DeviceSummary = {
-	device: Device,
-	status: DeviceStatus,
-	containerCount: number,
-	runningCount: number,
+/**  An engine found on this computer (a Docker CLI context, `DOCKER_HOST`), offered for import. */
+export type DiscoveredEngine_Deserialize = {
+	name: string,
+	/**  Where it was found, e.g. `docker context "nas"`. */
+	source: string,
+	/**  How to reach it, or why Squirrel cannot. */
+	connection: ConnectionOrReason_Deserialize,
+};
+
+/**  An engine found on this computer (a Docker CLI context, `DOCKER_HOST`), offered for import. */
+export type DiscoveredEngine_Serialize = {
+	name: string,
+	/**  Where it was found, e.g. `docker context "nas"`. */
+	source: string,
+	/**  How to reach it, or why Squirrel cannot. */
+	connection: ConnectionOrReason_Serialize,
 };
 
 /**  Something changed in the inventory. Published after the change is stored. */
@@ -262,6 +367,17 @@ export type DomainEvent_Serialize =
 /**  A device's images, volumes or networks changed. */
 { type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind };
 
+/**  What a connection test found. */
+export type EngineProbe = {
+	engineVersion: string,
+	apiVersion: string,
+	os: string,
+	architecture: string,
+	containers: number,
+	running: number,
+	images: number,
+};
+
 export type EnvVar = {
 	name: string,
 	value: string,
@@ -273,6 +389,15 @@ export type Image = {
 	repoTags: string[],
 	size: number | null,
 	created: number | null,
+};
+
+/**  What importing one discovered engine did. */
+export type ImportOutcome = { outcome: "added"; deviceUuid: string } | { outcome: "alreadyPresent"; deviceUuid: string } | { outcome: "skipped"; reason: string };
+
+export type ImportResult = {
+	name: string,
+	source: string,
+	outcome: ImportOutcome,
 };
 
 /**  A change in the inventory or in a device's status. The UI never polls: it listens. */
@@ -327,14 +452,14 @@ export type NewDevice = NewDevice_Serialize | NewDevice_Deserialize;
 /**  Input for creating a device. */
 export type NewDevice_Deserialize = {
 	name: string,
-	connection: DeviceConnection,
+	connection: DeviceConnection_Deserialize,
 	resyncIntervalSecs?: number | null,
 };
 
 /**  Input for creating a device. */
 export type NewDevice_Serialize = {
 	name: string,
-	connection: DeviceConnection,
+	connection: DeviceConnection_Serialize,
 	resyncIntervalSecs: number | null,
 };
 
@@ -364,6 +489,16 @@ export type RemoveOptions = {
 
 /**  Sent when the UI may have missed events (the bus overflowed): reload everything. */
 export type ResyncRequired = null;
+
+/**  Files for mutual TLS with a Docker engine (`dockerd --tlsverify`). */
+export type TlsFiles = {
+	/**  The CA that signed the engine's certificate. */
+	caPath: string,
+	/**  The client certificate. */
+	certPath: string,
+	/**  The client key (unencrypted PEM). */
+	keyPath: string,
+};
 
 export type Volume = {
 	deviceUuid: string,

@@ -1,6 +1,8 @@
 //! Devices: list with live status, add, enable/disable, remove.
 
-use squirrel_core::model::{Device, NewDevice};
+use squirrel_core::model::{
+    Device, DeviceConnection, DevicePatch, DiscoveredEngine, EngineProbe, ImportResult, NewDevice,
+};
 use squirrel_core::services::DeviceSummary;
 use tauri::State;
 
@@ -37,4 +39,51 @@ pub async fn device_set_enabled(
 #[specta::specta]
 pub async fn device_remove(state: State<'_, AppState>, uuid: String) -> CmdResult<()> {
     Ok(state.services()?.devices.remove(&uuid).await?)
+}
+
+/// Edits a device; its watcher is reconfigured at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn device_update(
+    state: State<'_, AppState>,
+    uuid: String,
+    patch: DevicePatch,
+) -> CmdResult<Device> {
+    Ok(state.services()?.devices.update(&uuid, patch).await?)
+}
+
+/// Connects once and reports the engine (version, OS, counts) or a human reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn device_test_connection(
+    state: State<'_, AppState>,
+    connection: DeviceConnection,
+) -> CmdResult<EngineProbe> {
+    Ok(state
+        .services()?
+        .devices
+        .test_connection(&connection)
+        .await?)
+}
+
+/// The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import.
+#[tauri::command]
+#[specta::specta]
+pub async fn devices_discover() -> CmdResult<Vec<DiscoveredEngine>> {
+    Ok(discover())
+}
+
+/// Imports every usable context as a device in one step.
+#[tauri::command]
+#[specta::specta]
+pub async fn devices_import_contexts(state: State<'_, AppState>) -> CmdResult<Vec<ImportResult>> {
+    Ok(state.services()?.devices.import(discover()).await?)
+}
+
+fn discover() -> Vec<DiscoveredEngine> {
+    let host = std::env::var("DOCKER_HOST").ok();
+    squirrel_docker::contexts::discover(
+        squirrel_docker::contexts::docker_config_dir().as_deref(),
+        host.as_deref(),
+    )
 }

@@ -88,6 +88,14 @@ impl WatcherEngine {
         }
     }
 
+    /// Tests a connection without registering anything.
+    pub async fn probe(
+        &self,
+        connection: &crate::model::DeviceConnection,
+    ) -> Result<crate::model::EngineProbe, String> {
+        self.factory.probe(connection).await
+    }
+
     /// The runtime for acting on a device's containers, if its watcher is registered.
     pub async fn runtime(&self, device_uuid: &str) -> Option<Arc<dyn ContainerRuntime>> {
         self.running

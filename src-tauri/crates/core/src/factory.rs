@@ -11,7 +11,7 @@ use specta::Type;
 use tokio::sync::watch;
 
 use crate::error::CoreResult;
-use crate::model::Device;
+use crate::model::{Device, DeviceConnection, EngineProbe};
 use crate::ports::{ContainerRuntime, InventorySink};
 
 /// The kinds of component the engine manages.
@@ -66,8 +66,13 @@ pub struct WatcherComponent {
 }
 
 /// Builds components from configuration.
+#[async_trait]
 pub trait ComponentFactory: Send + Sync {
     fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent>;
+
+    /// Connects once to the engine behind `connection` and reports what it is, or a sentence
+    /// saying why it cannot be reached.
+    async fn probe(&self, connection: &DeviceConnection) -> Result<EngineProbe, String>;
 }
 
 /// The component kind a device needs.

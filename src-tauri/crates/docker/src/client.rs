@@ -1,8 +1,10 @@
 use std::io::ErrorKind;
+use std::path::Path;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use bollard::Docker;
-use squirrel_core::model::DeviceConnection;
+use squirrel_core::model::{DeviceConnection, EngineProbe};
 use squirrel_core::EngineError;
 
 /// Seconds bollard waits for a response before giving up.
@@ -25,18 +27,65 @@ impl SharedClient {
     }
 }
 
+/// How long connecting (and agreeing on the API version) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens a client for `connection` and agrees on the API version with the engine.
 pub(crate) async fn connect(connection: &DeviceConnection) -> Result<Docker, String> {
+    let version = bollard::API_DEFAULT_VERSION;
     let client = match connection {
         DeviceConnection::LocalSocket { path } => {
-            Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-                .map_err(|e| describe_error(connection, &e))?
+            Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, version)
         }
-    };
-    client
-        .negotiate_version()
-        .await
-        .map_err(|e| describe_error(connection, &e))
+        DeviceConnection::Tcp {
+            host,
+            port,
+            tls: Some(tls),
+            ..
+        } => Docker::connect_with_ssl(
+            &format!("{host}:{port}"),
+            Path::new(&tls.key_path),
+            Path::new(&tls.cert_path),
+            Path::new(&tls.ca_path),
+            REQUEST_TIMEOUT_SECS,
+            version,
+        ),
+        DeviceConnection::Tcp {
+            host,
+            port,
+            tls: None,
+            ..
+        } => Docker::connect_with_http(&format!("{host}:{port}"), REQUEST_TIMEOUT_SECS, version),
+    }
+    .map_err(|e| describe_error(connection, &e))?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, client.negotiate_version()).await {
+        Ok(result) => result.map_err(|e| describe_error(connection, &e)),
+        Err(_) => Err(format!(
+            "{} did not answer within {} s: is the host up and the port open?",
+            connection.describe(),
+            CONNECT_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// Connects once and reports what the engine is.
+pub async fn probe(connection: &DeviceConnection) -> Result<EngineProbe, String> {
+    let docker = connect(connection).await?;
+    let (version, info) = tokio::try_join!(docker.version(), docker.info())
+        .map_err(|e| describe_error(connection, &e))?;
+    let count = |n: Option<i64>| u32::try_from(n.unwrap_or_default()).unwrap_or_default();
+    Ok(EngineProbe {
+        engine_version: version.version.unwrap_or_else(|| "unknown".into()),
+        api_version: version.api_version.unwrap_or_default(),
+        os: info
+            .operating_system
+            .or(version.os)
+            .unwrap_or_else(|| "unknown".into()),
+        architecture: info.architecture.or(version.arch).unwrap_or_default(),
+        containers: count(info.containers),
+        running: count(info.containers_running),
+        images: count(info.images),
+    })
 }
 
 /// A sentence that says what went wrong and what to do about it.
@@ -44,6 +93,13 @@ pub fn describe_error(connection: &DeviceConnection, e: &bollard::errors::Error)
     use bollard::errors::Error as E;
     let target = connection.describe();
     let io_kind = io_error_kind(e);
+    let chain = error_chain(e);
+    if let Some(tls) = describe_tls_failure(&chain) {
+        return format!("{target}: {tls}");
+    }
+    if chain.contains("failed to lookup address") || chain.contains("Name or service not known") {
+        return format!("cannot resolve the host name of {target}: check the spelling or your DNS");
+    }
     match (e, io_kind) {
         (E::SocketNotFoundError(path), _) => {
             format!("no Docker socket at {path}: is Docker installed and running on this computer?")
@@ -55,7 +111,12 @@ pub fn describe_error(connection: &DeviceConnection, e: &bollard::errors::Error)
         (_, Some(ErrorKind::ConnectionRefused)) | (_, Some(ErrorKind::NotFound)) => {
             format!("Docker is not running at {target} (connection refused)")
         }
-        (E::RequestTimeoutError, _) => format!("{target} did not answer in time"),
+        (E::RequestTimeoutError, _) | (_, Some(ErrorKind::TimedOut)) => {
+            format!("{target} did not answer in time: is the host up and the port open?")
+        }
+        (_, Some(ErrorKind::ConnectionReset)) | (_, Some(ErrorKind::UnexpectedEof)) => format!(
+            "{target} closed the connection: is it a Docker engine, and does it expect TLS?"
+        ),
         _ => format!("cannot talk to Docker at {target}: {e}"),
     }
 }
@@ -110,4 +171,40 @@ fn io_error_kind(e: &bollard::errors::Error) -> Option<ErrorKind> {
         cause = c.source();
     }
     None
+}
+
+/// Every message in `e`'s chain of causes, joined.
+fn error_chain(e: &bollard::errors::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// Advice for the usual mutual-TLS mistakes, from rustls' wording.
+fn describe_tls_failure(chain: &str) -> Option<&'static str> {
+    if chain.contains("UnknownIssuer") || chain.contains("BadSignature") {
+        Some("the engine's certificate is not signed by the CA you chose")
+    } else if chain.contains("NotValidForName") || chain.contains("not valid for name") {
+        Some("the engine's certificate does not name this host: connect with the host name or address it was issued for")
+    } else if chain.contains("Expired") {
+        Some("a certificate has expired")
+    } else if chain.contains("BadCertificate")
+        || chain.contains("CertificateRequired")
+        || chain.contains("UnknownCA")
+        || chain.contains("unknown ca")
+        || chain.contains("AccessDenied")
+    {
+        Some("the engine refused Squirrel's client certificate: use a certificate signed by the CA the engine trusts")
+    } else if chain.contains("InvalidContentType") || chain.contains("CorruptMessage") {
+        Some("the engine did not answer with TLS: is it listening without --tlsverify?")
+    } else if chain.contains("no private key") || chain.contains("No private key") {
+        Some("the client key file holds no usable private key (an encrypted key must be decrypted first)")
+    } else {
+        None
+    }
 }

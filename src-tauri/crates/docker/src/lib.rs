@@ -3,6 +3,7 @@
 
 mod backoff;
 mod client;
+pub mod contexts;
 mod mapping;
 mod rfc3339;
 mod runtime;
@@ -14,7 +15,7 @@ use squirrel_core::factory::WatcherComponent;
 use squirrel_core::model::Device;
 
 pub use backoff::Backoff;
-pub use client::{describe_error, SharedClient};
+pub use client::{describe_error, probe, SharedClient};
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;
 pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};

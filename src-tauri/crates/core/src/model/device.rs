@@ -3,18 +3,41 @@ use specta::Type;
 
 use crate::factory::WatcherKind;
 
+/// Files for mutual TLS with a Docker engine (`dockerd --tlsverify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TlsFiles {
+    /// The CA that signed the engine's certificate.
+    pub ca_path: String,
+    /// The client certificate.
+    pub cert_path: String,
+    /// The client key (unencrypted PEM).
+    pub key_path: String,
+}
+
 /// How Squirrel reaches a device's engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum DeviceConnection {
     /// A Docker engine on a local unix socket.
     LocalSocket { path: String },
+    /// A Docker engine on TCP: with mutual TLS, or plain only when the user accepted the risk.
+    #[serde(rename_all = "camelCase")]
+    Tcp {
+        host: String,
+        port: u16,
+        tls: Option<TlsFiles>,
+        /// The user's explicit acknowledgement that plain TCP is unauthenticated.
+        insecure_acknowledged: bool,
+    },
 }
 
 impl DeviceConnection {
     pub fn watcher_kind(&self) -> WatcherKind {
         match self {
-            DeviceConnection::LocalSocket { .. } => WatcherKind::Docker,
+            DeviceConnection::LocalSocket { .. } | DeviceConnection::Tcp { .. } => {
+                WatcherKind::Docker
+            }
         }
     }
 
@@ -22,6 +45,7 @@ impl DeviceConnection {
     pub fn describe(&self) -> String {
         match self {
             DeviceConnection::LocalSocket { path } => format!("unix://{path}"),
+            DeviceConnection::Tcp { host, port, .. } => format!("tcp://{host}:{port}"),
         }
     }
 }
@@ -50,6 +74,29 @@ pub struct NewDevice {
     pub resync_interval_secs: Option<u32>,
 }
 
+/// Changes to a device; `None` keeps the current value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicePatch {
+    pub name: Option<String>,
+    pub connection: Option<DeviceConnection>,
+    pub resync_interval_secs: Option<u32>,
+    pub enabled: Option<bool>,
+}
+
+/// What a connection test found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineProbe {
+    pub engine_version: String,
+    pub api_version: String,
+    pub os: String,
+    pub architecture: String,
+    pub containers: u32,
+    pub running: u32,
+    pub images: u32,
+}
+
 /// Whether Squirrel currently talks to the device's engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
@@ -69,4 +116,73 @@ impl DeviceStatus {
     pub fn is_online(&self) -> bool {
         matches!(self, DeviceStatus::Online { .. })
     }
+}
+
+/// An engine found on this computer (a Docker CLI context, `DOCKER_HOST`), offered for import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredEngine {
+    pub name: String,
+    /// Where it was found, e.g. `docker context "nas"`.
+    pub source: String,
+    /// How to reach it, or why Squirrel cannot.
+    #[serde(with = "connection_or_reason")]
+    #[specta(type = ConnectionOrReason)]
+    pub connection: Result<DeviceConnection, String>,
+}
+
+/// The serialised form of a discovered engine's connection.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionOrReason {
+    pub connection: Option<DeviceConnection>,
+    pub reason: Option<String>,
+}
+
+mod connection_or_reason {
+    use super::{ConnectionOrReason, DeviceConnection};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        v: &Result<DeviceConnection, String>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ConnectionOrReason {
+            connection: v.as_ref().ok().cloned(),
+            reason: v.as_ref().err().cloned(),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Result<DeviceConnection, String>, D::Error> {
+        let v = ConnectionOrReason::deserialize(d)?;
+        Ok(v.connection.ok_or_else(|| v.reason.unwrap_or_default()))
+    }
+}
+
+/// What importing one discovered engine did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum ImportOutcome {
+    #[serde(rename_all = "camelCase")]
+    Added {
+        device_uuid: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    AlreadyPresent {
+        device_uuid: String,
+    },
+    Skipped {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub name: String,
+    pub source: String,
+    pub outcome: ImportOutcome,
 }

@@ -7,5 +7,8 @@ mod inventory;
 pub use container::{
     Container, ContainerObservation, ContainerPatch, ContainerState, MountPoint, PortMapping,
 };
-pub use device::{Device, DeviceConnection, DeviceStatus, NewDevice};
+pub use device::{
+    ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine,
+    EngineProbe, ImportOutcome, ImportResult, NewDevice, TlsFiles,
+};
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};

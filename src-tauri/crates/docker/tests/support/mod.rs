@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 pub struct TestEngine {
     pub dir: PathBuf,
     child: Option<Child>,
+    extra_args: Vec<String>,
 }
 
 /// A tarball of a busybox root filesystem, made once per process from Debian's busybox-static.
@@ -54,12 +55,41 @@ fn busybox_rootfs_tar() -> &'static Path {
 impl TestEngine {
     /// Starts an engine and imports `busybox:local` into it.
     pub fn start() -> Self {
+        Self::start_with(|_| Vec::new())
+    }
+
+    /// Starts an engine that also listens on `tcp://127.0.0.1:<port>` with `--tlsverify`,
+    /// using certificates made for the test. Returns the engine, the port and the PKI.
+    pub fn start_tls() -> (Self, u16, TestPki) {
+        let port = free_port();
+        let mut pki = None;
+        let engine = Self::start_with(|dir| {
+            let p = TestPki::create(&dir.join("pki"));
+            let args = vec![
+                "--tlsverify".into(),
+                format!("--tlscacert={}", p.ca.display()),
+                format!("--tlscert={}", p.server_cert.display()),
+                format!("--tlskey={}", p.server_key.display()),
+                format!("-H=tcp://127.0.0.1:{port}"),
+            ];
+            pki = Some(p);
+            args
+        });
+        (engine, port, pki.unwrap())
+    }
+
+    fn start_with(extra: impl FnOnce(&Path) -> Vec<String>) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("sqe")
             .tempdir_in("/tmp")
             .unwrap()
             .keep();
-        let mut engine = Self { dir, child: None };
+        let extra_args = extra(&dir);
+        let mut engine = Self {
+            dir,
+            child: None,
+            extra_args,
+        };
         engine.launch();
         let out = Command::new("docker")
             .env("DOCKER_HOST", engine.host())
@@ -100,6 +130,7 @@ impl TestEngine {
             .arg("-H")
             .arg(self.host())
             .args(["--bridge=none", "--iptables=false", "--ip-masq=false"])
+            .args(&self.extra_args)
             .stdout(Stdio::null())
             .stderr(log.try_clone().unwrap())
             .spawn()
@@ -191,9 +222,138 @@ impl Drop for TestEngine {
     }
 }
 
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Certificates made at test time with the openssl CLI: a CA, a server certificate for
+/// 127.0.0.1/localhost, a client certificate from the same CA, and a client certificate
+/// from a stranger CA.
+pub struct TestPki {
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    pub stranger_ca: PathBuf,
+    pub stranger_cert: PathBuf,
+    pub stranger_key: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl CLI");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl TestPki {
+    pub fn create(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        for ca in ["ca", "stranger-ca"] {
+            openssl(
+                dir,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-keyout",
+                    &format!("{ca}-key.pem"),
+                    "-out",
+                    &format!("{ca}.pem"),
+                    "-subj",
+                    &format!("/CN={ca}"),
+                ],
+            );
+        }
+        let leaf = |name: &str, ca: &str, ext: &str| {
+            openssl(
+                dir,
+                &[
+                    "req",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}-key.pem"),
+                    "-out",
+                    &format!("{name}.csr"),
+                    "-subj",
+                    &format!("/CN={name}"),
+                ],
+            );
+            std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    &format!("{ca}.pem"),
+                    "-CAkey",
+                    &format!("{ca}-key.pem"),
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-out",
+                    &format!("{name}-cert.pem"),
+                    "-extfile",
+                    &format!("{name}.ext"),
+                ],
+            );
+        };
+        leaf(
+            "server",
+            "ca",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+        );
+        leaf("client", "ca", "extendedKeyUsage=clientAuth\n");
+        leaf("stranger", "stranger-ca", "extendedKeyUsage=clientAuth\n");
+        Self {
+            ca: dir.join("ca.pem"),
+            server_cert: dir.join("server-cert.pem"),
+            server_key: dir.join("server-key.pem"),
+            client_cert: dir.join("client-cert.pem"),
+            client_key: dir.join("client-key.pem"),
+            stranger_ca: dir.join("stranger-ca.pem"),
+            stranger_cert: dir.join("stranger-cert.pem"),
+            stranger_key: dir.join("stranger-key.pem"),
+        }
+    }
+}
+
 struct DockerOnly;
 
+#[async_trait::async_trait]
 impl ComponentFactory for DockerOnly {
+    async fn probe(
+        &self,
+        connection: &DeviceConnection,
+    ) -> Result<squirrel_core::model::EngineProbe, String> {
+        squirrel_docker::probe(connection).await
+    }
+
     fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent> {
         Ok(squirrel_docker::docker_component(device))
     }
