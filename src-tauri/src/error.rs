@@ -1,15 +1,19 @@
 use serde::Serialize;
 use specta::Type;
+use squirrel_core::model::HostKeyPrompt;
 use squirrel_core::CoreError;
 
 /// The one error shape the UI receives: a stable code, a sentence for the user, and
 /// optionally more detail.
 #[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct AppError {
     pub code: String,
     pub message: String,
     pub detail: Option<String>,
+    /// Set with code `host_key_unknown`: the key to show the user for approval.
+    pub host_key: Option<Box<HostKeyPrompt>>,
 }
 
 impl AppError {
@@ -18,6 +22,7 @@ impl AppError {
             code: code.into(),
             message: message.into(),
             detail: None,
+            host_key: None,
         }
     }
 }
@@ -31,7 +36,14 @@ impl From<CoreError> for AppError {
             }
             _ => e.to_string(),
         };
-        Self::new(code, message)
+        let host_key = match &e {
+            CoreError::HostKeyUnknown(prompt) => Some(Box::new(prompt.clone())),
+            _ => None,
+        };
+        Self {
+            host_key,
+            ..Self::new(code, message)
+        }
     }
 }
 

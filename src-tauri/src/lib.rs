@@ -36,6 +36,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::devices::device_test_connection,
             commands::devices::devices_discover,
             commands::devices::devices_import_contexts,
+            commands::devices::device_trust_host_key,
             commands::inventory::images_list,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,

@@ -2,7 +2,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use squirrel_core::ports::Repositories;
+use squirrel_core::secrets::SecretStore;
 use squirrel_core::{ContainerService, DeviceService, EventBus, InventoryService, WatcherEngine};
+use squirrel_docker::ssh::HostKeyStore;
+use squirrel_docker::ConnectDeps;
+use squirrel_secrets::OsKeyring;
 use squirrel_store::Store;
 
 use crate::error::AppError;
@@ -35,13 +39,22 @@ impl Services {
         let repos: Arc<dyn Repositories> = Arc::new(store);
         let bus = EventBus::default();
         let inventory = Arc::new(InventoryService::new(repos.clone(), bus.clone()));
-        let engine = Arc::new(WatcherEngine::new(
-            Arc::new(AppComponentFactory),
-            inventory.clone(),
+        let secrets: Arc<dyn SecretStore> = Arc::new(OsKeyring);
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let host_keys = Arc::new(HostKeyStore::new(
+            data_dir.join("known_hosts"),
+            home.map(|h| h.join(".ssh/known_hosts")),
         ));
+        let factory = AppComponentFactory {
+            docker: ConnectDeps {
+                host_keys,
+                secrets: secrets.clone(),
+            },
+        };
+        let engine = Arc::new(WatcherEngine::new(Arc::new(factory), inventory.clone()));
         Ok(Self {
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
-            devices: DeviceService::new(repos.clone(), engine.clone(), inventory),
+            devices: DeviceService::new(repos.clone(), engine.clone(), inventory, secrets),
             repos,
             bus,
             engine,

@@ -26,17 +26,20 @@ export const commands = {
 	/**  Live inspect data for the detail drawer. */
 	containerInspect: (uuid: string) => typedError<ContainerDetails_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_inspect", { uuid })),
 	devicesList: () => typedError<DeviceSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_list")),
-	deviceAdd: (device: NewDevice_Deserialize) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_add", { device })),
+	/**  Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only. */
+	deviceAdd: (device: NewDevice_Deserialize, secret: string | null) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_add", { device, secret })),
 	deviceSetEnabled: (uuid: string, enabled: boolean) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_set_enabled", { uuid, enabled })),
 	deviceRemove: (uuid: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_remove", { uuid })),
 	/**  Edits a device; its watcher is reconfigured at once. */
-	deviceUpdate: (uuid: string, patch: DevicePatch_Deserialize) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_update", { uuid, patch })),
+	deviceUpdate: (uuid: string, patch: DevicePatch_Deserialize, secret: string | null) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_update", { uuid, patch, secret })),
 	/**  Connects once and reports the engine (version, OS, counts) or a human reason. */
-	deviceTestConnection: (connection: DeviceConnection_Deserialize) => typedError<EngineProbe, AppError_Serialize>(__TAURI_INVOKE("device_test_connection", { connection })),
+	deviceTestConnection: (connection: DeviceConnection_Deserialize, secret: string | null) => typedError<EngineProbe, AppError_Serialize>(__TAURI_INVOKE("device_test_connection", { connection, secret })),
 	/**  The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import. */
 	devicesDiscover: () => typedError<DiscoveredEngine_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_discover")),
 	/**  Imports every usable context as a device in one step. */
 	devicesImportContexts: () => typedError<ImportResult[], AppError_Serialize>(__TAURI_INVOKE("devices_import_contexts")),
+	/**  Approves an SSH host key the user compared; devices waiting for it reconnect. */
+	deviceTrustHostKey: (prompt: HostKeyPrompt) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_trust_host_key", { prompt })),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
@@ -63,6 +66,8 @@ export type AppError_Deserialize = {
 	code: string,
 	message: string,
 	detail?: string | null,
+	/**  Set with code `host_key_unknown`: the key to show the user for approval. */
+	hostKey?: HostKeyPrompt | null,
 };
 
 /**
@@ -73,6 +78,8 @@ export type AppError_Serialize = {
 	code: string,
 	message: string,
 	detail: string | null,
+	/**  Set with code `host_key_unknown`: the key to show the user for approval. */
+	hostKey: HostKeyPrompt | null,
 };
 
 /**  The serialised form of a discovered engine's connection. */
@@ -245,7 +252,20 @@ export type DeviceConnection_Deserialize =
 /**  A Docker engine on TCP: with mutual TLS, or plain only when the user accepted the risk. */
 { type: "tcp"; host: string; port: number; tls?: TlsFiles | null; 
 /**  The user's explicit acknowledgement that plain TCP is unauthenticated. */
-insecureAcknowledged: boolean };
+insecureAcknowledged: boolean } | 
+/**
+ *  A Docker engine on another machine, reached over SSH without any agent there: each
+ *  connection is a channel to the remote socket.
+ */
+{ type: "ssh"; 
+/**  A host name, address, or a `Host` alias of `~/.ssh/config`. */
+host: string; 
+/**  `None`: from `~/.ssh/config`, else 22. */
+port?: number | null; 
+/**  `None`: from `~/.ssh/config`, else the local user name. */
+user?: string | null; 
+/**  The engine's socket on the remote machine. */
+socketPath: string; auth: SshAuth_Deserialize };
 
 /**  How Squirrel reaches a device's engine. */
 export type DeviceConnection_Serialize = 
@@ -254,7 +274,20 @@ export type DeviceConnection_Serialize =
 /**  A Docker engine on TCP: with mutual TLS, or plain only when the user accepted the risk. */
 { type: "tcp"; host: string; port: number; tls: TlsFiles | null; 
 /**  The user's explicit acknowledgement that plain TCP is unauthenticated. */
-insecureAcknowledged: boolean };
+insecureAcknowledged: boolean } | 
+/**
+ *  A Docker engine on another machine, reached over SSH without any agent there: each
+ *  connection is a channel to the remote socket.
+ */
+{ type: "ssh"; 
+/**  A host name, address, or a `Host` alias of `~/.ssh/config`. */
+host: string; 
+/**  `None`: from `~/.ssh/config`, else 22. */
+port: number | null; 
+/**  `None`: from `~/.ssh/config`, else the local user name. */
+user: string | null; 
+/**  The engine's socket on the remote machine. */
+socketPath: string; auth: SshAuth_Serialize };
 
 /**  Changes to a device; `None` keeps the current value. */
 export type DevicePatch = DevicePatch_Serialize | DevicePatch_Deserialize;
@@ -276,7 +309,12 @@ export type DevicePatch_Serialize = {
 };
 
 /**  Whether Squirrel currently talks to the device's engine. */
-export type DeviceStatus = { state: "online"; engineVersion: string } | { state: "connecting" } | { state: "unreachable"; reason: string } | { state: "disabled" };
+export type DeviceStatus = { state: "online"; engineVersion: string } | { state: "connecting" } | { state: "unreachable"; reason: string } | 
+/**
+ *  The SSH server showed a host key nobody has approved yet: the user must compare the
+ *  fingerprint and approve it (trust on first use).
+ */
+{ state: "hostKeyUnknown"; prompt: HostKeyPrompt } | { state: "disabled" };
 
 /**  A device with what the app knows about it right now. */
 export type DeviceSummary = DeviceSummary_Serialize | DeviceSummary_Deserialize;
@@ -376,11 +414,23 @@ export type EngineProbe = {
 	containers: number,
 	running: number,
 	images: number,
+	/**  Things the user should know, e.g. that an SSH fallback is in use. */
+	notes: string[],
 };
 
 export type EnvVar = {
 	name: string,
 	value: string,
+};
+
+/**  An SSH host key waiting for the user's approval. */
+export type HostKeyPrompt = {
+	host: string,
+	port: number,
+	/**  `ssh-ed25519`, `ecdsa-sha2-nistp256`, ... */
+	algorithm: string,
+	/**  As OpenSSH prints it: `SHA256:…`. */
+	fingerprint: string,
 };
 
 export type Image = {
@@ -489,6 +539,37 @@ export type RemoveOptions = {
 
 /**  Sent when the UI may have missed events (the bus overflowed): reload everything. */
 export type ResyncRequired = null;
+
+/**  Where a secret lives in the OS keyring. The database holds only this reference. */
+export type SecretRef = {
+	service: string,
+	account: string,
+};
+
+/**  How Squirrel authenticates to an SSH server. */
+export type SshAuth = SshAuth_Serialize | SshAuth_Deserialize;
+
+/**  How Squirrel authenticates to an SSH server. */
+export type SshAuth_Deserialize = 
+/**  Keys held by the running ssh-agent (`SSH_AUTH_SOCK`). */
+{ method: "agent" } | 
+/**  A private key file; its passphrase, if any, lives in the OS keyring. */
+{ method: "keyFile"; 
+/**  Empty: the `IdentityFile` of `~/.ssh/config`, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. */
+path: string; passphrase?: SecretRef | null } | 
+/**  A password from the OS keyring (`None` until Squirrel has stored it). */
+{ method: "password"; secret?: SecretRef | null };
+
+/**  How Squirrel authenticates to an SSH server. */
+export type SshAuth_Serialize = 
+/**  Keys held by the running ssh-agent (`SSH_AUTH_SOCK`). */
+{ method: "agent" } | 
+/**  A private key file; its passphrase, if any, lives in the OS keyring. */
+{ method: "keyFile"; 
+/**  Empty: the `IdentityFile` of `~/.ssh/config`, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. */
+path: string; passphrase: SecretRef | null } | 
+/**  A password from the OS keyring (`None` until Squirrel has stored it). */
+{ method: "password"; secret: SecretRef | null };
 
 /**  Files for mutual TLS with a Docker engine (`dockerd --tlsverify`). */
 export type TlsFiles = {

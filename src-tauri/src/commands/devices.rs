@@ -1,8 +1,10 @@
 //! Devices: list with live status, add, enable/disable, remove.
 
 use squirrel_core::model::{
-    Device, DeviceConnection, DevicePatch, DiscoveredEngine, EngineProbe, ImportResult, NewDevice,
+    Device, DeviceConnection, DevicePatch, DiscoveredEngine, EngineProbe, HostKeyPrompt,
+    ImportResult, NewDevice,
 };
+use squirrel_core::secrets::Secret;
 use squirrel_core::services::DeviceSummary;
 use tauri::State;
 
@@ -17,8 +19,17 @@ pub async fn devices_list(state: State<'_, AppState>) -> CmdResult<Vec<DeviceSum
 
 #[tauri::command]
 #[specta::specta]
-pub async fn device_add(state: State<'_, AppState>, device: NewDevice) -> CmdResult<Device> {
-    Ok(state.services()?.devices.add(device).await?)
+/// Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only.
+pub async fn device_add(
+    state: State<'_, AppState>,
+    device: NewDevice,
+    secret: Option<String>,
+) -> CmdResult<Device> {
+    Ok(state
+        .services()?
+        .devices
+        .add(device, secret.map(Secret::new))
+        .await?)
 }
 
 #[tauri::command]
@@ -48,8 +59,13 @@ pub async fn device_update(
     state: State<'_, AppState>,
     uuid: String,
     patch: DevicePatch,
+    secret: Option<String>,
 ) -> CmdResult<Device> {
-    Ok(state.services()?.devices.update(&uuid, patch).await?)
+    Ok(state
+        .services()?
+        .devices
+        .update(&uuid, patch, secret.map(Secret::new))
+        .await?)
 }
 
 /// Connects once and reports the engine (version, OS, counts) or a human reason.
@@ -58,12 +74,23 @@ pub async fn device_update(
 pub async fn device_test_connection(
     state: State<'_, AppState>,
     connection: DeviceConnection,
+    secret: Option<String>,
 ) -> CmdResult<EngineProbe> {
     Ok(state
         .services()?
         .devices
-        .test_connection(&connection)
+        .test_connection(&connection, secret.map(Secret::new))
         .await?)
+}
+
+/// Approves an SSH host key the user compared; devices waiting for it reconnect.
+#[tauri::command]
+#[specta::specta]
+pub async fn device_trust_host_key(
+    state: State<'_, AppState>,
+    prompt: HostKeyPrompt,
+) -> CmdResult<()> {
+    Ok(state.services()?.devices.trust_host_key(&prompt).await?)
 }
 
 /// The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import.

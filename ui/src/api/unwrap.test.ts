@@ -7,7 +7,7 @@ describe("unwrap", () => {
   });
 
   it("throws a CommandError carrying the AppError", () => {
-    const err = { code: "invalid_name", message: "Invalid container name.", detail: "must match [a-zA-Z0-9]" };
+    const err = { code: "invalid_name", message: "Invalid container name.", detail: "must match [a-zA-Z0-9]", hostKey: null };
     try {
       unwrap({ status: "error", error: err });
       expect.unreachable();

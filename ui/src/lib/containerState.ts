@@ -35,6 +35,7 @@ export const DEVICE_STATUS_COLORS: Record<DeviceStatus["state"], string> = {
   online: "green",
   connecting: "yellow",
   unreachable: "red",
+  hostKeyUnknown: "orange",
   disabled: "gray",
 };
 
@@ -46,6 +47,8 @@ export function deviceStatusText(status: DeviceStatus): string {
       return "Connecting…";
     case "unreachable":
       return status.reason || "Unreachable";
+    case "hostKeyUnknown":
+      return `Unknown SSH host key ${status.prompt.fingerprint}: approve it to connect`;
     case "disabled":
       return "Disabled";
   }

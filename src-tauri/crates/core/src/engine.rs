@@ -92,8 +92,18 @@ impl WatcherEngine {
     pub async fn probe(
         &self,
         connection: &crate::model::DeviceConnection,
-    ) -> Result<crate::model::EngineProbe, String> {
+    ) -> CoreResult<crate::model::EngineProbe> {
         self.factory.probe(connection).await
+    }
+
+    pub async fn trust_host_key(&self, prompt: &crate::model::HostKeyPrompt) -> CoreResult<()> {
+        self.factory.trust_host_key(prompt).await
+    }
+
+    /// Stops and starts the device's watcher again (e.g. after a host key was approved).
+    pub async fn restart(&self, device: &Device) -> CoreResult<()> {
+        self.deregister(&device.uuid).await;
+        self.register(device).await
     }
 
     /// The runtime for acting on a device's containers, if its watcher is registered.

@@ -15,6 +15,11 @@ pub enum CoreError {
     Storage(String),
     #[error("{0}")]
     Unsupported(String),
+    /// The SSH server's key is not known yet: show the fingerprint and ask.
+    #[error("the SSH host key of {}:{} is not known yet ({})", .0.host, .0.port, .0.fingerprint)]
+    HostKeyUnknown(crate::model::HostKeyPrompt),
+    #[error("the OS keyring failed: {0}")]
+    Secrets(String),
 }
 
 impl CoreError {
@@ -31,6 +36,8 @@ impl CoreError {
             CoreError::Engine(e) => e.code(),
             CoreError::Storage(_) => "storage",
             CoreError::Unsupported(_) => "unsupported",
+            CoreError::HostKeyUnknown(_) => "host_key_unknown",
+            CoreError::Secrets(_) => "secrets",
         }
     }
 }

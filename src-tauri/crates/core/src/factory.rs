@@ -11,7 +11,7 @@ use specta::Type;
 use tokio::sync::watch;
 
 use crate::error::CoreResult;
-use crate::model::{Device, DeviceConnection, EngineProbe};
+use crate::model::{Device, DeviceConnection, EngineProbe, HostKeyPrompt};
 use crate::ports::{ContainerRuntime, InventorySink};
 
 /// The kinds of component the engine manages.
@@ -72,7 +72,11 @@ pub trait ComponentFactory: Send + Sync {
 
     /// Connects once to the engine behind `connection` and reports what it is, or a sentence
     /// saying why it cannot be reached.
-    async fn probe(&self, connection: &DeviceConnection) -> Result<EngineProbe, String>;
+    async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe>;
+
+    /// Records the user's approval of an SSH host key shown in `prompt`. Fails if the key
+    /// the server showed is not the one with that fingerprint.
+    async fn trust_host_key(&self, prompt: &HostKeyPrompt) -> CoreResult<()>;
 }
 
 /// The component kind a device needs.

@@ -9,6 +9,7 @@ pub mod factory;
 pub mod model;
 pub mod ports;
 pub mod reconcile;
+pub mod secrets;
 pub mod services;
 
 pub use engine::WatcherEngine;

@@ -4,7 +4,11 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use bollard::Docker;
-use squirrel_core::model::{DeviceConnection, EngineProbe};
+use squirrel_core::model::{DeviceConnection, EngineProbe, HostKeyPrompt};
+use squirrel_core::secrets::SecretStore;
+use squirrel_core::CoreError;
+
+use crate::ssh::HostKeyStore;
 use squirrel_core::EngineError;
 
 /// Seconds bollard waits for a response before giving up.
@@ -30,9 +34,62 @@ impl SharedClient {
 /// How long connecting (and agreeing on the API version) may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Why connecting failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    /// A sentence for the user.
+    Unreachable(String),
+    /// An SSH host key waits for the user's approval.
+    HostKeyUnknown(HostKeyPrompt),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::Unreachable(reason) => f.write_str(reason),
+            ConnectError::HostKeyUnknown(p) => write!(
+                f,
+                "the SSH host key of {}:{} ({} {}) is not known yet: approve it to connect",
+                p.host, p.port, p.algorithm, p.fingerprint
+            ),
+        }
+    }
+}
+
+impl From<ConnectError> for CoreError {
+    fn from(e: ConnectError) -> Self {
+        match e {
+            ConnectError::Unreachable(reason) => {
+                CoreError::Engine(EngineError::Unreachable(reason))
+            }
+            ConnectError::HostKeyUnknown(prompt) => CoreError::HostKeyUnknown(prompt),
+        }
+    }
+}
+
+/// What connections need besides their configuration: the known SSH host keys and the
+/// keyring. Cheap to clone.
+#[derive(Clone)]
+pub struct ConnectDeps {
+    pub host_keys: Arc<HostKeyStore>,
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+/// A connected engine client, and anything the user should know about how it connects.
+pub(crate) struct Connected {
+    pub docker: Docker,
+    pub note: Option<String>,
+}
+
 /// Opens a client for `connection` and agrees on the API version with the engine.
-pub(crate) async fn connect(connection: &DeviceConnection) -> Result<Docker, String> {
+pub(crate) async fn connect(
+    connection: &DeviceConnection,
+    deps: &ConnectDeps,
+) -> Result<Connected, ConnectError> {
     let version = bollard::API_DEFAULT_VERSION;
+    let mut note = None;
+    let unreachable =
+        |e: bollard::errors::Error| ConnectError::Unreachable(describe_error(connection, &e));
     let client = match connection {
         DeviceConnection::LocalSocket { path } => {
             Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, version)
@@ -56,23 +113,50 @@ pub(crate) async fn connect(connection: &DeviceConnection) -> Result<Docker, Str
             tls: None,
             ..
         } => Docker::connect_with_http(&format!("{host}:{port}"), REQUEST_TIMEOUT_SECS, version),
+        DeviceConnection::Ssh {
+            host,
+            port,
+            user,
+            socket_path,
+            auth,
+        } => {
+            let ssh = crate::ssh::connect(
+                host,
+                *port,
+                user.as_deref(),
+                socket_path,
+                auth,
+                deps.host_keys.clone(),
+                deps.secrets.as_ref(),
+                REQUEST_TIMEOUT_SECS,
+            )
+            .await?;
+            note = ssh.note;
+            Ok(ssh.docker)
+        }
     }
-    .map_err(|e| describe_error(connection, &e))?;
+    .map_err(unreachable)?;
     match tokio::time::timeout(CONNECT_TIMEOUT, client.negotiate_version()).await {
-        Ok(result) => result.map_err(|e| describe_error(connection, &e)),
-        Err(_) => Err(format!(
+        Ok(result) => Ok(Connected {
+            docker: result.map_err(unreachable)?,
+            note,
+        }),
+        Err(_) => Err(ConnectError::Unreachable(format!(
             "{} did not answer within {} s: is the host up and the port open?",
             connection.describe(),
             CONNECT_TIMEOUT.as_secs()
-        )),
+        ))),
     }
 }
 
 /// Connects once and reports what the engine is.
-pub async fn probe(connection: &DeviceConnection) -> Result<EngineProbe, String> {
-    let docker = connect(connection).await?;
+pub async fn probe(
+    connection: &DeviceConnection,
+    deps: &ConnectDeps,
+) -> Result<EngineProbe, ConnectError> {
+    let Connected { docker, note } = connect(connection, deps).await?;
     let (version, info) = tokio::try_join!(docker.version(), docker.info())
-        .map_err(|e| describe_error(connection, &e))?;
+        .map_err(|e| ConnectError::Unreachable(describe_error(connection, &e)))?;
     let count = |n: Option<i64>| u32::try_from(n.unwrap_or_default()).unwrap_or_default();
     Ok(EngineProbe {
         engine_version: version.version.unwrap_or_else(|| "unknown".into()),
@@ -85,6 +169,7 @@ pub async fn probe(connection: &DeviceConnection) -> Result<EngineProbe, String>
         containers: count(info.containers),
         running: count(info.containers_running),
         images: count(info.images),
+        notes: note.into_iter().collect(),
     })
 }
 

@@ -7,6 +7,7 @@ pub mod contexts;
 mod mapping;
 mod rfc3339;
 mod runtime;
+pub mod ssh;
 mod watcher;
 
 use std::sync::Arc;
@@ -15,18 +16,19 @@ use squirrel_core::factory::WatcherComponent;
 use squirrel_core::model::Device;
 
 pub use backoff::Backoff;
-pub use client::{describe_error, probe, SharedClient};
+pub use client::{describe_error, probe, ConnectDeps, ConnectError, SharedClient};
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;
 pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};
 
 /// The watcher and runtime for a Docker device, sharing one client.
-pub fn docker_component(device: &Device) -> WatcherComponent {
+pub fn docker_component(device: &Device, deps: &ConnectDeps) -> WatcherComponent {
     let client = SharedClient::default();
     WatcherComponent {
         watcher: Box::new(DockerWatcher::new(
             device.connection.clone(),
             client.clone(),
+            deps.clone(),
         )),
         runtime: Arc::new(DockerRuntime::new(client)),
     }

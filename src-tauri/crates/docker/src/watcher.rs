@@ -10,13 +10,15 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::StreamExt;
 use squirrel_core::factory::{Watcher, WatcherContext};
-use squirrel_core::model::{ContainerState, DeviceConnection, DeviceStatus, InventorySnapshot};
+use squirrel_core::model::{
+    ContainerState, DeviceConnection, DeviceStatus, HostKeyPrompt, InventorySnapshot,
+};
 use squirrel_core::ports::InventorySink;
 use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::backoff::Backoff;
-use crate::client::{connect, describe_error, SharedClient};
+use crate::client::{connect, describe_error, ConnectDeps, ConnectError, SharedClient};
 use crate::{mapping, rfc3339};
 
 /// Keeps one Docker device's inventory current: a full sync on connect, then `/events`,
@@ -24,17 +26,23 @@ use crate::{mapping, rfc3339};
 pub struct DockerWatcher {
     connection: DeviceConnection,
     client: SharedClient,
+    deps: ConnectDeps,
 }
 
 /// Why a connected session ended.
 enum SessionEnd {
     Shutdown,
     Lost(String),
+    HostKey(HostKeyPrompt),
 }
 
 impl DockerWatcher {
-    pub fn new(connection: DeviceConnection, client: SharedClient) -> Self {
-        Self { connection, client }
+    pub fn new(connection: DeviceConnection, client: SharedClient, deps: ConnectDeps) -> Self {
+        Self {
+            connection,
+            client,
+            deps,
+        }
     }
 
     fn describe(&self, e: &bollard::errors::Error) -> String {
@@ -48,9 +56,10 @@ impl DockerWatcher {
         backoff: &mut Backoff,
     ) -> SessionEnd {
         let device = ctx.device.uuid.as_str();
-        let docker = match connect(&self.connection).await {
-            Ok(d) => d,
-            Err(reason) => return SessionEnd::Lost(reason),
+        let docker = match connect(&self.connection, &self.deps).await {
+            Ok(c) => c.docker,
+            Err(ConnectError::Unreachable(reason)) => return SessionEnd::Lost(reason),
+            Err(ConnectError::HostKeyUnknown(prompt)) => return SessionEnd::HostKey(prompt),
         };
         let version = match docker.version().await {
             Ok(v) => v.version.unwrap_or_else(|| "unknown".into()),
@@ -160,6 +169,12 @@ impl DockerWatcher {
                     tracing::warn!(device = %device, %reason, "device unreachable");
                     ctx.sink
                         .set_status(&device, DeviceStatus::Unreachable { reason })
+                        .await;
+                }
+                SessionEnd::HostKey(prompt) => {
+                    tracing::warn!(device = %device, fingerprint = %prompt.fingerprint, "unknown SSH host key");
+                    ctx.sink
+                        .set_status(&device, DeviceStatus::HostKeyUnknown { prompt })
                         .await;
                 }
             }

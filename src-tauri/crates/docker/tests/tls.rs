@@ -19,11 +19,14 @@ async fn unreachable_reason(app: &App, connection: DeviceConnection) -> String {
     let mut rx = app.bus.subscribe();
     let device = app
         .devices
-        .add(NewDevice {
-            name: "tls".into(),
-            connection,
-            resync_interval_secs: None,
-        })
+        .add(
+            NewDevice {
+                name: "tls".into(),
+                connection,
+                resync_interval_secs: None,
+            },
+            None,
+        )
         .await
         .unwrap();
     let uuid = device.uuid.clone();
@@ -47,18 +50,21 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
         insecure_acknowledged: false,
     };
 
-    let probe = app.devices.test_connection(&good).await.unwrap();
+    let probe = app.devices.test_connection(&good, None).await.unwrap();
     assert!(probe.engine_version.starts_with("20.") || !probe.engine_version.is_empty());
     assert_eq!(probe.containers, 1);
 
     let mut rx = app.bus.subscribe();
     let device = app
         .devices
-        .add(NewDevice {
-            name: "tls".into(),
-            connection: good,
-            resync_interval_secs: None,
-        })
+        .add(
+            NewDevice {
+                name: "tls".into(),
+                connection: good,
+                resync_interval_secs: None,
+            },
+            None,
+        )
         .await
         .unwrap();
     let uuid = device.uuid.clone();
@@ -101,12 +107,15 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
     // The test-connection step says the same, without adding anything.
     let err = app
         .devices
-        .test_connection(&DeviceConnection::Tcp {
-            host: "127.0.0.1".into(),
-            port,
-            tls: tls(&pki.stranger_ca, &pki.client_cert, &pki.client_key),
-            insecure_acknowledged: false,
-        })
+        .test_connection(
+            &DeviceConnection::Tcp {
+                host: "127.0.0.1".into(),
+                port,
+                tls: tls(&pki.stranger_ca, &pki.client_cert, &pki.client_key),
+                insecure_acknowledged: false,
+            },
+            None,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("not signed by the CA"), "{err}");
@@ -125,43 +134,56 @@ async fn plain_tcp_needs_an_explicit_acknowledgement_and_bad_input_is_explained(
     };
     let err = app
         .devices
-        .add(NewDevice {
-            name: "plain".into(),
-            connection: plain(false),
-            resync_interval_secs: None,
-        })
+        .add(
+            NewDevice {
+                name: "plain".into(),
+                connection: plain(false),
+                resync_interval_secs: None,
+            },
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
     assert!(err.to_string().contains("accept the risk"), "{err}");
     // Acknowledged, but nothing listens there: a clear reason, not a hang.
-    let err = app.devices.test_connection(&plain(true)).await.unwrap_err();
+    let err = app
+        .devices
+        .test_connection(&plain(true), None)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("connection refused"), "{err}");
     // Missing certificate files are named.
     let err = app
         .devices
-        .test_connection(&DeviceConnection::Tcp {
-            host: "127.0.0.1".into(),
-            port: 2376,
-            tls: tls(
-                "/nope/ca.pem".as_ref(),
-                "/nope/c.pem".as_ref(),
-                "/nope/k.pem".as_ref(),
-            ),
-            insecure_acknowledged: false,
-        })
+        .test_connection(
+            &DeviceConnection::Tcp {
+                host: "127.0.0.1".into(),
+                port: 2376,
+                tls: tls(
+                    "/nope/ca.pem".as_ref(),
+                    "/nope/c.pem".as_ref(),
+                    "/nope/k.pem".as_ref(),
+                ),
+                insecure_acknowledged: false,
+            },
+            None,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("/nope/ca.pem"), "{err}");
     // An unknown host name.
     let err = app
         .devices
-        .test_connection(&DeviceConnection::Tcp {
-            host: "no-such-host.invalid".into(),
-            port: 2375,
-            tls: None,
-            insecure_acknowledged: true,
-        })
+        .test_connection(
+            &DeviceConnection::Tcp {
+                host: "no-such-host.invalid".into(),
+                port: 2375,
+                tls: None,
+                insecure_acknowledged: true,
+            },
+            None,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("resolve"), "{err}");

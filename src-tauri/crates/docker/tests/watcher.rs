@@ -382,13 +382,16 @@ async fn a_missing_socket_gives_a_human_reason() {
     let mut rx = app.bus.subscribe();
     let device = app
         .devices
-        .add(squirrel_core::model::NewDevice {
-            name: "ghost".into(),
-            connection: squirrel_core::model::DeviceConnection::LocalSocket {
-                path: "/tmp/squirrel-no-such-dir/docker.sock".into(),
+        .add(
+            squirrel_core::model::NewDevice {
+                name: "ghost".into(),
+                connection: squirrel_core::model::DeviceConnection::LocalSocket {
+                    path: "/tmp/squirrel-no-such-dir/docker.sock".into(),
+                },
+                resync_interval_secs: None,
             },
-            resync_interval_secs: None,
-        })
+            None,
+        )
         .await
         .unwrap();
     let uuid = device.uuid.clone();

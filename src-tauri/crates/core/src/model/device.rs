@@ -15,6 +15,31 @@ pub struct TlsFiles {
     pub key_path: String,
 }
 
+/// How Squirrel authenticates to an SSH server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "method", rename_all = "camelCase")]
+pub enum SshAuth {
+    /// Keys held by the running ssh-agent (`SSH_AUTH_SOCK`).
+    Agent,
+    /// A private key file; its passphrase, if any, lives in the OS keyring.
+    #[serde(rename_all = "camelCase")]
+    KeyFile {
+        /// Empty: the `IdentityFile` of `~/.ssh/config`, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+        path: String,
+        passphrase: Option<SecretRef>,
+    },
+    /// A password from the OS keyring (`None` until Squirrel has stored it).
+    Password { secret: Option<SecretRef> },
+}
+
+/// Where a secret lives in the OS keyring. The database holds only this reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRef {
+    pub service: String,
+    pub account: String,
+}
+
 /// How Squirrel reaches a device's engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -30,14 +55,28 @@ pub enum DeviceConnection {
         /// The user's explicit acknowledgement that plain TCP is unauthenticated.
         insecure_acknowledged: bool,
     },
+    /// A Docker engine on another machine, reached over SSH without any agent there: each
+    /// connection is a channel to the remote socket.
+    #[serde(rename_all = "camelCase")]
+    Ssh {
+        /// A host name, address, or a `Host` alias of `~/.ssh/config`.
+        host: String,
+        /// `None`: from `~/.ssh/config`, else 22.
+        port: Option<u16>,
+        /// `None`: from `~/.ssh/config`, else the local user name.
+        user: Option<String>,
+        /// The engine's socket on the remote machine.
+        socket_path: String,
+        auth: SshAuth,
+    },
 }
 
 impl DeviceConnection {
     pub fn watcher_kind(&self) -> WatcherKind {
         match self {
-            DeviceConnection::LocalSocket { .. } | DeviceConnection::Tcp { .. } => {
-                WatcherKind::Docker
-            }
+            DeviceConnection::LocalSocket { .. }
+            | DeviceConnection::Tcp { .. }
+            | DeviceConnection::Ssh { .. } => WatcherKind::Docker,
         }
     }
 
@@ -46,6 +85,13 @@ impl DeviceConnection {
         match self {
             DeviceConnection::LocalSocket { path } => format!("unix://{path}"),
             DeviceConnection::Tcp { host, port, .. } => format!("tcp://{host}:{port}"),
+            DeviceConnection::Ssh {
+                host, port, user, ..
+            } => {
+                let user = user.as_deref().map(|u| format!("{u}@")).unwrap_or_default();
+                let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+                format!("ssh://{user}{host}{port}")
+            }
         }
     }
 }
@@ -95,6 +141,8 @@ pub struct EngineProbe {
     pub containers: u32,
     pub running: u32,
     pub images: u32,
+    /// Things the user should know, e.g. that an SSH fallback is in use.
+    pub notes: Vec<String>,
 }
 
 /// Whether Squirrel currently talks to the device's engine.
@@ -109,7 +157,25 @@ pub enum DeviceStatus {
     Unreachable {
         reason: String,
     },
+    /// The SSH server showed a host key nobody has approved yet: the user must compare the
+    /// fingerprint and approve it (trust on first use).
+    #[serde(rename_all = "camelCase")]
+    HostKeyUnknown {
+        prompt: HostKeyPrompt,
+    },
     Disabled,
+}
+
+/// An SSH host key waiting for the user's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HostKeyPrompt {
+    pub host: String,
+    pub port: u16,
+    /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, ...
+    pub algorithm: String,
+    /// As OpenSSH prints it: `SHA256:…`.
+    pub fingerprint: String,
 }
 
 impl DeviceStatus {

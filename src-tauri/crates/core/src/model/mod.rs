@@ -9,6 +9,7 @@ pub use container::{
 };
 pub use device::{
     ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine,
-    EngineProbe, ImportOutcome, ImportResult, NewDevice, TlsFiles,
+    EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, SecretRef, SshAuth,
+    TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};

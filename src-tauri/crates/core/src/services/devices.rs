@@ -8,9 +8,10 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::DomainEvent;
 use crate::model::{
     Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine, EngineProbe,
-    ImportOutcome, ImportResult, NewDevice,
+    HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, SecretRef, SshAuth,
 };
 use crate::ports::Repositories;
+use crate::secrets::{device_secret_ref, Secret, SecretStore};
 use crate::services::inventory::{now_ms, InventoryService};
 
 pub const DEFAULT_RESYNC_SECS: u32 = 300;
@@ -29,6 +30,7 @@ pub struct DeviceService {
     repos: Arc<dyn Repositories>,
     engine: Arc<WatcherEngine>,
     inventory: Arc<InventoryService>,
+    secrets: Arc<dyn SecretStore>,
 }
 
 impl DeviceService {
@@ -36,11 +38,13 @@ impl DeviceService {
         repos: Arc<dyn Repositories>,
         engine: Arc<WatcherEngine>,
         inventory: Arc<InventoryService>,
+        secrets: Arc<dyn SecretStore>,
     ) -> Self {
         Self {
             repos,
             engine,
             inventory,
+            secrets,
         }
     }
 
@@ -84,13 +88,18 @@ impl DeviceService {
         Ok(())
     }
 
-    pub async fn add(&self, new: NewDevice) -> CoreResult<Device> {
+    /// Adds a device; a password or key passphrase goes to the keyring, never the database.
+    pub async fn add(&self, new: NewDevice, secret: Option<Secret>) -> CoreResult<Device> {
         let name = validate_name(&new.name)?;
         validate_connection(&new.connection)?;
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let connection = self
+            .attach_secret(new.connection, secret, &device_secret_ref(&uuid))
+            .await?;
         let device = Device {
-            uuid: uuid::Uuid::new_v4().to_string(),
+            uuid,
             name,
-            connection: new.connection,
+            connection,
             enabled: true,
             resync_interval_secs: new
                 .resync_interval_secs
@@ -111,21 +120,85 @@ impl DeviceService {
                 enabled: Some(enabled),
                 ..Default::default()
             },
+            None,
         )
         .await
     }
 
     /// Connects once to `connection` and reports the engine, or why it cannot be reached.
-    pub async fn test_connection(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe> {
+    ///
+    /// A password or passphrase typed in the wizard comes as `secret` and is kept in the
+    /// keyring under a temporary reference only for the test.
+    pub async fn test_connection(
+        &self,
+        connection: &DeviceConnection,
+        secret: Option<Secret>,
+    ) -> CoreResult<EngineProbe> {
         validate_connection(connection)?;
-        self.engine
-            .probe(connection)
-            .await
-            .map_err(|reason| CoreError::Engine(crate::EngineError::Unreachable(reason)))
+        let probe_ref = device_secret_ref(&format!("probe-{}", uuid::Uuid::new_v4()));
+        let connection = self
+            .attach_secret(connection.clone(), secret, &probe_ref)
+            .await?;
+        let result = self.engine.probe(&connection).await;
+        if uses_secret(&connection) {
+            self.secrets.delete(&probe_ref).await?;
+        }
+        result
+    }
+
+    /// Stores `secret` (if any) at `at` and points the connection's auth at it.
+    async fn attach_secret(
+        &self,
+        mut connection: DeviceConnection,
+        secret: Option<Secret>,
+        at: &SecretRef,
+    ) -> CoreResult<DeviceConnection> {
+        let secret = secret.filter(|s| !s.expose().is_empty());
+        if let DeviceConnection::Ssh { auth, .. } = &mut connection {
+            match (auth, secret) {
+                (SshAuth::Password { secret: r }, Some(s)) => {
+                    self.secrets.put(at, &s).await?;
+                    *r = Some(at.clone());
+                }
+                (SshAuth::Password { secret: None }, None) => {
+                    return Err(CoreError::InvalidInput(
+                        "password authentication needs the password".into(),
+                    ))
+                }
+                (SshAuth::KeyFile { passphrase, .. }, Some(s)) => {
+                    self.secrets.put(at, &s).await?;
+                    *passphrase = Some(at.clone());
+                }
+                _ => {}
+            }
+        }
+        Ok(connection)
+    }
+
+    /// Records the user's approval of an SSH host key and reconnects the devices waiting
+    /// for it.
+    pub async fn trust_host_key(&self, prompt: &HostKeyPrompt) -> CoreResult<()> {
+        self.engine.trust_host_key(prompt).await?;
+        for device in self.repos.list_devices().await? {
+            if let DeviceStatus::HostKeyUnknown { prompt: waiting } =
+                self.inventory.status(&device.uuid)
+            {
+                if waiting.host == prompt.host && waiting.port == prompt.port {
+                    self.engine.restart(&device).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Edits a device; the change takes effect at once (its watcher is reconfigured).
-    pub async fn update(&self, uuid: &str, patch: DevicePatch) -> CoreResult<Device> {
+    /// A new password or passphrase replaces the stored one.
+    pub async fn update(
+        &self,
+        uuid: &str,
+        patch: DevicePatch,
+        secret: Option<Secret>,
+    ) -> CoreResult<Device> {
         let mut device = self
             .repos
             .get_device(uuid)
@@ -136,7 +209,10 @@ impl DeviceService {
         }
         if let Some(connection) = patch.connection {
             validate_connection(&connection)?;
-            device.connection = connection;
+            let connection = keep_secret_refs(connection, &device.connection);
+            device.connection = self
+                .attach_secret(connection, secret, &device_secret_ref(&device.uuid))
+                .await?;
         }
         if let Some(secs) = patch.resync_interval_secs {
             device.resync_interval_secs = secs.clamp(10, 86_400);
@@ -174,11 +250,14 @@ impl DeviceService {
                         device_uuid: existing.uuid,
                     },
                     None => match self
-                        .add(NewDevice {
-                            name: engine.name.clone(),
-                            connection,
-                            resync_interval_secs: None,
-                        })
+                        .add(
+                            NewDevice {
+                                name: engine.name.clone(),
+                                connection,
+                                resync_interval_secs: None,
+                            },
+                            None,
+                        )
                         .await
                     {
                         Ok(device) => ImportOutcome::Added {
@@ -202,6 +281,11 @@ impl DeviceService {
     /// Removes the device, its watcher and its inventory.
     pub async fn remove(&self, uuid: &str) -> CoreResult<()> {
         self.engine.deregister(uuid).await;
+        if let Some(device) = self.repos.get_device(uuid).await? {
+            if uses_secret(&device.connection) {
+                self.secrets.delete(&device_secret_ref(uuid)).await?;
+            }
+        }
         self.repos.delete_device(uuid).await?;
         self.inventory.forget(uuid);
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
@@ -221,16 +305,57 @@ impl DeviceService {
             return Ok(None);
         }
         let device = self
-            .add(NewDevice {
-                name: "This computer".into(),
-                connection: DeviceConnection::LocalSocket {
-                    path: socket_path.to_string(),
+            .add(
+                NewDevice {
+                    name: "This computer".into(),
+                    connection: DeviceConnection::LocalSocket {
+                        path: socket_path.to_string(),
+                    },
+                    resync_interval_secs: None,
                 },
-                resync_interval_secs: None,
-            })
+                None,
+            )
             .await?;
         Ok(Some(device))
     }
+}
+
+/// Whether the connection's auth points at a keyring entry.
+fn uses_secret(c: &DeviceConnection) -> bool {
+    matches!(
+        c,
+        DeviceConnection::Ssh {
+            auth: SshAuth::Password { secret: Some(_) }
+                | SshAuth::KeyFile {
+                    passphrase: Some(_),
+                    ..
+                },
+            ..
+        }
+    )
+}
+
+/// An edited connection arrives from the UI without secret references: keep the stored ones
+/// when the auth method is the same.
+fn keep_secret_refs(mut new: DeviceConnection, old: &DeviceConnection) -> DeviceConnection {
+    if let (
+        DeviceConnection::Ssh { auth: new_auth, .. },
+        DeviceConnection::Ssh { auth: old_auth, .. },
+    ) = (&mut new, old)
+    {
+        match (new_auth, old_auth) {
+            (SshAuth::Password { secret: n }, SshAuth::Password { secret: o }) if n.is_none() => {
+                n.clone_from(o)
+            }
+            (SshAuth::KeyFile { passphrase: n, .. }, SshAuth::KeyFile { passphrase: o, .. })
+                if n.is_none() =>
+            {
+                n.clone_from(o)
+            }
+            _ => {}
+        }
+    }
+    new
 }
 
 fn validate_name(name: &str) -> CoreResult<String> {
@@ -275,6 +400,18 @@ fn validate_connection(c: &DeviceConnection) -> CoreResult<()> {
             Ok(())
         }
         DeviceConnection::Tcp { .. } => Ok(()),
+        DeviceConnection::Ssh { host, .. } if host.trim().is_empty() => Err(
+            CoreError::InvalidInput("the SSH host (or ~/.ssh/config alias) is empty".into()),
+        ),
+        DeviceConnection::Ssh { socket_path, .. } if !socket_path.starts_with('/') => {
+            Err(CoreError::InvalidInput(format!(
+                "\"{socket_path}\" is not an absolute socket path on the remote host"
+            )))
+        }
+        DeviceConnection::Ssh { port: Some(0), .. } => {
+            Err(CoreError::InvalidInput("the port must be between 1 and 65535".into()))
+        }
+        DeviceConnection::Ssh { .. } => Ok(()),
         DeviceConnection::LocalSocket { path } if path.trim().is_empty() => {
             Err(CoreError::InvalidInput("the socket path is empty".into()))
         }

@@ -343,19 +343,23 @@ impl TestPki {
     }
 }
 
-struct DockerOnly;
+struct DockerOnly(squirrel_docker::ConnectDeps);
 
 #[async_trait::async_trait]
 impl ComponentFactory for DockerOnly {
     async fn probe(
         &self,
         connection: &DeviceConnection,
-    ) -> Result<squirrel_core::model::EngineProbe, String> {
-        squirrel_docker::probe(connection).await
+    ) -> CoreResult<squirrel_core::model::EngineProbe> {
+        Ok(squirrel_docker::probe(connection, &self.0).await?)
+    }
+
+    async fn trust_host_key(&self, prompt: &squirrel_core::model::HostKeyPrompt) -> CoreResult<()> {
+        self.0.host_keys.trust(prompt)
     }
 
     fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent> {
-        Ok(squirrel_docker::docker_component(device))
+        Ok(squirrel_docker::docker_component(device, &self.0))
     }
 }
 
@@ -378,10 +382,22 @@ impl App {
         let repos: Arc<dyn Repositories> = Arc::new(store.clone());
         let bus = EventBus::new(65_536);
         let inventory = Arc::new(InventoryService::new(repos.clone(), bus.clone()));
-        let engine = Arc::new(WatcherEngine::new(Arc::new(DockerOnly), inventory.clone()));
+        let secrets: Arc<dyn squirrel_core::secrets::SecretStore> =
+            Arc::new(squirrel_secrets::OsKeyring);
+        let deps = squirrel_docker::ConnectDeps {
+            host_keys: Arc::new(squirrel_docker::ssh::HostKeyStore::new(
+                dir.path().join("known_hosts"),
+                None,
+            )),
+            secrets: secrets.clone(),
+        };
+        let engine = Arc::new(WatcherEngine::new(
+            Arc::new(DockerOnly(deps)),
+            inventory.clone(),
+        ));
         Self {
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
-            devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone()),
+            devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone(), secrets),
             _dir: dir,
             store,
             repos,
@@ -414,13 +430,16 @@ impl App {
         let mut rx = self.bus.subscribe();
         let device = self
             .devices
-            .add(NewDevice {
-                name: name.into(),
-                connection: DeviceConnection::LocalSocket {
-                    path: engine.socket().display().to_string(),
+            .add(
+                NewDevice {
+                    name: name.into(),
+                    connection: DeviceConnection::LocalSocket {
+                        path: engine.socket().display().to_string(),
+                    },
+                    resync_interval_secs: None,
                 },
-                resync_interval_secs: None,
-            })
+                None,
+            )
             .await
             .unwrap();
         let uuid = device.uuid.clone();

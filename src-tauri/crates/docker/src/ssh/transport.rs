@@ -1,0 +1,203 @@
+//! HTTP to the remote engine over SSH channels: one channel per HTTP connection, pooled by
+//! hyper. A `direct-streamlocal` channel to the remote socket, or, where the server forbids
+//! socket forwarding, `docker system dial-stdio` in an exec channel.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bollard::Docker;
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::BodyExt;
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use russh::ChannelMsg;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::session::SshHandle;
+
+type ReqBody = UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+/// How each HTTP connection reaches the engine.
+#[derive(Clone, Debug)]
+pub enum ChannelMode {
+    /// `direct-streamlocal@openssh.com` to this socket path.
+    Socket(Arc<str>),
+    /// `docker system dial-stdio` run by the remote user.
+    DialStdio,
+}
+
+/// One SSH channel as a byte stream hyper can speak HTTP over.
+pub struct SshIo(russh::ChannelStream<russh::client::Msg>);
+
+impl AsyncRead for SshIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SshIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl Connection for SshIo {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+/// hyper's connector: opens a channel on the device's one SSH connection.
+#[derive(Clone)]
+pub struct SshConnector {
+    handle: Arc<SshHandle>,
+    mode: ChannelMode,
+}
+
+impl tower_service::Service<hyper::Uri> for SshConnector {
+    type Response = TokioIo<SshIo>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: hyper::Uri) -> Self::Future {
+        let (handle, mode) = (self.handle.clone(), self.mode.clone());
+        Box::pin(async move {
+            let stream = open_channel(&handle, &mode).await?;
+            Ok(TokioIo::new(SshIo(stream)))
+        })
+    }
+}
+
+async fn open_channel(
+    handle: &SshHandle,
+    mode: &ChannelMode,
+) -> io::Result<russh::ChannelStream<russh::client::Msg>> {
+    match mode {
+        ChannelMode::Socket(path) => handle
+            .channel_open_direct_streamlocal(&**path)
+            .await
+            .map(|c| c.into_stream())
+            .map_err(io::Error::other),
+        ChannelMode::DialStdio => {
+            let mut channel = handle
+                .channel_open_session()
+                .await
+                .map_err(io::Error::other)?;
+            channel
+                .exec(true, "docker system dial-stdio")
+                .await
+                .map_err(io::Error::other)?;
+            loop {
+                match channel.wait().await {
+                    Some(ChannelMsg::Success) => return Ok(channel.into_stream()),
+                    Some(ChannelMsg::Failure) | None => {
+                        return Err(io::Error::other(
+                            "the server refused to run docker system dial-stdio",
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Runs `command` in an exec channel: exit status, stdout and stderr.
+pub async fn run(handle: &SshHandle, command: &str) -> Result<(u32, String, String), russh::Error> {
+    let mut channel = handle.channel_open_session().await?;
+    channel.exec(true, command).await?;
+    let (mut code, mut out, mut err) = (None, Vec::new(), Vec::new());
+    while let Some(msg) = channel.wait().await {
+        match msg {
+            ChannelMsg::Data { data } => out.extend_from_slice(&data),
+            ChannelMsg::ExtendedData { data, .. } => err.extend_from_slice(&data),
+            ChannelMsg::ExitStatus { exit_status } => code = Some(exit_status),
+            ChannelMsg::Failure => code = code.or(Some(255)),
+            _ => {}
+        }
+    }
+    Ok((
+        code.unwrap_or(255),
+        String::from_utf8_lossy(&out).trim().to_string(),
+        String::from_utf8_lossy(&err).trim().to_string(),
+    ))
+}
+
+/// Picks how to reach the engine: the socket if the server forwards to it, else
+/// `docker system dial-stdio`. Returns the mode and, for the fallback, a note for the user.
+pub async fn choose_mode(
+    handle: &SshHandle,
+    socket_path: &str,
+    at: &str,
+) -> Result<(ChannelMode, Option<String>), String> {
+    let refused = match handle.channel_open_direct_streamlocal(socket_path).await {
+        Ok(channel) => {
+            drop(channel);
+            return Ok((ChannelMode::Socket(socket_path.into()), None));
+        }
+        Err(e) => e.to_string(),
+    };
+    match run(handle, "docker system dial-stdio --help >/dev/null 2>&1 && docker version --format '{{.Server.APIVersion}}'").await {
+        Ok((0, _, _)) => Ok((
+            ChannelMode::DialStdio,
+            Some(format!(
+                "{at} does not forward to {socket_path} ({refused}); Squirrel runs `docker system dial-stdio` there instead"
+            )),
+        )),
+        Ok((code, _, stderr)) => Err(format!(
+            "cannot reach {socket_path} on {at} ({refused}), and the fallback `docker` command failed (exit {code}){}",
+            if stderr.is_empty() { String::new() } else { format!(": {stderr}") }
+        )),
+        Err(e) => Err(format!("cannot reach {socket_path} on {at}: {refused}; {e}")),
+    }
+}
+
+/// A bollard client whose every HTTP connection is a channel of `handle`.
+pub fn docker_over(
+    handle: Arc<SshHandle>,
+    mode: ChannelMode,
+    timeout_secs: u64,
+) -> Result<Docker, bollard::errors::Error> {
+    let client: Client<SshConnector, ReqBody> = Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build(SshConnector { handle, mode });
+    let client = Arc::new(client);
+    Docker::connect_with_custom_transport(
+        move |req: bollard::BollardRequest| {
+            let client = client.clone();
+            async move {
+                client
+                    .request(req.map(|b| b.boxed_unsync()))
+                    .await
+                    .map_err(bollard::errors::Error::from)
+            }
+        },
+        Some("http://docker"),
+        timeout_secs,
+        bollard::API_DEFAULT_VERSION,
+    )
+}
