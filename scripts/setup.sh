@@ -12,6 +12,7 @@ packages=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config build-essential
   # tests: a real Docker engine, a busybox image, a virtual display and the WebDriver for WebKitGTK
   docker.io busybox-static xvfb webkit2gtk-driver curl ca-certificates openssl
+  openssh-server openssh-client gnome-keyring dbus-x11
   # Node.js for the UI when the machine has none
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

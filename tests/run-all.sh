@@ -26,8 +26,8 @@ step "UI: type check, unit tests, build"
 step "clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "Rust tests (real dockerd engines are started by the tests)"
-cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
+step "Rust tests (real dockerd, sshd and keyring; the tests start their own engines and servers)"
+bash tests/with-keyring.sh cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
 
 step "end-to-end: the real app window over WebDriver"
 cargo build -p squirrel --bin squirrel --features custom-protocol --quiet
@@ -36,6 +36,6 @@ trap 'bash "$ROOT/tests/services.sh" stop' EXIT
 bash tests/services.sh start
 mkdir -p test-artifacts/screenshots
 DISPLAY=:99 SQUIRREL_APP="$ROOT/target/debug/squirrel" DOCKER_HOST="unix://$SQUIRREL_TEST_RUN/docker.sock" \
-  node --test --test-concurrency=1 tests/e2e/
+  bash tests/with-keyring.sh node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"

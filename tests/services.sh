@@ -31,7 +31,33 @@ start() {
     echo $! >"$RUN/xvfb.pid"
     for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${DISPLAY_NUM#:}" ] && break; sleep 0.1; done
   fi
-  echo "services: docker at unix://$RUN/docker.sock, display $DISPLAY_NUM"
+  start_sshd
+  echo "services: docker at unix://$RUN/docker.sock, sshd on 127.0.0.1:$(cat "$RUN/ssh/port"), display $DISPLAY_NUM"
+}
+
+# An OpenSSH server on loopback that lets root in with a test key: the "remote host" of the
+# end-to-end tests, forwarding to the same test engine's socket.
+start_sshd() {
+  local ssh="$RUN/ssh"
+  mkdir -p "$ssh" /run/sshd
+  [ -f "$ssh/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$ssh/host_key"
+  [ -f "$ssh/id_e2e" ] || ssh-keygen -q -t ed25519 -N '' -C squirrel-e2e -f "$ssh/id_e2e"
+  cp "$ssh/id_e2e.pub" "$ssh/authorized_keys"
+  echo "${SQUIRREL_TEST_SSH_PORT:-22022}" >"$ssh/port"
+  cat >"$ssh/sshd_config" <<CONF
+Port $(cat "$ssh/port")
+ListenAddress 127.0.0.1
+HostKey $ssh/host_key
+PidFile $ssh/sshd.pid
+AuthorizedKeysFile $ssh/authorized_keys
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+UsePAM no
+CONF
+  if ! [ -f "$ssh/sshd.pid" ] || ! kill -0 "$(cat "$ssh/sshd.pid")" 2>/dev/null; then
+    /usr/sbin/sshd -f "$ssh/sshd_config" -E "$ssh/sshd.log"
+  fi
 }
 
 stop() {
@@ -41,6 +67,7 @@ stop() {
   fi
   [ -f "$RUN/docker.pid" ] && kill "$(cat "$RUN/docker.pid")" 2>/dev/null || true
   [ -f "$RUN/xvfb.pid" ] && kill "$(cat "$RUN/xvfb.pid")" 2>/dev/null || true
+  [ -f "$RUN/ssh/sshd.pid" ] && kill "$(cat "$RUN/ssh/sshd.pid")" 2>/dev/null || true
   for _ in $(seq 1 100); do
     [ -f "$RUN/docker.pid" ] && kill -0 "$(cat "$RUN/docker.pid")" 2>/dev/null || break
     sleep 0.1

@@ -117,6 +117,18 @@ describe("App", () => {
     expect(screen.getByTestId("container-count")).toHaveTextContent("1 of 2 containers");
   });
 
+  it("opens the devices screen from the navbar", async () => {
+    renderWithProviders(<App />);
+    await screen.findByTestId("app-ready");
+    fireEvent.click(screen.getByTestId("nav-devices"));
+    const row = await screen.findByTestId("device-row");
+    expect([row.dataset.name, row.dataset.status]).toEqual(["local", "online"]);
+    expect(screen.getByTestId("add-device")).toBeInTheDocument();
+    expect(screen.getByTestId("import-contexts")).toBeInTheDocument();
+    expect(window.location.hash).toBe("#/devices");
+    window.location.hash = "";
+  });
+
   it("shows the error state when the backend is unavailable", async () => {
     vi.mocked(commands.containersList).mockImplementation(() => Promise.reject(new Error("IPC unavailable")));
     renderWithProviders(<App />);

@@ -6,6 +6,7 @@ import { useHashRoute } from "./layout/useHashRoute";
 import { EMPTY_FILTERS, type ContainerFilters } from "./lib/filter";
 import { useLiveUpdates } from "./live/useLiveUpdates";
 import { ContainersPage } from "./pages/containers/ContainersPage";
+import { DevicesPage } from "./pages/devices/DevicesPage";
 import { ImagesPage } from "./pages/images/ImagesPage";
 import { NetworksPage } from "./pages/networks/NetworksPage";
 import { VolumesPage } from "./pages/volumes/VolumesPage";
@@ -41,8 +42,10 @@ export function App() {
             <ImagesPage />
           ) : route === "volumes" ? (
             <VolumesPage />
-          ) : (
+          ) : route === "networks" ? (
             <NetworksPage />
+          ) : (
+            <DevicesPage />
           )}
         </div>
       </AppShell.Main>

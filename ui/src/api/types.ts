@@ -1,4 +1,5 @@
-// Friendly names for the shapes the backend sends (the `_Serialize` side of the bindings).
+// Friendly names for the shapes the backend sends (the `_Serialize` side of the bindings),
+// and for the inputs commands take (the `_Deserialize` side).
 export type {
   AppError_Serialize as AppError,
   Container_Serialize as Container,
@@ -8,9 +9,14 @@ export type {
   DeviceSummary_Serialize as DeviceSummary,
   Device_Serialize as Device,
   DeviceConnection_Serialize as DeviceConnection,
+  SshAuth_Serialize as SshAuth,
+  SecretRef,
+  TlsFiles,
+  HostKeyPrompt,
   EngineProbe,
   DiscoveredEngine_Serialize as DiscoveredEngine,
   ImportResult,
+  ImportOutcome,
   EnvVar,
   Image,
   InventoryEvent_Serialize as InventoryEvent,
@@ -20,4 +26,11 @@ export type {
   NetworkAttachment_Serialize as NetworkAttachment,
   PortMapping_Serialize as PortMapping,
   Volume,
+} from "../bindings";
+
+// Command inputs.
+export type {
+  NewDevice_Deserialize as NewDevice,
+  DevicePatch_Deserialize as DevicePatch,
+  DeviceConnection_Deserialize as DeviceConnectionInput,
 } from "../bindings";

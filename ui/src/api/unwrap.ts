@@ -1,4 +1,4 @@
-import type { AppError } from "./types";
+import type { AppError, HostKeyPrompt } from "./types";
 
 export type CommandResult<T> =
   | { status: "ok"; data: T }
@@ -8,12 +8,15 @@ export type CommandResult<T> =
 export class CommandError extends Error {
   readonly code: string;
   readonly detail: string | null;
+  /** With code `host_key_unknown`: the SSH host key waiting for the user's approval. */
+  readonly hostKey: HostKeyPrompt | null;
 
   constructor(error: AppError) {
     super(error.message || "The operation failed.");
     this.name = "CommandError";
     this.code = error.code;
     this.detail = error.detail ?? null;
+    this.hostKey = error.hostKey ?? null;
   }
 }
 

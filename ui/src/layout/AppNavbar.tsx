@@ -1,5 +1,5 @@
 import { AppShell, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon } from "@mantine/core";
-import { IconBox, IconBrandDocker, IconDatabase, IconNetwork, IconStack2 } from "@tabler/icons-react";
+import { IconBox, IconBrandDocker, IconDatabase, IconNetwork, IconServer2, IconStack2 } from "@tabler/icons-react";
 import type { ComponentType } from "react";
 import { DevicesSection } from "./DevicesSection";
 import { ThemeToggle } from "./ThemeToggle";
@@ -10,6 +10,7 @@ const LINKS: { route: Route; label: string; icon: ComponentType<{ size?: number;
   { route: "images", label: "Images", icon: IconStack2 },
   { route: "volumes", label: "Volumes", icon: IconDatabase },
   { route: "networks", label: "Networks", icon: IconNetwork },
+  { route: "devices", label: "Devices", icon: IconServer2 },
 ];
 
 export function AppNavbar({

@@ -35,7 +35,7 @@ function DeviceItem({ summary, onSelect }: { summary: DeviceSummary; onSelect: (
           {status.reason}
         </Text>
       ) : status.state !== "online" ? (
-        <Text size="xs" c="dimmed" mt={2} pl={17}>
+        <Text size="xs" c="dimmed" mt={2} pl={17} lineClamp={3} className="sq-wrap">
           {deviceStatusText(status)}
         </Text>
       ) : null}

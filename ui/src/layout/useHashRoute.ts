@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 
-export const ROUTES = ["containers", "images", "volumes", "networks"] as const;
+export const ROUTES = ["containers", "images", "volumes", "networks", "devices"] as const;
 export type Route = (typeof ROUTES)[number];
 
 export function parseRoute(hash: string): Route {

@@ -16,6 +16,8 @@ use squirrel_core::{
 use squirrel_store::Store;
 use tokio::sync::broadcast;
 
+pub mod sshd;
+
 /// A private Docker engine: own data-root, exec-root, socket and pidfile, no default bridge.
 pub struct TestEngine {
     pub dir: PathBuf,
@@ -366,6 +368,7 @@ impl ComponentFactory for DockerOnly {
 /// The app's core (store, bus, engine, services) as the desktop app wires it, without a window.
 pub struct App {
     pub _dir: tempfile::TempDir,
+    pub known_hosts: PathBuf,
     pub store: Store,
     pub repos: Arc<dyn Repositories>,
     pub bus: EventBus,
@@ -398,6 +401,7 @@ impl App {
         Self {
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
             devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone(), secrets),
+            known_hosts: dir.path().join("known_hosts"),
             _dir: dir,
             store,
             repos,

@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import type { DeviceConnection, ImportResult } from "../../api/types";
+import {
+  defaultName,
+  describeConnection,
+  discoveredText,
+  emptyForm,
+  formFromDevice,
+  formToConnection,
+  importOutcomeText,
+  storedSecretFor,
+  toDevicePatch,
+  toNewDevice,
+  validateForm,
+  type DeviceForm,
+} from "./deviceForm";
+
+const form = (patch: Partial<DeviceForm>): DeviceForm => ({ ...emptyForm(), ...patch });
+const ref = { service: "dev.squirrel.app", account: "device/d-1/ssh" };
+
+describe("describeConnection", () => {
+  it("describes each kind of connection", () => {
+    expect(describeConnection({ type: "localSocket", path: "/var/run/docker.sock" })).toBe("unix:///var/run/docker.sock");
+    expect(
+      describeConnection({
+        type: "tcp",
+        host: "nas",
+        port: 2376,
+        tls: { caPath: "a", certPath: "b", keyPath: "c" },
+        insecureAcknowledged: false,
+      }),
+    ).toBe("tcp://nas:2376 (TLS)");
+    expect(describeConnection({ type: "tcp", host: "10.0.0.2", port: 2375, tls: null, insecureAcknowledged: true })).toBe(
+      "tcp://10.0.0.2:2375 (no TLS)",
+    );
+    expect(
+      describeConnection({ type: "ssh", host: "nas", port: 2222, user: "me", socketPath: "/s", auth: { method: "agent" } }),
+    ).toBe("ssh://me@nas:2222");
+  });
+
+  it("leaves out what SSH takes from ~/.ssh/config and brackets IPv6", () => {
+    expect(
+      describeConnection({ type: "ssh", host: "nas", port: null, user: null, socketPath: "/s", auth: { method: "agent" } }),
+    ).toBe("ssh://nas");
+    expect(describeConnection({ type: "tcp", host: "fd00::2", port: 2376, tls: null, insecureAcknowledged: true })).toBe(
+      "tcp://[fd00::2]:2376 (no TLS)",
+    );
+  });
+});
+
+describe("formToConnection", () => {
+  it("builds a local socket connection", () => {
+    expect(formToConnection(form({ kind: "local", localPath: " /run/docker.sock " }))).toEqual({
+      connection: { type: "localSocket", path: "/run/docker.sock" },
+      secret: null,
+    });
+  });
+
+  it("splits an SSH password from the connection and leaves the reference to the backend", () => {
+    const { connection, secret } = formToConnection(
+      form({ kind: "ssh", sshHost: " nas ", sshPort: 2222, sshUser: "", sshAuth: "password", secret: "hunter2" }),
+    );
+    expect(secret).toBe("hunter2");
+    expect(connection).toEqual({
+      type: "ssh",
+      host: "nas",
+      port: 2222,
+      user: null,
+      socketPath: "/var/run/docker.sock",
+      auth: { method: "password", secret: null },
+    });
+    expect(JSON.stringify(connection)).not.toContain("hunter2");
+  });
+
+  it("sends a key passphrase apart, with an empty path meaning the ssh defaults", () => {
+    const { connection, secret } = formToConnection(
+      form({ kind: "ssh", sshHost: "nas", sshAuth: "keyFile", sshKeyPath: "", secret: "pass phrase" }),
+    );
+    expect(secret).toBe("pass phrase");
+    expect(connection).toMatchObject({ port: null, auth: { method: "keyFile", path: "", passphrase: null } });
+  });
+
+  it("sends no secret for ssh-agent, even if one was typed before switching", () => {
+    const result = formToConnection(form({ kind: "ssh", sshHost: "nas", sshAuth: "agent", secret: "left over" }));
+    expect(result.secret).toBeNull();
+    expect(result.connection).toMatchObject({ auth: { method: "agent" } });
+  });
+
+  it("reuses a stored reference only when asked, for the same method and no new secret", () => {
+    const stored = { method: "password" as const, secret: ref };
+    const f = form({ kind: "ssh", sshHost: "nas", sshAuth: "password", secret: "" });
+    expect(formToConnection(f, stored).connection).toMatchObject({ auth: { method: "password", secret: ref } });
+    expect(formToConnection(f).connection).toMatchObject({ auth: { method: "password", secret: null } });
+    expect(formToConnection({ ...f, secret: "new" }, stored)).toMatchObject({
+      connection: { auth: { method: "password", secret: null } },
+      secret: "new",
+    });
+    expect(formToConnection({ ...f, sshAuth: "keyFile" }, stored).connection).toMatchObject({
+      auth: { method: "keyFile", passphrase: null },
+    });
+  });
+
+  it("uses mutual TLS files, and never acknowledges insecurity with TLS on", () => {
+    const { connection } = formToConnection(
+      form({ kind: "tcp", tcpHost: "nas", tcpPort: "2376", tls: true, tlsCa: "ca", tlsCert: "cert", tlsKey: "key", insecureAck: true }),
+    );
+    expect(connection).toEqual({
+      type: "tcp",
+      host: "nas",
+      port: 2376,
+      tls: { caPath: "ca", certPath: "cert", keyPath: "key" },
+      insecureAcknowledged: false,
+    });
+  });
+
+  it("maps plain TCP's checkbox to insecureAcknowledged", () => {
+    const plain = form({ kind: "tcp", tcpHost: "nas", tcpPort: 2375, tls: false });
+    expect(formToConnection({ ...plain, insecureAck: true }).connection).toMatchObject({ tls: null, insecureAcknowledged: true });
+    expect(formToConnection({ ...plain, insecureAck: false }).connection).toMatchObject({ insecureAcknowledged: false });
+  });
+});
+
+describe("validateForm", () => {
+  it("requires the acknowledgement for plain TCP only", () => {
+    const plain = form({ kind: "tcp", tcpHost: "nas", tcpPort: 2375, tls: false });
+    expect(validateForm(plain).insecureAck).toBeDefined();
+    expect(validateForm({ ...plain, insecureAck: true })).toEqual({});
+    const tls = form({ kind: "tcp", tcpHost: "nas", tls: true });
+    expect(Object.keys(validateForm(tls)).sort()).toEqual(["tlsCa", "tlsCert", "tlsKey"]);
+  });
+
+  it("checks hosts, ports and the password", () => {
+    expect(validateForm(form({ kind: "ssh" })).sshHost).toBeDefined();
+    expect(validateForm(form({ kind: "ssh", sshHost: "nas", sshPort: 70000 })).sshPort).toBeDefined();
+    expect(validateForm(form({ kind: "ssh", sshHost: "nas" }))).toEqual({});
+    const pw = form({ kind: "ssh", sshHost: "nas", sshAuth: "password" });
+    expect(validateForm(pw).secret).toBeDefined();
+    expect(validateForm(pw, { hasStoredSecret: true })).toEqual({});
+    expect(validateForm(form({ kind: "tcp", tcpHost: "tcp://nas" })).tcpHost).toBeDefined();
+    expect(validateForm(form({ kind: "local", localPath: "docker.sock" })).localPath).toBeDefined();
+    expect(validateForm(form({ resyncIntervalSecs: 5 })).resyncIntervalSecs).toBeDefined();
+    expect(validateForm(form({}))).toEqual({});
+  });
+});
+
+describe("names and device inputs", () => {
+  it("defaults the name to the host, or This computer", () => {
+    expect(defaultName(form({ kind: "local" }))).toBe("This computer");
+    expect(defaultName(form({ kind: "ssh", sshHost: " nas " }))).toBe("nas");
+    expect(toNewDevice(form({ kind: "tcp", tcpHost: "box", tcpPort: 2375, tls: false, insecureAck: true })).device.name).toBe("box");
+  });
+
+  it("builds deviceAdd and deviceUpdate arguments with the secret apart", () => {
+    const f = form({ kind: "ssh", sshHost: "nas", sshAuth: "password", secret: "pw", name: " NAS ", resyncIntervalSecs: "" });
+    const added = toNewDevice(f);
+    expect(added.secret).toBe("pw");
+    expect(added.device).toMatchObject({ name: "NAS", resyncIntervalSecs: 300, connection: { auth: { secret: null } } });
+    const edited = toDevicePatch({ ...f, secret: "" });
+    expect(edited.secret).toBeNull();
+    expect(edited.patch).toMatchObject({ name: "NAS", connection: { auth: { method: "password", secret: null } } });
+  });
+
+  it("round-trips an existing device into the form, without its secret", () => {
+    const connection: DeviceConnection = {
+      type: "ssh",
+      host: "nas",
+      port: null,
+      user: "me",
+      socketPath: "/run/docker.sock",
+      auth: { method: "password", secret: ref },
+    };
+    const f = formFromDevice({ name: "NAS", connection, resyncIntervalSecs: 60 });
+    expect(f).toMatchObject({ kind: "ssh", sshHost: "nas", sshPort: "", sshUser: "me", sshAuth: "password", secret: "" });
+    expect(storedSecretFor(connection, "password")).toBe(true);
+    expect(storedSecretFor(connection, "keyFile")).toBe(false);
+    expect(formToConnection(f).connection).toEqual({ ...connection, auth: { method: "password", secret: null } });
+  });
+});
+
+describe("import texts", () => {
+  const result = (outcome: ImportResult["outcome"]): ImportResult => ({ name: "nas", source: 'docker context "nas"', outcome });
+
+  it("says what happened to each engine", () => {
+    expect(importOutcomeText(result({ outcome: "added", deviceUuid: "d" }))).toBe("Added");
+    expect(importOutcomeText(result({ outcome: "alreadyPresent", deviceUuid: "d" }))).toBe("Already in Squirrel");
+    expect(importOutcomeText(result({ outcome: "skipped", reason: "TLS files missing" }))).toBe("Skipped: TLS files missing");
+  });
+
+  it("previews a discovered engine", () => {
+    expect(
+      discoveredText({
+        name: "default",
+        source: "DOCKER_HOST",
+        connection: { connection: { type: "localSocket", path: "/x.sock" }, reason: null },
+      }),
+    ).toEqual({ importable: true, text: "unix:///x.sock" });
+    expect(
+      discoveredText({ name: "k8s", source: 'docker context "k8s"', connection: { connection: null, reason: "Kubernetes endpoints are not supported" } }),
+    ).toEqual({ importable: false, text: "Kubernetes endpoints are not supported" });
+  });
+});

@@ -1,0 +1,318 @@
+import type {
+  DeviceConnection,
+  DeviceConnectionInput,
+  DevicePatch,
+  DiscoveredEngine,
+  ImportResult,
+  NewDevice,
+  SshAuth,
+} from "../../api/types";
+
+/** The three ways to reach an engine the wizard offers. */
+export type DeviceKind = "local" | "ssh" | "tcp";
+export type SshAuthMethod = SshAuth["method"];
+
+export const DEFAULT_SOCKET = "/var/run/docker.sock";
+export const DEFAULT_TLS_PORT = 2376;
+export const DEFAULT_RESYNC_SECS = 300;
+export const LOCAL_NAME = "This computer";
+
+/** Everything the add/edit wizard edits, as typed (numbers may still be empty). */
+export interface DeviceForm {
+  kind: DeviceKind;
+  name: string;
+  resyncIntervalSecs: number | string;
+  localPath: string;
+  sshHost: string;
+  sshPort: number | string;
+  sshUser: string;
+  sshSocket: string;
+  sshAuth: SshAuthMethod;
+  sshKeyPath: string;
+  /** The SSH password or key passphrase typed now; sent apart from the connection, never stored here. */
+  secret: string;
+  tcpHost: string;
+  tcpPort: number | string;
+  tls: boolean;
+  tlsCa: string;
+  tlsCert: string;
+  tlsKey: string;
+  insecureAck: boolean;
+}
+
+export function emptyForm(kind: DeviceKind = "local"): DeviceForm {
+  return {
+    kind,
+    name: "",
+    resyncIntervalSecs: DEFAULT_RESYNC_SECS,
+    localPath: DEFAULT_SOCKET,
+    sshHost: "",
+    sshPort: "",
+    sshUser: "",
+    sshSocket: DEFAULT_SOCKET,
+    sshAuth: "agent",
+    sshKeyPath: "",
+    secret: "",
+    tcpHost: "",
+    tcpPort: DEFAULT_TLS_PORT,
+    tls: true,
+    tlsCa: "",
+    tlsCert: "",
+    tlsKey: "",
+    insecureAck: false,
+  };
+}
+
+/** The wizard's form for an existing device (the secret is never sent back: it stays empty). */
+export function formFromDevice(device: {
+  name: string;
+  connection: DeviceConnection;
+  resyncIntervalSecs: number;
+}): DeviceForm {
+  const c = device.connection;
+  const base = { ...emptyForm(), name: device.name, resyncIntervalSecs: device.resyncIntervalSecs };
+  switch (c.type) {
+    case "localSocket":
+      return { ...base, kind: "local", localPath: c.path };
+    case "tcp":
+      return {
+        ...base,
+        kind: "tcp",
+        tcpHost: c.host,
+        tcpPort: c.port,
+        tls: c.tls !== null,
+        tlsCa: c.tls?.caPath ?? "",
+        tlsCert: c.tls?.certPath ?? "",
+        tlsKey: c.tls?.keyPath ?? "",
+        insecureAck: c.tls === null && c.insecureAcknowledged,
+      };
+    case "ssh":
+      return {
+        ...base,
+        kind: "ssh",
+        sshHost: c.host,
+        sshPort: c.port ?? "",
+        sshUser: c.user ?? "",
+        sshSocket: c.socketPath,
+        sshAuth: c.auth.method,
+        sshKeyPath: c.auth.method === "keyFile" ? c.auth.path : "",
+      };
+  }
+}
+
+export function kindOf(connection: DeviceConnection): DeviceKind {
+  return connection.type === "localSocket" ? "local" : connection.type;
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+function hostPort(host: string, port: number | null | undefined): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return port == null ? h : `${h}:${port}`;
+}
+
+/** `unix:///var/run/docker.sock`, `tcp://nas:2376 (TLS)`, `ssh://me@nas:22`. */
+export function describeConnection(connection: DeviceConnection | DeviceConnectionInput): string {
+  switch (connection.type) {
+    case "localSocket":
+      return `unix://${connection.path}`;
+    case "tcp":
+      return `tcp://${hostPort(connection.host, connection.port)} ${connection.tls ? "(TLS)" : "(no TLS)"}`;
+    case "ssh": {
+      const user = connection.user ? `${connection.user}@` : "";
+      return `ssh://${user}${hostPort(connection.host, connection.port)}`;
+    }
+  }
+}
+
+/** The name used when the name field is left empty: the host, or "This computer". */
+export function defaultName(form: DeviceForm): string {
+  const host = form.kind === "ssh" ? form.sshHost.trim() : form.kind === "tcp" ? form.tcpHost.trim() : "";
+  return host || LOCAL_NAME;
+}
+
+function toInt(value: number | string): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : null;
+  const t = value.trim();
+  if (t === "" || !/^\d+$/.test(t)) return null;
+  return Number.parseInt(t, 10);
+}
+
+function isBlank(value: number | string): boolean {
+  return typeof value === "string" && value.trim() === "";
+}
+
+export type FormErrors = Partial<Record<keyof DeviceForm, string>>;
+
+export interface ValidateOptions {
+  /** Editing a device whose password/passphrase is already in the keyring: an empty field keeps it. */
+  hasStoredSecret?: boolean;
+}
+
+/** Field errors; an empty object means the form can be converted. */
+export function validateForm(form: DeviceForm, options: ValidateOptions = {}): FormErrors {
+  const errors: FormErrors = {};
+  if (form.name.trim().length > 64) errors.name = "At most 64 characters.";
+  const resync = toInt(form.resyncIntervalSecs);
+  if (!isBlank(form.resyncIntervalSecs) && (resync === null || resync < 10 || resync > 86_400)) {
+    errors.resyncIntervalSecs = "Between 10 and 86400 seconds.";
+  }
+  const validPort = (v: number | string) => {
+    const n = toInt(v);
+    return n !== null && n >= 1 && n <= 65_535;
+  };
+  switch (form.kind) {
+    case "local":
+      if (!form.localPath.trim().startsWith("/")) errors.localPath = "An absolute path, like /var/run/docker.sock.";
+      break;
+    case "ssh":
+      if (!form.sshHost.trim()) errors.sshHost = "Enter a host name, an address or an SSH alias.";
+      else if (/\s/.test(form.sshHost.trim())) errors.sshHost = "No spaces in a host name.";
+      if (!isBlank(form.sshPort) && !validPort(form.sshPort)) errors.sshPort = "A port between 1 and 65535.";
+      if (!form.sshSocket.trim().startsWith("/")) errors.sshSocket = "An absolute path on the remote machine.";
+      if (form.sshAuth === "password" && form.secret === "" && !options.hasStoredSecret) {
+        errors.secret = "Enter the password.";
+      }
+      break;
+    case "tcp":
+      if (!form.tcpHost.trim()) errors.tcpHost = "Enter a host name or an address.";
+      else if (/\s|\//.test(form.tcpHost.trim())) errors.tcpHost = "Only the host: no scheme, path or spaces.";
+      if (!validPort(form.tcpPort)) errors.tcpPort = "A port between 1 and 65535.";
+      if (form.tls) {
+        if (!form.tlsCa.trim()) errors.tlsCa = "The CA certificate file (ca.pem).";
+        if (!form.tlsCert.trim()) errors.tlsCert = "The client certificate file (cert.pem).";
+        if (!form.tlsKey.trim()) errors.tlsKey = "The client key file (key.pem).";
+      } else if (!form.insecureAck) {
+        errors.insecureAck = "Plain TCP needs this acknowledgement.";
+      }
+      break;
+  }
+  return errors;
+}
+
+export interface ConnectionInput {
+  connection: DeviceConnectionInput;
+  /** The SSH password or key passphrase to send alongside (null: none typed). */
+  secret: string | null;
+}
+
+/**
+ * The connection to send, and the secret apart from it. Secret references are always null
+ * (the backend stores the secret and fills them) unless `storedAuth` is given: then, when the
+ * same method is kept and no new secret was typed, the stored reference is reused (to test an
+ * edited device with its saved password).
+ */
+export function formToConnection(form: DeviceForm, storedAuth?: SshAuth | null): ConnectionInput {
+  switch (form.kind) {
+    case "local":
+      return { connection: { type: "localSocket", path: form.localPath.trim() }, secret: null };
+    case "tcp": {
+      const tls = form.tls
+        ? { caPath: form.tlsCa.trim(), certPath: form.tlsCert.trim(), keyPath: form.tlsKey.trim() }
+        : null;
+      return {
+        connection: {
+          type: "tcp",
+          host: form.tcpHost.trim(),
+          port: toInt(form.tcpPort) ?? DEFAULT_TLS_PORT,
+          tls,
+          // Only plain TCP needs (and may carry) the acknowledgement.
+          insecureAcknowledged: tls === null && form.insecureAck,
+        },
+        secret: null,
+      };
+    }
+    case "ssh": {
+      const typed = form.sshAuth === "agent" || form.secret === "" ? null : form.secret;
+      const keep = typed === null && storedAuth?.method === form.sshAuth ? storedAuth : null;
+      const auth: SshAuth =
+        form.sshAuth === "agent"
+          ? { method: "agent" }
+          : form.sshAuth === "keyFile"
+            ? {
+                method: "keyFile",
+                path: form.sshKeyPath.trim(),
+                passphrase: keep?.method === "keyFile" ? keep.passphrase : null,
+              }
+            : { method: "password", secret: keep?.method === "password" ? keep.secret : null };
+      const user = form.sshUser.trim();
+      return {
+        connection: {
+          type: "ssh",
+          host: form.sshHost.trim(),
+          port: isBlank(form.sshPort) ? null : toInt(form.sshPort),
+          user: user === "" ? null : user,
+          socketPath: form.sshSocket.trim() || DEFAULT_SOCKET,
+          auth,
+        },
+        secret: typed,
+      };
+    }
+  }
+}
+
+function resyncOf(form: DeviceForm): number {
+  return toInt(form.resyncIntervalSecs) ?? DEFAULT_RESYNC_SECS;
+}
+
+/** The `deviceAdd` arguments. */
+export function toNewDevice(form: DeviceForm): { device: NewDevice; secret: string | null } {
+  const { connection, secret } = formToConnection(form);
+  return {
+    device: { name: form.name.trim() || defaultName(form), connection, resyncIntervalSecs: resyncOf(form) },
+    secret,
+  };
+}
+
+/** The `deviceUpdate` arguments: an empty secret keeps the stored one (the backend keeps its reference). */
+export function toDevicePatch(form: DeviceForm): { patch: DevicePatch; secret: string | null } {
+  const { connection, secret } = formToConnection(form);
+  return {
+    patch: { name: form.name.trim() || defaultName(form), connection, resyncIntervalSecs: resyncOf(form) },
+    secret,
+  };
+}
+
+/** Whether the stored auth of a device holds a secret in the keyring for this method. */
+export function storedSecretFor(connection: DeviceConnection | undefined, method: SshAuthMethod): boolean {
+  if (connection?.type !== "ssh" || connection.auth.method !== method) return false;
+  const auth = connection.auth;
+  if (auth.method === "password") return auth.secret !== null;
+  return auth.method === "keyFile" && auth.passphrase !== null;
+}
+
+/** One line for a discovered engine: where it leads, or why it cannot be imported. */
+export function discoveredText(engine: DiscoveredEngine): { importable: boolean; text: string } {
+  const { connection, reason } = engine.connection;
+  if (connection) return { importable: true, text: describeConnection(connection) };
+  return { importable: false, text: reason ?? "Squirrel cannot reach this engine." };
+}
+
+/** What importing one engine did, as a sentence. */
+export function importOutcomeText(result: ImportResult): string {
+  switch (result.outcome.outcome) {
+    case "added":
+      return "Added";
+    case "alreadyPresent":
+      return "Already in Squirrel";
+    case "skipped":
+      return `Skipped: ${result.outcome.reason}`;
+  }
+}
+
+/** A hint under a failed test, by error code. */
+export function errorHint(code: string | undefined): string {
+  switch (code) {
+    case "device_unavailable":
+      return "Check that Docker runs on that machine, that the address and port are right, and that no firewall is in the way.";
+    case "invalid_input":
+      return "Go back and check the connection details.";
+    case "secrets":
+      return "Squirrel could not use the system keyring. Unlock it (or install one) and try again.";
+    case "unsupported":
+      return "This kind of connection is not supported here.";
+    case "host_key_unknown":
+      return "The server's SSH host key must be approved before Squirrel connects.";
+    default:
+      return "Go back to check the details, then test again.";
+  }
+}
