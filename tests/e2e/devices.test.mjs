@@ -59,7 +59,9 @@ test("an SSH device is added through the wizard, its host key approved, its cont
 
   // Trust on first use: the fingerprint the server has, shown for comparison.
   const shown = await s.waitFor('[data-testid="host-key-fingerprint"]');
-  assert.equal((await s.text(shown)).trim(), fingerprint);
+  // The dialog fades in; WebDriver reports the text of a visible element only.
+  const text = await s.until(async () => (await s.text(shown)).trim(), "the fingerprint to show");
+  assert.equal(text, fingerprint);
   await s.screenshot(path.join(SHOTS, "host-key-dialog.png"));
   await s.click(await s.waitFor('[data-testid="approve-host-key"]'));
   await s.waitFor('[data-testid="probe-result"]');
@@ -67,7 +69,6 @@ test("an SSH device is added through the wizard, its host key approved, its cont
   await s.click(await s.waitFor('[data-testid="save-device"]'));
 
   await s.waitFor('[data-testid="device-row"][data-name="e2e-ssh"][data-status="online"]');
-  await s.screenshot(path.join(SHOTS, "devices-with-ssh.png"));
 
   // Its containers are listed: the same engine, now also seen through SSH.
   await s.click(await s.waitFor('[data-testid="nav-containers"]'));
@@ -75,4 +76,8 @@ test("an SSH device is added through the wizard, its host key approved, its cont
     async () => (await s.findAll('[data-testid="container-row"][data-name="e2e-remote"]')).length === 2,
     "the container listed once per device",
   );
+  await s.screenshot(path.join(SHOTS, "containers-two-devices.png"));
+  await s.click(await s.waitFor('[data-testid="nav-devices"]'));
+  await s.waitFor('[data-testid="device-row"][data-name="e2e-ssh"][data-status="online"]');
+  await s.screenshot(path.join(SHOTS, "devices-with-ssh.png"));
 });

@@ -95,8 +95,17 @@ export class Session {
     }
   }
 
-  click(el) {
-    return this.cmd("POST", `/element/${el}/click`, {});
+  /** Clicks `el`; while a dialog is still fading in over it, tries again (bounded). */
+  async click(el) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        return await this.cmd("POST", `/element/${el}/click`, {});
+      } catch (e) {
+        if (e.code !== "element click intercepted" || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
   text(el) {
     return this.cmd("GET", `/element/${el}/text`);
