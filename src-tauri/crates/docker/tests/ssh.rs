@@ -14,6 +14,35 @@ use squirrel_core::DomainEvent;
 use support::sshd::{client_key, TestSshd};
 use support::{wait_container, wait_for, App, TestEngine};
 
+/// Everything any test of this binary logs, at every level, to look for leaked secrets.
+fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+        std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn ssh(sshd: &TestSshd, engine: &TestEngine, key: &Path) -> DeviceConnection {
     DeviceConnection::Ssh {
         host: "127.0.0.1".into(),
@@ -191,6 +220,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_keyring() {
+    let logs = captured_logs();
     let engine = TestEngine::start();
     let keys = tempfile::tempdir().unwrap();
     let passphrase = format!("pass-{}", std::process::id());
@@ -268,6 +298,16 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
             "the passphrase leaked into a file"
         );
     }
+    let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        logged.contains("device status"),
+        "the capture works: {} bytes",
+        logged.len()
+    );
+    assert!(
+        !logged.contains(&passphrase),
+        "the passphrase leaked into the logs"
+    );
     app.engine.shutdown().await;
 }
 

@@ -40,7 +40,7 @@ async fn unreachable_reason(app: &App, connection: DeviceConnection) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones() {
-    let (engine, port, pki) = TestEngine::start_tls();
+    let (mut engine, port, pki) = TestEngine::start_tls();
     engine.cli(&["create", "--name", "over-tls", "busybox:local", "true"]);
     let app = App::new().await;
     let good = DeviceConnection::Tcp {
@@ -78,6 +78,21 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
         .map(|c| c.name)
         .collect();
     assert_eq!(names, vec!["over-tls"]);
+
+    // The TLS engine stops while the app follows it, then comes back.
+    engine.stop();
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status: DeviceStatus::Unreachable { .. } } if *device_uuid == uuid)).await;
+    engine.restart();
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
+    let after: Vec<String> = app
+        .containers
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(after, vec!["over-tls"], "no duplicates after the reconnect");
     app.devices.remove(&device.uuid).await.unwrap();
 
     // A client certificate from another CA: the engine refuses it.

@@ -429,6 +429,26 @@ impl App {
         device.uuid
     }
 
+    /// Adds a device with `connection` and waits until it is online. Returns its uuid.
+    pub async fn add_engine_with(&self, connection: DeviceConnection, name: &str) -> String {
+        let mut rx = self.bus.subscribe();
+        let device = self
+            .devices
+            .add(
+                NewDevice {
+                    name: name.into(),
+                    connection,
+                    resync_interval_secs: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let uuid = device.uuid.clone();
+        wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
+        device.uuid
+    }
+
     /// Adds `engine` as a device and waits until it is online (its full sync is stored).
     pub async fn add_engine(&self, engine: &TestEngine, name: &str) -> Device {
         let mut rx = self.bus.subscribe();
