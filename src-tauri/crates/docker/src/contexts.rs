@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use squirrel_core::model::{DeviceConnection, DiscoveredEngine, TlsFiles};
+use squirrel_core::model::{DeviceConnection, DiscoveredEngine, SshAuth, TlsFiles};
 
 /// `$DOCKER_CONFIG`, else `~/.docker`.
 pub fn docker_config_dir() -> Option<PathBuf> {
@@ -108,8 +108,38 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
             insecure_acknowledged: false,
         });
     }
-    if host.starts_with("ssh://") {
-        return Err(format!("{host}: SSH devices are not supported yet"));
+    if let Some(rest) = host.strip_prefix("ssh://") {
+        let rest = rest.trim_end_matches('/');
+        let (user, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u.to_string()), h),
+            None => (None, rest),
+        };
+        let (h, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(':') => (
+                h,
+                Some(
+                    p.parse::<u16>()
+                        .map_err(|_| format!("\"{p}\" is not a port number"))?,
+                ),
+            ),
+            _ => (hostport, None),
+        };
+        // Like the Docker CLI's ssh: the agent when one runs, else the configured or default keys.
+        let auth = if std::env::var_os("SSH_AUTH_SOCK").is_some() {
+            SshAuth::Agent
+        } else {
+            SshAuth::KeyFile {
+                path: String::new(),
+                passphrase: None,
+            }
+        };
+        return Ok(DeviceConnection::Ssh {
+            host: h.trim_matches(['[', ']']).to_string(),
+            port,
+            user,
+            socket_path: "/var/run/docker.sock".into(),
+            auth,
+        });
     }
     Err(format!("{host}: unknown kind of Docker host"))
 }
@@ -149,10 +179,18 @@ mod tests {
             r#"{"Name":"plain","Endpoints":{"docker":{"Host":"tcp://10.0.0.6:2375"}}}"#,
         );
         write(&base, "d4", r#"not json"#);
+        write(
+            &base,
+            "e5",
+            r#"{"Name":"pi","Endpoints":{"docker":{"Host":"ssh://pi@10.0.0.7:2222"}}}"#,
+        );
 
         let found = discover(Some(&base), Some("unix:///var/run/docker.sock"));
         let names: Vec<&str> = found.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, vec!["DOCKER_HOST", "d4", "nas", "plain", "tls-box"]);
+        assert_eq!(
+            names,
+            vec!["DOCKER_HOST", "d4", "nas", "pi", "plain", "tls-box"]
+        );
         assert_eq!(
             found[0].connection,
             Ok(DeviceConnection::LocalSocket {
@@ -166,11 +204,27 @@ mod tests {
                 path: "/run/user/1000/docker.sock".into()
             })
         );
-        assert!(found[3]
+        match &found[3].connection {
+            Ok(DeviceConnection::Ssh {
+                host,
+                port,
+                user,
+                socket_path,
+                ..
+            }) => {
+                assert_eq!(
+                    (host.as_str(), *port, user.as_deref()),
+                    ("10.0.0.7", Some(2222), Some("pi"))
+                );
+                assert_eq!(socket_path, "/var/run/docker.sock");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(found[4]
             .connection
             .as_ref()
             .is_err_and(|e| e.contains("plain TCP")));
-        match &found[4].connection {
+        match &found[5].connection {
             Ok(DeviceConnection::Tcp {
                 host,
                 port,

@@ -117,7 +117,10 @@ impl TestSshd {
         if let Some(mut child) = self.child.take() {
             // Per-connection sshd processes start sessions of their own: end the whole tree.
             for pid in descendants(child.id()) {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                let _ = Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .stderr(Stdio::null())
+                    .status();
             }
             let _ = child.kill();
             let _ = child.wait();
