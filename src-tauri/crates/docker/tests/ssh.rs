@@ -12,7 +12,7 @@ use squirrel_core::secrets::Secret;
 use squirrel_core::services::ContainerAction;
 use squirrel_core::DomainEvent;
 use support::sshd::{client_key, TestSshd};
-use support::{wait_container, wait_for, App, TestEngine};
+use support::{approve_host_key, wait_container, wait_for, App, TestEngine};
 
 /// Everything any test of this binary logs, at every level, to look for leaked secrets.
 fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
@@ -228,16 +228,7 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
     let sshd = TestSshd::start(&[&key], "");
     let app = App::new().await;
     let connection = ssh(&sshd, &engine, &key);
-    let prompt = match app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-    {
-        squirrel_core::CoreError::HostKeyUnknown(p) => p,
-        other => panic!("{other}"),
-    };
-    app.devices.trust_host_key(&prompt).await.unwrap();
+    approve_host_key(&app, &connection).await;
 
     let err = app
         .devices
@@ -333,16 +324,7 @@ async fn a_server_that_forbids_socket_forwarding_is_reached_through_dial_stdio()
     );
     let app = App::new().await;
     let connection = ssh(&sshd, &engine, &key);
-    let prompt = match app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-    {
-        squirrel_core::CoreError::HostKeyUnknown(p) => p,
-        other => panic!("{other}"),
-    };
-    app.devices.trust_host_key(&prompt).await.unwrap();
+    approve_host_key(&app, &connection).await;
     let probe = app
         .devices
         .test_connection(&connection, None)
@@ -384,16 +366,7 @@ async fn wrong_keys_and_closed_ports_get_human_reasons() {
     let stranger = client_key(keys.path(), "id_stranger", "");
     let sshd = TestSshd::start(&[&key], "");
     let app = App::new().await;
-    let prompt = match app
-        .devices
-        .test_connection(&ssh(&sshd, &engine, &key), None)
-        .await
-        .unwrap_err()
-    {
-        squirrel_core::CoreError::HostKeyUnknown(p) => p,
-        other => panic!("{other}"),
-    };
-    app.devices.trust_host_key(&prompt).await.unwrap();
+    approve_host_key(&app, &ssh(&sshd, &engine, &key)).await;
     let err = app
         .devices
         .test_connection(&ssh(&sshd, &engine, &stranger), None)

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use squirrel_core::model::{DeviceConnection, DeviceStatus, NewDevice, SshAuth};
 use squirrel_core::DomainEvent;
 use support::sshd::{client_key, TestSshd};
-use support::{wait_for, App, TestEngine};
+use support::{approve_host_key, wait_for, App, TestEngine};
 
 struct Agent(std::process::Child);
 
@@ -68,16 +68,7 @@ async fn the_ssh_agent_authenticates_and_a_refused_agent_key_is_explained() {
         socket_path: engine.socket().display().to_string(),
         auth: SshAuth::Agent,
     };
-    let prompt = match app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-    {
-        squirrel_core::CoreError::HostKeyUnknown(p) => p,
-        other => panic!("{other}"),
-    };
-    app.devices.trust_host_key(&prompt).await.unwrap();
+    approve_host_key(&app, &connection).await;
     let err = app
         .devices
         .test_connection(&connection, None)

@@ -472,6 +472,20 @@ impl App {
     }
 }
 
+/// The first connection test meets an unknown SSH host key: approve it, as the user would.
+pub async fn approve_host_key(
+    app: &App,
+    connection: &DeviceConnection,
+) -> squirrel_core::model::HostKeyPrompt {
+    match app.devices.test_connection(connection, None).await {
+        Err(squirrel_core::CoreError::HostKeyUnknown(prompt)) => {
+            app.devices.trust_host_key(&prompt).await.unwrap();
+            prompt
+        }
+        other => panic!("expected an unknown host key, got {other:?}"),
+    }
+}
+
 pub const WAIT: Duration = Duration::from_secs(30);
 
 /// Waits for the first event that satisfies `pred`; panics after [`WAIT`].
