@@ -5,6 +5,7 @@
 //! SQUIRREL_BENCH_TRANSITIONS (default 200), SQUIRREL_BENCH_ROUNDS (default 15).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -14,30 +15,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{
-    CreateContainerOptions, EventsOptions, ListContainersOptions, StopContainerOptions,
+    CreateContainerOptions, ListContainersOptions, StopContainerOptions,
 };
 use bollard::Docker;
+use common::{env_usize, percentile};
 use futures_util::{stream, StreamExt};
 use squirrel_core::model::ContainerState;
 use squirrel_core::DomainEvent;
 use support::{App, TestEngine};
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let idx = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[idx]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -185,30 +174,7 @@ async fn main() {
     let target = ids[running].clone();
     let mut bus = app.bus.subscribe();
     // The engine's own timestamps of each transition, from a second raw event stream.
-    let (tx, mut engine_times) = tokio::sync::mpsc::unbounded_channel::<(String, i64)>();
-    let events_docker = docker.clone();
-    let filter_id = target.clone();
-    tokio::spawn(async move {
-        let filters = HashMap::from([
-            ("container".to_string(), vec![filter_id]),
-            (
-                "event".to_string(),
-                vec!["start".to_string(), "die".to_string()],
-            ),
-        ]);
-        let mut events = events_docker.events(Some(EventsOptions {
-            filters: Some(filters),
-            ..Default::default()
-        }));
-        while let Some(Ok(e)) = events.next().await {
-            let _ = tx.send((
-                e.action.unwrap_or_default(),
-                e.time_nano.unwrap_or_default(),
-            ));
-        }
-    });
-    // Let the raw stream subscribe before the first transition.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut engine_times = common::transition_times(&docker, &target);
     let mut latencies = Vec::new();
     for i in 0..transitions {
         let (call, want) = if i % 2 == 0 {

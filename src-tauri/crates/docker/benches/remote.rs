@@ -6,38 +6,19 @@
 //! Env: SQUIRREL_BENCH_TRANSITIONS (default 200), SQUIRREL_BENCH_DEVICES (default 20).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use bollard::query_parameters::{EventsOptions, StopContainerOptions};
+use bollard::query_parameters::StopContainerOptions;
 use bollard::Docker;
-use futures_util::StreamExt;
+use common::{env_usize, now_nanos, percentile};
 use squirrel_core::model::{ContainerState, DeviceConnection, NewDevice, SshAuth};
 use squirrel_core::DomainEvent;
 use support::sshd::{client_key, TestSshd};
 use support::{App, TestEngine};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn now_nanos() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as i64
-}
 
 fn rss_kib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -98,29 +79,7 @@ async fn main() {
     let d_local = app.add_engine_with(local.clone(), "local").await;
     let d_ssh = app.add_engine_with(ssh.clone(), "ssh").await;
     let mut bus = app.bus.subscribe();
-    let (tx, mut engine_times) = tokio::sync::mpsc::unbounded_channel::<(String, i64)>();
-    let events_docker = docker.clone();
-    let filter_id = target.clone();
-    tokio::spawn(async move {
-        let filters = HashMap::from([
-            ("container".to_string(), vec![filter_id]),
-            (
-                "event".to_string(),
-                vec!["start".to_string(), "die".to_string()],
-            ),
-        ]);
-        let mut events = events_docker.events(Some(EventsOptions {
-            filters: Some(filters),
-            ..Default::default()
-        }));
-        while let Some(Ok(e)) = events.next().await {
-            let _ = tx.send((
-                e.action.unwrap_or_default(),
-                e.time_nano.unwrap_or_default(),
-            ));
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut engine_times = common::transition_times(&docker, &target);
     let (mut lat_local, mut lat_ssh) = (Vec::new(), Vec::new());
     for i in 0..transitions {
         let (action, want) = if i % 2 == 0 {
