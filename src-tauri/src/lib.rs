@@ -40,6 +40,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::inventory::images_list,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,
+            commands::stats::stats_latest,
+            commands::stats::stats_loads,
+            commands::stats::stats_container_series,
+            commands::stats::stats_fleet_series,
+            commands::stats::containers_count_by_state,
+            commands::stats::stats_live_start,
+            commands::stats::stats_live_stop,
+            commands::stats::stats_retention_get,
+            commands::stats::stats_retention_set,
         ])
         .events(collect_events![
             events::InventoryEvent,
@@ -70,6 +79,14 @@ pub fn run() {
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
+        .on_page_load(|webview, payload| {
+            // A (re)loaded page has no open chart: end the live streams nobody watches.
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                if let Some(Ok(services)) = webview.try_state::<AppState>().map(|s| s.services()) {
+                    services.stats.live_stop_all();
+                }
+            }
+        })
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app);
@@ -86,6 +103,11 @@ pub fn run() {
             if let Ok(services) = services.clone() {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(events::forward(handle, services.bus.clone()));
+                let stats = services.stats.clone();
+                tauri::async_runtime::spawn(async move {
+                    // The job runs forever; its handle is not needed.
+                    let _ = stats.spawn_rollups().await;
+                });
                 tauri::async_runtime::spawn(async move {
                     let socket = state::local_docker_socket();
                     if let Err(e) = services.devices.ensure_local_default(&socket).await {

@@ -3,7 +3,10 @@ use std::sync::Arc;
 
 use squirrel_core::ports::Repositories;
 use squirrel_core::secrets::SecretStore;
-use squirrel_core::{ContainerService, DeviceService, EventBus, InventoryService, WatcherEngine};
+use squirrel_core::{
+    ContainerService, DeviceService, EventBus, InventoryService, StatsRecorder, StatsService,
+    WatcherEngine,
+};
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::ConnectDeps;
 use squirrel_secrets::OsKeyring;
@@ -19,6 +22,7 @@ pub struct Services {
     pub engine: Arc<WatcherEngine>,
     pub containers: ContainerService,
     pub devices: DeviceService,
+    pub stats: Arc<StatsService>,
 }
 
 /// The app's managed state. When storage could not be opened the window still opens
@@ -51,8 +55,13 @@ impl Services {
                 secrets: secrets.clone(),
             },
         };
-        let engine = Arc::new(WatcherEngine::new(Arc::new(factory), inventory.clone()));
+        let recorder = Arc::new(StatsRecorder::new(repos.clone(), bus.clone()));
+        let engine = Arc::new(
+            WatcherEngine::new(Arc::new(factory), inventory.clone())
+                .with_stats_sink(recorder.clone()),
+        );
         Ok(Self {
+            stats: Arc::new(StatsService::new(recorder, engine.clone())),
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
             devices: DeviceService::new(repos.clone(), engine.clone(), inventory, secrets),
             repos,

@@ -43,6 +43,24 @@ export const commands = {
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
+	/**  A container's newest sample (all metrics), or none before its first round. */
+	statsLatest: (containerUuid: string) => typedError<StatsSample_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("stats_latest", { containerUuid })),
+	statsLoads: () => typedError<StatsLoads, AppError_Serialize>(__TAURI_INVOKE("stats_loads")),
+	/**  A container's history in `[from, to)` (Unix seconds) at an automatic resolution. */
+	statsContainerSeries: (containerUuid: string, from: number | null, to: number | null) => typedError<ContainerSeries, AppError_Serialize>(__TAURI_INVOKE("stats_container_series", { containerUuid, from, to })),
+	/**  The averaged and summed load of all devices (or one) in `[from, to)`. */
+	statsFleetSeries: (deviceUuid: string | null, from: number | null, to: number | null) => typedError<FleetSeries_Serialize, AppError_Serialize>(__TAURI_INVOKE("stats_fleet_series", { deviceUuid, from, to })),
+	/**  How many containers are in each state, on all devices or one. */
+	containersCountByState: (deviceUuid: string | null) => typedError<StateCount[], AppError_Serialize>(__TAURI_INVOKE("containers_count_by_state", { deviceUuid })),
+	/**
+	 *  Opens a 1 Hz stream of a running container's stats (`LiveStats` events) and returns
+	 *  its subscription id. Close it with `stats_live_stop`.
+	 */
+	statsLiveStart: (containerUuid: string) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("stats_live_start", { containerUuid })),
+	statsLiveStop: (subscription: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("stats_live_stop", { subscription })),
+	statsRetentionGet: () => typedError<StatsRetention, AppError_Serialize>(__TAURI_INVOKE("stats_retention_get")),
+	/**  Saves how long each tier is kept (adjusted to sane bounds) and applies it at once. */
+	statsRetentionSet: (retention: StatsRetention) => typedError<StatsRetention, AppError_Serialize>(__TAURI_INVOKE("stats_retention_set", { retention })),
 };
 
 /** Events */
@@ -171,6 +189,15 @@ export type ContainerFilter_Serialize = {
 	text: string | null,
 };
 
+/**  The headline numbers of one container for the table's bars. */
+export type ContainerLoad = {
+	containerUuid: string,
+	ts: number | null,
+	cpuPercent: number | null,
+	memoryUsed: number | null,
+	memoryPercent: number | null,
+};
+
 /**  Changes a user may make to Squirrel's own fields of a container. */
 export type ContainerPatch = ContainerPatch_Serialize | ContainerPatch_Deserialize;
 
@@ -184,6 +211,18 @@ export type ContainerPatch_Deserialize = {
 export type ContainerPatch_Serialize = {
 	/**  New display name; an empty string clears it. */
 	displayName: string | null,
+};
+
+/**  A container's history over a range, at the resolution the range calls for. */
+export type ContainerSeries = {
+	containerUuid: string,
+	from: number | null,
+	to: number | null,
+	/**  Bucket width in seconds. */
+	step: number | null,
+	tier: StatsTier,
+	/**  Only buckets with samples: a stretch with none (the app was closed) is a gap. */
+	points: SeriesPoint[],
 };
 
 /**  Lifecycle state as Docker reports it. */
@@ -289,6 +328,16 @@ user: string | null;
 /**  The engine's socket on the remote machine. */
 socketPath: string; auth: SshAuth_Serialize };
 
+/**  The summed load of one device's containers in one collection round. */
+export type DeviceLoad = {
+	deviceUuid: string,
+	ts: number | null,
+	containers: number | null,
+	cpuTotalPercent: number | null,
+	memoryTotal: number | null,
+	memoryAvgPercent: number | null,
+};
+
 /**  Changes to a device; `None` keeps the current value. */
 export type DevicePatch = DevicePatch_Serialize | DevicePatch_Deserialize;
 
@@ -297,6 +346,7 @@ export type DevicePatch_Deserialize = {
 	name?: string | null,
 	connection?: DeviceConnection_Deserialize | null,
 	resyncIntervalSecs?: number | null,
+	statsIntervalSecs?: number | null,
 	enabled?: boolean | null,
 };
 
@@ -305,6 +355,7 @@ export type DevicePatch_Serialize = {
 	name: string | null,
 	connection: DeviceConnection_Serialize | null,
 	resyncIntervalSecs: number | null,
+	statsIntervalSecs: number | null,
 	enabled: boolean | null,
 };
 
@@ -343,6 +394,8 @@ export type Device_Deserialize = {
 	enabled: boolean,
 	/**  Seconds between full resyncs of the inventory (events keep it current in between). */
 	resyncIntervalSecs: number,
+	/**  Seconds between stats rounds of the running containers; 0 turns collection off. */
+	statsIntervalSecs: number,
 	/**  Unix seconds. */
 	createdAt: number | null,
 };
@@ -355,6 +408,8 @@ export type Device_Serialize = {
 	enabled: boolean,
 	/**  Seconds between full resyncs of the inventory (events keep it current in between). */
 	resyncIntervalSecs: number,
+	/**  Seconds between stats rounds of the running containers; 0 turns collection off. */
+	statsIntervalSecs: number,
 	/**  Unix seconds. */
 	createdAt: number | null,
 };
@@ -392,7 +447,13 @@ export type DomainEvent_Deserialize =
 /**  Devices were added, edited or removed. */
 { type: "devicesChanged" } | 
 /**  A device's images, volumes or networks changed. */
-{ type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind };
+{ type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind } | 
+/**  A device's stats round was stored: its summed load and each running container's. */
+{ type: "statsRecorded"; load: DeviceLoad; containers: ContainerLoad[] } | 
+/**  One live (1 Hz) sample for an open chart. */
+{ type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Deserialize } | 
+/**  A live stream ended (the container stopped, or the engine went away). */
+{ type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
 /**  Something changed in the inventory. Published after the change is stored. */
 export type DomainEvent_Serialize = 
@@ -403,7 +464,13 @@ export type DomainEvent_Serialize =
 /**  Devices were added, edited or removed. */
 { type: "devicesChanged" } | 
 /**  A device's images, volumes or networks changed. */
-{ type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind };
+{ type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind } | 
+/**  A device's stats round was stored: its summed load and each running container's. */
+{ type: "statsRecorded"; load: DeviceLoad; containers: ContainerLoad[] } | 
+/**  One live (1 Hz) sample for an open chart. */
+{ type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Serialize } | 
+/**  A live stream ended (the container stopped, or the engine went away). */
+{ type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
 /**  What a connection test found. */
 export type EngineProbe = {
@@ -421,6 +488,40 @@ export type EngineProbe = {
 export type EnvVar = {
 	name: string,
 	value: string,
+};
+
+/**  One bucket of the fleet's (or one device's) load. */
+export type FleetPoint = {
+	ts: number | null,
+	/**  Average over running containers, percent of one core. */
+	cpuAvgPercent: number | null,
+	/**  Average over running containers of memory used / limit. */
+	memoryAvgPercent: number | null,
+	/**  Sum over containers, percent of one core. */
+	cpuTotalPercent: number | null,
+	memoryTotal: number | null,
+	/**  Containers sampled (average over the bucket). */
+	containers: number | null,
+};
+
+export type FleetSeries = FleetSeries_Serialize | FleetSeries_Deserialize;
+
+export type FleetSeries_Deserialize = {
+	deviceUuid?: string | null,
+	from: number | null,
+	to: number | null,
+	step: number | null,
+	tier: StatsTier,
+	points: FleetPoint[],
+};
+
+export type FleetSeries_Serialize = {
+	deviceUuid: string | null,
+	from: number | null,
+	to: number | null,
+	step: number | null,
+	tier: StatsTier,
+	points: FleetPoint[],
 };
 
 /**  An SSH host key waiting for the user's approval. */
@@ -504,6 +605,7 @@ export type NewDevice_Deserialize = {
 	name: string,
 	connection: DeviceConnection_Deserialize,
 	resyncIntervalSecs?: number | null,
+	statsIntervalSecs?: number | null,
 };
 
 /**  Input for creating a device. */
@@ -511,6 +613,7 @@ export type NewDevice_Serialize = {
 	name: string,
 	connection: DeviceConnection_Serialize,
 	resyncIntervalSecs: number | null,
+	statsIntervalSecs: number | null,
 };
 
 export type PortMapping = PortMapping_Serialize | PortMapping_Deserialize;
@@ -546,6 +649,30 @@ export type SecretRef = {
 	account: string,
 };
 
+/**  One bucket of a container's history. */
+export type SeriesPoint = {
+	/**  Start of the bucket, Unix seconds. */
+	ts: number | null,
+	/**  How many raw samples the bucket summarises. */
+	samples: number | null,
+	cpuPercent: Span,
+	memoryUsed: Span,
+	memoryLimit: number | null,
+	/**  Bytes per second; `min` is not kept for rates (it is almost always 0). */
+	netRxRate: Span,
+	netTxRate: Span,
+	blockReadRate: Span,
+	blockWriteRate: Span,
+	pids: number | null,
+};
+
+/**  The min, average and max of one metric over a chart bucket. */
+export type Span = {
+	min: number | null,
+	avg: number | null,
+	max: number | null,
+};
+
 /**  How Squirrel authenticates to an SSH server. */
 export type SshAuth = SshAuth_Serialize | SshAuth_Deserialize;
 
@@ -570,6 +697,87 @@ export type SshAuth_Serialize =
 path: string; passphrase: SecretRef | null } | 
 /**  A password from the OS keyring (`None` until Squirrel has stored it). */
 { method: "password"; secret: SecretRef | null };
+
+/**  How many containers are in one state. */
+export type StateCount = {
+	state: ContainerState,
+	count: number,
+};
+
+/**
+ *  The newest load of every running container and every device, for tables and the
+ *  dashboard before the next round's events arrive.
+ */
+export type StatsLoads = {
+	containers: ContainerLoad[],
+	devices: DeviceLoad[],
+};
+
+/**  How long each tier is kept. */
+export type StatsRetention = {
+	/**  Raw samples, hours (default 24). */
+	rawHours: number,
+	/**  One-minute rollups, days (default 7). */
+	minuteDays: number,
+	/**  One-hour rollups, days (default 365). */
+	hourDays: number,
+};
+
+/**  What a container used at one moment, as charts and tables show it. */
+export type StatsSample = StatsSample_Serialize | StatsSample_Deserialize;
+
+/**  What a container used at one moment, as charts and tables show it. */
+export type StatsSample_Deserialize = {
+	/**  Unix seconds. */
+	ts: number | null,
+	/**  Percent of one core: 250 means two and a half cores (the docker CLI's convention). */
+	cpuPercent: number | null,
+	memoryUsed: number | null,
+	memoryLimit: number | null,
+	memoryPercent: number | null,
+	/**  Bytes per second. */
+	netRxRate: number | null,
+	netTxRate: number | null,
+	blockReadRate: number | null,
+	blockWriteRate: number | null,
+	pids: number | null,
+	/**  Cumulative bytes since the container started; absent when read back from history. */
+	netRxBytes?: number | null,
+	netTxBytes?: number | null,
+	blockReadBytes?: number | null,
+	blockWriteBytes?: number | null,
+};
+
+/**  What a container used at one moment, as charts and tables show it. */
+export type StatsSample_Serialize = {
+	/**  Unix seconds. */
+	ts: number | null,
+	/**  Percent of one core: 250 means two and a half cores (the docker CLI's convention). */
+	cpuPercent: number | null,
+	memoryUsed: number | null,
+	memoryLimit: number | null,
+	memoryPercent: number | null,
+	/**  Bytes per second. */
+	netRxRate: number | null,
+	netTxRate: number | null,
+	blockReadRate: number | null,
+	blockWriteRate: number | null,
+	pids: number | null,
+	/**  Cumulative bytes since the container started; absent when read back from history. */
+	netRxBytes: number | null,
+	netTxBytes: number | null,
+	blockReadBytes: number | null,
+	blockWriteBytes: number | null,
+};
+
+/**  Where a series' points come from. */
+export type StatsTier = 
+/**  Every sample as collected. */
+"raw" | 
+/**  One-minute rollups. */
+"minute" | 
+/**  One-hour rollups. */
+"hour";
 
 /**  Files for mutual TLS with a Docker engine (`dockerd --tlsverify`). */
 export type TlsFiles = {

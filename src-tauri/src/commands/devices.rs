@@ -49,7 +49,10 @@ pub async fn device_set_enabled(
 #[tauri::command]
 #[specta::specta]
 pub async fn device_remove(state: State<'_, AppState>, uuid: String) -> CmdResult<()> {
-    Ok(state.services()?.devices.remove(&uuid).await?)
+    let services = state.services()?;
+    services.devices.remove(&uuid).await?;
+    services.stats.forget_device(&uuid);
+    Ok(())
 }
 
 /// Edits a device; its watcher is reconfigured at once.

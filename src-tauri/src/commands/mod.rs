@@ -3,3 +3,4 @@
 pub mod containers;
 pub mod devices;
 pub mod inventory;
+pub mod stats;

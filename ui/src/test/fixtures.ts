@@ -31,6 +31,7 @@ export function makeDevice(overrides: Partial<DeviceSummary> = {}): DeviceSummar
       connection: { type: "localSocket", path: "/var/run/docker.sock" },
       enabled: true,
       resyncIntervalSecs: 300,
+    statsIntervalSecs: 10,
       createdAt: 1_700_000_000,
     },
     status: { state: "online", engineVersion: "27.3.1" },

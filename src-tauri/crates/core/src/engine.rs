@@ -8,8 +8,9 @@ use tokio::task::JoinHandle;
 
 use crate::error::CoreResult;
 use crate::factory::{ComponentFactory, WatcherContext};
+use crate::model::EngineSample;
 use crate::model::{Device, DeviceStatus};
-use crate::ports::{ContainerRuntime, InventorySink};
+use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
 
 struct Running {
     device: Device,
@@ -25,7 +26,16 @@ struct Running {
 pub struct WatcherEngine {
     factory: Arc<dyn ComponentFactory>,
     sink: Arc<dyn InventorySink>,
+    stats: Arc<dyn StatsSink>,
     running: Mutex<HashMap<String, Running>>,
+}
+
+/// Where stats go when nothing records them (an engine built without a recorder).
+struct DiscardStats;
+
+#[async_trait::async_trait]
+impl StatsSink for DiscardStats {
+    async fn record(&self, _device_uuid: &str, _samples: Vec<EngineSample>) {}
 }
 
 impl WatcherEngine {
@@ -33,8 +43,15 @@ impl WatcherEngine {
         Self {
             factory,
             sink,
+            stats: Arc::new(DiscardStats),
             running: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Sends the watchers' stats rounds to `stats` (without it they are discarded).
+    pub fn with_stats_sink(mut self, stats: Arc<dyn StatsSink>) -> Self {
+        self.stats = stats;
+        self
     }
 
     /// Starts (or restarts with the new configuration) the watcher of `device`.
@@ -59,6 +76,7 @@ impl WatcherEngine {
         let ctx = WatcherContext {
             device: device.clone(),
             sink: self.sink.clone(),
+            stats: self.stats.clone(),
         };
         let task = tokio::spawn(component.watcher.run(ctx, rx));
         running.insert(

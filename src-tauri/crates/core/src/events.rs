@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::sync::broadcast;
 
-use crate::model::{Container, DeviceStatus, InventoryKind};
+use crate::model::{
+    Container, ContainerLoad, DeviceLoad, DeviceStatus, InventoryKind, StatsSample,
+};
 
 /// Something changed in the inventory. Published after the change is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -28,6 +30,26 @@ pub enum DomainEvent {
     InventoryChanged {
         device_uuid: String,
         kind: InventoryKind,
+    },
+    /// A device's stats round was stored: its summed load and each running container's.
+    #[serde(rename_all = "camelCase")]
+    StatsRecorded {
+        load: DeviceLoad,
+        containers: Vec<ContainerLoad>,
+    },
+    /// One live (1 Hz) sample for an open chart.
+    #[serde(rename_all = "camelCase")]
+    LiveStats {
+        subscription: u32,
+        container_uuid: String,
+        sample: Box<StatsSample>,
+    },
+    /// A live stream ended (the container stopped, or the engine went away).
+    #[serde(rename_all = "camelCase")]
+    LiveStatsEnded {
+        subscription: u32,
+        container_uuid: String,
+        reason: String,
     },
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::error::CoreResult;
 use crate::model::{Device, DeviceConnection, EngineProbe, HostKeyPrompt};
-use crate::ports::{ContainerRuntime, InventorySink};
+use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
 
 /// The kinds of component the engine manages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -49,6 +49,7 @@ pub enum RegistryProvider {
 pub struct WatcherContext {
     pub device: Device,
     pub sink: Arc<dyn InventorySink>,
+    pub stats: Arc<dyn StatsSink>,
 }
 
 /// A long-running task that keeps one device's inventory current.

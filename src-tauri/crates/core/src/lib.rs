@@ -15,4 +15,6 @@ pub mod services;
 pub use engine::WatcherEngine;
 pub use error::{CoreError, CoreResult, EngineError};
 pub use events::{DomainEvent, EventBus};
-pub use services::{ContainerService, DeviceService, InventoryService};
+pub use services::{
+    ContainerService, DeviceService, InventoryService, StatsRecorder, StatsService,
+};

@@ -3,7 +3,11 @@
 use async_trait::async_trait;
 
 use crate::error::{CoreResult, EngineError};
-use crate::model::{Container, ContainerObservation, Device, DeviceStatus, Image, Network, Volume};
+use crate::model::{
+    Container, ContainerObservation, ContainerSample, ContainerSeries, Device, DeviceLoad,
+    DeviceStatus, EngineSample, FleetSeries, Image, Network, RollupReport, StateCount,
+    StatsReading, StatsRetention, StatsSample, StatsTier, Volume,
+};
 
 #[async_trait]
 pub trait DeviceRepository: Send + Sync {
@@ -36,6 +40,8 @@ pub trait ContainerRepository: Send + Sync {
     ) -> CoreResult<Option<Container>>;
     async fn apply_container_changes(&self, changes: &ContainerChanges) -> CoreResult<()>;
     async fn set_display_name(&self, uuid: &str, display_name: Option<&str>) -> CoreResult<()>;
+    /// How many containers are in each state, on one device or all.
+    async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>>;
 }
 
 #[async_trait]
@@ -48,9 +54,65 @@ pub trait InventoryRepository: Send + Sync {
     async fn replace_networks(&self, device_uuid: &str, networks: &[Network]) -> CoreResult<()>;
 }
 
+/// Stored statistics: raw samples and their rollups.
+#[async_trait]
+pub trait StatsRepository: Send + Sync {
+    /// Stores one collection round of one device in one transaction: every container's
+    /// sample and the device's summed load. Samples of containers no longer stored are
+    /// dropped.
+    async fn insert_samples(
+        &self,
+        load: &DeviceLoad,
+        samples: &[ContainerSample],
+    ) -> CoreResult<()>;
+    /// The newest stored sample of a container (cumulative byte counts are not stored).
+    async fn latest_sample(&self, container_uuid: &str) -> CoreResult<Option<StatsSample>>;
+    /// A container's history in `[from, to)`, bucketed by `step` seconds from `tier`
+    /// (falling back to finer tiers where the rollups have not caught up yet).
+    async fn container_series(
+        &self,
+        container_uuid: &str,
+        from: i64,
+        to: i64,
+        step: i64,
+        tier: StatsTier,
+    ) -> CoreResult<ContainerSeries>;
+    /// The load of all devices (or one), bucketed likewise.
+    async fn fleet_series(
+        &self,
+        device_uuid: Option<&str>,
+        from: i64,
+        to: i64,
+        step: i64,
+        tier: StatsTier,
+    ) -> CoreResult<FleetSeries>;
+    /// Rolls finished minutes and hours up, then deletes what the retention no longer
+    /// keeps. `now` is Unix seconds (tests pass their own clock).
+    async fn rollup(&self, now: i64, retention: &StatsRetention) -> CoreResult<RollupReport>;
+    async fn retention(&self) -> CoreResult<StatsRetention>;
+    async fn set_retention(&self, retention: &StatsRetention) -> CoreResult<()>;
+}
+
 /// Every repository the services need, behind one object.
-pub trait Repositories: DeviceRepository + ContainerRepository + InventoryRepository {}
-impl<T: DeviceRepository + ContainerRepository + InventoryRepository> Repositories for T {}
+pub trait Repositories:
+    DeviceRepository + ContainerRepository + InventoryRepository + StatsRepository
+{
+}
+impl<T: DeviceRepository + ContainerRepository + InventoryRepository + StatsRepository> Repositories
+    for T
+{
+}
+
+/// Where a watcher's stats collector reports each round. Implemented by
+/// [`crate::StatsService`].
+#[async_trait]
+pub trait StatsSink: Send + Sync {
+    /// One round of one device: the samples of its running containers.
+    async fn record(&self, device_uuid: &str, samples: Vec<EngineSample>);
+}
+
+/// A stream of readings of one container, one per second, until dropped.
+pub type StatsStream = futures_util::stream::BoxStream<'static, Result<StatsReading, EngineError>>;
 
 /// Where a watcher reports what it sees. Implemented by [`crate::InventoryService`].
 #[async_trait]
@@ -143,4 +205,6 @@ pub trait ContainerRuntime: Send + Sync {
     async fn remove(&self, engine_id: &str, options: RemoveOptions) -> Result<(), EngineError>;
     async fn rename(&self, engine_id: &str, new_name: &str) -> Result<(), EngineError>;
     async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
+    /// The engine's live stats of one container (1 Hz), until the stream is dropped.
+    async fn stats_stream(&self, engine_id: &str) -> Result<StatsStream, EngineError>;
 }

@@ -177,6 +177,7 @@ async fn main() {
                     name: format!("d{i}"),
                     connection,
                     resync_interval_secs: None,
+                    stats_interval_secs: None,
                 },
                 None,
             )

@@ -8,6 +8,7 @@ mod mapping;
 mod rfc3339;
 mod runtime;
 pub mod ssh;
+pub mod stats;
 mod watcher;
 
 use std::sync::Arc;

@@ -30,6 +30,24 @@ pub fn parse_unix_secs(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 + sec - offset_secs)
 }
 
+/// Unix milliseconds of such a timestamp (the fraction truncated to milliseconds).
+pub fn parse_unix_millis(s: &str) -> Option<i64> {
+    let secs = parse_unix_secs(s)?;
+    let (_, time) = s.split_once(['T', 't', ' '])?;
+    let millis = match time.split_once('.') {
+        Some((_, frac)) => {
+            let digits: String = frac
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(3)
+                .collect();
+            format!("{digits:0<3}").parse::<i64>().ok()?
+        }
+        None => 0,
+    };
+    Some(secs * 1000 + millis)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -43,7 +61,21 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_unix_secs;
+    use super::{parse_unix_millis, parse_unix_secs};
+
+    #[test]
+    fn parses_milliseconds() {
+        assert_eq!(parse_unix_millis("1970-01-01T00:00:01.5Z"), Some(1500));
+        assert_eq!(
+            parse_unix_millis("1970-01-01T00:00:02.123456789Z"),
+            Some(2123)
+        );
+        assert_eq!(parse_unix_millis("1970-01-01T00:00:03Z"), Some(3000));
+        assert_eq!(
+            parse_unix_millis("0001-01-01T00:00:00Z").map(|m| m < 0),
+            Some(true)
+        );
+    }
 
     #[test]
     fn parses_engine_clocks() {

@@ -1,14 +1,15 @@
 use async_trait::async_trait;
 use bollard::query_parameters::{
     InspectContainerOptions, KillContainerOptions, RemoveContainerOptions, RenameContainerOptions,
-    RestartContainerOptions, StopContainerOptions,
+    RestartContainerOptions, StatsOptions, StopContainerOptions,
 };
 use bollard::Docker;
-use squirrel_core::ports::{ContainerDetails, ContainerRuntime, RemoveOptions};
+use futures_util::StreamExt;
+use squirrel_core::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, StatsStream};
 use squirrel_core::EngineError;
 
 use crate::client::{engine_error, SharedClient};
-use crate::mapping;
+use crate::{mapping, stats};
 
 /// Container actions on one Docker engine.
 pub struct DockerRuntime {
@@ -121,5 +122,33 @@ impl ContainerRuntime for DockerRuntime {
             .await
             .map(mapping::details)
             .map_err(engine_error)
+    }
+
+    async fn stats_stream(&self, id: &str) -> Result<StatsStream, EngineError> {
+        let docker = self.docker()?;
+        // Fail now, in words, when the container is gone or not running.
+        let details = docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .map_err(engine_error)?;
+        if !details.state.and_then(|s| s.running).unwrap_or(false) {
+            return Err(EngineError::Conflict(format!(
+                "container {} is not running",
+                details.name.unwrap_or_default().trim_start_matches('/')
+            )));
+        }
+        let readings = docker
+            .stats(
+                id,
+                Some(StatsOptions {
+                    stream: true,
+                    one_shot: false,
+                }),
+            )
+            // A response without counters means the container stopped: end there.
+            .map(|r| r.map(|s| stats::reading(&s)).map_err(engine_error))
+            .take_while(|r| std::future::ready(!matches!(r, Ok(None))))
+            .filter_map(|r| std::future::ready(r.transpose()));
+        Ok(readings.boxed())
     }
 }

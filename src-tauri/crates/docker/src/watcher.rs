@@ -19,7 +19,17 @@ use tracing::Instrument;
 
 use crate::backoff::Backoff;
 use crate::client::{connect, describe_error, ConnectDeps, ConnectError, SharedClient};
+use crate::stats::StatsCollector;
 use crate::{mapping, rfc3339};
+
+/// Aborts a session's helper task when the session ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// Keeps one Docker device's inventory current: a full sync on connect, then `/events`,
 /// a periodic resync, and reconnects with backoff.
@@ -103,6 +113,12 @@ impl DockerWatcher {
             )
             .await;
         backoff.reset();
+        let _collector = (ctx.device.stats_interval_secs > 0).then(|| {
+            let collector =
+                StatsCollector::new(docker.clone(), device.to_string(), ctx.stats.clone());
+            let interval = Duration::from_secs(u64::from(ctx.device.stats_interval_secs));
+            AbortOnDrop(tokio::spawn(collector.run(interval).in_current_span()))
+        });
 
         let period = Duration::from_secs(u64::from(ctx.device.resync_interval_secs.max(10)));
         let mut resync = tokio::time::interval_at(tokio::time::Instant::now() + period, period);

@@ -126,6 +126,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
                 name: "remote".into(),
                 connection: connection.clone(),
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )
@@ -258,6 +259,7 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
                 name: "locked".into(),
                 connection,
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             Some(Secret::new(passphrase.clone())),
         )
@@ -344,6 +346,7 @@ async fn a_server_that_forbids_socket_forwarding_is_reached_through_dial_stdio()
                 name: "stdio".into(),
                 connection,
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )

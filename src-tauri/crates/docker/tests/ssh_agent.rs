@@ -95,6 +95,7 @@ async fn the_ssh_agent_authenticates_and_a_refused_agent_key_is_explained() {
                 name: "agent".into(),
                 connection,
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )

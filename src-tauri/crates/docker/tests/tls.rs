@@ -24,6 +24,7 @@ async fn unreachable_reason(app: &App, connection: DeviceConnection) -> String {
                 name: "tls".into(),
                 connection,
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )
@@ -62,6 +63,7 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
                 name: "tls".into(),
                 connection: good,
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )
@@ -154,6 +156,7 @@ async fn plain_tcp_needs_an_explicit_acknowledgement_and_bad_input_is_explained(
                 name: "plain".into(),
                 connection: plain(false),
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )

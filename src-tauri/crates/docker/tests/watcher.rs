@@ -389,6 +389,7 @@ async fn a_missing_socket_gives_a_human_reason() {
                     path: "/tmp/squirrel-no-such-dir/docker.sock".into(),
                 },
                 resync_interval_secs: None,
+                stats_interval_secs: None,
             },
             None,
         )

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use squirrel_core::model::{Container, ContainerState};
+use squirrel_core::model::{Container, ContainerState, StateCount};
 use squirrel_core::ports::{ContainerChanges, ContainerRepository};
 use squirrel_core::CoreResult;
 
@@ -156,5 +156,23 @@ impl ContainerRepository for Store {
             return Err(squirrel_core::CoreError::not_found("container"));
         }
         Ok(())
+    }
+
+    async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM containers WHERE ?1 IS NULL OR device_uuid = ?1
+             GROUP BY state ORDER BY state",
+        )
+        .bind(device_uuid)
+        .fetch_all(self.pool())
+        .await
+        .map_err(storage)?;
+        Ok(rows
+            .into_iter()
+            .map(|(state, count)| StateCount {
+                state: ContainerState::parse(&state),
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            })
+            .collect())
     }
 }

@@ -12,6 +12,7 @@ struct DeviceRow {
     connection: String,
     enabled: bool,
     resync_interval_secs: i64,
+    stats_interval_secs: i64,
     created_at: i64,
 }
 
@@ -30,13 +31,14 @@ impl TryFrom<DeviceRow> for Device {
             connection,
             enabled: r.enabled,
             resync_interval_secs: u32::try_from(r.resync_interval_secs).unwrap_or(300),
+            stats_interval_secs: u32::try_from(r.stats_interval_secs).unwrap_or(10),
             created_at: r.created_at,
         })
     }
 }
 
 const SELECT: &str =
-    "SELECT uuid, name, connection, enabled, resync_interval_secs, created_at FROM devices";
+    "SELECT uuid, name, connection, enabled, resync_interval_secs, stats_interval_secs, created_at FROM devices";
 
 #[async_trait]
 impl DeviceRepository for Store {
@@ -59,14 +61,16 @@ impl DeviceRepository for Store {
 
     async fn insert_device(&self, d: &Device) -> CoreResult<()> {
         sqlx::query(
-            "INSERT INTO devices (uuid, name, connection, enabled, resync_interval_secs, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO devices (uuid, name, connection, enabled, resync_interval_secs,
+                                  stats_interval_secs, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&d.uuid)
         .bind(&d.name)
         .bind(to_json(&d.connection))
         .bind(d.enabled)
         .bind(i64::from(d.resync_interval_secs))
+        .bind(i64::from(d.stats_interval_secs))
         .bind(d.created_at)
         .execute(self.pool())
         .await
@@ -76,13 +80,15 @@ impl DeviceRepository for Store {
 
     async fn update_device(&self, d: &Device) -> CoreResult<()> {
         let done = sqlx::query(
-            "UPDATE devices SET name = ?, connection = ?, enabled = ?, resync_interval_secs = ?
+            "UPDATE devices SET name = ?, connection = ?, enabled = ?, resync_interval_secs = ?,
+                                stats_interval_secs = ?
              WHERE uuid = ?",
         )
         .bind(&d.name)
         .bind(to_json(&d.connection))
         .bind(d.enabled)
         .bind(i64::from(d.resync_interval_secs))
+        .bind(i64::from(d.stats_interval_secs))
         .bind(&d.uuid)
         .execute(self.pool())
         .await

@@ -4,6 +4,9 @@
 mod containers;
 mod devices;
 mod inventory;
+mod stats;
+
+pub use stats::ROLLUP_GRACE_SECS;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

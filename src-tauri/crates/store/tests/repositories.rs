@@ -19,6 +19,7 @@ fn device(uuid: &str) -> Device {
         },
         enabled: true,
         resync_interval_secs: 300,
+        stats_interval_secs: 10,
         created_at: 1,
     }
 }

@@ -106,6 +106,8 @@ pub struct Device {
     pub enabled: bool,
     /// Seconds between full resyncs of the inventory (events keep it current in between).
     pub resync_interval_secs: u32,
+    /// Seconds between stats rounds of the running containers; 0 turns collection off.
+    pub stats_interval_secs: u32,
     /// Unix seconds.
     #[specta(type = f64)]
     pub created_at: i64,
@@ -118,6 +120,7 @@ pub struct NewDevice {
     pub name: String,
     pub connection: DeviceConnection,
     pub resync_interval_secs: Option<u32>,
+    pub stats_interval_secs: Option<u32>,
 }
 
 /// Changes to a device; `None` keeps the current value.
@@ -127,6 +130,7 @@ pub struct DevicePatch {
     pub name: Option<String>,
     pub connection: Option<DeviceConnection>,
     pub resync_interval_secs: Option<u32>,
+    pub stats_interval_secs: Option<u32>,
     pub enabled: Option<bool>,
 }
 

@@ -3,6 +3,7 @@
 mod container;
 mod device;
 mod inventory;
+mod stats;
 
 pub use container::{
     Container, ContainerObservation, ContainerPatch, ContainerState, MountPoint, PortMapping,
@@ -13,3 +14,8 @@ pub use device::{
     TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
+pub use stats::{
+    cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,
+    DeviceLoad, EngineSample, FleetPoint, FleetSeries, RollupReport, SeriesPoint, Span, StateCount,
+    StatsReading, StatsRetention, StatsSample, StatsTier, MAX_POINTS,
+};

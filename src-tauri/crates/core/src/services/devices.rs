@@ -15,6 +15,17 @@ use crate::secrets::{device_secret_ref, Secret, SecretStore};
 use crate::services::inventory::{now_ms, InventoryService};
 
 pub const DEFAULT_RESYNC_SECS: u32 = 300;
+/// Seconds between stats rounds unless the device says otherwise.
+pub const DEFAULT_STATS_SECS: u32 = 10;
+
+/// A stats interval the collector accepts: 0 (off) or 5 s to 1 h.
+fn stats_interval(secs: u32) -> u32 {
+    if secs == 0 {
+        0
+    } else {
+        secs.clamp(5, 3600)
+    }
+}
 
 /// A device with what the app knows about it right now.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -105,6 +116,9 @@ impl DeviceService {
                 .resync_interval_secs
                 .unwrap_or(DEFAULT_RESYNC_SECS)
                 .clamp(10, 86_400),
+            stats_interval_secs: stats_interval(
+                new.stats_interval_secs.unwrap_or(DEFAULT_STATS_SECS),
+            ),
             created_at: now_ms() / 1000,
         };
         self.repos.insert_device(&device).await?;
@@ -214,6 +228,9 @@ impl DeviceService {
                 .attach_secret(connection, secret, &device_secret_ref(&device.uuid))
                 .await?;
         }
+        if let Some(secs) = patch.stats_interval_secs {
+            device.stats_interval_secs = stats_interval(secs);
+        }
         if let Some(secs) = patch.resync_interval_secs {
             device.resync_interval_secs = secs.clamp(10, 86_400);
         }
@@ -255,6 +272,7 @@ impl DeviceService {
                                 name: engine.name.clone(),
                                 connection,
                                 resync_interval_secs: None,
+                                stats_interval_secs: None,
                             },
                             None,
                         )
@@ -312,6 +330,7 @@ impl DeviceService {
                         path: socket_path.to_string(),
                     },
                     resync_interval_secs: None,
+                    stats_interval_secs: None,
                 },
                 None,
             )

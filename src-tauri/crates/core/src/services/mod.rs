@@ -3,7 +3,9 @@
 mod containers;
 mod devices;
 mod inventory;
+mod stats;
 
 pub use containers::{ContainerAction, ContainerFilter, ContainerService};
-pub use devices::{DeviceService, DeviceSummary, DEFAULT_RESYNC_SECS};
+pub use devices::{DeviceService, DeviceSummary, DEFAULT_RESYNC_SECS, DEFAULT_STATS_SECS};
 pub use inventory::InventoryService;
+pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};

@@ -376,6 +376,7 @@ pub struct App {
     pub inventory: Arc<InventoryService>,
     pub containers: ContainerService,
     pub devices: DeviceService,
+    pub stats: Arc<squirrel_core::StatsService>,
 }
 
 impl App {
@@ -394,11 +395,16 @@ impl App {
             )),
             secrets: secrets.clone(),
         };
-        let engine = Arc::new(WatcherEngine::new(
-            Arc::new(DockerOnly(deps)),
-            inventory.clone(),
+        let recorder = Arc::new(squirrel_core::StatsRecorder::new(
+            repos.clone(),
+            bus.clone(),
         ));
+        let engine = Arc::new(
+            WatcherEngine::new(Arc::new(DockerOnly(deps)), inventory.clone())
+                .with_stats_sink(recorder.clone()),
+        );
         Self {
+            stats: Arc::new(squirrel_core::StatsService::new(recorder, engine.clone())),
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
             devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone(), secrets),
             known_hosts: dir.path().join("known_hosts"),
@@ -423,6 +429,7 @@ impl App {
             },
             enabled: true,
             resync_interval_secs: 300,
+            stats_interval_secs: 10,
             created_at: 0,
         };
         self.store.insert_device(&device).await.unwrap();
@@ -439,6 +446,7 @@ impl App {
                     name: name.into(),
                     connection,
                     resync_interval_secs: None,
+                    stats_interval_secs: None,
                 },
                 None,
             )
@@ -461,6 +469,7 @@ impl App {
                         path: engine.socket().display().to_string(),
                     },
                     resync_interval_secs: None,
+                    stats_interval_secs: None,
                 },
                 None,
             )

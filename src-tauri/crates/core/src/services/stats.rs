@@ -1,0 +1,355 @@
+//! Statistics: records what collectors sample, answers chart queries, runs the rollups,
+//! and serves live (1 Hz) streams to open charts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use tokio::task::JoinHandle;
+
+use crate::engine::WatcherEngine;
+use crate::error::{CoreError, CoreResult};
+use crate::events::{DomainEvent, EventBus};
+use crate::model::{
+    plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, DeviceLoad, EngineSample,
+    FleetSeries, RollupReport, StateCount, StatsRetention, StatsSample,
+};
+use crate::ports::{Repositories, StatsSink};
+use crate::services::inventory::now_ms;
+
+/// How often the rollup and retention job runs.
+pub const ROLLUP_PERIOD: Duration = Duration::from_secs(60);
+
+/// The newest load of every device and running container, kept in memory for the table's
+/// bars and the dashboard (std locks: never held across an await).
+#[derive(Default)]
+struct Latest {
+    containers: HashMap<String, StatsSample>,
+    /// Which containers each device reported last round.
+    by_device: HashMap<String, Vec<String>>,
+    devices: HashMap<String, DeviceLoad>,
+}
+
+/// Stores each collection round and publishes it. Watchers' collectors report here.
+pub struct StatsRecorder {
+    repos: Arc<dyn Repositories>,
+    bus: EventBus,
+    latest: RwLock<Latest>,
+}
+
+impl StatsRecorder {
+    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus) -> Self {
+        Self {
+            repos,
+            bus,
+            latest: RwLock::new(Latest::default()),
+        }
+    }
+
+    async fn store_round(&self, device_uuid: &str, samples: Vec<EngineSample>) -> CoreResult<()> {
+        let ids: HashMap<String, String> = self
+            .repos
+            .list_device_containers(device_uuid)
+            .await?
+            .into_iter()
+            .map(|c| (c.engine_id, c.uuid))
+            .collect();
+        let samples: Vec<ContainerSample> = samples
+            .into_iter()
+            .filter_map(|s| {
+                ids.get(&s.engine_id).map(|uuid| ContainerSample {
+                    container_uuid: uuid.clone(),
+                    sample: s.sample,
+                })
+            })
+            .collect();
+        let ts = now_ms() as f64 / 1000.0;
+        let load = DeviceLoad::of(device_uuid, ts, &samples);
+        self.repos.insert_samples(&load, &samples).await?;
+        if let Ok(mut latest) = self.latest.write() {
+            if let Some(old) = latest.by_device.remove(device_uuid) {
+                for uuid in old {
+                    latest.containers.remove(&uuid);
+                }
+            }
+            for s in &samples {
+                latest
+                    .containers
+                    .insert(s.container_uuid.clone(), s.sample.clone());
+            }
+            latest.by_device.insert(
+                device_uuid.to_string(),
+                samples.iter().map(|s| s.container_uuid.clone()).collect(),
+            );
+            latest.devices.insert(device_uuid.to_string(), load.clone());
+        }
+        self.bus.publish(DomainEvent::StatsRecorded {
+            load,
+            containers: samples.iter().map(ContainerLoad::from).collect(),
+        });
+        Ok(())
+    }
+
+    fn forget_device(&self, device_uuid: &str) {
+        if let Ok(mut latest) = self.latest.write() {
+            if let Some(old) = latest.by_device.remove(device_uuid) {
+                for uuid in old {
+                    latest.containers.remove(&uuid);
+                }
+            }
+            latest.devices.remove(device_uuid);
+        }
+    }
+}
+
+#[async_trait]
+impl StatsSink for StatsRecorder {
+    async fn record(&self, device_uuid: &str, samples: Vec<EngineSample>) {
+        if let Err(e) = self.store_round(device_uuid, samples).await {
+            tracing::warn!(device = device_uuid, error = %e, "storing a stats round failed");
+        }
+    }
+}
+
+struct LiveStream {
+    container_uuid: String,
+    task: JoinHandle<()>,
+}
+
+/// The statistics use cases.
+pub struct StatsService {
+    recorder: Arc<StatsRecorder>,
+    engine: Arc<WatcherEngine>,
+    live: Arc<Mutex<HashMap<u32, LiveStream>>>,
+    next_subscription: AtomicU32,
+}
+
+fn now_secs() -> i64 {
+    now_ms() / 1000
+}
+
+impl StatsService {
+    pub fn new(recorder: Arc<StatsRecorder>, engine: Arc<WatcherEngine>) -> Self {
+        Self {
+            recorder,
+            engine,
+            live: Arc::new(Mutex::new(HashMap::new())),
+            next_subscription: AtomicU32::new(1),
+        }
+    }
+
+    fn repos(&self) -> &Arc<dyn Repositories> {
+        &self.recorder.repos
+    }
+
+    /// The newest sample of a container: this session's, else the newest stored one.
+    pub async fn latest(&self, container_uuid: &str) -> CoreResult<Option<StatsSample>> {
+        let cached = self
+            .recorder
+            .latest
+            .read()
+            .ok()
+            .and_then(|l| l.containers.get(container_uuid).cloned());
+        match cached {
+            Some(s) => Ok(Some(s)),
+            None => self.repos().latest_sample(container_uuid).await,
+        }
+    }
+
+    /// The newest load of every running container and device sampled this session.
+    pub fn loads(&self) -> (Vec<ContainerLoad>, Vec<DeviceLoad>) {
+        let Ok(latest) = self.recorder.latest.read() else {
+            return (Vec::new(), Vec::new());
+        };
+        let containers = latest
+            .containers
+            .iter()
+            .map(|(uuid, s)| {
+                ContainerLoad::from(&ContainerSample {
+                    container_uuid: uuid.clone(),
+                    sample: s.clone(),
+                })
+            })
+            .collect();
+        (containers, latest.devices.values().cloned().collect())
+    }
+
+    /// Drops what is remembered of a removed device.
+    pub fn forget_device(&self, device_uuid: &str) {
+        self.recorder.forget_device(device_uuid);
+    }
+
+    fn check_range(from: i64, to: i64) -> CoreResult<()> {
+        if to <= from {
+            return Err(CoreError::InvalidInput(
+                "the chart's range ends before it starts".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn container_series(
+        &self,
+        container_uuid: &str,
+        from: i64,
+        to: i64,
+    ) -> CoreResult<ContainerSeries> {
+        Self::check_range(from, to)?;
+        if self.repos().get_container(container_uuid).await?.is_none() {
+            return Err(CoreError::not_found(format!("container {container_uuid}")));
+        }
+        let retention = self.repos().retention().await?;
+        let (step, tier) = plan_resolution(from, to, now_secs(), &retention);
+        self.repos()
+            .container_series(container_uuid, from, to, step, tier)
+            .await
+    }
+
+    pub async fn fleet_series(
+        &self,
+        device_uuid: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> CoreResult<FleetSeries> {
+        Self::check_range(from, to)?;
+        let retention = self.repos().retention().await?;
+        let (step, tier) = plan_resolution(from, to, now_secs(), &retention);
+        self.repos()
+            .fleet_series(device_uuid, from, to, step, tier)
+            .await
+    }
+
+    pub async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>> {
+        self.repos().count_by_state(device_uuid).await
+    }
+
+    pub async fn retention(&self) -> CoreResult<StatsRetention> {
+        self.repos().retention().await
+    }
+
+    /// Saves new retention settings (normalized) and applies them at once.
+    pub async fn set_retention(&self, retention: StatsRetention) -> CoreResult<StatsRetention> {
+        let retention = retention.normalized();
+        self.repos().set_retention(&retention).await?;
+        self.rollup_now(now_secs()).await?;
+        Ok(retention)
+    }
+
+    /// One rollup-and-retention pass at `now` (Unix seconds).
+    pub async fn rollup_now(&self, now: i64) -> CoreResult<RollupReport> {
+        let retention = self.repos().retention().await?;
+        self.repos().rollup(now, &retention).await
+    }
+
+    /// Runs the rollup job every [`ROLLUP_PERIOD`] until the returned task is aborted.
+    pub fn spawn_rollups(self: &Arc<Self>) -> JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(ROLLUP_PERIOD);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match this.rollup_now(now_secs()).await {
+                    Ok(r) => tracing::debug!(?r, "stats rollup"),
+                    Err(e) => tracing::warn!(error = %e, "stats rollup failed"),
+                }
+            }
+        })
+    }
+
+    /// Starts a 1 Hz stream of one running container's stats, published on the bus as
+    /// [`DomainEvent::LiveStats`] until [`live_stop`](Self::live_stop).
+    pub async fn live_start(&self, container_uuid: &str) -> CoreResult<u32> {
+        let container = self
+            .repos()
+            .get_container(container_uuid)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("container {container_uuid}")))?;
+        let runtime = self
+            .engine
+            .runtime(&container.device_uuid)
+            .await
+            .ok_or_else(|| CoreError::DeviceUnavailable {
+                device: container.device_uuid.clone(),
+                reason: "its watcher is not running".into(),
+            })?;
+        let mut stream = runtime.stats_stream(&container.engine_id).await?;
+        let subscription = self.next_subscription.fetch_add(1, Ordering::Relaxed);
+        let bus = self.recorder.bus.clone();
+        let live = self.live.clone();
+        let uuid = container.uuid.clone();
+        // Hold the map while spawning so the task cannot finish and remove itself before
+        // it is inserted.
+        let mut map = self
+            .live
+            .lock()
+            .map_err(|_| CoreError::Storage("live stats registry poisoned".into()))?;
+        let task = tokio::spawn(async move {
+            let mut prev = None;
+            let reason = loop {
+                match stream.next().await {
+                    Some(Ok(reading)) => {
+                        let mut sample = reading.sample(prev.as_ref());
+                        sample.ts = now_ms() as f64 / 1000.0;
+                        bus.publish(DomainEvent::LiveStats {
+                            subscription,
+                            container_uuid: uuid.clone(),
+                            sample: Box::new(sample),
+                        });
+                        prev = Some(reading);
+                    }
+                    Some(Err(e)) => break e.to_string(),
+                    None => break "the container is not running".to_string(),
+                }
+            };
+            bus.publish(DomainEvent::LiveStatsEnded {
+                subscription,
+                container_uuid: uuid,
+                reason,
+            });
+            if let Ok(mut map) = live.lock() {
+                map.remove(&subscription);
+            }
+        });
+        map.insert(
+            subscription,
+            LiveStream {
+                container_uuid: container.uuid,
+                task,
+            },
+        );
+        Ok(subscription)
+    }
+
+    /// Stops one live stream. Stopping one that already ended is fine.
+    pub fn live_stop(&self, subscription: u32) {
+        if let Some(s) = self
+            .live
+            .lock()
+            .ok()
+            .and_then(|mut m| m.remove(&subscription))
+        {
+            s.task.abort();
+        }
+    }
+
+    /// Stops every live stream (the window reloaded: nobody is watching them).
+    pub fn live_stop_all(&self) {
+        if let Ok(mut map) = self.live.lock() {
+            for (_, s) in map.drain() {
+                s.task.abort();
+            }
+        }
+    }
+
+    /// The containers with a live stream open, one entry per stream.
+    pub fn live_streams(&self) -> Vec<String> {
+        self.live
+            .lock()
+            .map(|m| m.values().map(|s| s.container_uuid.clone()).collect())
+            .unwrap_or_default()
+    }
+}
