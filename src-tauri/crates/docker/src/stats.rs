@@ -48,11 +48,20 @@ fn memory_used(usage: u64, stats: Option<&HashMap<String, u64>>) -> u64 {
 }
 
 /// The reading in one stats response, or `None` when the container is not running (the
-/// engine then answers with only its id and name).
+/// engine then answers with only its id and name, or, on a stream, with zeroed counters
+/// read at the zero time `0001-01-01T00:00:00Z`).
 pub fn reading(s: &ContainerStatsResponse) -> Option<StatsReading> {
+    let read_at_ms = match s.read.as_deref().map(rfc3339::parse_unix_millis) {
+        Some(Some(ms)) if ms <= 0 => return None,
+        Some(Some(ms)) => ms,
+        _ => now_ms(),
+    };
     let cpu = s.cpu_stats.as_ref()?;
     let usage = cpu.cpu_usage.as_ref()?;
     let total = usage.total_usage?;
+    if total == 0 && cpu.system_cpu_usage.unwrap_or(0) == 0 {
+        return None;
+    }
     let online_cpus = match cpu.online_cpus {
         Some(n) if n > 0 => n,
         _ => usage
@@ -96,12 +105,7 @@ pub fn reading(s: &ContainerStatsResponse) -> Option<StatsReading> {
         })
         .unwrap_or((0, 0));
     Some(StatsReading {
-        read_at_ms: s
-            .read
-            .as_deref()
-            .and_then(rfc3339::parse_unix_millis)
-            .filter(|ms| *ms > 0)
-            .unwrap_or_else(now_ms),
+        read_at_ms,
         cpu_total_ns: total,
         system_cpu_ns: cpu.system_cpu_usage.unwrap_or(0),
         online_cpus,

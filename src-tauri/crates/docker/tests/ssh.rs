@@ -167,6 +167,21 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
     let details = app.containers.inspect(&c.uuid).await.unwrap();
     assert_eq!(details.name, "remote-one");
 
+    // Stats over SSH: collection rounds (every 10 s by default) and a live stream.
+    let made = app
+        .containers
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "made-there")
+        .unwrap()
+        .uuid;
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::StatsRecorded { load, containers } if load.device_uuid == device.uuid && containers.iter().any(|c| c.container_uuid == made && c.memory_used > 0.0))).await;
+    let sub = app.stats.live_start(&made).await.unwrap();
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::LiveStats { subscription, sample, .. } if *subscription == sub && sample.pids >= 1.0)).await;
+    app.stats.live_stop(sub);
+
     // sshd goes away: the device is unreachable within seconds, then comes back and resyncs.
     sshd.stop();
     let down = status_of(&app, &mut rx, &device.uuid, |s| {

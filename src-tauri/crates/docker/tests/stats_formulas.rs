@@ -89,6 +89,10 @@ fn a_stopped_container_gives_no_reading() {
     )
     .unwrap();
     assert!(reading(&v).is_none());
+    // What a stream sends once its container stopped: zeroed counters at the zero time.
+    let mut zeroed = load("stats_cgroup_v2.json");
+    zeroed.read = Some("0001-01-01T00:00:00Z".into());
+    assert!(reading(&zeroed).is_none());
 }
 
 #[test]

@@ -25,6 +25,21 @@ pub struct TestEngine {
     extra_args: Vec<String>,
 }
 
+/// The iptables rule [`TestEngine::open_bridge_network`] added, removed on drop.
+pub struct BridgeRule {
+    bridge: Option<String>,
+}
+
+impl Drop for BridgeRule {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bridge {
+            let _ = Command::new("iptables")
+                .args(["-D", "FORWARD", "-i", b, "-o", b, "-j", "ACCEPT"])
+                .status();
+        }
+    }
+}
+
 /// A tarball of a busybox root filesystem, made once per process from Debian's busybox-static.
 fn busybox_rootfs_tar() -> &'static Path {
     static TAR: OnceLock<PathBuf> = OnceLock::new();
@@ -35,7 +50,7 @@ fn busybox_rootfs_tar() -> &'static Path {
         std::fs::copy("/bin/busybox", bin.join("busybox"))
             .expect("/bin/busybox is missing: apt-get install busybox-static");
         for applet in [
-            "sh", "ls", "cat", "echo", "sleep", "tar", "top", "httpd", "wget",
+            "sh", "ls", "cat", "echo", "sleep", "tar", "top", "httpd", "wget", "dd", "mkdir",
         ] {
             let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
         }
@@ -173,6 +188,37 @@ impl TestEngine {
     pub fn restart(&mut self) {
         self.stop();
         self.launch();
+    }
+
+    /// Creates a bridge network whose containers can reach each other. The test engine
+    /// runs without iptables, and a host whose FORWARD policy is DROP (any machine that
+    /// ever ran Docker's default daemon) drops bridged traffic; one ACCEPT rule for this
+    /// bridge only, removed when the guard drops, lets it through.
+    pub fn open_bridge_network(&self, name: &str) -> BridgeRule {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let bridge = format!(
+            "sq{}x{}",
+            std::process::id() % 100_000,
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        self.cli(&[
+            "network",
+            "create",
+            "-o",
+            &format!("com.docker.network.bridge.name={bridge}"),
+            name,
+        ]);
+        let rule = ["FORWARD", "-i", &bridge, "-o", &bridge, "-j", "ACCEPT"];
+        let added = Command::new("iptables")
+            .arg("-I")
+            .args(rule)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        BridgeRule {
+            bridge: added.then_some(bridge),
+        }
     }
 
     /// Runs the docker CLI against this engine; panics with its stderr on failure.
@@ -455,6 +501,35 @@ impl App {
         let uuid = device.uuid.clone();
         wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
         device.uuid
+    }
+
+    /// Adds `engine` as a device whose stats are sampled every `stats_secs`, and waits until
+    /// it is online.
+    pub async fn add_engine_sampled(
+        &self,
+        engine: &TestEngine,
+        name: &str,
+        stats_secs: u32,
+    ) -> Device {
+        let mut rx = self.bus.subscribe();
+        let device = self
+            .devices
+            .add(
+                NewDevice {
+                    name: name.into(),
+                    connection: DeviceConnection::LocalSocket {
+                        path: engine.socket().display().to_string(),
+                    },
+                    resync_interval_secs: None,
+                    stats_interval_secs: Some(stats_secs),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let uuid = device.uuid.clone();
+        wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
+        device
     }
 
     /// Adds `engine` as a device and waits until it is online (its full sync is stored).
