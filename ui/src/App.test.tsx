@@ -21,6 +21,15 @@ vi.mock("./bindings", () => ({
     imagesList: vi.fn(),
     volumesList: vi.fn(),
     networksList: vi.fn(),
+    statsLoads: vi.fn(),
+    statsLatest: vi.fn(),
+    statsContainerSeries: vi.fn(),
+    statsFleetSeries: vi.fn(),
+    statsLiveStart: vi.fn(),
+    statsLiveStop: vi.fn(),
+    statsRetentionGet: vi.fn(),
+    statsRetentionSet: vi.fn(),
+    containersCountByState: vi.fn(),
   },
   events: {
     inventoryEvent: { listen: vi.fn() },
@@ -29,6 +38,9 @@ vi.mock("./bindings", () => ({
 }));
 
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+
+// jsdom has no canvas: keep uPlot out, the chart frames (test ids, data-points) still render.
+vi.mock("./components/charts/UPlotChart", () => ({ UPlotChart: () => null }));
 
 const details: ContainerDetails = {
   engineId: "0123456789abcdef",
@@ -54,6 +66,30 @@ Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: tru
 Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 1200 });
 
 beforeEach(() => {
+  vi.clearAllMocks();
+  window.location.hash = "#/containers";
+  vi.mocked(commands.statsLoads).mockImplementation(() =>
+    ok({
+      containers: [{ containerUuid: "u-web", ts: 1_800_000_000, cpuPercent: 250, memoryUsed: 52_000_000, memoryPercent: 12.5 }],
+      devices: [],
+    }),
+  );
+  vi.mocked(commands.statsLatest).mockImplementation(() => ok(null));
+  vi.mocked(commands.statsContainerSeries).mockImplementation((containerUuid) =>
+    ok({ containerUuid, from: null, to: null, step: 10, tier: "raw" as const, points: [] }),
+  );
+  vi.mocked(commands.statsFleetSeries).mockImplementation(() =>
+    ok({ deviceUuid: null, from: null, to: null, step: 10, tier: "raw" as const, points: [] }),
+  );
+  vi.mocked(commands.statsLiveStart).mockImplementation(() => ok(1));
+  vi.mocked(commands.statsLiveStop).mockImplementation(() => ok(null));
+  vi.mocked(commands.statsRetentionGet).mockImplementation(() => ok({ rawHours: 24, minuteDays: 7, hourDays: 365 }));
+  vi.mocked(commands.containersCountByState).mockImplementation(() =>
+    ok([
+      { state: "running" as const, count: 1 },
+      { state: "exited" as const, count: 1 },
+    ]),
+  );
   vi.mocked(commands.containersList).mockImplementation(() =>
     ok([
       makeContainer({ uuid: "u-web", name: "web", state: "running", labels: { x: XSS } }),
@@ -127,6 +163,55 @@ describe("App", () => {
     expect(screen.getByTestId("import-contexts")).toBeInTheDocument();
     expect(window.location.hash).toBe("#/devices");
     window.location.hash = "";
+  });
+
+  it("opens on the dashboard when the hash is empty", async () => {
+    window.location.hash = "";
+    renderWithProviders(<App />);
+    await screen.findByTestId("dashboard");
+    expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("aria-current", "page");
+    expect(await screen.findByTestId("dashboard-count-running")).toHaveTextContent("1");
+    expect(screen.getByTestId("dashboard-count-total")).toHaveTextContent("2");
+    expect(screen.getByTestId("fleet-cpu-chart")).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("nav-containers"));
+    expect(await screen.findAllByTestId("container-row")).toHaveLength(2);
+  });
+
+  it("shows CPU and memory bars for running containers only", async () => {
+    renderWithProviders(<App />);
+    const bar = await screen.findByTestId("container-cpu-bar");
+    expect(bar.dataset.value).toBe("250");
+    expect(bar).toHaveTextContent("250%");
+    expect(screen.getByTestId("container-mem-bar").dataset.value).toBe("12.5");
+    expect(screen.getAllByTestId("container-cpu-bar")).toHaveLength(1);
+    const web = screen.getAllByTestId("container-row").find((r) => r.dataset.name === "web")!;
+    expect(within(web).getByTestId("container-cpu-bar")).toBe(bar);
+  });
+
+  it("starts live stats on the Stats tab of a running container and stops them on close", async () => {
+    renderWithProviders(<App />);
+    const row = (await screen.findAllByTestId("container-row")).find((r) => r.dataset.name === "web")!;
+    fireEvent.click(row);
+    const drawer = await screen.findByTestId("container-drawer");
+    expect(commands.statsLiveStart).not.toHaveBeenCalled();
+    fireEvent.click(within(drawer).getByTestId("drawer-tab-stats"));
+    expect(await within(drawer).findByTestId("live-cpu-chart")).toHaveAttribute("data-points", "0");
+    expect(within(drawer).getByTestId("history-cpu-chart")).toBeInTheDocument();
+    await waitFor(() => expect(commands.statsLiveStart).toHaveBeenCalledWith("u-web"));
+    await waitFor(() => expect(commands.statsContainerSeries).toHaveBeenCalled());
+    fireEvent.click(within(drawer).getByLabelText("Close details"));
+    await waitFor(() => expect(commands.statsLiveStop).toHaveBeenCalledWith(1));
+  });
+
+  it("explains that live stats need a running container", async () => {
+    renderWithProviders(<App />);
+    const row = (await screen.findAllByTestId("container-row")).find((r) => r.dataset.name === "db")!;
+    fireEvent.click(row);
+    const drawer = await screen.findByTestId("container-drawer");
+    fireEvent.click(within(drawer).getByTestId("drawer-tab-stats"));
+    expect(await within(drawer).findByTestId("live-unavailable")).toHaveTextContent("exited");
+    expect(within(drawer).queryByTestId("live-cpu-chart")).toBeNull();
+    expect(commands.statsLiveStart).not.toHaveBeenCalled();
   });
 
   it("shows the error state when the backend is unavailable", async () => {

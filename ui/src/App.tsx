@@ -6,6 +6,7 @@ import { useHashRoute } from "./layout/useHashRoute";
 import { EMPTY_FILTERS, type ContainerFilters } from "./lib/filter";
 import { useLiveUpdates } from "./live/useLiveUpdates";
 import { ContainersPage } from "./pages/containers/ContainersPage";
+import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { DevicesPage } from "./pages/devices/DevicesPage";
 import { ImagesPage } from "./pages/images/ImagesPage";
 import { NetworksPage } from "./pages/networks/NetworksPage";
@@ -36,7 +37,9 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main h="100dvh" style={{ display: "flex", flexDirection: "column" }}>
         <div style={{ flex: 1, minHeight: 0 }}>
-          {route === "containers" ? (
+          {route === "dashboard" ? (
+            <DashboardPage />
+          ) : route === "containers" ? (
             <ContainersPage filters={filters} onFiltersChange={setFilters} />
           ) : route === "images" ? (
             <ImagesPage />

@@ -1,6 +1,9 @@
 import { QueryClient, useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { commands } from "../bindings";
+import { nowSeconds, rangeSeconds, type RangeKey } from "../lib/statsRange";
 import { queryKeys } from "./queryKeys";
+import type { ContainerLoad, ContainerSeries, FleetSeries } from "./types";
 import { call } from "./unwrap";
 
 /**
@@ -62,5 +65,83 @@ export function useContainerInspect(uuid: string | null) {
     queryFn: () => call(commands.containerInspect(uuid ?? "")),
     enabled: uuid !== null,
     staleTime: 0,
+  });
+}
+
+/** How many containers are in each state, on all devices. Refreshed with the devices on container events. */
+export function useStateCounts() {
+  return useQuery({
+    queryKey: queryKeys.stateCounts,
+    queryFn: () => call(commands.containersCountByState(null)),
+  });
+}
+
+/** The newest load of every running container and every device; patched by `statsRecorded` events. */
+export function useStatsLoads() {
+  return useQuery({
+    queryKey: queryKeys.statsLoads,
+    queryFn: () => call(commands.statsLoads()),
+  });
+}
+
+/** Loads by container uuid, for the containers table. */
+export function useContainerLoads(): Map<string, ContainerLoad> {
+  const loads = useStatsLoads();
+  return useMemo(
+    () => new Map((loads.data?.containers ?? []).map((l) => [l.containerUuid, l])),
+    [loads.data],
+  );
+}
+
+export function useStatsRetention() {
+  return useQuery({
+    queryKey: queryKeys.statsRetention,
+    queryFn: () => call(commands.statsRetentionGet()),
+  });
+}
+
+/** A container's newest sample; refreshed (throttled) on `statsRecorded` events. */
+export function useStatsLatest(uuid: string | null, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.statsLatest(uuid ?? ""),
+    queryFn: () => call(commands.statsLatest(uuid ?? "")),
+    enabled: enabled && uuid !== null,
+  });
+}
+
+/** A series together with the window it was asked for (Unix seconds), for the chart's time axis. */
+export interface Windowed<T> {
+  series: T;
+  from: number;
+  to: number;
+}
+
+/** Series refetch when shown again after this long (events refresh them while shown). */
+const SERIES_STALE_MS = 10_000;
+
+export function useFleetSeries(deviceUuid: string | null, range: RangeKey) {
+  return useQuery({
+    queryKey: queryKeys.fleetSeries(deviceUuid, range),
+    queryFn: async (): Promise<Windowed<FleetSeries>> => {
+      const to = nowSeconds();
+      const from = to - rangeSeconds(range);
+      const series = await call(commands.statsFleetSeries(deviceUuid, from, null));
+      return { series, from: series.from ?? from, to: Math.max(series.to ?? to, to) };
+    },
+    staleTime: SERIES_STALE_MS,
+  });
+}
+
+export function useContainerSeries(uuid: string | null, range: RangeKey, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.containerSeries(uuid ?? "", range),
+    queryFn: async (): Promise<Windowed<ContainerSeries>> => {
+      const to = nowSeconds();
+      const from = to - rangeSeconds(range);
+      const series = await call(commands.statsContainerSeries(uuid ?? "", from, null));
+      return { series, from: series.from ?? from, to: Math.max(series.to ?? to, to) };
+    },
+    enabled: enabled && uuid !== null,
+    staleTime: SERIES_STALE_MS,
   });
 }

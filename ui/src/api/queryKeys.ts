@@ -1,3 +1,4 @@
+import type { RangeKey } from "../lib/statsRange";
 import type { InventoryKind } from "./types";
 
 export const queryKeys = {
@@ -9,4 +10,14 @@ export const queryKeys = {
   inspect: (uuid: string) => ["containerInspect", uuid] as const,
   inspectAll: ["containerInspect"] as const,
   inventory: (kind: InventoryKind) => [kind] as const,
+  // Statistics.
+  stateCounts: ["stateCounts"] as const,
+  statsLoads: ["statsLoads"] as const,
+  statsRetention: ["statsRetention"] as const,
+  statsLatest: (uuid: string) => ["statsLatest", uuid] as const,
+  statsLatestAll: ["statsLatest"] as const,
+  fleetSeries: (deviceUuid: string | null, range: RangeKey) => ["fleetSeries", deviceUuid ?? "all", range] as const,
+  fleetSeriesAll: ["fleetSeries"] as const,
+  containerSeries: (uuid: string, range: RangeKey) => ["containerSeries", uuid, range] as const,
+  containerSeriesAll: ["containerSeries"] as const,
 };

@@ -26,6 +26,19 @@ export type {
   NetworkAttachment_Serialize as NetworkAttachment,
   PortMapping_Serialize as PortMapping,
   Volume,
+  // Statistics.
+  StatsSample_Serialize as StatsSample,
+  StatsLoads,
+  ContainerLoad,
+  DeviceLoad,
+  ContainerSeries,
+  SeriesPoint,
+  Span,
+  FleetSeries_Serialize as FleetSeries,
+  FleetPoint,
+  StateCount,
+  StatsRetention,
+  StatsTier,
 } from "../bindings";
 
 // Command inputs.

@@ -1,11 +1,20 @@
 import { AppShell, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon } from "@mantine/core";
-import { IconBox, IconBrandDocker, IconDatabase, IconNetwork, IconServer2, IconStack2 } from "@tabler/icons-react";
+import {
+  IconBox,
+  IconBrandDocker,
+  IconDatabase,
+  IconGauge,
+  IconNetwork,
+  IconServer2,
+  IconStack2,
+} from "@tabler/icons-react";
 import type { ComponentType } from "react";
 import { DevicesSection } from "./DevicesSection";
 import { ThemeToggle } from "./ThemeToggle";
 import type { Route } from "./useHashRoute";
 
 const LINKS: { route: Route; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
+  { route: "dashboard", label: "Dashboard", icon: IconGauge },
   { route: "containers", label: "Containers", icon: IconBox },
   { route: "images", label: "Images", icon: IconStack2 },
   { route: "volumes", label: "Volumes", icon: IconDatabase },

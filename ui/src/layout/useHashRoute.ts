@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useState } from "react";
 
-export const ROUTES = ["containers", "images", "volumes", "networks", "devices"] as const;
+export const ROUTES = ["dashboard", "containers", "images", "volumes", "networks", "devices"] as const;
 export type Route = (typeof ROUTES)[number];
+
+export const DEFAULT_ROUTE: Route = "dashboard";
 
 export function parseRoute(hash: string): Route {
   const name = hash.replace(/^#\/?/, "").split(/[/?]/)[0];
-  return (ROUTES as readonly string[]).includes(name) ? (name as Route) : "containers";
+  return (ROUTES as readonly string[]).includes(name) ? (name as Route) : DEFAULT_ROUTE;
 }
 
-/** The screen named by the location hash (`#/images`); containers by default. */
+/** The screen named by the location hash (`#/images`); the dashboard by default. */
 export function useHashRoute(): [Route, (route: Route) => void] {
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
 

@@ -5,8 +5,13 @@ import {
   containerLabel,
   formatArgv,
   formatBytes,
+  formatCores,
+  formatInterval,
+  formatPercent,
   formatPort,
   formatPorts,
+  formatRate,
+  formatSeconds,
   formatTimestamp,
   relativeTime,
   shortId,
@@ -112,5 +117,51 @@ describe("small helpers", () => {
     expect(lifecycleActions("exited")).toEqual(["start"]);
     expect(availableActions("created")).toEqual(["start", "rename", "displayName", "remove"]);
     expect(availableActions("removing")).toEqual([]);
+  });
+});
+
+describe("stats formatting", () => {
+  it("formatPercent keeps a sensible precision and allows more than 100", () => {
+    expect(formatPercent(0)).toBe("0%");
+    expect(formatPercent(0.254)).toBe("0.25%");
+    expect(formatPercent(12.34)).toBe("12.3%");
+    expect(formatPercent(12)).toBe("12%");
+    expect(formatPercent(250.4)).toBe("250%");
+    expect(formatPercent(null)).toBe("—");
+    expect(formatPercent(Number.NaN)).toBe("—");
+  });
+
+  it("formatCores turns percent of one core into cores", () => {
+    expect(formatCores(250)).toBe("2.5 cores");
+    expect(formatCores(100)).toBe("1 core");
+    expect(formatCores(3)).toBe("0.03 cores");
+    expect(formatCores(0)).toBe("0 cores");
+    expect(formatCores(1234)).toBe("12.3 cores");
+    expect(formatCores(undefined)).toBe("—");
+  });
+
+  it("formatRate is formatBytes per second", () => {
+    expect(formatRate(0)).toBe("0 B/s");
+    expect(formatRate(1_234_567)).toBe("1.23 MB/s");
+    expect(formatRate(512)).toBe("512 B/s");
+    expect(formatRate(null)).toBe("—");
+    expect(formatRate(-1)).toBe("—");
+  });
+
+  it("formatInterval says off for 0", () => {
+    expect(formatInterval(0)).toBe("off");
+    expect(formatInterval(10)).toBe("every 10 s");
+    expect(formatInterval(90)).toBe("every 90 s");
+    expect(formatInterval(300)).toBe("every 5 min");
+    expect(formatInterval(3600)).toBe("every 1 h");
+  });
+
+  it("formatSeconds picks the largest whole unit", () => {
+    expect(formatSeconds(10)).toBe("10 s");
+    expect(formatSeconds(120)).toBe("2 min");
+    expect(formatSeconds(5400)).toBe("90 min");
+    expect(formatSeconds(3600)).toBe("1 h");
+    expect(formatSeconds(86_400)).toBe("1 d");
+    expect(formatSeconds(null)).toBe("—");
   });
 });

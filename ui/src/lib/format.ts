@@ -88,3 +88,42 @@ export function formatArgv(argv: readonly string[] | null | undefined): string {
   if (!argv || argv.length === 0) return "—";
   return argv.map((a) => (a === "" || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(" ");
 }
+
+/** A percentage: "0.25%", "12.3%", "250%" (CPU is percent of one core, so it may exceed 100). */
+export function formatPercent(percent: number | null | undefined): string {
+  if (percent == null || !Number.isFinite(percent)) return "—";
+  const abs = Math.abs(percent);
+  const digits = abs === 0 ? 0 : abs < 1 ? 2 : abs < 100 ? 1 : 0;
+  return `${Number(percent.toFixed(digits))}%`;
+}
+
+/** Percent of one core as cores: 250 → "2.5 cores", 100 → "1 core", 3 → "0.03 cores". */
+export function formatCores(cpuPercent: number | null | undefined): string {
+  if (cpuPercent == null || !Number.isFinite(cpuPercent) || cpuPercent < 0) return "—";
+  const cores = cpuPercent / 100;
+  const digits = cores === 0 ? 0 : cores < 0.1 ? 3 : cores < 10 ? 2 : 1;
+  const value = Number(cores.toFixed(digits));
+  return `${value} ${value === 1 ? "core" : "cores"}`;
+}
+
+/** Bytes per second, in the units of formatBytes: "1.2 MB/s". */
+export function formatRate(bytesPerSecond: number | null | undefined): string {
+  const bytes = formatBytes(bytesPerSecond);
+  return bytes === "—" ? bytes : `${bytes}/s`;
+}
+
+/** A whole-unit duration: "10 s", "90 s", "5 min", "1 h", "1 d". */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "—";
+  if (seconds < 60 || seconds % 60 !== 0) return `${seconds} s`;
+  if (seconds < 3600 || seconds % 3600 !== 0) return `${seconds / 60} min`;
+  if (seconds < 86_400 || seconds % 86_400 !== 0) return `${seconds / 3600} h`;
+  return `${seconds / 86_400} d`;
+}
+
+/** A stats interval: "every 10 s", "every 5 min", "off". */
+export function formatInterval(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds)) return "—";
+  if (seconds <= 0) return "off";
+  return `every ${formatSeconds(seconds)}`;
+}

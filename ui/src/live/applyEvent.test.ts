@@ -1,7 +1,7 @@
 import type { QueryKey } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { queryKeys } from "../api/queryKeys";
-import type { Container, DeviceSummary, InventoryEvent } from "../api/types";
+import type { Container, ContainerLoad, DeviceLoad, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
 import { makeContainer, makeDevice } from "../test/fixtures";
 import {
   applyEvent,
@@ -9,6 +9,7 @@ import {
   planEvent,
   reduceContainers,
   reduceDevices,
+  reduceLoads,
   removeContainer,
   upsertContainer,
   type LiveCache,
@@ -98,7 +99,12 @@ describe("reducers", () => {
 
 describe("planEvent", () => {
   it("invalidates devices and containers when devices change", () => {
-    expect(planEvent({ type: "devicesChanged" }).invalidate).toEqual([queryKeys.devices, queryKeys.containers]);
+    expect(planEvent({ type: "devicesChanged" }).invalidate).toEqual([
+      queryKeys.devices,
+      queryKeys.containers,
+      queryKeys.stateCounts,
+      queryKeys.statsLoads,
+    ]);
   });
 
   it.each(["images", "volumes", "networks"] as const)("invalidates the %s query on inventoryChanged", (kind) => {
@@ -115,12 +121,19 @@ describe("planEvent", () => {
 });
 
 /** A LiveCache over plain variables, recording what was invalidated. */
-function fakeCache(initial: { containers?: Container[]; devices?: DeviceSummary[]; fetching?: boolean }) {
+function fakeCache(initial: {
+  containers?: Container[];
+  devices?: DeviceSummary[];
+  loads?: StatsLoads;
+  fetching?: boolean;
+}) {
   const state = {
     containers: initial.containers,
     devices: initial.devices,
+    loads: initial.loads,
     invalidated: [] as QueryKey[],
     devicesRefreshes: 0,
+    statsRefreshes: 0,
   };
   const cache: LiveCache = {
     updateContainers: (fn) => (state.containers = fn(state.containers)),
@@ -128,6 +141,9 @@ function fakeCache(initial: { containers?: Container[]; devices?: DeviceSummary[
     containersFetching: () => initial.fetching ?? false,
     invalidate: (key) => state.invalidated.push(key),
     refreshDevicesSoon: () => state.devicesRefreshes++,
+    updateLoads: (fn) => (state.loads = fn(state.loads)),
+    containerDevice: (uuid) => state.containers?.find((c) => c.uuid === uuid)?.deviceUuid,
+    refreshStatsSoon: () => state.statsRefreshes++,
   };
   return { state, cache };
 }
@@ -161,6 +177,138 @@ describe("applyEvent", () => {
     applyEvent(cache, { type: "devicesChanged" });
     applyEvent(cache, { type: "inventoryChanged", deviceUuid: "d-1", kind: "volumes" });
     expect(state.containers).toBe(containers);
-    expect(state.invalidated).toEqual([queryKeys.devices, queryKeys.containers, ["volumes"]]);
+    expect(state.invalidated).toEqual([
+      queryKeys.devices,
+      queryKeys.containers,
+      queryKeys.stateCounts,
+      queryKeys.statsLoads,
+      ["volumes"],
+    ]);
+  });
+
+  it("patches the loads on a stats round and asks for a stats refresh", () => {
+    const containers = [
+      makeContainer({ uuid: "a", deviceUuid: "d-1" }),
+      makeContainer({ uuid: "b", deviceUuid: "d-1" }),
+      makeContainer({ uuid: "x", deviceUuid: "d-2" }),
+    ];
+    const { state, cache } = fakeCache({
+      containers,
+      loads: { containers: [load("a", 10), load("b", 20), load("x", 30)], devices: [deviceLoad("d-1", 30), deviceLoad("d-2", 30)] },
+    });
+    applyEvent(cache, { type: "statsRecorded", load: deviceLoad("d-1", 55), containers: [load("a", 55)] });
+    applyEvent(cache, { type: "statsRecorded", load: deviceLoad("d-1", 60), containers: [load("a", 60)] });
+    expect(state.loads?.containers.map((c) => [c.containerUuid, c.cpuPercent])).toEqual([
+      ["x", 30],
+      ["a", 60],
+    ]);
+    expect(state.loads?.devices.map((d) => [d.deviceUuid, d.cpuTotalPercent])).toEqual([
+      ["d-1", 60],
+      ["d-2", 30],
+    ]);
+    expect(state.statsRefreshes).toBe(2);
+    expect(state.containers).toBe(containers);
+    expect(state.invalidated).toEqual([]);
+  });
+
+  it("ignores live samples (the drawer listens to them itself)", () => {
+    const loads: StatsLoads = { containers: [load("a", 1)], devices: [] };
+    const { state, cache } = fakeCache({ containers: [makeContainer({ uuid: "a" })], loads });
+    applyEvent(cache, { type: "liveStats", subscription: 1, containerUuid: "a", sample: sample(5) });
+    applyEvent(cache, { type: "liveStatsEnded", subscription: 1, containerUuid: "a", reason: "stopped" });
+    expect(state.loads).toBe(loads);
+    expect(state.statsRefreshes).toBe(0);
+    expect(state.invalidated).toEqual([]);
+  });
+});
+
+function load(containerUuid: string, cpuPercent: number, ts = 1_800_000_000): ContainerLoad {
+  return { containerUuid, ts, cpuPercent, memoryUsed: 1_000_000, memoryPercent: 5 };
+}
+
+function deviceLoad(deviceUuid: string, cpuTotalPercent: number, ts = 1_800_000_000): DeviceLoad {
+  return { deviceUuid, ts, containers: 1, cpuTotalPercent, memoryTotal: 1_000_000, memoryAvgPercent: 5 };
+}
+
+function sample(cpuPercent: number) {
+  return {
+    ts: 1_800_000_000,
+    cpuPercent,
+    memoryUsed: 1,
+    memoryLimit: 2,
+    memoryPercent: 50,
+    netRxRate: 0,
+    netTxRate: 0,
+    blockReadRate: 0,
+    blockWriteRate: 0,
+    pids: 1,
+    netRxBytes: null,
+    netTxBytes: null,
+    blockReadBytes: null,
+    blockWriteBytes: null,
+  };
+}
+
+describe("reduceLoads", () => {
+  const deviceOf = (uuid: string) => ({ a: "d-1", b: "d-1", x: "d-2" })[uuid];
+  const loads: StatsLoads = {
+    containers: [load("a", 10), load("b", 20), load("x", 30)],
+    devices: [deviceLoad("d-1", 30), deviceLoad("d-2", 30)],
+  };
+
+  it("replaces the round's device and its containers; unlisted containers of that device lose their load", () => {
+    const next = reduceLoads(
+      loads,
+      { type: "statsRecorded", load: deviceLoad("d-1", 12), containers: [load("a", 12), load("new", 3)] },
+      deviceOf,
+    );
+    expect(next?.containers.map((c) => [c.containerUuid, c.cpuPercent])).toEqual([
+      ["x", 30],
+      ["a", 12],
+      ["new", 3],
+    ]);
+    expect(next?.devices.map((d) => [d.deviceUuid, d.cpuTotalPercent])).toEqual([
+      ["d-1", 12],
+      ["d-2", 30],
+    ]);
+    expect(loads.containers).toHaveLength(3);
+  });
+
+  it("adds a device seen for the first time and keeps containers it cannot place", () => {
+    const next = reduceLoads(
+      { containers: [load("unknown", 7)], devices: [] },
+      { type: "statsRecorded", load: deviceLoad("d-3", 0), containers: [] },
+      deviceOf,
+    );
+    expect(next?.containers.map((c) => c.containerUuid)).toEqual(["unknown"]);
+    expect(next?.devices.map((d) => d.deviceUuid)).toEqual(["d-3"]);
+  });
+
+  it("a round of a device with nothing running clears its containers", () => {
+    const next = reduceLoads(loads, { type: "statsRecorded", load: deviceLoad("d-1", 0), containers: [] }, deviceOf);
+    expect(next?.containers.map((c) => c.containerUuid)).toEqual(["x"]);
+  });
+
+  it("drops the load of a removed or no longer running container", () => {
+    expect(reduceLoads(loads, { type: "containerRemoved", uuid: "b", deviceUuid: "d-1" }, deviceOf)?.containers).toHaveLength(2);
+    const stopped = makeContainer({ uuid: "a", state: "exited" });
+    expect(
+      reduceLoads(loads, { type: "containerUpserted", container: stopped }, deviceOf)?.containers.map((c) => c.containerUuid),
+    ).toEqual(["b", "x"]);
+    const running = makeContainer({ uuid: "a", state: "running" });
+    expect(reduceLoads(loads, { type: "containerUpserted", container: running }, deviceOf)).toBe(loads);
+    expect(reduceLoads(loads, { type: "containerRemoved", uuid: "zzz", deviceUuid: "d-1" }, deviceOf)).toBe(loads);
+  });
+
+  it("leaves loads not fetched yet alone, and ignores other events", () => {
+    expect(
+      reduceLoads(undefined, { type: "statsRecorded", load: deviceLoad("d-1", 1), containers: [] }, deviceOf),
+    ).toBeUndefined();
+    expect(reduceLoads(loads, { type: "devicesChanged" }, deviceOf)).toBe(loads);
+  });
+
+  it("planEvent patches loads and throttles a stats refresh on statsRecorded", () => {
+    const plan = planEvent({ type: "statsRecorded", load: deviceLoad("d-1", 1), containers: [] });
+    expect(plan).toMatchObject({ patchLoads: true, refreshStatsSoon: true, patchContainers: false, invalidate: [] });
   });
 });

@@ -1,6 +1,6 @@
 import type { QueryKey } from "@tanstack/react-query";
 import { queryKeys } from "../api/queryKeys";
-import type { Container, DeviceStatus, DeviceSummary, InventoryEvent } from "../api/types";
+import type { Container, ContainerLoad, DeviceStatus, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
 
 /**
  * Inserts or replaces a container by uuid. A list not loaded yet stays unloaded (its fetch
@@ -57,6 +57,47 @@ export function reduceDevices(list: DeviceSummary[] | undefined, event: Inventor
   return event.type === "deviceStatusChanged" ? patchDeviceStatus(list, event.deviceUuid, event.status) : list;
 }
 
+/**
+ * The loads (for the table's bars and the dashboard) after an event. A stats round replaces its
+ * device's load and the loads of that device's containers: a container of that device the round
+ * does not list has no current load any more. `deviceOf` maps a container to its device (from
+ * the containers list); a container it does not know keeps its load until a round lists it.
+ */
+export function reduceLoads(
+  loads: StatsLoads | undefined,
+  event: InventoryEvent,
+  deviceOf: (containerUuid: string) => string | undefined,
+): StatsLoads | undefined {
+  if (!loads) return loads;
+  switch (event.type) {
+    case "statsRecorded": {
+      const deviceUuid = event.load.deviceUuid;
+      const listed = new Set(event.containers.map((c) => c.containerUuid));
+      const containers: ContainerLoad[] = loads.containers.filter(
+        (c) => !listed.has(c.containerUuid) && deviceOf(c.containerUuid) !== deviceUuid,
+      );
+      containers.push(...event.containers);
+      const index = loads.devices.findIndex((d) => d.deviceUuid === deviceUuid);
+      const devices = loads.devices.slice();
+      if (index === -1) devices.push(event.load);
+      else devices[index] = event.load;
+      return { containers, devices };
+    }
+    case "containerRemoved":
+      return withoutContainerLoad(loads, event.uuid);
+    case "containerUpserted":
+      // Only running containers have a current load; the next round brings it back.
+      return event.container.state === "running" ? loads : withoutContainerLoad(loads, event.container.uuid);
+    default:
+      return loads;
+  }
+}
+
+function withoutContainerLoad(loads: StatsLoads, uuid: string): StatsLoads {
+  const containers = loads.containers.filter((c) => c.containerUuid !== uuid);
+  return containers.length === loads.containers.length ? loads : { ...loads, containers };
+}
+
 export interface EventPlan {
   /** Patch the containers cache with reduceContainers. */
   patchContainers: boolean;
@@ -66,31 +107,49 @@ export interface EventPlan {
   invalidate: QueryKey[];
   /** Refresh devices (their counts) soon; debounced by the caller. */
   refreshDevicesSoon: boolean;
+  /** Patch the stats loads cache with reduceLoads. */
+  patchLoads: boolean;
+  /** Refresh the shown stats (series, latest samples) soon; throttled by the caller. */
+  refreshStatsSoon: boolean;
 }
 
 /** What an event does to the cache, as data. */
 export function planEvent(event: InventoryEvent): EventPlan {
-  const plan: EventPlan = { patchContainers: false, patchDevices: false, invalidate: [], refreshDevicesSoon: false };
+  const plan: EventPlan = {
+    patchContainers: false,
+    patchDevices: false,
+    invalidate: [],
+    refreshDevicesSoon: false,
+    patchLoads: false,
+    refreshStatsSoon: false,
+  };
   switch (event.type) {
     case "containerUpserted":
       plan.patchContainers = true;
       plan.invalidate.push(queryKeys.inspect(event.container.uuid));
       plan.refreshDevicesSoon = true;
+      plan.patchLoads = true;
       break;
     case "containerRemoved":
       plan.patchContainers = true;
       plan.refreshDevicesSoon = true;
+      plan.patchLoads = true;
       break;
     case "deviceStatusChanged":
       plan.patchDevices = true;
       plan.refreshDevicesSoon = true;
       break;
     case "devicesChanged":
-      plan.invalidate.push(queryKeys.devices, queryKeys.containers);
+      plan.invalidate.push(queryKeys.devices, queryKeys.containers, queryKeys.stateCounts, queryKeys.statsLoads);
       break;
     case "inventoryChanged":
       plan.invalidate.push(queryKeys.inventory(event.kind));
       break;
+    case "statsRecorded":
+      plan.patchLoads = true;
+      plan.refreshStatsSoon = true;
+      break;
+    // liveStats and liveStatsEnded are for the open drawer, which listens itself (useLiveStats).
   }
   return plan;
 }
@@ -103,6 +162,10 @@ export interface LiveCache {
   containersFetching(): boolean;
   invalidate(key: QueryKey): void;
   refreshDevicesSoon(): void;
+  updateLoads(fn: (loads: StatsLoads | undefined) => StatsLoads | undefined): void;
+  /** The device of a container, from the containers list. */
+  containerDevice(containerUuid: string): string | undefined;
+  refreshStatsSoon(): void;
 }
 
 /** Applies one backend event to the cache. */
@@ -116,4 +179,6 @@ export function applyEvent(cache: LiveCache, event: InventoryEvent): void {
   if (plan.patchDevices) cache.updateDevices((list) => reduceDevices(list, event));
   for (const key of plan.invalidate) cache.invalidate(key);
   if (plan.refreshDevicesSoon) cache.refreshDevicesSoon();
+  if (plan.patchLoads) cache.updateLoads((loads) => reduceLoads(loads, event, (uuid) => cache.containerDevice(uuid)));
+  if (plan.refreshStatsSoon) cache.refreshStatsSoon();
 }

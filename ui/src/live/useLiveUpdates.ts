@@ -2,11 +2,14 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { useEffect } from "react";
 import { queryKeys } from "../api/queryKeys";
-import type { Container, DeviceSummary } from "../api/types";
+import type { Container, DeviceSummary, StatsLoads } from "../api/types";
 import { events } from "../bindings";
 import { applyEvent, type LiveCache } from "./applyEvent";
+import { createCoalescer, seriesDuePredicate } from "./statsRefresh";
 
 const DEVICES_REFRESH_DELAY_MS = 300;
+/** Stats rounds (one event per device) refresh the shown charts at most this often. */
+const STATS_REFRESH = { delayMs: 1_000, minGapMs: 5_000 };
 
 /** Subscribes once to the backend's inventory events and keeps the query cache current. */
 export function useLiveUpdates(): void {
@@ -16,6 +19,13 @@ export function useLiveUpdates(): void {
     let disposed = false;
     let devicesTimer: ReturnType<typeof setTimeout> | undefined;
     const unlisteners: UnlistenFn[] = [];
+    // container uuid → device uuid, rebuilt when the containers list changes.
+    let deviceIndex: { list: Container[] | undefined; map: Map<string, string> } = { list: undefined, map: new Map() };
+    const statsRefresh = createCoalescer(() => {
+      // Only shown queries refetch; the others are marked stale and refetch when shown again.
+      void queryClient.invalidateQueries({ predicate: seriesDuePredicate(Date.now()) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.statsLatestAll });
+    }, STATS_REFRESH);
 
     const cache: LiveCache = {
       updateContainers: (fn) => queryClient.setQueryData<Container[]>(queryKeys.containers, fn),
@@ -24,11 +34,20 @@ export function useLiveUpdates(): void {
       invalidate: (key) => void queryClient.invalidateQueries({ queryKey: key }),
       refreshDevicesSoon: () => {
         clearTimeout(devicesTimer);
-        devicesTimer = setTimeout(
-          () => void queryClient.invalidateQueries({ queryKey: queryKeys.devices }),
-          DEVICES_REFRESH_DELAY_MS,
-        );
+        devicesTimer = setTimeout(() => {
+          void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.stateCounts });
+        }, DEVICES_REFRESH_DELAY_MS);
       },
+      updateLoads: (fn) => queryClient.setQueryData<StatsLoads>(queryKeys.statsLoads, fn),
+      containerDevice: (uuid) => {
+        const list = queryClient.getQueryData<Container[]>(queryKeys.containers);
+        if (list !== deviceIndex.list) {
+          deviceIndex = { list, map: new Map((list ?? []).map((c) => [c.uuid, c.deviceUuid])) };
+        }
+        return deviceIndex.map.get(uuid);
+      },
+      refreshStatsSoon: () => statsRefresh.request(),
     };
 
     const keep = (subscribe: () => Promise<UnlistenFn>, what: string) => {
@@ -50,6 +69,7 @@ export function useLiveUpdates(): void {
     return () => {
       disposed = true;
       clearTimeout(devicesTimer);
+      statsRefresh.cancel();
       for (const unlisten of unlisteners) unlisten();
     };
   }, [queryClient]);

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The docker CLI's stats formulas, checked against stats responses: two recorded from a
 //! real engine on cgroup v1 (this machine), one in the cgroup v2 shape the Engine API
 //! documents (no `percpu_usage`, `max_usage` or `failcnt`; `inactive_file` instead of

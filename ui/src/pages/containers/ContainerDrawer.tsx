@@ -1,5 +1,5 @@
-import { Alert, CloseButton, Divider, Drawer, Group, ScrollArea, Skeleton, Stack, Text, Title } from "@mantine/core";
-import { IconInfoCircle } from "@tabler/icons-react";
+import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, Text, Title } from "@mantine/core";
+import { IconChartLine, IconInfoCircle, IconListDetails } from "@tabler/icons-react";
 import { useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
 import { Mono } from "../../components/Mono";
@@ -15,6 +15,9 @@ import {
   OverviewSection,
   PortsSection,
 } from "./DetailSections";
+import { StatsTab } from "./StatsTab";
+
+export type DrawerTab = "details" | "stats";
 
 function DetailsSkeleton() {
   return (
@@ -44,6 +47,8 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
   const containers = useContainers();
   const container = shownUuid ? containers.data?.find((c) => c.uuid === shownUuid) : undefined;
   const inspect = useContainerInspect(uuid);
+  // The tab stays as chosen from one container to the next.
+  const [tab, setTab] = useState<DrawerTab>("details");
   const details = inspect.data;
   const title = container ? containerLabel(container) : (details?.name ?? "Container");
 
@@ -94,34 +99,60 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
             ) : null}
             {container ? <DrawerActions container={container} /> : null}
           </Stack>
-          <Divider />
-          <ScrollArea style={{ flex: 1 }} type="auto">
-            <Stack gap="lg" p="md">
-              {shownUuid && containers.isSuccess && !container ? (
-                <Alert color="gray" icon={<IconInfoCircle size={18} />} title="Container removed">
-                  This container no longer exists on its engine.
-                </Alert>
-              ) : null}
-              {inspect.isPending && uuid !== null ? (
-                <DetailsSkeleton />
-              ) : inspect.isError ? (
-                <ErrorState
-                  title="Could not inspect this container"
-                  error={inspect.error}
-                  onRetry={() => void inspect.refetch()}
-                />
-              ) : details ? (
-                <>
-                  <OverviewSection details={details} />
-                  <PortsSection details={details} />
-                  <EnvSection env={details.env} />
-                  <LabelsSection labels={details.labels} />
-                  <MountsSection mounts={details.mounts} />
-                  <NetworksSection networks={details.networks} />
-                </>
-              ) : null}
-            </Stack>
-          </ScrollArea>
+          <Tabs
+            value={tab}
+            onChange={(v) => setTab(v === "stats" ? "stats" : "details")}
+            keepMounted={false}
+            style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}
+          >
+            <Tabs.List px="md">
+              <Tabs.Tab value="details" leftSection={<IconListDetails size={14} />} data-testid="drawer-tab-details">
+                Details
+              </Tabs.Tab>
+              <Tabs.Tab value="stats" leftSection={<IconChartLine size={14} />} data-testid="drawer-tab-stats">
+                Stats
+              </Tabs.Tab>
+            </Tabs.List>
+            <ScrollArea style={{ flex: 1 }} type="auto">
+              <Stack gap="lg" p="md">
+                {shownUuid && containers.isSuccess && !container ? (
+                  <Alert color="gray" icon={<IconInfoCircle size={18} />} title="Container removed">
+                    This container no longer exists on its engine.
+                  </Alert>
+                ) : null}
+                <Tabs.Panel value="details">
+                  {inspect.isPending && uuid !== null ? (
+                    <DetailsSkeleton />
+                  ) : inspect.isError ? (
+                    <ErrorState
+                      title="Could not inspect this container"
+                      error={inspect.error}
+                      onRetry={() => void inspect.refetch()}
+                    />
+                  ) : details ? (
+                    <Stack gap="lg">
+                      <OverviewSection details={details} />
+                      <PortsSection details={details} />
+                      <EnvSection env={details.env} />
+                      <LabelsSection labels={details.labels} />
+                      <MountsSection mounts={details.mounts} />
+                      <NetworksSection networks={details.networks} />
+                    </Stack>
+                  ) : null}
+                </Tabs.Panel>
+                <Tabs.Panel value="stats">
+                  {shownUuid ? (
+                    <StatsTab
+                      key={shownUuid}
+                      uuid={shownUuid}
+                      container={container}
+                      active={uuid !== null && tab === "stats"}
+                    />
+                  ) : null}
+                </Tabs.Panel>
+              </Stack>
+            </ScrollArea>
+          </Tabs>
         </Stack>
       </Drawer.Content>
     </Drawer.Root>

@@ -1,7 +1,7 @@
 import { Button, Code, Paper, Stack, Text } from "@mantine/core";
 import { IconBox, IconFilterOff, IconServerOff } from "@tabler/icons-react";
 import { useMemo, useState } from "react";
-import { useContainers, useDevices } from "../../api/queries";
+import { useContainerLoads, useContainers, useDevices } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
 import { useNow } from "../../lib/useNow";
@@ -32,6 +32,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const [openUuid, setOpenUuid] = useState<string | null>(null);
 
   const deviceNames = useDeviceNames();
+  const loads = useContainerLoads();
   const all = containers.data;
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;
@@ -69,6 +70,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
       <ContainersTable
         containers={visible}
         deviceNames={deviceNames}
+        loads={loads}
         now={now}
         selectedUuid={openUuid}
         onOpen={setOpenUuid}

@@ -10,15 +10,18 @@ import {
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
-import type { Container, ContainerState } from "../../api/types";
+import type { Container, ContainerLoad, ContainerState } from "../../api/types";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
 import { RowActions } from "./actions/ActionButtons";
+import { CpuBar, MemoryBar } from "./LoadBars";
 
 export const ROW_HEIGHT = 46;
 
+// CPU and memory have fixed widths: values arriving every round never move the layout.
 const GRID_TEMPLATE =
-  "minmax(160px, 2.2fr) minmax(90px, 1fr) minmax(130px, 2fr) 150px 80px minmax(100px, 1.3fr) 184px";
+  "minmax(160px, 2.2fr) minmax(90px, 1fr) minmax(130px, 2fr) 150px 96px 110px 80px minmax(100px, 1.3fr) 184px";
+const MIN_WIDTH = 1190;
 
 const STATE_ORDER: Record<ContainerState, number> = {
   running: 0,
@@ -76,7 +79,16 @@ function PortsCell({ c }: { c: Container }) {
   );
 }
 
-function useColumns(deviceNames: Map<string, string>, now: number): ColumnDef<Container>[] {
+/** A load to sort by: running containers by value, the rest (and unsampled ones) last. */
+function loadSortValue(c: Container, value: number | null | undefined): number {
+  return c.state === "running" && value != null ? value : -1;
+}
+
+function useColumns(
+  deviceNames: Map<string, string>,
+  now: number,
+  loads: Map<string, ContainerLoad>,
+): ColumnDef<Container>[] {
   return useMemo<ColumnDef<Container>[]>(
     () => [
       {
@@ -117,6 +129,20 @@ function useColumns(deviceNames: Map<string, string>, now: number): ColumnDef<Co
         ),
       },
       {
+        id: "cpu",
+        header: "CPU",
+        accessorFn: (c) => loadSortValue(c, loads.get(c.uuid)?.cpuPercent),
+        sortDescFirst: true,
+        cell: ({ row }) => <CpuBar c={row.original} load={loads.get(row.original.uuid)} />,
+      },
+      {
+        id: "memory",
+        header: "Memory",
+        accessorFn: (c) => loadSortValue(c, loads.get(c.uuid)?.memoryUsed),
+        sortDescFirst: true,
+        cell: ({ row }) => <MemoryBar c={row.original} load={loads.get(row.original.uuid)} />,
+      },
+      {
         id: "created",
         header: "Created",
         accessorFn: (c) => c.created ?? 0,
@@ -140,22 +166,24 @@ function useColumns(deviceNames: Map<string, string>, now: number): ColumnDef<Co
         cell: ({ row }) => <RowActions container={row.original} />,
       },
     ],
-    [deviceNames, now],
+    [deviceNames, now, loads],
   );
 }
 
 interface Props {
   containers: Container[];
   deviceNames: Map<string, string>;
+  /** The newest load of each running container, by uuid. */
+  loads: Map<string, ContainerLoad>;
   now: number;
   selectedUuid: string | null;
   onOpen: (uuid: string) => void;
 }
 
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
-export function ContainersTable({ containers, deviceNames, now, selectedUuid, onOpen }: Props) {
+export function ContainersTable({ containers, deviceNames, loads, now, selectedUuid, onOpen }: Props) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
-  const columns = useColumns(deviceNames, now);
+  const columns = useColumns(deviceNames, now, loads);
   const table = useReactTable({
     data: containers,
     columns,
@@ -195,7 +223,7 @@ export function ContainersTable({ containers, deviceNames, now, selectedUuid, on
       style={{ height: "100%", overflow: "auto", position: "relative" }}
       data-testid="containers-table"
     >
-      <div style={{ minWidth: 980 }}>
+      <div style={{ minWidth: MIN_WIDTH }}>
         {table.getHeaderGroups().map((group) => (
           <div key={group.id} role="row" className="sq-grid sq-header" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
             {group.headers.map((header) => {

@@ -77,7 +77,11 @@ const KINDS: { kind: DeviceKind; title: string; text: string; icon: ComponentTyp
 ];
 
 /** Fields that only name or schedule the device: changing them keeps a connection test valid. */
-const NON_CONNECTION_FIELDS: ReadonlySet<keyof DeviceForm> = new Set(["name", "resyncIntervalSecs"]);
+const NON_CONNECTION_FIELDS: ReadonlySet<keyof DeviceForm> = new Set([
+  "name",
+  "resyncIntervalSecs",
+  "statsIntervalSecs",
+]);
 
 type ProbeState =
   | { status: "idle" }
@@ -604,7 +608,7 @@ function DetailsStep({
       )}
 
       <Section title="General">
-        <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
           <TextInput
             label="Name"
             description={`Empty: “${defaultName(form)}”`}
@@ -613,7 +617,7 @@ function DetailsStep({
             onChange={text("name")}
             error={errors.name}
             data-testid="device-name"
-            style={{ gridColumn: "span 2" }}
+            style={{ gridColumn: "1 / -1" }}
             {...common}
           />
           <NumberInput
@@ -628,6 +632,19 @@ function DetailsStep({
             onChange={(v) => onChange({ resyncIntervalSecs: v })}
             error={errors.resyncIntervalSecs}
             data-testid="device-resync"
+          />
+          <NumberInput
+            label="Stats interval"
+            description="Seconds between samples; 0 turns them off"
+            min={0}
+            max={3600}
+            step={5}
+            allowDecimal={false}
+            allowNegative={false}
+            value={form.statsIntervalSecs}
+            onChange={(v) => onChange({ statsIntervalSecs: v })}
+            error={errors.statsIntervalSecs}
+            data-testid="device-stats-interval"
           />
         </SimpleGrid>
         {editing ? (

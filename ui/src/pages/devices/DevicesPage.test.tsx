@@ -166,6 +166,7 @@ describe("DevicesPage", () => {
     expect(device).toEqual({
       name: "nas.local",
       resyncIntervalSecs: 300,
+      statsIntervalSecs: 10,
       connection: {
         type: "ssh",
         host: "nas.local",

@@ -139,6 +139,12 @@ describe("validateForm", () => {
     expect(validateForm(form({ kind: "tcp", tcpHost: "tcp://nas" })).tcpHost).toBeDefined();
     expect(validateForm(form({ kind: "local", localPath: "docker.sock" })).localPath).toBeDefined();
     expect(validateForm(form({ resyncIntervalSecs: 5 })).resyncIntervalSecs).toBeDefined();
+    expect(validateForm(form({ statsIntervalSecs: 0 }))).toEqual({});
+    expect(validateForm(form({ statsIntervalSecs: 5 }))).toEqual({});
+    expect(validateForm(form({ statsIntervalSecs: 3600 }))).toEqual({});
+    expect(validateForm(form({ statsIntervalSecs: 4 })).statsIntervalSecs).toBeDefined();
+    expect(validateForm(form({ statsIntervalSecs: 3601 })).statsIntervalSecs).toBeDefined();
+    expect(validateForm(form({ statsIntervalSecs: "x" })).statsIntervalSecs).toBeDefined();
     expect(validateForm(form({}))).toEqual({});
   });
 });
@@ -154,7 +160,14 @@ describe("names and device inputs", () => {
     const f = form({ kind: "ssh", sshHost: "nas", sshAuth: "password", secret: "pw", name: " NAS ", resyncIntervalSecs: "" });
     const added = toNewDevice(f);
     expect(added.secret).toBe("pw");
-    expect(added.device).toMatchObject({ name: "NAS", resyncIntervalSecs: 300, connection: { auth: { secret: null } } });
+    expect(added.device).toMatchObject({
+      name: "NAS",
+      resyncIntervalSecs: 300,
+      statsIntervalSecs: 10,
+      connection: { auth: { secret: null } },
+    });
+    expect(toNewDevice({ ...f, statsIntervalSecs: 0 }).device.statsIntervalSecs).toBe(0);
+    expect(toDevicePatch({ ...f, statsIntervalSecs: 60 }).patch.statsIntervalSecs).toBe(60);
     const edited = toDevicePatch({ ...f, secret: "" });
     expect(edited.secret).toBeNull();
     expect(edited.patch).toMatchObject({ name: "NAS", connection: { auth: { method: "password", secret: null } } });
@@ -169,7 +182,8 @@ describe("names and device inputs", () => {
       socketPath: "/run/docker.sock",
       auth: { method: "password", secret: ref },
     };
-    const f = formFromDevice({ name: "NAS", connection, resyncIntervalSecs: 60 });
+    const f = formFromDevice({ name: "NAS", connection, resyncIntervalSecs: 60, statsIntervalSecs: 30 });
+    expect(f.statsIntervalSecs).toBe(30);
     expect(f).toMatchObject({ kind: "ssh", sshHost: "nas", sshPort: "", sshUser: "me", sshAuth: "password", secret: "" });
     expect(storedSecretFor(connection, "password")).toBe(true);
     expect(storedSecretFor(connection, "keyFile")).toBe(false);

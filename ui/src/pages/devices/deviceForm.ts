@@ -15,6 +15,9 @@ export type SshAuthMethod = SshAuth["method"];
 export const DEFAULT_SOCKET = "/var/run/docker.sock";
 export const DEFAULT_TLS_PORT = 2376;
 export const DEFAULT_RESYNC_SECS = 300;
+export const DEFAULT_STATS_SECS = 10;
+export const MIN_STATS_SECS = 5;
+export const MAX_STATS_SECS = 3600;
 export const LOCAL_NAME = "This computer";
 
 /** Everything the add/edit wizard edits, as typed (numbers may still be empty). */
@@ -22,6 +25,8 @@ export interface DeviceForm {
   kind: DeviceKind;
   name: string;
   resyncIntervalSecs: number | string;
+  /** Seconds between stats rounds; 0 turns collection off. */
+  statsIntervalSecs: number | string;
   localPath: string;
   sshHost: string;
   sshPort: number | string;
@@ -45,6 +50,7 @@ export function emptyForm(kind: DeviceKind = "local"): DeviceForm {
     kind,
     name: "",
     resyncIntervalSecs: DEFAULT_RESYNC_SECS,
+    statsIntervalSecs: DEFAULT_STATS_SECS,
     localPath: DEFAULT_SOCKET,
     sshHost: "",
     sshPort: "",
@@ -68,9 +74,15 @@ export function formFromDevice(device: {
   name: string;
   connection: DeviceConnection;
   resyncIntervalSecs: number;
+  statsIntervalSecs?: number;
 }): DeviceForm {
   const c = device.connection;
-  const base = { ...emptyForm(), name: device.name, resyncIntervalSecs: device.resyncIntervalSecs };
+  const base = {
+    ...emptyForm(),
+    name: device.name,
+    resyncIntervalSecs: device.resyncIntervalSecs,
+    statsIntervalSecs: device.statsIntervalSecs ?? DEFAULT_STATS_SECS,
+  };
   switch (c.type) {
     case "localSocket":
       return { ...base, kind: "local", localPath: c.path };
@@ -155,6 +167,13 @@ export function validateForm(form: DeviceForm, options: ValidateOptions = {}): F
   const resync = toInt(form.resyncIntervalSecs);
   if (!isBlank(form.resyncIntervalSecs) && (resync === null || resync < 10 || resync > 86_400)) {
     errors.resyncIntervalSecs = "Between 10 and 86400 seconds.";
+  }
+  const stats = toInt(form.statsIntervalSecs);
+  if (
+    !isBlank(form.statsIntervalSecs) &&
+    (stats === null || (stats !== 0 && (stats < MIN_STATS_SECS || stats > MAX_STATS_SECS)))
+  ) {
+    errors.statsIntervalSecs = `0 (off), or ${MIN_STATS_SECS} to ${MAX_STATS_SECS} seconds.`;
   }
   const validPort = (v: number | string) => {
     const n = toInt(v);
@@ -254,11 +273,20 @@ function resyncOf(form: DeviceForm): number {
   return toInt(form.resyncIntervalSecs) ?? DEFAULT_RESYNC_SECS;
 }
 
+function statsOf(form: DeviceForm): number {
+  return toInt(form.statsIntervalSecs) ?? DEFAULT_STATS_SECS;
+}
+
 /** The `deviceAdd` arguments. */
 export function toNewDevice(form: DeviceForm): { device: NewDevice; secret: string | null } {
   const { connection, secret } = formToConnection(form);
   return {
-    device: { name: form.name.trim() || defaultName(form), connection, resyncIntervalSecs: resyncOf(form) },
+    device: {
+      name: form.name.trim() || defaultName(form),
+      connection,
+      resyncIntervalSecs: resyncOf(form),
+      statsIntervalSecs: statsOf(form),
+    },
     secret,
   };
 }
@@ -267,7 +295,12 @@ export function toNewDevice(form: DeviceForm): { device: NewDevice; secret: stri
 export function toDevicePatch(form: DeviceForm): { patch: DevicePatch; secret: string | null } {
   const { connection, secret } = formToConnection(form);
   return {
-    patch: { name: form.name.trim() || defaultName(form), connection, resyncIntervalSecs: resyncOf(form) },
+    patch: {
+      name: form.name.trim() || defaultName(form),
+      connection,
+      resyncIntervalSecs: resyncOf(form),
+      statsIntervalSecs: statsOf(form),
+    },
     secret,
   };
 }
