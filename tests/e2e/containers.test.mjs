@@ -49,6 +49,8 @@ after(async () => {
 });
 
 test("the local engine is a device and its containers are listed", async () => {
+  // The dashboard is the first screen; the containers are one click away.
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
   const device = await s.waitFor('[data-testid="device-item"][data-status="online"]');
   assert.ok(device);
   const el = await s.waitFor(row("e2e-web"));

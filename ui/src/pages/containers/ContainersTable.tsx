@@ -19,9 +19,10 @@ import { CpuBar, MemoryBar } from "./LoadBars";
 export const ROW_HEIGHT = 46;
 
 // CPU and memory have fixed widths: values arriving every round never move the layout.
+// Narrow minimums keep all columns (actions included) visible in the default 1280 px window.
 const GRID_TEMPLATE =
-  "minmax(160px, 2.2fr) minmax(90px, 1fr) minmax(130px, 2fr) 150px 96px 110px 80px minmax(100px, 1.3fr) 184px";
-const MIN_WIDTH = 1190;
+  "minmax(140px, 2.2fr) minmax(70px, 1fr) minmax(100px, 2fr) 140px 56px 70px 80px minmax(60px, 1.3fr) 184px";
+const MIN_WIDTH = 1000;
 
 const STATE_ORDER: Record<ContainerState, number> = {
   running: 0,

@@ -1,0 +1,83 @@
+import { Box, Group, Paper, SimpleGrid, Skeleton, Text } from "@mantine/core";
+import { useStateCounts } from "../../api/queries";
+import type { ContainerState, StateCount } from "../../api/types";
+import { ErrorState } from "../../components/States";
+import { STATE_COLORS } from "../../lib/containerState";
+
+/** Always shown, even at zero; other states appear when some container is in them. */
+const ALWAYS: ContainerState[] = ["running", "paused", "exited", "created"];
+const OTHERS: ContainerState[] = ["restarting", "dead", "removing", "unknown"];
+
+const LABELS: Record<ContainerState, string> = {
+  running: "Running",
+  paused: "Paused",
+  restarting: "Restarting",
+  exited: "Exited",
+  created: "Created",
+  dead: "Dead",
+  removing: "Removing",
+  unknown: "Unknown",
+};
+
+/** The cards to show, total first, from the backend's counts. */
+export function countCards(counts: readonly StateCount[]): { key: ContainerState | "total"; label: string; count: number }[] {
+  const byState = new Map<ContainerState, number>();
+  for (const c of counts) byState.set(c.state, (byState.get(c.state) ?? 0) + c.count);
+  const total = [...byState.values()].reduce((a, b) => a + b, 0);
+  return [
+    { key: "total", label: "Total", count: total },
+    ...ALWAYS.map((state) => ({ key: state, label: LABELS[state], count: byState.get(state) ?? 0 })),
+    ...OTHERS.filter((state) => (byState.get(state) ?? 0) > 0).map((state) => ({
+      key: state,
+      label: LABELS[state],
+      count: byState.get(state) ?? 0,
+    })),
+  ];
+}
+
+function CountCard({ state, label, count }: { state: ContainerState | "total"; label: string; count: number }) {
+  const color = state === "total" ? "indigo" : STATE_COLORS[state];
+  return (
+    <Paper withBorder radius="md" p="sm" aria-label={`${label}: ${count}`} data-testid="dashboard-count-card" data-state={state}>
+      <Group gap={6} wrap="nowrap">
+        <Box
+          component="span"
+          aria-hidden
+          w={8}
+          h={8}
+          style={{ borderRadius: "50%", flexShrink: 0, backgroundColor: `var(--mantine-color-${color}-filled)` }}
+        />
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: "0.03em" }}>
+          {label}
+        </Text>
+      </Group>
+      <Text
+        fz={26}
+        fw={700}
+        lh={1.2}
+        mt={4}
+        style={{ fontVariantNumeric: "tabular-nums" }}
+        data-testid={`dashboard-count-${state}`}
+        data-count={count}
+      >
+        {count}
+      </Text>
+    </Paper>
+  );
+}
+
+/** How many containers are in each state, on all devices. */
+export function StateCounts() {
+  const counts = useStateCounts();
+  if (counts.isError) {
+    return <ErrorState title="Could not count containers" error={counts.error} onRetry={() => void counts.refetch()} />;
+  }
+  const cards = counts.data ? countCards(counts.data) : null;
+  return (
+    <SimpleGrid cols={{ base: 2, xs: 3, sm: 5 }} spacing="sm" data-testid="dashboard-counts">
+      {cards
+        ? cards.map((c) => <CountCard key={c.key} state={c.key} label={c.label} count={c.count} />)
+        : Array.from({ length: 5 }, (_, i) => <Skeleton key={i} h={74} radius="md" data-testid="loading" />)}
+    </SimpleGrid>
+  );
+}
