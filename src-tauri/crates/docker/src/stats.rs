@@ -14,9 +14,21 @@ use squirrel_core::ports::StatsSink;
 
 use crate::rfc3339;
 
-/// Stats calls in flight at once per device: enough to sample hundreds of containers
-/// within a round, few enough that the engine barely notices.
-pub const STATS_CONCURRENCY: usize = 4;
+/// Stats calls in flight at once per device, at least and at most. Engines before 25.0
+/// answer a one-shot call at their collector's next 1 s tick, so a call mostly waits: the
+/// collector keeps enough calls in flight to finish a round within half its interval, and
+/// the engine does the same work whatever the concurrency (one pass per tick over the
+/// containers asked for).
+pub const MIN_CONCURRENCY: usize = 4;
+pub const MAX_CONCURRENCY: usize = 128;
+
+/// How many stats calls a round of `containers` keeps in flight at `interval`.
+pub fn concurrency(containers: usize, interval: Duration) -> usize {
+    let half = (interval.as_secs() / 2).max(1) as usize;
+    containers
+        .div_ceil(half)
+        .clamp(MIN_CONCURRENCY, MAX_CONCURRENCY)
+}
 
 /// A stats call that takes longer is given up for this round.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -145,23 +157,30 @@ pub struct StatsCollector {
     docker: Docker,
     device_uuid: String,
     sink: Arc<dyn StatsSink>,
+    interval: Duration,
     previous: HashMap<String, StatsReading>,
 }
 
 impl StatsCollector {
-    pub fn new(docker: Docker, device_uuid: String, sink: Arc<dyn StatsSink>) -> Self {
+    pub fn new(
+        docker: Docker,
+        device_uuid: String,
+        sink: Arc<dyn StatsSink>,
+        interval: Duration,
+    ) -> Self {
         Self {
             docker,
             device_uuid,
             sink,
+            interval,
             previous: HashMap::new(),
         }
     }
 
-    /// Runs rounds until the task is dropped. A round starts only after the previous one
-    /// ended (no overlap, however slow the engine).
-    pub async fn run(mut self, interval: Duration) {
-        let mut tick = tokio::time::interval(interval);
+    /// Runs a round every interval until the task is dropped. A round starts only after
+    /// the previous one ended (no overlap, however slow the engine).
+    pub async fn run(mut self) {
+        let mut tick = tokio::time::interval(self.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
@@ -185,6 +204,7 @@ impl StatsCollector {
             .await
             .map_err(|e| e.to_string())?;
         let ids: Vec<String> = running.into_iter().filter_map(|c| c.id).collect();
+        let in_flight = concurrency(ids.len(), self.interval);
         let docker = &self.docker;
         let readings: Vec<(String, Option<StatsReading>)> = stream::iter(ids)
             .map(|id| async move {
@@ -196,7 +216,7 @@ impl StatsCollector {
                     }
                 }
             })
-            .buffer_unordered(STATS_CONCURRENCY)
+            .buffer_unordered(in_flight)
             .collect()
             .await;
         let received_at = now_ms() as f64 / 1000.0;
@@ -224,5 +244,21 @@ impl StatsCollector {
             self.sink.record(&self.device_uuid, samples).await;
         }
         Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrency_finishes_a_round_in_half_the_interval_within_bounds() {
+        let ten = Duration::from_secs(10);
+        assert_eq!(concurrency(3, ten), MIN_CONCURRENCY);
+        assert_eq!(concurrency(50, ten), 10);
+        assert_eq!(concurrency(500, ten), 100);
+        assert_eq!(concurrency(5000, ten), MAX_CONCURRENCY);
+        assert_eq!(concurrency(500, Duration::from_secs(60)), 17);
+        assert_eq!(concurrency(500, Duration::from_secs(1)), MAX_CONCURRENCY);
     }
 }

@@ -114,10 +114,14 @@ impl DockerWatcher {
             .await;
         backoff.reset();
         let _collector = (ctx.device.stats_interval_secs > 0).then(|| {
-            let collector =
-                StatsCollector::new(docker.clone(), device.to_string(), ctx.stats.clone());
             let interval = Duration::from_secs(u64::from(ctx.device.stats_interval_secs));
-            AbortOnDrop(tokio::spawn(collector.run(interval).in_current_span()))
+            let collector = StatsCollector::new(
+                docker.clone(),
+                device.to_string(),
+                ctx.stats.clone(),
+                interval,
+            );
+            AbortOnDrop(tokio::spawn(collector.run().in_current_span()))
         });
 
         let period = Duration::from_secs(u64::from(ctx.device.resync_interval_secs.max(10)));

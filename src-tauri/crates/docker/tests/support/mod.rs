@@ -423,6 +423,7 @@ pub struct App {
     pub containers: ContainerService,
     pub devices: DeviceService,
     pub stats: Arc<squirrel_core::StatsService>,
+    recorder: Arc<squirrel_core::StatsRecorder>,
 }
 
 impl App {
@@ -450,7 +451,11 @@ impl App {
                 .with_stats_sink(recorder.clone()),
         );
         Self {
-            stats: Arc::new(squirrel_core::StatsService::new(recorder, engine.clone())),
+            stats: Arc::new(squirrel_core::StatsService::new(
+                recorder.clone(),
+                engine.clone(),
+            )),
+            recorder,
             containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
             devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone(), secrets),
             known_hosts: dir.path().join("known_hosts"),
@@ -461,6 +466,11 @@ impl App {
             engine,
             inventory,
         }
+    }
+
+    /// Where collectors report: the same recorder the watchers use.
+    pub fn stats_sink(&self) -> Arc<dyn squirrel_core::ports::StatsSink> {
+        self.recorder.clone()
     }
 
     /// Stores `engine` as a device without starting its watcher (for benchmarks that drive
