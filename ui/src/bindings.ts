@@ -776,6 +776,8 @@ export type StatsTier =
 "raw" | 
 /**  One-minute rollups. */
 "minute" | 
+/**  Fifteen-minute rollups: a week's chart reads 672 rows of them, not 10,080 minutes. */
+"quarter" | 
 /**  One-hour rollups. */
 "hour";
 

@@ -1,4 +1,4 @@
--- Container statistics in three tiers: raw samples, one-minute and one-hour rollups.
+-- Container statistics in tiers: raw samples, one-minute, fifteen-minute and one-hour rollups.
 --
 -- Compact by design (hundreds of containers, a year of history): integer columns only
 -- (SQLite stores small integers in 1 to 4 bytes), WITHOUT ROWID tables clustered by
@@ -27,7 +27,7 @@ CREATE TABLE stats_raw (
     PRIMARY KEY (series_id, ts)
 ) WITHOUT ROWID;
 
--- tier: bucket width in seconds (60 or 3600); ts: start of the bucket; n: raw samples in it.
+-- tier: bucket width in seconds (60, 900 or 3600); ts: start of the bucket; n: raw samples in it.
 CREATE TABLE stats_rollup (
     series_id     INTEGER NOT NULL REFERENCES stats_series(id) ON DELETE CASCADE,
     tier          INTEGER NOT NULL,
@@ -52,7 +52,7 @@ CREATE TABLE stats_rollup (
     PRIMARY KEY (series_id, tier, ts)
 ) WITHOUT ROWID;
 
--- Each device's summed load per round (tier 0) and its rollups (60, 3600). Columns are
+-- Each device's summed load per round (tier 0) and its rollups (60, 900, 3600). Columns are
 -- sums over the rounds in the bucket so that buckets add up: the fleet's average CPU is
 -- SUM(cpu) / SUM(containers) over any set of rows.
 CREATE TABLE device_stats (

@@ -183,12 +183,13 @@ const ROLLUP_MINUTES: &str = "
     WHERE series_id IN (SELECT id FROM stats_series) AND ts >= ?1 AND ts < ?2
     GROUP BY series_id, (ts / 60) * 60";
 
-const ROLLUP_HOURS: &str = "
+/// Buckets of width ?3 from the rollups of width ?4 in `[?1, ?2)`.
+const ROLLUP_ROLLUPS: &str = "
     INSERT OR REPLACE INTO stats_rollup
         (series_id, tier, ts, n, cpu_min, cpu_avg, cpu_max, mem_min, mem_avg, mem_max,
          mem_limit, net_rx_avg, net_rx_max, net_tx_avg, net_tx_max, blk_read_avg,
          blk_read_max, blk_write_avg, blk_write_max, pids_max)
-    SELECT series_id, 3600, (ts / 3600) * 3600, SUM(n),
+    SELECT series_id, ?3, (ts / ?3) * ?3, SUM(n),
            MIN(cpu_min), CAST(ROUND(SUM(cpu_avg * n) * 1.0 / SUM(n)) AS INTEGER), MAX(cpu_max),
            MIN(mem_min), CAST(ROUND(SUM(mem_avg * n) * 1.0 / SUM(n)) AS INTEGER), MAX(mem_max),
            MAX(mem_limit),
@@ -198,8 +199,8 @@ const ROLLUP_HOURS: &str = "
            CAST(ROUND(SUM(blk_write_avg * n) * 1.0 / SUM(n)) AS INTEGER), MAX(blk_write_max),
            MAX(pids_max)
     FROM stats_rollup
-    WHERE series_id IN (SELECT id FROM stats_series) AND tier = 60 AND ts >= ?1 AND ts < ?2
-    GROUP BY series_id, (ts / 3600) * 3600";
+    WHERE series_id IN (SELECT id FROM stats_series) AND tier = ?4 AND ts >= ?1 AND ts < ?2
+    GROUP BY series_id, (ts / ?3) * ?3";
 
 const ROLLUP_DEVICES: &str = "
     INSERT OR REPLACE INTO device_stats
@@ -490,125 +491,109 @@ impl StatsRepository for Store {
 
     async fn rollup(&self, now: i64, retention: &StatsRetention) -> CoreResult<RollupReport> {
         let mut report = RollupReport::default();
-        let keep_raw = retention.keep_secs(StatsTier::Raw);
-        let keep_minutes = retention.keep_secs(StatsTier::Minute);
-        let keep_hours = retention.keep_secs(StatsTier::Hour);
-
         let mut tx = self.pool().begin().await.map_err(storage)?;
-        let state = |tier: i64| {
-            sqlx::query_scalar::<_, i64>("SELECT done_until FROM stats_rollup_state WHERE tier = ?")
-                .bind(tier)
-        };
-        let set_state = |tier: i64, until: i64| {
-            sqlx::query(
-                "INSERT INTO stats_rollup_state (tier, done_until) VALUES (?, ?)
-                 ON CONFLICT (tier) DO UPDATE SET done_until = excluded.done_until",
-            )
-            .bind(tier)
-            .bind(until)
-        };
 
-        // Minutes from raw samples.
-        let minute_until = (now - ROLLUP_GRACE_SECS).div_euclid(60) * 60;
-        let minute_from = match state(60).fetch_optional(&mut *tx).await.map_err(storage)? {
-            Some(done) => done,
-            None => (now - keep_raw).div_euclid(60) * 60,
-        };
-        if minute_until > minute_from {
-            let done = sqlx::query(ROLLUP_MINUTES)
-                .bind(minute_from)
-                .bind(minute_until)
+        // Each tier from the next finer one, as far as that one is complete: minutes that
+        // ended a grace period ago from raw samples, quarter-hours from whole minutes,
+        // hours from whole quarter-hours. Progress is kept per tier.
+        let mut source_done = now - ROLLUP_GRACE_SECS;
+        let mut raw_rolled = i64::MIN;
+        for tier in [StatsTier::Minute, StatsTier::Quarter, StatsTier::Hour] {
+            let width = tier.width();
+            let source = tier.finer().unwrap_or(StatsTier::Raw);
+            let until = source_done.div_euclid(width) * width;
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT done_until FROM stats_rollup_state WHERE tier = ?")
+                    .bind(width)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+            // First run: start where the source tier's data can begin.
+            let from = done
+                .unwrap_or_else(|| (now - retention.keep_secs(source)).div_euclid(width) * width);
+            if until > from {
+                let rolled = if tier == StatsTier::Minute {
+                    sqlx::query(ROLLUP_MINUTES).bind(from).bind(until)
+                } else {
+                    sqlx::query(ROLLUP_ROLLUPS)
+                        .bind(from)
+                        .bind(until)
+                        .bind(width)
+                        .bind(source.width())
+                }
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?
+                .rows_affected();
+                match tier {
+                    StatsTier::Minute => report.minute_buckets = rolled,
+                    StatsTier::Quarter => report.quarter_buckets = rolled,
+                    _ => report.hour_buckets = rolled,
+                }
+                sqlx::query(ROLLUP_DEVICES)
+                    .bind(from)
+                    .bind(until)
+                    .bind(width)
+                    .bind(source.width())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+                sqlx::query(
+                    "INSERT INTO stats_rollup_state (tier, done_until) VALUES (?, ?)
+                     ON CONFLICT (tier) DO UPDATE SET done_until = excluded.done_until",
+                )
+                .bind(width)
+                .bind(until)
                 .execute(&mut *tx)
                 .await
                 .map_err(storage)?;
-            report.minute_buckets = done.rows_affected();
-            sqlx::query(ROLLUP_DEVICES)
-                .bind(minute_from)
-                .bind(minute_until)
-                .bind(60_i64)
-                .bind(0_i64)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            set_state(60, minute_until)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+            }
+            source_done = until.max(from);
+            if tier == StatsTier::Minute {
+                raw_rolled = source_done;
+            }
         }
-        let minutes_done = minute_until.max(minute_from);
 
-        // Hours from minutes, once every minute of the hour is rolled up.
-        let hour_until = minutes_done.div_euclid(3600) * 3600;
-        let hour_from = match state(3600)
-            .fetch_optional(&mut *tx)
+        // Retention, each tier by its own clock. Raw rows go only once rolled up.
+        for tier in [
+            StatsTier::Raw,
+            StatsTier::Minute,
+            StatsTier::Quarter,
+            StatsTier::Hour,
+        ] {
+            let mut cut = now - retention.keep_secs(tier);
+            if tier == StatsTier::Raw {
+                cut = cut.min(raw_rolled);
+            }
+            let containers = if tier == StatsTier::Raw {
+                sqlx::query(
+                    "DELETE FROM stats_raw
+                     WHERE series_id IN (SELECT id FROM stats_series) AND ts < ?",
+                )
+                .bind(cut)
+            } else {
+                sqlx::query(
+                    "DELETE FROM stats_rollup
+                     WHERE series_id IN (SELECT id FROM stats_series) AND tier = ? AND ts < ?",
+                )
+                .bind(tier.width())
+                .bind(cut)
+            };
+            report.deleted += containers
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?
+                .rows_affected();
+            report.deleted += sqlx::query(
+                "DELETE FROM device_stats
+                 WHERE device_uuid IN (SELECT uuid FROM devices) AND tier = ? AND ts < ?",
+            )
+            .bind(tier.width())
+            .bind(cut)
+            .execute(&mut *tx)
             .await
             .map_err(storage)?
-        {
-            Some(done) => done,
-            None => (now - keep_minutes).div_euclid(3600) * 3600,
-        };
-        if hour_until > hour_from {
-            let done = sqlx::query(ROLLUP_HOURS)
-                .bind(hour_from)
-                .bind(hour_until)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            report.hour_buckets = done.rows_affected();
-            sqlx::query(ROLLUP_DEVICES)
-                .bind(hour_from)
-                .bind(hour_until)
-                .bind(3600_i64)
-                .bind(60_i64)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            set_state(3600, hour_until)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-        }
-
-        // Retention, each tier by its own clock. Only rolled-up raw rows are deleted.
-        let raw_cut = (now - keep_raw).min(minutes_done);
-        let deletes: [(&str, i64); 6] = [
-            (
-                "DELETE FROM stats_raw WHERE series_id IN (SELECT id FROM stats_series) AND ts < ?",
-                raw_cut,
-            ),
-            (
-                "DELETE FROM stats_rollup WHERE series_id IN (SELECT id FROM stats_series)
-                 AND tier = 60 AND ts < ?",
-                now - keep_minutes,
-            ),
-            (
-                "DELETE FROM stats_rollup WHERE series_id IN (SELECT id FROM stats_series)
-                 AND tier = 3600 AND ts < ?",
-                now - keep_hours,
-            ),
-            (
-                "DELETE FROM device_stats WHERE device_uuid IN (SELECT uuid FROM devices)
-                 AND tier = 0 AND ts < ?",
-                raw_cut,
-            ),
-            (
-                "DELETE FROM device_stats WHERE device_uuid IN (SELECT uuid FROM devices)
-                 AND tier = 60 AND ts < ?",
-                now - keep_minutes,
-            ),
-            (
-                "DELETE FROM device_stats WHERE device_uuid IN (SELECT uuid FROM devices)
-                 AND tier = 3600 AND ts < ?",
-                now - keep_hours,
-            ),
-        ];
-        for (sql, cut) in deletes {
-            let done = sqlx::query(sql)
-                .bind(cut)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            report.deleted += done.rows_affected();
+            .rows_affected();
         }
         tx.commit().await.map_err(storage)?;
         Ok(report)

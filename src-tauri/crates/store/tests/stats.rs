@@ -123,11 +123,19 @@ async fn rollups_and_retention_follow_the_clock() {
     let now = T0 + 7200 + squirrel_store::ROLLUP_GRACE_SECS;
     let report = store.rollup(now, &retention).await.unwrap();
     assert_eq!(report.minute_buckets, 120);
+    assert_eq!(report.quarter_buckets, 8);
     assert_eq!(report.hour_buckets, 2);
     assert_eq!(report.deleted, 0);
     // Running again at the same time does nothing more.
     let again = store.rollup(now, &retention).await.unwrap();
-    assert_eq!((again.minute_buckets, again.hour_buckets), (0, 0));
+    assert_eq!(
+        (
+            again.minute_buckets,
+            again.quarter_buckets,
+            again.hour_buckets
+        ),
+        (0, 0, 0)
+    );
 
     let minutes = store
         .container_series("c1", T0, T0 + 7200, 60, StatsTier::Minute)
@@ -141,6 +149,15 @@ async fn rollups_and_retention_follow_the_clock() {
             (0.0, 25.0, 50.0)
         );
     }
+    let quarters = store
+        .container_series("c1", T0, T0 + 7200, 900, StatsTier::Quarter)
+        .await
+        .unwrap();
+    assert_eq!(quarters.points.len(), 8);
+    assert!(quarters
+        .points
+        .iter()
+        .all(|p| p.samples == 90.0 && p.cpu_percent.avg == 25.0));
     let hours = store
         .container_series("c1", T0, T0 + 7200, 3600, StatsTier::Hour)
         .await
@@ -173,13 +190,24 @@ async fn rollups_and_retention_follow_the_clock() {
         .unwrap();
     assert_eq!(minutes.points.len(), 120);
 
-    // Past a week the minutes go; past a year the hours.
+    // Past a week the minutes go, past a month the quarter-hours, past a year the hours.
     store.rollup(T0 + 8 * 86_400, &retention).await.unwrap();
     let minutes = store
         .container_series("c1", T0, T0 + 7200, 60, StatsTier::Minute)
         .await
         .unwrap();
     assert!(minutes.points.is_empty());
+    let quarter = |store: Store| async move {
+        store
+            .container_series("c1", T0, T0 + 7200, 900, StatsTier::Quarter)
+            .await
+            .unwrap()
+            .points
+            .len()
+    };
+    assert_eq!(quarter(store.clone()).await, 8);
+    store.rollup(T0 + 32 * 86_400, &retention).await.unwrap();
+    assert_eq!(quarter(store.clone()).await, 0);
     let hours = store
         .container_series("c1", T0, T0 + 7200, 3600, StatsTier::Hour)
         .await

@@ -180,6 +180,8 @@ pub enum StatsTier {
     Raw,
     /// One-minute rollups.
     Minute,
+    /// Fifteen-minute rollups: a week's chart reads 672 rows of them, not 10,080 minutes.
+    Quarter,
     /// One-hour rollups.
     Hour,
 }
@@ -190,6 +192,7 @@ impl StatsTier {
         match self {
             StatsTier::Raw => 0,
             StatsTier::Minute => 60,
+            StatsTier::Quarter => 900,
             StatsTier::Hour => 3600,
         }
     }
@@ -199,7 +202,8 @@ impl StatsTier {
         match self {
             StatsTier::Raw => None,
             StatsTier::Minute => Some(StatsTier::Raw),
-            StatsTier::Hour => Some(StatsTier::Minute),
+            StatsTier::Quarter => Some(StatsTier::Minute),
+            StatsTier::Hour => Some(StatsTier::Quarter),
         }
     }
 }
@@ -344,6 +348,8 @@ impl StatsRetention {
         match tier {
             StatsTier::Raw => i64::from(self.raw_hours) * 3600,
             StatsTier::Minute => i64::from(self.minute_days) * 86_400,
+            // Not a setting of its own: a month, within the minute and hour tiers' bounds.
+            StatsTier::Quarter => i64::from(self.hour_days.min(31).max(self.minute_days)) * 86_400,
             StatsTier::Hour => i64::from(self.hour_days) * 86_400,
         }
     }
@@ -353,6 +359,7 @@ impl StatsRetention {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RollupReport {
     pub minute_buckets: u64,
+    pub quarter_buckets: u64,
     pub hour_buckets: u64,
     pub deleted: u64,
 }
@@ -381,6 +388,8 @@ pub fn plan_resolution(
         .unwrap_or(86_400);
     let mut tier = if step >= 3600 {
         StatsTier::Hour
+    } else if step >= 900 {
+        StatsTier::Quarter
     } else if step >= 60 {
         StatsTier::Minute
     } else {
@@ -391,6 +400,10 @@ pub fn plan_resolution(
         step = step.max(60);
     }
     if tier == StatsTier::Minute && from < now - retention.keep_secs(StatsTier::Minute) {
+        tier = StatsTier::Quarter;
+        step = step.max(900);
+    }
+    if tier == StatsTier::Quarter && from < now - retention.keep_secs(StatsTier::Quarter) {
         tier = StatsTier::Hour;
         step = step.max(3600);
     }
@@ -473,7 +486,7 @@ mod tests {
         );
         assert_eq!(
             plan_resolution(now - 7 * 86_400, now, now, &r),
-            (900, StatsTier::Minute)
+            (900, StatsTier::Quarter)
         );
         assert_eq!(
             plan_resolution(now - 30 * 86_400, now, now, &r),
@@ -485,10 +498,15 @@ mod tests {
             plan_resolution(old, old + 3600, now, &r),
             (60, StatsTier::Minute)
         );
-        // Eight days ago is past the minute tier.
+        // Eight days ago is past the minute tier; forty past the quarter-hours.
         let older = now - 8 * 86_400;
         assert_eq!(
             plan_resolution(older, older + 3600, now, &r),
+            (900, StatsTier::Quarter)
+        );
+        let oldest = now - 40 * 86_400;
+        assert_eq!(
+            plan_resolution(oldest, oldest + 3600, now, &r),
             (3600, StatsTier::Hour)
         );
     }
