@@ -76,10 +76,13 @@ test("the table shows each running container's CPU, busy above quiet", async () 
     "busy above 30 % and quiet below 5 %",
     ROUND_WAIT,
   );
+  await s.screenshot(path.join(SHOTS, "containers-with-load.png"));
 });
 
 test("a container's drawer charts it live and from history", async () => {
-  await s.click(await s.waitFor('[data-testid="container-row"][data-name="e2e-busy"]'));
+  // Open it from its name (the row's middle holds the load bars).
+  const busy = await s.waitFor('[data-testid="container-row"][data-name="e2e-busy"]');
+  await s.click(await s.waitFor('[role="cell"]', { root: busy }));
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
   await s.click(await s.waitFor('[data-testid="drawer-tab-stats"]', { root: drawer }));
   // Live samples arrive every second.
@@ -87,7 +90,7 @@ test("a container's drawer charts it live and from history", async () => {
   await s.until(async () => (await points("history-cpu-chart", drawer)) > 0, "stored history", ROUND_WAIT);
   assert.ok((await points("history-memory-chart", drawer)) > 0);
   const cpu = await s.waitFor('[data-testid="stat-cpu"]', { root: drawer });
-  assert.match(await s.text(cpu), /\d/);
+  await s.until(async () => Number(await s.attr(cpu, "data-value")) > 30, "the busy loop's current CPU");
   await s.screenshot(path.join(SHOTS, "drawer-stats.png"));
   await s.press("\uE00C");
   await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");

@@ -95,14 +95,18 @@ export class Session {
     }
   }
 
-  /** Clicks `el`; while a dialog is still fading in over it, tries again (bounded). */
+  /**
+   * Clicks `el`; while a dialog is still fading in over it, or a drawer still sliding it
+   * into view, tries again (bounded).
+   */
   async click(el) {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
         return await this.cmd("POST", `/element/${el}/click`, {});
       } catch (e) {
-        if (e.code !== "element click intercepted" || Date.now() > deadline) throw e;
+        const animating = e.code === "element click intercepted" || e.code === "element not interactable";
+        if (!animating || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, 100));
       }
     }

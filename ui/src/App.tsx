@@ -1,6 +1,7 @@
 import { AppShell } from "@mantine/core";
 import { useState } from "react";
 import { useContainers } from "./api/queries";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { AppNavbar } from "./layout/AppNavbar";
 import { useHashRoute } from "./layout/useHashRoute";
 import { EMPTY_FILTERS, type ContainerFilters } from "./lib/filter";
@@ -37,6 +38,7 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main h="100dvh" style={{ display: "flex", flexDirection: "column" }}>
         <div style={{ flex: 1, minHeight: 0 }}>
+          <ErrorBoundary resetKey={route}>
           {route === "dashboard" ? (
             <DashboardPage />
           ) : route === "containers" ? (
@@ -50,6 +52,7 @@ export function App() {
           ) : (
             <DevicesPage />
           )}
+          </ErrorBoundary>
         </div>
       </AppShell.Main>
     </AppShell>

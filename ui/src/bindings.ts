@@ -46,9 +46,12 @@ export const commands = {
 	/**  A container's newest sample (all metrics), or none before its first round. */
 	statsLatest: (containerUuid: string) => typedError<StatsSample_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("stats_latest", { containerUuid })),
 	statsLoads: () => typedError<StatsLoads, AppError_Serialize>(__TAURI_INVOKE("stats_loads")),
-	/**  A container's history in `[from, to)` (Unix seconds) at an automatic resolution. */
+	/**
+	 *  A container's history in `[from, to)` (Unix seconds; no `to` means now) at an
+	 *  automatic resolution.
+	 */
 	statsContainerSeries: (containerUuid: string, from: number | null, to: number | null) => typedError<ContainerSeries, AppError_Serialize>(__TAURI_INVOKE("stats_container_series", { containerUuid, from, to })),
-	/**  The averaged and summed load of all devices (or one) in `[from, to)`. */
+	/**  The averaged and summed load of all devices (or one) in `[from, to)` (no `to`: now). */
 	statsFleetSeries: (deviceUuid: string | null, from: number | null, to: number | null) => typedError<FleetSeries_Serialize, AppError_Serialize>(__TAURI_INVOKE("stats_fleet_series", { deviceUuid, from, to })),
 	/**  How many containers are in each state, on all devices or one. */
 	containersCountByState: (deviceUuid: string | null) => typedError<StateCount[], AppError_Serialize>(__TAURI_INVOKE("containers_count_by_state", { deviceUuid })),

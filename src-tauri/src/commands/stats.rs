@@ -32,6 +32,17 @@ fn secs(v: f64, what: &str) -> CmdResult<i64> {
     }
 }
 
+/// The end of a chart's range: `to`, else now (plus a second, so the newest sample is in).
+fn end(to: Option<f64>) -> CmdResult<i64> {
+    match to {
+        Some(v) => secs(v, "end"),
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64 + 1)
+            .unwrap_or(0)),
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 /// A container's newest sample (all metrics), or none before its first round.
@@ -54,37 +65,34 @@ pub async fn stats_loads(state: State<'_, AppState>) -> CmdResult<StatsLoads> {
 
 #[tauri::command]
 #[specta::specta]
-/// A container's history in `[from, to)` (Unix seconds) at an automatic resolution.
+/// A container's history in `[from, to)` (Unix seconds; no `to` means now) at an
+/// automatic resolution.
 pub async fn stats_container_series(
     state: State<'_, AppState>,
     container_uuid: String,
     from: f64,
-    to: f64,
+    to: Option<f64>,
 ) -> CmdResult<ContainerSeries> {
     Ok(state
         .services()?
         .stats
-        .container_series(&container_uuid, secs(from, "start")?, secs(to, "end")?)
+        .container_series(&container_uuid, secs(from, "start")?, end(to)?)
         .await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-/// The averaged and summed load of all devices (or one) in `[from, to)`.
+/// The averaged and summed load of all devices (or one) in `[from, to)` (no `to`: now).
 pub async fn stats_fleet_series(
     state: State<'_, AppState>,
     device_uuid: Option<String>,
     from: f64,
-    to: f64,
+    to: Option<f64>,
 ) -> CmdResult<FleetSeries> {
     Ok(state
         .services()?
         .stats
-        .fleet_series(
-            device_uuid.as_deref(),
-            secs(from, "start")?,
-            secs(to, "end")?,
-        )
+        .fleet_series(device_uuid.as_deref(), secs(from, "start")?, end(to)?)
         .await?)
 }
 

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { call, CommandError, errorMessage, unwrap } from "./unwrap";
+import { call, CommandError, errorMessage, unwrap, type CommandResult } from "./unwrap";
 
 describe("unwrap", () => {
   it("returns data on ok", () => {
     expect(unwrap({ status: "ok", data: 42 })).toBe(42);
+  });
+
+  it("keeps the words of a bare string error from Tauri itself", () => {
+    const bare = { status: "error", error: "invalid args `to` for command `x`" } as unknown as CommandResult<number>;
+    expect(() => unwrap(bare)).toThrow("invalid args `to` for command `x`");
   });
 
   it("throws a CommandError carrying the AppError", () => {

@@ -11,12 +11,16 @@ export class CommandError extends Error {
   /** With code `host_key_unknown`: the SSH host key waiting for the user's approval. */
   readonly hostKey: HostKeyPrompt | null;
 
-  constructor(error: AppError) {
-    super(error.message || "The operation failed.");
+  constructor(error: AppError | string) {
+    // Tauri itself rejects with a bare string when it cannot run the command at all (e.g.
+    // its arguments do not match): show that sentence rather than nothing.
+    const e: AppError =
+      typeof error === "string" ? { code: "invoke", message: error, detail: null, hostKey: null } : error;
+    super(e.message || "The operation failed.");
     this.name = "CommandError";
-    this.code = error.code;
-    this.detail = error.detail ?? null;
-    this.hostKey = error.hostKey ?? null;
+    this.code = e.code;
+    this.detail = e.detail ?? null;
+    this.hostKey = e.hostKey ?? null;
   }
 }
 

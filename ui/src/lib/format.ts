@@ -1,3 +1,4 @@
+import { LOCALE } from "./intl";
 import type { Container, PortMapping } from "../api/types";
 
 /** The name to show first: the local display name if set, else the engine name. */
@@ -74,13 +75,13 @@ export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso || iso.startsWith("0001-01-01")) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString();
+  return date.toLocaleString(LOCALE);
 }
 
 /** Unix seconds as a local date-time. */
 export function formatUnixSeconds(unixSeconds: number | null | undefined): string {
   if (unixSeconds == null || unixSeconds <= 0) return "—";
-  return new Date(unixSeconds * 1000).toLocaleString();
+  return new Date(unixSeconds * 1000).toLocaleString(LOCALE);
 }
 
 /** An argv as a shell-ish line; arguments with spaces or quotes are quoted. */

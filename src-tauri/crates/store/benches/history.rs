@@ -289,7 +289,10 @@ async fn main() {
     let mut trip = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
-        let _: i64 = sqlx::query_scalar("SELECT 1").fetch_one(store.pool()).await.unwrap();
+        let _: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
         trip.push(ms(t));
     }
     report("one sqlx round trip (SELECT 1), for scale", trip, None);

@@ -1,10 +1,11 @@
+import { LOCALE } from "../../lib/intl";
 import { Box, Button, Center, Group, Paper, Skeleton, Text, type MantineColor } from "@mantine/core";
 import { IconRefresh } from "@tabler/icons-react";
 import { useMemo, useState, type ReactNode } from "react";
 import type uPlot from "uplot";
 import { errorMessage } from "../../api/unwrap";
 import { countPoints, lastValue, type Value } from "../../lib/series";
-import { formatValue, useChartTheme, Y_AXIS_SIZE, type ChartUnit } from "./chartTheme";
+import { formatValue, useChartTheme, Y_AXIS_SIZE, Y_FLOOR, type ChartUnit } from "./chartTheme";
 import { UPlotChart, type PlotBand, type PlotLine } from "./UPlotChart";
 
 /** One line of a chart, aligned with the chart's `x`. */
@@ -47,8 +48,8 @@ const LEGEND_H = 20;
 function formatTime(ts: number, clock: "time" | "datetime"): string {
   const date = new Date(ts * 1000);
   return clock === "time"
-    ? date.toLocaleTimeString()
-    : date.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    ? date.toLocaleTimeString(LOCALE)
+    : date.toLocaleString(LOCALE, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
 /**
@@ -177,7 +178,7 @@ export function TimeChart({
             bands={bands}
             height={height}
             xRange={xRange}
-            ySoftMax={ySoftMax}
+            ySoftMax={ySoftMax ?? Y_FLOOR[unit]}
             yAxisSize={Y_AXIS_SIZE[unit]}
             formatY={formatY}
             colors={colors}

@@ -131,7 +131,9 @@ export function UPlotChart(props: UPlotChartProps) {
             width: line.bandEdge ? 0 : 1.5,
             fill: line.fill,
             spanGaps: false,
-            points: { show: false },
+            // Dots where samples are sparse (a fresh install, a long range): a lone sample
+            // between gaps is no line at all. uPlot's own density rule decides.
+            ...(line.bandEdge ? { points: { show: false } } : { points: { size: 4 } }),
           };
           if (line.bandEdge) s._bandEdge = true;
           return s;

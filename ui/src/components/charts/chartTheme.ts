@@ -1,3 +1,4 @@
+import { LOCALE } from "../../lib/intl";
 import { rgba, useComputedColorScheme, useMantineTheme, type MantineColor } from "@mantine/core";
 import { useMemo } from "react";
 import { formatBytes, formatPercent, formatRate } from "../../lib/format";
@@ -17,6 +18,12 @@ export function formatValue(unit: ChartUnit, value: number | null | undefined): 
       return value == null || !Number.isFinite(value) ? "—" : String(Math.round(value));
   }
 }
+
+/**
+ * The least top of a y axis, per unit: a container at 0.01 % or a few bytes per second
+ * would otherwise get ticks too fine for the labels to tell apart ("0%, 0%, 0%").
+ */
+export const Y_FLOOR: Record<ChartUnit, number> = { percent: 1, bytes: 1_000_000, rate: 1000, count: 1 };
 
 /** Room for the y-axis labels, per unit, so the plot does not shift as values change. */
 export const Y_AXIS_SIZE: Record<ChartUnit, number> = { percent: 52, bytes: 62, rate: 76, count: 40 };
@@ -53,10 +60,10 @@ export function useChartTheme(): ChartTheme {
   }, [theme, scheme]);
 }
 
-const TIME_SECONDS = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const TIME_MINUTES = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const DAY = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-const DAY_TIME = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const TIME_SECONDS = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const TIME_MINUTES = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit" });
+const DAY = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric" });
+const DAY_TIME = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 
 /**
  * One-line time-axis labels, as precise as the visible span needs: seconds for the live
