@@ -263,6 +263,10 @@ impl Drop for TestEngine {
                         .split_whitespace(),
                 )
                 .output();
+            // The daemon leaves its networks' bridges on the host when it stops: a machine
+            // that runs the tests many times would run out of address pools. Pruning now,
+            // with no container left, removes them.
+            let _ = self.try_cli(&["network", "prune", "-f"]);
         }
         self.stop();
         // Best effort: overlay mounts may linger until the daemon's cleanup finishes.
