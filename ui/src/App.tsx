@@ -40,7 +40,12 @@ export function App() {
         <div style={{ flex: 1, minHeight: 0 }}>
           <ErrorBoundary resetKey={route}>
           {route === "dashboard" ? (
-            <DashboardPage />
+            <DashboardPage
+              onShowContainers={(status) => {
+                setFilters({ ...EMPTY_FILTERS, status });
+                navigate("containers");
+              }}
+            />
           ) : route === "containers" ? (
             <ContainersPage filters={filters} onFiltersChange={setFilters} />
           ) : route === "images" ? (

@@ -5,7 +5,7 @@ import type { FleetPoint, StatsLoads } from "../../api/types";
 import { commands } from "../../bindings";
 import { makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
-import { countCards } from "./StateCounts";
+import { countCards, filterFor } from "./StateCounts";
 import { draftToRetention } from "./RetentionSettings";
 import { loadIsCurrent } from "./DeviceHealth";
 import { DashboardPage } from "./DashboardPage";
@@ -97,8 +97,9 @@ describe("DashboardPage", () => {
     expect(screen.getByTestId("fleet-memory-chart")).toHaveAttribute("data-points", "4");
     expect(commands.statsFleetSeries).toHaveBeenCalledWith(null, expect.any(Number), null);
     const [, from] = vi.mocked(commands.statsFleetSeries).mock.calls[0];
-    expect(NOW - (from ?? 0)).toBeGreaterThanOrEqual(3600);
-    expect(NOW - (from ?? 0)).toBeLessThan(3700);
+    // One hour before the moment of the call (which is at or after NOW).
+    expect(from ?? 0).toBeGreaterThanOrEqual(NOW - 3600);
+    expect(from ?? 0).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) - 3600);
 
     const rows = await screen.findAllByTestId("device-health-row");
     expect(rows.map((r) => [r.dataset.name, r.dataset.status])).toEqual([
@@ -113,6 +114,18 @@ describe("DashboardPage", () => {
     expect(within(rows[1]).getByTestId("device-health-name").textContent).toBe(XSS);
     expect(document.querySelector("img")).toBeNull();
     expect(screen.queryByTestId("stats-empty")).toBeNull();
+  });
+
+  it("opens the containers a count card counts", async () => {
+    const onShow = vi.fn();
+    renderWithProviders(<DashboardPage onShowContainers={onShow} />);
+    await screen.findByTestId("dashboard-count-running");
+    const card = (state: string) => document.querySelector(`[data-testid="dashboard-count-card"][data-state="${state}"]`)!;
+    fireEvent.click(card("running"));
+    fireEvent.click(card("exited"));
+    fireEvent.click(card("total"));
+    expect(onShow.mock.calls).toEqual([["running"], ["stopped"], ["all"]]);
+    expect(card("paused").tagName).toBe("BUTTON");
   });
 
   it("switches the range and the per-container / total view", async () => {
@@ -170,6 +183,18 @@ describe("DashboardPage", () => {
 });
 
 describe("dashboard helpers", () => {
+  it("filterFor maps each state to the table's status filter", () => {
+    expect(["total", "running", "restarting", "paused", "exited", "created", "dead"].map((s) => filterFor(s as never))).toEqual([
+      "all",
+      "running",
+      "running",
+      "paused",
+      "stopped",
+      "stopped",
+      "stopped",
+    ]);
+  });
+
   it("countCards puts the total first and hides rare states at zero", () => {
     const cards = countCards([
       { state: "running", count: 2 },

@@ -9,9 +9,10 @@ import { DeviceHealth } from "./DeviceHealth";
 import { FleetCharts } from "./FleetCharts";
 import { RetentionSettings } from "./RetentionSettings";
 import { StateCounts } from "./StateCounts";
+import type { StatusFilter } from "../../lib/filter";
 
 /** The overview: container counts, the fleet's load over time, each device's health, retention. */
-export function DashboardPage() {
+export function DashboardPage({ onShowContainers }: { onShowContainers?: (status: StatusFilter) => void } = {}) {
   const devices = useDevices();
   const loads = useStatsLoads();
   const now = useNow(10_000);
@@ -35,7 +36,7 @@ export function DashboardPage() {
 
         {noDevices ? <NoEngineState /> : null}
 
-        <StateCounts />
+        <StateCounts onOpen={onShowContainers} />
 
         {noSamples ? (
           <Alert

@@ -117,7 +117,8 @@ export function RetentionSettings() {
         <Stack gap={0}>
           <Title order={5}>History retention</Title>
           <Text size="xs" c="dimmed">
-            Samples are rolled up into 1-minute and 1-hour points; longer charts read the rollups.
+            Samples are rolled up into 1-minute, 15-minute (kept a month) and 1-hour points; longer
+            charts read the rollups.
           </Text>
         </Stack>
         {retention.isPending ? (

@@ -3,6 +3,22 @@ import { useStateCounts } from "../../api/queries";
 import type { ContainerState, StateCount } from "../../api/types";
 import { ErrorState } from "../../components/States";
 import { STATE_COLORS } from "../../lib/containerState";
+import type { StatusFilter } from "../../lib/filter";
+
+/** The containers table's status filter that shows the containers a card counts. */
+export function filterFor(state: ContainerState | "total"): StatusFilter {
+  switch (state) {
+    case "total":
+      return "all";
+    case "running":
+    case "restarting":
+      return "running";
+    case "paused":
+      return "paused";
+    default:
+      return "stopped";
+  }
+}
 
 /** Always shown, even at zero; other states appear when some container is in them. */
 const ALWAYS: ContainerState[] = ["running", "paused", "exited", "created"];
@@ -35,10 +51,32 @@ export function countCards(counts: readonly StateCount[]): { key: ContainerState
   ];
 }
 
-function CountCard({ state, label, count }: { state: ContainerState | "total"; label: string; count: number }) {
+function CountCard({
+  state,
+  label,
+  count,
+  onOpen,
+}: {
+  state: ContainerState | "total";
+  label: string;
+  count: number;
+  onOpen?: (status: StatusFilter) => void;
+}) {
   const color = state === "total" ? "indigo" : STATE_COLORS[state];
   return (
-    <Paper withBorder radius="md" p="sm" aria-label={`${label}: ${count}`} data-testid="dashboard-count-card" data-state={state}>
+    <Paper
+      withBorder
+      radius="md"
+      p="sm"
+      component="button"
+      type="button"
+      className="sq-count-card"
+      onClick={() => onOpen?.(filterFor(state))}
+      title={`Show these containers`}
+      aria-label={`${label}: ${count}. Show these containers`}
+      data-testid="dashboard-count-card"
+      data-state={state}
+    >
       <Group gap={6} wrap="nowrap">
         <Box
           component="span"
@@ -66,8 +104,8 @@ function CountCard({ state, label, count }: { state: ContainerState | "total"; l
   );
 }
 
-/** How many containers are in each state, on all devices. */
-export function StateCounts() {
+/** How many containers are in each state, on all devices; a card opens those containers. */
+export function StateCounts({ onOpen }: { onOpen?: (status: StatusFilter) => void }) {
   const counts = useStateCounts();
   if (counts.isError) {
     return <ErrorState title="Could not count containers" error={counts.error} onRetry={() => void counts.refetch()} />;
@@ -76,7 +114,7 @@ export function StateCounts() {
   return (
     <SimpleGrid cols={{ base: 2, xs: 3, sm: 5 }} spacing="sm" data-testid="dashboard-counts">
       {cards
-        ? cards.map((c) => <CountCard key={c.key} state={c.key} label={c.label} count={c.count} />)
+        ? cards.map((c) => <CountCard key={c.key} state={c.key} label={c.label} count={c.count} onOpen={onOpen} />)
         : Array.from({ length: 5 }, (_, i) => <Skeleton key={i} h={74} radius="md" data-testid="loading" />)}
     </SimpleGrid>
   );
