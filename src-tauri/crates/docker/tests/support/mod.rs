@@ -23,6 +23,9 @@ pub struct TestEngine {
     pub dir: PathBuf,
     child: Option<Child>,
     extra_args: Vec<String>,
+    /// Host bridges of this engine's networks, deleted when the engine is dropped: the
+    /// daemon leaves them behind when it stops, and the host's address pools run out.
+    bridges: Vec<String>,
 }
 
 /// The iptables rule [`TestEngine::open_bridge_network`] added, removed on drop.
@@ -106,6 +109,7 @@ impl TestEngine {
             dir,
             child: None,
             extra_args,
+            bridges: Vec::new(),
         };
         engine.launch();
         let out = Command::new("docker")
@@ -178,6 +182,17 @@ impl TestEngine {
 
     /// Stops the daemon (SIGTERM) and waits for it to exit.
     pub fn stop(&mut self) {
+        if self.child.is_some() {
+            let ids = self
+                .try_cli(&["network", "ls", "--filter", "driver=bridge", "-q"])
+                .unwrap_or_default();
+            for id in ids.split_whitespace() {
+                let bridge = format!("br-{}", &id[..id.len().min(12)]);
+                if !self.bridges.contains(&bridge) {
+                    self.bridges.push(bridge);
+                }
+            }
+        }
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill").arg(child.id().to_string()).status();
             let _ = child.wait();
@@ -269,6 +284,12 @@ impl Drop for TestEngine {
             let _ = self.try_cli(&["network", "prune", "-f"]);
         }
         self.stop();
+        for bridge in &self.bridges {
+            let _ = Command::new("ip")
+                .args(["link", "delete", bridge])
+                .stderr(Stdio::null())
+                .status();
+        }
         // Best effort: overlay mounts may linger until the daemon's cleanup finishes.
         let _ = std::fs::remove_dir_all(&self.dir);
     }
