@@ -146,7 +146,7 @@ async fn main() {
     let app = App::new().await;
     let mut rx = app.bus.subscribe();
     let device = app
-        .add_engine_sampled(&engine, "bench", interval.as_secs() as u32)
+        .add_engine_sampled(&engine, "bench", Some(interval.as_secs() as u32))
         .await;
     // Skip the first round (it only primes CPU counters), then measure `rounds` rounds.
     let mut sampled = 0;

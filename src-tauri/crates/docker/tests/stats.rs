@@ -66,7 +66,7 @@ async fn busy_idle_and_memory_hungry_containers_are_told_apart() {
         "-c",
         "dd if=/dev/zero of=/dev/shm/fill bs=1M count=48 && sleep 600",
     ]);
-    let device = app.add_engine_sampled(&engine, "local", 5).await;
+    let device = app.add_engine_sampled(&engine, "local", Some(5)).await;
     let ids: HashMap<String, String> = [
         (uuid_of(&app, "busy").await, "busy".to_string()),
         (uuid_of(&app, "idle").await, "idle".to_string()),
@@ -181,7 +181,7 @@ async fn network_bytes_between_containers_and_live_streams() {
         .trim()
         .to_string();
     assert!(!ip.is_empty(), "the server has an address on statnet");
-    let device = app.add_engine_sampled(&engine, "local", 5).await;
+    let device = app.add_engine_sampled(&engine, "local", Some(5)).await;
     let server = uuid_of(&app, "server").await;
 
     // Live stream of the client from before it downloads.

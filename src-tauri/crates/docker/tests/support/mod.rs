@@ -538,13 +538,18 @@ impl App {
         device.uuid
     }
 
-    /// Adds `engine` as a device whose stats are sampled every `stats_secs`, and waits until
-    /// it is online.
+    /// Adds `engine` as a device and waits until it is online (its full sync is stored).
+    pub async fn add_engine(&self, engine: &TestEngine, name: &str) -> Device {
+        self.add_engine_sampled(engine, name, None).await
+    }
+
+    /// Like [`add_engine`](Self::add_engine), with stats sampled every `stats_secs`
+    /// (`None`: the default interval).
     pub async fn add_engine_sampled(
         &self,
         engine: &TestEngine,
         name: &str,
-        stats_secs: u32,
+        stats_secs: Option<u32>,
     ) -> Device {
         let mut rx = self.bus.subscribe();
         let device = self
@@ -556,30 +561,7 @@ impl App {
                         path: engine.socket().display().to_string(),
                     },
                     resync_interval_secs: None,
-                    stats_interval_secs: Some(stats_secs),
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        let uuid = device.uuid.clone();
-        wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
-        device
-    }
-
-    /// Adds `engine` as a device and waits until it is online (its full sync is stored).
-    pub async fn add_engine(&self, engine: &TestEngine, name: &str) -> Device {
-        let mut rx = self.bus.subscribe();
-        let device = self
-            .devices
-            .add(
-                NewDevice {
-                    name: name.into(),
-                    connection: DeviceConnection::LocalSocket {
-                        path: engine.socket().display().to_string(),
-                    },
-                    resync_interval_secs: None,
-                    stats_interval_secs: None,
+                    stats_interval_secs: stats_secs,
                 },
                 None,
             )
