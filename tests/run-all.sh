@@ -27,7 +27,8 @@ step "clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "Rust tests (real dockerd, sshd and keyring; the tests start their own engines and servers)"
-bash tests/with-keyring.sh cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
+# Bounded, so that a hang fails the run with its output instead of eating CI's time.
+timeout --kill-after=30s 30m bash tests/with-keyring.sh cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
 
 step "end-to-end: the real app window over WebDriver"
 cargo build -p squirrel --bin squirrel --features custom-protocol --quiet
@@ -35,7 +36,9 @@ export SQUIRREL_TEST_RUN=/tmp/squirrel-e2e
 trap 'bash "$ROOT/tests/services.sh" stop' EXIT
 bash tests/services.sh start
 mkdir -p test-artifacts/screenshots
-DISPLAY=:99 SQUIRREL_APP="$ROOT/target/debug/squirrel" DOCKER_HOST="unix://$SQUIRREL_TEST_RUN/docker.sock" \
-  bash tests/with-keyring.sh node --test --test-concurrency=1 tests/e2e/
+DISPLAY=$(cat "$SQUIRREL_TEST_RUN/display") SQUIRREL_APP="$ROOT/target/debug/squirrel" \
+  DOCKER_HOST="unix://$SQUIRREL_TEST_RUN/docker.sock" \
+  timeout --kill-after=30s 20m bash tests/with-keyring.sh \
+  node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/
 
 step "all tests passed"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Starts or stops the services the end-to-end tests need:
 #   a private Docker engine (own data-root and socket, so the host's Docker is never touched)
-#   with a busybox:local image, and a virtual X display.
+#   with a busybox:local image, a virtual X display and an sshd on loopback.
 # Usage: tests/services.sh start|stop   (state lives in $SQUIRREL_TEST_RUN, default /tmp/squirrel-e2e)
+# The display's name (":N") is written to $SQUIRREL_TEST_RUN/display once the X server accepts
+# clients.
 set -euo pipefail
 RUN="${SQUIRREL_TEST_RUN:-/tmp/squirrel-e2e}"
-DISPLAY_NUM="${SQUIRREL_TEST_DISPLAY:-:99}"
 
 start() {
   mkdir -p "$RUN"
@@ -26,13 +27,32 @@ start() {
     for applet in sh ls cat echo sleep tar top httpd wget; do ln -sf busybox "$rootfs/bin/$applet"; done
     tar -C "$rootfs" -c . | DOCKER_HOST="unix://$RUN/docker.sock" docker import -c 'CMD ["/bin/sh"]' - busybox:local >/dev/null
   fi
-  if ! [ -e "/tmp/.X11-unix/X${DISPLAY_NUM#:}" ]; then
-    Xvfb "$DISPLAY_NUM" -screen 0 1440x900x24 -nolisten tcp >"$RUN/xvfb.log" 2>&1 &
-    echo $! >"$RUN/xvfb.pid"
-    for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${DISPLAY_NUM#:}" ] && break; sleep 0.1; done
-  fi
+  start_xvfb
   start_sshd
-  echo "services: docker at unix://$RUN/docker.sock, sshd on 127.0.0.1:$(cat "$RUN/ssh/port"), display $DISPLAY_NUM"
+  echo "services: docker at unix://$RUN/docker.sock, sshd on 127.0.0.1:$(cat "$RUN/ssh/port"), display $(cat "$RUN/display")"
+}
+
+# A virtual display of our own. A socket in /tmp/.X11-unix proves nothing (a killed server
+# leaves it behind), so the server we started is tracked by its pid, and Xvfb picks a free
+# display itself and names it on a pipe (-displayfd) only once it accepts clients.
+start_xvfb() {
+  if [ -f "$RUN/xvfb.pid" ] && kill -0 "$(cat "$RUN/xvfb.pid")" 2>/dev/null && [ -s "$RUN/display" ]; then
+    return
+  fi
+  rm -f "$RUN/display.fd"
+  Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$RUN/display.fd" >"$RUN/xvfb.log" 2>&1 &
+  echo $! >"$RUN/xvfb.pid"
+  for _ in $(seq 1 300); do
+    [ -s "$RUN/display.fd" ] && break
+    kill -0 "$(cat "$RUN/xvfb.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! [ -s "$RUN/display.fd" ]; then
+    echo "services: Xvfb did not start:" >&2
+    cat "$RUN/xvfb.log" >&2
+    exit 1
+  fi
+  echo ":$(tr -d '[:space:]' <"$RUN/display.fd")" >"$RUN/display"
 }
 
 # An OpenSSH server on loopback that lets root in with a test key: the "remote host" of the
@@ -72,7 +92,7 @@ stop() {
     [ -f "$RUN/docker.pid" ] && kill -0 "$(cat "$RUN/docker.pid")" 2>/dev/null || break
     sleep 0.1
   done
-  rm -f "$RUN/xvfb.pid"
+  rm -f "$RUN/xvfb.pid" "$RUN/display" "$RUN/display.fd"
 }
 
 case "${1:-}" in

@@ -23,13 +23,15 @@ export async function startSession({ application, env }) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  // tauri-driver has no readiness signal but its port: retry the first request.
+  // tauri-driver has no readiness signal but its port: retry the first request. Every request
+  // is bounded: an app that dies while WebKitWebDriver waits for it would otherwise hang it.
   let session;
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       const res = await fetch(`${base}/session`, {
         method: "POST",
+        signal: AbortSignal.timeout(60_000),
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
           capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
@@ -40,7 +42,10 @@ export async function startSession({ application, env }) {
       session = body.value.sessionId;
       break;
     } catch (e) {
-      if (Date.now() > deadline || driver.exitCode !== null) throw new Error(`no WebDriver session: ${e}`);
+      if (Date.now() > deadline || driver.exitCode !== null) {
+        driver.kill();
+        throw new Error(`no WebDriver session (is the display up? see the app's output above): ${e}`);
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -57,6 +62,7 @@ export class Session {
   async cmd(method, path, body) {
     const res = await fetch(`${this.base}/session/${this.id}${path}`, {
       method,
+      signal: AbortSignal.timeout(60_000),
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
