@@ -5,7 +5,7 @@ mod support;
 
 use squirrel_core::model::{DeviceConnection, DeviceStatus, NewDevice, TlsFiles};
 use squirrel_core::DomainEvent;
-use support::{wait_for, App, TestEngine};
+use support::{wait_container, wait_for, App, TestEngine};
 
 fn tls(ca: &std::path::Path, cert: &std::path::Path, key: &std::path::Path) -> Option<TlsFiles> {
     Some(TlsFiles {
@@ -63,7 +63,7 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
                 name: "tls".into(),
                 connection: good,
                 resync_interval_secs: None,
-                stats_interval_secs: None,
+                stats_interval_secs: Some(5),
             },
             None,
         )
@@ -80,6 +80,32 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
         .map(|c| c.name)
         .collect();
     assert_eq!(names, vec!["over-tls"]);
+
+    // Stats over TLS: a collection round (every 5 s here) and a live stream.
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "tls-running",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
+    let running = wait_container(&mut rx, "tls-running", |c| {
+        c.state == squirrel_core::model::ContainerState::Running
+    })
+    .await
+    .uuid;
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::StatsRecorded { load, containers } if load.device_uuid == uuid && containers.iter().any(|c| c.container_uuid == running && c.memory_used > 0.0))).await;
+    let sub = app.stats.live_start(&running).await.unwrap();
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::LiveStats { subscription, sample, .. } if *subscription == sub && sample.pids >= 1.0)).await;
+    app.stats.live_stop(sub);
+    engine.cli(&["rm", "-f", "tls-running"]);
+    wait_for(
+        &mut rx,
+        |e| matches!(e, DomainEvent::ContainerRemoved { uuid, .. } if *uuid == running),
+    )
+    .await;
 
     // The TLS engine stops while the app follows it, then comes back.
     engine.stop();
