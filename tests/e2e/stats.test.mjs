@@ -79,7 +79,7 @@ test("the table shows each running container's CPU, busy above quiet", async () 
   await s.screenshot(path.join(SHOTS, "containers-with-load.png"));
 });
 
-test("a container's drawer charts it live and from history", async () => {
+test("a container's drawer charts it live and from history, and keeps the last samples when it dies", async () => {
   // Open it from its name (the row's middle holds the load bars).
   const busy = await s.waitFor('[data-testid="container-row"][data-name="e2e-busy"]');
   await s.click(await s.waitFor('[role="cell"]', { root: busy }));
@@ -92,6 +92,18 @@ test("a container's drawer charts it live and from history", async () => {
   const cpu = await s.waitFor('[data-testid="stat-cpu"]', { root: drawer });
   await s.until(async () => Number(await s.attr(cpu, "data-value")) > 30, "the busy loop's current CPU");
   await s.screenshot(path.join(SHOTS, "drawer-stats.png"));
+
+  // The container dies while its chart is open: the stream ends, and its last samples stay.
+  docker("kill", "e2e-busy");
+  // (The stream's end may show a moment before the inventory says the container exited.)
+  await s.until(async () => {
+    const ended = (await s.findAll('[data-testid="live-ended"]', drawer))[0];
+    return ended && /last samples before it stopped/.test(await s.text(ended));
+  }, "the live section to say the stream ended and keep the samples");
+  const badge = await s.waitFor('[data-testid="live-status"]', { root: drawer });
+  assert.equal(await s.attr(badge, "data-status"), "ended");
+  assert.ok((await points("live-cpu-chart", drawer)) >= 3, "the last live points are kept");
+  await s.screenshot(path.join(SHOTS, "drawer-stats-ended.png"));
   await s.press("\uE00C");
   await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
 });

@@ -136,8 +136,16 @@ export class Session {
   exec(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
+  /** Resolves once the page has painted twice more: what the DOM says is then on screen. */
+  settle() {
+    return this.cmd("POST", "/execute/async", {
+      script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+      args: [],
+    });
+  }
   async screenshot(file) {
     const { writeFile } = await import("node:fs/promises");
+    await this.settle();
     const png = await this.cmd("GET", "/screenshot");
     await writeFile(file, Buffer.from(png, "base64"));
   }

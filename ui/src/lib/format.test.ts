@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeContainer } from "../test/fixtures";
 import { availableActions, lifecycleActions, stateLabel } from "./containerState";
 import {
+  asSentence,
   containerLabel,
   formatArgv,
   formatBytes,
@@ -163,5 +164,13 @@ describe("stats formatting", () => {
     expect(formatSeconds(3600)).toBe("1 h");
     expect(formatSeconds(86_400)).toBe("1 d");
     expect(formatSeconds(null)).toBe("—");
+  });
+});
+
+describe("asSentence", () => {
+  it("capitalises and ends a reason from the backend, and leaves a sentence alone", () => {
+    expect(asSentence("the container is not running")).toBe("The container is not running.");
+    expect(asSentence("Stopped!")).toBe("Stopped!");
+    expect(asSentence("  ")).toBe("");
   });
 });

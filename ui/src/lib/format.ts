@@ -128,3 +128,11 @@ export function formatInterval(seconds: number | null | undefined): string {
   if (seconds <= 0) return "off";
   return `every ${formatSeconds(seconds)}`;
 }
+
+/** "the container is not running" → "The container is not running." */
+export function asSentence(text: string): string {
+  const t = text.trim();
+  if (t === "") return t;
+  const head = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(head) ? head : `${head}.`;
+}

@@ -124,4 +124,28 @@ describe("useLiveStats", () => {
     await act(async () => resolve({ status: "ok", data: 9 }));
     expect(commands.statsLiveStop).toHaveBeenCalledWith(9);
   });
+
+  it("keeps a stopped container's last samples while asked to, then drops them", async () => {
+    const { result, rerender } = renderHook(({ on, keep }) => useLiveStats("c-1", on, { retain: keep }), {
+      initialProps: { on: true, keep: true },
+    });
+    await waitFor(() => expect(commands.statsLiveStart).toHaveBeenCalled());
+    await act(async () => {});
+    act(() => {
+      emit({ type: "liveStats", subscription: 7, containerUuid: "c-1", sample: sample(10, 5) });
+      emit({ type: "liveStatsEnded", subscription: 7, containerUuid: "c-1", reason: "The container stopped." });
+    });
+    // The container is seen stopped: the stream is disabled, its samples stay, with the reason.
+    rerender({ on: false, keep: true });
+    expect(commands.statsLiveStop).toHaveBeenCalledWith(7);
+    expect(result.current.status).toBe("ended");
+    expect(result.current.message).toBe("The container stopped.");
+    expect(result.current.samples.map((s) => s.cpuPercent)).toEqual([5]);
+    // The tab closes: they are gone, and do not come back when it opens again.
+    rerender({ on: false, keep: false });
+    expect(result.current.status).toBe("idle");
+    rerender({ on: false, keep: true });
+    expect(result.current.status).toBe("idle");
+    expect(result.current.samples).toEqual([]);
+  });
 });

@@ -41,12 +41,26 @@ const IDLE: LiveStats = { status: "idle", containerUuid: null, samples: [], mess
 
 type LiveEvent = Extract<InventoryEvent, { type: "liveStats" | "liveStatsEnded" }>;
 
+export interface LiveOptions {
+  /**
+   * When the stream is disabled (say, the container stopped), keep showing its last samples as
+   * "ended" for as long as this holds; once it does not, they are dropped.
+   */
+  retain?: boolean;
+}
+
 /**
  * A 1 Hz stream of a running container's stats while `enabled`: started with `statsLiveStart`,
  * stopped on disable, unmount or another container. Samples are kept for the live window.
  */
-export function useLiveStats(containerUuid: string | null, enabled: boolean): LiveStats {
+export function useLiveStats(containerUuid: string | null, enabled: boolean, { retain = false }: LiveOptions = {}): LiveStats {
   const [state, setState] = useState<LiveStats>(IDLE);
+
+  // Samples kept for a stopped container are dropped once they need not be kept any more, so
+  // that they never show up later as if they were recent.
+  useEffect(() => {
+    if (!retain && !enabled) setState((s) => (s === IDLE ? s : IDLE));
+  }, [retain, enabled]);
 
   useEffect(() => {
     if (!enabled || containerUuid === null) return;
@@ -105,7 +119,13 @@ export function useLiveStats(containerUuid: string | null, enabled: boolean): Li
     };
   }, [containerUuid, enabled]);
 
-  if (!enabled || containerUuid === null) return IDLE;
+  if (containerUuid === null) return IDLE;
+  if (!enabled) {
+    if (retain && state.containerUuid === containerUuid && state.samples.length > 0) {
+      return { ...state, status: "ended", message: state.status === "ended" ? state.message : null };
+    }
+    return IDLE;
+  }
   // Until the effect resets it, the state may still be another container's.
   return state.containerUuid === containerUuid ? state : { ...IDLE, status: "starting", containerUuid };
 }

@@ -6,7 +6,7 @@ import type { Container, SeriesPoint, StatsSample } from "../../api/types";
 import { RangeSelector } from "../../components/charts/RangeSelector";
 import { TimeChart, type ChartLine } from "../../components/charts/TimeChart";
 import { ErrorState } from "../../components/States";
-import { formatBytes, formatCores, formatPercent, formatRate, formatSeconds, relativeTime } from "../../lib/format";
+import { asSentence, formatBytes, formatCores, formatPercent, formatRate, formatSeconds, relativeTime } from "../../lib/format";
 import { toColumns } from "../../lib/series";
 import {
   DEFAULT_RANGE,
@@ -89,30 +89,47 @@ function LiveCharts({ live }: { live: LiveStats }) {
 
 function LiveSection({ container, live }: { container: Container | undefined; live: LiveStats }) {
   const running = container?.state === "running";
+  // A container that stopped while shown keeps its last samples (see `useLiveStats`).
+  const kept = !running && live.samples.length > 0;
+  let notice: ReactNode = null;
+  if (live.status === "error") {
+    notice = (
+      <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title="Live stats could not start" data-testid="live-error">
+        <Text size="sm" className="sq-wrap">
+          {live.message}
+        </Text>
+      </Alert>
+    );
+  } else if (kept) {
+    notice = (
+      <Alert color="gray" variant="light" icon={<IconPlayerStop size={18} />} title="Live stats ended" data-testid="live-ended">
+        <Text size="sm" className="sq-wrap">
+          {asSentence(live.message ?? `the container is ${container?.state ?? "gone"} now`)} These are its last samples
+          before it stopped; they are kept until you leave this tab.
+        </Text>
+      </Alert>
+    );
+  } else if (live.status === "ended") {
+    notice = (
+      <Alert color="gray" variant="light" icon={<IconPlayerStop size={18} />} title="Live stats ended" data-testid="live-ended">
+        <Text size="sm" className="sq-wrap">
+          {asSentence(live.message ?? "the stream ended")}
+        </Text>
+      </Alert>
+    );
+  }
   return (
     <Stack gap={6} component="section" aria-label="Live">
       <Header title="Live · last 2 minutes" />
-      {!running ? (
+      {!running && !kept ? (
         <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} />} data-testid="live-unavailable">
           Live stats are shown while the container runs
           {container ? ` (it is ${container.state} now)` : ""}. Its recorded history is below.
         </Alert>
       ) : (
+        // One tree whether running or just stopped, so the charts are not drawn anew.
         <>
-          {live.status === "error" ? (
-            <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title="Live stats could not start" data-testid="live-error">
-              <Text size="sm" className="sq-wrap">
-                {live.message}
-              </Text>
-            </Alert>
-          ) : null}
-          {live.status === "ended" ? (
-            <Alert color="gray" variant="light" icon={<IconPlayerStop size={18} />} title="Live stats ended" data-testid="live-ended">
-              <Text size="sm" className="sq-wrap">
-                {live.message}
-              </Text>
-            </Alert>
-          ) : null}
+          {notice}
           <LiveCharts live={live} />
         </>
       )}
@@ -215,7 +232,7 @@ function CurrentSection({
   }
   return (
     <Stack gap={6} component="section" aria-label="Current usage">
-      <Header title={live.samples.length > 0 ? "Now" : "Latest sample"} />
+      <Header title={live.status === "live" ? "Now" : "Latest sample"} />
       <Box mih={96}>{body}</Box>
     </Stack>
   );
@@ -304,7 +321,9 @@ export function StatsTab({
   active: boolean;
 }) {
   const running = container?.state === "running";
-  const live = useLiveStats(uuid, active && running);
+  // A container that stops while its tab is open keeps its last live samples on screen: what
+  // it did just before it stopped is what its owner wants to see.
+  const live = useLiveStats(uuid, active && running, { retain: active });
   return (
     <Stack gap="lg" data-testid="stats-tab">
       <LiveSection container={container} live={live} />
