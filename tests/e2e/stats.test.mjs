@@ -28,7 +28,8 @@ before(async () => {
       // not there
     }
   }
-  docker("run", "-d", "--name", "e2e-busy", "busybox:local", "sh", "-c", "while :; do :; done");
+  // Limits that a lone busy loop stays under: it still reads about one core.
+  docker("run", "-d", "--name", "e2e-busy", "--cpus", "1.5", "--memory", "64m", "busybox:local", "sh", "-c", "while :; do :; done");
   docker("run", "-d", "--name", "e2e-quiet", "busybox:local", "sleep", "600");
   s = await startSession({
     application: process.env.SQUIRREL_APP,
@@ -91,6 +92,13 @@ test("a container's drawer charts it live and from history, and keeps the last s
   assert.ok((await points("history-memory-chart", drawer)) > 0);
   const cpu = await s.waitFor('[data-testid="stat-cpu"]', { root: drawer });
   await s.until(async () => Number(await s.attr(cpu, "data-value")) > 30, "the busy loop's current CPU");
+  // Its limits, from inspect: in the numbers and as dashed lines on the charts. (WebKit's
+  // WebDriver gives no text for clipped, ellipsised elements: read their titles.)
+  await s.until(async () => /of 1\.5 cores allowed$/.test(await s.attr(cpu, "title")), "CPU against its 1.5-core limit");
+  const memory = await s.waitFor('[data-testid="stat-memory"]', { root: drawer });
+  assert.match(await s.attr(memory, "title"), /\/ 67\.1 MB · \S+% of its limit$/);
+  const memoryChart = await s.waitFor('[data-testid="live-memory-chart"] [role="img"]', { root: drawer });
+  assert.match(await s.attr(memoryChart, "aria-label"), /Limit 67\.1 MB/);
   await s.screenshot(path.join(SHOTS, "drawer-stats.png"));
 
   // The container dies while its chart is open: the stream ends, and its last samples stay.

@@ -156,7 +156,10 @@ export class Session {
     } catch {
       // the app may already be gone
     }
+    // A driver that already exited emits no second "exit": waiting for one would hang the run.
+    if (this.driver.exitCode !== null || this.driver.signalCode !== null) return;
+    const exited = once(this.driver, "exit").catch(() => {});
     this.driver.kill();
-    await once(this.driver, "exit").catch(() => {});
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 }

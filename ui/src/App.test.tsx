@@ -58,6 +58,7 @@ const details: ContainerDetails = {
   startedAt: "2024-01-01T00:00:00Z",
   finishedAt: "0001-01-01T00:00:00Z",
   restartCount: 0,
+  resources: { cpus: null, memoryBytes: null },
   hostname: "abc",
 };
 

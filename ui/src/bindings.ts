@@ -151,6 +151,8 @@ export type ContainerDetails_Deserialize = {
 	finishedAt?: string | null,
 	restartCount?: number | null,
 	hostname?: string | null,
+	/**  The limits set on the container; stats are read against them. */
+	resources: ResourceLimits_Deserialize,
 };
 
 /**  Everything an engine's inspect tells about one container, for the detail drawer. */
@@ -171,6 +173,8 @@ export type ContainerDetails_Serialize = {
 	finishedAt: string | null,
 	restartCount: number | null,
 	hostname: string | null,
+	/**  The limits set on the container; stats are read against them. */
+	resources: ResourceLimits_Serialize,
 };
 
 /**  Filters for listing containers; every field narrows the result. */
@@ -641,6 +645,37 @@ export type RemoveOptions = {
 	force: boolean,
 	/**  Remove anonymous volumes attached to it. */
 	removeVolumes: boolean,
+};
+
+/**
+ *  CPU and memory limits set on a container (`--cpus`, `--cpu-quota`, `--memory`). Without a
+ *  memory limit, the engine's stats report the host's memory as the limit, so the two cannot
+ *  be told apart from stats alone.
+ */
+export type ResourceLimits = ResourceLimits_Serialize | ResourceLimits_Deserialize;
+
+/**
+ *  CPU and memory limits set on a container (`--cpus`, `--cpu-quota`, `--memory`). Without a
+ *  memory limit, the engine's stats report the host's memory as the limit, so the two cannot
+ *  be told apart from stats alone.
+ */
+export type ResourceLimits_Deserialize = {
+	/**  How many CPUs' worth of time the container may use; `None` when unlimited. */
+	cpus?: number | null,
+	/**  Bytes of memory; `None` when unlimited. */
+	memoryBytes?: number | null,
+};
+
+/**
+ *  CPU and memory limits set on a container (`--cpus`, `--cpu-quota`, `--memory`). Without a
+ *  memory limit, the engine's stats report the host's memory as the limit, so the two cannot
+ *  be told apart from stats alone.
+ */
+export type ResourceLimits_Serialize = {
+	/**  How many CPUs' worth of time the container may use; `None` when unlimited. */
+	cpus: number | null,
+	/**  Bytes of memory; `None` when unlimited. */
+	memoryBytes: number | null,
 };
 
 /**  Sent when the UI may have missed events (the bus overflowed): reload everything. */

@@ -24,6 +24,7 @@ export type {
   MountPoint,
   Network,
   NetworkAttachment_Serialize as NetworkAttachment,
+  ResourceLimits_Serialize as ResourceLimits,
   PortMapping_Serialize as PortMapping,
   Volume,
   // Statistics.

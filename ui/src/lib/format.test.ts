@@ -7,6 +7,7 @@ import {
   formatArgv,
   formatBytes,
   formatCores,
+  formatCoresOf,
   formatInterval,
   formatPercent,
   formatPort,
@@ -130,6 +131,12 @@ describe("stats formatting", () => {
     expect(formatPercent(250.4)).toBe("250%");
     expect(formatPercent(null)).toBe("—");
     expect(formatPercent(Number.NaN)).toBe("—");
+  });
+
+  it("formatCoresOf sets CPU use against a --cpus limit", () => {
+    expect(formatCoresOf(49, 0.5)).toBe("0.49 of 0.5 cores allowed");
+    expect(formatCoresOf(100, 2)).toBe("1 of 2 cores allowed");
+    expect(formatCoresOf(null, 1)).toBe("— of 1 core allowed");
   });
 
   it("formatCores turns percent of one core into cores", () => {

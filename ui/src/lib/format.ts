@@ -107,6 +107,13 @@ export function formatCores(cpuPercent: number | null | undefined): string {
   return `${value} ${value === 1 ? "core" : "cores"}`;
 }
 
+/** CPU use against a `--cpus` limit: "0.49 of 0.5 cores allowed". */
+export function formatCoresOf(cpuPercent: number | null | undefined, cpus: number): string {
+  const used = formatCores(cpuPercent);
+  if (used === "—") return `— of ${formatCores(cpus * 100)} allowed`;
+  return `${used.replace(/ cores?$/, "")} of ${formatCores(cpus * 100)} allowed`;
+}
+
 /** Bytes per second, in the units of formatBytes: "1.2 MB/s". */
 export function formatRate(bytesPerSecond: number | null | undefined): string {
   const bytes = formatBytes(bytesPerSecond);

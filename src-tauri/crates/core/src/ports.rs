@@ -175,6 +175,20 @@ pub struct ContainerDetails {
     pub finished_at: Option<String>,
     pub restart_count: Option<i32>,
     pub hostname: Option<String>,
+    /// The limits set on the container; stats are read against them.
+    pub resources: ResourceLimits,
+}
+
+/// CPU and memory limits set on a container (`--cpus`, `--cpu-quota`, `--memory`). Without a
+/// memory limit, the engine's stats report the host's memory as the limit, so the two cannot
+/// be told apart from stats alone.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceLimits {
+    /// How many CPUs' worth of time the container may use; `None` when unlimited.
+    pub cpus: Option<f64>,
+    /// Bytes of memory; `None` when unlimited.
+    pub memory_bytes: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]

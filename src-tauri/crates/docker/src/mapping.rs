@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerSummary, ImageSummary, MountPoint as ApiMount,
+    ContainerInspectResponse, ContainerSummary, HostConfig, ImageSummary, MountPoint as ApiMount,
     Network as ApiNetwork, Volume as ApiVolume,
 };
 use squirrel_core::model::{
     ContainerObservation, ContainerState, Image, MountPoint, Network, PortMapping, Volume,
 };
-use squirrel_core::ports::{ContainerDetails, EnvVar, NetworkAttachment};
+use squirrel_core::ports::{ContainerDetails, EnvVar, NetworkAttachment, ResourceLimits};
 
 /// What the engine's status line (`Exited (137) 2 minutes ago`, `Up 3 minutes (healthy)`)
 /// says about the exit code and health.
@@ -262,7 +262,28 @@ pub(crate) fn network(device_uuid: &str, n: ApiNetwork) -> Network {
     }
 }
 
+/// CPU and memory limits from a container's host config. `--cpus` is stored as `NanoCpus`;
+/// `--cpu-quota` with `--cpu-period` (default 100 ms) says the same in another way.
+pub(crate) fn resource_limits(h: Option<&HostConfig>) -> ResourceLimits {
+    let Some(h) = h else {
+        return ResourceLimits::default();
+    };
+    let cpus = match (h.nano_cpus, h.cpu_quota, h.cpu_period) {
+        (Some(nano), _, _) if nano > 0 => Some(nano as f64 / 1e9),
+        (_, Some(quota), period) if quota > 0 => {
+            let period = period.filter(|p| *p > 0).unwrap_or(100_000);
+            Some(quota as f64 / period as f64)
+        }
+        _ => None,
+    };
+    ResourceLimits {
+        cpus,
+        memory_bytes: h.memory.filter(|m| *m > 0).map(|m| m as f64),
+    }
+}
+
 pub(crate) fn details(i: ContainerInspectResponse) -> ContainerDetails {
+    let resources = resource_limits(i.host_config.as_ref());
     let config = i.config.unwrap_or_default();
     let state = i.state.unwrap_or_default();
     let network_settings = i.network_settings.unwrap_or_default();
@@ -324,12 +345,45 @@ pub(crate) fn details(i: ContainerInspectResponse) -> ContainerDetails {
         finished_at: state.finished_at.filter(|s| !s.starts_with("0001-")),
         restart_count: i.restart_count.and_then(|n| i32::try_from(n).ok()),
         hostname: config.hostname.filter(|s| !s.is_empty()),
+        resources,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_come_from_nano_cpus_or_quota_and_memory() {
+        let cpus = HostConfig {
+            nano_cpus: Some(1_500_000_000),
+            memory: Some(64 << 20),
+            ..Default::default()
+        };
+        assert_eq!(
+            resource_limits(Some(&cpus)),
+            ResourceLimits {
+                cpus: Some(1.5),
+                memory_bytes: Some((64u64 << 20) as f64)
+            }
+        );
+        // --cpu-quota 50000 with the default period (reported as 0).
+        let quota = HostConfig {
+            nano_cpus: Some(0),
+            cpu_quota: Some(50_000),
+            cpu_period: Some(0),
+            memory: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(resource_limits(Some(&quota)).cpus, Some(0.5));
+        assert_eq!(resource_limits(Some(&quota)).memory_bytes, None);
+        let unlimited = HostConfig {
+            cpu_quota: Some(-1),
+            ..Default::default()
+        };
+        assert_eq!(resource_limits(Some(&unlimited)), ResourceLimits::default());
+        assert_eq!(resource_limits(None), ResourceLimits::default());
+    }
 
     #[test]
     fn status_lines_give_exit_code_and_health() {

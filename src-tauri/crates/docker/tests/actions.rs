@@ -22,6 +22,10 @@ async fn every_action_works_and_the_inventory_follows() {
         "app",
         "-v",
         "/scratch",
+        "--cpus",
+        "0.5",
+        "--memory",
+        "64m",
         "busybox:local",
         "sleep",
         "600",
@@ -157,6 +161,8 @@ async fn every_action_works_and_the_inventory_follows() {
     let details = app.containers.inspect(&c.uuid).await.unwrap();
     assert_eq!(details.name, "app-renamed");
     assert_eq!(details.command, vec!["sleep", "600"]);
+    assert_eq!(details.resources.cpus, Some(0.5));
+    assert_eq!(details.resources.memory_bytes, Some((64u64 << 20) as f64));
 
     app.containers
         .act(&c.uuid, ContainerAction::Start)

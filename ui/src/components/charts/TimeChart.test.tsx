@@ -41,6 +41,31 @@ describe("TimeChart", () => {
     expect(props.formatY(1_500_000)).toBe("1500000%");
   });
 
+  it("draws a limit dashed without counting it as data", () => {
+    const lines: ChartLine[] = [
+      { label: "Used", color: "teal", values: [null, 5_000_000] },
+      { label: "Limit", color: "red", values: [64_000_000, 64_000_000], reference: true },
+    ];
+    wrap(<TimeChart testId="mem" title="Memory" unit="bytes" x={[0, 10]} lines={lines} />);
+    expect(screen.getByTestId("mem")).toHaveAttribute("data-points", "1");
+    expect(screen.getByTestId("mem")).toHaveTextContent("64 MB");
+    expect(drawn.at(-1)!.lines.map((l) => l.dashed ?? false)).toEqual([false, true]);
+
+    // A limit alone is no data: the chart still says it is empty.
+    wrap(
+      <TimeChart
+        testId="empty"
+        title="Memory"
+        unit="bytes"
+        x={[0]}
+        lines={[{ label: "Limit", color: "red", values: [64_000_000], reference: true }]}
+        emptyText="No samples."
+      />,
+    );
+    expect(screen.getByTestId("empty")).toHaveAttribute("data-points", "0");
+    expect(screen.getByTestId("empty")).toHaveTextContent("No samples.");
+  });
+
   it("formats in the chart's unit", () => {
     wrap(
       <TimeChart

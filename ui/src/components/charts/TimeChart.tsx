@@ -17,6 +17,11 @@ export interface ChartLine {
   band?: { lower: readonly Value[]; upper: readonly Value[] };
   /** A light area under the line. */
   area?: boolean;
+  /**
+   * A fixed level, such as a limit: drawn dashed, and not a sample (it does not count as data
+   * and does not keep the chart from saying it is empty).
+   */
+  reference?: boolean;
 }
 
 export interface TimeChartProps {
@@ -75,7 +80,10 @@ export function TimeChart({
   const theme = useChartTheme();
   const [hover, setHover] = useState<number | null>(null);
 
-  const points = useMemo(() => (loading || error ? 0 : countPoints(lines.map((l) => l.values))), [lines, loading, error]);
+  const points = useMemo(
+    () => (loading || error ? 0 : countPoints(lines.filter((l) => !l.reference).map((l) => l.values))),
+    [lines, loading, error],
+  );
 
   // uPlot data: x, then each line followed by its band edges (upper, lower).
   const { data, plotLines, bands } = useMemo(() => {
@@ -88,6 +96,7 @@ export function TimeChart({
         label: line.label,
         stroke: theme.color(line.color),
         fill: line.area ? theme.wash(line.color, theme.scheme === "dark" ? 0.12 : 0.08) : undefined,
+        dashed: line.reference,
       });
       if (line.band) {
         columns.push(line.band.upper.slice(), line.band.lower.slice());

@@ -10,6 +10,8 @@ export interface PlotLine {
   /** Area under the line, or undefined for none. */
   fill?: string;
   bandEdge?: boolean;
+  /** Drawn dashed and thin, without dots: a fixed level such as a limit. */
+  dashed?: boolean;
 }
 
 /** A fill between two series, by their index in `data` (1 = the first series). */
@@ -128,12 +130,13 @@ export function UPlotChart(props: UPlotChartProps) {
           const s: uPlot.Series & { _bandEdge?: boolean } = {
             label: line.label,
             stroke: line.stroke,
-            width: line.bandEdge ? 0 : 1.5,
+            width: line.bandEdge ? 0 : line.dashed ? 1 : 1.5,
             fill: line.fill,
             spanGaps: false,
+            ...(line.dashed ? { dash: [6, 4] } : {}),
             // Dots where samples are sparse (a fresh install, a long range): a lone sample
             // between gaps is no line at all. uPlot's own density rule decides.
-            ...(line.bandEdge ? { points: { show: false } } : { points: { size: 4 } }),
+            ...(line.bandEdge || line.dashed ? { points: { show: false } } : { points: { size: 4 } }),
           };
           if (line.bandEdge) s._bandEdge = true;
           return s;

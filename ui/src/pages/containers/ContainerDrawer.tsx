@@ -146,6 +146,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
                       key={shownUuid}
                       uuid={shownUuid}
                       container={container}
+                      limits={details?.resources}
                       active={uuid !== null && tab === "stats"}
                     />
                   ) : null}

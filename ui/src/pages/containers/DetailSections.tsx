@@ -2,7 +2,7 @@ import { Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/co
 import type { ReactNode } from "react";
 import type { ContainerDetails, EnvVar, MountPoint, NetworkAttachment } from "../../api/types";
 import { Mono } from "../../components/Mono";
-import { formatArgv, formatPorts, formatTimestamp, shortId } from "../../lib/format";
+import { formatArgv, formatBytes, formatCores, formatPorts, formatTimestamp, shortId } from "../../lib/format";
 
 export function Section({ title, count, children }: { title: string; count?: number; children: ReactNode }) {
   return (
@@ -56,6 +56,14 @@ export function OverviewSection({ details }: { details: ContainerDetails }) {
         <Field label="Restart policy" value={restart} />
         <Field label="Started at" value={formatTimestamp(details.startedAt)} />
         <Field label="Finished at" value={formatTimestamp(details.finishedAt)} />
+        <Field
+          label="CPU limit"
+          value={details.resources.cpus == null ? "None" : formatCores(details.resources.cpus * 100)}
+        />
+        <Field
+          label="Memory limit"
+          value={details.resources.memoryBytes == null ? "None" : formatBytes(details.resources.memoryBytes)}
+        />
       </SimpleGrid>
     </Section>
   );

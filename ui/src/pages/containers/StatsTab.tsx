@@ -2,11 +2,11 @@ import { Alert, Badge, Box, Group, SimpleGrid, Skeleton, Stack, Text, Title } fr
 import { IconAlertTriangle, IconInfoCircle, IconPlayerStop } from "@tabler/icons-react";
 import { useMemo, useState, type ReactNode } from "react";
 import { useContainerSeries, useStatsLatest } from "../../api/queries";
-import type { Container, SeriesPoint, StatsSample } from "../../api/types";
+import type { Container, ResourceLimits, SeriesPoint, StatsSample } from "../../api/types";
 import { RangeSelector } from "../../components/charts/RangeSelector";
 import { TimeChart, type ChartLine } from "../../components/charts/TimeChart";
 import { ErrorState } from "../../components/States";
-import { asSentence, formatBytes, formatCores, formatPercent, formatRate, formatSeconds, relativeTime } from "../../lib/format";
+import { asSentence, formatBytes, formatCores, formatCoresOf, formatPercent, formatRate, formatSeconds, relativeTime } from "../../lib/format";
 import { toColumns } from "../../lib/series";
 import {
   DEFAULT_RANGE,
@@ -28,6 +28,14 @@ function Header({ title, children }: { title: string; children?: ReactNode }) {
     </Group>
   );
 }
+
+/** A dashed line at a container's limit, when it has one. */
+function limitLine(x: readonly number[], level: number | null | undefined): ChartLine[] {
+  if (level == null || !Number.isFinite(level) || level <= 0) return [];
+  return [{ label: "Limit", color: "red", values: x.map(() => level), reference: true }];
+}
+
+const cpuLimitLevel = (limits: ResourceLimits | undefined) => (limits?.cpus == null ? null : limits.cpus * 100);
 
 // ---- Live -------------------------------------------------------------------------------------
 
@@ -55,14 +63,20 @@ function LiveBadge({ status }: { status: LiveStats["status"] }) {
   );
 }
 
-function LiveCharts({ live }: { live: LiveStats }) {
+function LiveCharts({ live, limits }: { live: LiveStats; limits: ResourceLimits | undefined }) {
   const columns = useMemo(() => toColumns(live.samples, liveGetters, LIVE_STEP_SECS), [live.samples]);
   const newest = columns.x.length > 0 ? columns.x[columns.x.length - 1] : Math.floor(Date.now() / 1000);
   const xRange: [number, number] = [newest - LIVE_WINDOW_SECS, newest];
   const lines = useMemo(
     () => ({
-      cpu: [{ label: "CPU", color: "indigo", values: columns.ys[0], area: true }] as ChartLine[],
-      memory: [{ label: "Used", color: "teal", values: columns.ys[1], area: true }] as ChartLine[],
+      cpu: [
+        { label: "CPU", color: "indigo", values: columns.ys[0], area: true },
+        ...limitLine(columns.x, cpuLimitLevel(limits)),
+      ] as ChartLine[],
+      memory: [
+        { label: "Used", color: "teal", values: columns.ys[1], area: true },
+        ...limitLine(columns.x, limits?.memoryBytes),
+      ] as ChartLine[],
       network: [
         { label: "Received", color: "cyan", values: columns.ys[2] },
         { label: "Sent", color: "grape", values: columns.ys[3] },
@@ -72,7 +86,7 @@ function LiveCharts({ live }: { live: LiveStats }) {
         { label: "Written", color: "pink", values: columns.ys[5] },
       ] as ChartLine[],
     }),
-    [columns],
+    [columns, limits],
   );
   const emptyText =
     live.status === "starting" || live.status === "live" ? "Waiting for the first sample…" : "No live samples.";
@@ -87,7 +101,15 @@ function LiveCharts({ live }: { live: LiveStats }) {
   );
 }
 
-function LiveSection({ container, live }: { container: Container | undefined; live: LiveStats }) {
+function LiveSection({
+  container,
+  live,
+  limits,
+}: {
+  container: Container | undefined;
+  live: LiveStats;
+  limits: ResourceLimits | undefined;
+}) {
   const running = container?.state === "running";
   // A container that stopped while shown keeps its last samples (see `useLiveStats`).
   const kept = !running && live.samples.length > 0;
@@ -130,7 +152,7 @@ function LiveSection({ container, live }: { container: Container | undefined; li
         // One tree whether running or just stopped, so the charts are not drawn anew.
         <>
           {notice}
-          <LiveCharts live={live} />
+          <LiveCharts live={live} limits={limits} />
         </>
       )}
     </Stack>
@@ -168,23 +190,43 @@ function totals(a: number | null | undefined, b: number | null | undefined, up: 
   return `${down} ${formatBytes(a)} · ${up} ${formatBytes(b)} in total`;
 }
 
-export function CurrentStats({ sample, now }: { sample: StatsSample; now: number }) {
+/**
+ * Memory against the container's own limit. Without one, the engine reports the host's memory
+ * as the limit: say so rather than show a percentage of the whole host as if it were a limit.
+ * Until the limits are known (`undefined`), show what the engine reports.
+ */
+function memoryStat(sample: StatsSample, limits: ResourceLimits | undefined): { value: string; detail: string } {
+  if (limits !== undefined && limits.memoryBytes == null) {
+    return {
+      value: formatBytes(sample.memoryUsed),
+      detail: `No limit · the host has ${formatBytes(sample.memoryLimit)}`,
+    };
+  }
+  return {
+    value: `${formatBytes(sample.memoryUsed)} / ${formatBytes(limits?.memoryBytes ?? sample.memoryLimit)}`,
+    detail: `${formatPercent(sample.memoryPercent)} of its limit`,
+  };
+}
+
+export function CurrentStats({
+  sample,
+  now,
+  limits,
+}: {
+  sample: StatsSample;
+  now: number;
+  limits?: ResourceLimits;
+}) {
   return (
     <SimpleGrid cols={3} spacing="md" verticalSpacing="xs" data-testid="stats-current">
       <Stat
         label="CPU (of one core)"
         testId="stat-cpu"
         value={formatPercent(sample.cpuPercent)}
-        detail={formatCores(sample.cpuPercent)}
+        detail={limits?.cpus != null ? formatCoresOf(sample.cpuPercent, limits.cpus) : formatCores(sample.cpuPercent)}
         dataValue={sample.cpuPercent}
       />
-      <Stat
-        label="Memory"
-        testId="stat-memory"
-        value={`${formatBytes(sample.memoryUsed)} / ${formatBytes(sample.memoryLimit)}`}
-        detail={`${formatPercent(sample.memoryPercent)} of the limit`}
-        dataValue={sample.memoryUsed}
-      />
+      <Stat label="Memory" testId="stat-memory" {...memoryStat(sample, limits)} dataValue={sample.memoryUsed} />
       <Stat label="PIDs" testId="stat-pids" value={sample.pids == null ? "—" : String(sample.pids)} detail={`Sampled ${relativeTime(sample.ts, now)}`} />
       <Stat
         label="Network"
@@ -207,18 +249,20 @@ function CurrentSection({
   running,
   live,
   active,
+  limits,
 }: {
   uuid: string;
   running: boolean;
   live: LiveStats;
   active: boolean;
+  limits: ResourceLimits | undefined;
 }) {
   const latest = useStatsLatest(uuid, active);
   const now = useNow(10_000);
   const sample = live.samples.at(-1) ?? latest.data ?? null;
   let body: ReactNode;
   if (sample) {
-    body = <CurrentStats sample={sample} now={now} />;
+    body = <CurrentStats sample={sample} now={now} limits={limits} />;
   } else if (latest.isPending) {
     body = <Skeleton h={96} radius="sm" data-testid="loading" />;
   } else if (latest.isError) {
@@ -253,7 +297,17 @@ const historyGetters = [
   (p: SeriesPoint) => p.blockWriteRate.avg,
 ];
 
-function HistorySection({ uuid, active, running }: { uuid: string; active: boolean; running: boolean }) {
+function HistorySection({
+  uuid,
+  active,
+  running,
+  limits,
+}: {
+  uuid: string;
+  active: boolean;
+  running: boolean;
+  limits: ResourceLimits | undefined;
+}) {
   const [range, setRange] = useState<RangeKey>(DEFAULT_RANGE);
   const series = useContainerSeries(uuid, range, active);
   const data = series.data;
@@ -264,8 +318,14 @@ function HistorySection({ uuid, active, running }: { uuid: string; active: boole
   const lines = useMemo(() => {
     const y = columns.ys;
     return {
-      cpu: [{ label: "CPU avg", color: "indigo", values: y[0], band: { lower: y[1], upper: y[2] } }] as ChartLine[],
-      memory: [{ label: "Used avg", color: "teal", values: y[3], band: { lower: y[4], upper: y[5] } }] as ChartLine[],
+      cpu: [
+        { label: "CPU avg", color: "indigo", values: y[0], band: { lower: y[1], upper: y[2] } },
+        ...limitLine(columns.x, cpuLimitLevel(limits)),
+      ] as ChartLine[],
+      memory: [
+        { label: "Used avg", color: "teal", values: y[3], band: { lower: y[4], upper: y[5] } },
+        ...limitLine(columns.x, limits?.memoryBytes),
+      ] as ChartLine[],
       network: [
         { label: "Received", color: "cyan", values: y[6] },
         { label: "Sent", color: "grape", values: y[7] },
@@ -275,7 +335,7 @@ function HistorySection({ uuid, active, running }: { uuid: string; active: boole
         { label: "Written", color: "pink", values: y[9] },
       ] as ChartLine[],
     };
-  }, [columns]);
+  }, [columns, limits]);
   const common = {
     x: columns.x,
     xRange: data ? ([data.from, data.to] as [number, number]) : null,
@@ -313,10 +373,13 @@ function HistorySection({ uuid, active, running }: { uuid: string; active: boole
 export function StatsTab({
   uuid,
   container,
+  limits,
   active,
 }: {
   uuid: string;
   container: Container | undefined;
+  /** The container's CPU and memory limits, once inspected. */
+  limits?: ResourceLimits;
   /** The drawer is open on this tab: only then does the live stream run. */
   active: boolean;
 }) {
@@ -326,9 +389,9 @@ export function StatsTab({
   const live = useLiveStats(uuid, active && running, { retain: active });
   return (
     <Stack gap="lg" data-testid="stats-tab">
-      <LiveSection container={container} live={live} />
-      <CurrentSection uuid={uuid} running={running} live={live} active={active} />
-      <HistorySection uuid={uuid} active={active} running={running} />
+      <LiveSection container={container} live={live} limits={limits} />
+      <CurrentSection uuid={uuid} running={running} live={live} active={active} limits={limits} />
+      <HistorySection uuid={uuid} active={active} running={running} limits={limits} />
     </Stack>
   );
 }
