@@ -76,7 +76,10 @@ export const CpuBar = memo(function CpuBar({ c, load }: { c: Container; load: Co
   );
 });
 
-/** Memory used; the bar is the share of the container's limit. */
+/**
+ * Memory used; the bar is the share of the container's limit, or of the host's memory for a
+ * container without one (that is what the engine reports as its limit then).
+ */
 export const MemoryBar = memo(function MemoryBar({ c, load }: { c: Container; load: ContainerLoad | undefined }) {
   if (c.state !== "running") return <Dash />;
   const percent = load?.memoryPercent ?? null;
@@ -86,7 +89,7 @@ export const MemoryBar = memo(function MemoryBar({ c, load }: { c: Container; lo
       fill={percent}
       value={percent}
       label={formatBytes(used)}
-      title={percent == null ? "No sample yet" : `Memory ${formatBytes(used)}, ${formatPercent(percent)} of its limit`}
+      title={percent == null ? "No sample yet" : `Memory ${formatBytes(used)}, ${formatPercent(percent)} of its limit (of the host's memory if it has none)`}
       testId="container-mem-bar"
     />
   );

@@ -37,7 +37,7 @@ export function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
   const memoryLines = useMemo<ChartLine[]>(
     () => [
       mode === "avg"
-        ? { label: "Average per container, of its limit", color: "teal", values: columns.ys[2], area: true }
+        ? { label: "Average per container, of its limit or the host's memory", color: "teal", values: columns.ys[2], area: true }
         : { label: "All containers", color: "teal", values: columns.ys[3], area: true },
     ],
     [columns, mode],
