@@ -98,20 +98,24 @@ export function formatPercent(percent: number | null | undefined): string {
   return `${Number(percent.toFixed(digits))}%`;
 }
 
-/** Percent of one core as cores: 250 → "2.5 cores", 100 → "1 core", 3 → "0.03 cores". */
-export function formatCores(cpuPercent: number | null | undefined): string {
-  if (cpuPercent == null || !Number.isFinite(cpuPercent) || cpuPercent < 0) return "—";
+/** Percent of one core as a rounded number of cores, or null when there is none. */
+function coreCount(cpuPercent: number | null | undefined): number | null {
+  if (cpuPercent == null || !Number.isFinite(cpuPercent) || cpuPercent < 0) return null;
   const cores = cpuPercent / 100;
   const digits = cores === 0 ? 0 : cores < 0.1 ? 3 : cores < 10 ? 2 : 1;
-  const value = Number(cores.toFixed(digits));
+  return Number(cores.toFixed(digits));
+}
+
+/** Percent of one core as cores: 250 → "2.5 cores", 100 → "1 core", 3 → "0.03 cores". */
+export function formatCores(cpuPercent: number | null | undefined): string {
+  const value = coreCount(cpuPercent);
+  if (value === null) return "—";
   return `${value} ${value === 1 ? "core" : "cores"}`;
 }
 
 /** CPU use against a `--cpus` limit: "0.49 of 0.5 cores allowed". */
 export function formatCoresOf(cpuPercent: number | null | undefined, cpus: number): string {
-  const used = formatCores(cpuPercent);
-  if (used === "—") return `— of ${formatCores(cpus * 100)} allowed`;
-  return `${used.replace(/ cores?$/, "")} of ${formatCores(cpus * 100)} allowed`;
+  return `${coreCount(cpuPercent) ?? "—"} of ${formatCores(cpus * 100)} allowed`;
 }
 
 /** Bytes per second, in the units of formatBytes: "1.2 MB/s". */

@@ -122,20 +122,13 @@ function LiveSection({
         </Text>
       </Alert>
     );
-  } else if (kept) {
+  } else if (kept || live.status === "ended") {
+    const reason = asSentence(live.message ?? (kept ? `the container is ${container?.state ?? "gone"} now` : "the stream ended"));
     notice = (
       <Alert color="gray" variant="light" icon={<IconPlayerStop size={18} />} title="Live stats ended" data-testid="live-ended">
         <Text size="sm" className="sq-wrap">
-          {asSentence(live.message ?? `the container is ${container?.state ?? "gone"} now`)} These are its last samples
-          before it stopped; they are kept until you leave this tab.
-        </Text>
-      </Alert>
-    );
-  } else if (live.status === "ended") {
-    notice = (
-      <Alert color="gray" variant="light" icon={<IconPlayerStop size={18} />} title="Live stats ended" data-testid="live-ended">
-        <Text size="sm" className="sq-wrap">
-          {asSentence(live.message ?? "the stream ended")}
+          {reason}
+          {kept ? " These are its last samples before it stopped; they are kept until you leave this tab." : ""}
         </Text>
       </Alert>
     );
