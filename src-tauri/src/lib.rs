@@ -1,9 +1,9 @@
-//! The Squirrel desktop app: wires the library crates to Tauri.
+//! The Squirrel desktop app: a Tauri shell around `squirrel_app::App` (commands that call
+//! it, its events forwarded to the window, window setup).
 
 mod commands;
 mod error;
 mod events;
-mod factory;
 mod logging;
 mod state;
 
@@ -14,7 +14,9 @@ use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 pub use error::AppError;
-use state::{AppState, Services};
+use squirrel_app::{App, AppConfig};
+use squirrel_core::rules::Rules;
+use state::AppState;
 
 /// The typed command and event surface, shared by the app and the bindings exporter.
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -22,7 +24,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             commands::containers::containers_list,
             commands::containers::container_get,
-            commands::containers::containers_by_device,
             commands::containers::container_update,
             commands::containers::container_remove,
             commands::containers::container_action,
@@ -54,6 +55,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::InventoryEvent,
             events::ResyncRequired
         ])
+        .typ::<Rules>()
+        .constant("RULES", Rules::current())
 }
 
 /// Writes `ui/src/bindings.ts` (or `path`) from the Rust types.
@@ -82,8 +85,8 @@ pub fn run() {
         .on_page_load(|webview, payload| {
             // A (re)loaded page has no open chart: end the live streams nobody watches.
             if payload.event() == tauri::webview::PageLoadEvent::Started {
-                if let Some(Ok(services)) = webview.try_state::<AppState>().map(|s| s.services()) {
-                    services.stats.live_stop_all();
+                if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
+                    app.stats.live_stop_all();
                 }
             }
         })
@@ -96,37 +99,26 @@ pub fn run() {
                 .unwrap_or_else(|_| dir.join("logs"));
             let guard = logging::init(&log_dir);
             app.manage(guard);
-            let services = tauri::async_runtime::block_on(Services::open(&dir)).map(Arc::new);
-            if let Err(reason) = &services {
+            let opened = tauri::async_runtime::block_on(App::open(AppConfig::desktop(dir)))
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+            if let Err(reason) = &opened {
                 tracing::error!(%reason, "storage unavailable");
             }
-            if let Ok(services) = services.clone() {
+            if let Ok(squirrel) = opened.clone() {
                 let handle = app.handle().clone();
-                tauri::async_runtime::spawn(events::forward(handle, services.bus.clone()));
-                let stats = services.stats.clone();
-                tauri::async_runtime::spawn(async move {
-                    // The job runs forever; its handle is not needed.
-                    let _ = stats.spawn_rollups().await;
-                });
-                tauri::async_runtime::spawn(async move {
-                    let socket = state::local_docker_socket();
-                    if let Err(e) = services.devices.ensure_local_default(&socket).await {
-                        tracing::error!(error = %e, "could not add the local engine");
-                    }
-                    if let Err(e) = services.devices.start_all().await {
-                        tracing::error!(error = %e, "could not start the watchers");
-                    }
-                });
+                tauri::async_runtime::spawn(events::forward(handle, squirrel.bus().clone()));
+                tauri::async_runtime::spawn(async move { squirrel.start().await });
             }
-            app.manage(AppState(services));
+            app.manage(AppState(opened));
             Ok(())
         })
         .build(tauri::generate_context!());
     match result {
         Ok(app) => app.run(|handle, event| {
             if let tauri::RunEvent::Exit = event {
-                if let Ok(services) = handle.state::<AppState>().services() {
-                    tauri::async_runtime::block_on(services.engine.shutdown());
+                if let Ok(app) = handle.state::<AppState>().app() {
+                    tauri::async_runtime::block_on(app.shutdown());
                 }
             }
         }),

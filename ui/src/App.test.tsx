@@ -9,7 +9,8 @@ import { renderWithProviders } from "./test/render";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
-vi.mock("./bindings", () => ({
+vi.mock("./bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("./bindings")>()),
   commands: {
     containersList: vi.fn(),
     devicesList: vi.fn(),

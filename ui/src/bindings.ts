@@ -9,17 +9,15 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  `GET /containers`: every container of every device, optionally filtered. */
-	containersList: (filter: ContainerFilter_Deserialize | null) => typedError<Container_Serialize[], AppError_Serialize>(__TAURI_INVOKE("containers_list", { filter })),
-	/**  `GET /containers/:uuid` */
+	/**  Every container of one device, or of all devices (filtering is the UI's, on this list). */
+	containersList: (deviceUuid: string | null) => typedError<Container_Serialize[], AppError_Serialize>(__TAURI_INVOKE("containers_list", { deviceUuid })),
+	/**  One container as the store knows it. */
 	containerGet: (uuid: string) => typedError<Container_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_get", { uuid })),
-	/**  `GET /containers/device/:deviceUuid` */
-	containersByDevice: (deviceUuid: string) => typedError<Container_Serialize[], AppError_Serialize>(__TAURI_INVOKE("containers_by_device", { deviceUuid })),
-	/**  `PATCH /containers/:uuid`: Squirrel's own fields (the display name). */
+	/**  Sets Squirrel's own fields of a container (its display name). */
 	containerUpdate: (uuid: string, patch: ContainerPatch_Deserialize) => typedError<Container_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_update", { uuid, patch })),
-	/**  `DELETE /containers/:uuid`: removes the container from its engine. */
+	/**  Removes the container from its engine (`docker rm`, with force and volumes as asked). */
 	containerRemove: (uuid: string, options: RemoveOptions) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("container_remove", { uuid, options })),
-	/**  Start, stop, restart, pause, unpause or kill: the seed's `/containers/:id/docker/actions/:action`. */
+	/**  Starts, stops, restarts, pauses, unpauses or kills a container on its engine. */
 	containerAction: (uuid: string, action: ContainerAction_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("container_action", { uuid, action })),
 	/**  Renames the container on its engine (`docker rename`). */
 	containerRename: (uuid: string, name: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("container_rename", { uuid, name })),
@@ -71,6 +69,9 @@ export const events = {
 	inventoryEvent: makeEvent<InventoryEvent_Serialize, InventoryEvent_Deserialize>("inventory-event"),
 	resyncRequired: makeEvent<ResyncRequired, ResyncRequired>("resync-required"),
 };
+
+/* Constants */
+export const RULES = {"defaultDockerSocket":"/var/run/docker.sock","defaultTlsPort":2376,"deviceNameMax":64,"displayNameMax":128,"localDeviceName":"This computer","resyncSecsDefault":300,"resyncSecsMax":86400,"resyncSecsMin":10,"statsSecsDefault":10,"statsSecsMax":3600,"statsSecsMin":5} as const;
 
 /* Types */
 /**
@@ -175,25 +176,6 @@ export type ContainerDetails_Serialize = {
 	hostname: string | null,
 	/**  The limits set on the container; stats are read against them. */
 	resources: ResourceLimits_Serialize,
-};
-
-/**  Filters for listing containers; every field narrows the result. */
-export type ContainerFilter = ContainerFilter_Serialize | ContainerFilter_Deserialize;
-
-/**  Filters for listing containers; every field narrows the result. */
-export type ContainerFilter_Deserialize = {
-	deviceUuid?: string | null,
-	states?: ContainerState[] | null,
-	/**  Case-insensitive match on name, display name or image. */
-	text?: string | null,
-};
-
-/**  Filters for listing containers; every field narrows the result. */
-export type ContainerFilter_Serialize = {
-	deviceUuid: string | null,
-	states: ContainerState[] | null,
-	/**  Case-insensitive match on name, display name or image. */
-	text: string | null,
 };
 
 /**  The headline numbers of one container for the table's bars. */
@@ -533,6 +515,8 @@ export type FleetSeries_Serialize = {
 
 /**  An SSH host key waiting for the user's approval. */
 export type HostKeyPrompt = {
+	/**  The kind of device whose connection showed the key (it approves it). */
+	kind: WatcherKind,
 	host: string,
 	port: number,
 	/**  `ssh-ed25519`, `ecdsa-sha2-nistp256`, ... */
@@ -680,6 +664,21 @@ export type ResourceLimits_Serialize = {
 
 /**  Sent when the UI may have missed events (the bus overflowed): reload everything. */
 export type ResyncRequired = null;
+
+/**  The same limits and defaults as one value, exported to the UI. */
+export type Rules = {
+	deviceNameMax: number,
+	resyncSecsDefault: number,
+	resyncSecsMin: number,
+	resyncSecsMax: number,
+	statsSecsDefault: number,
+	statsSecsMin: number,
+	statsSecsMax: number,
+	defaultDockerSocket: string,
+	defaultTlsPort: number,
+	localDeviceName: string,
+	displayNameMax: number,
+};
 
 /**  Where a secret lives in the OS keyring. The database holds only this reference. */
 export type SecretRef = {
@@ -836,6 +835,11 @@ export type Volume = {
 	mountpoint: string,
 	labels: { [key in string]: string },
 };
+
+/**  The kinds of device a watcher can follow. */
+export type WatcherKind = 
+/**  A Docker engine, on a local socket, over TCP/TLS or over SSH. */
+"docker";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,49 +1,31 @@
-//! Containers: the seed's `/containers` endpoints, one command each.
+//! Containers: list, inspect, act on, rename and label the containers of every device.
 
 use squirrel_core::model::{Container, ContainerPatch};
 use squirrel_core::ports::{ContainerDetails, RemoveOptions};
-use squirrel_core::services::{ContainerAction, ContainerFilter};
+use squirrel_core::services::ContainerAction;
 use tauri::State;
 
 use crate::error::CmdResult;
 use crate::state::AppState;
 
-/// `GET /containers`: every container of every device, optionally filtered.
+/// Every container of one device, or of all devices (filtering is the UI's, on this list).
 #[tauri::command]
 #[specta::specta]
 pub async fn containers_list(
     state: State<'_, AppState>,
-    filter: Option<ContainerFilter>,
+    device_uuid: Option<String>,
 ) -> CmdResult<Vec<Container>> {
-    Ok(state
-        .services()?
-        .containers
-        .list(&filter.unwrap_or_default())
-        .await?)
+    Ok(state.app()?.containers.list(device_uuid.as_deref()).await?)
 }
 
-/// `GET /containers/:uuid`
+/// One container as the store knows it.
 #[tauri::command]
 #[specta::specta]
 pub async fn container_get(state: State<'_, AppState>, uuid: String) -> CmdResult<Container> {
-    Ok(state.services()?.containers.get(&uuid).await?)
+    Ok(state.app()?.containers.get(&uuid).await?)
 }
 
-/// `GET /containers/device/:deviceUuid`
-#[tauri::command]
-#[specta::specta]
-pub async fn containers_by_device(
-    state: State<'_, AppState>,
-    device_uuid: String,
-) -> CmdResult<Vec<Container>> {
-    let filter = ContainerFilter {
-        device_uuid: Some(device_uuid),
-        ..Default::default()
-    };
-    Ok(state.services()?.containers.list(&filter).await?)
-}
-
-/// `PATCH /containers/:uuid`: Squirrel's own fields (the display name).
+/// Sets Squirrel's own fields of a container (its display name).
 #[tauri::command]
 #[specta::specta]
 pub async fn container_update(
@@ -51,10 +33,10 @@ pub async fn container_update(
     uuid: String,
     patch: ContainerPatch,
 ) -> CmdResult<Container> {
-    Ok(state.services()?.containers.update(&uuid, patch).await?)
+    Ok(state.app()?.containers.update(&uuid, patch).await?)
 }
 
-/// `DELETE /containers/:uuid`: removes the container from its engine.
+/// Removes the container from its engine (`docker rm`, with force and volumes as asked).
 #[tauri::command]
 #[specta::specta]
 pub async fn container_remove(
@@ -62,10 +44,10 @@ pub async fn container_remove(
     uuid: String,
     options: RemoveOptions,
 ) -> CmdResult<()> {
-    Ok(state.services()?.containers.remove(&uuid, options).await?)
+    Ok(state.app()?.containers.remove(&uuid, options).await?)
 }
 
-/// Start, stop, restart, pause, unpause or kill: the seed's `/containers/:id/docker/actions/:action`.
+/// Starts, stops, restarts, pauses, unpauses or kills a container on its engine.
 #[tauri::command]
 #[specta::specta]
 pub async fn container_action(
@@ -73,7 +55,7 @@ pub async fn container_action(
     uuid: String,
     action: ContainerAction,
 ) -> CmdResult<()> {
-    Ok(state.services()?.containers.act(&uuid, action).await?)
+    Ok(state.app()?.containers.act(&uuid, action).await?)
 }
 
 /// Renames the container on its engine (`docker rename`).
@@ -84,7 +66,7 @@ pub async fn container_rename(
     uuid: String,
     name: String,
 ) -> CmdResult<()> {
-    Ok(state.services()?.containers.rename(&uuid, &name).await?)
+    Ok(state.app()?.containers.rename(&uuid, &name).await?)
 }
 
 /// Live inspect data for the detail drawer.
@@ -94,5 +76,5 @@ pub async fn container_inspect(
     state: State<'_, AppState>,
     uuid: String,
 ) -> CmdResult<ContainerDetails> {
-    Ok(state.services()?.containers.inspect(&uuid).await?)
+    Ok(state.app()?.containers.inspect(&uuid).await?)
 }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn devices_list(state: State<'_, AppState>) -> CmdResult<Vec<DeviceSummary>> {
-    Ok(state.services()?.devices.list().await?)
+    Ok(state.app()?.devices.list().await?)
 }
 
 #[tauri::command]
@@ -26,7 +26,7 @@ pub async fn device_add(
     secret: Option<String>,
 ) -> CmdResult<Device> {
     Ok(state
-        .services()?
+        .app()?
         .devices
         .add(device, secret.map(Secret::new))
         .await?)
@@ -39,20 +39,13 @@ pub async fn device_set_enabled(
     uuid: String,
     enabled: bool,
 ) -> CmdResult<Device> {
-    Ok(state
-        .services()?
-        .devices
-        .set_enabled(&uuid, enabled)
-        .await?)
+    Ok(state.app()?.devices.set_enabled(&uuid, enabled).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn device_remove(state: State<'_, AppState>, uuid: String) -> CmdResult<()> {
-    let services = state.services()?;
-    services.devices.remove(&uuid).await?;
-    services.stats.forget_device(&uuid);
-    Ok(())
+    Ok(state.app()?.devices.remove(&uuid).await?)
 }
 
 /// Edits a device; its watcher is reconfigured at once.
@@ -65,7 +58,7 @@ pub async fn device_update(
     secret: Option<String>,
 ) -> CmdResult<Device> {
     Ok(state
-        .services()?
+        .app()?
         .devices
         .update(&uuid, patch, secret.map(Secret::new))
         .await?)
@@ -80,7 +73,7 @@ pub async fn device_test_connection(
     secret: Option<String>,
 ) -> CmdResult<EngineProbe> {
     Ok(state
-        .services()?
+        .app()?
         .devices
         .test_connection(&connection, secret.map(Secret::new))
         .await?)
@@ -93,27 +86,23 @@ pub async fn device_trust_host_key(
     state: State<'_, AppState>,
     prompt: HostKeyPrompt,
 ) -> CmdResult<()> {
-    Ok(state.services()?.devices.trust_host_key(&prompt).await?)
+    Ok(state.app()?.devices.trust_host_key(&prompt).await?)
 }
 
 /// The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import.
 #[tauri::command]
 #[specta::specta]
 pub async fn devices_discover() -> CmdResult<Vec<DiscoveredEngine>> {
-    Ok(discover())
+    Ok(squirrel_app::discover_engines())
 }
 
 /// Imports every usable context as a device in one step.
 #[tauri::command]
 #[specta::specta]
 pub async fn devices_import_contexts(state: State<'_, AppState>) -> CmdResult<Vec<ImportResult>> {
-    Ok(state.services()?.devices.import(discover()).await?)
-}
-
-fn discover() -> Vec<DiscoveredEngine> {
-    let host = std::env::var("DOCKER_HOST").ok();
-    squirrel_docker::contexts::discover(
-        squirrel_docker::contexts::docker_config_dir().as_deref(),
-        host.as_deref(),
-    )
+    Ok(state
+        .app()?
+        .devices
+        .import(squirrel_app::discover_engines())
+        .await?)
 }

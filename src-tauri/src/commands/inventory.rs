@@ -13,8 +13,8 @@ pub async fn images_list(
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<Image>> {
     Ok(state
-        .services()?
-        .repos
+        .app()?
+        .repos()
         .list_images(device_uuid.as_deref())
         .await?)
 }
@@ -26,8 +26,8 @@ pub async fn volumes_list(
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<Volume>> {
     Ok(state
-        .services()?
-        .repos
+        .app()?
+        .repos()
         .list_volumes(device_uuid.as_deref())
         .await?)
 }
@@ -39,8 +39,8 @@ pub async fn networks_list(
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<Network>> {
     Ok(state
-        .services()?
-        .repos
+        .app()?
+        .repos()
         .list_networks(device_uuid.as_deref())
         .await?)
 }

@@ -50,13 +50,13 @@ pub async fn stats_latest(
     state: State<'_, AppState>,
     container_uuid: String,
 ) -> CmdResult<Option<StatsSample>> {
-    Ok(state.services()?.stats.latest(&container_uuid).await?)
+    Ok(state.app()?.stats.latest(&container_uuid).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn stats_loads(state: State<'_, AppState>) -> CmdResult<StatsLoads> {
-    let (containers, devices) = state.services()?.stats.loads();
+    let (containers, devices) = state.app()?.stats.loads();
     Ok(StatsLoads {
         containers,
         devices,
@@ -74,7 +74,7 @@ pub async fn stats_container_series(
     to: Option<f64>,
 ) -> CmdResult<ContainerSeries> {
     Ok(state
-        .services()?
+        .app()?
         .stats
         .container_series(&container_uuid, secs(from, "start")?, end(to)?)
         .await?)
@@ -90,7 +90,7 @@ pub async fn stats_fleet_series(
     to: Option<f64>,
 ) -> CmdResult<FleetSeries> {
     Ok(state
-        .services()?
+        .app()?
         .stats
         .fleet_series(device_uuid.as_deref(), secs(from, "start")?, end(to)?)
         .await?)
@@ -104,7 +104,7 @@ pub async fn containers_count_by_state(
     device_uuid: Option<String>,
 ) -> CmdResult<Vec<StateCount>> {
     Ok(state
-        .services()?
+        .app()?
         .stats
         .count_by_state(device_uuid.as_deref())
         .await?)
@@ -118,20 +118,20 @@ pub async fn stats_live_start(
     state: State<'_, AppState>,
     container_uuid: String,
 ) -> CmdResult<u32> {
-    Ok(state.services()?.stats.live_start(&container_uuid).await?)
+    Ok(state.app()?.stats.live_start(&container_uuid).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn stats_live_stop(state: State<'_, AppState>, subscription: u32) -> CmdResult<()> {
-    state.services()?.stats.live_stop(subscription);
+    state.app()?.stats.live_stop(subscription);
     Ok(())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn stats_retention_get(state: State<'_, AppState>) -> CmdResult<StatsRetention> {
-    Ok(state.services()?.stats.retention().await?)
+    Ok(state.app()?.stats.retention().await?)
 }
 
 #[tauri::command]
@@ -141,5 +141,5 @@ pub async fn stats_retention_set(
     state: State<'_, AppState>,
     retention: StatsRetention,
 ) -> CmdResult<StatsRetention> {
-    Ok(state.services()?.stats.set_retention(retention).await?)
+    Ok(state.app()?.stats.set_retention(retention).await?)
 }

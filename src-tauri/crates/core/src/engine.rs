@@ -6,10 +6,11 @@ use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 use tokio::task::JoinHandle;
 
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::factory::{ComponentFactory, WatcherContext};
-use crate::model::EngineSample;
-use crate::model::{Device, DeviceStatus};
+use crate::model::{
+    Device, DeviceConnection, DeviceStatus, EngineProbe, EngineSample, HostKeyPrompt,
+};
 use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
 
 struct Running {
@@ -71,7 +72,10 @@ impl WatcherEngine {
                 .await;
             return Ok(());
         }
-        let component = self.factory.watcher(device)?;
+        let component = self
+            .factory
+            .driver(device.connection.watcher_kind())?
+            .watcher(device)?;
         let (tx, rx) = watch::channel(false);
         let ctx = WatcherContext {
             device: device.clone(),
@@ -107,15 +111,23 @@ impl WatcherEngine {
     }
 
     /// Tests a connection without registering anything.
-    pub async fn probe(
-        &self,
-        connection: &crate::model::DeviceConnection,
-    ) -> CoreResult<crate::model::EngineProbe> {
-        self.factory.probe(connection).await
+    pub async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe> {
+        self.factory
+            .driver(connection.watcher_kind())?
+            .probe(connection)
+            .await
     }
 
-    pub async fn trust_host_key(&self, prompt: &crate::model::HostKeyPrompt) -> CoreResult<()> {
-        self.factory.trust_host_key(prompt).await
+    /// Records the user's approval of a server identity, through the capability of the
+    /// device kind that showed it.
+    pub async fn approve_identity(&self, prompt: &HostKeyPrompt) -> CoreResult<()> {
+        let driver = self.factory.driver(prompt.kind)?;
+        match driver.identity_approval() {
+            Some(approval) => approval.approve(prompt).await,
+            None => Err(CoreError::Unsupported(
+                "this kind of device has no identity to approve".into(),
+            )),
+        }
     }
 
     /// Stops and starts the device's watcher again (e.g. after a host key was approved).

@@ -1,7 +1,7 @@
-//! The component factory: turns configuration into running components.
+//! The component factory: turns a device's configuration into the driver of its kind.
 //!
-//! Adding a watcher kind or a registry provider is: implement the trait, add a variant,
-//! add a match arm in the factory.
+//! Adding a watcher kind is: implement [`DeviceDriver`] in an adapter crate, add a
+//! [`WatcherKind`] variant, add a match arm in the app's factory.
 
 use std::sync::Arc;
 
@@ -14,34 +14,12 @@ use crate::error::CoreResult;
 use crate::model::{Device, DeviceConnection, EngineProbe, HostKeyPrompt};
 use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
 
-/// The kinds of component the engine manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
-#[serde(tag = "kind", content = "variant", rename_all = "camelCase")]
-pub enum Kind {
-    Watcher(WatcherKind),
-    Registry(RegistryProvider),
-}
-
+/// The kinds of device a watcher can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum WatcherKind {
+    /// A Docker engine, on a local socket, over TCP/TLS or over SSH.
     Docker,
-    Proxmox,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub enum RegistryProvider {
-    Hub,
-    Ghcr,
-    Lscr,
-    Gcr,
-    Ecr,
-    Acr,
-    Quay,
-    Gitlab,
-    Gitea,
-    Custom,
 }
 
 /// What a watcher gets to work with.
@@ -66,21 +44,32 @@ pub struct WatcherComponent {
     pub runtime: Arc<dyn ContainerRuntime>,
 }
 
-/// Builds components from configuration.
+/// The approval of a server's identity the user compared (an SSH host key today; a
+/// Proxmox certificate later): a capability some device kinds have.
 #[async_trait]
-pub trait ComponentFactory: Send + Sync {
+pub trait IdentityApproval: Send + Sync {
+    /// Records the approval of the identity shown in `prompt`. Fails if the server did not
+    /// show exactly that identity.
+    async fn approve(&self, prompt: &HostKeyPrompt) -> CoreResult<()>;
+}
+
+/// Everything one kind of device needs from its adapter.
+#[async_trait]
+pub trait DeviceDriver: Send + Sync {
+    /// A new watcher and runtime for `device`.
     fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent>;
 
     /// Connects once to the engine behind `connection` and reports what it is, or a sentence
     /// saying why it cannot be reached.
     async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe>;
 
-    /// Records the user's approval of an SSH host key shown in `prompt`. Fails if the key
-    /// the server showed is not the one with that fingerprint.
-    async fn trust_host_key(&self, prompt: &HostKeyPrompt) -> CoreResult<()>;
+    /// How this kind approves a server's identity, if it has such a step.
+    fn identity_approval(&self) -> Option<&dyn IdentityApproval> {
+        None
+    }
 }
 
-/// The component kind a device needs.
-pub fn kind_of(device: &Device) -> Kind {
-    Kind::Watcher(device.connection.watcher_kind())
+/// Maps a kind of device to its driver.
+pub trait ComponentFactory: Send + Sync {
+    fn driver(&self, kind: WatcherKind) -> CoreResult<Arc<dyn DeviceDriver>>;
 }

@@ -2,6 +2,7 @@
 //!
 //! No Tauri, sqlx, bollard or reqwest here: adapters implement [`ports`], the app wires them.
 
+pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -9,12 +10,16 @@ pub mod factory;
 pub mod model;
 pub mod ports;
 pub mod reconcile;
+pub mod rules;
 pub mod secrets;
 pub mod services;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use engine::WatcherEngine;
 pub use error::{CoreError, CoreResult, EngineError};
 pub use events::{DomainEvent, EventBus};
 pub use services::{
-    ContainerService, DeviceService, InventoryService, StatsRecorder, StatsService,
+    ContainerService, CoreServices, DeviceService, InventoryService, Ports, StatsRecorder,
+    StatsService,
 };

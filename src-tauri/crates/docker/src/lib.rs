@@ -4,6 +4,7 @@
 mod backoff;
 mod client;
 pub mod contexts;
+mod driver;
 mod mapping;
 mod rfc3339;
 mod runtime;
@@ -11,26 +12,9 @@ pub mod ssh;
 pub mod stats;
 mod watcher;
 
-use std::sync::Arc;
-
-use squirrel_core::factory::WatcherComponent;
-use squirrel_core::model::Device;
-
 pub use backoff::Backoff;
 pub use client::{describe_error, probe, ConnectDeps, ConnectError, SharedClient};
+pub use driver::DockerDriver;
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;
 pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};
-
-/// The watcher and runtime for a Docker device, sharing one client.
-pub fn docker_component(device: &Device, deps: &ConnectDeps) -> WatcherComponent {
-    let client = SharedClient::default();
-    WatcherComponent {
-        watcher: Box::new(DockerWatcher::new(
-            device.connection.clone(),
-            client.clone(),
-            deps.clone(),
-        )),
-        runtime: Arc::new(DockerRuntime::new(client)),
-    }
-}

@@ -6,8 +6,6 @@ mod devices;
 mod inventory;
 mod stats;
 
-pub use stats::ROLLUP_GRACE_SECS;
-
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;

@@ -120,7 +120,7 @@ async fn rollups_and_retention_follow_the_clock() {
         round(&store, "d1", T0 + i * 10, &[("c1", cpu, 500.0)]).await;
     }
     let retention = StatsRetention::default();
-    let now = T0 + 7200 + squirrel_store::ROLLUP_GRACE_SECS;
+    let now = T0 + 7200 + squirrel_core::model::ROLLUP_GRACE_SECS;
     let report = store.rollup(now, &retention).await.unwrap();
     assert_eq!(report.minute_buckets, 120);
     assert_eq!(report.quarter_buckets, 8);
@@ -235,7 +235,7 @@ async fn a_coarse_tier_falls_back_to_finer_ones_where_rollups_lag() {
     // Five of the ten minutes are rolled up.
     store
         .rollup(
-            T0 + 300 + squirrel_store::ROLLUP_GRACE_SECS,
+            T0 + 300 + squirrel_core::model::ROLLUP_GRACE_SECS,
             &StatsRetention::default(),
         )
         .await
@@ -289,7 +289,7 @@ async fn the_fleet_averages_over_containers_and_sums_over_devices() {
     check(&raw.points[0]);
     store
         .rollup(
-            T0 + 60 + squirrel_store::ROLLUP_GRACE_SECS,
+            T0 + 60 + squirrel_core::model::ROLLUP_GRACE_SECS,
             &StatsRetention::default(),
         )
         .await

@@ -7,7 +7,8 @@ import { makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 import { DevicesPage } from "./DevicesPage";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: {
     devicesList: vi.fn(),
     deviceAdd: vi.fn(),
@@ -29,6 +30,7 @@ const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const XSS = "<img src=x onerror=alert(1)>";
 
 const hostKey: HostKeyPrompt = {
+  kind: "docker",
   host: "nas.local",
   port: 22,
   algorithm: "ssh-ed25519",

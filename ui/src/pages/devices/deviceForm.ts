@@ -7,18 +7,23 @@ import type {
   NewDevice,
   SshAuth,
 } from "../../api/types";
+import { RULES } from "../../bindings";
 
 /** The three ways to reach an engine the wizard offers. */
 export type DeviceKind = "local" | "ssh" | "tcp";
 export type SshAuthMethod = SshAuth["method"];
 
-export const DEFAULT_SOCKET = "/var/run/docker.sock";
-export const DEFAULT_TLS_PORT = 2376;
-export const DEFAULT_RESYNC_SECS = 300;
-export const DEFAULT_STATS_SECS = 10;
-export const MIN_STATS_SECS = 5;
-export const MAX_STATS_SECS = 3600;
-export const LOCAL_NAME = "This computer";
+// Limits and defaults come from the backend's rules (generated bindings), never typed twice.
+export const DEFAULT_SOCKET = RULES.defaultDockerSocket;
+export const DEFAULT_TLS_PORT = RULES.defaultTlsPort;
+export const DEFAULT_RESYNC_SECS = RULES.resyncSecsDefault;
+export const MIN_RESYNC_SECS = RULES.resyncSecsMin;
+export const MAX_RESYNC_SECS = RULES.resyncSecsMax;
+export const DEFAULT_STATS_SECS = RULES.statsSecsDefault;
+export const MIN_STATS_SECS = RULES.statsSecsMin;
+export const MAX_STATS_SECS = RULES.statsSecsMax;
+export const NAME_MAX = RULES.deviceNameMax;
+export const LOCAL_NAME = RULES.localDeviceName;
 
 /** Everything the add/edit wizard edits, as typed (numbers may still be empty). */
 export interface DeviceForm {
@@ -163,10 +168,13 @@ export interface ValidateOptions {
 /** Field errors; an empty object means the form can be converted. */
 export function validateForm(form: DeviceForm, options: ValidateOptions = {}): FormErrors {
   const errors: FormErrors = {};
-  if (form.name.trim().length > 64) errors.name = "At most 64 characters.";
+  if ([...form.name.trim()].length > NAME_MAX) errors.name = `At most ${NAME_MAX} characters.`;
   const resync = toInt(form.resyncIntervalSecs);
-  if (!isBlank(form.resyncIntervalSecs) && (resync === null || resync < 10 || resync > 86_400)) {
-    errors.resyncIntervalSecs = "Between 10 and 86400 seconds.";
+  if (
+    !isBlank(form.resyncIntervalSecs) &&
+    (resync === null || resync < MIN_RESYNC_SECS || resync > MAX_RESYNC_SECS)
+  ) {
+    errors.resyncIntervalSecs = `Between ${MIN_RESYNC_SECS} and ${MAX_RESYNC_SECS} seconds.`;
   }
   const stats = toInt(form.statsIntervalSecs);
   if (

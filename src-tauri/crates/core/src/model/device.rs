@@ -174,6 +174,8 @@ pub enum DeviceStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct HostKeyPrompt {
+    /// The kind of device whose connection showed the key (it approves it).
+    pub kind: WatcherKind,
     pub host: String,
     pub port: u16,
     /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, ...

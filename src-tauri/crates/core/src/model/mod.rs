@@ -3,6 +3,7 @@
 mod container;
 mod device;
 mod inventory;
+mod rollup;
 mod stats;
 
 pub use container::{
@@ -14,6 +15,7 @@ pub use device::{
     TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
+pub use rollup::{RetentionCut, RollupPlan, RollupStep, ROLLED_TIERS, ROLLUP_GRACE_SECS};
 pub use stats::{
     cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,
     DeviceLoad, EngineSample, FleetPoint, FleetSeries, RollupReport, SeriesPoint, Span, StateCount,

@@ -1,3 +1,6 @@
+//! The container service: lists containers from the store and acts on them through their
+//! device's runtime.
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -5,8 +8,9 @@ use specta::Type;
 
 use crate::engine::WatcherEngine;
 use crate::error::{CoreError, CoreResult};
-use crate::model::{Container, ContainerPatch, ContainerState};
+use crate::model::{Container, ContainerPatch};
 use crate::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, Repositories};
+use crate::rules::DISPLAY_NAME_MAX;
 use crate::services::inventory::InventoryService;
 
 /// A lifecycle action on one container.
@@ -28,44 +32,6 @@ pub enum ContainerAction {
         signal: Option<String>,
     },
 }
-
-/// Filters for listing containers; every field narrows the result.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerFilter {
-    pub device_uuid: Option<String>,
-    pub states: Option<Vec<ContainerState>>,
-    /// Case-insensitive match on name, display name or image.
-    pub text: Option<String>,
-}
-
-impl ContainerFilter {
-    pub fn accepts(&self, c: &Container) -> bool {
-        if self
-            .device_uuid
-            .as_ref()
-            .is_some_and(|d| *d != c.device_uuid)
-        {
-            return false;
-        }
-        if self.states.as_ref().is_some_and(|s| !s.contains(&c.state)) {
-            return false;
-        }
-        match self.text.as_deref().map(str::trim) {
-            Some(t) if !t.is_empty() => {
-                let t = t.to_lowercase();
-                c.name.to_lowercase().contains(&t)
-                    || c.image.to_lowercase().contains(&t)
-                    || c.display_name
-                        .as_ref()
-                        .is_some_and(|d| d.to_lowercase().contains(&t))
-            }
-            _ => true,
-        }
-    }
-}
-
-const MAX_DISPLAY_NAME: usize = 128;
 
 /// Checks a Docker container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, as the engine requires.
 pub fn validate_engine_name(name: &str) -> CoreResult<&str> {
@@ -102,12 +68,13 @@ impl ContainerService {
         }
     }
 
-    pub async fn list(&self, filter: &ContainerFilter) -> CoreResult<Vec<Container>> {
-        let all = match &filter.device_uuid {
-            Some(d) => self.repos.list_device_containers(d).await?,
-            None => self.repos.list_containers().await?,
-        };
-        Ok(all.into_iter().filter(|c| filter.accepts(c)).collect())
+    /// Every container of one device, or of all devices. Filtering by text and state is
+    /// the UI's, on this list.
+    pub async fn list(&self, device_uuid: Option<&str>) -> CoreResult<Vec<Container>> {
+        match device_uuid {
+            Some(d) => self.repos.list_device_containers(d).await,
+            None => self.repos.list_containers().await,
+        }
     }
 
     pub async fn get(&self, uuid: &str) -> CoreResult<Container> {
@@ -122,9 +89,9 @@ impl ContainerService {
         let mut container = self.get(uuid).await?;
         if let Some(name) = patch.display_name {
             let name = name.trim();
-            if name.chars().count() > MAX_DISPLAY_NAME {
+            if name.chars().count() > DISPLAY_NAME_MAX as usize {
                 return Err(CoreError::InvalidInput(format!(
-                    "a display name has at most {MAX_DISPLAY_NAME} characters"
+                    "a display name has at most {DISPLAY_NAME_MAX} characters"
                 )));
             }
             let name = (!name.is_empty()).then_some(name);
@@ -241,43 +208,5 @@ mod tests {
         assert!(validate_signal("RTMIN+3").is_ok());
         assert!(validate_signal("0").is_err());
         assert!(validate_signal("sig term").is_err());
-    }
-
-    #[test]
-    fn filter_matches_text_state_and_device() {
-        let c = crate::reconcile::merge(
-            "dev",
-            None,
-            crate::model::ContainerObservation {
-                engine_id: "e".into(),
-                name: "Web".into(),
-                image: "nginx:1".into(),
-                image_id: "i".into(),
-                command: String::new(),
-                state: ContainerState::Running,
-                exit_code: None,
-                health: None,
-                created: 0,
-                ports: vec![],
-                labels: Default::default(),
-                networks: vec![],
-                mounts: vec![],
-            },
-            0,
-        );
-        let f = |text: Option<&str>, states: Option<Vec<ContainerState>>, dev: Option<&str>| {
-            ContainerFilter {
-                device_uuid: dev.map(Into::into),
-                states,
-                text: text.map(Into::into),
-            }
-            .accepts(&c)
-        };
-        assert!(f(Some("web"), None, None));
-        assert!(f(Some("NGINX"), None, None));
-        assert!(!f(Some("redis"), None, None));
-        assert!(f(None, Some(vec![ContainerState::Running]), Some("dev")));
-        assert!(!f(None, Some(vec![ContainerState::Exited]), None));
-        assert!(!f(None, None, Some("other")));
     }
 }

@@ -1,8 +1,12 @@
+//! The device service: adds, edits, tests, imports and removes devices, keeps their
+//! secrets in the keyring and their watchers registered.
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::clock::Clock;
 use crate::engine::WatcherEngine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::DomainEvent;
@@ -11,21 +15,13 @@ use crate::model::{
     HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, SecretRef, SshAuth,
 };
 use crate::ports::Repositories;
+use crate::rules::{
+    resync_interval, stats_interval, DEVICE_NAME_MAX, LOCAL_DEVICE_NAME, RESYNC_SECS_DEFAULT,
+    STATS_SECS_DEFAULT,
+};
 use crate::secrets::{device_secret_ref, Secret, SecretStore};
-use crate::services::inventory::{now_ms, InventoryService};
-
-pub const DEFAULT_RESYNC_SECS: u32 = 300;
-/// Seconds between stats rounds unless the device says otherwise.
-pub const DEFAULT_STATS_SECS: u32 = 10;
-
-/// A stats interval the collector accepts: 0 (off) or 5 s to 1 h.
-fn stats_interval(secs: u32) -> u32 {
-    if secs == 0 {
-        0
-    } else {
-        secs.clamp(5, 3600)
-    }
-}
+use crate::services::inventory::InventoryService;
+use crate::services::stats::StatsRecorder;
 
 /// A device with what the app knows about it right now.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -42,6 +38,8 @@ pub struct DeviceService {
     engine: Arc<WatcherEngine>,
     inventory: Arc<InventoryService>,
     secrets: Arc<dyn SecretStore>,
+    recorder: Arc<StatsRecorder>,
+    clock: Arc<dyn Clock>,
 }
 
 impl DeviceService {
@@ -50,12 +48,16 @@ impl DeviceService {
         engine: Arc<WatcherEngine>,
         inventory: Arc<InventoryService>,
         secrets: Arc<dyn SecretStore>,
+        recorder: Arc<StatsRecorder>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             repos,
             engine,
             inventory,
             secrets,
+            recorder,
+            clock,
         }
     }
 
@@ -112,14 +114,13 @@ impl DeviceService {
             name,
             connection,
             enabled: true,
-            resync_interval_secs: new
-                .resync_interval_secs
-                .unwrap_or(DEFAULT_RESYNC_SECS)
-                .clamp(10, 86_400),
-            stats_interval_secs: stats_interval(
-                new.stats_interval_secs.unwrap_or(DEFAULT_STATS_SECS),
+            resync_interval_secs: resync_interval(
+                new.resync_interval_secs.unwrap_or(RESYNC_SECS_DEFAULT),
             ),
-            created_at: now_ms() / 1000,
+            stats_interval_secs: stats_interval(
+                new.stats_interval_secs.unwrap_or(STATS_SECS_DEFAULT),
+            ),
+            created_at: self.clock.now_secs(),
         };
         self.repos.insert_device(&device).await?;
         self.engine.register(&device).await?;
@@ -192,7 +193,7 @@ impl DeviceService {
     /// Records the user's approval of an SSH host key and reconnects the devices waiting
     /// for it.
     pub async fn trust_host_key(&self, prompt: &HostKeyPrompt) -> CoreResult<()> {
-        self.engine.trust_host_key(prompt).await?;
+        self.engine.approve_identity(prompt).await?;
         for device in self.repos.list_devices().await? {
             if let DeviceStatus::HostKeyUnknown { prompt: waiting } =
                 self.inventory.status(&device.uuid)
@@ -232,7 +233,7 @@ impl DeviceService {
             device.stats_interval_secs = stats_interval(secs);
         }
         if let Some(secs) = patch.resync_interval_secs {
-            device.resync_interval_secs = secs.clamp(10, 86_400);
+            device.resync_interval_secs = resync_interval(secs);
         }
         if let Some(enabled) = patch.enabled {
             device.enabled = enabled;
@@ -296,7 +297,7 @@ impl DeviceService {
         Ok(results)
     }
 
-    /// Removes the device, its watcher and its inventory.
+    /// Removes the device, its watcher, its inventory and what is remembered of its load.
     pub async fn remove(&self, uuid: &str) -> CoreResult<()> {
         self.engine.deregister(uuid).await;
         if let Some(device) = self.repos.get_device(uuid).await? {
@@ -306,6 +307,7 @@ impl DeviceService {
         }
         self.repos.delete_device(uuid).await?;
         self.inventory.forget(uuid);
+        self.recorder.forget_device(uuid);
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
         Ok(())
     }
@@ -325,7 +327,7 @@ impl DeviceService {
         let device = self
             .add(
                 NewDevice {
-                    name: "This computer".into(),
+                    name: LOCAL_DEVICE_NAME.into(),
                     connection: DeviceConnection::LocalSocket {
                         path: socket_path.to_string(),
                     },
@@ -379,10 +381,10 @@ fn keep_secret_refs(mut new: DeviceConnection, old: &DeviceConnection) -> Device
 
 fn validate_name(name: &str) -> CoreResult<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(CoreError::InvalidInput(
-            "a device name needs 1 to 64 characters".into(),
-        ));
+    if name.is_empty() || name.chars().count() > DEVICE_NAME_MAX as usize {
+        return Err(CoreError::InvalidInput(format!(
+            "a device name needs 1 to {DEVICE_NAME_MAX} characters"
+        )));
     }
     Ok(name.to_string())
 }

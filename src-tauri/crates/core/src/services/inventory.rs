@@ -1,9 +1,12 @@
+//! The inventory service: stores what watchers observe (reconciled against the store) and
+//! publishes each change on the bus; keeps every device's connection status.
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
+use crate::clock::Clock;
 use crate::error::CoreResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::model::{
@@ -20,21 +23,16 @@ use crate::reconcile::{diff_snapshot, merge};
 pub struct InventoryService {
     repos: Arc<dyn Repositories>,
     bus: EventBus,
+    clock: Arc<dyn Clock>,
     statuses: RwLock<HashMap<String, DeviceStatus>>,
 }
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 impl InventoryService {
-    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus) -> Self {
+    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus, clock: Arc<dyn Clock>) -> Self {
         Self {
             repos,
             bus,
+            clock,
             statuses: RwLock::new(HashMap::new()),
         }
     }
@@ -112,7 +110,12 @@ impl InventorySink for InventoryService {
         snapshot: InventorySnapshot,
     ) -> CoreResult<()> {
         let stored = self.repos.list_device_containers(device_uuid).await?;
-        let changes = diff_snapshot(device_uuid, stored, snapshot.containers, now_ms());
+        let changes = diff_snapshot(
+            device_uuid,
+            stored,
+            snapshot.containers,
+            self.clock.now_ms(),
+        );
         self.apply(device_uuid, changes).await?;
         self.images_replaced(device_uuid, snapshot.images).await?;
         self.volumes_replaced(device_uuid, snapshot.volumes).await?;
@@ -131,7 +134,7 @@ impl InventorySink for InventoryService {
         if prev.as_ref().is_some_and(|p| p.matches(&obs)) {
             return Ok(());
         }
-        let container = merge(device_uuid, prev.as_ref(), obs, now_ms());
+        let container = merge(device_uuid, prev.as_ref(), obs, self.clock.now_ms());
         self.apply(
             device_uuid,
             ContainerChanges {
@@ -172,7 +175,7 @@ impl InventorySink for InventoryService {
         if prev.matches(&obs) {
             return Ok(());
         }
-        let container = merge(device_uuid, Some(&prev), obs, now_ms());
+        let container = merge(device_uuid, Some(&prev), obs, self.clock.now_ms());
         self.apply(
             device_uuid,
             ContainerChanges {

@@ -4,8 +4,13 @@ mod containers;
 mod devices;
 mod inventory;
 mod stats;
+mod wiring;
 
-pub use containers::{ContainerAction, ContainerFilter, ContainerService};
-pub use devices::{DeviceService, DeviceSummary, DEFAULT_RESYNC_SECS, DEFAULT_STATS_SECS};
+#[cfg(test)]
+mod tests;
+
+pub use containers::{ContainerAction, ContainerService};
+pub use devices::{DeviceService, DeviceSummary};
 pub use inventory::InventoryService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
+pub use wiring::{CoreServices, Ports};

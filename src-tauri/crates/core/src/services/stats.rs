@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::engine::WatcherEngine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{DomainEvent, EventBus};
@@ -18,7 +19,6 @@ use crate::model::{
     FleetSeries, RollupReport, StateCount, StatsRetention, StatsSample,
 };
 use crate::ports::{Repositories, StatsSink};
-use crate::services::inventory::now_ms;
 
 /// How often the rollup and retention job runs.
 pub const ROLLUP_PERIOD: Duration = Duration::from_secs(60);
@@ -37,14 +37,16 @@ struct Latest {
 pub struct StatsRecorder {
     repos: Arc<dyn Repositories>,
     bus: EventBus,
+    clock: Arc<dyn Clock>,
     latest: RwLock<Latest>,
 }
 
 impl StatsRecorder {
-    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus) -> Self {
+    pub fn new(repos: Arc<dyn Repositories>, bus: EventBus, clock: Arc<dyn Clock>) -> Self {
         Self {
             repos,
             bus,
+            clock,
             latest: RwLock::new(Latest::default()),
         }
     }
@@ -66,7 +68,7 @@ impl StatsRecorder {
                 })
             })
             .collect();
-        let ts = now_ms() as f64 / 1000.0;
+        let ts = self.clock.now_ms() as f64 / 1000.0;
         let load = DeviceLoad::of(device_uuid, ts, &samples);
         self.repos.insert_samples(&load, &samples).await?;
         if let Ok(mut latest) = self.latest.write() {
@@ -93,7 +95,8 @@ impl StatsRecorder {
         Ok(())
     }
 
-    fn forget_device(&self, device_uuid: &str) {
+    /// Drops what is remembered of a removed device's load.
+    pub fn forget_device(&self, device_uuid: &str) {
         if let Ok(mut latest) = self.latest.write() {
             if let Some(old) = latest.by_device.remove(device_uuid) {
                 for uuid in old {
@@ -123,21 +126,26 @@ struct LiveStream {
 pub struct StatsService {
     recorder: Arc<StatsRecorder>,
     engine: Arc<WatcherEngine>,
+    clock: Arc<dyn Clock>,
     live: Arc<Mutex<HashMap<u32, LiveStream>>>,
     next_subscription: AtomicU32,
-}
-
-fn now_secs() -> i64 {
-    now_ms() / 1000
+    /// One rollup pass at a time (the minute job and a retention change may meet).
+    rollup_lock: tokio::sync::Mutex<()>,
 }
 
 impl StatsService {
-    pub fn new(recorder: Arc<StatsRecorder>, engine: Arc<WatcherEngine>) -> Self {
+    pub fn new(
+        recorder: Arc<StatsRecorder>,
+        engine: Arc<WatcherEngine>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             recorder,
             engine,
+            clock,
             live: Arc::new(Mutex::new(HashMap::new())),
             next_subscription: AtomicU32::new(1),
+            rollup_lock: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -177,11 +185,6 @@ impl StatsService {
         (containers, latest.devices.values().cloned().collect())
     }
 
-    /// Drops what is remembered of a removed device.
-    pub fn forget_device(&self, device_uuid: &str) {
-        self.recorder.forget_device(device_uuid);
-    }
-
     fn check_range(from: i64, to: i64) -> CoreResult<()> {
         if to <= from {
             return Err(CoreError::InvalidInput(
@@ -202,7 +205,7 @@ impl StatsService {
             return Err(CoreError::not_found(format!("container {container_uuid}")));
         }
         let retention = self.repos().retention().await?;
-        let (step, tier) = plan_resolution(from, to, now_secs(), &retention);
+        let (step, tier) = plan_resolution(from, to, self.clock.now_secs(), &retention);
         self.repos()
             .container_series(container_uuid, from, to, step, tier)
             .await
@@ -216,7 +219,7 @@ impl StatsService {
     ) -> CoreResult<FleetSeries> {
         Self::check_range(from, to)?;
         let retention = self.repos().retention().await?;
-        let (step, tier) = plan_resolution(from, to, now_secs(), &retention);
+        let (step, tier) = plan_resolution(from, to, self.clock.now_secs(), &retention);
         self.repos()
             .fleet_series(device_uuid, from, to, step, tier)
             .await
@@ -234,12 +237,13 @@ impl StatsService {
     pub async fn set_retention(&self, retention: StatsRetention) -> CoreResult<StatsRetention> {
         let retention = retention.normalized();
         self.repos().set_retention(&retention).await?;
-        self.rollup_now(now_secs()).await?;
+        self.rollup_now(self.clock.now_secs()).await?;
         Ok(retention)
     }
 
     /// One rollup-and-retention pass at `now` (Unix seconds).
     pub async fn rollup_now(&self, now: i64) -> CoreResult<RollupReport> {
+        let _one_at_a_time = self.rollup_lock.lock().await;
         let retention = self.repos().retention().await?;
         self.repos().rollup(now, &retention).await
     }
@@ -252,7 +256,7 @@ impl StatsService {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                match this.rollup_now(now_secs()).await {
+                match this.rollup_now(this.clock.now_secs()).await {
                     Ok(r) => tracing::debug!(?r, "stats rollup"),
                     Err(e) => tracing::warn!(error = %e, "stats rollup failed"),
                 }
@@ -279,6 +283,7 @@ impl StatsService {
         let mut stream = runtime.stats_stream(&container.engine_id).await?;
         let subscription = self.next_subscription.fetch_add(1, Ordering::Relaxed);
         let bus = self.recorder.bus.clone();
+        let clock = self.clock.clone();
         let live = self.live.clone();
         let uuid = container.uuid.clone();
         // Hold the map while spawning so the task cannot finish and remove itself before
@@ -293,7 +298,7 @@ impl StatsService {
                 match stream.next().await {
                     Some(Ok(reading)) => {
                         let mut sample = reading.sample(prev.as_ref());
-                        sample.ts = now_ms() as f64 / 1000.0;
+                        sample.ts = clock.now_ms() as f64 / 1000.0;
                         bus.publish(DomainEvent::LiveStats {
                             subscription,
                             container_uuid: uuid.clone(),

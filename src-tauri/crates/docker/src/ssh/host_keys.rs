@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use russh::keys::known_hosts::learn_known_hosts_path;
 use russh::keys::{check_known_hosts_path, HashAlg, PublicKey};
+use squirrel_core::factory::WatcherKind;
 use squirrel_core::model::HostKeyPrompt;
 use squirrel_core::{CoreError, CoreResult};
 
@@ -58,6 +59,7 @@ impl HostKeyStore {
             pending.insert((host.to_string(), port), key.clone());
         }
         HostKeyCheck::Unknown(HostKeyPrompt {
+            kind: WatcherKind::Docker,
             host: host.to_string(),
             port,
             algorithm: key.algorithm().to_string(),

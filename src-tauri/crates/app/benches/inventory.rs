@@ -137,14 +137,7 @@ async fn main() {
             .await
             .unwrap();
         warm.push(ms(t.elapsed()));
-        assert_eq!(
-            app.containers
-                .list(&Default::default())
-                .await
-                .unwrap()
-                .len(),
-            total
-        );
+        assert_eq!(app.containers.list(None).await.unwrap().len(), total);
     }
     let (cli, raw, cold, warm) = (median(cli), median(raw), median(cold), median(warm));
     println!();
@@ -172,7 +165,7 @@ async fn main() {
     let device = app.add_engine(&engine, "bench").await;
     let _ = device;
     let target = ids[running].clone();
-    let mut bus = app.bus.subscribe();
+    let mut bus = app.bus().subscribe();
     // The engine's own timestamps of each transition, from a second raw event stream.
     let mut engine_times = common::transition_times(&docker, &target);
     let mut latencies = Vec::new();

@@ -87,7 +87,7 @@ async fn the_ssh_agent_authenticates_and_a_refused_agent_key_is_explained() {
         .await
         .unwrap();
     assert_eq!(probe.containers, 1);
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(
@@ -105,7 +105,7 @@ async fn the_ssh_agent_authenticates_and_a_refused_agent_key_is_explained() {
     wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status: DeviceStatus::Online { .. } } if *device_uuid == uuid)).await;
     let names: Vec<String> = app
         .containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()

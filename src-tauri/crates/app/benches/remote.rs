@@ -78,7 +78,7 @@ async fn main() {
     }
     let d_local = app.add_engine_with(local.clone(), "local").await;
     let d_ssh = app.add_engine_with(ssh.clone(), "ssh").await;
-    let mut bus = app.bus.subscribe();
+    let mut bus = app.bus().subscribe();
     let mut engine_times = common::transition_times(&docker, &target);
     let (mut lat_local, mut lat_ssh) = (Vec::new(), Vec::new());
     for i in 0..transitions {
@@ -161,7 +161,7 @@ async fn main() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss_kib();
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let start = Instant::now();
     let mut uuids = Vec::new();
     for i in 0..devices {

@@ -16,7 +16,7 @@ fn tls(ca: &std::path::Path, cert: &std::path::Path, key: &std::path::Path) -> O
 }
 
 async fn unreachable_reason(app: &App, connection: DeviceConnection) -> String {
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(
@@ -55,7 +55,7 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
     assert!(probe.engine_version.starts_with("20.") || !probe.engine_version.is_empty());
     assert_eq!(probe.containers, 1);
 
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(
@@ -73,7 +73,7 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
     wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
     let names: Vec<String> = app
         .containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()
@@ -114,7 +114,7 @@ async fn mutual_tls_connects_with_the_right_certificate_and_refuses_wrong_ones()
     wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if *device_uuid == uuid && status.is_online())).await;
     let after: Vec<String> = app
         .containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()

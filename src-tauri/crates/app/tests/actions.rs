@@ -32,14 +32,8 @@ async fn every_action_works_and_the_inventory_follows() {
     ]);
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
-    let mut rx = app.bus.subscribe();
-    let c = app
-        .containers
-        .list(&Default::default())
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
+    let mut rx = app.bus().subscribe();
+    let c = app.containers.list(None).await.unwrap().pop().unwrap();
     assert_eq!(c.device_uuid, device.uuid);
 
     app.containers
@@ -196,12 +190,7 @@ async fn every_action_works_and_the_inventory_follows() {
         "",
         "remove_volumes removed it"
     );
-    assert!(app
-        .containers
-        .list(&Default::default())
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(app.containers.list(None).await.unwrap().is_empty());
     app.engine.shutdown().await;
 }
 
@@ -220,7 +209,7 @@ async fn wrong_actions_get_clear_errors_and_change_nothing() {
     ]);
     let app = App::new().await;
     app.add_engine(&engine, "local").await;
-    let all = app.containers.list(&Default::default()).await.unwrap();
+    let all = app.containers.list(None).await.unwrap();
     let idle = all.iter().find(|c| c.name == "idle").unwrap();
     let busy = all.iter().find(|c| c.name == "busy").unwrap();
 
@@ -271,7 +260,7 @@ async fn wrong_actions_get_clear_errors_and_change_nothing() {
     assert_eq!(state(&engine, "busy"), "running");
 
     // Removed behind the app's back between the list and the click.
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     engine.cli(&["rm", "-f", "busy"]);
     let uuid = busy.uuid.clone();
     let e = app
@@ -302,30 +291,19 @@ async fn two_engines_are_two_devices_with_separate_inventories() {
     let names = |list: Vec<squirrel_core::model::Container>| {
         list.into_iter().map(|c| c.name).collect::<Vec<_>>()
     };
-    let filter = |d: &str| squirrel_core::services::ContainerFilter {
-        device_uuid: Some(d.into()),
-        ..Default::default()
-    };
     assert_eq!(
-        names(app.containers.list(&filter(&da.uuid)).await.unwrap()),
+        names(app.containers.list(Some(&da.uuid)).await.unwrap()),
         vec!["on-a"]
     );
     assert_eq!(
-        names(app.containers.list(&filter(&db.uuid)).await.unwrap()),
+        names(app.containers.list(Some(&db.uuid)).await.unwrap()),
         vec!["on-b"]
     );
-    assert_eq!(
-        app.containers
-            .list(&Default::default())
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.containers.list(None).await.unwrap().len(), 2);
     // Removing a device removes its inventory only.
     app.devices.remove(&da.uuid).await.unwrap();
     assert_eq!(
-        names(app.containers.list(&Default::default()).await.unwrap()),
+        names(app.containers.list(None).await.unwrap()),
         vec!["on-b"]
     );
     app.engine.shutdown().await;

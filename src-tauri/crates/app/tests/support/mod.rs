@@ -1,4 +1,5 @@
-//! Test support: a real `dockerd` with a private data-root, and an app core wired to it.
+//! Test support: a real `dockerd` with a private data-root, and the app (as
+//! `squirrel_app::App` assembles it) in a temporary data folder.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -6,14 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use squirrel_core::factory::{ComponentFactory, WatcherComponent};
+use squirrel_app::AppConfig;
+use squirrel_core::clock::SystemClock;
 use squirrel_core::model::{Device, DeviceConnection, NewDevice};
-use squirrel_core::ports::Repositories;
-use squirrel_core::{
-    ContainerService, CoreResult, DeviceService, DomainEvent, EventBus, InventoryService,
-    WatcherEngine,
-};
-use squirrel_store::Store;
+use squirrel_core::DomainEvent;
 use tokio::sync::broadcast;
 
 pub mod sshd;
@@ -416,81 +413,35 @@ impl TestPki {
     }
 }
 
-struct DockerOnly(squirrel_docker::ConnectDeps);
-
-#[async_trait::async_trait]
-impl ComponentFactory for DockerOnly {
-    async fn probe(
-        &self,
-        connection: &DeviceConnection,
-    ) -> CoreResult<squirrel_core::model::EngineProbe> {
-        Ok(squirrel_docker::probe(connection, &self.0).await?)
-    }
-
-    async fn trust_host_key(&self, prompt: &squirrel_core::model::HostKeyPrompt) -> CoreResult<()> {
-        self.0.host_keys.trust(prompt)
-    }
-
-    fn watcher(&self, device: &Device) -> CoreResult<WatcherComponent> {
-        Ok(squirrel_docker::docker_component(device, &self.0))
-    }
+/// The app as the desktop shell builds it, in a temporary data folder, with the real OS
+/// keyring and no user `known_hosts`. Nothing starts until a test adds a device.
+pub struct App {
+    app: squirrel_app::App,
+    pub dir: tempfile::TempDir,
 }
 
-/// The app's core (store, bus, engine, services) as the desktop app wires it, without a window.
-pub struct App {
-    pub _dir: tempfile::TempDir,
-    pub known_hosts: PathBuf,
-    pub store: Store,
-    pub repos: Arc<dyn Repositories>,
-    pub bus: EventBus,
-    pub engine: Arc<WatcherEngine>,
-    pub inventory: Arc<InventoryService>,
-    pub containers: ContainerService,
-    pub devices: DeviceService,
-    pub stats: Arc<squirrel_core::StatsService>,
-    recorder: Arc<squirrel_core::StatsRecorder>,
+impl std::ops::Deref for App {
+    type Target = squirrel_app::App;
+
+    fn deref(&self) -> &squirrel_app::App {
+        &self.app
+    }
 }
 
 impl App {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        let repos: Arc<dyn Repositories> = Arc::new(store.clone());
-        let bus = EventBus::new(65_536);
-        let inventory = Arc::new(InventoryService::new(repos.clone(), bus.clone()));
-        let secrets: Arc<dyn squirrel_core::secrets::SecretStore> =
-            Arc::new(squirrel_secrets::OsKeyring);
-        let deps = squirrel_docker::ConnectDeps {
-            host_keys: Arc::new(squirrel_docker::ssh::HostKeyStore::new(
-                dir.path().join("known_hosts"),
-                None,
-            )),
-            secrets: secrets.clone(),
-        };
-        let recorder = Arc::new(squirrel_core::StatsRecorder::new(
-            repos.clone(),
-            bus.clone(),
-        ));
-        let engine = Arc::new(
-            WatcherEngine::new(Arc::new(DockerOnly(deps)), inventory.clone())
-                .with_stats_sink(recorder.clone()),
-        );
-        Self {
-            stats: Arc::new(squirrel_core::StatsService::new(
-                recorder.clone(),
-                engine.clone(),
-            )),
-            recorder,
-            containers: ContainerService::new(repos.clone(), engine.clone(), inventory.clone()),
-            devices: DeviceService::new(repos.clone(), engine.clone(), inventory.clone(), secrets),
-            known_hosts: dir.path().join("known_hosts"),
-            _dir: dir,
-            store,
-            repos,
-            bus,
-            engine,
-            inventory,
-        }
+        let app = squirrel_app::App::open(AppConfig {
+            data_dir: dir.path().to_path_buf(),
+            user_known_hosts: None,
+            secrets: Arc::new(squirrel_secrets::OsKeyring),
+            clock: Arc::new(SystemClock),
+            // Tests read every event: a deep bus so that bursts are never dropped.
+            bus_capacity: 65_536,
+        })
+        .await
+        .unwrap();
+        Self { app, dir }
     }
 
     /// Where collectors report: the same recorder the watchers use.
@@ -513,13 +464,13 @@ impl App {
             stats_interval_secs: 10,
             created_at: 0,
         };
-        self.store.insert_device(&device).await.unwrap();
+        self.store().insert_device(&device).await.unwrap();
         device.uuid
     }
 
     /// Adds a device with `connection` and waits until it is online. Returns its uuid.
     pub async fn add_engine_with(&self, connection: DeviceConnection, name: &str) -> String {
-        let mut rx = self.bus.subscribe();
+        let mut rx = self.bus().subscribe();
         let device = self
             .devices
             .add(
@@ -551,7 +502,7 @@ impl App {
         name: &str,
         stats_secs: Option<u32>,
     ) -> Device {
-        let mut rx = self.bus.subscribe();
+        let mut rx = self.bus().subscribe();
         let device = self
             .devices
             .add(

@@ -144,7 +144,7 @@ async fn main() {
     // --- Squirrel -------------------------------------------------------------------------
     let rss_before = rss_mib();
     let app = App::new().await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .add_engine_sampled(&engine, "bench", Some(interval.as_secs() as u32))
         .await;

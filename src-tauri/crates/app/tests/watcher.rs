@@ -53,7 +53,7 @@ async fn full_sync_inventories_everything_including_stopped_containers() {
     let device = app.add_engine(&engine, "local").await;
 
     let stored = app
-        .store
+        .store()
         .list_device_containers(&device.uuid)
         .await
         .unwrap();
@@ -72,15 +72,15 @@ async fn full_sync_inventories_everything_including_stopped_containers() {
     assert_eq!(by("exited").exit_code, Some(3));
     assert_eq!(by("running").engine_id.len(), 64);
 
-    let images = app.store.list_images(Some(&device.uuid)).await.unwrap();
+    let images = app.store().list_images(Some(&device.uuid)).await.unwrap();
     assert!(images
         .iter()
         .any(|i| i.repo_tags.contains(&"busybox:local".to_string())));
-    let volumes = app.store.list_volumes(Some(&device.uuid)).await.unwrap();
+    let volumes = app.store().list_volumes(Some(&device.uuid)).await.unwrap();
     let mut vnames: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
     vnames.sort();
     assert_eq!(vnames, vec!["data", "spare"]);
-    let networks = app.store.list_networks(Some(&device.uuid)).await.unwrap();
+    let networks = app.store().list_networks(Some(&device.uuid)).await.unwrap();
     assert!(networks
         .iter()
         .any(|n| n.name == "backend" && n.driver == "bridge"));
@@ -92,7 +92,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     let engine = TestEngine::start();
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
 
     let id = engine.cli(&["create", "--name", "ev", "busybox:local", "sleep", "600"]);
     let created = wait_container(&mut rx, "ev", |c| c.state == ContainerState::Created).await;
@@ -124,7 +124,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     )
     .await;
     assert!(app
-        .store
+        .store()
         .get_container(&created.uuid)
         .await
         .unwrap()
@@ -143,7 +143,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     })
     .await;
     assert!(app
-        .store
+        .store()
         .list_volumes(Some(&device.uuid))
         .await
         .unwrap()
@@ -161,7 +161,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     })
     .await;
     assert!(app
-        .store
+        .store()
         .list_networks(Some(&device.uuid))
         .await
         .unwrap()
@@ -179,7 +179,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     })
     .await;
     assert!(app
-        .store
+        .store()
         .list_images(Some(&device.uuid))
         .await
         .unwrap()
@@ -214,7 +214,7 @@ async fn every_container_event_reaches_the_store_and_the_bus() {
     .negotiate_version()
     .await
     .unwrap();
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     squirrel_docker::full_sync(&docker, &device.uuid, app.inventory.as_ref())
         .await
         .unwrap();
@@ -234,7 +234,7 @@ async fn containers_made_and_removed_behind_the_apps_back_are_followed() {
     let engine = TestEngine::start();
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     for i in 0..5 {
         engine.cli(&[
             "run",
@@ -262,7 +262,7 @@ async fn containers_made_and_removed_behind_the_apps_back_are_followed() {
         removed += 1;
     }
     let mut stored: Vec<String> = app
-        .store
+        .store()
         .list_device_containers(&device.uuid)
         .await
         .unwrap()
@@ -301,7 +301,7 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
     let app = App::new().await;
     let device = app.add_engine(&engine, "local").await;
     let before = app
-        .store
+        .store()
         .list_device_containers(&device.uuid)
         .await
         .unwrap();
@@ -316,7 +316,7 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
         .await
         .unwrap();
 
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     engine.stop();
     let uuid = device.uuid.clone();
     let reason = match wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status: DeviceStatus::Unreachable { .. } } if *device_uuid == uuid)).await {
@@ -350,7 +350,7 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
     wait_container(&mut rx, "after", |c| c.state == ContainerState::Running).await;
 
     let after = app
-        .store
+        .store()
         .list_device_containers(&device.uuid)
         .await
         .unwrap();
@@ -379,7 +379,7 @@ async fn an_engine_restart_marks_the_device_unreachable_then_resyncs_without_dup
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_socket_gives_a_human_reason() {
     let app = App::new().await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(

@@ -23,7 +23,7 @@ fn now() -> i64 {
 
 async fn uuid_of(app: &App, name: &str) -> String {
     app.containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()
@@ -36,7 +36,7 @@ async fn uuid_of(app: &App, name: &str) -> String {
 async fn busy_idle_and_memory_hungry_containers_are_told_apart() {
     let engine = TestEngine::start();
     let app = App::new().await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     engine.cli(&[
         "run",
         "-d",
@@ -157,7 +157,7 @@ async fn busy_idle_and_memory_hungry_containers_are_told_apart() {
 async fn network_bytes_between_containers_and_live_streams() {
     let engine = TestEngine::start();
     let app = App::new().await;
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let _bridge = engine.open_bridge_network("statnet");
     engine.cli(&[
         "run",
@@ -234,7 +234,7 @@ async fn network_bytes_between_containers_and_live_streams() {
         |e| matches!(e, DomainEvent::LiveStatsEnded { subscription, .. } if *subscription == sub),
     )
     .await;
-    let stopped = app.store.get_container(&server).await.unwrap().unwrap();
+    let stopped = app.store().get_container(&server).await.unwrap().unwrap();
     assert_eq!(stopped.uuid, server);
     assert!(app.stats.live_streams().is_empty());
 }

@@ -103,7 +103,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
     forged.fingerprint = "SHA256:forged".into();
     assert!(app.devices.trust_host_key(&forged).await.is_err());
     app.devices.trust_host_key(&prompt).await.unwrap();
-    assert!(std::fs::read_to_string(&app.known_hosts)
+    assert!(std::fs::read_to_string(app.own_known_hosts())
         .unwrap()
         .contains(&format!("[127.0.0.1]:{}", sshd.port)));
     let probe = app
@@ -118,7 +118,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
         probe.notes
     );
 
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(
@@ -133,13 +133,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
         .await
         .unwrap();
     status_of(&app, &mut rx, &device.uuid, DeviceStatus::is_online).await;
-    let c = app
-        .containers
-        .list(&Default::default())
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
+    let c = app.containers.list(None).await.unwrap().pop().unwrap();
     assert_eq!(c.name, "remote-one");
 
     // Actions over SSH, and the events they cause come back over SSH.
@@ -170,7 +164,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
     // Stats over SSH: collection rounds (every 10 s by default) and a live stream.
     let made = app
         .containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()
@@ -202,7 +196,7 @@ async fn an_ssh_device_needs_host_key_approval_then_syncs_acts_and_follows_event
     status_of(&app, &mut rx, &device.uuid, DeviceStatus::is_online).await;
     let mut names: Vec<String> = app
         .containers
-        .list(&Default::default())
+        .list(None)
         .await
         .unwrap()
         .into_iter()
@@ -266,7 +260,7 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
         .await
         .unwrap();
 
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(
@@ -296,8 +290,8 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
     // The passphrase is in the OS keyring, and nowhere in the database file.
     let keyring = keyring::Entry::new(&stored.service, &stored.account).unwrap();
     assert_eq!(keyring.get_password().unwrap(), passphrase);
-    app.store.close().await;
-    for file in std::fs::read_dir(app._dir.path()).unwrap() {
+    app.store().close().await;
+    for file in std::fs::read_dir(app.dir.path()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
         assert!(
             !bytes
@@ -353,7 +347,7 @@ async fn a_server_that_forbids_socket_forwarding_is_reached_through_dial_stdio()
         "says so: {:?}",
         probe.notes
     );
-    let mut rx = app.bus.subscribe();
+    let mut rx = app.bus().subscribe();
     let device = app
         .devices
         .add(

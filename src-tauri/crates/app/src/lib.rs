@@ -1,0 +1,14 @@
+//! Squirrel assembled without a window: the store, the keyring, the device drivers, the
+//! services, the background jobs and an orderly shutdown. The desktop app (`squirrel`) is a
+//! shell around [`App`]; the end-to-end harness, the benchmarks and a future headless mode
+//! build the same [`App`] with their own [`AppConfig`].
+
+mod app;
+mod config;
+mod discovery;
+mod factory;
+
+pub use app::App;
+pub use config::AppConfig;
+pub use discovery::{discover_engines, local_docker_socket};
+pub use factory::AppComponentFactory;

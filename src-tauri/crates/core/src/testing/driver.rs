@@ -1,0 +1,244 @@
+//! An engine driver for core's tests: its watcher reports the status and inventory the test
+//! scripted, its runtime records the actions asked of it, and a host key can be made to
+//! wait for approval.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+use crate::error::{CoreError, CoreResult, EngineError};
+use crate::factory::{
+    ComponentFactory, DeviceDriver, IdentityApproval, Watcher, WatcherComponent, WatcherContext,
+    WatcherKind,
+};
+use crate::model::{
+    ContainerObservation, Device, DeviceConnection, DeviceStatus, EngineProbe, HostKeyPrompt,
+    InventorySnapshot,
+};
+use crate::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, StatsStream};
+
+#[derive(Default)]
+struct Script {
+    containers: Vec<ContainerObservation>,
+    /// A host key every connection meets until it is approved.
+    unknown_key: Option<HostKeyPrompt>,
+    /// Set: every connection fails with this reason.
+    unreachable: Option<String>,
+    approved: Vec<HostKeyPrompt>,
+    actions: Vec<String>,
+    watchers_started: u32,
+}
+
+/// What every device of the test "runs": one scripted engine.
+#[derive(Default)]
+pub struct ScriptedDriver {
+    script: Arc<Mutex<Script>>,
+}
+
+impl ScriptedDriver {
+    /// The containers the next full syncs report.
+    pub fn set_containers(&self, containers: Vec<ContainerObservation>) {
+        self.script.lock().unwrap().containers = containers;
+    }
+
+    /// Connections meet `prompt`'s key until it is approved.
+    pub fn require_host_key(&self, prompt: HostKeyPrompt) {
+        self.script.lock().unwrap().unknown_key = Some(prompt);
+    }
+
+    pub fn set_unreachable(&self, reason: Option<&str>) {
+        self.script.lock().unwrap().unreachable = reason.map(str::to_string);
+    }
+
+    pub fn approved(&self) -> Vec<HostKeyPrompt> {
+        self.script.lock().unwrap().approved.clone()
+    }
+
+    /// `"start <engine id>"`, `"remove <engine id>"`, ... in the order asked.
+    pub fn actions(&self) -> Vec<String> {
+        self.script.lock().unwrap().actions.clone()
+    }
+
+    pub fn watchers_started(&self) -> u32 {
+        self.script.lock().unwrap().watchers_started
+    }
+
+    fn connect(&self) -> CoreResult<()> {
+        connect(&self.script)
+    }
+}
+
+/// What a connection meets right now.
+fn connect(script: &Mutex<Script>) -> CoreResult<()> {
+    let s = script.lock().unwrap();
+    if let Some(reason) = &s.unreachable {
+        return Err(EngineError::Unreachable(reason.clone()).into());
+    }
+    match &s.unknown_key {
+        Some(prompt) if !s.approved.contains(prompt) => {
+            Err(CoreError::HostKeyUnknown(prompt.clone()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Serves every device kind with the one scripted driver.
+pub struct ScriptedFactory(pub Arc<ScriptedDriver>);
+
+impl ComponentFactory for ScriptedFactory {
+    fn driver(&self, _kind: WatcherKind) -> CoreResult<Arc<dyn DeviceDriver>> {
+        Ok(self.0.clone())
+    }
+}
+
+#[async_trait]
+impl DeviceDriver for ScriptedDriver {
+    fn watcher(&self, _device: &Device) -> CoreResult<WatcherComponent> {
+        self.script.lock().unwrap().watchers_started += 1;
+        Ok(WatcherComponent {
+            watcher: Box::new(ScriptedWatcher(self.script.clone())),
+            runtime: Arc::new(RecordingRuntime(self.script.clone())),
+        })
+    }
+
+    async fn probe(&self, _connection: &DeviceConnection) -> CoreResult<EngineProbe> {
+        self.connect()?;
+        let s = self.script.lock().unwrap();
+        Ok(EngineProbe {
+            engine_version: "scripted".into(),
+            api_version: "1.41".into(),
+            os: "test".into(),
+            architecture: "x86_64".into(),
+            containers: s.containers.len() as u32,
+            running: 0,
+            images: 0,
+            notes: Vec::new(),
+        })
+    }
+
+    fn identity_approval(&self) -> Option<&dyn IdentityApproval> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl IdentityApproval for ScriptedDriver {
+    async fn approve(&self, prompt: &HostKeyPrompt) -> CoreResult<()> {
+        let mut s = self.script.lock().unwrap();
+        if s.unknown_key.as_ref() != Some(prompt) {
+            return Err(CoreError::InvalidInput(format!(
+                "{}:{} did not show the key {}",
+                prompt.host, prompt.port, prompt.fingerprint
+            )));
+        }
+        s.approved.push(prompt.clone());
+        Ok(())
+    }
+}
+
+/// Connects once: reports the scripted status and a full sync, then waits for shutdown.
+struct ScriptedWatcher(Arc<Mutex<Script>>);
+
+#[async_trait]
+impl Watcher for ScriptedWatcher {
+    async fn run(self: Box<Self>, ctx: WatcherContext, mut shutdown: watch::Receiver<bool>) {
+        let uuid = ctx.device.uuid.clone();
+        match connect(&self.0) {
+            Ok(()) => {
+                let containers = self.0.lock().unwrap().containers.clone();
+                let snapshot = InventorySnapshot {
+                    containers,
+                    ..Default::default()
+                };
+                if let Err(e) = ctx.sink.sync_snapshot(&uuid, snapshot).await {
+                    ctx.sink
+                        .set_status(
+                            &uuid,
+                            DeviceStatus::Unreachable {
+                                reason: e.to_string(),
+                            },
+                        )
+                        .await;
+                } else {
+                    ctx.sink
+                        .set_status(
+                            &uuid,
+                            DeviceStatus::Online {
+                                engine_version: "scripted".into(),
+                            },
+                        )
+                        .await;
+                }
+            }
+            Err(CoreError::HostKeyUnknown(prompt)) => {
+                ctx.sink
+                    .set_status(&uuid, DeviceStatus::HostKeyUnknown { prompt })
+                    .await;
+            }
+            Err(e) => {
+                ctx.sink
+                    .set_status(
+                        &uuid,
+                        DeviceStatus::Unreachable {
+                            reason: e.to_string(),
+                        },
+                    )
+                    .await;
+            }
+        }
+        while !*shutdown.borrow() {
+            if shutdown.changed().await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Records each action; inspect and live stats are not scripted.
+struct RecordingRuntime(Arc<Mutex<Script>>);
+
+impl RecordingRuntime {
+    fn record(&self, action: &str, engine_id: &str) -> Result<(), EngineError> {
+        self.0
+            .lock()
+            .unwrap()
+            .actions
+            .push(format!("{action} {engine_id}"));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ContainerRuntime for RecordingRuntime {
+    async fn start(&self, engine_id: &str) -> Result<(), EngineError> {
+        self.record("start", engine_id)
+    }
+    async fn stop(&self, engine_id: &str, _timeout: Option<u32>) -> Result<(), EngineError> {
+        self.record("stop", engine_id)
+    }
+    async fn restart(&self, engine_id: &str, _timeout: Option<u32>) -> Result<(), EngineError> {
+        self.record("restart", engine_id)
+    }
+    async fn pause(&self, engine_id: &str) -> Result<(), EngineError> {
+        self.record("pause", engine_id)
+    }
+    async fn unpause(&self, engine_id: &str) -> Result<(), EngineError> {
+        self.record("unpause", engine_id)
+    }
+    async fn kill(&self, engine_id: &str, signal: Option<&str>) -> Result<(), EngineError> {
+        self.record(&format!("kill({})", signal.unwrap_or("")), engine_id)
+    }
+    async fn remove(&self, engine_id: &str, _options: RemoveOptions) -> Result<(), EngineError> {
+        self.record("remove", engine_id)
+    }
+    async fn rename(&self, engine_id: &str, new_name: &str) -> Result<(), EngineError> {
+        self.record(&format!("rename({new_name})"), engine_id)
+    }
+    async fn inspect(&self, _engine_id: &str) -> Result<ContainerDetails, EngineError> {
+        Err(EngineError::Other("inspect is not scripted".into()))
+    }
+    async fn stats_stream(&self, _engine_id: &str) -> Result<StatsStream, EngineError> {
+        Err(EngineError::Other("live stats are not scripted".into()))
+    }
+}
