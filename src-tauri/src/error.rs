@@ -1,3 +1,5 @@
+//! The one error shape the UI receives (`AppError { code, message, detail }`).
+
 use serde::Serialize;
 use specta::Type;
 use squirrel_core::model::HostKeyPrompt;

@@ -1,3 +1,5 @@
+//! Logging: tracing to a daily-rotated file in the app's log folder.
+
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;

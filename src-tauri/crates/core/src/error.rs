@@ -1,3 +1,5 @@
+//! The domain's errors: what went wrong, in words a user can act on, with a stable code.
+
 use thiserror::Error;
 
 /// Errors of the domain layer. Each says what happened in words a user can act on.

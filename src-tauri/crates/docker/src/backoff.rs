@@ -1,3 +1,5 @@
+//! Capped, jittered exponential backoff between reconnect attempts.
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Capped exponential backoff with ±20 % jitter, so that many devices do not retry in step.

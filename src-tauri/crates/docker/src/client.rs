@@ -1,3 +1,5 @@
+//! Connecting to an engine (socket, TCP/TLS, SSH), probing it, and errors in plain words.
+
 use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::{Arc, RwLock};

@@ -1,3 +1,5 @@
+//! Container actions (start, stop, kill, remove, rename, inspect, live stats) on one engine.
+
 use async_trait::async_trait;
 use bollard::query_parameters::{
     InspectContainerOptions, KillContainerOptions, RemoveContainerOptions, RenameContainerOptions,

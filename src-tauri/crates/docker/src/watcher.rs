@@ -1,3 +1,5 @@
+//! The Docker watcher: connect, follow `/events`, full syncs, resyncs and reconnects.
+
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -1,3 +1,4 @@
+//! The docker CLI's stats formulas on recorded cgroup v1 and documented v2 responses.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The docker CLI's stats formulas, checked against stats responses: two recorded from a
 //! real engine on cgroup v1 (this machine), one in the cgroup v2 shape the Engine API

@@ -1,3 +1,5 @@
+//! The container repository: one row per container, keyed by device and engine id.
+
 use async_trait::async_trait;
 use squirrel_core::model::{Container, ContainerState, StateCount};
 use squirrel_core::ports::{ContainerChanges, ContainerRepository};

@@ -1,3 +1,5 @@
+//! The device repository: connections as JSON, secrets only as keyring references.
+
 use async_trait::async_trait;
 use squirrel_core::model::Device;
 use squirrel_core::ports::DeviceRepository;

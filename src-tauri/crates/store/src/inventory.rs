@@ -1,3 +1,5 @@
+//! Images, volumes and networks: replaced per device on each sync.
+
 use async_trait::async_trait;
 use squirrel_core::model::{Image, Network, Volume};
 use squirrel_core::ports::InventoryRepository;

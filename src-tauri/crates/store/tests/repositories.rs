@@ -1,3 +1,4 @@
+//! Every repository query against a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every query of the store, against a real SQLite file.
 

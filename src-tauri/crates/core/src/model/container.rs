@@ -1,3 +1,5 @@
+//! Containers: what an engine reports about one, and what Squirrel stores of it.
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! Devices: how Squirrel reaches an engine, its status, connection tests and imports.
+
 use serde::{Deserialize, Serialize};
 use specta::Type;
 

@@ -1,3 +1,5 @@
+//! Images, volumes and networks of a device, and a full sync's snapshot.
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,4 @@
+//! Shared fixtures of the store tests: a database in a temporary folder, a device, containers.
 #![allow(dead_code)]
 //! Fixtures shared by the store's tests.
 
