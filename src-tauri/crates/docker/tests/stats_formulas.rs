@@ -1,9 +1,8 @@
-//! The docker CLI's stats formulas on recorded cgroup v1 and documented v2 responses.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The docker CLI's stats formulas, checked against stats responses: two recorded from a
 //! real engine on cgroup v1 (this machine), one in the cgroup v2 shape the Engine API
 //! documents (no `percpu_usage`, `max_usage` or `failcnt`; `inactive_file` instead of
 //! `total_inactive_file`; lower-case blkio ops).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bollard::models::ContainerStatsResponse;
 use squirrel_docker::stats::reading;

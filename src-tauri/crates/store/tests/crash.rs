@@ -1,8 +1,7 @@
-//! Crash safety: SIGKILL mid-ingestion leaves a database that passes its integrity check.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Crash safety: SIGKILL the ingesting process mid-round, three times over. Each time the
 //! database opens, passes `PRAGMA integrity_check`, keeps every round it acknowledged and
 //! at most one more, and holds no partial round.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,6 +1,5 @@
-//! Every repository query against a real SQLite file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every query of the store, against a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use squirrel_core::model::{ContainerState, Image, Network, Volume};
 use squirrel_core::ports::{

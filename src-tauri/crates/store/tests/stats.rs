@@ -1,7 +1,6 @@
-//! Stored statistics: buckets, rollups and retention under a controlled clock.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Stored statistics: buckets, rollups, retention and the fleet's load, with the clock
 //! under the test's control.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

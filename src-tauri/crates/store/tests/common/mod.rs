@@ -1,6 +1,5 @@
-//! Shared fixtures of the store tests: a database in a temporary folder, a device, containers.
-#![allow(dead_code)]
 //! Fixtures shared by the store's tests.
+#![allow(dead_code)]
 
 use squirrel_core::model::{
     Container, ContainerState, Device, DeviceConnection, MountPoint, PortMapping,
