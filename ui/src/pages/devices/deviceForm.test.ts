@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DeviceConnection, ImportResult } from "../../api/types";
+import { RULES } from "../../bindings";
 import {
   defaultName,
   describeConnection,
@@ -146,6 +147,27 @@ describe("validateForm", () => {
     expect(validateForm(form({ statsIntervalSecs: 3601 })).statsIntervalSecs).toBeDefined();
     expect(validateForm(form({ statsIntervalSecs: "x" })).statsIntervalSecs).toBeDefined();
     expect(validateForm(form({}))).toEqual({});
+  });
+});
+
+describe("limits come from the backend's rules", () => {
+  it("counts a name as Rust does (characters, not UTF-16 units) up to RULES.deviceNameMax", () => {
+    const max = RULES.deviceNameMax;
+    expect(validateForm(form({ name: "🐿".repeat(max) }))).toEqual({});
+    expect(validateForm(form({ name: "x".repeat(max + 1) })).name).toBe(`At most ${max} characters.`);
+  });
+
+  it("bounds the intervals by RULES and defaults to its values", () => {
+    expect(validateForm(form({ resyncIntervalSecs: RULES.resyncSecsMin - 1 })).resyncIntervalSecs).toBeDefined();
+    expect(validateForm(form({ resyncIntervalSecs: RULES.resyncSecsMax }))).toEqual({});
+    expect(validateForm(form({ statsIntervalSecs: RULES.statsSecsMax + 1 })).statsIntervalSecs).toBeDefined();
+    const empty = emptyForm();
+    expect([empty.localPath, empty.tcpPort, empty.resyncIntervalSecs, empty.statsIntervalSecs]).toEqual([
+      RULES.defaultDockerSocket,
+      RULES.defaultTlsPort,
+      RULES.resyncSecsDefault,
+      RULES.statsSecsDefault,
+    ]);
   });
 });
 
