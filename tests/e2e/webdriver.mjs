@@ -1,6 +1,7 @@
 // A small W3C WebDriver client over fetch, for tauri-driver (which proxies to WebKitWebDriver).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -49,14 +50,30 @@ export async function startSession({ application, env }) {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  return new Session(base, session, driver);
+  return new Session(base, session, driver, env?.SQUIRREL_DATA_DIR ?? null);
+}
+
+/** Pids of running processes whose environment has `SQUIRREL_DATA_DIR=dir`: the session's app. */
+function appsUsing(dir) {
+  const needle = `SQUIRREL_DATA_DIR=${dir}`;
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }
 
 export class Session {
-  constructor(base, id, driver) {
+  constructor(base, id, driver, dataDir) {
     this.base = base;
     this.id = id;
     this.driver = driver;
+    this.dataDir = dataDir;
   }
 
   async cmd(method, path, body) {
@@ -157,9 +174,23 @@ export class Session {
       // the app may already be gone
     }
     // A driver that already exited emits no second "exit": waiting for one would hang the run.
-    if (this.driver.exitCode !== null || this.driver.signalCode !== null) return;
-    const exited = once(this.driver, "exit").catch(() => {});
-    this.driver.kill();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    if (this.driver.exitCode === null && this.driver.signalCode === null) {
+      const exited = once(this.driver, "exit").catch(() => {});
+      this.driver.kill();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    }
+    // The app must not outlive its session: one left running holds the test runner's output
+    // pipe open and the run hangs until its time limit. Seen once after the SSH-device test;
+    // say so, then end it.
+    if (this.dataDir) {
+      for (const pid of appsUsing(this.dataDir)) {
+        console.error(`# the app (pid ${pid}) outlived its WebDriver session; ending it`);
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
   }
 }

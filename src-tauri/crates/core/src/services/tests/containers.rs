@@ -1,32 +1,10 @@
 //! ContainerService: actions go through the device's runtime only while it is online.
 
 use super::*;
-use crate::model::{ContainerPatch, InventorySnapshot};
-use crate::ports::{ContainerRepository, InventorySink};
+use crate::model::ContainerPatch;
 use crate::rules::DISPLAY_NAME_MAX;
 use crate::services::ContainerAction;
 use crate::CoreError;
-
-async fn with_web(core: &TestCore) -> (String, String) {
-    let dev = add_online(core, "box").await;
-    core.inventory
-        .sync_snapshot(
-            &dev,
-            InventorySnapshot {
-                containers: vec![obs("e1", "web", ContainerState::Running)],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let web = core
-        .repos
-        .find_container(&dev, "e1")
-        .await
-        .unwrap()
-        .unwrap();
-    (dev, web.uuid)
-}
 
 #[tokio::test]
 async fn actions_reach_the_runtime_of_an_online_device() {

@@ -75,3 +75,28 @@ pub async fn add_online(core: &TestCore, name: &str) -> String {
     .await;
     device.uuid
 }
+
+/// An online device whose engine has one running container, `web` (engine id `e1`).
+/// Returns the device's and the container's uuids.
+pub async fn with_web(core: &TestCore) -> (String, String) {
+    use crate::model::InventorySnapshot;
+    use crate::ports::{ContainerRepository, InventorySink};
+    let dev = add_online(core, "box").await;
+    core.inventory
+        .sync_snapshot(
+            &dev,
+            InventorySnapshot {
+                containers: vec![obs("e1", "web", ContainerState::Running)],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let web = core
+        .repos
+        .find_container(&dev, "e1")
+        .await
+        .unwrap()
+        .unwrap();
+    (dev, web.uuid)
+}

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::clock::Clock;
-use crate::model::{EngineSample, InventorySnapshot, StatsRetention, StatsSample, StatsTier};
-use crate::ports::{ContainerRepository, InventorySink, StatsSink};
+use crate::model::{EngineSample, StatsRetention, StatsSample, StatsTier};
+use crate::ports::StatsSink;
 use crate::services::ROLLUP_PERIOD;
 use crate::CoreError;
 
@@ -40,27 +40,6 @@ fn round(core: &TestCore, cpu: f64) -> Vec<EngineSample> {
             sample: sample(ts, 99.0, 1.0),
         },
     ]
-}
-
-async fn with_web(core: &TestCore) -> (String, String) {
-    let dev = add_online(core, "box").await;
-    core.inventory
-        .sync_snapshot(
-            &dev,
-            InventorySnapshot {
-                containers: vec![obs("e1", "web", ContainerState::Running)],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let web = core
-        .repos
-        .find_container(&dev, "e1")
-        .await
-        .unwrap()
-        .unwrap();
-    (dev, web.uuid)
 }
 
 #[tokio::test]
