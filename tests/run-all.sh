@@ -28,7 +28,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "Rust tests (real dockerd, sshd and keyring; the tests start their own engines and servers)"
 # Bounded, so that a hang fails the run with its output instead of eating CI's time.
-timeout --kill-after=30s 30m bash tests/with-keyring.sh cargo test --workspace --quiet 2>&1 | tee "$ROOT/target/rust-tests.log"
+# The fault_* tests run below, one by one, with their outcomes listed.
+timeout --kill-after=30s 30m bash tests/with-keyring.sh cargo test --workspace --quiet -- --skip fault_ 2>&1 | tee "$ROOT/target/rust-tests.log"
+
+step "fault suite (frozen daemons, hung connects, flapping engines, late engines, host keys)"
+bash tests/faults.sh
 
 step "end-to-end: the real app window over WebDriver"
 cargo build -p squirrel --bin squirrel --features custom-protocol --quiet

@@ -71,11 +71,17 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 }
 
 /// Where Squirrel keeps its database: `SQUIRREL_DATA_DIR`, else the OS app-data directory.
-fn data_dir(app: &tauri::App) -> PathBuf {
+/// Never a shared temporary folder: without a home, Squirrel says so instead.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
     std::env::var_os(squirrel_store::DATA_DIR_ENV)
         .map(PathBuf::from)
         .or_else(|| app.path().app_data_dir().ok())
-        .unwrap_or_else(|| std::env::temp_dir().join("squirrel"))
+        .ok_or_else(|| {
+            format!(
+                "Squirrel cannot tell where to keep its data (no home folder): set HOME or {}",
+                squirrel_store::DATA_DIR_ENV
+            )
+        })
 }
 
 pub fn run() {
@@ -96,12 +102,15 @@ pub fn run() {
             let log_dir = app
                 .path()
                 .app_log_dir()
-                .unwrap_or_else(|_| dir.join("logs"));
-            let guard = logging::init(&log_dir);
+                .ok()
+                .or_else(|| dir.as_ref().ok().map(|d| d.join("logs")));
+            let guard = logging::init(log_dir.as_deref());
             app.manage(guard);
-            let opened = tauri::async_runtime::block_on(App::open(AppConfig::desktop(dir)))
-                .map(Arc::new)
-                .map_err(|e| e.to_string());
+            let opened = dir.and_then(|dir| {
+                tauri::async_runtime::block_on(App::open(AppConfig::desktop(dir)))
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            });
             if let Err(reason) = &opened {
                 tracing::error!(%reason, "storage unavailable");
             }

@@ -85,7 +85,7 @@ test("clicking Stop stops the container, and the docker CLI confirms it", async 
 
 test("markup in labels and environment is shown as plain text in the drawer", async () => {
   const evil = `<img src=x onerror="document.title='pwned'">`;
-  docker("run", "-d", "--name", "e2e-xss", "--label", `evil=${evil}`, "-e", `EVIL=${evil}`, "busybox:local", "sleep", "600");
+  docker("run", "-d", "--name", "e2e-xss", "--label", `evil=${evil}`, "-e", `EVIL=${evil}`, "-e", `DB_PASSWORD=${evil}`, "busybox:local", "sleep", "600");
   const el = await s.waitFor(row("e2e-xss"));
   await s.click(el);
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
@@ -106,7 +106,15 @@ test("markup in labels and environment is shown as plain text in the drawer", as
         const values = await Promise.all((await s.findAll('[data-testid="env-value"]', drawer)).map((x) => s.text(x)));
         return values.includes(evil);
       }, "the env value as text");
+      // A value whose name looks secret is masked until its own button reveals it, as text.
+      const masked = await s.waitFor('[data-testid="env-value"][data-masked="true"]', { root: drawer });
+      assert.equal((await s.text(masked)).trim(), "•••••");
       await s.screenshot(path.join(SHOTS, "drawer-env.png"));
+      await s.click(await s.waitFor('[aria-label="Show the value of DB_PASSWORD"]', { root: drawer }));
+      await s.until(async () => {
+        const shown = await s.findAll('[data-testid="env-value"][data-masked="false"]', drawer);
+        return shown.length === 1 && (await s.text(shown[0])) === evil;
+      }, "the revealed secret as text");
     }
   }
   const injected = await s.exec(`return document.querySelectorAll('[data-testid="container-drawer"] img[src="x"]').length`);

@@ -24,14 +24,24 @@ export const commands = {
 	/**  Live inspect data for the detail drawer. */
 	containerInspect: (uuid: string) => typedError<ContainerDetails_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_inspect", { uuid })),
 	devicesList: () => typedError<DeviceSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_list")),
-	/**  Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only. */
+	/**
+	 *  Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only;
+	 *  the backend sets the connection's secret reference itself.
+	 */
 	deviceAdd: (device: NewDevice_Deserialize, secret: string | null) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_add", { device, secret })),
 	deviceSetEnabled: (uuid: string, enabled: boolean) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_set_enabled", { uuid, enabled })),
 	deviceRemove: (uuid: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_remove", { uuid })),
-	/**  Edits a device; its watcher is reconfigured at once. */
+	/**
+	 *  Edits a device; its watcher is reconfigured at once. A new host, user or auth method drops
+	 *  the stored secret unless `secret` brings a new one.
+	 */
 	deviceUpdate: (uuid: string, patch: DevicePatch_Deserialize, secret: string | null) => typedError<Device_Serialize, AppError_Serialize>(__TAURI_INVOKE("device_update", { uuid, patch, secret })),
-	/**  Connects once and reports the engine (version, OS, counts) or a human reason. */
-	deviceTestConnection: (connection: DeviceConnection_Deserialize, secret: string | null) => typedError<EngineProbe, AppError_Serialize>(__TAURI_INVOKE("device_test_connection", { connection, secret })),
+	/**
+	 *  Connects once and reports the engine (version, OS, counts) or a human reason. `secret`
+	 *  is held in memory for the test only. `device` is the device being edited: without a typed
+	 *  secret, the test uses its stored one while the host, user and auth method are unchanged.
+	 */
+	deviceTestConnection: (connection: DeviceConnection_Deserialize, secret: string | null, device: string | null) => typedError<EngineProbe, AppError_Serialize>(__TAURI_INVOKE("device_test_connection", { connection, secret, device })),
 	/**  The Docker CLI's contexts and `DOCKER_HOST`, as candidates for import. */
 	devicesDiscover: () => typedError<DiscoveredEngine_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_discover")),
 	/**  Imports every usable context as a device in one step. */

@@ -1,4 +1,5 @@
-//! Devices: list with live status, add, enable/disable, remove.
+//! Devices: list with live status, add, edit, test, enable/disable, remove. Secrets come in
+//! as plain values and go to the keyring; secret references are never taken from the UI.
 
 use squirrel_core::model::{
     Device, DeviceConnection, DevicePatch, DiscoveredEngine, EngineProbe, HostKeyPrompt,
@@ -19,7 +20,8 @@ pub async fn devices_list(state: State<'_, AppState>) -> CmdResult<Vec<DeviceSum
 
 #[tauri::command]
 #[specta::specta]
-/// Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only.
+/// Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only;
+/// the backend sets the connection's secret reference itself.
 pub async fn device_add(
     state: State<'_, AppState>,
     device: NewDevice,
@@ -48,7 +50,8 @@ pub async fn device_remove(state: State<'_, AppState>, uuid: String) -> CmdResul
     Ok(state.app()?.devices.remove(&uuid).await?)
 }
 
-/// Edits a device; its watcher is reconfigured at once.
+/// Edits a device; its watcher is reconfigured at once. A new host, user or auth method drops
+/// the stored secret unless `secret` brings a new one.
 #[tauri::command]
 #[specta::specta]
 pub async fn device_update(
@@ -64,19 +67,28 @@ pub async fn device_update(
         .await?)
 }
 
-/// Connects once and reports the engine (version, OS, counts) or a human reason.
+/// Connects once and reports the engine (version, OS, counts) or a human reason. `secret`
+/// is held in memory for the test only. `device` is the device being edited: without a typed
+/// secret, the test uses its stored one while the host, user and auth method are unchanged.
 #[tauri::command]
 #[specta::specta]
 pub async fn device_test_connection(
     state: State<'_, AppState>,
     connection: DeviceConnection,
     secret: Option<String>,
+    device: Option<String>,
 ) -> CmdResult<EngineProbe> {
-    Ok(state
-        .app()?
-        .devices
-        .test_connection(&connection, secret.map(Secret::new))
-        .await?)
+    let app = state.app()?;
+    let devices = &app.devices;
+    let secret = secret.map(Secret::new);
+    Ok(match device {
+        Some(uuid) => {
+            devices
+                .test_device_connection(&uuid, &connection, secret)
+                .await?
+        }
+        None => devices.test_connection(&connection, secret).await?,
+    })
 }
 
 /// Approves an SSH host key the user compared; devices waiting for it reconnect.

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use squirrel_core::ports::Repositories;
+use squirrel_core::secrets::{GatedSecrets, SecretStore};
 use squirrel_core::services::{CoreServices, Ports};
 use squirrel_core::EventBus;
 use squirrel_docker::ssh::HostKeyStore;
@@ -13,8 +15,10 @@ use squirrel_store::{Store, StoreError};
 use tokio::task::JoinHandle;
 
 use crate::config::AppConfig;
-use crate::discovery::local_docker_socket;
 use crate::factory::AppComponentFactory;
+
+/// How often a first run without Docker looks for the local socket.
+const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
 
 /// Squirrel without a window. Dereferences to the services.
 pub struct App {
@@ -22,6 +26,7 @@ pub struct App {
     store: Store,
     data_dir: PathBuf,
     own_known_hosts: PathBuf,
+    local_socket: String,
     jobs: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -30,19 +35,28 @@ impl App {
     /// service. Nothing connects yet: see [`start`](Self::start).
     pub async fn open(config: AppConfig) -> Result<Self, StoreError> {
         let store = Store::open(&config.data_dir).await?;
+        make_private(&config.data_dir);
         let own_known_hosts = config.own_known_hosts();
         let host_keys = Arc::new(HostKeyStore::new(
             own_known_hosts.clone(),
             config.user_known_hosts.clone(),
         ));
+        // One gated keyring for the services and every watcher: a locked keyring is asked
+        // once per pause, not once per device and retry.
+        let secrets: Arc<dyn SecretStore> = Arc::new(GatedSecrets::new(
+            config.secrets.clone(),
+            config.clock.clone(),
+        ));
         let docker = Arc::new(DockerDriver::new(ConnectDeps {
             host_keys,
-            secrets: config.secrets.clone(),
+            secrets: secrets.clone(),
+            timeouts: config.timeouts,
+            ssh_config: config.ssh_config.clone(),
         }));
         let repos: Arc<dyn Repositories> = Arc::new(store.clone());
         let services = CoreServices::new(Ports {
             repos,
-            secrets: config.secrets,
+            secrets,
             clock: config.clock,
             factory: Arc::new(AppComponentFactory { docker }),
             bus: EventBus::new(config.bus_capacity),
@@ -52,6 +66,7 @@ impl App {
             store,
             data_dir: config.data_dir,
             own_known_hosts,
+            local_socket: config.local_socket,
             jobs: Mutex::new(Vec::new()),
         })
     }
@@ -61,12 +76,50 @@ impl App {
     /// registered (they connect on their own).
     pub async fn start(&self) {
         self.spawn_jobs();
-        let socket = local_docker_socket();
-        if let Err(e) = self.services.devices.ensure_local_default(&socket).await {
+        let socket = self.local_socket.clone();
+        let first_run = match self.services.devices.list().await {
+            Ok(devices) => devices.is_empty(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the devices");
+                false
+            }
+        };
+        if first_run && !Path::new(&socket).exists() {
+            self.spawn_socket_watch(socket);
+        } else if let Err(e) = self.services.devices.ensure_local_default(&socket).await {
             tracing::error!(error = %e, "could not add the local engine");
         }
         if let Err(e) = self.services.devices.start_all().await {
             tracing::error!(error = %e, "could not start the watchers");
+        }
+    }
+
+    /// First run without a Docker socket: the user may start Docker after Squirrel. Looks
+    /// for the socket every second (a `stat`, nothing more) and adds the local engine as a
+    /// device when it appears, unless the user has added a device of their own by then.
+    fn spawn_socket_watch(&self, socket: String) {
+        tracing::info!(%socket, "no local Docker socket yet; watching for it");
+        let devices = self.services.devices.clone();
+        let watch = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SOCKET_WATCH_PERIOD);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if !Path::new(&socket).exists() {
+                    continue;
+                }
+                match devices.ensure_local_default(&socket).await {
+                    Ok(Some(device)) => {
+                        tracing::info!(%socket, uuid = %device.uuid, "the local engine appeared");
+                        return;
+                    }
+                    Ok(None) => return,
+                    Err(e) => tracing::warn!(error = %e, "could not add the local engine yet"),
+                }
+            }
+        });
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.push(watch);
         }
     }
 
@@ -106,6 +159,29 @@ impl App {
     /// Squirrel's own `known_hosts` file, where approved SSH host keys go.
     pub fn own_known_hosts(&self) -> &Path {
         &self.own_known_hosts
+    }
+}
+
+/// Squirrel's data folder holds its database and known hosts: its owner's only (0700),
+/// even when it existed before with a wider mode.
+fn make_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+            let was = meta.permissions().mode() & 0o777;
+            match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                Ok(()) => {
+                    tracing::info!(dir = %dir.display(), "data folder was mode {was:o}; now 0700")
+                }
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), error = %e, "cannot make the data folder private")
+                }
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(dir = %dir.display(), error = %e, "cannot read the data folder's mode")
+        }
     }
 }
 

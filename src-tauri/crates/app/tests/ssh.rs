@@ -1,6 +1,7 @@
 //! SSH devices against a real sshd forwarding to a real dockerd: host-key approval,
 //! key-with-passphrase auth (passphrase in the real keyring), actions and events over SSH,
-//! a refused changed key, the dial-stdio fallback, and recovery when sshd goes away.
+//! a refused changed key (also one of another algorithm) and revoked key, the dial-stdio
+//! fallback, and recovery when sshd goes away.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -408,4 +409,324 @@ async fn wrong_keys_and_closed_ports_get_human_reasons() {
         err.to_string().contains("/tmp/no-such-docker.sock"),
         "{err}"
     );
+}
+
+/// The server's current host key as a `known_hosts` line for `pattern` (with `marker`).
+fn host_key_line(sshd: &TestSshd, marker: &str, pattern: &str) -> String {
+    let key = std::fs::read_to_string(sshd.dir.join("host_key.pub")).unwrap();
+    format!("{marker}{pattern} {}", key.trim())
+}
+
+fn append(path: &Path, line: &str) {
+    let mut text = std::fs::read_to_string(path).unwrap_or_default();
+    text.push_str(line);
+    text.push('\n');
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_key_of_another_algorithm_is_a_changed_key_and_the_one_on_file_is_preferred() {
+    let engine = TestEngine::start();
+    let keys = tempfile::tempdir().unwrap();
+    let key = client_key(keys.path(), "id_plain", "");
+    let app = App::new().await;
+
+    // A server with an ed25519 and an ecdsa key, and only its ecdsa key on file: Squirrel
+    // asks for ecdsa first (it would be shown ed25519 otherwise, and refuse it as changed).
+    support::sshd::keygen(
+        keys.path(),
+        &["-q", "-t", "ecdsa", "-N", "", "-f", "second_host_key"],
+    );
+    let two_keys = TestSshd::start(
+        &[&key],
+        &format!("HostKey {}", keys.path().join("second_host_key").display()),
+    );
+    let ecdsa = std::fs::read_to_string(keys.path().join("second_host_key.pub")).unwrap();
+    append(
+        app.own_known_hosts(),
+        &format!("[127.0.0.1]:{} {}", two_keys.port, ecdsa.trim()),
+    );
+    let probe = app
+        .devices
+        .test_connection(&ssh(&two_keys, &engine, &key), None)
+        .await
+        .unwrap();
+    assert_eq!(probe.containers, 0);
+
+    // The ed25519 key is approved; the reinstalled server has only an ecdsa key.
+    let mut sshd = TestSshd::start(&[&key], "");
+    let connection = ssh(&sshd, &engine, &key);
+    let prompt = approve_host_key(&app, &connection).await;
+    assert_eq!(prompt.algorithm, "ssh-ed25519");
+    let mut rx = app.bus().subscribe();
+    let device = app
+        .devices
+        .add(
+            NewDevice {
+                name: "rekeyed".into(),
+                connection: connection.clone(),
+                resync_interval_secs: None,
+                stats_interval_secs: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    status_of(&app, &mut rx, &device.uuid, DeviceStatus::is_online).await;
+    sshd.stop();
+    sshd.new_host_key_of("ecdsa");
+    sshd.restart();
+    let refused = status_of(&app, &mut rx, &device.uuid, |s| {
+        matches!(s, DeviceStatus::HostKeyUnknown { .. })
+            || matches!(s, DeviceStatus::Unreachable { reason } if reason.contains("CHANGED"))
+    })
+    .await;
+    let DeviceStatus::Unreachable { reason } = refused else {
+        panic!("a key of another algorithm must not be offered for approval: {refused:?}");
+    };
+    assert!(reason.contains("refuses to connect"), "{reason}");
+    assert!(reason.contains("ecdsa-sha2-nistp256"), "{reason}");
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("CHANGED"), "{err}");
+    app.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_host_key_is_refused_even_when_approved() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = client_key(keys.path(), "id_plain", "");
+    let sshd = TestSshd::start(&[&key], "");
+    let app = App::new().await;
+    let connection = DeviceConnection::Ssh {
+        host: "127.0.0.1".into(),
+        port: Some(sshd.port),
+        user: Some("root".into()),
+        socket_path: "/tmp/no-engine-needed.sock".into(),
+        auth: SshAuth::KeyFile {
+            path: key.display().to_string(),
+            passphrase: None,
+        },
+    };
+    approve_host_key(&app, &connection).await;
+    // Approved: the connection gets past the host key (to the missing engine socket).
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no-engine-needed"), "{err}");
+
+    append(
+        app.own_known_hosts(),
+        &host_key_line(&sshd, "@revoked ", "*"),
+    );
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("is REVOKED by"), "{err}");
+    assert!(err.to_string().contains("line 2"), "{err}");
+
+    let mut rx = app.bus().subscribe();
+    let device = app
+        .devices
+        .add(
+            NewDevice {
+                name: "revoked".into(),
+                connection,
+                resync_interval_secs: None,
+                stats_interval_secs: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let refused = status_of(&app, &mut rx, &device.uuid, |s| {
+        matches!(s, DeviceStatus::Unreachable { .. })
+    })
+    .await;
+    assert!(format!("{refused:?}").contains("REVOKED"), "{refused:?}");
+    app.engine.shutdown().await;
+}
+
+/// The first host key prompt of `connection`, approved as the user would.
+async fn approve_next(
+    app: &App,
+    connection: &DeviceConnection,
+) -> squirrel_core::model::HostKeyPrompt {
+    match app.devices.test_connection(connection, None).await {
+        Err(squirrel_core::CoreError::HostKeyUnknown(prompt)) => {
+            app.devices.trust_host_key(&prompt).await.unwrap();
+            prompt
+        }
+        other => panic!("expected an unknown host key, got {other:?}"),
+    }
+}
+
+fn ssh_alias(alias: &str, engine: &TestEngine, key: &Path) -> DeviceConnection {
+    DeviceConnection::Ssh {
+        host: alias.into(),
+        port: None,
+        user: None,
+        socket_path: engine.socket().display().to_string(),
+        auth: SshAuth::KeyFile {
+            path: key.display().to_string(),
+            passphrase: None,
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_behind_a_jump_host_is_reached_with_proxy_jump_from_an_included_config() {
+    let engine = TestEngine::start();
+    engine.cli(&[
+        "create",
+        "--name",
+        "behind-jump",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
+    let keys = tempfile::tempdir().unwrap();
+    let key = client_key(keys.path(), "id_plain", "");
+    let mut jump = TestSshd::start(&[&key], "");
+    let target = TestSshd::start(&[&key], "");
+    let no_forwarding = TestSshd::start(&[&key], "AllowTcpForwarding no");
+    let app = App::new().await;
+    // The app's SSH config includes the hosts from a folder next to it, as ~/.ssh/config
+    // would from ~/.ssh. `Host *` comes last: the included values win.
+    let dir = app.dir.path();
+    std::fs::create_dir_all(dir.join("hosts.d")).unwrap();
+    std::fs::write(
+        dir.join("ssh_config"),
+        "Include hosts.d/*.conf\nHost *\n  User nobody\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hosts.d/lab.conf"),
+        format!(
+            "Host behind
+  HostName 127.0.0.1
+  Port {target}
+  HostKeyAlias behind-key
+  ProxyJump root@jump
+Host behind-closed
+  HostName 127.0.0.1
+  Port {target}
+  ProxyJump closed
+Host jump
+  HostName 127.0.0.1
+  Port {jump}
+Host closed
+  HostName 127.0.0.1
+  Port {closed}
+  User root
+Host scripted
+  ProxyCommand nc %h %p
+Match originalhost behind*
+  User root
+",
+            target = target.port,
+            jump = jump.port,
+            closed = no_forwarding.port
+        ),
+    )
+    .unwrap();
+
+    // The jump host's key is asked for first, then the target's, under its HostKeyAlias.
+    let connection = ssh_alias("behind", &engine, &key);
+    let first = approve_next(&app, &connection).await;
+    assert_eq!(
+        (first.port, first.fingerprint.as_str()),
+        (jump.port, jump.fingerprint().as_str())
+    );
+    let second = approve_next(&app, &connection).await;
+    assert_eq!(
+        (
+            second.host.as_str(),
+            second.port,
+            second.fingerprint.as_str()
+        ),
+        ("behind-key", 22, target.fingerprint().as_str())
+    );
+    let known = std::fs::read_to_string(app.own_known_hosts()).unwrap();
+    assert!(
+        known.lines().any(|l| l.starts_with("behind-key ")),
+        "{known}"
+    );
+    let probe = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap();
+    assert_eq!(probe.containers, 1);
+    assert!(
+        jump.log().contains("Accepted publickey for root"),
+        "{}",
+        jump.log()
+    );
+
+    // A jump host that forbids TCP forwarding stops the connection: it does go through it.
+    approve_next(&app, &ssh_alias("behind-closed", &engine, &key)).await;
+    let err = app
+        .devices
+        .test_connection(&ssh_alias("behind-closed", &engine, &key), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("jump host closed") && err.contains("AllowTcpForwarding"),
+        "{err}"
+    );
+
+    // ProxyCommand is refused, not ignored.
+    let err = app
+        .devices
+        .test_connection(&ssh_alias("scripted", &engine, &key), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sets ProxyCommand for scripted") && err.contains("use ProxyJump instead"),
+        "{err}"
+    );
+
+    // The device's session lives inside the jump host's: stopping the jump host (the target
+    // keeps running) takes the device down.
+    let mut rx = app.bus().subscribe();
+    let device = app
+        .devices
+        .add(
+            NewDevice {
+                name: "behind".into(),
+                connection: connection.clone(),
+                resync_interval_secs: None,
+                stats_interval_secs: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    status_of(&app, &mut rx, &device.uuid, DeviceStatus::is_online).await;
+    let listed = app.containers.list(None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "behind-jump");
+    jump.stop();
+    status_of(&app, &mut rx, &device.uuid, |s| {
+        matches!(s, DeviceStatus::Unreachable { .. })
+    })
+    .await;
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("jump host jump"), "{err}");
+    app.engine.shutdown().await;
 }

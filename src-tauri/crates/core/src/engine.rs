@@ -12,6 +12,7 @@ use crate::model::{
     Device, DeviceConnection, DeviceStatus, EngineProbe, EngineSample, HostKeyPrompt,
 };
 use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
+use crate::secrets::Secret;
 
 struct Running {
     device: Device,
@@ -110,11 +111,16 @@ impl WatcherEngine {
         }
     }
 
-    /// Tests a connection without registering anything.
-    pub async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe> {
+    /// Tests a connection without registering anything; `typed` is a secret held in memory
+    /// for this test only (see [`DeviceDriver::probe`](crate::factory::DeviceDriver::probe)).
+    pub async fn probe(
+        &self,
+        connection: &DeviceConnection,
+        typed: Option<Secret>,
+    ) -> CoreResult<EngineProbe> {
         self.factory
             .driver(connection.watcher_kind())?
-            .probe(connection)
+            .probe(connection, typed)
             .await
     }
 

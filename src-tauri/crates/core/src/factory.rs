@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use crate::error::CoreResult;
 use crate::model::{Device, DeviceConnection, EngineProbe, HostKeyPrompt};
 use crate::ports::{ContainerRuntime, InventorySink, StatsSink};
+use crate::secrets::Secret;
 
 /// The kinds of device a watcher can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -61,7 +62,16 @@ pub trait DeviceDriver: Send + Sync {
 
     /// Connects once to the engine behind `connection` and reports what it is, or a sentence
     /// saying why it cannot be reached.
-    async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe>;
+    ///
+    /// `typed` is a password or passphrase the user typed for this test: the connection's auth
+    /// then points at [`typed_secret_ref`](crate::secrets::typed_secret_ref), and the driver
+    /// reads it through [`TypedSecret`](crate::secrets::TypedSecret), from memory. A probe
+    /// writes nothing to the keyring.
+    async fn probe(
+        &self,
+        connection: &DeviceConnection,
+        typed: Option<Secret>,
+    ) -> CoreResult<EngineProbe>;
 
     /// How this kind approves a server's identity, if it has such a step.
     fn identity_approval(&self) -> Option<&dyn IdentityApproval> {

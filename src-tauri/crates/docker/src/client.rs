@@ -1,7 +1,6 @@
 //! Connecting to an engine (socket, TCP/TLS, SSH), probing it, and errors in plain words.
 
 use std::io::ErrorKind;
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -33,8 +32,33 @@ impl SharedClient {
     }
 }
 
-/// How long connecting (and agreeing on the API version) may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The deadlines of an engine connection. Tests shorten them; the behaviour is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Everything before the first request: dialling, SSH negotiation and authentication
+    /// (agent prompts included), the dial-stdio fallback and agreeing on the API version.
+    pub connect: Duration,
+    /// One listing or inspection of the watcher (a full sync, an event's re-read).
+    pub request: Duration,
+    /// How long the event stream may stay silent before the engine is pinged.
+    pub silence: Duration,
+    /// How long that ping may take before the engine counts as not responding.
+    pub ping: Duration,
+    /// How long a session must have stayed up for the reconnect backoff to start over.
+    pub stable: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(30),
+            request: Duration::from_secs(60),
+            silence: Duration::from_secs(60),
+            ping: Duration::from_secs(10),
+            stable: Duration::from_secs(60),
+        }
+    }
+}
 
 /// Why connecting failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,21 +99,47 @@ impl From<ConnectError> for CoreError {
 pub struct ConnectDeps {
     pub host_keys: Arc<HostKeyStore>,
     pub secrets: Arc<dyn SecretStore>,
+    pub timeouts: Timeouts,
+    /// The SSH client config SSH devices are resolved with (`~/.ssh/config`); `None`: none.
+    pub ssh_config: Option<std::path::PathBuf>,
 }
 
 /// A connected engine client, and anything the user should know about how it connects.
 pub(crate) struct Connected {
     pub docker: Docker,
-    pub note: Option<String>,
+    pub notes: Vec<String>,
 }
 
-/// Opens a client for `connection` and agrees on the API version with the engine.
+/// Opens a client for `connection` and agrees on the API version with the engine, all
+/// within the connect deadline: a host that accepts the connection and then says nothing
+/// (a stopped daemon, a hung SSH server) is reported as not responding.
 pub(crate) async fn connect(
     connection: &DeviceConnection,
     deps: &ConnectDeps,
 ) -> Result<Connected, ConnectError> {
+    let limit = deps.timeouts.connect;
+    match tokio::time::timeout(limit, connect_unbounded(connection, deps)).await {
+        Ok(result) => result,
+        Err(_) => Err(ConnectError::Unreachable(not_responding(connection, limit))),
+    }
+}
+
+/// The reason shown for an engine that accepted a connection and then stayed silent.
+pub(crate) fn not_responding(connection: &DeviceConnection, waited: Duration) -> String {
+    format!(
+        "{} is not responding (no answer within {} s): the host, its Docker engine or its \
+         SSH server may be hung or overloaded. Squirrel keeps retrying.",
+        connection.describe(),
+        waited.as_secs()
+    )
+}
+
+async fn connect_unbounded(
+    connection: &DeviceConnection,
+    deps: &ConnectDeps,
+) -> Result<Connected, ConnectError> {
     let version = bollard::API_DEFAULT_VERSION;
-    let mut note = None;
+    let mut notes = Vec::new();
     let unreachable =
         |e: bollard::errors::Error| ConnectError::Unreachable(describe_error(connection, &e));
     let client = match connection {
@@ -97,24 +147,18 @@ pub(crate) async fn connect(
             Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, version)
         }
         DeviceConnection::Tcp {
-            host,
-            port,
-            tls: Some(tls),
-            ..
-        } => Docker::connect_with_ssl(
-            &format!("{host}:{port}"),
-            Path::new(&tls.key_path),
-            Path::new(&tls.cert_path),
-            Path::new(&tls.ca_path),
-            REQUEST_TIMEOUT_SECS,
-            version,
-        ),
-        DeviceConnection::Tcp {
-            host,
-            port,
-            tls: None,
-            ..
-        } => Docker::connect_with_http(&format!("{host}:{port}"), REQUEST_TIMEOUT_SECS, version),
+            host, port, tls, ..
+        } => {
+            let (docker, tls_notes) = crate::tcp::connect(
+                host,
+                *port,
+                tls.as_ref(),
+                deps.timeouts.connect,
+                REQUEST_TIMEOUT_SECS,
+            )?;
+            notes.extend(tls_notes);
+            Ok(docker)
+        }
         DeviceConnection::Ssh {
             host,
             port,
@@ -130,25 +174,22 @@ pub(crate) async fn connect(
                 auth,
                 deps.host_keys.clone(),
                 deps.secrets.as_ref(),
+                deps.ssh_config.as_deref(),
                 REQUEST_TIMEOUT_SECS,
             )
             .await?;
-            note = ssh.note;
+            notes.extend(ssh.note);
             Ok(ssh.docker)
         }
     }
     .map_err(unreachable)?;
-    match tokio::time::timeout(CONNECT_TIMEOUT, client.negotiate_version()).await {
-        Ok(result) => Ok(Connected {
-            docker: result.map_err(unreachable)?,
-            note,
-        }),
-        Err(_) => Err(ConnectError::Unreachable(format!(
-            "{} did not answer within {} s: is the host up and the port open?",
-            connection.describe(),
-            CONNECT_TIMEOUT.as_secs()
-        ))),
+    for note in &notes {
+        tracing::warn!(target = %connection.describe(), "{note}");
     }
+    Ok(Connected {
+        docker: client.negotiate_version().await.map_err(unreachable)?,
+        notes,
+    })
 }
 
 /// Connects once and reports what the engine is.
@@ -156,9 +197,18 @@ pub async fn probe(
     connection: &DeviceConnection,
     deps: &ConnectDeps,
 ) -> Result<EngineProbe, ConnectError> {
-    let Connected { docker, note } = connect(connection, deps).await?;
-    let (version, info) = tokio::try_join!(docker.version(), docker.info())
-        .map_err(|e| ConnectError::Unreachable(describe_error(connection, &e)))?;
+    let Connected { docker, notes } = connect(connection, deps).await?;
+    let limit = deps.timeouts.request;
+    let (version, info) = match tokio::time::timeout(limit, async {
+        tokio::try_join!(docker.version(), docker.info())
+    })
+    .await
+    {
+        Ok(result) => {
+            result.map_err(|e| ConnectError::Unreachable(describe_error(connection, &e)))?
+        }
+        Err(_) => return Err(ConnectError::Unreachable(not_responding(connection, limit))),
+    };
     let count = |n: Option<i64>| u32::try_from(n.unwrap_or_default()).unwrap_or_default();
     Ok(EngineProbe {
         engine_version: version.version.unwrap_or_else(|| "unknown".into()),
@@ -171,7 +221,7 @@ pub async fn probe(
         containers: count(info.containers),
         running: count(info.containers_running),
         images: count(info.images),
-        notes: note.into_iter().collect(),
+        notes,
     })
 }
 

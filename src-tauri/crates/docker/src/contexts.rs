@@ -80,15 +80,8 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
         .strip_prefix("tcp://")
         .or_else(|| host.strip_prefix("https://"))
     {
-        let addr = addr.trim_end_matches('/');
-        let (h, port) = match addr.rsplit_once(':') {
-            Some((h, p)) => (
-                h,
-                p.parse::<u16>()
-                    .map_err(|_| format!("\"{p}\" is not a port number"))?,
-            ),
-            None => (addr, 2376),
-        };
+        let (h, port) = split_host_port(addr.trim_end_matches('/'))?;
+        let port = port.unwrap_or(2376);
         let tls = tls_dir
             .map(|d| TlsFiles {
                 ca_path: d.join("ca.pem").display().to_string(),
@@ -102,7 +95,7 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
             ));
         }
         return Ok(DeviceConnection::Tcp {
-            host: h.trim_matches(['[', ']']).to_string(),
+            host: h,
             port,
             tls,
             insecure_acknowledged: false,
@@ -114,16 +107,7 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
             Some((u, h)) => (Some(u.to_string()), h),
             None => (None, rest),
         };
-        let (h, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(':') => (
-                h,
-                Some(
-                    p.parse::<u16>()
-                        .map_err(|_| format!("\"{p}\" is not a port number"))?,
-                ),
-            ),
-            _ => (hostport, None),
-        };
+        let (h, port) = split_host_port(hostport)?;
         // Like the Docker CLI's ssh: the agent when one runs, else the configured or default keys.
         let auth = if std::env::var_os("SSH_AUTH_SOCK").is_some() {
             SshAuth::Agent
@@ -134,7 +118,7 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
             }
         };
         return Ok(DeviceConnection::Ssh {
-            host: h.trim_matches(['[', ']']).to_string(),
+            host: h,
             port,
             user,
             socket_path: "/var/run/docker.sock".into(),
@@ -142,6 +126,32 @@ fn connection_for(host: &str, tls_dir: Option<&Path>) -> Result<DeviceConnection
         });
     }
     Err(format!("{host}: unknown kind of Docker host"))
+}
+
+/// `host`, `host:port`, `[v6]` or `[v6]:port` (a bare IPv6 literal has no port).
+fn split_host_port(addr: &str) -> Result<(String, Option<u16>), String> {
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("\"{p}\" is not a port number"))
+    };
+    if let Some(rest) = addr.strip_prefix('[') {
+        let (h, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("\"{addr}\": an IPv6 address needs its closing ]"))?;
+        return match after.strip_prefix(':') {
+            Some(p) => Ok((h.to_string(), Some(port(p)?))),
+            None if after.is_empty() => Ok((h.to_string(), None)),
+            None => Err(format!("\"{addr}\" is not a host and port")),
+        };
+    }
+    match addr.split_once(':') {
+        // Two colons or more: a bare IPv6 literal.
+        Some((_, rest)) if rest.contains(':') => Ok((addr.to_string(), None)),
+        Some((h, p)) => Ok((h.to_string(), Some(port(p)?))),
+        None => Ok((addr.to_string(), None)),
+    }
 }
 
 #[cfg(test)]
@@ -237,5 +247,44 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn hosts_and_ports_split_like_urls() {
+        let ok = |a: &str| split_host_port(a).unwrap_or_default();
+        assert_eq!(ok("nas:2222"), ("nas".into(), Some(2222)));
+        assert_eq!(ok("nas"), ("nas".into(), None));
+        assert_eq!(ok("[::1]:2376"), ("::1".into(), Some(2376)));
+        assert_eq!(ok("[fe80::1]"), ("fe80::1".into(), None));
+        assert_eq!(ok("fe80::1"), ("fe80::1".into(), None));
+        assert!(split_host_port("nas:0").is_err());
+        assert!(split_host_port("nas:99999").is_err());
+        assert!(split_host_port("[::1").is_err());
+        assert!(split_host_port("[::1]x").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_docker_host_gives_a_connection_or_a_reason(host in "\\PC{0,60}") {
+            let _ = connection_for(&host, None);
+        }
+
+        #[test]
+        fn url_shaped_docker_hosts_never_panic(
+            host in "(tcp|ssh|https|unix)://([a-z0-9@.:\\[\\]-]{0,30})(/[a-z]{0,5})?"
+        ) {
+            let _ = connection_for(&host, None);
+        }
+
+        #[test]
+        fn any_context_file_is_read_or_reported(meta in "\\PC{0,200}", json in proptest::option::of("[{}\\[\\]\"a-zA-Z:, ]{0,80}")) {
+            let base = tempfile::tempdir().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            write(base.path(), "a", &meta);
+            if let Some(j) = json {
+                write(base.path(), "b", &format!("{{\"Name\":\"b\",\"Endpoints\":{{\"docker\":{{\"Host\":{j}}}}}}}"));
+            }
+            let found = discover(Some(base.path()), None);
+            proptest::prop_assert!(!found.is_empty());
+        }
     }
 }

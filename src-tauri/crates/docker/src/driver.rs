@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use squirrel_core::factory::{DeviceDriver, IdentityApproval, WatcherComponent};
 use squirrel_core::model::{Device, DeviceConnection, EngineProbe, HostKeyPrompt};
+use squirrel_core::secrets::{Secret, TypedSecret};
 use squirrel_core::CoreResult;
 
 use crate::client::{probe, ConnectDeps, SharedClient};
@@ -39,8 +40,20 @@ impl DeviceDriver for DockerDriver {
         })
     }
 
-    async fn probe(&self, connection: &DeviceConnection) -> CoreResult<EngineProbe> {
-        Ok(probe(connection, &self.deps).await?)
+    /// A secret typed for the test is read from memory ([`TypedSecret`]), never stored.
+    async fn probe(
+        &self,
+        connection: &DeviceConnection,
+        typed: Option<Secret>,
+    ) -> CoreResult<EngineProbe> {
+        let deps = match typed {
+            Some(typed) => ConnectDeps {
+                secrets: Arc::new(TypedSecret::new(self.deps.secrets.clone(), typed)),
+                ..self.deps.clone()
+            },
+            None => self.deps.clone(),
+        };
+        Ok(probe(connection, &deps).await?)
     }
 
     fn identity_approval(&self) -> Option<&dyn IdentityApproval> {

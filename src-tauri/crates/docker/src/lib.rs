@@ -5,15 +5,19 @@ mod backoff;
 mod client;
 pub mod contexts;
 mod driver;
+#[cfg(test)]
+mod engine_json_props;
+mod http;
 mod mapping;
 mod rfc3339;
 mod runtime;
 pub mod ssh;
 pub mod stats;
+mod tcp;
 mod watcher;
 
 pub use backoff::Backoff;
-pub use client::{describe_error, probe, ConnectDeps, ConnectError, SharedClient};
+pub use client::{describe_error, probe, ConnectDeps, ConnectError, SharedClient, Timeouts};
 pub use driver::DockerDriver;
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;

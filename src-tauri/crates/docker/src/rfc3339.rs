@@ -1,32 +1,32 @@
-//! Just enough RFC 3339 to read the engine's clock (`/info` → `SystemTime`).
+//! Just enough RFC 3339 to read the engine's clock (`/info` → `SystemTime`) and stats
+//! times. Input comes from engines: anything malformed or out of range is `None`, never a
+//! panic or an overflow.
 
 /// Unix seconds of a timestamp such as `2026-11-30T02:20:00.123456789Z` or `...+01:00`.
+/// Years 0000 to 9999 (four digits, as RFC 3339 has them).
 pub fn parse_unix_secs(s: &str) -> Option<i64> {
     let (date, time) = s.split_once(['T', 't', ' '])?;
     let mut d = date.splitn(3, '-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
+    let y = number(d.next()?, 0, 9999)?;
+    let m = number(d.next()?, 1, 12)?;
+    let day = number(d.next()?, 1, 31)?;
     let (clock, offset_secs) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
         (c, 0)
     } else {
         let pos = time.rfind(['+', '-'])?;
         let (c, off) = time.split_at(pos);
         let sign = if off.starts_with('-') { -1 } else { 1 };
-        let (oh, om) = off[1..].split_once(':')?;
+        let (oh, om) = off.get(1..)?.split_once(':')?;
         (
             c,
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
+            sign * (number(oh, 0, 23)? * 3600 + number(om, 0, 59)? * 60),
         )
     };
     let mut t = clock.split(':');
-    let (h, min): (i64, i64) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?);
-    let sec: i64 = t.next()?.split('.').next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
-        return None;
-    }
+    let h = number(t.next()?, 0, 23)?;
+    let min = number(t.next()?, 0, 59)?;
+    let sec = number(t.next()?.split('.').next()?, 0, 60)?;
+    // Bounded fields: none of this can overflow.
     Some(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 + sec - offset_secs)
 }
 
@@ -46,6 +46,14 @@ pub fn parse_unix_millis(s: &str) -> Option<i64> {
         None => 0,
     };
     Some(secs * 1000 + millis)
+}
+
+/// A run of ASCII digits within `[min, max]`.
+fn number(s: &str, min: i64, max: i64) -> Option<i64> {
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|n| (min..=max).contains(n))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -94,5 +102,46 @@ mod tests {
         );
         assert_eq!(parse_unix_secs("garbage"), None);
         assert_eq!(parse_unix_secs("2024-13-01T00:00:00Z"), None);
+        assert_eq!(parse_unix_secs("99999999999999-01-01T00:00:00Z"), None);
+        assert_eq!(parse_unix_secs("2024-01-01T00:00:00+99999999999:00"), None);
+        assert_eq!(parse_unix_secs("2024-01-01T+1:00:00Z"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_not_without_panicking(s in "\\PC{0,40}") {
+            let _ = parse_unix_millis(&s);
+        }
+
+        #[test]
+        fn timestamp_shaped_text_never_panics(
+            s in "[0-9+-]{1,8}-[0-9+-]{1,4}-[0-9]{1,4}[T ][0-9]{1,4}:[0-9]{1,4}:[0-9.]{1,6}(Z|[+-][0-9]{1,6}:[0-9]{1,4})?"
+        ) {
+            let _ = parse_unix_millis(&s);
+        }
+
+        #[test]
+        fn valid_times_round_trip(secs in 0i64..253_402_300_799) {
+            let days = secs.div_euclid(86_400);
+            let (y, m, d) = civil_from_days(days);
+            let t = secs.rem_euclid(86_400);
+            let text = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.25Z", t / 3600, t / 60 % 60, t % 60);
+            proptest::prop_assert_eq!(parse_unix_secs(&text), Some(secs));
+            proptest::prop_assert_eq!(parse_unix_millis(&text), Some(secs * 1000 + 250));
+        }
+    }
+
+    /// The inverse of `days_from_civil` (H. Hinnant), for the round trip.
+    fn civil_from_days(z: i64) -> (i64, i64, i64) {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        (if m <= 2 { y + 1 } else { y }, m, d)
     }
 }

@@ -17,10 +17,13 @@ use squirrel_core::model::{
 };
 use squirrel_core::ports::InventorySink;
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::backoff::Backoff;
-use crate::client::{connect, describe_error, ConnectDeps, ConnectError, SharedClient};
+use crate::client::{
+    connect, describe_error, not_responding, ConnectDeps, ConnectError, SharedClient,
+};
 use crate::stats::StatsCollector;
 use crate::{mapping, rfc3339};
 
@@ -61,32 +64,59 @@ impl DockerWatcher {
         describe_error(&self.connection, e)
     }
 
+    /// `call` within `limit`; an engine that answers later counts as not responding.
+    async fn bounded<T>(
+        &self,
+        limit: Duration,
+        call: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+    ) -> Result<T, String> {
+        match tokio::time::timeout(limit, call).await {
+            Ok(result) => result.map_err(|e| self.describe(&e)),
+            Err(_) => Err(not_responding(&self.connection, limit)),
+        }
+    }
+
+    /// A full sync within the request deadline.
+    async fn sync(&self, docker: &Docker, ctx: &WatcherContext) -> Result<(), String> {
+        let limit = self.deps.timeouts.request;
+        tokio::time::timeout(
+            limit,
+            full_sync(docker, &ctx.device.uuid, ctx.sink.as_ref()),
+        )
+        .await
+        .unwrap_or_else(|_| Err(not_responding(&self.connection, limit)))
+    }
+
+    /// One connected session, from connecting to losing the engine. Sets `online_since`
+    /// when the device goes online. Every step has a deadline; the caller stops it at once
+    /// on shutdown by dropping it.
     async fn session(
         &self,
         ctx: &WatcherContext,
-        shutdown: &mut watch::Receiver<bool>,
-        backoff: &mut Backoff,
+        online_since: &mut Option<Instant>,
     ) -> SessionEnd {
         let device = ctx.device.uuid.as_str();
+        let timeouts = self.deps.timeouts;
         let docker = match connect(&self.connection, &self.deps).await {
             Ok(c) => c.docker,
             Err(ConnectError::Unreachable(reason)) => return SessionEnd::Lost(reason),
             Err(ConnectError::HostKeyUnknown(prompt)) => return SessionEnd::HostKey(prompt),
         };
-        let version = match docker.version().await {
+        let version = match self.bounded(timeouts.request, docker.version()).await {
             Ok(v) => v.version.unwrap_or_else(|| "unknown".into()),
-            Err(e) => return SessionEnd::Lost(self.describe(&e)),
+            Err(reason) => return SessionEnd::Lost(reason),
         };
         // Subscribe from the engine's own clock (not ours: remote clocks drift), a second
         // early, so nothing between the subscription and the full sync is missed. Replayed
         // events are harmless: applying one re-reads the object's current state.
-        let since = docker
-            .info()
-            .await
-            .ok()
-            .and_then(|i| i.system_time)
-            .and_then(|t| rfc3339::parse_unix_secs(&t))
-            .map(|t| (t - 1).to_string());
+        let since = match self.bounded(timeouts.request, docker.info()).await {
+            Ok(info) => info
+                .system_time
+                .and_then(|t| rfc3339::parse_unix_secs(&t))
+                .and_then(|t| t.checked_sub(1))
+                .map(|t| t.to_string()),
+            Err(reason) => return SessionEnd::Lost(reason),
+        };
         let filters = HashMap::from([(
             "type".to_string(),
             vec![
@@ -102,7 +132,7 @@ impl DockerWatcher {
             filters: Some(filters),
         }));
 
-        if let Err(e) = full_sync(&docker, device, ctx.sink.as_ref()).await {
+        if let Err(e) = self.sync(&docker, ctx).await {
             return SessionEnd::Lost(e);
         }
         self.client.set(Some(docker.clone()));
@@ -114,7 +144,7 @@ impl DockerWatcher {
                 },
             )
             .await;
-        backoff.reset();
+        *online_since = Some(Instant::now());
         let _collector = (ctx.device.stats_interval_secs > 0).then(|| {
             let interval = Duration::from_secs(u64::from(ctx.device.stats_interval_secs));
             let collector = StatsCollector::new(
@@ -127,40 +157,48 @@ impl DockerWatcher {
         });
 
         let period = Duration::from_secs(u64::from(ctx.device.resync_interval_secs.max(10)));
-        let mut resync = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        let mut resync = tokio::time::interval_at(Instant::now() + period, period);
         resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // An idle engine sends no events; a hung one neither. Past this, ask.
+        let mut quiet_until = Instant::now() + timeouts.silence;
         loop {
             tokio::select! {
-                changed = shutdown.changed() => {
-                    if changed.is_err() || *shutdown.borrow() {
-                        return SessionEnd::Shutdown;
-                    }
-                }
                 _ = resync.tick() => {
                     tracing::debug!(device, "periodic resync");
-                    if let Err(e) = full_sync(&docker, device, ctx.sink.as_ref()).await {
+                    if let Err(e) = self.sync(&docker, ctx).await {
                         return SessionEnd::Lost(e);
                     }
+                    quiet_until = Instant::now() + timeouts.silence;
                 }
-                event = events.next() => match event {
-                    Some(Ok(msg)) => {
-                        if let Err(e) = apply_event(&docker, device, ctx.sink.as_ref(), msg).await {
-                            return SessionEnd::Lost(self.describe(&e));
+                () = tokio::time::sleep_until(quiet_until) => {
+                    if let Err(reason) = self.bounded(timeouts.ping, docker.ping()).await {
+                        return SessionEnd::Lost(reason);
+                    }
+                    quiet_until = Instant::now() + timeouts.silence;
+                }
+                event = events.next() => {
+                    quiet_until = Instant::now() + timeouts.silence;
+                    match event {
+                        Some(Ok(msg)) => {
+                            let applied = apply_event(&docker, device, ctx.sink.as_ref(), msg);
+                            if let Err(reason) = self.bounded(timeouts.request, applied).await {
+                                return SessionEnd::Lost(reason);
+                            }
+                        }
+                        Some(Err(e)) => {
+                            return SessionEnd::Lost(format!(
+                                "lost the connection to Docker ({})",
+                                self.describe(&e)
+                            ));
+                        }
+                        None => {
+                            return SessionEnd::Lost(format!(
+                                "Docker at {} closed the connection (stopped or restarting?)",
+                                self.connection.describe()
+                            ));
                         }
                     }
-                    Some(Err(e)) => {
-                        return SessionEnd::Lost(format!(
-                            "lost the connection to Docker ({})",
-                            self.describe(&e)
-                        ));
-                    }
-                    None => {
-                        return SessionEnd::Lost(format!(
-                            "Docker at {} closed the connection (stopped or restarting?)",
-                            self.connection.describe()
-                        ));
-                    }
-                },
+                }
             }
         }
     }
@@ -174,17 +212,36 @@ impl Watcher for DockerWatcher {
     }
 }
 
+/// Returns once `shutdown` says stop (or its sender is gone).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 impl DockerWatcher {
     async fn follow(self: Box<Self>, ctx: WatcherContext, mut shutdown: watch::Receiver<bool>) {
         let device = ctx.device.uuid.clone();
         let mut backoff = Backoff::default();
         ctx.sink.set_status(&device, DeviceStatus::Connecting).await;
         loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let end = self.session(&ctx, &mut shutdown, &mut backoff).await;
+            // Whatever the session is doing (a hung connect, a sync), a shutdown drops it.
+            let mut online_since = None;
+            let end = tokio::select! {
+                end = self.session(&ctx, &mut online_since) => end,
+                () = stopped(&mut shutdown) => SessionEnd::Shutdown,
+            };
             self.client.set(None);
+            // Only a session that stayed up earns a quick reconnect: an engine that drops
+            // every stream right after the sync is retried ever more slowly.
+            if online_since.is_some_and(|t| t.elapsed() >= self.deps.timeouts.stable) {
+                backoff.reset();
+            }
             match end {
                 SessionEnd::Shutdown => break,
                 SessionEnd::Lost(reason) => {
@@ -202,12 +259,8 @@ impl DockerWatcher {
             }
             let delay = backoff.next_delay();
             tokio::select! {
-                _ = tokio::time::sleep(delay) => {}
-                changed = shutdown.changed() => {
-                    if changed.is_err() || *shutdown.borrow() {
-                        break;
-                    }
-                }
+                () = tokio::time::sleep(delay) => {}
+                () = stopped(&mut shutdown) => break,
             }
         }
         self.client.set(None);

@@ -1,28 +1,49 @@
 //! Squirrel's secrets in the OS keyring. The database keeps only a [`SecretRef`].
 //!
-//! keyring's calls block (D-Bus round trips), so each runs on tokio's blocking pool.
+//! keyring's calls block (D-Bus round trips), so each runs on tokio's blocking pool. The app
+//! shares it behind core's `GatedSecrets`, which serialises the calls and pauses them while
+//! the keyring is locked or absent.
 
 use async_trait::async_trait;
 use squirrel_core::model::SecretRef;
 use squirrel_core::secrets::{Secret, SecretStore};
 use squirrel_core::{CoreError, CoreResult};
+use zeroize::Zeroize;
 
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OsKeyring;
 
 fn entry(at: &SecretRef) -> CoreResult<keyring::Entry> {
-    keyring::Entry::new(&at.service, &at.account).map_err(keyring_error)
+    keyring::Entry::new(&at.service, &at.account).map_err(|e| keyring_error(at, e))
 }
 
-fn keyring_error(e: keyring::Error) -> CoreError {
-    // keyring's messages name the store and the failure, never the secret.
-    CoreError::Secrets(match e {
+/// Only a keyring that cannot be used now (locked, not running, the unlock prompt dismissed)
+/// is [`CoreError::Secrets`]: the [`GatedSecrets`](squirrel_core::secrets::GatedSecrets) the
+/// app wraps this in pauses on it. keyring's messages name the store and the failure, never
+/// the secret.
+fn keyring_error(at: &SecretRef, e: keyring::Error) -> CoreError {
+    match e {
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
-            format!("{e}. Is a keyring (e.g. GNOME Keyring or KWallet) running and unlocked?")
+            CoreError::Secrets(format!(
+                "{e}. Is a keyring (e.g. GNOME Keyring or KWallet) running and unlocked?"
+            ))
         }
-        other => other.to_string(),
-    })
+        keyring::Error::BadEncoding(mut bytes) => {
+            bytes.zeroize();
+            CoreError::Storage(format!(
+                "the keyring entry {} is not text: delete it in your keyring manager (e.g. \
+                 Seahorse) and enter the secret again",
+                at.account
+            ))
+        }
+        keyring::Error::Ambiguous(_) => CoreError::Storage(format!(
+            "the keyring holds several entries for {}: delete them in your keyring manager \
+             (e.g. Seahorse) and enter the secret again",
+            at.account
+        )),
+        other => CoreError::InvalidInput(format!("the keyring refused {}: {other}", at.account)),
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -40,7 +61,7 @@ impl SecretStore for OsKeyring {
         blocking(move || {
             entry(&at)?
                 .set_password(secret.expose())
-                .map_err(keyring_error)
+                .map_err(|e| keyring_error(&at, e))
         })
         .await
     }
@@ -48,9 +69,10 @@ impl SecretStore for OsKeyring {
     async fn get(&self, at: &SecretRef) -> CoreResult<Option<Secret>> {
         let at = at.clone();
         blocking(move || match entry(&at)?.get_password() {
+            // Moved, not copied: the only copy is the one that zeroizes itself.
             Ok(s) => Ok(Some(Secret::new(s))),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e)),
+            Err(e) => Err(keyring_error(&at, e)),
         })
         .await
     }
@@ -59,7 +81,7 @@ impl SecretStore for OsKeyring {
         let at = at.clone();
         blocking(move || match entry(&at)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(keyring_error(e)),
+            Err(e) => Err(keyring_error(&at, e)),
         })
         .await
     }

@@ -101,7 +101,7 @@ impl ContainerRepository for Store {
     }
 
     async fn apply_container_changes(&self, changes: &ContainerChanges) -> CoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(storage)?;
+        let mut tx = self.begin_write().await?;
         for uuid in &changes.removals {
             sqlx::query("DELETE FROM containers WHERE uuid = ?")
                 .bind(uuid)

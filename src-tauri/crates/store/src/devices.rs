@@ -1,6 +1,7 @@
 //! The device repository: connections as JSON, secrets only as keyring references.
 
 use async_trait::async_trait;
+use sqlx::{FromRow, Row};
 use squirrel_core::model::Device;
 use squirrel_core::ports::DeviceRepository;
 use squirrel_core::{CoreError, CoreResult};
@@ -23,8 +24,9 @@ impl TryFrom<DeviceRow> for Device {
     fn try_from(r: DeviceRow) -> CoreResult<Device> {
         let connection = serde_json::from_str(&r.connection).map_err(|e| {
             CoreError::Storage(format!(
-                "device {} has an unreadable connection: {e}",
-                r.name
+                "the stored connection of device {} ({}) cannot be read ({e}): remove the \
+                 device and add it again",
+                r.name, r.uuid
             ))
         })?;
         Ok(Device {
@@ -44,12 +46,34 @@ const SELECT: &str =
 
 #[async_trait]
 impl DeviceRepository for Store {
+    /// Every readable device. A row that cannot be read (a column of the wrong type, a
+    /// connection that no longer deserialises) is skipped with a warning naming it, so one
+    /// bad row does not hide the others.
     async fn list_devices(&self) -> CoreResult<Vec<Device>> {
-        let rows: Vec<DeviceRow> = sqlx::query_as(&format!("{SELECT} ORDER BY created_at, name"))
+        let rows = sqlx::query(&format!("{SELECT} ORDER BY created_at, name"))
             .fetch_all(self.pool())
             .await
             .map_err(storage)?;
-        rows.into_iter().map(Device::try_from).collect()
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let read = DeviceRow::from_row(row)
+                    .map_err(storage)
+                    .and_then(Device::try_from);
+                match read {
+                    Ok(device) => Some(device),
+                    Err(error) => {
+                        let uuid: Option<String> = row.try_get("uuid").ok();
+                        tracing::warn!(
+                            device = uuid.as_deref().unwrap_or("?"),
+                            %error,
+                            "skipping a device whose stored row cannot be read"
+                        );
+                        None
+                    }
+                }
+            })
+            .collect())
     }
 
     async fn get_device(&self, uuid: &str) -> CoreResult<Option<Device>> {
@@ -109,5 +133,71 @@ impl DeviceRepository for Store {
             .await
             .map_err(storage)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+    use squirrel_core::model::DeviceConnection;
+
+    use super::*;
+
+    fn row(connection: String) -> DeviceRow {
+        DeviceRow {
+            uuid: "d-uuid".into(),
+            name: "dev".into(),
+            connection,
+            enabled: true,
+            resync_interval_secs: 300,
+            stats_interval_secs: 10,
+            created_at: 1,
+        }
+    }
+
+    proptest! {
+        /// Whatever the column holds, reading it never panics: it is a device when the JSON
+        /// is a connection, else an error naming the device.
+        #[test]
+        fn any_connection_column_reads_or_names_the_device(text in ".*") {
+            let parsed = serde_json::from_str::<DeviceConnection>(&text);
+            match Device::try_from(row(text)) {
+                Ok(d) => prop_assert_eq!(Some(d.connection), parsed.ok()),
+                Err(e) => {
+                    prop_assert!(parsed.is_err());
+                    prop_assert!(e.to_string().contains("d-uuid"), "{}", e);
+                }
+            }
+        }
+
+        /// A stored connection reads back as written, and any truncation of it is refused.
+        #[test]
+        fn connections_round_trip_and_truncations_fail(
+            host in ".*",
+            port in any::<u16>(),
+            path in ".*",
+            acknowledged in any::<bool>(),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            for connection in [
+                DeviceConnection::LocalSocket { path: path.clone() },
+                DeviceConnection::Tcp {
+                    host: host.clone(),
+                    port,
+                    tls: None,
+                    insecure_acknowledged: acknowledged,
+                },
+            ] {
+                let json = to_json(&connection);
+                let back = Device::try_from(row(json.clone())).unwrap();
+                prop_assert_eq!(&back.connection, &connection);
+                let end = cut.index(json.len());
+                if let Some(prefix) = json.get(..end) {
+                    prop_assert!(Device::try_from(row(prefix.to_string())).is_err());
+                }
+            }
+        }
     }
 }

@@ -102,7 +102,7 @@ impl InventoryRepository for Store {
     }
 
     async fn replace_images(&self, device_uuid: &str, images: &[Image]) -> CoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(storage)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM images WHERE device_uuid = ?")
             .bind(device_uuid)
             .execute(&mut *tx)
@@ -126,7 +126,7 @@ impl InventoryRepository for Store {
     }
 
     async fn replace_volumes(&self, device_uuid: &str, volumes: &[Volume]) -> CoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(storage)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM volumes WHERE device_uuid = ?")
             .bind(device_uuid)
             .execute(&mut *tx)
@@ -150,7 +150,7 @@ impl InventoryRepository for Store {
     }
 
     async fn replace_networks(&self, device_uuid: &str, networks: &[Network]) -> CoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(storage)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM networks WHERE device_uuid = ?")
             .bind(device_uuid)
             .execute(&mut *tx)

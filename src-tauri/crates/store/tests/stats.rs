@@ -379,9 +379,12 @@ async fn retention_settings_round_trip() {
 
 #[tokio::test]
 async fn pruning_uses_the_primary_key_not_a_table_scan() {
+    // The statement of `DELETE_RAW` in `src/stats/rollup.rs`: a chunk picked and deleted by key.
     let (_dir, store) = open().await;
     let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
-        "EXPLAIN QUERY PLAN DELETE FROM stats_raw WHERE series_id IN (SELECT id FROM stats_series) AND ts < 5",
+        "EXPLAIN QUERY PLAN DELETE FROM stats_raw WHERE (series_id, ts) IN (
+             SELECT series_id, ts FROM stats_raw
+             WHERE series_id IN (SELECT id FROM stats_series) AND ts < 5 AND 0 = 0 LIMIT 5000)",
     )
     .fetch_all(store.pool())
     .await
@@ -390,6 +393,11 @@ async fn pruning_uses_the_primary_key_not_a_table_scan() {
     assert!(
         text.iter()
             .any(|t| t.contains("stats_raw USING PRIMARY KEY (series_id=? AND ts<?)")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("stats_raw USING PRIMARY KEY (series_id=? AND ts=?)")),
         "{text:?}"
     );
 }

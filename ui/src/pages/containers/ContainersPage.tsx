@@ -1,5 +1,5 @@
-import { Button, Code, Paper, Stack, Text } from "@mantine/core";
-import { IconBox, IconFilterOff, IconServerOff } from "@tabler/icons-react";
+import { Button, Code, Group, Paper, Stack, Text } from "@mantine/core";
+import { IconBox, IconFileImport, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
 import { useMemo, useState } from "react";
 import { useContainerLoads, useContainers, useDevices } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
@@ -14,8 +14,30 @@ import { ContainersToolbar } from "./ContainersToolbar";
 export function NoEngineState() {
   return (
     <EmptyState icon={<IconServerOff size={28} />} title="No Docker engine found">
-      Squirrel looks for Docker at <Code>/var/run/docker.sock</Code> or <Code>$DOCKER_HOST</Code>. Start Docker
-      and it connects by itself.
+      <Stack gap="sm" align="center">
+        <Text size="sm" c="dimmed" ta="center">
+          Squirrel looks for Docker at <Code>/var/run/docker.sock</Code> or <Code>$DOCKER_HOST</Code>. Start Docker
+          and it connects by itself.
+        </Text>
+        <Text size="sm" c="dimmed" ta="center">
+          Does your Docker run on another machine?
+        </Text>
+        <Group gap="xs" justify="center">
+          <Button component="a" href="#/devices?add" size="xs" leftSection={<IconPlus size={14} />} data-testid="empty-add-device">
+            Add a remote device
+          </Button>
+          <Button
+            component="a"
+            href="#/devices?import"
+            size="xs"
+            variant="default"
+            leftSection={<IconFileImport size={14} />}
+            data-testid="empty-import-contexts"
+          >
+            Import Docker contexts
+          </Button>
+        </Group>
+      </Stack>
     </EmptyState>
   );
 }

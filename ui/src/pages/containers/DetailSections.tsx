@@ -1,7 +1,9 @@
-import { Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { ActionIcon, Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { IconEye, IconEyeOff } from "@tabler/icons-react";
+import { type ReactNode, useState } from "react";
 import type { ContainerDetails, EnvVar, MountPoint, NetworkAttachment } from "../../api/types";
 import { Mono } from "../../components/Mono";
+import { looksSecret, MASK } from "../../lib/secretEnv";
 import { formatArgv, formatBytes, formatCores, formatPorts, formatTimestamp, shortId } from "../../lib/format";
 
 export function Section({ title, count, children }: { title: string; count?: number; children: ReactNode }) {
@@ -75,12 +77,15 @@ function KeyValueTable({
   valueHeader,
   keyTestId,
   valueTestId,
+  maskWhen,
 }: {
   rows: [string, string][];
   keyHeader: string;
   valueHeader: string;
   keyTestId: string;
   valueTestId: string;
+  /** Values of the keys it accepts are masked until revealed. */
+  maskWhen?: (key: string) => boolean;
 }) {
   return (
     <Table layout="fixed" verticalSpacing={4} horizontalSpacing="sm" withTableBorder withColumnBorders fz="xs">
@@ -99,7 +104,11 @@ function KeyValueTable({
               </Mono>
             </Table.Td>
             <Table.Td style={{ verticalAlign: "top" }}>
-              <Mono data-testid={valueTestId}>{v}</Mono>
+              {maskWhen?.(k) ? (
+                <MaskedValue name={k} value={v} testId={valueTestId} />
+              ) : (
+                <Mono data-testid={valueTestId}>{v}</Mono>
+              )}
             </Table.Td>
           </Table.Tr>
         ))}
@@ -108,6 +117,31 @@ function KeyValueTable({
   );
 }
 
+/** A value shown as a mask until its own button reveals it (as text, like every value). */
+function MaskedValue({ name, value, testId }: { name: string; value: string; testId: string }) {
+  const [shown, setShown] = useState(false);
+  const Icon = shown ? IconEyeOff : IconEye;
+  return (
+    <Group gap={4} wrap="nowrap" align="flex-start">
+      <Mono data-testid={testId} data-masked={shown ? "false" : "true"} style={{ flex: 1 }}>
+        {shown ? value : MASK}
+      </Mono>
+      <ActionIcon
+        size="xs"
+        variant="subtle"
+        color="gray"
+        aria-label={`${shown ? "Hide" : "Show"} the value of ${name}`}
+        aria-pressed={shown}
+        data-testid="env-reveal"
+        onClick={() => setShown((s) => !s)}
+      >
+        <Icon size={14} aria-hidden />
+      </ActionIcon>
+    </Group>
+  );
+}
+
+/** The container's environment; values that look secret are masked until revealed. */
 export function EnvSection({ env }: { env: EnvVar[] }) {
   return (
     <Section title="Environment" count={env.length}>
@@ -120,6 +154,7 @@ export function EnvSection({ env }: { env: EnvVar[] }) {
           valueHeader="Value"
           keyTestId="env-name"
           valueTestId="env-value"
+          maskWhen={looksSecret}
         />
       )}
     </Section>

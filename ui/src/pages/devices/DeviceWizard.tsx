@@ -75,8 +75,7 @@ function WizardBody({ editing, onClose }: { editing: Device | null; onClose: () 
     formRef.current?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, [step]);
 
-  const storedAuth = editing?.connection.type === "ssh" ? editing.connection.auth : null;
-  const hasStoredSecret = storedSecretFor(editing?.connection, form.sshAuth);
+  const hasStoredSecret = storedSecretFor(editing?.connection, form);
   const errors = validateForm(form, { hasStoredSecret });
   const valid = Object.keys(errors).length === 0;
   const shown = showErrors ? errors : {};
@@ -109,10 +108,11 @@ function WizardBody({ editing, onClose }: { editing: Device | null; onClose: () 
       return;
     }
     const serial = ++testSerial.current;
-    const { connection, secret } = formToConnection(form, storedAuth);
+    const { connection, secret } = formToConnection(form);
     setProbe({ status: "testing" });
     try {
-      const result = await call(commands.deviceTestConnection(connection, secret));
+      // Editing: the backend tests with the device's stored secret when it still applies.
+      const result = await call(commands.deviceTestConnection(connection, secret, editing?.uuid ?? null));
       if (serial === testSerial.current) setProbe({ status: "ok", probe: result });
     } catch (e) {
       if (serial !== testSerial.current) return;

@@ -154,8 +154,9 @@ describe("DevicesPage", () => {
     await waitFor(() => expect(commands.deviceTrustHostKey).toHaveBeenCalledWith(hostKey));
     const result = await screen.findByTestId("probe-result");
     expect(commands.deviceTestConnection).toHaveBeenCalledTimes(2);
-    const [tested, testedSecret] = vi.mocked(commands.deviceTestConnection).mock.calls[1];
+    const [tested, testedSecret, testedDevice] = vi.mocked(commands.deviceTestConnection).mock.calls[1];
     expect(testedSecret).toBe("s3cret");
+    expect(testedDevice).toBeNull();
     expect(tested).toMatchObject({ type: "ssh", host: "nas.local", user: "me", auth: { method: "password", secret: null } });
     expect(result).toHaveTextContent("Docker 27.3.1");
     expect(result).toHaveTextContent("3 running of 5");

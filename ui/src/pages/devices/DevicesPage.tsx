@@ -17,7 +17,7 @@ import {
 import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { IconFileImport, IconKey, IconPencil, IconPlus, IconServerOff, IconTrash } from "@tabler/icons-react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useDevices } from "../../api/queries";
 import { queryKeys } from "../../api/queryKeys";
 import type { Device, DeviceStatus, DeviceSummary, HostKeyPrompt } from "../../api/types";
@@ -62,6 +62,16 @@ export function DevicesPage() {
 
   const openWizard = (editing: Device | null) =>
     setWizard((w) => ({ opened: true, editing, serial: w.serial + 1 }));
+
+  // `#/devices?add` and `#/devices?import` (from the first-run screen) open the wizard or
+  // the import at once; the hash then goes back to plain `#/devices`.
+  useEffect(() => {
+    const intent = window.location.hash.split("?")[1];
+    if (intent === "add") openWizard(null);
+    else if (intent === "import") setImportOpen(true);
+    else return;
+    window.history.replaceState(null, "", "#/devices");
+  }, []);
 
   const setEnabled = async (device: Device, enabled: boolean) => {
     setToggling((t) => ({ ...t, [device.uuid]: true }));

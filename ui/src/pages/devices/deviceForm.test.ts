@@ -87,18 +87,13 @@ describe("formToConnection", () => {
     expect(result.connection).toMatchObject({ auth: { method: "agent" } });
   });
 
-  it("reuses a stored reference only when asked, for the same method and no new secret", () => {
-    const stored = { method: "password" as const, secret: ref };
-    const f = form({ kind: "ssh", sshHost: "nas", sshAuth: "password", secret: "" });
-    expect(formToConnection(f, stored).connection).toMatchObject({ auth: { method: "password", secret: ref } });
-    expect(formToConnection(f).connection).toMatchObject({ auth: { method: "password", secret: null } });
-    expect(formToConnection({ ...f, secret: "new" }, stored)).toMatchObject({
-      connection: { auth: { method: "password", secret: null } },
-      secret: "new",
-    });
-    expect(formToConnection({ ...f, sshAuth: "keyFile" }, stored).connection).toMatchObject({
-      auth: { method: "keyFile", passphrase: null },
-    });
+  it("never sends a secret reference: the backend derives it from the device", () => {
+    for (const sshAuth of ["password", "keyFile"] as const) {
+      for (const secret of ["", "typed"]) {
+        const { connection } = formToConnection(form({ kind: "ssh", sshHost: "nas", sshAuth, secret }));
+        expect(connection).toMatchObject({ auth: sshAuth === "password" ? { secret: null } : { passphrase: null } });
+      }
+    }
   });
 
   it("uses mutual TLS files, and never acknowledges insecurity with TLS on", () => {
@@ -207,8 +202,13 @@ describe("names and device inputs", () => {
     const f = formFromDevice({ name: "NAS", connection, resyncIntervalSecs: 60, statsIntervalSecs: 30 });
     expect(f.statsIntervalSecs).toBe(30);
     expect(f).toMatchObject({ kind: "ssh", sshHost: "nas", sshPort: "", sshUser: "me", sshAuth: "password", secret: "" });
-    expect(storedSecretFor(connection, "password")).toBe(true);
-    expect(storedSecretFor(connection, "keyFile")).toBe(false);
+    expect(storedSecretFor(connection, f)).toBe(true);
+    // The backend drops the stored secret when the host, the user or the method changes.
+    expect(storedSecretFor(connection, { ...f, sshAuth: "keyFile" })).toBe(false);
+    expect(storedSecretFor(connection, { ...f, sshHost: "nas2" })).toBe(false);
+    expect(storedSecretFor(connection, { ...f, sshUser: "root" })).toBe(false);
+    expect(storedSecretFor(connection, { ...f, sshPort: 2222 })).toBe(true);
+    expect(validateForm({ ...f, sshHost: "nas2" }, { hasStoredSecret: storedSecretFor(connection, { ...f, sshHost: "nas2" }) }).secret).toBeDefined();
     expect(formToConnection(f).connection).toEqual({ ...connection, auth: { method: "password", secret: null } });
   });
 });

@@ -223,12 +223,10 @@ export interface ConnectionInput {
 }
 
 /**
- * The connection to send, and the secret apart from it. Secret references are always null
- * (the backend stores the secret and fills them) unless `storedAuth` is given: then, when the
- * same method is kept and no new secret was typed, the stored reference is reused (to test an
- * edited device with its saved password).
+ * The connection to send, and the secret apart from it. Secret references are always null:
+ * the backend derives them from the device (an edited device's test names the device instead).
  */
-export function formToConnection(form: DeviceForm, storedAuth?: SshAuth | null): ConnectionInput {
+export function formToConnection(form: DeviceForm): ConnectionInput {
   switch (form.kind) {
     case "local":
       return { connection: { type: "localSocket", path: form.localPath.trim() }, secret: null };
@@ -250,17 +248,12 @@ export function formToConnection(form: DeviceForm, storedAuth?: SshAuth | null):
     }
     case "ssh": {
       const typed = form.sshAuth === "agent" || form.secret === "" ? null : form.secret;
-      const keep = typed === null && storedAuth?.method === form.sshAuth ? storedAuth : null;
       const auth: SshAuth =
         form.sshAuth === "agent"
           ? { method: "agent" }
           : form.sshAuth === "keyFile"
-            ? {
-                method: "keyFile",
-                path: form.sshKeyPath.trim(),
-                passphrase: keep?.method === "keyFile" ? keep.passphrase : null,
-              }
-            : { method: "password", secret: keep?.method === "password" ? keep.secret : null };
+            ? { method: "keyFile", path: form.sshKeyPath.trim(), passphrase: null }
+            : { method: "password", secret: null };
       const user = form.sshUser.trim();
       return {
         connection: {
@@ -299,7 +292,10 @@ export function toNewDevice(form: DeviceForm): { device: NewDevice; secret: stri
   };
 }
 
-/** The `deviceUpdate` arguments: an empty secret keeps the stored one (the backend keeps its reference). */
+/**
+ * The `deviceUpdate` arguments: an empty secret keeps the stored one while the host, user and
+ * method stay (see `storedSecretFor`); otherwise the backend drops it.
+ */
 export function toDevicePatch(form: DeviceForm): { patch: DevicePatch; secret: string | null } {
   const { connection, secret } = formToConnection(form);
   return {
@@ -313,12 +309,17 @@ export function toDevicePatch(form: DeviceForm): { patch: DevicePatch; secret: s
   };
 }
 
-/** Whether the stored auth of a device holds a secret in the keyring for this method. */
-export function storedSecretFor(connection: DeviceConnection | undefined, method: SshAuthMethod): boolean {
-  if (connection?.type !== "ssh" || connection.auth.method !== method) return false;
+/**
+ * Whether the device's stored password or passphrase still applies to the form: the backend
+ * keeps it only while the host, the user and the auth method (with its key file) stay the same.
+ */
+export function storedSecretFor(connection: DeviceConnection | undefined, form: DeviceForm): boolean {
+  if (connection?.type !== "ssh" || form.kind !== "ssh") return false;
+  if (connection.host !== form.sshHost.trim() || (connection.user ?? "") !== form.sshUser.trim()) return false;
   const auth = connection.auth;
+  if (auth.method !== form.sshAuth) return false;
   if (auth.method === "password") return auth.secret !== null;
-  return auth.method === "keyFile" && auth.passphrase !== null;
+  return auth.method === "keyFile" && auth.passphrase !== null && auth.path === form.sshKeyPath.trim();
 }
 
 /** One line for a discovered engine: where it leads, or why it cannot be imported. */

@@ -78,6 +78,11 @@ impl TestEngine {
     /// Starts an engine that also listens on `tcp://127.0.0.1:<port>` with `--tlsverify`,
     /// using certificates made for the test. Returns the engine, the port and the PKI.
     pub fn start_tls() -> (Self, u16, TestPki) {
+        Self::start_tls_on("127.0.0.1")
+    }
+
+    /// Like [`start_tls`](Self::start_tls), listening on `address` (e.g. `[::1]`).
+    pub fn start_tls_on(address: &str) -> (Self, u16, TestPki) {
         let port = free_port();
         let mut pki = None;
         let engine = Self::start_with(|dir| {
@@ -87,7 +92,7 @@ impl TestEngine {
                 format!("--tlscacert={}", p.ca.display()),
                 format!("--tlscert={}", p.server_cert.display()),
                 format!("--tlskey={}", p.server_key.display()),
-                format!("-H=tcp://127.0.0.1:{port}"),
+                format!("-H=tcp://{address}:{port}"),
             ];
             pki = Some(p);
             args
@@ -95,12 +100,25 @@ impl TestEngine {
         (engine, port, pki.unwrap())
     }
 
-    fn start_with(extra: impl FnOnce(&Path) -> Vec<String>) -> Self {
-        let dir = tempfile::Builder::new()
+    /// A folder for an engine not started yet: its socket will be `dir/docker.sock`.
+    pub fn reserve_dir() -> PathBuf {
+        tempfile::Builder::new()
             .prefix("sqe")
             .tempdir_in("/tmp")
             .unwrap()
-            .keep();
+            .keep()
+    }
+
+    /// Starts an engine in a folder from [`reserve_dir`](Self::reserve_dir).
+    pub fn start_in(dir: PathBuf) -> Self {
+        Self::start_in_with(dir, |_| Vec::new())
+    }
+
+    fn start_with(extra: impl FnOnce(&Path) -> Vec<String>) -> Self {
+        Self::start_in_with(Self::reserve_dir(), extra)
+    }
+
+    fn start_in_with(dir: PathBuf, extra: impl FnOnce(&Path) -> Vec<String>) -> Self {
         let extra_args = extra(&dir);
         let mut engine = Self {
             dir,
@@ -196,6 +214,27 @@ impl TestEngine {
         }
     }
 
+    /// Freezes the daemon (SIGSTOP): its sockets still accept connections, nothing answers.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Thaws a paused daemon (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        if let Some(child) = &self.child {
+            let ok = Command::new("kill")
+                .args([sig, &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "kill {sig} dockerd");
+        }
+    }
+
     /// Starts the daemon again on the same data.
     pub fn restart(&mut self) {
         self.stop();
@@ -265,6 +304,8 @@ impl TestEngine {
 
 impl Drop for TestEngine {
     fn drop(&mut self) {
+        // A test that failed while the daemon was frozen must not hang the clean-up.
+        self.resume();
         if self.child.is_some() {
             let _ = Command::new("docker")
                 .env("DOCKER_HOST", self.host())
@@ -396,7 +437,7 @@ impl TestPki {
         leaf(
             "server",
             "ca",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+            "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
         );
         leaf("client", "ca", "extendedKeyUsage=clientAuth\n");
         leaf("stranger", "stranger-ca", "extendedKeyUsage=clientAuth\n");
@@ -430,6 +471,12 @@ impl std::ops::Deref for App {
 
 impl App {
     pub async fn new() -> Self {
+        // No local engine: tests add the engines they start.
+        Self::with_local_socket("/nonexistent/docker.sock").await
+    }
+
+    /// An app whose local engine is expected at `socket` (for first-run tests).
+    pub async fn with_local_socket(socket: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let app = squirrel_app::App::open(AppConfig {
             data_dir: dir.path().to_path_buf(),
@@ -438,6 +485,11 @@ impl App {
             clock: Arc::new(SystemClock),
             // Tests read every event: a deep bus so that bursts are never dropped.
             bus_capacity: 65_536,
+            timeouts: TEST_TIMEOUTS,
+            // Each app reads its own SSH config (none until a test writes it): HOME is shared
+            // by the tests running in parallel.
+            ssh_config: Some(dir.path().join("ssh_config")),
+            local_socket: socket.into(),
         })
         .await
         .unwrap();
@@ -539,6 +591,16 @@ pub async fn approve_host_key(
 }
 
 pub const WAIT: Duration = Duration::from_secs(30);
+
+/// Deadlines short enough for a test to watch a hung engine be noticed, long enough for a
+/// loaded CI machine to connect (SSH key exchange in a debug build takes a moment).
+pub const TEST_TIMEOUTS: squirrel_docker::Timeouts = squirrel_docker::Timeouts {
+    connect: Duration::from_secs(10),
+    request: Duration::from_secs(10),
+    silence: Duration::from_secs(3),
+    ping: Duration::from_secs(2),
+    stable: Duration::from_secs(5),
+};
 
 /// Waits for the first event that satisfies `pred`; panics after [`WAIT`].
 pub async fn wait_for(

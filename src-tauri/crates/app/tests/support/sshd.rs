@@ -66,12 +66,22 @@ impl TestSshd {
 
     /// Replaces the server's host key (as a reinstalled server would have).
     pub fn new_host_key(&mut self) {
+        self.new_host_key_of("ed25519");
+    }
+
+    /// Replaces the server's host key with one of `algorithm` (`ssh-keygen -t`).
+    pub fn new_host_key_of(&mut self, algorithm: &str) {
         let _ = std::fs::remove_file(self.dir.join("host_key"));
         let _ = std::fs::remove_file(self.dir.join("host_key.pub"));
         keygen(
             &self.dir,
-            &["-q", "-t", "ed25519", "-N", "", "-f", "host_key"],
+            &["-q", "-t", algorithm, "-N", "", "-f", "host_key"],
         );
+    }
+
+    /// What sshd logged so far (`LogLevel VERBOSE`: connections and accepted keys).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("sshd.log")).unwrap_or_default()
     }
 
     /// `SHA256:…` of the host key, as `ssh-keygen -lf` prints it.
@@ -130,6 +140,30 @@ impl TestSshd {
     pub fn restart(&mut self) {
         self.stop();
         self.launch();
+    }
+
+    /// Freezes sshd and every session it serves (SIGSTOP): connections stay open, nothing
+    /// answers.
+    pub fn pause(&self) {
+        self.signal_tree("-STOP");
+    }
+
+    /// Thaws a paused sshd and its sessions.
+    pub fn resume(&self) {
+        self.signal_tree("-CONT");
+    }
+
+    fn signal_tree(&self, sig: &str) {
+        if let Some(child) = &self.child {
+            let mut pids = vec![child.id()];
+            pids.extend(descendants(child.id()));
+            for pid in pids {
+                let _ = Command::new("kill")
+                    .args([sig, &pid.to_string()])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
     }
 }
 

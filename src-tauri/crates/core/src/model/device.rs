@@ -86,7 +86,7 @@ impl DeviceConnection {
     pub fn describe(&self) -> String {
         match self {
             DeviceConnection::LocalSocket { path } => format!("unix://{path}"),
-            DeviceConnection::Tcp { host, port, .. } => format!("tcp://{host}:{port}"),
+            DeviceConnection::Tcp { host, port, .. } => format!("tcp://{}", authority(host, *port)),
             DeviceConnection::Ssh {
                 host, port, user, ..
             } => {
@@ -95,6 +95,16 @@ impl DeviceConnection {
                 format!("ssh://{user}{host}{port}")
             }
         }
+    }
+}
+
+/// `host:port`, with an IPv6 literal in brackets (`[::1]:2376`).
+pub fn authority(host: &str, port: u16) -> String {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 

@@ -10,9 +10,9 @@ pub use container::{
     Container, ContainerObservation, ContainerPatch, ContainerState, MountPoint, PortMapping,
 };
 pub use device::{
-    ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine,
-    EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, SecretRef, SshAuth,
-    TlsFiles,
+    authority, ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus,
+    DiscoveredEngine, EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice,
+    SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
 pub use rollup::{RetentionCut, RollupPlan, RollupStep, ROLLED_TIERS, ROLLUP_GRACE_SECS};

@@ -59,14 +59,16 @@ pub struct StatsSample {
 }
 
 /// CPU percent of one core as the docker CLI computes it: the container's share of the
-/// host's CPU time between two readings, times the number of CPUs. 0 unless both grew.
+/// host's CPU time between two readings, times the number of CPUs. 0 unless both grew;
+/// never more than all of the container's CPUs (a counter glitch cannot show 5,000 %).
 pub fn cpu_percent(prev: CpuCounters, cur: CpuCounters, online_cpus: u32) -> f64 {
     let cpu_delta = cur.total_ns.saturating_sub(prev.total_ns);
     let system_delta = cur.system_ns.saturating_sub(prev.system_ns);
     if cur.total_ns <= prev.total_ns || cur.system_ns <= prev.system_ns || system_delta == 0 {
         return 0.0;
     }
-    cpu_delta as f64 / system_delta as f64 * f64::from(online_cpus) * 100.0
+    let all = f64::from(online_cpus.max(1)) * 100.0;
+    (cpu_delta as f64 / system_delta as f64 * all).min(all)
 }
 
 /// Bytes per second between two cumulative counters; a counter that went down was reset
@@ -101,7 +103,7 @@ impl StatsReading {
         let (cpu, secs) = match prev {
             Some(p) => (
                 cpu_percent(p.cpu(), self.cpu(), self.online_cpus),
-                (self.read_at_ms - p.read_at_ms) as f64 / 1000.0,
+                self.read_at_ms.saturating_sub(p.read_at_ms) as f64 / 1000.0,
             ),
             None => (
                 self.pre_cpu
@@ -380,7 +382,7 @@ pub fn plan_resolution(
     now: i64,
     retention: &StatsRetention,
 ) -> (i64, StatsTier) {
-    let span = (to - from).max(1);
+    let span = to.saturating_sub(from).max(1);
     let mut step = STEPS
         .iter()
         .copied()
@@ -395,15 +397,19 @@ pub fn plan_resolution(
     } else {
         StatsTier::Raw
     };
-    if tier == StatsTier::Raw && from < now - retention.keep_secs(StatsTier::Raw) {
+    if tier == StatsTier::Raw && from < now.saturating_sub(retention.keep_secs(StatsTier::Raw)) {
         tier = StatsTier::Minute;
         step = step.max(60);
     }
-    if tier == StatsTier::Minute && from < now - retention.keep_secs(StatsTier::Minute) {
+    if tier == StatsTier::Minute
+        && from < now.saturating_sub(retention.keep_secs(StatsTier::Minute))
+    {
         tier = StatsTier::Quarter;
         step = step.max(900);
     }
-    if tier == StatsTier::Quarter && from < now - retention.keep_secs(StatsTier::Quarter) {
+    if tier == StatsTier::Quarter
+        && from < now.saturating_sub(retention.keep_secs(StatsTier::Quarter))
+    {
         tier = StatsTier::Hour;
         step = step.max(3600);
     }

@@ -19,7 +19,7 @@ use crate::rules::{
     resync_interval, stats_interval, DEVICE_NAME_MAX, LOCAL_DEVICE_NAME, RESYNC_SECS_DEFAULT,
     STATS_SECS_DEFAULT,
 };
-use crate::secrets::{device_secret_ref, Secret, SecretStore};
+use crate::secrets::{device_secret_ref, typed_secret_ref, Secret, SecretStore};
 use crate::services::inventory::InventoryService;
 use crate::services::stats::StatsRecorder;
 
@@ -102,13 +102,21 @@ impl DeviceService {
     }
 
     /// Adds a device; a password or key passphrase goes to the keyring, never the database.
+    /// Any secret reference in `new` is ignored: the service sets its own.
     pub async fn add(&self, new: NewDevice, secret: Option<Secret>) -> CoreResult<Device> {
         let name = validate_name(&new.name)?;
-        validate_connection(&new.connection)?;
+        let mut connection = without_secret_refs(new.connection);
+        validate_connection(&connection)?;
         let uuid = uuid::Uuid::new_v4().to_string();
-        let connection = self
-            .attach_secret(new.connection, secret, &device_secret_ref(&uuid))
-            .await?;
+        let at = device_secret_ref(&uuid);
+        let stored_secret = match secret_source(&connection, secret, None)? {
+            SecretSource::Typed(secret) => {
+                self.secrets.put(&at, &secret).await?;
+                set_secret_ref(&mut connection, at.clone());
+                true
+            }
+            SecretSource::Stored | SecretSource::NotNeeded => false,
+        };
         let device = Device {
             uuid,
             name,
@@ -122,7 +130,12 @@ impl DeviceService {
             ),
             created_at: self.clock.now_secs(),
         };
-        self.repos.insert_device(&device).await?;
+        if let Err(e) = self.repos.insert_device(&device).await {
+            if stored_secret {
+                self.drop_secret(&device.uuid).await;
+            }
+            return Err(e);
+        }
         self.engine.register(&device).await?;
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
         Ok(device)
@@ -142,52 +155,64 @@ impl DeviceService {
 
     /// Connects once to `connection` and reports the engine, or why it cannot be reached.
     ///
-    /// A password or passphrase typed in the wizard comes as `secret` and is kept in the
-    /// keyring under a temporary reference only for the test.
+    /// A password or passphrase typed in the wizard comes as `secret` and stays in memory:
+    /// the test writes nothing to the keyring.
     pub async fn test_connection(
         &self,
         connection: &DeviceConnection,
         secret: Option<Secret>,
     ) -> CoreResult<EngineProbe> {
-        validate_connection(connection)?;
-        let probe_ref = device_secret_ref(&format!("probe-{}", uuid::Uuid::new_v4()));
-        let connection = self
-            .attach_secret(connection.clone(), secret, &probe_ref)
-            .await?;
-        let result = self.engine.probe(&connection).await;
-        if uses_secret(&connection) {
-            self.secrets.delete(&probe_ref).await?;
-        }
-        result
+        self.probe(None, connection, secret).await
     }
 
-    /// Stores `secret` (if any) at `at` and points the connection's auth at it.
-    async fn attach_secret(
+    /// [`test_connection`](Self::test_connection) for an edit of device `uuid`: when no secret
+    /// is typed and the host, user and auth method are unchanged, the test uses the device's
+    /// stored one.
+    pub async fn test_device_connection(
         &self,
-        mut connection: DeviceConnection,
+        uuid: &str,
+        connection: &DeviceConnection,
         secret: Option<Secret>,
-        at: &SecretRef,
-    ) -> CoreResult<DeviceConnection> {
-        let secret = secret.filter(|s| !s.expose().is_empty());
-        if let DeviceConnection::Ssh { auth, .. } = &mut connection {
-            match (auth, secret) {
-                (SshAuth::Password { secret: r }, Some(s)) => {
-                    self.secrets.put(at, &s).await?;
-                    *r = Some(at.clone());
-                }
-                (SshAuth::Password { secret: None }, None) => {
-                    return Err(CoreError::InvalidInput(
-                        "password authentication needs the password".into(),
-                    ))
-                }
-                (SshAuth::KeyFile { passphrase, .. }, Some(s)) => {
-                    self.secrets.put(at, &s).await?;
-                    *passphrase = Some(at.clone());
-                }
-                _ => {}
+    ) -> CoreResult<EngineProbe> {
+        let device = self
+            .repos
+            .get_device(uuid)
+            .await?
+            .ok_or_else(|| CoreError::not_found("device"))?;
+        self.probe(Some(&device), connection, secret).await
+    }
+
+    async fn probe(
+        &self,
+        stored: Option<&Device>,
+        connection: &DeviceConnection,
+        secret: Option<Secret>,
+    ) -> CoreResult<EngineProbe> {
+        let mut connection = without_secret_refs(connection.clone());
+        validate_connection(&connection)?;
+        let typed = match secret_source(&connection, secret, stored.map(|d| &d.connection))? {
+            SecretSource::Typed(secret) => {
+                set_secret_ref(&mut connection, typed_secret_ref());
+                Some(secret)
             }
+            SecretSource::Stored => {
+                if let Some(device) = stored {
+                    set_secret_ref(&mut connection, device_secret_ref(&device.uuid));
+                }
+                None
+            }
+            SecretSource::NotNeeded => None,
+        };
+        self.engine.probe(&connection, typed).await
+    }
+
+    /// Deletes the keyring entry of device `uuid`. Never fails: a keyring that cannot be
+    /// reached keeps the entry until it can (see [`GatedSecrets`](crate::secrets::GatedSecrets)),
+    /// and any other failure is logged.
+    async fn drop_secret(&self, uuid: &str) {
+        if let Err(e) = self.secrets.delete(&device_secret_ref(uuid)).await {
+            tracing::warn!(device = uuid, error = %e, "the device's secret could not be deleted from the keyring");
         }
-        Ok(connection)
     }
 
     /// Records the user's approval of an SSH host key and reconnects the devices waiting
@@ -207,7 +232,8 @@ impl DeviceService {
     }
 
     /// Edits a device; the change takes effect at once (its watcher is reconfigured).
-    /// A new password or passphrase replaces the stored one.
+    /// A new password or passphrase replaces the stored one; a new host, user or auth method
+    /// drops it. Secret references in `patch` are ignored: the service sets its own.
     pub async fn update(
         &self,
         uuid: &str,
@@ -222,12 +248,20 @@ impl DeviceService {
         if let Some(name) = patch.name {
             device.name = validate_name(&name)?;
         }
+        let old_connection = device.connection.clone();
         if let Some(connection) = patch.connection {
+            let mut connection = without_secret_refs(connection);
             validate_connection(&connection)?;
-            let connection = keep_secret_refs(connection, &device.connection);
-            device.connection = self
-                .attach_secret(connection, secret, &device_secret_ref(&device.uuid))
-                .await?;
+            let at = device_secret_ref(&device.uuid);
+            match secret_source(&connection, secret, Some(&old_connection))? {
+                SecretSource::Typed(secret) => {
+                    self.secrets.put(&at, &secret).await?;
+                    set_secret_ref(&mut connection, at);
+                }
+                SecretSource::Stored => set_secret_ref(&mut connection, at),
+                SecretSource::NotNeeded => {}
+            }
+            device.connection = connection;
         }
         if let Some(secs) = patch.stats_interval_secs {
             device.stats_interval_secs = stats_interval(secs);
@@ -239,6 +273,10 @@ impl DeviceService {
             device.enabled = enabled;
         }
         self.repos.update_device(&device).await?;
+        // A new host, user or auth method leaves the old secret bound to nothing.
+        if uses_secret(&old_connection) && !uses_secret(&device.connection) {
+            self.drop_secret(&device.uuid).await;
+        }
         self.engine.reconfigure(&device).await?;
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
         Ok(device)
@@ -298,14 +336,14 @@ impl DeviceService {
     }
 
     /// Removes the device, its watcher, its inventory and what is remembered of its load.
+    /// Its keyring entry goes too, or, while the keyring is locked, as soon as it answers.
     pub async fn remove(&self, uuid: &str) -> CoreResult<()> {
         self.engine.deregister(uuid).await;
-        if let Some(device) = self.repos.get_device(uuid).await? {
-            if uses_secret(&device.connection) {
-                self.secrets.delete(&device_secret_ref(uuid)).await?;
-            }
-        }
+        let device = self.repos.get_device(uuid).await?;
         self.repos.delete_device(uuid).await?;
+        if device.is_some_and(|d| uses_secret(&d.connection)) {
+            self.drop_secret(uuid).await;
+        }
         self.inventory.forget(uuid);
         self.recorder.forget_device(uuid);
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
@@ -356,27 +394,95 @@ fn uses_secret(c: &DeviceConnection) -> bool {
     )
 }
 
-/// An edited connection arrives from the UI without secret references: keep the stored ones
-/// when the auth method is the same.
-fn keep_secret_refs(mut new: DeviceConnection, old: &DeviceConnection) -> DeviceConnection {
-    if let (
-        DeviceConnection::Ssh { auth: new_auth, .. },
-        DeviceConnection::Ssh { auth: old_auth, .. },
-    ) = (&mut new, old)
-    {
-        match (new_auth, old_auth) {
-            (SshAuth::Password { secret: n }, SshAuth::Password { secret: o }) if n.is_none() => {
-                n.clone_from(o)
-            }
-            (SshAuth::KeyFile { passphrase: n, .. }, SshAuth::KeyFile { passphrase: o, .. })
-                if n.is_none() =>
-            {
-                n.clone_from(o)
-            }
-            _ => {}
+/// The place of a connection's secret reference, if its auth method takes a secret.
+fn secret_slot(c: &mut DeviceConnection) -> Option<&mut Option<SecretRef>> {
+    match c {
+        DeviceConnection::Ssh {
+            auth: SshAuth::Password { secret: slot },
+            ..
         }
+        | DeviceConnection::Ssh {
+            auth: SshAuth::KeyFile {
+                passphrase: slot, ..
+            },
+            ..
+        } => Some(slot),
+        _ => None,
     }
-    new
+}
+
+fn set_secret_ref(c: &mut DeviceConnection, at: SecretRef) {
+    if let Some(slot) = secret_slot(c) {
+        *slot = Some(at);
+    }
+}
+
+/// A connection as it came from the UI, with any secret reference removed: references are
+/// set by this service only, from the device they belong to.
+fn without_secret_refs(mut c: DeviceConnection) -> DeviceConnection {
+    if let Some(slot) = secret_slot(&mut c) {
+        *slot = None;
+    }
+    c
+}
+
+/// What a stored secret is bound to: the SSH host, the user and the auth method (with its key
+/// file). Changing any of them leaves the secret behind.
+fn secret_binding(c: &DeviceConnection) -> Option<(&str, Option<&str>, Option<&str>)> {
+    match c {
+        DeviceConnection::Ssh {
+            host, user, auth, ..
+        } => {
+            let key = match auth {
+                SshAuth::Password { .. } => None,
+                SshAuth::KeyFile { path, .. } => Some(path.as_str()),
+                SshAuth::Agent => return None,
+            };
+            Some((host.as_str(), user.as_deref(), key))
+        }
+        _ => None,
+    }
+}
+
+/// Where the secret of a connection the user submitted comes from.
+enum SecretSource {
+    /// Agent, TCP, a socket, or a key file without a passphrase.
+    NotNeeded,
+    /// The user typed it now.
+    Typed(Secret),
+    /// The device's stored secret still applies.
+    Stored,
+}
+
+fn secret_source(
+    connection: &DeviceConnection,
+    typed: Option<Secret>,
+    stored: Option<&DeviceConnection>,
+) -> CoreResult<SecretSource> {
+    let DeviceConnection::Ssh { auth, .. } = connection else {
+        return Ok(SecretSource::NotNeeded);
+    };
+    let is_password = matches!(auth, SshAuth::Password { .. });
+    if matches!(auth, SshAuth::Agent) {
+        return Ok(SecretSource::NotNeeded);
+    }
+    if let Some(typed) = typed.filter(|s| !s.is_empty()) {
+        return Ok(SecretSource::Typed(typed));
+    }
+    match stored {
+        Some(old) if uses_secret(old) && secret_binding(old) == secret_binding(connection) => {
+            Ok(SecretSource::Stored)
+        }
+        Some(old) if is_password && uses_secret(old) => Err(CoreError::InvalidInput(
+            "the saved password was for another host, user or authentication method: \
+             enter the password"
+                .into(),
+        )),
+        _ if is_password => Err(CoreError::InvalidInput(
+            "password authentication needs the password".into(),
+        )),
+        _ => Ok(SecretSource::NotNeeded),
+    }
 }
 
 fn validate_name(name: &str) -> CoreResult<String> {

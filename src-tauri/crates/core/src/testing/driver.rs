@@ -1,6 +1,7 @@
 //! An engine driver for core's tests: its watcher reports the status and inventory the test
 //! scripted, its runtime records the actions asked of it, and a host key can be made to
-//! wait for approval.
+//! wait for approval. Given a keyring, it reads an SSH device's secret as the real driver
+//! does, and remembers the secret each probe authenticated with.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,9 +15,10 @@ use crate::factory::{
 };
 use crate::model::{
     ContainerObservation, Device, DeviceConnection, DeviceStatus, EngineProbe, HostKeyPrompt,
-    InventorySnapshot,
+    InventorySnapshot, SshAuth,
 };
 use crate::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, StatsStream};
+use crate::secrets::{Secret, SecretStore, TypedSecret};
 
 #[derive(Default)]
 struct Script {
@@ -28,12 +30,15 @@ struct Script {
     approved: Vec<HostKeyPrompt>,
     actions: Vec<String>,
     watchers_started: u32,
+    /// The secret each probe authenticated with, in order.
+    probed_with: Vec<Option<String>>,
 }
 
 /// What every device of the test "runs": one scripted engine.
 #[derive(Default)]
 pub struct ScriptedDriver {
     script: Arc<Mutex<Script>>,
+    keyring: Mutex<Option<Arc<dyn SecretStore>>>,
 }
 
 impl ScriptedDriver {
@@ -64,6 +69,20 @@ impl ScriptedDriver {
         self.script.lock().unwrap().watchers_started
     }
 
+    /// The keyring watchers and probes read SSH secrets from (as the real driver's deps).
+    pub fn use_keyring(&self, keyring: Arc<dyn SecretStore>) {
+        *self.keyring.lock().unwrap() = Some(keyring);
+    }
+
+    /// The secret each probe authenticated with (`None`: the connection needed none).
+    pub fn probed_with(&self) -> Vec<Option<String>> {
+        self.script.lock().unwrap().probed_with.clone()
+    }
+
+    fn keyring(&self) -> Option<Arc<dyn SecretStore>> {
+        self.keyring.lock().unwrap().clone()
+    }
+
     fn connect(&self) -> CoreResult<()> {
         connect(&self.script)
     }
@@ -83,6 +102,29 @@ fn connect(script: &Mutex<Script>) -> CoreResult<()> {
     }
 }
 
+/// Reads the secret an SSH connection's auth points at, as the real driver does before it
+/// authenticates.
+async fn read_secret(
+    keyring: Option<&dyn SecretStore>,
+    connection: &DeviceConnection,
+) -> CoreResult<Option<Secret>> {
+    let at = match connection {
+        DeviceConnection::Ssh {
+            auth: SshAuth::Password { secret: at },
+            ..
+        }
+        | DeviceConnection::Ssh {
+            auth: SshAuth::KeyFile { passphrase: at, .. },
+            ..
+        } => at,
+        _ => return Ok(None),
+    };
+    match (at, keyring) {
+        (Some(at), Some(keyring)) => keyring.get(at).await,
+        _ => Ok(None),
+    }
+}
+
 /// Serves every device kind with the one scripted driver.
 pub struct ScriptedFactory(pub Arc<ScriptedDriver>);
 
@@ -97,14 +139,25 @@ impl DeviceDriver for ScriptedDriver {
     fn watcher(&self, _device: &Device) -> CoreResult<WatcherComponent> {
         self.script.lock().unwrap().watchers_started += 1;
         Ok(WatcherComponent {
-            watcher: Box::new(ScriptedWatcher(self.script.clone())),
+            watcher: Box::new(ScriptedWatcher(self.script.clone(), self.keyring())),
             runtime: Arc::new(RecordingRuntime(self.script.clone())),
         })
     }
 
-    async fn probe(&self, _connection: &DeviceConnection) -> CoreResult<EngineProbe> {
+    async fn probe(
+        &self,
+        connection: &DeviceConnection,
+        typed: Option<Secret>,
+    ) -> CoreResult<EngineProbe> {
+        let keyring: Option<Arc<dyn SecretStore>> = match (typed, self.keyring()) {
+            (Some(typed), Some(keyring)) => Some(Arc::new(TypedSecret::new(keyring, typed))),
+            (_, keyring) => keyring,
+        };
+        let secret = read_secret(keyring.as_deref(), connection).await?;
         self.connect()?;
-        let s = self.script.lock().unwrap();
+        let mut s = self.script.lock().unwrap();
+        s.probed_with
+            .push(secret.map(|secret| secret.expose().to_string()));
         Ok(EngineProbe {
             engine_version: "scripted".into(),
             api_version: "1.41".into(),
@@ -137,14 +190,16 @@ impl IdentityApproval for ScriptedDriver {
     }
 }
 
-/// Connects once: reports the scripted status and a full sync, then waits for shutdown.
-struct ScriptedWatcher(Arc<Mutex<Script>>);
+/// Connects once: reads the device's secret, reports the scripted status and a full sync,
+/// then waits for shutdown.
+struct ScriptedWatcher(Arc<Mutex<Script>>, Option<Arc<dyn SecretStore>>);
 
 #[async_trait]
 impl Watcher for ScriptedWatcher {
     async fn run(self: Box<Self>, ctx: WatcherContext, mut shutdown: watch::Receiver<bool>) {
         let uuid = ctx.device.uuid.clone();
-        match connect(&self.0) {
+        let secret = read_secret(self.1.as_deref(), &ctx.device.connection).await;
+        match secret.and_then(|_| connect(&self.0)) {
             Ok(()) => {
                 let containers = self.0.lock().unwrap().containers.clone();
                 let snapshot = InventorySnapshot {

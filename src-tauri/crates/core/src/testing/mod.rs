@@ -16,6 +16,7 @@ pub use repos::MemoryRepos;
 pub use secrets::MemorySecrets;
 
 use crate::events::EventBus;
+use crate::secrets::{GatedSecrets, SecretStore};
 use crate::services::{CoreServices, Ports};
 
 /// The services over in-memory ports, with handles on each port.
@@ -34,9 +35,13 @@ impl TestCore {
         let secrets = Arc::new(MemorySecrets::default());
         let clock = Arc::new(ManualClock::new(start_ms));
         let driver = Arc::new(ScriptedDriver::default());
+        // As in the app: the driver and the services share one gated keyring.
+        let keyring: Arc<dyn SecretStore> =
+            Arc::new(GatedSecrets::new(secrets.clone(), clock.clone()));
+        driver.use_keyring(keyring.clone());
         let services = CoreServices::new(Ports {
             repos: repos.clone(),
-            secrets: secrets.clone(),
+            secrets: keyring,
             clock: clock.clone(),
             factory: Arc::new(ScriptedFactory(driver.clone())),
             bus: EventBus::new(1024),

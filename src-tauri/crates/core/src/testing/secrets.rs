@@ -1,7 +1,8 @@
-//! A keyring in memory, which can be locked to see how the services cope.
+//! A keyring in memory, which can be locked to see how the services cope, and counts the
+//! calls made to it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -14,6 +15,8 @@ use crate::secrets::{Secret, SecretStore};
 pub struct MemorySecrets {
     entries: Mutex<HashMap<(String, String), Secret>>,
     locked: AtomicBool,
+    calls: AtomicU32,
+    writes: AtomicU32,
 }
 
 impl MemorySecrets {
@@ -35,7 +38,21 @@ impl MemorySecrets {
         self.locked.store(locked, Ordering::SeqCst);
     }
 
-    fn check(&self) -> CoreResult<()> {
+    /// Every call so far, answered or refused.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Every `put` and `delete` so far, answered or refused.
+    pub fn writes(&self) -> u32 {
+        self.writes.load(Ordering::SeqCst)
+    }
+
+    fn check(&self, write: bool) -> CoreResult<()> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if write {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+        }
         if self.locked.load(Ordering::SeqCst) {
             Err(CoreError::Secrets("the keyring is locked".into()))
         } else {
@@ -51,18 +68,18 @@ fn key(at: &SecretRef) -> (String, String) {
 #[async_trait]
 impl SecretStore for MemorySecrets {
     async fn put(&self, at: &SecretRef, secret: &Secret) -> CoreResult<()> {
-        self.check()?;
+        self.check(true)?;
         self.entries.lock().unwrap().insert(key(at), secret.clone());
         Ok(())
     }
 
     async fn get(&self, at: &SecretRef) -> CoreResult<Option<Secret>> {
-        self.check()?;
+        self.check(false)?;
         Ok(self.entries.lock().unwrap().get(&key(at)).cloned())
     }
 
     async fn delete(&self, at: &SecretRef) -> CoreResult<()> {
-        self.check()?;
+        self.check(true)?;
         self.entries.lock().unwrap().remove(&key(at));
         Ok(())
     }

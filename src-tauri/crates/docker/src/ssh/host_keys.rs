@@ -1,59 +1,175 @@
-//! Host keys: checked against the user's `~/.ssh/known_hosts` and Squirrel's own file;
-//! unknown keys wait for the user's approval (trust on first use), changed keys are refused.
+//! Host keys: checked against the system's and the user's `known_hosts` and Squirrel's own
+//! file; unknown keys wait for the user's approval (trust on first use), changed, revoked or
+//! unreadable entries are refused.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use russh::keys::known_hosts::learn_known_hosts_path;
-use russh::keys::{check_known_hosts_path, HashAlg, PublicKey};
+use russh::keys::{Algorithm, HashAlg, PublicKey};
 use squirrel_core::factory::WatcherKind;
 use squirrel_core::model::HostKeyPrompt;
 use squirrel_core::{CoreError, CoreResult};
 
+use super::known_hosts::{self, Found, Marker};
+
+/// The known hosts every user of the machine shares (read, never written).
+pub const SYSTEM_KNOWN_HOSTS: &str = "/etc/ssh/ssh_known_hosts";
+
 pub enum HostKeyCheck {
     Trusted,
     Unknown(HostKeyPrompt),
+    /// Refused, with the warning to show: the key changed (or is of another algorithm than
+    /// the one on file), is revoked, or a line about the host cannot be read.
     Changed(String),
 }
 
-/// The known hosts Squirrel reads (the user's file, then its own) and writes (its own only:
-/// Squirrel never edits the user's files).
+/// The known hosts Squirrel reads (the system's, the user's, then its own) and writes (its own
+/// only: Squirrel never edits the user's files).
 pub struct HostKeyStore {
     own: PathBuf,
-    user: Option<PathBuf>,
+    /// Read besides `own`.
+    others: Vec<PathBuf>,
     /// Keys shown by servers and not yet approved, by host and port.
     pending: Mutex<HashMap<(String, u16), PublicKey>>,
+    /// One approval writes the own file at a time (each rewrites the whole file).
+    writing: Mutex<()>,
+}
+
+/// A key on file for the host, and where.
+struct OnFile<'a> {
+    file: &'a Path,
+    line: usize,
+    key: PublicKey,
 }
 
 impl HostKeyStore {
     pub fn new(own: PathBuf, user: Option<PathBuf>) -> Self {
+        let mut others = vec![PathBuf::from(SYSTEM_KNOWN_HOSTS)];
+        others.extend(user);
+        Self::reading(own, others)
+    }
+
+    fn reading(own: PathBuf, others: Vec<PathBuf>) -> Self {
         Self {
             own,
-            user,
+            others,
             pending: Mutex::new(HashMap::new()),
+            writing: Mutex::new(()),
         }
     }
 
-    pub fn check(&self, host: &str, port: u16, key: &PublicKey) -> HostKeyCheck {
-        for file in self.user.iter().chain(std::iter::once(&self.own)) {
-            match check_known_hosts_path(host, port, key, file) {
-                Ok(true) => return HostKeyCheck::Trusted,
-                Ok(false) => {}
-                Err(russh::keys::Error::KeyChanged { line }) => {
-                    return HostKeyCheck::Changed(format!(
-                        "WARNING: the SSH host key of {host}:{port} has CHANGED (it is now {}). \
-                         Someone may be intercepting the connection, or the server was \
-                         reinstalled. Squirrel refuses to connect. If you know why it changed, \
-                         remove the old key from {} line {line} and connect again.",
-                        key.fingerprint(HashAlg::Sha256),
+    fn files(&self) -> impl Iterator<Item = &Path> {
+        self.others
+            .iter()
+            .chain(std::iter::once(&self.own))
+            .map(PathBuf::as_path)
+    }
+
+    /// Every line about `host:port` in every file; `Err` is the reason to refuse the host (a
+    /// file that exists but cannot be read, a line that names the host but cannot be parsed).
+    fn lookup(&self, host: &str, port: u16) -> Result<Vec<(&Path, Found)>, String> {
+        let name = known_hosts::host_name(host, port);
+        let mut all = Vec::new();
+        for file in self.files() {
+            let text = match std::fs::read(file) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(format!(
+                        "cannot read {} ({e}), where the SSH host keys of {host}:{port} may be: \
+                         Squirrel refuses to connect until it can read the file (check its \
+                         permissions)",
                         file.display()
                     ))
                 }
-                Err(e) => {
-                    tracing::warn!(file = %file.display(), error = %e, "unreadable known_hosts")
+            };
+            for found in known_hosts::lookup(&text, &name) {
+                if let Found::Unreadable { line, reason } = &found {
+                    return Err(format!(
+                        "{} line {line} is about {host}:{port} but cannot be read ({reason}): \
+                         Squirrel refuses to connect until the line is fixed or removed",
+                        file.display()
+                    ));
+                }
+                all.push((file, found));
+            }
+        }
+        Ok(all)
+    }
+
+    /// The algorithms of the host keys on file for `host:port` (not revoked), to prefer when
+    /// negotiating: a server with several keys then shows the one Squirrel can check.
+    pub fn known_algorithms(&self, host: &str, port: u16) -> Vec<Algorithm> {
+        let mut algorithms = Vec::new();
+        for (_, found) in self.lookup(host, port).unwrap_or_default() {
+            if let Found::Key {
+                marker: Marker::Plain,
+                key,
+                ..
+            } = found
+            {
+                if !algorithms.contains(&key.algorithm()) {
+                    algorithms.push(key.algorithm());
                 }
             }
+        }
+        algorithms
+    }
+
+    pub fn check(&self, host: &str, port: u16, key: &PublicKey) -> HostKeyCheck {
+        let fingerprint = key.fingerprint(HashAlg::Sha256);
+        let found = match self.lookup(host, port) {
+            Ok(found) => found,
+            Err(refusal) => return HostKeyCheck::Changed(refusal),
+        };
+        let mut on_file = Vec::new();
+        for (file, found) in found {
+            if let Found::Key {
+                line,
+                marker,
+                key: recorded,
+            } = found
+            {
+                if marker == Marker::Revoked && recorded.key_data() == key.key_data() {
+                    return HostKeyCheck::Changed(format!(
+                        "the SSH host key of {host}:{port} ({fingerprint}) is REVOKED by {} \
+                         line {line}: Squirrel refuses to connect. The server needs a new host \
+                         key; ask its administrator",
+                        file.display()
+                    ));
+                }
+                if marker == Marker::Plain {
+                    on_file.push(OnFile {
+                        file,
+                        line,
+                        key: recorded,
+                    });
+                }
+            }
+        }
+        if on_file.iter().any(|k| k.key.key_data() == key.key_data()) {
+            return HostKeyCheck::Trusted;
+        }
+        // Name the old key of the same algorithm if there is one, else the first on file.
+        let old = on_file
+            .iter()
+            .find(|k| k.key.algorithm() == key.algorithm())
+            .or(on_file.first());
+        if let Some(old) = old {
+            return HostKeyCheck::Changed(format!(
+                "WARNING: the SSH host key of {host}:{port} has CHANGED (it is now {} {fingerprint}, \
+                 {} line {} holds a {} key). Someone may be intercepting the connection, or the \
+                 server was reinstalled. Squirrel refuses to connect. If you know why it changed, \
+                 remove the old key from {} line {} and connect again.",
+                key.algorithm(),
+                old.file.display(),
+                old.line,
+                old.key.algorithm(),
+                old.file.display(),
+                old.line
+            ));
         }
         if let Ok(mut pending) = self.pending.lock() {
             pending.insert((host.to_string(), port), key.clone());
@@ -63,7 +179,7 @@ impl HostKeyStore {
             host: host.to_string(),
             port,
             algorithm: key.algorithm().to_string(),
-            fingerprint: key.fingerprint(HashAlg::Sha256).to_string(),
+            fingerprint: fingerprint.to_string(),
         })
     }
 
@@ -81,12 +197,332 @@ impl HostKeyStore {
                     prompt.host, prompt.port, prompt.fingerprint
                 ))
             })?;
-        learn_known_hosts_path(&prompt.host, prompt.port, &key, &self.own)
-            .map_err(|e| CoreError::Storage(format!("cannot write {}: {e}", self.own.display())))?;
+        let storage = |e: String| {
+            CoreError::Storage(format!(
+                "cannot write {}: {e}: check that the folder is writable",
+                self.own.display()
+            ))
+        };
+        let line = known_hosts::entry(&known_hosts::host_name(&prompt.host, prompt.port), &key)
+            .ok_or_else(|| storage("the key cannot be written in OpenSSH format".into()))?;
+        {
+            let _writing = self.writing.lock().map_err(|e| storage(e.to_string()))?;
+            append_atomically(&self.own, &line).map_err(|e| storage(e.to_string()))?;
+        }
         if let Ok(mut p) = self.pending.lock() {
             p.remove(&(prompt.host.clone(), prompt.port));
         }
         tracing::info!(host = %prompt.host, port = prompt.port, fingerprint = %prompt.fingerprint, "host key trusted");
         Ok(())
+    }
+}
+
+/// Writes `path` plus `line` to a temporary file beside it (mode 0600), syncs it and renames it
+/// over `path`: a crash leaves the old file or the new one, never half of one.
+fn append_atomically(path: &Path, line: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if text.last().is_some_and(|&b| b != b'\n') {
+        text.push(b'\n');
+    }
+    text.extend_from_slice(line.as_bytes());
+    text.push(b'\n');
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "known_hosts".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let written = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temp)?;
+        file.write_all(&text)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)?;
+        // The rename itself survives a crash once the folder is synced.
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// `preferred` reordered with the algorithms of `known` first (RSA counts as one algorithm
+/// whatever the signature hash), otherwise in the same order.
+pub fn prefer_known(preferred: &[Algorithm], known: &[Algorithm]) -> Vec<Algorithm> {
+    fn is_rsa(a: &Algorithm) -> bool {
+        matches!(a, Algorithm::Rsa { .. })
+    }
+    let on_file = |a: &Algorithm| known.iter().any(|k| k == a || (is_rsa(k) && is_rsa(a)));
+    let (mut first, rest): (Vec<Algorithm>, Vec<Algorithm>) =
+        preferred.iter().cloned().partition(on_file);
+    first.extend(rest);
+    first
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use russh::keys::EcdsaCurve;
+
+    const ED: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAma0NcYpR8DQtilwn273wt3LyA0JD8Wwmvi76XpFsiJ";
+    const ED2: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHUg07cNFskLzg6NTTlwOjtoQgSyjT9Qa1Lt8zD9V+kE";
+    const ECDSA: &str = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFDk2mLZy/GRGHuDdANWYyAcSrdx4Ly5SRW3uqQgPSG/+mCHJtn+bTobjEMd9vnWwHqa00u0zNiN7TLdmfAsdt0=";
+
+    fn key(openssh: &str) -> PublicKey {
+        PublicKey::from_openssh(openssh).unwrap()
+    }
+
+    /// A fresh folder under the system's temporary directory, removed on drop.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new() -> Self {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            static N: AtomicU32 = AtomicU32::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "squirrel-host-keys-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// A store whose system and user files are `system` and `user` (written in `dir`).
+    fn store(dir: &Dir, system: &str, user: &str) -> HostKeyStore {
+        std::fs::write(dir.0.join("system"), system).unwrap();
+        std::fs::write(dir.0.join("user"), user).unwrap();
+        HostKeyStore::reading(
+            dir.0.join("own/known_hosts"),
+            vec![dir.0.join("system"), dir.0.join("user")],
+        )
+    }
+
+    fn refusal(check: HostKeyCheck) -> String {
+        match check {
+            HostKeyCheck::Changed(warning) => warning,
+            HostKeyCheck::Trusted => panic!("trusted"),
+            HostKeyCheck::Unknown(p) => panic!("unknown: {p:?}"),
+        }
+    }
+
+    #[test]
+    fn any_file_and_any_of_several_keys_accepts() {
+        let dir = Dir::new();
+        let keys = store(
+            &dir,
+            &format!("h {ECDSA}\n"),
+            &format!("[h]:2222 {ED2}\n[h]:2222 {ED}\n"),
+        );
+        assert!(matches!(
+            keys.check("h", 22, &key(ECDSA)),
+            HostKeyCheck::Trusted
+        ));
+        assert!(matches!(
+            keys.check("h", 2222, &key(ED)),
+            HostKeyCheck::Trusted
+        ));
+        assert!(matches!(
+            keys.check("other", 22, &key(ED)),
+            HostKeyCheck::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn a_key_of_another_algorithm_is_a_changed_key() {
+        let dir = Dir::new();
+        let keys = store(&dir, "", &format!("# mine\nh {ED}\n"));
+        let warning = refusal(keys.check("h", 22, &key(ECDSA)));
+        assert!(warning.contains("CHANGED"), "{warning}");
+        assert!(warning.contains("refuses to connect"), "{warning}");
+        assert!(warning.contains("user line 2"), "{warning}");
+        assert!(warning.contains("ecdsa-sha2-nistp256"), "{warning}");
+        let warning = refusal(keys.check("h", 22, &key(ED2)));
+        assert!(warning.contains("CHANGED"), "{warning}");
+    }
+
+    #[test]
+    fn a_revoked_key_is_refused_even_when_another_line_accepts_it() {
+        let dir = Dir::new();
+        let keys = store(
+            &dir,
+            &format!("@revoked * {ED}\n"),
+            &format!("h {ED}\nh {ECDSA}\n"),
+        );
+        let warning = refusal(keys.check("h", 22, &key(ED)));
+        assert!(warning.contains("REVOKED"), "{warning}");
+        assert!(warning.contains("system line 1"), "{warning}");
+        assert!(matches!(
+            keys.check("h", 22, &key(ECDSA)),
+            HostKeyCheck::Trusted
+        ));
+        assert_eq!(
+            keys.known_algorithms("h", 22),
+            vec![
+                Algorithm::Ed25519,
+                Algorithm::Ecdsa {
+                    curve: EcdsaCurve::NistP256
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cert_authority_is_not_a_host_key() {
+        let dir = Dir::new();
+        let keys = store(&dir, &format!("@cert-authority h {ED}\n"), "");
+        assert!(matches!(
+            keys.check("h", 22, &key(ED)),
+            HostKeyCheck::Unknown(_)
+        ));
+        assert!(keys.known_algorithms("h", 22).is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_line_about_the_host_fails_closed() {
+        let dir = Dir::new();
+        let keys = store(
+            &dir,
+            "",
+            &format!("h {ED}\nh ssh-ed25519 AAAA!!\nelse ssh-bad x\n"),
+        );
+        let warning = refusal(keys.check("h", 22, &key(ED)));
+        assert!(warning.contains("user line 2"), "{warning}");
+        assert!(warning.contains("cannot be read"), "{warning}");
+        // Other hosts are not held hostage by it.
+        assert!(matches!(
+            keys.check("h2", 22, &key(ED)),
+            HostKeyCheck::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn a_file_that_exists_but_cannot_be_read_fails_closed() {
+        let dir = Dir::new();
+        std::fs::create_dir_all(dir.0.join("a-folder")).unwrap();
+        let keys = HostKeyStore::reading(dir.0.join("own"), vec![dir.0.join("a-folder")]);
+        let warning = refusal(keys.check("h", 22, &key(ED)));
+        assert!(warning.contains("cannot read"), "{warning}");
+        assert!(warning.contains("a-folder"), "{warning}");
+    }
+
+    #[test]
+    fn approval_appends_atomically_to_the_own_file_only() {
+        let dir = Dir::new();
+        let keys = store(&dir, "", &format!("x {ED}\n"));
+        let prompt = match keys.check("h", 2222, &key(ED)) {
+            HostKeyCheck::Unknown(p) => p,
+            _ => panic!("expected unknown"),
+        };
+        let mut forged = prompt.clone();
+        forged.fingerprint = "SHA256:forged".into();
+        assert!(matches!(
+            keys.trust(&forged),
+            Err(CoreError::InvalidInput(_))
+        ));
+        keys.trust(&prompt).unwrap();
+        assert!(matches!(
+            keys.check("h", 2222, &key(ED)),
+            HostKeyCheck::Trusted
+        ));
+        let own = dir.0.join("own/known_hosts");
+        // A second approval keeps the first, even after a line without a final newline.
+        std::fs::write(
+            &own,
+            format!("{}# hand edit", std::fs::read_to_string(&own).unwrap()),
+        )
+        .unwrap();
+        let prompt = match keys.check("h", 22, &key(ECDSA)) {
+            HostKeyCheck::Unknown(p) => p,
+            _ => panic!("expected unknown"),
+        };
+        keys.trust(&prompt).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&own).unwrap(),
+            format!("[h]:2222 {ED}\n# hand edit\nh {ECDSA}\n")
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.0.join("user")).unwrap(),
+            format!("x {ED}\n")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&own), 0o600);
+            assert_eq!(mode(&dir.0.join("own")), 0o700);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.0.join("own"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_failed_write_is_a_storage_error_naming_the_file() {
+        let dir = Dir::new();
+        let keys = HostKeyStore::reading(dir.0.join("blocker/known_hosts"), vec![]);
+        let prompt = match keys.check("h", 22, &key(ED)) {
+            HostKeyCheck::Unknown(p) => p,
+            _ => panic!("expected unknown"),
+        };
+        std::fs::write(dir.0.join("blocker"), "a file where the folder should be").unwrap();
+        match keys.trust(&prompt) {
+            Err(CoreError::Storage(m)) => assert!(m.contains("blocker/known_hosts"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn known_algorithms_come_first() {
+        let default = russh::Preferred::DEFAULT.key.to_vec();
+        assert_eq!(prefer_known(&default, &[]), default);
+        let ecdsa = Algorithm::Ecdsa {
+            curve: EcdsaCurve::NistP256,
+        };
+        let ordered = prefer_known(&default, std::slice::from_ref(&ecdsa));
+        assert_eq!(ordered[0], ecdsa);
+        assert_eq!(ordered[1], Algorithm::Ed25519);
+        assert_eq!(ordered.len(), default.len());
+        let ordered = prefer_known(&default, &[Algorithm::Rsa { hash: None }]);
+        assert!(
+            ordered[..3]
+                .iter()
+                .all(|a| matches!(a, Algorithm::Rsa { .. })),
+            "{ordered:?}"
+        );
+        assert_eq!(ordered[3], Algorithm::Ed25519);
     }
 }

@@ -9,10 +9,11 @@ use squirrel_core::model::SshAuth;
 use squirrel_core::secrets::SecretStore;
 
 use super::config::ResolvedHost;
-use super::host_keys::{HostKeyCheck, HostKeyStore};
+use super::host_keys::{prefer_known, HostKeyCheck, HostKeyStore};
 use crate::client::ConnectError;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long reaching a host may take, every jump host included.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Why the SSH handshake stopped.
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub struct ClientHandler {
     host: String,
     port: u16,
     keys: Arc<HostKeyStore>,
+    /// The jump host this session tunnels through, kept open as long as this session runs.
+    _via: Option<Arc<SshHandle>>,
 }
 
 impl client::Handler for ClientHandler {
@@ -54,36 +57,80 @@ impl client::Handler for ClientHandler {
 
 pub type SshHandle = Handle<ClientHandler>;
 
-/// Connects, checks the host key and authenticates.
+/// The client configuration for `host:port`: the host-key algorithms on file for it are
+/// preferred, so that a server with several keys shows the one Squirrel can check (and one
+/// that shows another algorithm has changed its key).
+pub fn client_config(keys: &HostKeyStore, host: &str, port: u16) -> client::Config {
+    let known = keys.known_algorithms(host, port);
+    client::Config {
+        keepalive_interval: Some(Duration::from_secs(10)),
+        keepalive_max: 3,
+        inactivity_timeout: None,
+        nodelay: true,
+        preferred: russh::Preferred {
+            key: prefer_known(&russh::Preferred::DEFAULT.key, &known).into(),
+            ..russh::Preferred::DEFAULT
+        },
+        ..Default::default()
+    }
+}
+
+/// Connects (directly, or through `via`: the session and the name of a jump host), checks
+/// the host key and authenticates, all before `deadline`.
 pub async fn open(
     target: &ResolvedHost,
     auth: &SshAuth,
     keys: Arc<HostKeyStore>,
     secrets: &dyn SecretStore,
+    via: Option<(Arc<SshHandle>, &str)>,
+    deadline: tokio::time::Instant,
 ) -> Result<SshHandle, ConnectError> {
     let at = format!("{}@{}:{}", target.user, target.hostname, target.port);
-    let config = Arc::new(client::Config {
-        keepalive_interval: Some(Duration::from_secs(10)),
-        keepalive_max: 3,
-        inactivity_timeout: None,
-        nodelay: true,
-        ..Default::default()
-    });
+    let (key_host, key_port) = target.known_hosts_name();
+    let config = Arc::new(client_config(&keys, key_host, key_port));
     let handler = ClientHandler {
-        host: target.hostname.clone(),
-        port: target.port,
+        host: key_host.to_string(),
+        port: key_port,
         keys,
+        _via: via.as_ref().map(|(jump, _)| jump.clone()),
     };
-    let connecting = client::connect(config, (target.hostname.as_str(), target.port), handler);
-    let mut handle = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-        Err(_) => {
-            return Err(ConnectError::Unreachable(format!(
+    let too_slow = || {
+        ConnectError::Unreachable(format!(
             "the SSH server {}:{} did not answer within {} s: is the host up and the port open?",
             target.hostname,
             target.port,
             CONNECT_TIMEOUT.as_secs()
-        )))
+        ))
+    };
+    // Through a jump host, the SSH connection runs in a direct-tcpip channel of its session.
+    let tunnel = match via {
+        None => None,
+        Some((jump, jump_name)) => {
+            let opening = jump.channel_open_direct_tcpip(
+                target.hostname.as_str(),
+                u32::from(target.port),
+                "127.0.0.1",
+                0,
+            );
+            match tokio::time::timeout_at(deadline, opening).await {
+                Err(_) => return Err(too_slow()),
+                Ok(Err(e)) => return Err(ConnectError::Unreachable(format!(
+                    "jump host {jump_name} did not open a connection to {}:{} ({e}): does it allow TCP forwarding (AllowTcpForwarding), and can it reach that host?",
+                    target.hostname, target.port
+                ))),
+                Ok(Ok(channel)) => Some(channel.into_stream()),
+            }
         }
+    };
+    let address = (target.hostname.clone(), target.port);
+    let connecting = async move {
+        match tunnel {
+            None => client::connect(config, (address.0.as_str(), address.1), handler).await,
+            Some(stream) => client::connect_stream(config, stream, handler).await,
+        }
+    };
+    let mut handle = match tokio::time::timeout_at(deadline, connecting).await {
+        Err(_) => return Err(too_slow()),
         Ok(Err(HandshakeError::HostKey(e))) => return Err(e),
         Ok(Err(HandshakeError::Russh(e))) => {
             return Err(ConnectError::Unreachable(describe(&at, &e)))
@@ -210,12 +257,19 @@ async fn authenticate(
                 .authenticate_keyboard_interactive_start(user, None)
                 .await
                 .map_err(russh_err)?;
+            let mut answered_password = false;
             for _ in 0..3 {
                 match reply {
                     K::Success => return Ok(()),
                     K::Failure { .. } => break,
                     K::InfoRequest { ref prompts, .. } => {
-                        let answers = vec![password.expose().to_string(); prompts.len()];
+                        let answers = keyboard_interactive_answers(
+                            &at,
+                            prompts,
+                            password.expose(),
+                            &mut answered_password,
+                        )
+                        .map_err(fail)?;
                         reply = handle
                             .authenticate_keyboard_interactive_respond(answers)
                             .await
@@ -228,6 +282,43 @@ async fn authenticate(
             )))
         }
     }
+}
+
+/// The answers to one keyboard-interactive round: the password to password prompts (text
+/// with "password", not echoed), nothing to an empty round. Anything else (a one-time code, a
+/// question) has no answer in a background connection, and a password asked again means the
+/// first was wrong: both are `Err` with the reason.
+fn keyboard_interactive_answers(
+    at: &str,
+    prompts: &[client::Prompt],
+    password: &str,
+    answered_password: &mut bool,
+) -> Result<Vec<String>, String> {
+    let mut answers = Vec::with_capacity(prompts.len());
+    for prompt in prompts {
+        let text = prompt.prompt.trim();
+        let lower = text.to_lowercase();
+        if prompt.echo || !lower.contains("password") {
+            let what = if ["code", "token", "otp", "verification"]
+                .iter()
+                .any(|w| lower.contains(w))
+            {
+                "a one-time code"
+            } else {
+                "not the password"
+            };
+            return Err(format!(
+                "{at} asks \"{text}\" ({what}): Squirrel cannot answer it for a background \
+                 connection; use key or agent authentication for this device"
+            ));
+        }
+        if *answered_password && answers.is_empty() {
+            return Err(format!("{at} refused the password (authentication failed)"));
+        }
+        answers.push(password.to_string());
+    }
+    *answered_password |= !answers.is_empty();
+    Ok(answers)
 }
 
 /// A sentence for a failed SSH operation with `at` (`user@host`).
@@ -252,5 +343,76 @@ pub fn describe(at: &str, e: &russh::Error) -> String {
             format!("{at} stopped answering (SSH keepalive timed out)")
         }
         other => format!("{at}: SSH failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod keyboard_interactive_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn prompt(text: &str, echo: bool) -> client::Prompt {
+        client::Prompt {
+            prompt: text.into(),
+            echo,
+        }
+    }
+
+    #[test]
+    fn password_prompts_get_the_password_and_others_stop_with_the_prompt() {
+        let mut answered = false;
+        let answers = keyboard_interactive_answers(
+            "root@h",
+            &[prompt("Password: ", false)],
+            "pw",
+            &mut answered,
+        );
+        assert_eq!(answers.unwrap(), vec!["pw".to_string()]);
+        assert!(answered);
+        assert_eq!(
+            keyboard_interactive_answers("root@h", &[], "pw", &mut answered).unwrap(),
+            Vec::<String>::new()
+        );
+
+        let mut answered = false;
+        let err = keyboard_interactive_answers(
+            "root@h",
+            &[prompt("Verification code: ", false)],
+            "pw",
+            &mut answered,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "root@h asks \"Verification code:\" (a one-time code): Squirrel cannot answer it for \
+             a background connection; use key or agent authentication for this device"
+        );
+        // A prompt shown as typed is no password prompt, whatever it says.
+        let err = keyboard_interactive_answers(
+            "root@h",
+            &[
+                prompt("Password: ", false),
+                prompt("Your password hint?", true),
+            ],
+            "pw",
+            &mut answered,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("\"Your password hint?\" (not the password)"),
+            "{err}"
+        );
+        assert!(!answered);
+    }
+
+    #[test]
+    fn a_password_asked_twice_is_a_wrong_password() {
+        let mut answered = false;
+        let password = [prompt("user's Password:", false)];
+        keyboard_interactive_answers("root@h", &password, "pw", &mut answered).unwrap();
+        let err =
+            keyboard_interactive_answers("root@h", &password, "pw", &mut answered).unwrap_err();
+        assert!(err.contains("refused the password"), "{err}");
     }
 }

@@ -1,27 +1,27 @@
 //! HTTP to the remote engine over SSH channels: one channel per HTTP connection, pooled by
 //! hyper. A `direct-streamlocal` channel to the remote socket, or, where the server forbids
-//! socket forwarding, `docker system dial-stdio` in an exec channel.
+//! socket forwarding, `docker system dial-stdio` in an exec channel. At most
+//! [`MAX_HTTP_CHANNELS`] are open at once, whatever the callers' concurrency.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bollard::Docker;
-use bytes::Bytes;
-use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::BodyExt;
 use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use russh::ChannelMsg;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::session::SshHandle;
 
-type ReqBody = UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+/// OpenSSH refuses channels past `MaxSessions` (10 by default) on one connection. HTTP takes
+/// at most eight, which leaves room for the exec channels of probes, terminals and logs;
+/// requests beyond that wait for a channel to free up (hyper reuses idle ones first).
+pub const MAX_HTTP_CHANNELS: usize = 8;
 
 /// How each HTTP connection reaches the engine.
 #[derive(Clone, Debug)]
@@ -32,8 +32,12 @@ pub enum ChannelMode {
     DialStdio,
 }
 
-/// One SSH channel as a byte stream hyper can speak HTTP over.
-pub struct SshIo(russh::ChannelStream<russh::client::Msg>);
+/// One SSH channel as a byte stream hyper can speak HTTP over. Holds one of the
+/// connection's channel permits until it closes.
+pub struct SshIo(
+    russh::ChannelStream<russh::client::Msg>,
+    #[allow(dead_code)] OwnedSemaphorePermit,
+);
 
 impl AsyncRead for SshIo {
     fn poll_read(
@@ -72,6 +76,7 @@ impl Connection for SshIo {
 pub struct SshConnector {
     handle: Arc<SshHandle>,
     mode: ChannelMode,
+    channels: Arc<Semaphore>,
 }
 
 impl tower_service::Service<hyper::Uri> for SshConnector {
@@ -85,9 +90,14 @@ impl tower_service::Service<hyper::Uri> for SshConnector {
 
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
         let (handle, mode) = (self.handle.clone(), self.mode.clone());
+        let channels = self.channels.clone();
         Box::pin(async move {
+            let permit = channels
+                .acquire_owned()
+                .await
+                .map_err(|_| io::Error::other("the SSH connection is closing"))?;
             let stream = open_channel(&handle, &mode).await?;
-            Ok(TokioIo::new(SshIo(stream)))
+            Ok(TokioIo::new(SshIo(stream, permit)))
         })
     }
 }
@@ -182,22 +192,10 @@ pub fn docker_over(
     mode: ChannelMode,
     timeout_secs: u64,
 ) -> Result<Docker, bollard::errors::Error> {
-    let client: Client<SshConnector, ReqBody> = Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(30))
-        .build(SshConnector { handle, mode });
-    let client = Arc::new(client);
-    Docker::connect_with_custom_transport(
-        move |req: bollard::BollardRequest| {
-            let client = client.clone();
-            async move {
-                client
-                    .request(req.map(|b| b.boxed_unsync()))
-                    .await
-                    .map_err(bollard::errors::Error::from)
-            }
-        },
-        Some("http://docker"),
-        timeout_secs,
-        bollard::API_DEFAULT_VERSION,
-    )
+    let connector = SshConnector {
+        handle,
+        mode,
+        channels: Arc::new(Semaphore::new(MAX_HTTP_CHANNELS)),
+    };
+    crate::http::docker_over(connector, "http://docker", timeout_secs)
 }

@@ -1,5 +1,7 @@
 //! The rollup job's SQL: executes core's [`RollupPlan`] (which buckets, from which tier,
-//! where retention cuts) in one transaction.
+//! where retention cuts): the rollups in one transaction, then the retention cuts in chunks.
+
+use std::time::Duration;
 
 use squirrel_core::model::{RollupPlan, RollupReport, StatsRetention, StatsTier, ROLLED_TIERS};
 use squirrel_core::CoreResult;
@@ -50,17 +52,47 @@ const ROLLUP_DEVICES: &str = "
     WHERE device_uuid IN (SELECT uuid FROM devices) AND tier = ?4 AND ts >= ?1 AND ts < ?2
     GROUP BY device_uuid, (ts / ?3) * ?3";
 
+/// Rows one retention statement deletes at most. A cut after weeks without a pass can
+/// reach millions of rows; deleted in one statement they would hold the write lock (and
+/// stall every collection round) for seconds.
+pub(crate) const DELETE_CHUNK: i64 = 5000;
+
+/// The pause between two chunks, so that writers waiting for the lock get it.
+const BETWEEN_CHUNKS: Duration = Duration::from_millis(5);
+
+/// The retention statements: `?1` tier, `?2` cut (rows with `ts < ?2` go), `?3` chunk size.
+/// The tables are WITHOUT ROWID, so a chunk is picked by primary key. Raw samples have no
+/// tier column: for them `?1` is the raw tier's code, 0.
+const DELETE_RAW: &str = "
+    DELETE FROM stats_raw WHERE (series_id, ts) IN (
+        SELECT series_id, ts FROM stats_raw
+        WHERE series_id IN (SELECT id FROM stats_series) AND ts < ?2 AND ?1 = 0
+        LIMIT ?3)";
+
+const DELETE_ROLLUPS: &str = "
+    DELETE FROM stats_rollup WHERE (series_id, tier, ts) IN (
+        SELECT series_id, tier, ts FROM stats_rollup
+        WHERE series_id IN (SELECT id FROM stats_series) AND tier = ?1 AND ts < ?2
+        LIMIT ?3)";
+
+const DELETE_DEVICE_STATS: &str = "
+    DELETE FROM device_stats WHERE (device_uuid, tier, ts) IN (
+        SELECT device_uuid, tier, ts FROM device_stats
+        WHERE device_uuid IN (SELECT uuid FROM devices) AND tier = ?1 AND ts < ?2
+        LIMIT ?3)";
+
 impl Store {
-    /// One pass of the rollup job as core's [`RollupPlan`] lays it out, in one transaction:
-    /// the steps with their watermarks, then the retention cuts.
+    /// One pass of the rollup job as core's [`RollupPlan`] lays it out: the steps and their
+    /// watermarks in one transaction (taking the write lock before reading the watermarks,
+    /// so two passes never roll the same buckets), then the retention cuts, a chunk per
+    /// transaction. A pass stopped between chunks leaves rows the next pass deletes.
     pub(super) async fn run_rollup(
         &self,
         now: i64,
         retention: &StatsRetention,
     ) -> CoreResult<RollupReport> {
         let mut report = RollupReport::default();
-        let mut tx = self.pool().begin().await.map_err(storage)?;
-
+        let mut tx = self.begin_write().await?;
         let mut done = Vec::new();
         for tier in ROLLED_TIERS {
             let until: Option<i64> =
@@ -114,38 +146,41 @@ impl Store {
             .map_err(storage)?;
         }
 
+        tx.commit().await.map_err(storage)?;
+
         for cut in &plan.cuts {
+            let tier = cut.tier.width();
             let containers = if cut.tier == StatsTier::Raw {
-                sqlx::query(
-                    "DELETE FROM stats_raw
-                     WHERE series_id IN (SELECT id FROM stats_series) AND ts < ?",
-                )
-                .bind(cut.before)
+                DELETE_RAW
             } else {
-                sqlx::query(
-                    "DELETE FROM stats_rollup
-                     WHERE series_id IN (SELECT id FROM stats_series) AND tier = ? AND ts < ?",
-                )
-                .bind(cut.tier.width())
-                .bind(cut.before)
+                DELETE_ROLLUPS
             };
-            report.deleted += containers
-                .execute(&mut *tx)
+            report.deleted += self.delete_in_chunks(containers, tier, cut.before).await?;
+            report.deleted += self
+                .delete_in_chunks(DELETE_DEVICE_STATS, tier, cut.before)
+                .await?;
+        }
+        Ok(report)
+    }
+
+    /// Runs one of the retention statements until it deletes less than a full chunk. Each
+    /// statement is its own transaction.
+    async fn delete_in_chunks(&self, sql: &str, tier: i64, before: i64) -> CoreResult<u64> {
+        let mut deleted = 0;
+        loop {
+            let n = sqlx::query(sql)
+                .bind(tier)
+                .bind(before)
+                .bind(DELETE_CHUNK)
+                .execute(self.pool())
                 .await
                 .map_err(storage)?
                 .rows_affected();
-            report.deleted += sqlx::query(
-                "DELETE FROM device_stats
-                 WHERE device_uuid IN (SELECT uuid FROM devices) AND tier = ? AND ts < ?",
-            )
-            .bind(cut.tier.width())
-            .bind(cut.before)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?
-            .rows_affected();
+            deleted += n;
+            if n < DELETE_CHUNK as u64 {
+                return Ok(deleted);
+            }
+            tokio::time::sleep(BETWEEN_CHUNKS).await;
         }
-        tx.commit().await.map_err(storage)?;
-        Ok(report)
     }
 }

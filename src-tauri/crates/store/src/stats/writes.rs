@@ -21,7 +21,7 @@ impl Store {
         load: &DeviceLoad,
         samples: &[ContainerSample],
     ) -> CoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(storage)?;
+        let mut tx = self.begin_write().await?;
         for chunk in samples.chunks(CHUNK) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT OR IGNORE INTO stats_series (container_uuid)

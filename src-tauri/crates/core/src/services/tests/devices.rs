@@ -3,11 +3,12 @@
 use super::*;
 use crate::factory::WatcherKind;
 use crate::model::{
-    DevicePatch, DeviceStatus, DiscoveredEngine, HostKeyPrompt, ImportOutcome, SshAuth, TlsFiles,
+    DevicePatch, DeviceStatus, DiscoveredEngine, HostKeyPrompt, ImportOutcome, SecretRef, SshAuth,
+    TlsFiles,
 };
 use crate::ports::{ContainerRepository, DeviceRepository};
 use crate::rules::{DEVICE_NAME_MAX, RESYNC_SECS_MAX, STATS_SECS_MIN};
-use crate::secrets::Secret;
+use crate::secrets::{Secret, SecretStore};
 use crate::CoreError;
 
 fn ssh(auth: SshAuth) -> DeviceConnection {
@@ -166,7 +167,7 @@ async fn a_password_lives_in_the_keyring_only_and_leaves_with_its_device() {
 }
 
 #[tokio::test]
-async fn a_connection_test_keeps_no_secret_and_reports_the_engine() {
+async fn a_connection_test_authenticates_with_the_typed_secret_and_writes_nothing() {
     let core = TestCore::new(T0_MS);
     let probe = core
         .devices
@@ -177,19 +178,317 @@ async fn a_connection_test_keeps_no_secret_and_reports_the_engine() {
         .await
         .unwrap();
     assert_eq!(probe.engine_version, "scripted");
-    assert!(core.secrets.entries().is_empty());
+    assert_eq!(
+        core.driver.probed_with(),
+        vec![Some("typed-in-the-wizard".to_string())]
+    );
 
     core.driver.set_unreachable(Some("connection refused"));
     let err = core
         .devices
         .test_connection(
-            &ssh(SshAuth::Password { secret: None }),
+            &ssh(SshAuth::KeyFile {
+                path: "/keys/id".into(),
+                passphrase: None,
+            }),
             Some(Secret::new("typed-again")),
         )
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "connection refused");
     assert!(core.secrets.entries().is_empty());
+    assert_eq!(
+        core.secrets.writes(),
+        0,
+        "a test never writes to the keyring"
+    );
+}
+
+/// A reference another device's secret lives at, as a tampered or stale UI could send.
+fn foreign() -> SecretRef {
+    crate::secrets::device_secret_ref("someone-else")
+}
+
+#[tokio::test]
+async fn secret_references_from_the_ui_are_ignored() {
+    let core = TestCore::new(T0_MS);
+    core.secrets
+        .put(&foreign(), &Secret::new("not-yours"))
+        .await
+        .unwrap();
+    let with_foreign = || {
+        ssh(SshAuth::Password {
+            secret: Some(foreign()),
+        })
+    };
+
+    // Without a typed password, a reference is no password.
+    let new = |connection| NewDevice {
+        connection,
+        ..local("/")
+    };
+    let err = core
+        .devices
+        .add(new(with_foreign()), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("needs the password"), "{err}");
+    assert!(core
+        .devices
+        .test_connection(&with_foreign(), None)
+        .await
+        .is_err());
+
+    // With one, the service points the device at its own entry.
+    let device = core
+        .devices
+        .add(new(with_foreign()), Some(Secret::new("mine")))
+        .await
+        .unwrap();
+    let own = crate::secrets::device_secret_ref(&device.uuid);
+    assert_eq!(
+        device.connection,
+        ssh(SshAuth::Password {
+            secret: Some(own.clone())
+        })
+    );
+
+    // An edit that sends a foreign reference keeps the device's own.
+    let edited = core
+        .devices
+        .update(
+            &device.uuid,
+            DevicePatch {
+                connection: Some(with_foreign()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.connection, device.connection);
+
+    // A key file test with a foreign passphrase reference reads nothing from the keyring.
+    let calls = core.secrets.calls();
+    core.devices
+        .test_connection(
+            &ssh(SshAuth::KeyFile {
+                path: "/keys/id".into(),
+                passphrase: Some(foreign()),
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(core.driver.probed_with(), vec![None]);
+    assert_eq!(core.secrets.calls(), calls);
+    assert!(core
+        .secrets
+        .entries()
+        .contains(&(foreign().account, "not-yours".to_string())));
+}
+
+#[tokio::test]
+async fn testing_an_edited_device_uses_its_stored_secret_only_while_host_and_method_stay() {
+    let core = TestCore::new(T0_MS);
+    let device = core
+        .devices
+        .add(
+            NewDevice {
+                connection: ssh(SshAuth::Password { secret: None }),
+                ..local("/")
+            },
+            Some(Secret::new("hunter2")),
+        )
+        .await
+        .unwrap();
+    let same = ssh(SshAuth::Password { secret: None });
+    core.devices
+        .test_device_connection(&device.uuid, &same, None)
+        .await
+        .unwrap();
+    assert_eq!(core.driver.probed_with(), vec![Some("hunter2".to_string())]);
+
+    let DeviceConnection::Ssh { mut host, .. } = same.clone() else {
+        unreachable!()
+    };
+    host.push_str(".other");
+    let moved = DeviceConnection::Ssh {
+        host,
+        port: Some(22),
+        user: Some("me".into()),
+        socket_path: "/var/run/docker.sock".into(),
+        auth: SshAuth::Password { secret: None },
+    };
+    let err = core
+        .devices
+        .test_device_connection(&device.uuid, &moved, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another host"), "{err}");
+    assert_eq!(core.secrets.writes(), 1, "only the add wrote");
+}
+
+fn on_host(host: &str, auth: SshAuth) -> DeviceConnection {
+    DeviceConnection::Ssh {
+        host: host.into(),
+        port: Some(22),
+        user: Some("me".into()),
+        socket_path: "/var/run/docker.sock".into(),
+        auth,
+    }
+}
+
+#[tokio::test]
+async fn a_new_host_or_auth_method_drops_the_old_secret() {
+    let core = TestCore::new(T0_MS);
+    let password = || SshAuth::Password { secret: None };
+    let device = core
+        .devices
+        .add(
+            NewDevice {
+                connection: on_host("nas", password()),
+                ..local("/")
+            },
+            Some(Secret::new("old")),
+        )
+        .await
+        .unwrap();
+    let account = crate::secrets::device_secret_ref(&device.uuid).account;
+    let edit = |connection, secret: Option<&str>| {
+        core.devices.update(
+            &device.uuid,
+            DevicePatch {
+                connection: Some(connection),
+                ..Default::default()
+            },
+            secret.map(Secret::new),
+        )
+    };
+
+    // A new host without a password is refused, and nothing changes.
+    let err = edit(on_host("nas2", password()), None).await.unwrap_err();
+    assert!(err.to_string().contains("enter the password"), "{err}");
+    assert_eq!(
+        core.secrets.entries(),
+        vec![(account.clone(), "old".into())]
+    );
+
+    // A new host with its password replaces the secret.
+    edit(on_host("nas2", password()), Some("new"))
+        .await
+        .unwrap();
+    assert_eq!(
+        core.secrets.entries(),
+        vec![(account.clone(), "new".into())]
+    );
+
+    // The agent needs no secret: the password goes.
+    let edited = edit(on_host("nas2", SshAuth::Agent), None).await.unwrap();
+    assert_eq!(edited.connection, on_host("nas2", SshAuth::Agent));
+    assert!(core.secrets.entries().is_empty());
+
+    // A key's passphrase stays with its key file, and goes when the file changes.
+    let key = |path: &str| SshAuth::KeyFile {
+        path: path.into(),
+        passphrase: None,
+    };
+    edit(on_host("nas2", key("/k/a")), Some("phrase"))
+        .await
+        .unwrap();
+    let kept = edit(on_host("nas2", key("/k/a")), None).await.unwrap();
+    assert!(matches!(
+        kept.connection,
+        DeviceConnection::Ssh {
+            auth: SshAuth::KeyFile {
+                passphrase: Some(_),
+                ..
+            },
+            ..
+        }
+    ));
+    assert_eq!(core.secrets.entries().len(), 1);
+    let moved = edit(on_host("nas2", key("/k/b")), None).await.unwrap();
+    assert_eq!(moved.connection, on_host("nas2", key("/k/b")));
+    assert!(core.secrets.entries().is_empty());
+    let stored = core.repos.get_device(&device.uuid).await.unwrap().unwrap();
+    assert_eq!(stored.connection, moved.connection);
+}
+
+#[tokio::test]
+async fn removing_a_device_on_a_locked_keyring_succeeds_and_its_secret_goes_once_unlocked() {
+    let core = TestCore::new(T0_MS);
+    let add = |host: &'static str, secret: &'static str| {
+        core.devices.add(
+            NewDevice {
+                connection: on_host(host, SshAuth::Password { secret: None }),
+                ..local("/")
+            },
+            Some(Secret::new(secret)),
+        )
+    };
+    let gone = add("nas", "orphan").await.unwrap();
+    core.secrets.set_locked(true);
+    core.devices.remove(&gone.uuid).await.unwrap();
+    assert!(core.repos.get_device(&gone.uuid).await.unwrap().is_none());
+    assert_eq!(core.secrets.entries().len(), 1, "still locked: still there");
+
+    // Unlocked, the next keyring call that succeeds deletes the orphan.
+    core.secrets.set_locked(false);
+    core.clock
+        .advance_secs(crate::secrets::KEYRING_PAUSE_MAX_MS / 1000);
+    let kept = add("box", "kept").await.unwrap();
+    assert_eq!(
+        core.secrets.entries(),
+        vec![(
+            crate::secrets::device_secret_ref(&kept.uuid).account,
+            "kept".to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn devices_on_a_locked_keyring_get_one_reason_from_one_keyring_call() {
+    let core = TestCore::new(T0_MS);
+    let mut devices = Vec::new();
+    for i in 0..8 {
+        devices.push(
+            core.devices
+                .add(
+                    NewDevice {
+                        connection: on_host(&format!("nas{i}"), SshAuth::Password { secret: None }),
+                        ..local("/")
+                    },
+                    Some(Secret::new("pw")),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    core.secrets.set_locked(true);
+    let before = core.secrets.calls();
+    let mut rx = core.bus().subscribe();
+    for device in &devices {
+        core.engine.restart(device).await.unwrap();
+    }
+    let mut waiting: std::collections::HashSet<String> =
+        devices.iter().map(|d| d.uuid.clone()).collect();
+    let expected = format!(
+        "the OS keyring failed: {}",
+        crate::secrets::KEYRING_UNAVAILABLE
+    );
+    while !waiting.is_empty() {
+        next_event(&mut rx, |e| {
+            matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status: DeviceStatus::Unreachable { reason } }
+                if *reason == expected && waiting.remove(device_uuid))
+        })
+        .await;
+    }
+    assert_eq!(
+        core.secrets.calls() - before,
+        1,
+        "one keyring call for 8 devices"
+    );
 }
 
 #[tokio::test]
