@@ -21,12 +21,18 @@ FAULTS=(
   "wrong keys and closed ports get human reasons|squirrel-app|ssh|wrong_keys_and_closed_ports_get_human_reasons"
   "an engine restarted under a live device turns unreachable, then resyncs without duplicates|squirrel-app|watcher|an_engine_restart_marks_the_device_unreachable_then_resyncs_without_duplicates"
   "a missing Docker socket gets a human reason|squirrel-app|watcher|a_missing_socket_gives_a_human_reason"
+  "a TLS engine signed by a CA in the OS store but not the device's is refused; IPv6 works|squirrel-app|tls_roots|only_the_devices_own_ca_is_trusted_and_ipv6_literals_work"
+  "a data folder left world-readable is made private (0700, files 0600)|squirrel-app|data_folder|the_data_folder_is_0700_and_the_database_0600"
+  "no Secret Service on the bus: one clear sentence|squirrel-secrets|no_session_bus|an_absent_secret_service_is_reported_in_one_sentence"
+  "two writers that read first both commit (BEGIN IMMEDIATE)|squirrel-store|hardening|concurrent_read_then_write_transactions_wait_instead_of_failing"
+  "one unreadable device row does not hide the others|squirrel-store|hardening|one_unreadable_device_row_does_not_hide_the_others"
+  "a failed migration leaves the database and its copy intact|squirrel-store|hardening|a_failed_migration_leaves_the_database_and_its_copy_intact"
 )
 
 filter="${1:-}"
 log_dir=$(mktemp -d /tmp/squirrel-faults.XXXXXX)
 echo "==> building the fault tests"
-if ! timeout 20m cargo test -p squirrel-app --tests --no-run --quiet >"$log_dir/build.log" 2>&1; then
+if ! timeout 20m cargo test -p squirrel-app -p squirrel-store -p squirrel-secrets --tests --no-run --quiet >"$log_dir/build.log" 2>&1; then
   cat "$log_dir/build.log"
   echo "0 passed, ${#FAULTS[@]} failed (the tests did not build)"
   exit 1
