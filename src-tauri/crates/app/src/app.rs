@@ -27,6 +27,7 @@ pub struct App {
     data_dir: PathBuf,
     own_known_hosts: PathBuf,
     local_socket: String,
+    keyring: Arc<GatedSecrets>,
     jobs: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -43,10 +44,13 @@ impl App {
         ));
         // One gated keyring for the services and every watcher: a locked keyring is asked
         // once per pause, not once per device and retry.
-        let secrets: Arc<dyn SecretStore> = Arc::new(GatedSecrets::new(
+        // Deletes it could not do yet are kept in the database for the next run.
+        let keyring = Arc::new(GatedSecrets::with_ledger(
             config.secrets.clone(),
             config.clock.clone(),
+            Some(Arc::new(store.clone())),
         ));
+        let secrets: Arc<dyn SecretStore> = keyring.clone();
         let docker = Arc::new(DockerDriver::new(ConnectDeps {
             host_keys,
             secrets: secrets.clone(),
@@ -67,6 +71,7 @@ impl App {
             data_dir: config.data_dir,
             own_known_hosts,
             local_socket: config.local_socket,
+            keyring,
             jobs: Mutex::new(Vec::new()),
         })
     }
@@ -76,6 +81,11 @@ impl App {
     /// registered (they connect on their own).
     pub async fn start(&self) {
         self.spawn_jobs();
+        let keyring = self.keyring.clone();
+        let restore = tokio::spawn(async move { keyring.restore().await });
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.push(restore);
+        }
         let socket = self.local_socket.clone();
         let first_run = match self.services.devices.list().await {
             Ok(devices) => devices.is_empty(),

@@ -137,12 +137,14 @@ pub const KEYRING_PAUSE_MAX_MS: i64 = 120_000;
 ///   doubling to 2 min) instead of asking D-Bus again on every reconnection attempt; all fail
 ///   with the same sentence ([`KEYRING_UNAVAILABLE`]). Writes (the user saving a secret they
 ///   just typed) still try, and a success ends the pause;
-/// - a delete that cannot reach the keyring is remembered and retried after the next call
-///   that reaches it (in memory: an app restart forgets it), so removing a device never fails
-///   on a locked keyring.
+/// - a delete that cannot reach the keyring is remembered (in the [`OrphanLedger`], so an
+///   app restart does not forget it) and retried after the next call that reaches it, and at
+///   the next start ([`GatedSecrets::restore`]), so removing a device never fails on a
+///   locked keyring.
 pub struct GatedSecrets {
     inner: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
+    ledger: Option<Arc<dyn OrphanLedger>>,
     /// Held across each call to `inner`: calls are serialised.
     state: tokio::sync::Mutex<Gate>,
 }
@@ -161,11 +163,29 @@ fn unavailable() -> CoreError {
     CoreError::Secrets(KEYRING_UNAVAILABLE.into())
 }
 
+/// Where the keyring entries still to delete are kept between runs (the database).
+#[async_trait]
+pub trait OrphanLedger: Send + Sync {
+    async fn load_orphans(&self) -> CoreResult<Vec<SecretRef>>;
+    async fn save_orphans(&self, orphans: &[SecretRef]) -> CoreResult<()>;
+}
+
 impl GatedSecrets {
+    /// A gate whose pending deletes live in memory only.
     pub fn new(inner: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_ledger(inner, clock, None)
+    }
+
+    /// A gate whose pending deletes are kept in `ledger`.
+    pub fn with_ledger(
+        inner: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        ledger: Option<Arc<dyn OrphanLedger>>,
+    ) -> Self {
         Self {
             inner,
             clock,
+            ledger,
             state: tokio::sync::Mutex::new(Gate {
                 next_pause_ms: KEYRING_PAUSE_MS,
                 ..Gate::default()
@@ -176,6 +196,45 @@ impl GatedSecrets {
     /// The deletes still waiting for the keyring.
     pub async fn orphans(&self) -> Vec<SecretRef> {
         self.state.lock().await.orphans.clone()
+    }
+
+    /// At start: takes up the deletes a previous run left pending and tries them now (one
+    /// keyring call while the keyring is locked; they wait again if so).
+    pub async fn restore(&self) {
+        let Some(ledger) = &self.ledger else {
+            return;
+        };
+        let saved = match ledger.load_orphans().await {
+            Ok(saved) => saved,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the keyring entries left to delete");
+                return;
+            }
+        };
+        if saved.is_empty() {
+            return;
+        }
+        let mut gate = self.state.lock().await;
+        for at in saved {
+            if !gate.orphans.contains(&at) {
+                gate.orphans.push(at);
+            }
+        }
+        tracing::info!(
+            count = gate.orphans.len(),
+            "deleting keyring entries left behind by a previous run"
+        );
+        self.delete_orphans(&mut gate).await;
+    }
+
+    /// Writes the pending deletes to the ledger (if any); a failure is logged: the deletes
+    /// are still retried during this run.
+    async fn record(&self, gate: &Gate) {
+        if let Some(ledger) = &self.ledger {
+            if let Err(e) = ledger.save_orphans(&gate.orphans).await {
+                tracing::warn!(error = %e, "cannot record the keyring entries left to delete");
+            }
+        }
     }
 
     fn paused(&self, gate: &Gate) -> bool {
@@ -209,6 +268,7 @@ impl GatedSecrets {
     }
 
     async fn delete_orphans(&self, gate: &mut Gate) {
+        let before = gate.orphans.len();
         while let Some(at) = gate.orphans.first().cloned() {
             match self.inner.delete(&at).await {
                 Ok(()) => {
@@ -217,9 +277,12 @@ impl GatedSecrets {
                 }
                 Err(e) => {
                     tracing::warn!(account = %at.account, error = %e, "a keyring entry left behind is still not deleted");
-                    return;
+                    break;
                 }
             }
+        }
+        if gate.orphans.len() != before {
+            self.record(gate).await;
         }
     }
 }
@@ -229,9 +292,10 @@ impl SecretStore for GatedSecrets {
     async fn put(&self, at: &SecretRef, secret: &Secret) -> CoreResult<()> {
         let mut gate = self.state.lock().await;
         let result = self.inner.put(at, secret).await;
-        if result.is_ok() {
+        if result.is_ok() && gate.orphans.contains(at) {
             // The new secret supersedes a delete still pending there.
             gate.orphans.retain(|o| o != at);
+            self.record(&gate).await;
         }
         self.settle(&mut gate, result).await
     }
@@ -263,6 +327,7 @@ impl SecretStore for GatedSecrets {
                 );
                 if !gate.orphans.contains(at) {
                     gate.orphans.push(at.clone());
+                    self.record(&gate).await;
                 }
                 Ok(())
             }
@@ -374,5 +439,42 @@ mod tests {
             inner.entries(),
             vec![("device/d/ssh".into(), "stored".into())]
         );
+    }
+
+    /// A ledger in memory, standing for the database across a restart.
+    #[derive(Default)]
+    struct Ledger(std::sync::Mutex<Vec<SecretRef>>);
+
+    #[async_trait]
+    impl OrphanLedger for Ledger {
+        async fn load_orphans(&self) -> CoreResult<Vec<SecretRef>> {
+            Ok(self.0.lock().unwrap().clone())
+        }
+        async fn save_orphans(&self, orphans: &[SecretRef]) -> CoreResult<()> {
+            *self.0.lock().unwrap() = orphans.to_vec();
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn deletes_left_pending_survive_a_restart_and_are_done_at_the_next_start() {
+        let inner = Arc::new(MemorySecrets::default());
+        let clock = Arc::new(ManualClock::new(0));
+        let ledger = Arc::new(Ledger::default());
+        let a = device_secret_ref("a");
+        let first = GatedSecrets::with_ledger(inner.clone(), clock.clone(), Some(ledger.clone()));
+        first.put(&a, &Secret::new("1")).await.unwrap();
+        inner.set_locked(true);
+        first.delete(&a).await.unwrap();
+        assert_eq!(*ledger.0.lock().unwrap(), vec![a.clone()]);
+        drop(first);
+
+        // The next run, keyring unlocked: the entry goes at start, and the ledger empties.
+        inner.set_locked(false);
+        let second = GatedSecrets::with_ledger(inner.clone(), clock, Some(ledger.clone()));
+        second.restore().await;
+        assert!(inner.entries().is_empty());
+        assert!(second.orphans().await.is_empty());
+        assert!(ledger.0.lock().unwrap().is_empty());
     }
 }

@@ -2,8 +2,6 @@
 //! `no_session_bus.rs` tries it with none at all.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use squirrel_core::secrets::{device_secret_ref, Secret, SecretStore};
 use squirrel_secrets::OsKeyring;
 

@@ -5,6 +5,7 @@ mod containers;
 mod devices;
 mod files;
 mod inventory;
+mod orphans;
 mod stats;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! Storage hardening, against real SQLite files: concurrent writers wait their turn, the
 //! retention cut deletes every row in chunks, one unreadable device row hides nothing else, the
-//! database is copied before a migration, and the store's files are private.
+//! database is copied before a migration, the store's files are private, and keyring entries
+//! left to delete outlive a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -374,4 +375,21 @@ async fn the_store_files_and_the_folder_it_creates_are_private() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     Store::open(&dir).await.unwrap().close().await;
     assert_mode(&db, 0o600);
+}
+
+#[tokio::test]
+async fn keyring_entries_left_to_delete_survive_a_reopen() {
+    use squirrel_core::secrets::{device_secret_ref, OrphanLedger};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    assert!(store.load_orphans().await.unwrap().is_empty());
+    let left = vec![device_secret_ref("a"), device_secret_ref("b")];
+    store.save_orphans(&left).await.unwrap();
+    store.close().await;
+
+    let store = Store::open(dir.path()).await.unwrap();
+    assert_eq!(store.load_orphans().await.unwrap(), left);
+    store.save_orphans(&[]).await.unwrap();
+    assert!(store.load_orphans().await.unwrap().is_empty());
+    store.close().await;
 }
