@@ -82,7 +82,17 @@ impl App {
     pub async fn start(&self) {
         self.spawn_jobs();
         let keyring = self.keyring.clone();
-        let restore = tokio::spawn(async move { keyring.restore().await });
+        let devices = self.services.devices.clone();
+        let restore = tokio::spawn(async move {
+            // An entry a device points at is never deleted as left behind.
+            match devices.secret_refs().await {
+                Ok(live) => keyring.restore(&live).await,
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "cannot read the devices: the keyring entries left to delete wait for the next start"
+                ),
+            }
+        });
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.push(restore);
         }

@@ -1,7 +1,7 @@
 //! SSH devices against a real sshd forwarding to a real dockerd: host-key approval,
 //! key-with-passphrase auth (passphrase in the real keyring), actions and events over SSH,
-//! a refused changed key (also one of another algorithm) and revoked key, the dial-stdio
-//! fallback, and recovery when sshd goes away.
+//! a refused changed key (also one of another algorithm) and revoked key, host-key files named
+//! by the SSH config, the dial-stdio fallback, and recovery when sshd goes away.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -552,6 +552,93 @@ async fn a_revoked_host_key_is_refused_even_when_approved() {
     .await;
     assert!(format!("{refused:?}").contains("REVOKED"), "{refused:?}");
     app.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_key_files_named_by_an_included_ssh_config_are_honoured() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = client_key(keys.path(), "id_plain", "");
+    let sshd = TestSshd::start(&[&key], "");
+    let app = App::new().await;
+    let dir = app.dir.path();
+    let (team, revoked) = (dir.join("team_known_hosts"), dir.join("revoked_keys"));
+    // The server's key is in a shared known_hosts the included config names, nothing is
+    // revoked yet.
+    append(
+        &team,
+        &host_key_line(&sshd, "", &format!("[127.0.0.1]:{}", sshd.port)),
+    );
+    std::fs::write(&revoked, "# revoked host keys, one a line\n").unwrap();
+    std::fs::create_dir_all(dir.join("conf.d")).unwrap();
+    std::fs::write(dir.join("ssh_config"), "Include conf.d/*.conf\n").unwrap();
+    std::fs::write(
+        dir.join("conf.d/lab.conf"),
+        format!(
+            "Host lab\n  HostName 127.0.0.1\n  Port {}\n  User root\n  UserKnownHostsFile {}\n  RevokedHostKeys {}\n",
+            sshd.port,
+            team.display(),
+            revoked.display()
+        ),
+    )
+    .unwrap();
+    let connection = DeviceConnection::Ssh {
+        host: "lab".into(),
+        port: None,
+        user: None,
+        socket_path: "/tmp/no-engine-needed.sock".into(),
+        auth: SshAuth::KeyFile {
+            path: key.display().to_string(),
+            passphrase: None,
+        },
+    };
+    // Known from the team file: no approval, the connection gets to the (missing) socket.
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no-engine-needed"), "{err}");
+
+    append(&revoked, host_key_line(&sshd, "", "").trim_start());
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is REVOKED by") && err.contains("revoked_keys line 2 (RevokedHostKeys)"),
+        "{err}"
+    );
+
+    // A binary KRL is not read: every key is refused, with a sentence saying so.
+    std::fs::remove_file(&revoked).unwrap();
+    support::sshd::keygen(
+        &sshd.dir,
+        &[
+            "-q",
+            "-k",
+            "-f",
+            &revoked.display().to_string(),
+            "host_key.pub",
+        ],
+    );
+    let err = app
+        .devices
+        .test_connection(&connection, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("binary key revocation list (KRL)") && err.contains("text form"),
+        "{err}"
+    );
+    assert_eq!(
+        sshd.log().matches("Accepted publickey").count(),
+        1,
+        "a refused host key stops the connection before authentication: {}",
+        sshd.log()
+    );
 }
 
 /// The first host key prompt of `connection`, approved as the user would.

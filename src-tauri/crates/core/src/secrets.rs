@@ -2,9 +2,12 @@
 //! locked keyring from being asked again and again; and the in-memory view a connection test
 //! uses so that a typed secret never reaches the keyring.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::task::JoinHandle;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::clock::Clock;
@@ -67,11 +70,22 @@ pub trait SecretStore: Send + Sync {
 /// The keyring service name for Squirrel's secrets.
 pub const SECRET_SERVICE: &str = "dev.squirrel.app";
 
-/// Where a device's SSH password or key passphrase lives.
+/// Where a new device's SSH password or key passphrase lives (an edit that replaces it moves
+/// it to a [`fresh_device_secret_ref`]; the device's connection says where it is now).
 pub fn device_secret_ref(device_uuid: &str) -> SecretRef {
     SecretRef {
         service: SECRET_SERVICE.into(),
         account: format!("device/{device_uuid}/ssh"),
+    }
+}
+
+/// A new place for device `device_uuid`'s secret, for an edit that replaces it: the secret
+/// the running watcher reads (for the old host) stays where it is until the device points
+/// at the new one.
+pub fn fresh_device_secret_ref(device_uuid: &str) -> SecretRef {
+    SecretRef {
+        service: SECRET_SERVICE.into(),
+        account: format!("device/{device_uuid}/ssh/{}", uuid::Uuid::new_v4().simple()),
     }
 }
 
@@ -129,23 +143,34 @@ pub const KEYRING_UNAVAILABLE: &str = "it is locked or not running. Unlock it (G
 pub const KEYRING_PAUSE_MS: i64 = 10_000;
 pub const KEYRING_PAUSE_MAX_MS: i64 = 120_000;
 
+/// How long one keyring call may take before the keyring counts as unusable (a locked Secret
+/// Service shows an unlock prompt and waits for it without a limit).
+pub const KEYRING_CALL_LIMIT: Duration = Duration::from_secs(15);
+
 /// The keyring every part of the app shares (the device service and the drivers' watchers):
 ///
 /// - one call at a time, so that devices connecting together meet one unlock prompt, not one
 ///   each;
-/// - after a call finds the keyring locked or absent, reads fail at once for a pause (10 s,
-///   doubling to 2 min) instead of asking D-Bus again on every reconnection attempt; all fail
-///   with the same sentence ([`KEYRING_UNAVAILABLE`]). Writes (the user saving a secret they
-///   just typed) still try, and a success ends the pause;
+/// - each call gets [`KEYRING_CALL_LIMIT`]; a call that takes longer counts as a failure and is
+///   left to finish on its own (a D-Bus call waiting on a prompt cannot be cancelled). Until it
+///   has, every call fails at once without asking the keyring: at most one prompt and one
+///   blocked thread at a time;
+/// - after a call finds the keyring locked, absent or silent, reads fail at once for a pause
+///   (10 s, doubling to 2 min) instead of asking D-Bus again on every reconnection attempt;
+///   all fail with the same sentence ([`KEYRING_UNAVAILABLE`]). Writes (the user saving a
+///   secret they just typed) still try, and a success ends the pause;
 /// - a delete that cannot reach the keyring is remembered (in the [`OrphanLedger`], so an
 ///   app restart does not forget it) and retried after the next call that reaches it, and at
-///   the next start ([`GatedSecrets::restore`]), so removing a device never fails on a
-///   locked keyring.
+///   the next start ([`GatedSecrets::restore`]), so removing a device never fails or waits on
+///   a locked keyring. A write that ran out of time is remembered the same way, since it may
+///   still land once the prompt is answered.
 pub struct GatedSecrets {
     inner: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
     ledger: Option<Arc<dyn OrphanLedger>>,
-    /// Held across each call to `inner`: calls are serialised.
+    limit: Duration,
+    /// Held across each call to `inner` (never longer than `limit` per call): calls are
+    /// serialised.
     state: tokio::sync::Mutex<Gate>,
 }
 
@@ -157,6 +182,11 @@ struct Gate {
     next_pause_ms: i64,
     /// Entries to delete once the keyring answers again.
     orphans: Vec<SecretRef>,
+    /// Whether `orphans` includes the ledger's list (always so without a ledger). Until then
+    /// the ledger is not written: a list not read yet is never overwritten.
+    loaded: bool,
+    /// A call that outlived its limit and has not ended yet.
+    in_flight: Option<JoinHandle<()>>,
 }
 
 fn unavailable() -> CoreError {
@@ -176,21 +206,29 @@ impl GatedSecrets {
         Self::with_ledger(inner, clock, None)
     }
 
-    /// A gate whose pending deletes are kept in `ledger`.
+    /// A gate whose pending deletes are kept in `ledger` (read by [`restore`](Self::restore)).
     pub fn with_ledger(
         inner: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
         ledger: Option<Arc<dyn OrphanLedger>>,
     ) -> Self {
         Self {
+            state: tokio::sync::Mutex::new(Gate {
+                next_pause_ms: KEYRING_PAUSE_MS,
+                loaded: ledger.is_none(),
+                ..Gate::default()
+            }),
             inner,
             clock,
             ledger,
-            state: tokio::sync::Mutex::new(Gate {
-                next_pause_ms: KEYRING_PAUSE_MS,
-                ..Gate::default()
-            }),
+            limit: KEYRING_CALL_LIMIT,
         }
+    }
+
+    /// The same gate with another time limit per keyring call.
+    pub fn with_call_limit(mut self, limit: Duration) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// The deletes still waiting for the keyring.
@@ -198,39 +236,52 @@ impl GatedSecrets {
         self.state.lock().await.orphans.clone()
     }
 
-    /// At start: takes up the deletes a previous run left pending and tries them now (one
-    /// keyring call while the keyring is locked; they wait again if so).
-    pub async fn restore(&self) {
+    /// At start: takes up the deletes a previous run left pending, except those at `live`
+    /// (the entries the devices point at now: a write there superseded the delete), and tries
+    /// them now (each call within the limit; they wait again if the keyring cannot be used).
+    pub async fn restore(&self, live: &[SecretRef]) {
         let Some(ledger) = &self.ledger else {
             return;
         };
         let saved = match ledger.load_orphans().await {
             Ok(saved) => saved,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the keyring entries left to delete");
+                tracing::warn!(error = %e, "cannot read the keyring entries left to delete; they wait for the next start");
                 return;
             }
         };
-        if saved.is_empty() {
-            return;
-        }
         let mut gate = self.state.lock().await;
-        for at in saved {
-            if !gate.orphans.contains(&at) {
-                gate.orphans.push(at);
+        // Deletes asked during this run stay; a put during this run has already cancelled
+        // its own.
+        let before = gate.orphans.len();
+        for at in saved.iter().filter(|at| !live.contains(at)) {
+            if !gate.orphans.contains(at) {
+                gate.orphans.push(at.clone());
             }
         }
-        tracing::info!(
-            count = gate.orphans.len(),
-            "deleting keyring entries left behind by a previous run"
-        );
-        self.delete_orphans(&mut gate).await;
+        gate.loaded = true;
+        if saved != gate.orphans {
+            self.record(&gate).await;
+        }
+        if gate.orphans.is_empty() {
+            return;
+        }
+        if gate.orphans.len() > before {
+            tracing::info!(
+                count = gate.orphans.len() - before,
+                "deleting keyring entries left behind by a previous run"
+            );
+        }
+        if !self.paused(&gate) && !Self::in_flight(&mut gate) {
+            self.delete_orphans(&mut gate).await;
+        }
     }
 
-    /// Writes the pending deletes to the ledger (if any); a failure is logged: the deletes
-    /// are still retried during this run.
+    /// Writes the pending deletes to the ledger, once it has been read; a failure is logged:
+    /// the deletes are still retried during this run, and the next start skips any entry a
+    /// device points at.
     async fn record(&self, gate: &Gate) {
-        if let Some(ledger) = &self.ledger {
+        if let Some(ledger) = self.ledger.as_ref().filter(|_| gate.loaded) {
             if let Err(e) = ledger.save_orphans(&gate.orphans).await {
                 tracing::warn!(error = %e, "cannot record the keyring entries left to delete");
             }
@@ -242,20 +293,65 @@ impl GatedSecrets {
             .is_some_and(|until| self.clock.now_ms() < until)
     }
 
+    /// Whether a call that ran out of time is still waiting on the keyring.
+    fn in_flight(gate: &mut Gate) -> bool {
+        match &gate.in_flight {
+            Some(call) if !call.is_finished() => true,
+            _ => {
+                gate.in_flight = None;
+                false
+            }
+        }
+    }
+
+    /// Runs one call to the keyring for at most the time limit. A call that takes longer is
+    /// left running and reported as an unusable keyring. It is kept in `gate.in_flight` from
+    /// the start, so that a caller dropped while it waits (a watcher's connect deadline) does
+    /// not let the next caller ask the keyring again.
+    async fn call<T: Send + 'static>(
+        &self,
+        gate: &mut Gate,
+        call: impl Future<Output = CoreResult<T>> + Send + 'static,
+    ) -> CoreResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        gate.in_flight = Some(tokio::spawn(async move {
+            let _ = tx.send(call.await);
+        }));
+        let answer = tokio::time::timeout(self.limit, rx).await;
+        if answer.is_ok() {
+            gate.in_flight = None;
+        }
+        match answer {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(CoreError::Secrets(
+                "the keyring call ended without an answer".into(),
+            )),
+            Err(_) => Err(CoreError::Secrets(format!(
+                "the keyring did not answer within {} s (an unlock prompt may be waiting)",
+                self.limit.as_secs()
+            ))),
+        }
+    }
+
+    /// Starts (or lengthens) the pause after the keyring could not be used.
+    fn fail(&self, gate: &mut Gate, detail: &str) {
+        let pause = gate.next_pause_ms;
+        tracing::warn!(
+            error = %detail,
+            pause_secs = pause / 1000,
+            "the keyring cannot be used; Squirrel asks it again after a pause"
+        );
+        gate.paused_until = Some(self.clock.now_ms() + pause);
+        gate.next_pause_ms = (pause * 2).min(KEYRING_PAUSE_MAX_MS);
+    }
+
     /// Records how a call to the keyring went: a failure to reach it starts a pause, a
     /// success ends any pause and deletes the orphans. Returns the call's result, with the
     /// one sentence for an unusable keyring.
     async fn settle<T>(&self, gate: &mut Gate, result: CoreResult<T>) -> CoreResult<T> {
         match result {
             Err(CoreError::Secrets(detail)) => {
-                let pause = gate.next_pause_ms;
-                tracing::warn!(
-                    error = %detail,
-                    pause_secs = pause / 1000,
-                    "the keyring cannot be used; Squirrel asks it again after a pause"
-                );
-                gate.paused_until = Some(self.clock.now_ms() + pause);
-                gate.next_pause_ms = (pause * 2).min(KEYRING_PAUSE_MAX_MS);
+                self.fail(gate, &detail);
                 Err(unavailable())
             }
             other => {
@@ -270,18 +366,34 @@ impl GatedSecrets {
     async fn delete_orphans(&self, gate: &mut Gate) {
         let before = gate.orphans.len();
         while let Some(at) = gate.orphans.first().cloned() {
-            match self.inner.delete(&at).await {
+            let inner = self.inner.clone();
+            let target = at.clone();
+            match self
+                .call(gate, async move { inner.delete(&target).await })
+                .await
+            {
                 Ok(()) => {
                     tracing::info!(account = %at.account, "deleted a keyring entry left behind while the keyring was locked");
                     gate.orphans.remove(0);
                 }
                 Err(e) => {
                     tracing::warn!(account = %at.account, error = %e, "a keyring entry left behind is still not deleted");
+                    if let CoreError::Secrets(detail) = &e {
+                        self.fail(gate, detail);
+                    }
                     break;
                 }
             }
         }
         if gate.orphans.len() != before {
+            self.record(gate).await;
+        }
+    }
+
+    /// Remembers that `at` is to be deleted once the keyring answers.
+    async fn leave_orphan(&self, gate: &mut Gate, at: &SecretRef) {
+        if !gate.orphans.contains(at) {
+            gate.orphans.push(at.clone());
             self.record(gate).await;
         }
     }
@@ -291,44 +403,57 @@ impl GatedSecrets {
 impl SecretStore for GatedSecrets {
     async fn put(&self, at: &SecretRef, secret: &Secret) -> CoreResult<()> {
         let mut gate = self.state.lock().await;
-        let result = self.inner.put(at, secret).await;
+        if Self::in_flight(&mut gate) {
+            return Err(unavailable());
+        }
+        let (inner, target, value) = (self.inner.clone(), at.clone(), secret.clone());
+        let result = self
+            .call(&mut gate, async move { inner.put(&target, &value).await })
+            .await;
         if result.is_ok() && gate.orphans.contains(at) {
             // The new secret supersedes a delete still pending there.
             gate.orphans.retain(|o| o != at);
             self.record(&gate).await;
+        } else if gate.in_flight.is_some() {
+            // The caller is told the write failed, but it may still land once the prompt is
+            // answered: delete it then.
+            self.leave_orphan(&mut gate, at).await;
         }
         self.settle(&mut gate, result).await
     }
 
     async fn get(&self, at: &SecretRef) -> CoreResult<Option<Secret>> {
         let mut gate = self.state.lock().await;
-        if self.paused(&gate) {
+        if self.paused(&gate) || Self::in_flight(&mut gate) {
             return Err(unavailable());
         }
-        let result = self.inner.get(at).await;
+        let (inner, target) = (self.inner.clone(), at.clone());
+        let result = self
+            .call(&mut gate, async move { inner.get(&target).await })
+            .await;
         self.settle(&mut gate, result).await
     }
 
-    /// Never fails because the keyring is locked: the delete then waits for the keyring to
-    /// answer again (and is logged).
+    /// Never fails or waits longer than the time limit because the keyring is locked: the
+    /// delete then waits for the keyring to answer again (and is logged).
     async fn delete(&self, at: &SecretRef) -> CoreResult<()> {
         let mut gate = self.state.lock().await;
-        let result = if self.paused(&gate) {
+        let result = if self.paused(&gate) || Self::in_flight(&mut gate) {
             Err(unavailable())
         } else {
-            let result = self.inner.delete(at).await;
+            let (inner, target) = (self.inner.clone(), at.clone());
+            let result = self
+                .call(&mut gate, async move { inner.delete(&target).await })
+                .await;
             self.settle(&mut gate, result).await
         };
         match result {
             Err(CoreError::Secrets(_)) => {
                 tracing::warn!(
                     account = %at.account,
-                    "the keyring is locked: this entry is deleted once it answers again"
+                    "the keyring cannot be used: this entry is deleted once it answers again"
                 );
-                if !gate.orphans.contains(at) {
-                    gate.orphans.push(at.clone());
-                    self.record(&gate).await;
-                }
+                self.leave_orphan(&mut gate, at).await;
                 Ok(())
             }
             other => other,
@@ -441,40 +566,253 @@ mod tests {
         );
     }
 
-    /// A ledger in memory, standing for the database across a restart.
+    #[tokio::test(start_paused = true)]
+    async fn a_keyring_that_does_not_answer_is_asked_nothing_more_until_its_call_ends() {
+        let (inner, clock, gated) = gated(0);
+        let (at, other) = (device_secret_ref("d1"), device_secret_ref("d2"));
+        gated.put(&at, &Secret::new("pw")).await.unwrap();
+        gated.put(&other, &Secret::new("pw2")).await.unwrap();
+        let before = inner.calls();
+        inner.set_hanging(true);
+
+        let started = tokio::time::Instant::now();
+        let err = gated.get(&at).await.unwrap_err();
+        assert_eq!(started.elapsed(), KEYRING_CALL_LIMIT);
+        assert_eq!(
+            err.to_string(),
+            format!("the OS keyring failed: {KEYRING_UNAVAILABLE}")
+        );
+        assert_eq!(inner.calls(), before + 1);
+
+        // Past the pause, the call still waits on its prompt: nothing else reaches the
+        // keyring, and nothing waits for it.
+        clock.advance_secs(KEYRING_PAUSE_MAX_MS / 1000);
+        let started = tokio::time::Instant::now();
+        for _ in 0..10 {
+            assert!(matches!(gated.get(&at).await, Err(CoreError::Secrets(_))));
+            assert!(gated.put(&at, &Secret::new("x")).await.is_err());
+        }
+        gated.delete(&other).await.unwrap();
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert_eq!(inner.calls(), before + 1, "no call but the first one");
+        assert_eq!(gated.orphans().await, vec![other.clone()]);
+
+        // The prompt is answered: after the pause, the next call works, and the delete left
+        // pending is done.
+        inner.set_hanging(false);
+        tokio::time::timeout(Duration::from_secs(1), inner.released())
+            .await
+            .unwrap();
+        clock.advance_secs(KEYRING_PAUSE_MAX_MS / 1000);
+        assert_eq!(gated.get(&at).await.unwrap(), Some(Secret::new("pw")));
+        assert_eq!(inner.calls(), before + 3);
+        assert!(gated.orphans().await.is_empty());
+        assert_eq!(inner.entries(), vec![("device/d1/ssh".into(), "pw".into())]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_that_gives_up_leaves_its_call_in_flight() {
+        let (inner, _clock, gated) = gated(0);
+        let at = device_secret_ref("d1");
+        inner.set_hanging(true);
+        // A watcher's connect deadline drops its read before the keyring's limit.
+        assert!(tokio::time::timeout(Duration::from_secs(1), gated.get(&at))
+            .await
+            .is_err());
+        let started = tokio::time::Instant::now();
+        assert!(gated.get(&at).await.is_err());
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert_eq!(inner.calls(), 1, "no second prompt");
+
+        inner.set_hanging(false);
+        tokio::time::timeout(Duration::from_secs(1), inner.released())
+            .await
+            .unwrap();
+        assert_eq!(gated.get(&at).await.unwrap(), None);
+        assert_eq!(inner.calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_that_ran_out_of_time_is_undone_once_the_keyring_answers() {
+        let (inner, clock, gated) = gated(0);
+        let gated = gated.with_call_limit(Duration::from_secs(2));
+        let at = device_secret_ref("late");
+        inner.set_hanging(true);
+        let started = tokio::time::Instant::now();
+        assert!(gated.put(&at, &Secret::new("pw")).await.is_err());
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        assert_eq!(gated.orphans().await, vec![at.clone()]);
+
+        // The write lands when the prompt is answered; the caller was told it failed, so it
+        // goes with the next call that reaches the keyring.
+        inner.set_hanging(false);
+        tokio::time::timeout(Duration::from_secs(1), inner.released())
+            .await
+            .unwrap();
+        assert_eq!(inner.entries().len(), 1);
+        clock.advance_secs(KEYRING_PAUSE_MAX_MS / 1000);
+        assert_eq!(gated.get(&device_secret_ref("x")).await.unwrap(), None);
+        assert!(inner.entries().is_empty());
+    }
+
+    /// A ledger in memory, standing for the database across a restart; it can be made to
+    /// fail.
     #[derive(Default)]
-    struct Ledger(std::sync::Mutex<Vec<SecretRef>>);
+    struct Ledger {
+        list: std::sync::Mutex<Vec<SecretRef>>,
+        failing: std::sync::atomic::AtomicBool,
+    }
+
+    impl Ledger {
+        fn holding(list: Vec<SecretRef>) -> Self {
+            Self {
+                list: std::sync::Mutex::new(list),
+                ..Self::default()
+            }
+        }
+
+        fn list(&self) -> Vec<SecretRef> {
+            self.list.lock().unwrap().clone()
+        }
+
+        fn set_failing(&self, failing: bool) {
+            self.failing
+                .store(failing, std::sync::atomic::Ordering::SeqCst);
+        }
+
+        fn check(&self) -> CoreResult<()> {
+            match self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+                true => Err(CoreError::Storage("the disk is full".into())),
+                false => Ok(()),
+            }
+        }
+    }
 
     #[async_trait]
     impl OrphanLedger for Ledger {
         async fn load_orphans(&self) -> CoreResult<Vec<SecretRef>> {
-            Ok(self.0.lock().unwrap().clone())
+            self.check()?;
+            Ok(self.list())
         }
         async fn save_orphans(&self, orphans: &[SecretRef]) -> CoreResult<()> {
-            *self.0.lock().unwrap() = orphans.to_vec();
+            self.check()?;
+            *self.list.lock().unwrap() = orphans.to_vec();
             Ok(())
         }
+    }
+
+    fn with_ledger(
+        inner: &Arc<MemorySecrets>,
+        ledger: &Arc<Ledger>,
+    ) -> (Arc<ManualClock>, GatedSecrets) {
+        let clock = Arc::new(ManualClock::new(0));
+        let gated = GatedSecrets::with_ledger(inner.clone(), clock.clone(), Some(ledger.clone()));
+        (clock, gated)
+    }
+
+    #[tokio::test]
+    async fn the_ledger_is_not_written_before_it_is_read_and_then_takes_both_lists() {
+        let inner = Arc::new(MemorySecrets::default());
+        let (old, new) = (device_secret_ref("old"), device_secret_ref("new"));
+        inner.put(&old, &Secret::new("1")).await.unwrap();
+        inner.put(&new, &Secret::new("2")).await.unwrap();
+        // The previous run left `old` to delete.
+        let ledger = Arc::new(Ledger::holding(vec![old.clone()]));
+        let (_, gated) = with_ledger(&inner, &ledger);
+
+        // Before restore: a delete on a locked keyring is kept in memory only.
+        inner.set_locked(true);
+        gated.delete(&new).await.unwrap();
+        assert_eq!(ledger.list(), vec![old.clone()], "not overwritten");
+
+        // A ledger that cannot be read is never written during this run.
+        ledger.set_failing(true);
+        gated.restore(&[]).await;
+        ledger.set_failing(false);
+        gated.delete(&device_secret_ref("third")).await.unwrap();
+        assert_eq!(ledger.list(), vec![old.clone()]);
+
+        // Read at last: both lists, recorded; unlocked, both entries go.
+        let (clock, gated) = with_ledger(&inner, &ledger);
+        gated.delete(&new).await.unwrap();
+        gated.restore(&[]).await;
+        assert_eq!(ledger.list(), vec![new.clone(), old.clone()]);
+        inner.set_locked(false);
+        clock.advance_secs(KEYRING_PAUSE_MAX_MS / 1000);
+        gated.get(&device_secret_ref("x")).await.unwrap();
+        assert!(inner.entries().is_empty());
+        assert!(ledger.list().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_pending_delete_a_write_cancelled_never_deletes_the_new_secret() {
+        let inner = Arc::new(MemorySecrets::default());
+        let ledger = Arc::new(Ledger::default());
+        let at = device_secret_ref("a");
+        let (clock, first) = with_ledger(&inner, &ledger);
+        first.restore(&[]).await;
+        first.put(&at, &Secret::new("old")).await.unwrap();
+        inner.set_locked(true);
+        first.delete(&at).await.unwrap();
+        assert_eq!(ledger.list(), vec![at.clone()]);
+
+        // A new secret at the same place cancels the delete, but the ledger cannot be
+        // written: this run forgets the delete, the ledger still holds it.
+        inner.set_locked(false);
+        clock.advance_secs(KEYRING_PAUSE_MAX_MS / 1000);
+        ledger.set_failing(true);
+        first.put(&at, &Secret::new("new")).await.unwrap();
+        assert!(first.orphans().await.is_empty());
+        first.get(&device_secret_ref("x")).await.unwrap();
+        assert_eq!(inner.entries(), vec![("device/a/ssh".into(), "new".into())]);
+        ledger.set_failing(false);
+        assert_eq!(ledger.list(), vec![at.clone()]);
+        drop(first);
+
+        // The next start: a device points at it, so it stays, and leaves the ledger.
+        let (_, second) = with_ledger(&inner, &ledger);
+        second.restore(std::slice::from_ref(&at)).await;
+        assert_eq!(inner.entries(), vec![("device/a/ssh".into(), "new".into())]);
+        assert!(second.orphans().await.is_empty());
+        assert!(ledger.list().is_empty());
     }
 
     #[tokio::test]
     async fn deletes_left_pending_survive_a_restart_and_are_done_at_the_next_start() {
         let inner = Arc::new(MemorySecrets::default());
-        let clock = Arc::new(ManualClock::new(0));
         let ledger = Arc::new(Ledger::default());
         let a = device_secret_ref("a");
-        let first = GatedSecrets::with_ledger(inner.clone(), clock.clone(), Some(ledger.clone()));
+        let (_, first) = with_ledger(&inner, &ledger);
+        first.restore(&[]).await;
         first.put(&a, &Secret::new("1")).await.unwrap();
         inner.set_locked(true);
         first.delete(&a).await.unwrap();
-        assert_eq!(*ledger.0.lock().unwrap(), vec![a.clone()]);
+        assert_eq!(ledger.list(), vec![a.clone()]);
         drop(first);
 
         // The next run, keyring unlocked: the entry goes at start, and the ledger empties.
         inner.set_locked(false);
-        let second = GatedSecrets::with_ledger(inner.clone(), clock, Some(ledger.clone()));
-        second.restore().await;
+        let (_, second) = with_ledger(&inner, &ledger);
+        second.restore(&[]).await;
         assert!(inner.entries().is_empty());
         assert!(second.orphans().await.is_empty());
-        assert!(ledger.0.lock().unwrap().is_empty());
+        assert!(ledger.list().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn restoring_on_a_keyring_that_does_not_answer_ends_within_the_limit() {
+        let inner = Arc::new(MemorySecrets::default());
+        let at = device_secret_ref("a");
+        inner.put(&at, &Secret::new("1")).await.unwrap();
+        let ledger = Arc::new(Ledger::holding(vec![at.clone()]));
+        let (_, gated) = with_ledger(&inner, &ledger);
+        inner.set_hanging(true);
+        let started = tokio::time::Instant::now();
+        gated.restore(&[]).await;
+        assert_eq!(started.elapsed(), KEYRING_CALL_LIMIT);
+        // The gate is free: a read fails at once instead of waiting behind the prompt.
+        assert!(gated.get(&at).await.is_err());
+        assert_eq!(started.elapsed(), KEYRING_CALL_LIMIT);
+        assert_eq!(ledger.list(), vec![at]);
     }
 }

@@ -1,8 +1,10 @@
 //! Squirrel's secrets in the OS keyring. The database keeps only a [`SecretRef`].
 //!
-//! keyring's calls block (D-Bus round trips), so each runs on tokio's blocking pool. The app
-//! shares it behind core's `GatedSecrets`, which serialises the calls and pauses them while
-//! the keyring is locked or absent.
+//! keyring's calls block (D-Bus round trips, and on a locked Secret Service an unlock prompt
+//! with no time limit), so each runs on tokio's blocking pool, where it cannot be cancelled.
+//! The app shares it behind core's `GatedSecrets`, which serialises the calls, gives each a
+//! time limit, asks nothing more while one that ran out of time still waits, and pauses
+//! them while the keyring is locked, absent or silent.
 
 use async_trait::async_trait;
 use squirrel_core::model::SecretRef;

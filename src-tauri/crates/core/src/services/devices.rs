@@ -19,7 +19,9 @@ use crate::rules::{
     resync_interval, stats_interval, DEVICE_NAME_MAX, LOCAL_DEVICE_NAME, RESYNC_SECS_DEFAULT,
     STATS_SECS_DEFAULT,
 };
-use crate::secrets::{device_secret_ref, typed_secret_ref, Secret, SecretStore};
+use crate::secrets::{
+    device_secret_ref, fresh_device_secret_ref, typed_secret_ref, Secret, SecretStore,
+};
 use crate::services::inventory::InventoryService;
 use crate::services::stats::StatsRecorder;
 
@@ -132,7 +134,7 @@ impl DeviceService {
         };
         if let Err(e) = self.repos.insert_device(&device).await {
             if stored_secret {
-                self.drop_secret(&device.uuid).await;
+                self.drop_secret(&device.uuid, &at).await;
             }
             return Err(e);
         }
@@ -166,8 +168,8 @@ impl DeviceService {
     }
 
     /// [`test_connection`](Self::test_connection) for an edit of device `uuid`: when no secret
-    /// is typed and the host, user and auth method are unchanged, the test uses the device's
-    /// stored one.
+    /// is typed and the host, port, user and auth method are unchanged, the test uses the
+    /// device's stored one.
     pub async fn test_device_connection(
         &self,
         uuid: &str,
@@ -196,8 +198,8 @@ impl DeviceService {
                 Some(secret)
             }
             SecretSource::Stored => {
-                if let Some(device) = stored {
-                    set_secret_ref(&mut connection, device_secret_ref(&device.uuid));
+                if let Some(at) = stored.and_then(|d| secret_ref(&d.connection)) {
+                    set_secret_ref(&mut connection, at.clone());
                 }
                 None
             }
@@ -206,11 +208,11 @@ impl DeviceService {
         self.engine.probe(&connection, typed).await
     }
 
-    /// Deletes the keyring entry of device `uuid`. Never fails: a keyring that cannot be
+    /// Deletes the keyring entry `at` of device `uuid`. Never fails: a keyring that cannot be
     /// reached keeps the entry until it can (see [`GatedSecrets`](crate::secrets::GatedSecrets)),
     /// and any other failure is logged.
-    async fn drop_secret(&self, uuid: &str) {
-        if let Err(e) = self.secrets.delete(&device_secret_ref(uuid)).await {
+    async fn drop_secret(&self, uuid: &str, at: &SecretRef) {
+        if let Err(e) = self.secrets.delete(at).await {
             tracing::warn!(device = uuid, error = %e, "the device's secret could not be deleted from the keyring");
         }
     }
@@ -232,8 +234,12 @@ impl DeviceService {
     }
 
     /// Edits a device; the change takes effect at once (its watcher is reconfigured).
-    /// A new password or passphrase replaces the stored one; a new host, user or auth method
-    /// drops it. Secret references in `patch` are ignored: the service sets its own.
+    /// A new password or passphrase replaces the stored one; a new host, port, user or auth
+    /// method drops it. Secret references in `patch` are ignored: the service sets its own.
+    ///
+    /// A new secret goes to a fresh keyring entry, and the old entry is deleted only once the
+    /// database points at the new one: until then the running watcher (for the old host)
+    /// reads the old secret, never the new one.
     pub async fn update(
         &self,
         uuid: &str,
@@ -249,16 +255,23 @@ impl DeviceService {
             device.name = validate_name(&name)?;
         }
         let old_connection = device.connection.clone();
+        let old_secret = secret_ref(&old_connection).cloned();
+        let mut new_secret = None;
         if let Some(connection) = patch.connection {
             let mut connection = without_secret_refs(connection);
             validate_connection(&connection)?;
-            let at = device_secret_ref(&device.uuid);
             match secret_source(&connection, secret, Some(&old_connection))? {
                 SecretSource::Typed(secret) => {
+                    let at = fresh_device_secret_ref(&device.uuid);
                     self.secrets.put(&at, &secret).await?;
-                    set_secret_ref(&mut connection, at);
+                    set_secret_ref(&mut connection, at.clone());
+                    new_secret = Some(at);
                 }
-                SecretSource::Stored => set_secret_ref(&mut connection, at),
+                SecretSource::Stored => {
+                    if let Some(at) = &old_secret {
+                        set_secret_ref(&mut connection, at.clone());
+                    }
+                }
                 SecretSource::NotNeeded => {}
             }
             device.connection = connection;
@@ -272,14 +285,33 @@ impl DeviceService {
         if let Some(enabled) = patch.enabled {
             device.enabled = enabled;
         }
-        self.repos.update_device(&device).await?;
-        // A new host, user or auth method leaves the old secret bound to nothing.
-        if uses_secret(&old_connection) && !uses_secret(&device.connection) {
-            self.drop_secret(&device.uuid).await;
+        if let Err(e) = self.repos.update_device(&device).await {
+            if let Some(at) = &new_secret {
+                self.drop_secret(&device.uuid, at).await;
+            }
+            return Err(e);
         }
-        self.engine.reconfigure(&device).await?;
+        let reconfigured = self.engine.reconfigure(&device).await;
+        // A new secret, or a new host, port, user or auth method, leaves the old secret bound
+        // to nothing.
+        if let Some(old) = old_secret.filter(|old| secret_ref(&device.connection) != Some(old)) {
+            self.drop_secret(&device.uuid, &old).await;
+        }
+        reconfigured?;
         self.inventory.bus().publish(DomainEvent::DevicesChanged);
         Ok(device)
+    }
+
+    /// The keyring entries the devices point at: at start, none of them is deleted as an
+    /// entry a previous run left behind.
+    pub async fn secret_refs(&self) -> CoreResult<Vec<SecretRef>> {
+        Ok(self
+            .repos
+            .list_devices()
+            .await?
+            .iter()
+            .filter_map(|d| secret_ref(&d.connection).cloned())
+            .collect())
     }
 
     /// Devices whose connection is `connection`, to avoid adding one twice.
@@ -341,8 +373,8 @@ impl DeviceService {
         self.engine.deregister(uuid).await;
         let device = self.repos.get_device(uuid).await?;
         self.repos.delete_device(uuid).await?;
-        if device.is_some_and(|d| uses_secret(&d.connection)) {
-            self.drop_secret(uuid).await;
+        if let Some(at) = device.as_ref().and_then(|d| secret_ref(&d.connection)) {
+            self.drop_secret(uuid, at).await;
         }
         self.inventory.forget(uuid);
         self.recorder.forget_device(uuid);
@@ -379,19 +411,24 @@ impl DeviceService {
     }
 }
 
-/// Whether the connection's auth points at a keyring entry.
-fn uses_secret(c: &DeviceConnection) -> bool {
-    matches!(
-        c,
+/// The keyring entry the connection's auth points at.
+fn secret_ref(c: &DeviceConnection) -> Option<&SecretRef> {
+    match c {
         DeviceConnection::Ssh {
-            auth: SshAuth::Password { secret: Some(_) }
-                | SshAuth::KeyFile {
-                    passphrase: Some(_),
-                    ..
-                },
+            auth: SshAuth::Password { secret: at },
             ..
         }
-    )
+        | DeviceConnection::Ssh {
+            auth: SshAuth::KeyFile { passphrase: at, .. },
+            ..
+        } => at.as_ref(),
+        _ => None,
+    }
+}
+
+/// Whether the connection's auth points at a keyring entry.
+fn uses_secret(c: &DeviceConnection) -> bool {
+    secret_ref(c).is_some()
 }
 
 /// The place of a connection's secret reference, if its auth method takes a secret.
@@ -426,19 +463,26 @@ fn without_secret_refs(mut c: DeviceConnection) -> DeviceConnection {
     c
 }
 
-/// What a stored secret is bound to: the SSH host, the user and the auth method (with its key
-/// file). Changing any of them leaves the secret behind.
-fn secret_binding(c: &DeviceConnection) -> Option<(&str, Option<&str>, Option<&str>)> {
+/// The SSH host, port, user and key file (none for a password) a secret belongs to.
+type SecretBinding<'a> = (&'a str, Option<u16>, Option<&'a str>, Option<&'a str>);
+
+/// What a stored secret is bound to: the SSH host and port, the user and the auth method
+/// (with its key file). Changing any of them leaves the secret behind.
+fn secret_binding(c: &DeviceConnection) -> Option<SecretBinding<'_>> {
     match c {
         DeviceConnection::Ssh {
-            host, user, auth, ..
+            host,
+            port,
+            user,
+            auth,
+            ..
         } => {
             let key = match auth {
                 SshAuth::Password { .. } => None,
                 SshAuth::KeyFile { path, .. } => Some(path.as_str()),
                 SshAuth::Agent => return None,
             };
-            Some((host.as_str(), user.as_deref(), key))
+            Some((host.as_str(), *port, user.as_deref(), key))
         }
         _ => None,
     }
@@ -474,7 +518,7 @@ fn secret_source(
             Ok(SecretSource::Stored)
         }
         Some(old) if is_password && uses_secret(old) => Err(CoreError::InvalidInput(
-            "the saved password was for another host, user or authentication method: \
+            "the saved password was for another host, port, user or authentication method: \
              enter the password"
                 .into(),
         )),

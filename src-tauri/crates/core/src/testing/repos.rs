@@ -34,11 +34,30 @@ struct State {
 #[derive(Default)]
 pub struct MemoryRepos {
     state: Mutex<State>,
+    /// Set: writes to the devices table fail, as a full disk would make them.
+    failing_device_writes: std::sync::atomic::AtomicBool,
 }
 
 impl MemoryRepos {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.lock().unwrap())
+    }
+
+    /// While set, inserting, updating and deleting devices fail with a storage error.
+    pub fn fail_device_writes(&self, failing: bool) {
+        self.failing_device_writes
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn device_write(&self) -> CoreResult<()> {
+        if self
+            .failing_device_writes
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            Err(CoreError::Storage("the disk is full".into()))
+        } else {
+            Ok(())
+        }
     }
 
     /// How many samples are stored for a container.
@@ -65,6 +84,7 @@ impl DeviceRepository for MemoryRepos {
     }
 
     async fn insert_device(&self, device: &Device) -> CoreResult<()> {
+        self.device_write()?;
         self.with(|s| match s.devices.contains_key(&device.uuid) {
             true => Err(CoreError::Storage("a device with this uuid exists".into())),
             false => {
@@ -75,6 +95,7 @@ impl DeviceRepository for MemoryRepos {
     }
 
     async fn update_device(&self, device: &Device) -> CoreResult<()> {
+        self.device_write()?;
         self.with(|s| {
             s.devices.insert(device.uuid.clone(), device.clone());
         });
@@ -82,6 +103,7 @@ impl DeviceRepository for MemoryRepos {
     }
 
     async fn delete_device(&self, uuid: &str) -> CoreResult<()> {
+        self.device_write()?;
         self.with(|s| {
             s.devices.remove(uuid);
             let gone: Vec<String> = s

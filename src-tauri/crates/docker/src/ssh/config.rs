@@ -3,9 +3,11 @@
 //! Supported: `Host`, `Match` (`all`, `host`, `originalhost`, `user`, `localuser`, `final`;
 //! any other criterion makes the block non-matching, logged once), `Include` (globs, relative
 //! to the main file's folder, allowed inside blocks), `HostName`, `User`, `Port`,
-//! `IdentityFile`, `HostKeyAlias`, `ProxyJump` (several hops, `none`), and the tokens `%h %p
-//! %r %u %n %d %k %%` and `~`. `ProxyCommand` is refused: Squirrel runs no local commands.
-//! The first obtained value wins, as in OpenSSH; the device's own port and user come first.
+//! `IdentityFile`, `HostKeyAlias`, `ProxyJump` (several hops, `none`), `UserKnownHostsFile`,
+//! `GlobalKnownHostsFile`, `RevokedHostKeys`, and the tokens `%h %p %r %u %n %d %k %%` and
+//! `~`. `ProxyCommand` is refused: Squirrel runs no local commands. The first obtained value
+//! wins, as in OpenSSH; the device's own port and user come first. A file that exists but
+//! cannot be read stops the connection (it may hold the host's jump host or host key).
 //!
 //! The crates we looked at (ssh2-config, ssh_cfg) query static `Host` blocks by name and do
 //! not evaluate `Match` against the connection or `Include` inside blocks, hence this resolver.
@@ -16,6 +18,8 @@ use std::sync::Mutex;
 
 /// How deep `Include`s may nest (OpenSSH's limit).
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// Files one reading of the config may read, the main file included.
+const MAX_CONFIG_FILES: usize = 64;
 /// Hosts in one route, jump hosts and target together.
 const MAX_HOPS: usize = 8;
 
@@ -34,6 +38,17 @@ pub struct ResolvedHost {
     pub host_key_alias: Option<String>,
     /// Jump hosts, first to last (`ProxyJump`).
     pub proxy_jump: Vec<JumpHop>,
+    /// The host-key files the config names for this host.
+    pub host_key_files: HostKeyFiles,
+}
+
+/// The host-key files of `UserKnownHostsFile`, `GlobalKnownHostsFile` (each replaces the
+/// default files, `none`: no file) and `RevokedHostKeys`; `None`: not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostKeyFiles {
+    pub user: Option<Vec<PathBuf>>,
+    pub global: Option<Vec<PathBuf>>,
+    pub revoked: Option<PathBuf>,
 }
 
 impl ResolvedHost {
@@ -133,14 +148,9 @@ impl SshConfig {
         port: Option<u16>,
         user: Option<&str>,
     ) -> Result<ResolvedHost, String> {
-        let text = match self.path.as_deref().map(std::fs::read_to_string) {
+        let text = match &self.path {
+            Some(path) => read_config(path, &self.home)?.unwrap_or_default(),
             None => String::new(),
-            Some(Ok(text)) => text,
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Some(Err(e)) => {
-                tracing::warn!(file = %self.shown_path(), error = %e, "cannot read the SSH config");
-                String::new()
-            }
         };
         self.resolve_text(&text, alias, port, user)
     }
@@ -164,13 +174,18 @@ impl SshConfig {
             identity_files: Vec::new(),
             host_key_alias: None,
             proxy: None,
+            known_hosts_user: None,
+            known_hosts_global: None,
+            revoked_host_keys: None,
+            files_read: 1,
         };
         let file = self.main_file();
-        eval.read(text, &file, 0)?;
+        eval.read(text, &file, &mut vec![identity(&file)])?;
         if eval.wants_final {
             // `Match final` blocks apply in a second reading; earlier values still win.
             eval.final_pass = true;
-            eval.read(text, &file, 0)?;
+            eval.files_read = 1;
+            eval.read(text, &file, &mut vec![identity(&file)])?;
         }
         eval.finish()
     }
@@ -212,10 +227,17 @@ struct Eval<'a> {
     identity_files: Vec<String>,
     host_key_alias: Option<String>,
     proxy: Option<Proxy>,
+    known_hosts_user: Option<Vec<String>>,
+    known_hosts_global: Option<Vec<String>>,
+    revoked_host_keys: Option<String>,
+    /// Files read so far in this reading, the main file included.
+    files_read: usize,
 }
 
 impl Eval<'_> {
-    fn read(&mut self, text: &str, file: &Path, depth: usize) -> Result<(), String> {
+    /// Reads `file`'s `text`; `chain` holds the files being read, `file` last (the include
+    /// chain, to refuse a file that includes itself).
+    fn read(&mut self, text: &str, file: &Path, chain: &mut Vec<PathBuf>) -> Result<(), String> {
         let mut active = true; // lines before the first Host or Match apply to every host
         for (n, line) in text.lines().enumerate() {
             let Some((key, args)) = split_line(line) else {
@@ -227,13 +249,20 @@ impl Eval<'_> {
                 "match" => active = self.match_line(&args, &at),
                 "include" if active => {
                     for pattern in &args {
-                        self.include(pattern, depth, &at)?;
+                        self.include(pattern, chain, &at)?;
                     }
                 }
                 _ if !active => {}
                 "hostname" => set_once(&mut self.hostname, args.first()),
                 "user" => set_once(&mut self.user, args.first()),
                 "hostkeyalias" => set_once(&mut self.host_key_alias, args.first()),
+                "userknownhostsfile" if self.known_hosts_user.is_none() && !args.is_empty() => {
+                    self.known_hosts_user = Some(args);
+                }
+                "globalknownhostsfile" if self.known_hosts_global.is_none() && !args.is_empty() => {
+                    self.known_hosts_global = Some(args);
+                }
+                "revokedhostkeys" => set_once(&mut self.revoked_host_keys, args.first()),
                 "port" if self.port.is_none() => {
                     let value = args.first().map(String::as_str).unwrap_or_default();
                     self.port =
@@ -271,10 +300,10 @@ impl Eval<'_> {
     fn include(
         &mut self,
         pattern: &str,
-        depth: usize,
+        chain: &mut Vec<PathBuf>,
         at: &dyn Fn() -> String,
     ) -> Result<(), String> {
-        if depth >= MAX_INCLUDE_DEPTH {
+        if chain.len() > MAX_INCLUDE_DEPTH {
             return Err(format!(
                 "{}: Includes nest more than {MAX_INCLUDE_DEPTH} deep: does a file include itself?",
                 at()
@@ -287,12 +316,30 @@ impl Eval<'_> {
         let main = self.cfg.main_file();
         let base = main.parent().unwrap_or(Path::new("/"));
         for path in glob_files(&base.join(expanded)) {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => self.read(&text, &path, depth + 1)?,
-                Err(e) => {
-                    tracing::warn!(file = %path.display(), error = %e, "cannot read an included SSH config")
-                }
+            let id = identity(&path);
+            if chain.contains(&id) {
+                return Err(format!(
+                    "{}: Include reads {} again while it is being read: a file includes itself, \
+                     directly or through another",
+                    at(),
+                    shown(&path, &self.cfg.home)
+                ));
             }
+            if self.files_read >= MAX_CONFIG_FILES {
+                return Err(format!(
+                    "{}: Includes read more than {MAX_CONFIG_FILES} files: Squirrel stops there; \
+                     include fewer files",
+                    at()
+                ));
+            }
+            self.files_read += 1;
+            let Some(text) = read_config(&path, &self.cfg.home)? else {
+                continue;
+            };
+            chain.push(id);
+            let read = self.read(&text, &path, chain);
+            chain.pop();
+            read?;
         }
         Ok(())
     }
@@ -416,6 +463,22 @@ impl Eval<'_> {
             }
             Some(Proxy::None) | None => Vec::new(),
         };
+        let path = |f: &String| expand_path(&self.expand(f, &hostname), home);
+        let paths = |files: &Option<Vec<String>>| {
+            files.as_ref().map(|files| match files.as_slice() {
+                [none] if none.eq_ignore_ascii_case("none") => Vec::new(),
+                files => files.iter().map(path).collect(),
+            })
+        };
+        let host_key_files = HostKeyFiles {
+            user: paths(&self.known_hosts_user),
+            global: paths(&self.known_hosts_global),
+            revoked: self
+                .revoked_host_keys
+                .as_ref()
+                .filter(|f| !f.eq_ignore_ascii_case("none"))
+                .map(path),
+        };
         Ok(ResolvedHost {
             alias: self.alias.to_string(),
             port: self.port.unwrap_or(22),
@@ -424,9 +487,30 @@ impl Eval<'_> {
             identity_from_config,
             host_key_alias: self.host_key_alias,
             proxy_jump,
+            host_key_files,
             hostname,
         })
     }
+}
+
+/// A config file's text, bytes that are not UTF-8 replaced (OpenSSH reads bytes); `None`: no
+/// such file. A file that exists but cannot be read is an error: without it, Squirrel could
+/// connect straight to a host meant to be reached through a jump host.
+fn read_config(path: &Path, home: &Path) -> Result<Option<String>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "cannot read the SSH config {} ({e}): Squirrel does not connect without it, as it \
+             may name the device's jump host, host name or host keys; check the file's permissions",
+            shown(path, home)
+        )),
+    }
+}
+
+/// The file `path` names, to compare include chains (the path itself if it has none).
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn set_once(slot: &mut Option<String>, value: Option<&String>) {
@@ -958,7 +1042,120 @@ Host *
 
         std::fs::write(ssh.join("config"), "Include config\n").unwrap();
         let err = c.resolve("box", None, None).unwrap_err();
-        assert!(err.contains("nest more than 16"), "{err}");
+        assert!(
+            err.contains("line 1: Include reads ~/.ssh/config again while it is being read"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn includes_that_loop_or_read_too_many_files_stop_at_once() {
+        let home = tempfile::tempdir().unwrap();
+        let ssh = home.path().join(".ssh");
+        std::fs::create_dir_all(ssh.join("d")).unwrap();
+        std::fs::write(ssh.join("config"), "Include d/*.conf\n").unwrap();
+        // Each file includes the glob again: without the chain check, 2^16 files are read.
+        for name in ["a.conf", "b.conf"] {
+            std::fs::write(ssh.join("d").join(name), "Include d/*.conf\n").unwrap();
+        }
+        let c = SshConfig::new(Some(ssh.join("config")), home.path().to_path_buf());
+        let err = c.resolve("box", None, None).unwrap_err();
+        assert_eq!(
+            err,
+            "~/.ssh/d/a.conf line 1: Include reads ~/.ssh/d/a.conf again while it is being \
+             read: a file includes itself, directly or through another"
+        );
+
+        // A file may be read twice, just not inside itself.
+        std::fs::write(ssh.join("d/a.conf"), "Include d/b.inc\n").unwrap();
+        std::fs::write(ssh.join("d/b.conf"), "Include d/b.inc\n").unwrap();
+        std::fs::write(ssh.join("d/b.inc"), "Port 2022\n").unwrap();
+        assert_eq!(c.resolve("box", None, None).unwrap().port, 2022);
+
+        for i in 0..70 {
+            std::fs::write(ssh.join(format!("d/{i:02}.conf")), "User u\n").unwrap();
+        }
+        let err = c.resolve("box", None, None).unwrap_err();
+        assert!(
+            err.starts_with("~/.ssh/config line 1: Includes read more than 64 files"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_config_file_that_cannot_be_read_stops_the_connection() {
+        let home = tempfile::tempdir().unwrap();
+        let ssh = home.path().join(".ssh");
+        std::fs::create_dir_all(&ssh).unwrap();
+        let c = SshConfig::new(Some(ssh.join("config")), home.path().to_path_buf());
+        // No file: no config.
+        assert_eq!(c.resolve("box", None, None).unwrap().hostname, "box");
+        // A folder where the file should be exists but cannot be read (even as root).
+        std::fs::create_dir(ssh.join("config")).unwrap();
+        let err = c.resolve("box", None, None).unwrap_err();
+        assert!(
+            err.starts_with("cannot read the SSH config ~/.ssh/config (")
+                && err.contains("may name the device's jump host"),
+            "{err}"
+        );
+        std::fs::remove_dir(ssh.join("config")).unwrap();
+
+        // Bytes that are not UTF-8 do not hide the rest of the file.
+        let mut text = b"# caf\xe9\nHost box\n  HostName box.lan\n".to_vec();
+        text.extend_from_slice(b"  ProxyJump gw # \xff\n");
+        std::fs::write(ssh.join("included"), &text).unwrap();
+        std::fs::write(ssh.join("config"), "Include included\n").unwrap();
+        let r = c.resolve("box", None, None).unwrap();
+        assert_eq!(
+            (r.hostname.as_str(), r.proxy_jump[0].host.as_str()),
+            ("box.lan", "gw")
+        );
+
+        // An included file that exists but cannot be read: a regular file whose read fails.
+        #[cfg(target_os = "linux")]
+        {
+            std::fs::write(ssh.join("config"), "Host box\n  Include /proc/self/mem\n").unwrap();
+            let err = c.resolve("box", None, None).unwrap_err();
+            assert!(
+                err.starts_with("cannot read the SSH config /proc/self/mem ("),
+                "{err}"
+            );
+            assert!(c.resolve("other", None, None).is_ok(), "read for box only");
+        }
+    }
+
+    #[test]
+    fn host_key_files_of_the_config_are_resolved() {
+        let text = "
+Host box
+    HostName box.lan
+    UserKnownHostsFile ~/.ssh/kh-%h /etc/team_known_hosts
+    GlobalKnownHostsFile none
+    RevokedHostKeys ~/.ssh/revoked
+Host *
+    UserKnownHostsFile /never
+    RevokedHostKeys /never
+Host other
+    RevokedHostKeys none
+";
+        let r = resolve(text, "box");
+        assert_eq!(
+            r.host_key_files,
+            HostKeyFiles {
+                user: Some(vec![
+                    PathBuf::from("/home/me/.ssh/kh-box.lan"),
+                    PathBuf::from("/etc/team_known_hosts"),
+                ]),
+                global: Some(vec![]),
+                revoked: Some(PathBuf::from("/home/me/.ssh/revoked")),
+            }
+        );
+        assert_eq!(resolve("", "box").host_key_files, HostKeyFiles::default());
+        let r = resolve(
+            "Host other\n  RevokedHostKeys none\n  UserKnownHostsFile\n",
+            "other",
+        );
+        assert_eq!(r.host_key_files, HostKeyFiles::default());
     }
 
     #[test]

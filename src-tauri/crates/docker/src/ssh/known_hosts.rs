@@ -42,8 +42,22 @@ pub fn host_name(host: &str, port: u16) -> String {
     }
 }
 
-/// The line that files `key` under `name` (as [`host_name`] builds it).
+/// Whether `host` can be filed as it is: a name with `* ? , !` would be a pattern (`*` trusts
+/// the key for every host), one starting with `| # @` a hash, a comment or a marker, and
+/// blanks or control characters would split or break the line.
+pub fn is_plain_name(host: &str) -> bool {
+    !host.is_empty()
+        && !host
+            .chars()
+            .any(|c| "*?,!|#@".contains(c) || c.is_whitespace() || c.is_control())
+}
+
+/// The line that files `key` under `name` (as [`host_name`] builds it); `None` if `name` is
+/// no [plain name](is_plain_name) or the key cannot be written.
 pub fn entry(name: &str, key: &PublicKey) -> Option<String> {
+    if !is_plain_name(name) {
+        return None;
+    }
     let mut key = key.clone();
     key.set_comment("");
     Some(format!("{name} {}", key.to_openssh().ok()?.trim_end()))
@@ -88,6 +102,24 @@ pub fn lookup(text: &str, name: &str) -> Vec<Found> {
         });
     }
     found
+}
+
+/// The line of a revoked-keys file (`RevokedHostKeys`, text form: one public key a line,
+/// `#` comments) that holds `key`; `Err` with the line and why for a line that cannot be read
+/// (OpenSSH then refuses every key, and so does Squirrel).
+pub fn revoked_line(text: &str, key: &PublicKey) -> Result<Option<usize>, (usize, String)> {
+    for (index, raw) in text.lines().enumerate() {
+        let mut fields = raw.split([' ', '\t', '\r']).filter(|f| !f.is_empty());
+        let Some(first) = fields.next() else { continue };
+        if first.starts_with('#') {
+            continue;
+        }
+        let listed = parse_key(Some(first), fields.next()).map_err(|e| (index + 1, e))?;
+        if listed.key_data() == key.key_data() {
+            return Ok(Some(index + 1));
+        }
+    }
+    Ok(None)
 }
 
 fn parse_key(key_type: Option<&str>, base64: Option<&str>) -> Result<PublicKey, String> {
@@ -388,6 +420,33 @@ mod tests {
             keys(&line, "[127.0.0.1]:2222")[0].2.key_data(),
             k.key_data()
         );
+    }
+
+    #[test]
+    fn names_that_would_be_patterns_are_not_written() {
+        for good in ["h", "box-key", "[127.0.0.1]:2222", "[::1]:2222", "fe80::1"] {
+            assert!(is_plain_name(good), "{good}");
+            assert!(entry(good, &key(ED)).is_some(), "{good}");
+        }
+        for bad in [
+            "", "*", "a,b", "!h", "h *", "h\tx", "|1|x|y", "#h", "@revoked", "h?", "h\n",
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+            assert!(entry(bad, &key(ED)).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_revoked_keys_file_lists_keys_one_a_line() {
+        let text = format!("# retired\n\n  {ED2} old web key\n{ECDSA}\n");
+        assert_eq!(revoked_line(&text, &key(ECDSA)), Ok(Some(4)));
+        assert_eq!(revoked_line(&text, &key(ED2)), Ok(Some(3)));
+        assert_eq!(revoked_line(&text, &key(ED)), Ok(None));
+        assert_eq!(revoked_line("", &key(ED)), Ok(None));
+        // A line that is no key fails, whatever key is asked about.
+        let (line, why) = revoked_line(&format!("{ED2}\nh {ED}\n"), &key(ECDSA)).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(why.contains("unknown key type \"h\""), "{why}");
     }
 
     fn hashed(name: &str, salt: &[u8]) -> String {

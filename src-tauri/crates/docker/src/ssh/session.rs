@@ -8,7 +8,7 @@ use russh::keys::{self, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use squirrel_core::model::SshAuth;
 use squirrel_core::secrets::SecretStore;
 
-use super::config::ResolvedHost;
+use super::config::{HostKeyFiles, ResolvedHost};
 use super::host_keys::{prefer_known, HostKeyCheck, HostKeyStore};
 use crate::client::ConnectError;
 
@@ -32,6 +32,8 @@ pub struct ClientHandler {
     host: String,
     port: u16,
     keys: Arc<HostKeyStore>,
+    /// The host-key files the SSH config names for this host.
+    files: HostKeyFiles,
     /// The jump host this session tunnels through, kept open as long as this session runs.
     _via: Option<Arc<SshHandle>>,
 }
@@ -43,7 +45,10 @@ impl client::Handler for ClientHandler {
         &mut self,
         key: &PublicKeyOrCertificate,
     ) -> Result<bool, Self::Error> {
-        match self.keys.check(&self.host, self.port, &key.public_key()) {
+        match self
+            .keys
+            .check(&self.host, self.port, &key.public_key(), &self.files)
+        {
             HostKeyCheck::Trusted => Ok(true),
             HostKeyCheck::Unknown(prompt) => Err(HandshakeError::HostKey(
                 ConnectError::HostKeyUnknown(prompt),
@@ -60,8 +65,13 @@ pub type SshHandle = Handle<ClientHandler>;
 /// The client configuration for `host:port`: the host-key algorithms on file for it are
 /// preferred, so that a server with several keys shows the one Squirrel can check (and one
 /// that shows another algorithm has changed its key).
-pub fn client_config(keys: &HostKeyStore, host: &str, port: u16) -> client::Config {
-    let known = keys.known_algorithms(host, port);
+pub fn client_config(
+    keys: &HostKeyStore,
+    host: &str,
+    port: u16,
+    files: &HostKeyFiles,
+) -> client::Config {
+    let known = keys.known_algorithms(host, port, files);
     client::Config {
         keepalive_interval: Some(Duration::from_secs(10)),
         keepalive_max: 3,
@@ -87,11 +97,13 @@ pub async fn open(
 ) -> Result<SshHandle, ConnectError> {
     let at = format!("{}@{}:{}", target.user, target.hostname, target.port);
     let (key_host, key_port) = target.known_hosts_name();
-    let config = Arc::new(client_config(&keys, key_host, key_port));
+    let files = target.host_key_files.clone();
+    let config = Arc::new(client_config(&keys, key_host, key_port, &files));
     let handler = ClientHandler {
         host: key_host.to_string(),
         port: key_port,
         keys,
+        files,
         _via: via.as_ref().map(|(jump, _)| jump.clone()),
     };
     let too_slow = || {
@@ -252,42 +264,88 @@ async fn authenticate(
             }
             // Servers with PasswordAuthentication off often take the same password through
             // keyboard-interactive (PAM).
-            use russh::client::KeyboardInteractiveAuthResponse as K;
             let mut reply = handle
                 .authenticate_keyboard_interactive_start(user, None)
                 .await
                 .map_err(russh_err)?;
-            let mut answered_password = false;
-            for _ in 0..3 {
-                match reply {
-                    K::Success => return Ok(()),
-                    K::Failure { .. } => break,
-                    K::InfoRequest { ref prompts, .. } => {
-                        let answers = keyboard_interactive_answers(
-                            &at,
-                            prompts,
-                            password.expose(),
-                            &mut answered_password,
-                        )
-                        .map_err(fail)?;
-                        reply = handle
-                            .authenticate_keyboard_interactive_respond(answers)
-                            .await
-                            .map_err(russh_err)?;
-                    }
-                }
+            let mut rounds = PasswordRounds::new(&at, password.expose());
+            while let Some(answers) = rounds.answer(&reply).map_err(fail)? {
+                reply = handle
+                    .authenticate_keyboard_interactive_respond(answers)
+                    .await
+                    .map_err(russh_err)?;
             }
-            Err(fail(format!(
-                "{at} refused the password (authentication failed)"
-            )))
+            Ok(())
         }
     }
 }
 
+/// Keyboard-interactive rounds a password answers (a PAM stack may add an empty one).
+const MAX_ROUNDS: usize = 3;
+
+/// Keyboard-interactive authentication with the password: reads each reply of the server.
+struct PasswordRounds<'a> {
+    at: &'a str,
+    password: &'a str,
+    answered_password: bool,
+    rounds: usize,
+}
+
+impl<'a> PasswordRounds<'a> {
+    fn new(at: &'a str, password: &'a str) -> Self {
+        Self {
+            at,
+            password,
+            answered_password: false,
+            rounds: 0,
+        }
+    }
+
+    /// What to do with the server's `reply`: `Ok(None)` when it accepted, `Ok(Some(answers))`
+    /// to send, `Err` with the reason to stop.
+    fn answer(
+        &mut self,
+        reply: &client::KeyboardInteractiveAuthResponse,
+    ) -> Result<Option<Vec<String>>, String> {
+        use client::KeyboardInteractiveAuthResponse as K;
+        let at = self.at;
+        match reply {
+            K::Success => Ok(None),
+            K::Failure { .. } => Err(format!("{at} refused the password (authentication failed)")),
+            K::InfoRequest { .. } if self.rounds >= MAX_ROUNDS => Err(format!(
+                "{at} keeps asking after {MAX_ROUNDS} rounds of keyboard-interactive \
+                 authentication: use key or agent authentication for this device"
+            )),
+            K::InfoRequest { prompts, .. } => {
+                self.rounds += 1;
+                keyboard_interactive_answers(
+                    at,
+                    prompts,
+                    self.password,
+                    &mut self.answered_password,
+                )
+                .map(Some)
+            }
+        }
+    }
+}
+
+/// Words of one-time-code prompts (`One-time password (OATH)`, `Verification code`, …),
+/// looked for before "password", as whole words (a user named `coder` is no code).
+const ONE_TIME_WORDS: [&str; 7] = [
+    "one-time",
+    "onetime",
+    "otp",
+    "passcode",
+    "code",
+    "token",
+    "verification",
+];
+
 /// The answers to one keyboard-interactive round: the password to password prompts (text
-/// with "password", not echoed), nothing to an empty round. Anything else (a one-time code, a
-/// question) has no answer in a background connection, and a password asked again means the
-/// first was wrong: both are `Err` with the reason.
+/// with "password", not echoed, no one-time-code word), nothing to an empty round. Anything
+/// else (a one-time code, a question) has no answer in a background connection, and a password
+/// asked again means the first was wrong: both are `Err` with the reason.
 fn keyboard_interactive_answers(
     at: &str,
     prompts: &[client::Prompt],
@@ -298,17 +356,22 @@ fn keyboard_interactive_answers(
     for prompt in prompts {
         let text = prompt.prompt.trim();
         let lower = text.to_lowercase();
-        if prompt.echo || !lower.contains("password") {
-            let what = if ["code", "token", "otp", "verification"]
-                .iter()
-                .any(|w| lower.contains(w))
-            {
+        let one_time = lower
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .any(|word| ONE_TIME_WORDS.contains(&word));
+        if one_time || prompt.echo || !lower.contains("password") {
+            let what = if one_time {
                 "a one-time code"
             } else {
                 "not the password"
             };
+            let asks = if *answered_password {
+                "after the password, asks"
+            } else {
+                "asks"
+            };
             return Err(format!(
-                "{at} asks \"{text}\" ({what}): Squirrel cannot answer it for a background \
+                "{at} {asks} \"{text}\" ({what}): Squirrel cannot answer it for a background \
                  connection; use key or agent authentication for this device"
             ));
         }
@@ -404,6 +467,83 @@ mod keyboard_interactive_tests {
             "{err}"
         );
         assert!(!answered);
+    }
+
+    #[test]
+    fn one_time_code_prompts_never_get_the_password_even_when_they_say_password() {
+        for text in [
+            "One-time password (OATH) for `root':",
+            "OTP password:",
+            "Passcode or password:",
+            "Token password:",
+            "Enter your 6-digit code:",
+        ] {
+            let mut answered = false;
+            let err =
+                keyboard_interactive_answers("root@h", &[prompt(text, false)], "pw", &mut answered)
+                    .unwrap_err();
+            assert!(err.contains("(a one-time code)"), "{text}: {err}");
+            assert!(!answered);
+        }
+        let mut answered = false;
+        let answers = keyboard_interactive_answers(
+            "coder@h",
+            &[prompt("Password for coder@h: ", false)],
+            "pw",
+            &mut answered,
+        );
+        assert_eq!(answers.unwrap(), vec!["pw".to_string()]);
+    }
+
+    fn info(prompts: &[&str]) -> client::KeyboardInteractiveAuthResponse {
+        client::KeyboardInteractiveAuthResponse::InfoRequest {
+            name: String::new(),
+            instructions: String::new(),
+            prompts: prompts.iter().map(|p| prompt(p, false)).collect(),
+        }
+    }
+
+    fn failure() -> client::KeyboardInteractiveAuthResponse {
+        client::KeyboardInteractiveAuthResponse::Failure {
+            remaining_methods: russh::MethodSet::from(&[][..]),
+            partial_success: false,
+        }
+    }
+
+    #[test]
+    fn a_one_time_code_after_the_password_is_reported_as_such() {
+        let mut rounds = PasswordRounds::new("root@h", "pw");
+        assert_eq!(
+            rounds.answer(&info(&["Password: "])).unwrap(),
+            Some(vec!["pw".to_string()])
+        );
+        let err = rounds
+            .answer(&info(&["One-time password (OATH) for `root': "]))
+            .unwrap_err();
+        assert!(
+            err.starts_with(
+                "root@h after the password, asks \"One-time password (OATH) for `root':\" (a one-time code)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_reply_to_the_last_round_is_read() {
+        // Password, then two empty rounds (PAM), then success: the last reply counts.
+        let mut rounds = PasswordRounds::new("root@h", "pw");
+        assert!(rounds.answer(&info(&["Password:"])).unwrap().is_some());
+        assert_eq!(rounds.answer(&info(&[])).unwrap(), Some(vec![]));
+        assert_eq!(rounds.answer(&info(&[])).unwrap(), Some(vec![]));
+        let done = rounds.answer(&client::KeyboardInteractiveAuthResponse::Success);
+        assert_eq!(done.unwrap(), None);
+        // A fourth round is one too many; a failure is a refused password.
+        let err = rounds.answer(&info(&[])).unwrap_err();
+        assert!(err.contains("keeps asking after 3 rounds"), "{err}");
+        let err = PasswordRounds::new("root@h", "pw")
+            .answer(&failure())
+            .unwrap_err();
+        assert_eq!(err, "root@h refused the password (authentication failed)");
     }
 
     #[test]

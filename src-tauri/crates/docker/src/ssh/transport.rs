@@ -23,6 +23,11 @@ use super::session::SshHandle;
 /// requests beyond that wait for a channel to free up (hyper reuses idle ones first).
 pub const MAX_HTTP_CHANNELS: usize = 8;
 
+/// What [`run`] keeps of each of a command's stdout and stderr.
+const MAX_OUTPUT: usize = 64 * 1024;
+/// Characters of a command's error output put in a reason.
+const MAX_REASON_CHARS: usize = 300;
+
 /// How each HTTP connection reaches the engine.
 #[derive(Clone, Debug)]
 pub enum ChannelMode {
@@ -136,15 +141,16 @@ async fn open_channel(
     }
 }
 
-/// Runs `command` in an exec channel: exit status, stdout and stderr.
+/// Runs `command` in an exec channel: exit status, stdout and stderr (the first
+/// [`MAX_OUTPUT`] bytes of each).
 pub async fn run(handle: &SshHandle, command: &str) -> Result<(u32, String, String), russh::Error> {
     let mut channel = handle.channel_open_session().await?;
     channel.exec(true, command).await?;
     let (mut code, mut out, mut err) = (None, Vec::new(), Vec::new());
     while let Some(msg) = channel.wait().await {
         match msg {
-            ChannelMsg::Data { data } => out.extend_from_slice(&data),
-            ChannelMsg::ExtendedData { data, .. } => err.extend_from_slice(&data),
+            ChannelMsg::Data { data } => keep_some(&mut out, &data),
+            ChannelMsg::ExtendedData { data, .. } => keep_some(&mut err, &data),
             ChannelMsg::ExitStatus { exit_status } => code = Some(exit_status),
             ChannelMsg::Failure => code = code.or(Some(255)),
             _ => {}
@@ -155,6 +161,20 @@ pub async fn run(handle: &SshHandle, command: &str) -> Result<(u32, String, Stri
         String::from_utf8_lossy(&out).trim().to_string(),
         String::from_utf8_lossy(&err).trim().to_string(),
     ))
+}
+
+/// Appends to `buffer` what fits under [`MAX_OUTPUT`] of `data`.
+fn keep_some(buffer: &mut Vec<u8>, data: &[u8]) {
+    let room = MAX_OUTPUT.saturating_sub(buffer.len());
+    buffer.extend_from_slice(&data[..data.len().min(room)]);
+}
+
+/// `text` cut to [`MAX_REASON_CHARS`] characters, with `…` where it was cut.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_REASON_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 /// Picks how to reach the engine: the socket if the server forwards to it, else
@@ -180,7 +200,7 @@ pub async fn choose_mode(
         )),
         Ok((code, _, stderr)) => Err(format!(
             "cannot reach {socket_path} on {at} ({refused}), and the fallback `docker` command failed (exit {code}){}",
-            if stderr.is_empty() { String::new() } else { format!(": {stderr}") }
+            if stderr.is_empty() { String::new() } else { format!(": {}", shortened(&stderr)) }
         )),
         Err(e) => Err(format!("cannot reach {socket_path} on {at}: {refused}; {e}")),
     }
@@ -198,4 +218,35 @@ pub fn docker_over(
         channels: Arc::new(Semaphore::new(MAX_HTTP_CHANNELS)),
     };
     crate::http::docker_over(connector, "http://docker", timeout_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_output_is_kept_up_to_a_limit() {
+        let mut out = Vec::new();
+        keep_some(&mut out, b"ok ");
+        for _ in 0..100 {
+            keep_some(&mut out, &[b'x'; 4096]);
+        }
+        assert_eq!(out.len(), MAX_OUTPUT);
+        assert!(out.starts_with(b"ok x"));
+        keep_some(&mut out, b"more");
+        assert_eq!(out.len(), MAX_OUTPUT);
+    }
+
+    #[test]
+    fn error_output_in_a_reason_is_cut_at_a_few_hundred_characters() {
+        assert_eq!(shortened("docker: not found"), "docker: not found");
+        let long = "é".repeat(5000);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), MAX_REASON_CHARS + 1);
+        assert!(cut.ends_with("é…"));
+        assert_eq!(
+            shortened(&"a".repeat(MAX_REASON_CHARS)).len(),
+            MAX_REASON_CHARS
+        );
+    }
 }

@@ -355,6 +355,10 @@ async fn a_new_host_or_auth_method_drops_the_old_secret() {
         .await
         .unwrap();
     let account = crate::secrets::device_secret_ref(&device.uuid).account;
+    let stored_ref = || async {
+        let stored = core.repos.get_device(&device.uuid).await.unwrap().unwrap();
+        secret_account(&stored.connection)
+    };
     let edit = |connection, secret: Option<&str>| {
         core.devices.update(
             &device.uuid,
@@ -374,14 +378,13 @@ async fn a_new_host_or_auth_method_drops_the_old_secret() {
         vec![(account.clone(), "old".into())]
     );
 
-    // A new host with its password replaces the secret.
+    // A new host with its password replaces the secret, in an entry of its own.
     edit(on_host("nas2", password()), Some("new"))
         .await
         .unwrap();
-    assert_eq!(
-        core.secrets.entries(),
-        vec![(account.clone(), "new".into())]
-    );
+    let moved_to = stored_ref().await.unwrap();
+    assert!(moved_to.starts_with(&format!("{account}/")), "{moved_to}");
+    assert_eq!(core.secrets.entries(), vec![(moved_to, "new".into())]);
 
     // The agent needs no secret: the password goes.
     let edited = edit(on_host("nas2", SshAuth::Agent), None).await.unwrap();
@@ -413,6 +416,164 @@ async fn a_new_host_or_auth_method_drops_the_old_secret() {
     assert!(core.secrets.entries().is_empty());
     let stored = core.repos.get_device(&device.uuid).await.unwrap().unwrap();
     assert_eq!(stored.connection, moved.connection);
+}
+
+/// The keyring account a connection's auth points at.
+fn secret_account(c: &DeviceConnection) -> Option<String> {
+    match c {
+        DeviceConnection::Ssh {
+            auth: SshAuth::Password { secret: at },
+            ..
+        }
+        | DeviceConnection::Ssh {
+            auth: SshAuth::KeyFile { passphrase: at, .. },
+            ..
+        } => at.as_ref().map(|r| r.account.clone()),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_new_secret_is_stored_apart_until_the_database_points_at_it() {
+    let core = TestCore::new(T0_MS);
+    let password = || SshAuth::Password { secret: None };
+    let device = core
+        .devices
+        .add(
+            NewDevice {
+                connection: on_host("old-host", password()),
+                ..local("/")
+            },
+            Some(Secret::new("old")),
+        )
+        .await
+        .unwrap();
+    let first = secret_account(&device.connection).unwrap();
+    assert_eq!(
+        first,
+        crate::secrets::device_secret_ref(&device.uuid).account
+    );
+    let edit = |host: &'static str, secret: &'static str| {
+        core.devices.update(
+            &device.uuid,
+            DevicePatch {
+                connection: Some(on_host(host, password())),
+                ..Default::default()
+            },
+            Some(Secret::new(secret)),
+        )
+    };
+
+    // The database write fails: the old secret stays where the old host's watcher reads it,
+    // and the new one is nowhere.
+    core.repos.fail_device_writes(true);
+    assert!(edit("new-host", "new").await.is_err());
+    assert_eq!(core.secrets.entries(), vec![(first.clone(), "old".into())]);
+    let stored = core.repos.get_device(&device.uuid).await.unwrap().unwrap();
+    assert_eq!(stored.connection, device.connection);
+
+    // It succeeds: one entry, the new secret, where the device points.
+    core.repos.fail_device_writes(false);
+    let edited = edit("new-host", "new").await.unwrap();
+    let second = secret_account(&edited.connection).unwrap();
+    assert_ne!(second, first);
+    assert_eq!(core.secrets.entries(), vec![(second.clone(), "new".into())]);
+
+    // Edited again, then removed: each time the entry the device points at goes.
+    let edited = edit("new-host", "newer").await.unwrap();
+    let third = secret_account(&edited.connection).unwrap();
+    assert_eq!(core.secrets.entries(), vec![(third, "newer".into())]);
+    core.devices.remove(&device.uuid).await.unwrap();
+    assert!(core.secrets.entries().is_empty());
+}
+
+#[tokio::test]
+async fn a_new_port_needs_the_password_again() {
+    let core = TestCore::new(T0_MS);
+    let device = core
+        .devices
+        .add(
+            NewDevice {
+                connection: on_host("nas", SshAuth::Password { secret: None }),
+                ..local("/")
+            },
+            Some(Secret::new("pw")),
+        )
+        .await
+        .unwrap();
+    let on_port = DeviceConnection::Ssh {
+        host: "nas".into(),
+        port: Some(2222),
+        user: Some("me".into()),
+        socket_path: "/var/run/docker.sock".into(),
+        auth: SshAuth::Password { secret: None },
+    };
+    let err = core
+        .devices
+        .test_device_connection(&device.uuid, &on_port, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another host, port"), "{err}");
+    assert!(core.driver.probed_with().is_empty());
+    let err = core
+        .devices
+        .update(
+            &device.uuid,
+            DevicePatch {
+                connection: Some(on_port.clone()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("enter the password"), "{err}");
+    let stored = core.repos.get_device(&device.uuid).await.unwrap().unwrap();
+    assert_eq!(stored.connection, device.connection);
+}
+
+#[tokio::test(start_paused = true)]
+async fn removing_a_device_on_a_keyring_that_does_not_answer_returns_and_its_secret_goes_later() {
+    let core = TestCore::new(T0_MS);
+    let add = |host: &'static str, secret: &'static str| {
+        core.devices.add(
+            NewDevice {
+                connection: on_host(host, SshAuth::Password { secret: None }),
+                ..local("/")
+            },
+            Some(Secret::new(secret)),
+        )
+    };
+    let gone = add("nas", "orphan").await.unwrap();
+    core.secrets.set_hanging(true);
+    let started = tokio::time::Instant::now();
+    tokio::time::timeout(
+        2 * crate::secrets::KEYRING_CALL_LIMIT,
+        core.devices.remove(&gone.uuid),
+    )
+    .await
+    .expect("remove waits on the keyring no longer than its limit")
+    .unwrap();
+    assert!(started.elapsed() <= crate::secrets::KEYRING_CALL_LIMIT);
+    assert!(core.repos.get_device(&gone.uuid).await.unwrap().is_none());
+    assert_eq!(core.secrets.entries().len(), 1, "not answered: still there");
+
+    // The prompt is answered: once the pause is over, the next keyring call that succeeds
+    // deletes the entry.
+    core.secrets.set_hanging(false);
+    tokio::time::timeout(std::time::Duration::from_secs(1), core.secrets.released())
+        .await
+        .unwrap();
+    core.clock
+        .advance_secs(crate::secrets::KEYRING_PAUSE_MAX_MS / 1000);
+    let kept = add("box", "kept").await.unwrap();
+    assert_eq!(
+        core.secrets.entries(),
+        vec![(
+            secret_account(&kept.connection).unwrap(),
+            "kept".to_string()
+        )]
+    );
 }
 
 #[tokio::test]
