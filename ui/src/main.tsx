@@ -14,16 +14,23 @@ import { ErrorBoundary } from "./components/ErrorBoundary";
 import { theme } from "./theme";
 
 const queryClient = createQueryClient();
+const root = createRoot(document.getElementById("root")!);
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
-      <Notifications position="bottom-right" limit={4} />
-      <QueryClientProvider client={queryClient}>
-        <ErrorBoundary>
-          <App />
-        </ErrorBoundary>
-      </QueryClientProvider>
-    </MantineProvider>
-  </StrictMode>,
-);
+// The window benchmark's floor: the same window and bundle, an empty page, no queries and no
+// live updates (tests/bench/window.mjs).
+if (window.location.hash === "#/floor") {
+  root.render(<div data-testid="floor" />);
+} else {
+  root.render(
+    <StrictMode>
+      <MantineProvider theme={theme} defaultColorScheme="auto">
+        <Notifications position="bottom-right" limit={4} />
+        <QueryClientProvider client={queryClient}>
+          <ErrorBoundary>
+            <App />
+          </ErrorBoundary>
+        </QueryClientProvider>
+      </MantineProvider>
+    </StrictMode>,
+  );
+}

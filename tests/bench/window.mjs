@@ -1,0 +1,291 @@
+// The window as a user meets it: the real app (the e2e build) against the e2e engine with N
+// containers, measured beside the floor (the same window showing an empty page, with no
+// engine) in one run. Reports "app minus floor".
+//
+//   CPU and RSS of every process of the app (the Rust process, the web process, the network
+//   process) over a rest window, on the Containers screen and on the Dashboard; frame times
+//   while scrolling the containers table from top to bottom; search and sort latency; time
+//   from launch to a filled table.
+//
+// Usage (as root, after scripts/setup.sh, with tests/services.sh started as in run-all.sh):
+//   SQUIRREL_APP=target/debug/squirrel DISPLAY=:N DOCKER_HOST=unix://... \
+//     bash tests/with-keyring.sh node tests/bench/window.mjs [--sizes 0,500,5000] [--rest 60]
+// The containers are made by the bench (named bench-*) and removed at the end.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSession } from "../e2e/webdriver.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SIZES = opt("sizes", "0,500,5000").split(",").map(Number);
+const REST_SECS = Number(opt("rest", "60"));
+const RUNNING_MAX = 500;
+const TICK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+const docker = (...a) => execFileSync("docker", a, { encoding: "utf8", maxBuffer: 64 << 20 }).trim();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `docker <verb> ...` for many names, eight at a time. */
+function dockerMany(verbArgs, names) {
+  const r = spawnSync("xargs", ["-P", "8", "-n", "50", "docker", ...verbArgs], {
+    input: names.join("\n"),
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`docker ${verbArgs.join(" ")}: ${r.stderr}`);
+}
+
+function removeBenchContainers() {
+  const ids = docker("ps", "-aq", "--filter", "name=^bench-").split("\n").filter(Boolean);
+  if (ids.length) dockerMany(["rm", "-f"], ids);
+}
+
+/** `n` containers: up to 500 running (`sleep`), the rest created and never started. */
+function makeContainers(n) {
+  removeBenchContainers();
+  const running = Math.min(n, RUNNING_MAX);
+  const create = (from, to, start) => {
+    const script = Array.from({ length: to - from }, (_, k) => {
+      const name = `bench-${String(from + k).padStart(5, "0")}`;
+      return start
+        ? `docker run -d --network none --name ${name} busybox:local sleep 86400 >/dev/null`
+        : `docker create --network none --name ${name} busybox:local true >/dev/null`;
+    });
+    const r = spawnSync("xargs", ["-P", "8", "-I", "{}", "sh", "-c", "{}"], {
+      input: script.join("\n"),
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`making containers: ${r.stderr}`);
+  };
+  create(0, running, true);
+  create(running, n, false);
+  return Number(docker("ps", "-aq").split("\n").filter(Boolean).length);
+}
+
+/** The app process (by its data folder) and every process below it, with their names. */
+function processTree(dataDir) {
+  const needle = `SQUIRREL_DATA_DIR=${dataDir}`;
+  const all = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      all.push({ pid: Number(entry), ppid, stat });
+    } catch {
+      // gone
+    }
+  }
+  const root = all.find((p) => {
+    try {
+      return readFileSync(`/proc/${p.pid}/environ`, "latin1").split("\0").includes(needle) && readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() === "squirrel";
+    } catch {
+      return false;
+    }
+  });
+  if (!root) throw new Error("the app process is not running");
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
+  return tree.map((p) => ({ pid: p.pid, name: readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() }));
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(f[11]) + Number(f[12]);
+}
+
+function rssMiB(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** CPU (% of one core) and RSS (MiB, at the end) of each process over `secs` at rest. */
+async function measureRest(dataDir, secs) {
+  const procs = processTree(dataDir);
+  const before = procs.map((p) => cpuTicks(p.pid));
+  const t0 = performance.now();
+  await sleep(secs * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  const rows = procs.map((p, i) => ({
+    name: p.name,
+    cpu: ((cpuTicks(p.pid) - before[i]) / TICK / elapsed) * 100,
+    rss: rssMiB(p.pid),
+  }));
+  const total = { name: "all", cpu: rows.reduce((a, r) => a + r.cpu, 0), rss: rows.reduce((a, r) => a + r.rss, 0) };
+  return [...rows, total];
+}
+
+async function openApp(env) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "squirrel-bench-"));
+  const t0 = performance.now();
+  const s = await startSession({ application: process.env.SQUIRREL_APP, env: { SQUIRREL_DATA_DIR: dataDir, ...env } });
+  // Scrolling 5,000 rows a frame at a time takes longer than WebDriver's default 30 s.
+  await s.cmd("POST", "/timeouts", { script: 120_000 });
+  return { s, dataDir, t0 };
+}
+
+const percentile = (xs, p) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+};
+
+/** Scrolls the containers table top to bottom, a step per frame; the frame times in ms. */
+async function scrollFrames(s) {
+  return s.cmd("POST", "/execute/async", {
+    script: `const done = arguments[arguments.length - 1];
+      const el = document.querySelector('[data-testid="containers-table"]');
+      if (!el) return done([]);
+      el.scrollTop = 0;
+      const frames = [];
+      const started = performance.now();
+      let last;
+      const step = (t) => {
+        if (last !== undefined) frames.push(t - last);
+        last = t;
+        const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+        if (end || performance.now() - started > 100000) return done({ frames, end, top: el.scrollTop, height: el.scrollHeight });
+        el.scrollTop += 360;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);`,
+    args: [],
+  });
+}
+
+/** Types `text` into the search box and times until the count line changes (ms). */
+async function searchLatency(s, text) {
+  return s.cmd("POST", "/execute/async", {
+    script: `const [text, done] = arguments;
+      const input = document.querySelector('[data-testid="search"]');
+      const count = document.querySelector('[data-testid="container-count"]');
+      const before = count.textContent;
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      const t0 = performance.now();
+      setter.call(input, text);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      const check = () => (count.textContent !== before ? done(performance.now() - t0) : requestAnimationFrame(check));
+      check();`,
+    args: [text],
+  });
+}
+
+/** Clicks a sort header and times until the first row changes (ms). */
+async function sortLatency(s, label) {
+  return s.cmd("POST", "/execute/async", {
+    script: `const [label, done] = arguments;
+      const first = () => document.querySelector('[data-testid="container-row"]')?.dataset.uuid;
+      const before = first();
+      const button = document.querySelector('button[aria-label="Sort by ' + label + '"]');
+      const t0 = performance.now();
+      button.click();
+      const check = () => (first() !== before ? done(performance.now() - t0) : performance.now() - t0 > 5000 ? done(NaN) : requestAnimationFrame(check));
+      check();`,
+    args: [label],
+  });
+}
+
+async function goto(s, route, ready) {
+  await s.exec(`window.location.hash = '#/${route}'`);
+  await s.waitFor(ready, { timeout: 60_000 });
+  await s.settle();
+}
+
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+
+async function floor() {
+  const { s, dataDir } = await openApp({ DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+  try {
+    await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+    await s.exec("window.location.hash = '#/floor'; window.location.reload();");
+    await s.waitFor('[data-testid="floor"]', { timeout: 60_000 });
+    await sleep(5_000);
+    return await measureRest(dataDir, REST_SECS);
+  } finally {
+    await s.close();
+  }
+}
+
+async function scenario(n) {
+  const total = makeContainers(n);
+  const { s, dataDir, t0 } = await openApp({});
+  try {
+    await s.waitFor('[data-testid="app-ready"]', { timeout: 120_000 });
+    await s.exec("window.location.hash = '#/containers'");
+    await s.until(async () => {
+      const el = (await s.findAll('[data-testid="container-count"]'))[0];
+      return el && (await s.text(el)).includes(`${total} container`);
+    }, `the table to list ${total} containers`, 180_000);
+    const launchMs = performance.now() - t0;
+    // The first stats rounds (every 10 s by default), then rest.
+    await sleep(25_000);
+    const containersRest = await measureRest(dataDir, REST_SECS);
+    const scrolled = total > 0 ? await scrollFrames(s) : { frames: [], end: true };
+    if (!scrolled.end) console.log(`(scrolling stopped at ${scrolled.top} of ${scrolled.height} px)`);
+    const frames = scrolled.frames;
+    const search = total > 0 ? await searchLatency(s, `bench-${String(total - 1).padStart(5, "0")}`) : NaN;
+    if (total > 0) await searchLatency(s, "");
+    const sort = total > 1 ? await sortLatency(s, "Name") : NaN;
+    await goto(s, "dashboard", '[data-testid="dashboard"]');
+    const dashboardRest = await measureRest(dataDir, REST_SECS);
+    return { n: total, launchMs, containersRest, dashboardRest, frames, search, sort };
+  } finally {
+    await s.close();
+  }
+}
+
+function restTable(title, rest, floorRest) {
+  const floorAll = floorRest.at(-1);
+  const all = rest.at(-1);
+  console.log(`\n### ${title}`);
+  console.log("| process | CPU % of one core | RSS MiB |");
+  console.log("|---|---:|---:|");
+  for (const r of rest) console.log(`| ${r.name} | ${fmt(r.cpu, 2)} | ${fmt(r.rss, 0)} |`);
+  console.log(`| floor (all) | ${fmt(floorAll.cpu, 2)} | ${fmt(floorAll.rss, 0)} |`);
+  console.log(`| **app minus floor** | **${fmt(all.cpu - floorAll.cpu, 2)}** | **${fmt(all.rss - floorAll.rss, 0)}** |`);
+}
+
+console.log(`# Squirrel window benchmark (rest ${REST_SECS} s; ${new Date().toISOString()})`);
+const floorRest = await floor();
+console.log("\n## Floor: the same window, an empty page, no engine");
+console.log("| process | CPU % of one core | RSS MiB |");
+console.log("|---|---:|---:|");
+for (const r of floorRest) console.log(`| ${r.name} | ${fmt(r.cpu, 2)} | ${fmt(r.rss, 0)} |`);
+
+const results = [];
+try {
+  for (const n of SIZES) {
+    const r = await scenario(n);
+    results.push(r);
+    console.log(`\n## ${r.n} containers (${Math.min(r.n, RUNNING_MAX)} running)`);
+    console.log(`launch to a filled table: ${fmt(r.launchMs / 1000, 2)} s`);
+    restTable("Containers screen at rest", r.containersRest, floorRest);
+    restTable("Dashboard at rest", r.dashboardRest, floorRest);
+    if (r.frames.length) {
+      console.log(
+        `\nscrolling top to bottom: ${r.frames.length} frames, p50 ${fmt(percentile(r.frames, 50))} ms, p95 ${fmt(percentile(r.frames, 95))} ms, worst ${fmt(Math.max(...r.frames))} ms`,
+      );
+      console.log(`search keystroke to result: ${fmt(r.search)} ms; sort by name: ${fmt(r.sort)} ms`);
+    }
+  }
+} finally {
+  removeBenchContainers();
+}
+
+console.log("\n## Summary (app minus floor)");
+console.log("| containers | launch s | rest CPU % (containers) | rest RSS MiB (containers) | rest CPU % (dashboard) | scroll p95 ms | scroll worst ms | search ms |");
+console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
+const floorAll = floorRest.at(-1);
+for (const r of results) {
+  const c = r.containersRest.at(-1);
+  const d = r.dashboardRest.at(-1);
+  console.log(
+    `| ${r.n} | ${fmt(r.launchMs / 1000, 2)} | ${fmt(c.cpu - floorAll.cpu, 2)} | ${fmt(c.rss - floorAll.rss, 0)} | ${fmt(d.cpu - floorAll.cpu, 2)} | ${fmt(percentile(r.frames, 95))} | ${fmt(r.frames.length ? Math.max(...r.frames) : NaN)} | ${fmt(r.search)} |`,
+  );
+}
