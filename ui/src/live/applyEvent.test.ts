@@ -5,9 +5,11 @@ import type { Container, ContainerLoad, DeviceLoad, DeviceSummary, InventoryEven
 import { makeContainer, makeDevice } from "../test/fixtures";
 import {
   applyEvent,
+  applyEvents,
   patchDeviceStatus,
   planEvent,
   reduceContainers,
+  reduceContainersBatch,
   reduceDevices,
   reduceLoads,
   removeContainer,
@@ -310,5 +312,51 @@ describe("reduceLoads", () => {
   it("planEvent patches loads and throttles a stats refresh on statsRecorded", () => {
     const plan = planEvent({ type: "statsRecorded", load: deviceLoad("d-1", 1), containers: [] });
     expect(plan).toMatchObject({ patchLoads: true, refreshStatsSoon: true, patchContainers: false, invalidate: [] });
+  });
+});
+
+describe("applyEvents (a batch)", () => {
+  it("patches the containers once for a burst, and leaves untouched rows as they were", () => {
+    const untouched = makeContainer({ uuid: "keep" });
+    const { state, cache } = fakeCache({ containers: [untouched, makeContainer({ uuid: "a" })] });
+    let updates = 0;
+    const counting = { ...cache, updateContainers: (fn: Parameters<typeof cache.updateContainers>[0]) => (updates++, cache.updateContainers(fn)) };
+    const burst: InventoryEvent[] = Array.from({ length: 5_000 }, (_, i) => ({
+      type: "containerUpserted" as const,
+      container: makeContainer({ uuid: `c-${i}`, name: `c-${i}` }),
+    }));
+    burst.push({ type: "containerRemoved", uuid: "a", deviceUuid: "d-1" });
+    applyEvents(counting, burst);
+    expect(updates).toBe(1);
+    expect(state.containers).toHaveLength(5_001);
+    expect(state.containers?.[0]).toBe(untouched);
+    expect(state.containers?.some((c) => c.uuid === "a")).toBe(false);
+  });
+
+  it("gives the same list as the events applied one by one", () => {
+    const start = [makeContainer({ uuid: "a", updatedAt: 10 }), makeContainer({ uuid: "b" })];
+    const events: InventoryEvent[] = [
+      { type: "containerUpserted", container: makeContainer({ uuid: "c", name: "c" }) },
+      { type: "containerRemoved", uuid: "b", deviceUuid: "d-1" },
+      { type: "containerUpserted", container: makeContainer({ uuid: "a", state: "exited", updatedAt: 20 }) },
+      // Older than what the batch already holds: ignored, as one by one.
+      { type: "containerUpserted", container: makeContainer({ uuid: "a", state: "paused", updatedAt: 15 }) },
+      { type: "containerUpserted", container: makeContainer({ uuid: "b", name: "b again" }) },
+      { type: "containerRemoved", uuid: "c", deviceUuid: "d-1" },
+    ];
+    const oneByOne = events.reduce<Container[] | undefined>(reduceContainers, start);
+    expect(reduceContainersBatch(start, events)).toEqual(oneByOne);
+  });
+
+  it("returns the same list when nothing changed", () => {
+    const list = [makeContainer({ uuid: "a", updatedAt: 20 })];
+    const stale: InventoryEvent = { type: "containerUpserted", container: makeContainer({ uuid: "a", updatedAt: 10 }) };
+    expect(reduceContainersBatch(list, [stale, { type: "devicesChanged" }])).toBe(list);
+  });
+
+  it("invalidates each query once per batch", () => {
+    const { state, cache } = fakeCache({ containers: [makeContainer()] });
+    applyEvents(cache, [{ type: "devicesChanged" }, { type: "devicesChanged" }]);
+    expect(state.invalidated).toEqual([queryKeys.devices, queryKeys.containers, queryKeys.stateCounts, queryKeys.statsLoads]);
   });
 });

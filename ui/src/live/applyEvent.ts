@@ -52,6 +52,49 @@ export function reduceContainers(list: Container[] | undefined, event: Inventory
   }
 }
 
+/**
+ * The containers list after a batch of events, in one pass and one copy: a burst of thousands
+ * of events (a first sync, a mass start) costs one new array, not one per event. Rows the
+ * batch does not touch keep their identity (their table rows need not re-render).
+ */
+export function reduceContainersBatch(list: Container[] | undefined, events: InventoryEvent[]): Container[] | undefined {
+  if (!list) return list;
+  // The final word of the batch on each container it touches: the container, or null (gone).
+  const touched = new Map<string, Container | null>();
+  let current: Map<string, Container> | undefined;
+  for (const event of events) {
+    if (event.type === "containerUpserted") {
+      const c = event.container;
+      current ??= new Map(list.map((x) => [x.uuid, x]));
+      const before = touched.has(c.uuid) ? touched.get(c.uuid) : current.get(c.uuid);
+      if (before && before.updatedAt != null && c.updatedAt != null && c.updatedAt < before.updatedAt) continue;
+      touched.set(c.uuid, c);
+    } else if (event.type === "containerRemoved") {
+      touched.set(event.uuid, null);
+    }
+  }
+  if (touched.size === 0) return list;
+  let changed = false;
+  const next: Container[] = [];
+  for (const c of list) {
+    if (!touched.has(c.uuid)) {
+      next.push(c);
+      continue;
+    }
+    const v = touched.get(c.uuid);
+    touched.delete(c.uuid);
+    if (v !== c) changed = true;
+    if (v) next.push(v);
+  }
+  for (const v of touched.values()) {
+    if (v) {
+      next.push(v);
+      changed = true;
+    }
+  }
+  return changed ? next : list;
+}
+
 /** The devices list after an event. */
 export function reduceDevices(list: DeviceSummary[] | undefined, event: InventoryEvent): DeviceSummary[] | undefined {
   return event.type === "deviceStatusChanged" ? patchDeviceStatus(list, event.deviceUuid, event.status) : list;
@@ -170,15 +213,32 @@ export interface LiveCache {
 
 /** Applies one backend event to the cache. */
 export function applyEvent(cache: LiveCache, event: InventoryEvent): void {
-  const plan = planEvent(event);
-  if (plan.patchContainers) {
-    cache.updateContainers((list) => reduceContainers(list, event));
-    // A fetch in flight may have been answered before this change: fetch again to be sure.
-    if (cache.containersFetching()) cache.invalidate(queryKeys.containers);
+  applyEvents(cache, [event]);
+}
+
+/**
+ * Applies a batch of backend events to the cache: each list is patched once for the whole
+ * batch (one update, one render), each query invalidated at most once.
+ */
+export function applyEvents(cache: LiveCache, events: InventoryEvent[]): void {
+  const plans = events.map(planEvent);
+  const containerEvents = events.filter((_, i) => plans[i].patchContainers);
+  if (containerEvents.length > 0) {
+    cache.updateContainers((list) => reduceContainersBatch(list, containerEvents));
   }
-  if (plan.patchDevices) cache.updateDevices((list) => reduceDevices(list, event));
-  for (const key of plan.invalidate) cache.invalidate(key);
-  if (plan.refreshDevicesSoon) cache.refreshDevicesSoon();
-  if (plan.patchLoads) cache.updateLoads((loads) => reduceLoads(loads, event, (uuid) => cache.containerDevice(uuid)));
-  if (plan.refreshStatsSoon) cache.refreshStatsSoon();
+  const deviceEvents = events.filter((_, i) => plans[i].patchDevices);
+  if (deviceEvents.length > 0) {
+    cache.updateDevices((list) => deviceEvents.reduce(reduceDevices, list));
+  }
+  const invalidate = new Map<string, QueryKey>();
+  // A fetch in flight may have been answered before these changes: fetch again to be sure.
+  if (containerEvents.length > 0 && cache.containersFetching()) invalidate.set(JSON.stringify(queryKeys.containers), queryKeys.containers);
+  for (const plan of plans) for (const key of plan.invalidate) invalidate.set(JSON.stringify(key), key);
+  for (const key of invalidate.values()) cache.invalidate(key);
+  if (plans.some((p) => p.refreshDevicesSoon)) cache.refreshDevicesSoon();
+  const loadEvents = events.filter((_, i) => plans[i].patchLoads);
+  if (loadEvents.length > 0) {
+    cache.updateLoads((loads) => loadEvents.reduce((l, e) => reduceLoads(l, e, (uuid) => cache.containerDevice(uuid)), loads));
+  }
+  if (plans.some((p) => p.refreshStatsSoon)) cache.refreshStatsSoon();
 }

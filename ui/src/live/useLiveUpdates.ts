@@ -2,12 +2,17 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { useEffect } from "react";
 import { queryKeys } from "../api/queryKeys";
-import type { Container, DeviceSummary, StatsLoads } from "../api/types";
+import type { Container, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
 import { events } from "../bindings";
-import { applyEvent, type LiveCache } from "./applyEvent";
+import { applyEvents, type LiveCache } from "./applyEvent";
 import { createCoalescer, seriesDuePredicate } from "./statsRefresh";
 
 const DEVICES_REFRESH_DELAY_MS = 300;
+/**
+ * Events are applied in batches, at most this often: a burst (a first sync of thousands of
+ * containers, a mass restart) is one cache update and one render, not one per event.
+ */
+const BATCH_MS = 50;
 /** Stats rounds (one event per device) refresh the shown charts at most this often. */
 const STATS_REFRESH = { delayMs: 1_000, minGapMs: 5_000 };
 
@@ -63,12 +68,28 @@ export function useLiveUpdates(): void {
       );
     };
 
-    keep(() => events.inventoryEvent.listen((e) => applyEvent(cache, e.payload)), "inventory events");
+    let queue: InventoryEvent[] = [];
+    let batchTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      batchTimer = undefined;
+      const batch = queue;
+      queue = [];
+      applyEvents(cache, batch);
+    };
+    const enqueue = (event: InventoryEvent) => {
+      // Live samples are for the open drawer, which listens to them itself (useLiveStats).
+      if (event.type === "liveStats" || event.type === "liveStatsEnded") return;
+      queue.push(event);
+      batchTimer ??= setTimeout(flush, BATCH_MS);
+    };
+
+    keep(() => events.inventoryEvent.listen((e) => enqueue(e.payload)), "inventory events");
     keep(() => events.resyncRequired.listen(() => void queryClient.invalidateQueries()), "resync requests");
 
     return () => {
       disposed = true;
       clearTimeout(devicesTimer);
+      clearTimeout(batchTimer);
       statsRefresh.cancel();
       for (const unlisten of unlisteners) unlisten();
     };

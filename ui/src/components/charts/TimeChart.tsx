@@ -160,6 +160,7 @@ export function TimeChart({
       radius="md"
       p="xs"
       data-testid={testId}
+      data-live
       data-points={points}
       data-loading={loading || undefined}
       style={{ minWidth: 0 }}

@@ -9,7 +9,7 @@ import {
   type SortingState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Container, ContainerLoad, ContainerState } from "../../api/types";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
@@ -85,91 +85,119 @@ function loadSortValue(c: Container, value: number | null | undefined): number {
   return c.state === "running" && value != null ? value : -1;
 }
 
-function useColumns(
-  deviceNames: Map<string, string>,
-  now: number,
-  loads: Map<string, ContainerLoad>,
-): ColumnDef<Container>[] {
+/** A component of its own: a header function made anew with the columns would remount. */
+function ActionsHeader() {
+  return <span style={{ display: "block", textAlign: "right" }}>Actions</span>;
+}
+
+/** The columns, for the header and for sorting; the cells are drawn by [`Row`]. */
+function useColumns(deviceNames: Map<string, string>, loads: Map<string, ContainerLoad>): ColumnDef<Container>[] {
   return useMemo<ColumnDef<Container>[]>(
     () => [
-      {
-        id: "name",
-        header: "Name",
-        accessorFn: (c) => containerLabel(c).toLowerCase(),
-        cell: ({ row }) => <NameCell c={row.original} />,
-      },
-      {
-        id: "device",
-        header: "Device",
-        accessorFn: (c) => deviceNames.get(c.deviceUuid) ?? "",
-        cell: ({ getValue }) => (
-          <Text size="sm" className="sq-ellipsis" title={String(getValue())}>
-            {String(getValue()) || "—"}
-          </Text>
-        ),
-      },
-      {
-        id: "image",
-        header: "Image",
-        accessorFn: (c) => c.image,
-        cell: ({ row }) => (
-          <Text size="sm" className="sq-ellipsis" title={row.original.image}>
-            {row.original.image}
-          </Text>
-        ),
-      },
-      {
-        id: "status",
-        header: "Status",
-        accessorFn: (c) => STATE_ORDER[c.state] ?? 99,
-        cell: ({ row }) => (
-          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
-            <StatusBadge state={row.original.state} exitCode={row.original.exitCode} />
-            {row.original.health ? <HealthBadge health={row.original.health} /> : null}
-          </Group>
-        ),
-      },
+      { id: "name", header: "Name", accessorFn: (c) => containerLabel(c).toLowerCase() },
+      { id: "device", header: "Device", accessorFn: (c) => deviceNames.get(c.deviceUuid) ?? "" },
+      { id: "image", header: "Image", accessorFn: (c) => c.image },
+      { id: "status", header: "Status", accessorFn: (c) => STATE_ORDER[c.state] ?? 99 },
       {
         id: "cpu",
         header: "CPU",
         accessorFn: (c) => loadSortValue(c, loads.get(c.uuid)?.cpuPercent),
         sortDescFirst: true,
-        cell: ({ row }) => <CpuBar c={row.original} load={loads.get(row.original.uuid)} />,
       },
       {
         id: "memory",
         header: "Memory",
         accessorFn: (c) => loadSortValue(c, loads.get(c.uuid)?.memoryUsed),
         sortDescFirst: true,
-        cell: ({ row }) => <MemoryBar c={row.original} load={loads.get(row.original.uuid)} />,
       },
-      {
-        id: "created",
-        header: "Created",
-        accessorFn: (c) => c.created ?? 0,
-        sortDescFirst: true,
-        cell: ({ row }) => (
-          <Text size="xs" c="dimmed" className="sq-ellipsis" title={formatUnixSeconds(row.original.created)}>
-            {relativeTime(row.original.created, now)}
-          </Text>
-        ),
-      },
-      {
-        id: "ports",
-        header: "Ports",
-        enableSorting: false,
-        cell: ({ row }) => <PortsCell c={row.original} />,
-      },
-      {
-        id: "actions",
-        header: () => <span style={{ display: "block", textAlign: "right" }}>Actions</span>,
-        enableSorting: false,
-        cell: ({ row }) => <RowActions container={row.original} />,
-      },
+      { id: "created", header: "Created", accessorFn: (c) => c.created ?? 0, sortDescFirst: true },
+      { id: "ports", header: "Ports", enableSorting: false },
+      { id: "actions", header: ActionsHeader, enableSorting: false },
     ],
-    [deviceNames, now, loads],
+    [deviceNames, loads],
   );
 }
+
+interface RowProps {
+  c: Container;
+  index: number;
+  start: number;
+  deviceName: string;
+  load: ContainerLoad | undefined;
+  now: number;
+  selected: boolean;
+  onOpen: (uuid: string) => void;
+}
+
+/**
+ * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
+ * alone; a stats round re-renders only the rows whose load changed.
+ */
+const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, onOpen }: RowProps) {
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      onOpen(c.uuid);
+    }
+  };
+  return (
+    <div
+      role="row"
+      tabIndex={0}
+      aria-rowindex={index + 1}
+      aria-label={containerLabel(c)}
+      className="sq-grid sq-row"
+      style={{ gridTemplateColumns: GRID_TEMPLATE, height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      data-testid="container-row"
+      data-name={c.name}
+      data-state={c.state}
+      data-uuid={c.uuid}
+      data-selected={selected}
+      onClick={() => onOpen(c.uuid)}
+      onKeyDown={onKeyDown}
+    >
+      <div role="cell" style={{ minWidth: 0 }}>
+        <NameCell c={c} />
+      </div>
+      <div role="cell" style={{ minWidth: 0 }}>
+        <Text size="sm" className="sq-ellipsis" title={deviceName}>
+          {deviceName || "—"}
+        </Text>
+      </div>
+      <div role="cell" style={{ minWidth: 0 }}>
+        <Text size="sm" className="sq-ellipsis" title={c.image}>
+          {c.image}
+        </Text>
+      </div>
+      <div role="cell" style={{ minWidth: 0 }}>
+        <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
+          <StatusBadge state={c.state} exitCode={c.exitCode} />
+          {c.health ? <HealthBadge health={c.health} /> : null}
+        </Group>
+      </div>
+      {/* The load bars change with every stats round: new data, by design. */}
+      <div role="cell" style={{ minWidth: 0 }} data-live>
+        <CpuBar c={c} load={load} />
+      </div>
+      <div role="cell" style={{ minWidth: 0 }} data-live>
+        <MemoryBar c={c} load={load} />
+      </div>
+      {/* A relative time follows the clock. */}
+      <div role="cell" style={{ minWidth: 0 }} data-live>
+        <Text size="xs" c="dimmed" className="sq-ellipsis" title={formatUnixSeconds(c.created)}>
+          {relativeTime(c.created, now)}
+        </Text>
+      </div>
+      <div role="cell" style={{ minWidth: 0 }}>
+        <PortsCell c={c} />
+      </div>
+      <div role="cell" style={{ minWidth: 0 }}>
+        <RowActions container={c} />
+      </div>
+    </div>
+  );
+});
 
 interface Props {
   containers: Container[];
@@ -184,7 +212,7 @@ interface Props {
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
 export function ContainersTable({ containers, deviceNames, loads, now, selectedUuid, onOpen }: Props) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
-  const columns = useColumns(deviceNames, now, loads);
+  const columns = useColumns(deviceNames, loads);
   const table = useReactTable({
     data: containers,
     columns,
@@ -207,13 +235,10 @@ export function ContainersTable({ containers, deviceNames, loads, now, selectedU
     getItemKey: (index) => rows[index]?.id ?? index,
   });
 
-  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, uuid: string) => {
-    if (e.target !== e.currentTarget) return;
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      onOpen(uuid);
-    }
-  };
+  // One stable callback for every row, so that a new `onOpen` does not re-render them all.
+  const onOpenRef = useRef(onOpen);
+  onOpenRef.current = onOpen;
+  const open = useCallback((uuid: string) => onOpenRef.current(uuid), []);
 
   return (
     <div
@@ -262,31 +287,19 @@ export function ContainersTable({ containers, deviceNames, loads, now, selectedU
         ))}
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index];
-            const c = row.original;
+            const c = rows[item.index].original;
             return (
-              <div
-                key={row.id}
-                role="row"
-                tabIndex={0}
-                aria-rowindex={item.index + 1}
-                aria-label={containerLabel(c)}
-                className="sq-grid sq-row"
-                style={{ gridTemplateColumns: GRID_TEMPLATE, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                data-testid="container-row"
-                data-name={c.name}
-                data-state={c.state}
-                data-uuid={c.uuid}
-                data-selected={selectedUuid === c.uuid}
-                onClick={() => onOpen(c.uuid)}
-                onKeyDown={(e) => onRowKey(e, c.uuid)}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <div key={cell.id} role="cell" style={{ minWidth: 0 }}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
-                ))}
-              </div>
+              <Row
+                key={c.uuid}
+                c={c}
+                index={item.index}
+                start={item.start}
+                deviceName={deviceNames.get(c.deviceUuid) ?? ""}
+                load={loads.get(c.uuid)}
+                now={now}
+                selected={selectedUuid === c.uuid}
+                onOpen={open}
+              />
             );
           })}
         </div>

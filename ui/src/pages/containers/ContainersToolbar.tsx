@@ -1,7 +1,7 @@
 import { ActionIcon, Group, Kbd, SegmentedControl, Select, Text, TextInput, Title } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
 import { IconSearch, IconX } from "@tabler/icons-react";
-import { useRef } from "react";
+import { memo, useRef } from "react";
 import type { DeviceSummary } from "../../api/types";
 import type { ContainerFilters, StatusFilter } from "../../lib/filter";
 
@@ -21,7 +21,8 @@ interface Props {
   loading: boolean;
 }
 
-export function ContainersToolbar({ filters, onChange, devices, shown, total, loading }: Props) {
+/** Memoized: inputs re-set their attributes on every render, so it renders only on its own changes. */
+export const ContainersToolbar = memo(function ContainersToolbar({ filters, onChange, devices, shown, total, loading }: Props) {
   const searchRef = useRef<HTMLInputElement>(null);
   useHotkeys([["/", () => searchRef.current?.focus(), { preventDefault: true }]]);
 
@@ -97,4 +98,4 @@ export function ContainersToolbar({ filters, onChange, devices, shown, total, lo
       </Group>
     </Group>
   );
-}
+});

@@ -3,7 +3,6 @@ import { IconClockHour4 } from "@tabler/icons-react";
 import { useDevices, useStatsLoads } from "../../api/queries";
 import { ErrorState } from "../../components/States";
 import { FIRST_SAMPLES_HINT } from "../../lib/statsRange";
-import { useNow } from "../../lib/useNow";
 import { NoEngineState } from "../containers/ContainersPage";
 import { DeviceHealth } from "./DeviceHealth";
 import { FleetCharts } from "./FleetCharts";
@@ -15,7 +14,6 @@ import type { StatusFilter } from "../../lib/filter";
 export function DashboardPage({ onShowContainers }: { onShowContainers?: (status: StatusFilter) => void } = {}) {
   const devices = useDevices();
   const loads = useStatsLoads();
-  const now = useNow(10_000);
   const noDevices = devices.isSuccess && devices.data.length === 0;
   const noSamples =
     loads.isSuccess && loads.data.devices.length === 0 && loads.data.containers.length === 0 && !noDevices;
@@ -60,7 +58,7 @@ export function DashboardPage({ onShowContainers }: { onShowContainers?: (status
         ) : devices.isError ? (
           <ErrorState title="Could not load devices" error={devices.error} onRetry={() => void devices.refetch()} />
         ) : devices.data.length > 0 ? (
-          <DeviceHealth devices={devices.data} loads={loads.data?.devices} now={now} />
+          <DeviceHealth devices={devices.data} loads={loads.data?.devices} />
         ) : null}
 
         <RetentionSettings />

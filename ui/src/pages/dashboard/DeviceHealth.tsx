@@ -3,6 +3,7 @@ import type { DeviceLoad, DeviceStatus, DeviceSummary } from "../../api/types";
 import { StatusDot } from "../../components/StatusDot";
 import { DEVICE_STATUS_COLORS } from "../../lib/containerState";
 import { formatBytes, formatCores, formatInterval, formatPercent, relativeTime } from "../../lib/format";
+import { useNow } from "../../lib/useNow";
 
 const STATUS_LABELS: Record<DeviceStatus["state"], string> = {
   online: "Online",
@@ -66,6 +67,7 @@ function HealthRow({ summary, load, now }: { summary: DeviceSummary; load: Devic
           style={{ fontVariantNumeric: "tabular-nums" }}
           title={shown ? `${formatCores(shown.cpuTotalPercent)} · ${asOf}` : asOf}
           data-testid="device-health-cpu"
+          data-live
           data-value={shown?.cpuTotalPercent ?? undefined}
         >
           {formatPercent(shown?.cpuTotalPercent)}
@@ -77,13 +79,14 @@ function HealthRow({ summary, load, now }: { summary: DeviceSummary; load: Devic
           style={{ fontVariantNumeric: "tabular-nums" }}
           title={shown ? `Average ${formatPercent(shown.memoryAvgPercent)} of each container's limit · ${asOf}` : asOf}
           data-testid="device-health-memory"
+          data-live
           data-value={shown?.memoryTotal ?? undefined}
         >
           {formatBytes(shown?.memoryTotal)}
         </Text>
       </Table.Td>
       <Table.Td>
-        <Text size="xs" c="dimmed" title={asOf}>
+        <Text size="xs" c="dimmed" title={asOf} data-live>
           {device.statsIntervalSecs > 0 ? `${formatInterval(device.statsIntervalSecs)}` : "Off"}
           {load?.ts != null ? ` · ${relativeTime(load.ts, now)}` : ""}
         </Text>
@@ -93,15 +96,10 @@ function HealthRow({ summary, load, now }: { summary: DeviceSummary; load: Devic
 }
 
 /** Each device: status, containers, and its current summed load. */
-export function DeviceHealth({
-  devices,
-  loads,
-  now,
-}: {
-  devices: DeviceSummary[];
-  loads: DeviceLoad[] | undefined;
-  now: number;
-}) {
+export function DeviceHealth({ devices, loads }: { devices: DeviceSummary[]; loads: DeviceLoad[] | undefined }) {
+  // "Last round 20 s ago": new rounds come at the stats interval; the clock only needs to
+  // follow as often.
+  const now = useNow(10_000);
   const byDevice = new Map((loads ?? []).map((l) => [l.deviceUuid, l]));
   return (
     <Paper withBorder radius="md" component="section" aria-label="Devices" style={{ overflow: "hidden" }}>

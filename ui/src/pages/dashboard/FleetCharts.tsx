@@ -1,5 +1,5 @@
 import { Group, Paper, SegmentedControl, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { useFleetSeries } from "../../api/queries";
 import type { DeviceSummary, FleetPoint } from "../../api/types";
 import { RangeSelector } from "../../components/charts/RangeSelector";
@@ -15,7 +15,54 @@ const memAvg = (p: FleetPoint) => p.memoryAvgPercent;
 const memTotal = (p: FleetPoint) => p.memoryTotal;
 
 /** The fleet's (or one device's) CPU and memory over a range: average per container, or the total. */
-export function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
+interface ControlsProps {
+  devices: DeviceSummary[];
+  deviceUuid: string | null;
+  onDevice: (uuid: string | null) => void;
+  mode: Mode;
+  onMode: (mode: Mode) => void;
+  range: RangeKey;
+  onRange: (range: RangeKey) => void;
+}
+
+/** The chart controls: they re-render when a choice changes, not on every new round of data. */
+const FleetControls = memo(function FleetControls({ devices, deviceUuid, onDevice, mode, onMode, range, onRange }: ControlsProps) {
+  const deviceOptions = useMemo(
+    () => [{ value: "all", label: "All devices" }, ...devices.map((d) => ({ value: d.device.uuid, label: d.device.name }))],
+    [devices],
+  );
+  return (
+    <Group gap="xs" wrap="wrap">
+      <Select
+        size="xs"
+        w={160}
+        aria-label="Device"
+        data={deviceOptions}
+        value={deviceUuid ?? "all"}
+        onChange={(v) => onDevice(!v || v === "all" ? null : v)}
+        allowDeselect={false}
+        data-testid="fleet-device"
+      />
+      <SegmentedControl
+        size="xs"
+        aria-label="Show"
+        data={MODES}
+        value={mode}
+        onChange={(v) => onMode(v as Mode)}
+        data-testid="fleet-mode"
+      />
+      <RangeSelector value={range} onChange={onRange} />
+    </Group>
+  );
+});
+
+const MODES = [
+  { value: "avg", label: "Per container" },
+  { value: "total", label: "Total" },
+];
+
+/** The fleet's load over time: CPU and memory charts with their controls. */
+export const FleetCharts = memo(function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
   const [range, setRange] = useState<RangeKey>(DEFAULT_RANGE);
   const [deviceUuid, setDeviceUuid] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>("avg");
@@ -44,10 +91,6 @@ export function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
   );
 
   const xRange: [number, number] | null = data ? [data.from, data.to] : null;
-  const deviceOptions = [
-    { value: "all", label: "All devices" },
-    ...devices.map((d) => ({ value: d.device.uuid, label: d.device.name })),
-  ];
   const common = {
     x: columns.x,
     xRange,
@@ -68,30 +111,15 @@ export function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
               CPU in percent of one core (200% = two cores busy)
             </Text>
           </Stack>
-          <Group gap="xs" wrap="wrap">
-            <Select
-              size="xs"
-              w={160}
-              aria-label="Device"
-              data={deviceOptions}
-              value={deviceUuid ?? "all"}
-              onChange={(v) => setDeviceUuid(!v || v === "all" ? null : v)}
-              allowDeselect={false}
-              data-testid="fleet-device"
-            />
-            <SegmentedControl
-              size="xs"
-              aria-label="Show"
-              data={[
-                { value: "avg", label: "Per container" },
-                { value: "total", label: "Total" },
-              ]}
-              value={mode}
-              onChange={(v) => setMode(v as Mode)}
-              data-testid="fleet-mode"
-            />
-            <RangeSelector value={range} onChange={setRange} />
-          </Group>
+          <FleetControls
+            devices={devices}
+            deviceUuid={deviceUuid}
+            onDevice={setDeviceUuid}
+            mode={mode}
+            onMode={setMode}
+            range={range}
+            onRange={setRange}
+          />
         </Group>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
           <TimeChart
@@ -112,4 +140,4 @@ export function FleetCharts({ devices }: { devices: DeviceSummary[] }) {
       </Stack>
     </Paper>
   );
-}
+});

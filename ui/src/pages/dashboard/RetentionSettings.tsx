@@ -1,7 +1,7 @@
 import { Button, Group, NumberInput, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { type FormEvent, memo, useState } from "react";
 import { useStatsRetention } from "../../api/queries";
 import { queryKeys } from "../../api/queryKeys";
 import type { StatsRetention } from "../../api/types";
@@ -109,7 +109,7 @@ function RetentionForm({ saved }: { saved: StatsRetention }) {
 }
 
 /** How long history is kept, per tier. */
-export function RetentionSettings() {
+export const RetentionSettings = memo(function RetentionSettings() {
   const retention = useStatsRetention();
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label="History retention" data-testid="retention-settings">
@@ -131,4 +131,4 @@ export function RetentionSettings() {
       </Stack>
     </Paper>
   );
-}
+});

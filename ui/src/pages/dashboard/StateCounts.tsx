@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { Box, Group, Paper, SimpleGrid, Skeleton, Text } from "@mantine/core";
 import { useStateCounts } from "../../api/queries";
 import type { ContainerState, StateCount } from "../../api/types";
@@ -105,7 +106,7 @@ function CountCard({
 }
 
 /** How many containers are in each state, on all devices; a card opens those containers. */
-export function StateCounts({ onOpen }: { onOpen?: (status: StatusFilter) => void }) {
+export const StateCounts = memo(function StateCounts({ onOpen }: { onOpen?: (status: StatusFilter) => void }) {
   const counts = useStateCounts();
   if (counts.isError) {
     return <ErrorState title="Could not count containers" error={counts.error} onRetry={() => void counts.refetch()} />;
@@ -118,4 +119,4 @@ export function StateCounts({ onOpen }: { onOpen?: (status: StatusFilter) => voi
         : Array.from({ length: 5 }, (_, i) => <Skeleton key={i} h={74} radius="md" data-testid="loading" />)}
     </SimpleGrid>
   );
-}
+});
