@@ -63,7 +63,9 @@ start_sshd() {
   [ -f "$ssh/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$ssh/host_key"
   [ -f "$ssh/id_e2e" ] || ssh-keygen -q -t ed25519 -N '' -C squirrel-e2e -f "$ssh/id_e2e"
   cp "$ssh/id_e2e.pub" "$ssh/authorized_keys"
-  echo "${SQUIRREL_TEST_SSH_PORT:-22022}" >"$ssh/port"
+  # A port of this run's own (from its folder's name), so that two runs side by side (a
+  # benchmark beside the tests) never share an sshd.
+  echo "${SQUIRREL_TEST_SSH_PORT:-$((22022 + $(printf '%s' "$RUN" | cksum | cut -d' ' -f1) % 2000))}" >"$ssh/port"
   cat >"$ssh/sshd_config" <<CONF
 Port $(cat "$ssh/port")
 ListenAddress 127.0.0.1
