@@ -50,6 +50,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::stats::stats_live_stop,
             commands::stats::stats_retention_get,
             commands::stats::stats_retention_set,
+            commands::window::window_visibility_set,
         ])
         .events(collect_events![
             events::InventoryEvent,
@@ -89,8 +90,12 @@ pub fn run() {
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .on_page_load(|webview, payload| {
-            // A (re)loaded page has no open chart: end the live streams nobody watches.
+            // A (re)loaded page has no open chart: end the live streams nobody watches. It
+            // reports whether it is hidden once loaded; until then it is taken as shown.
             if payload.event() == tauri::webview::PageLoadEvent::Started {
+                if let Some(visibility) = webview.try_state::<events::WindowVisibility>() {
+                    visibility.set(true);
+                }
                 if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
                     app.stats.live_stop_all();
                 }
@@ -98,6 +103,8 @@ pub fn run() {
         })
         .setup(move |app| {
             builder.mount_events(app);
+            let visibility = events::WindowVisibility::default();
+            app.manage(visibility.clone());
             let dir = data_dir(app);
             let log_dir = app
                 .path()
@@ -116,7 +123,11 @@ pub fn run() {
             }
             if let Ok(squirrel) = opened.clone() {
                 let handle = app.handle().clone();
-                tauri::async_runtime::spawn(events::forward(handle, squirrel.bus().clone()));
+                tauri::async_runtime::spawn(events::forward(
+                    handle,
+                    squirrel.bus().clone(),
+                    visibility,
+                ));
                 tauri::async_runtime::spawn(async move { squirrel.start().await });
             }
             app.manage(AppState(opened));

@@ -180,11 +180,16 @@ export class Session {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     }
     // The app must not outlive its session: one left running holds the test runner's output
-    // pipe open and the run hangs until its time limit. Seen once after the SSH-device test;
-    // say so, then end it.
+    // pipe open and the run hangs until its time limit. It gets a moment to finish its own
+    // orderly shutdown (watchers, database); one still running after that is reported, then
+    // ended.
     if (this.dataDir) {
+      const deadline = Date.now() + 15_000;
+      while (appsUsing(this.dataDir).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       for (const pid of appsUsing(this.dataDir)) {
-        console.error(`# the app (pid ${pid}) outlived its WebDriver session; ending it`);
+        console.error(`# the app (pid ${pid}) outlived its WebDriver session by 15 s; ending it`);
         try {
           process.kill(pid, "SIGKILL");
         } catch {

@@ -31,6 +31,7 @@ vi.mock("./bindings", async (importOriginal) => ({
     statsRetentionGet: vi.fn(),
     statsRetentionSet: vi.fn(),
     containersCountByState: vi.fn(),
+    windowVisibilitySet: vi.fn(),
   },
   events: {
     inventoryEvent: { listen: vi.fn() },
@@ -88,8 +89,8 @@ beforeEach(() => {
   vi.mocked(commands.statsRetentionGet).mockImplementation(() => ok({ rawHours: 24, minuteDays: 7, hourDays: 365 }));
   vi.mocked(commands.containersCountByState).mockImplementation(() =>
     ok([
-      { state: "running" as const, count: 1 },
-      { state: "exited" as const, count: 1 },
+      { state: "running" as const, count: 1, stale: false },
+      { state: "exited" as const, count: 1, stale: false },
     ]),
   );
   vi.mocked(commands.containersList).mockImplementation(() =>

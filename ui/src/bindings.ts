@@ -72,6 +72,11 @@ export const commands = {
 	statsRetentionGet: () => typedError<StatsRetention, AppError_Serialize>(__TAURI_INVOKE("stats_retention_get")),
 	/**  Saves how long each tier is kept (adjusted to sane bounds) and applies it at once. */
 	statsRetentionSet: (retention: StatsRetention) => typedError<StatsRetention, AppError_Serialize>(__TAURI_INVOKE("stats_retention_set", { retention })),
+	/**
+	 *  The window was shown or hidden (minimised, another tab or desktop): while hidden, it gets
+	 *  no stats rounds nor live samples, and reloads them from the store when shown again.
+	 */
+	windowVisibilitySet: (visible: boolean) => __TAURI_INVOKE<void>("window_visibility_set", { visible }),
 };
 
 /** Events */
@@ -375,6 +380,12 @@ export type DeviceSummary_Deserialize = {
 	status: DeviceStatus,
 	containerCount: number,
 	runningCount: number,
+	/**
+	 *  Unix milliseconds at which the device stopped being online: its containers are shown
+	 *  as last seen then. `None` while online, or if it has not been online since the app
+	 *  started (each container's `updated_at` is then the best known time).
+	 */
+	offlineSince?: number | null,
 };
 
 /**  A device with what the app knows about it right now. */
@@ -383,6 +394,12 @@ export type DeviceSummary_Serialize = {
 	status: DeviceStatus,
 	containerCount: number,
 	runningCount: number,
+	/**
+	 *  Unix milliseconds at which the device stopped being online: its containers are shown
+	 *  as last seen then. `None` while online, or if it has not been online since the app
+	 *  started (each container's `updated_at` is then the best known time).
+	 */
+	offlineSince: number | null,
 };
 
 /**  A host whose containers Squirrel manages. */
@@ -749,6 +766,11 @@ path: string; passphrase: SecretRef | null } |
 export type StateCount = {
 	state: ContainerState,
 	count: number,
+	/**
+	 *  Containers of devices that are not online (unreachable, disabled, connecting): `state`
+	 *  is the last one seen, not a live one, and is counted apart from the live states.
+	 */
+	stale: boolean,
 };
 
 /**

@@ -4,3 +4,4 @@ pub mod containers;
 pub mod devices;
 pub mod inventory;
 pub mod stats;
+pub mod window;

@@ -2,18 +2,32 @@ import { Badge } from "@mantine/core";
 import type { ContainerState } from "../api/types";
 import { STATE_COLORS, healthColor, stateLabel } from "../lib/containerState";
 
-export function StatusBadge({ state, exitCode }: { state: ContainerState; exitCode?: number | null }) {
+/**
+ * A container's state. `lastSeen`: the state of a container whose device is not online, the
+ * last one Squirrel saw (grey and outlined, never a live colour).
+ */
+export function StatusBadge({
+  state,
+  exitCode,
+  lastSeen = false,
+}: {
+  state: ContainerState;
+  exitCode?: number | null;
+  lastSeen?: boolean;
+}) {
+  const label = stateLabel(state, exitCode);
   return (
     <Badge
-      color={STATE_COLORS[state]}
-      variant="light"
+      color={lastSeen ? "gray" : STATE_COLORS[state]}
+      variant={lastSeen ? "outline" : "light"}
       size="sm"
       radius="sm"
       tt="none"
-      styles={{ root: { flexShrink: 0 } }}
+      styles={{ root: { flexShrink: lastSeen ? 1 : 0, maxWidth: "100%" } }}
       data-testid="status-badge"
+      data-last-seen={lastSeen || undefined}
     >
-      {stateLabel(state, exitCode)}
+      {lastSeen ? `last seen ${label}` : label}
     </Badge>
   );
 }

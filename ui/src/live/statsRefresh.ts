@@ -41,6 +41,13 @@ export function isSeriesKey(key: QueryKey): boolean {
   return SERIES_ROOTS.has(key[0]);
 }
 
+/** Queries fed by stats rounds: what a window shown again reloads from the store. */
+const LIVE_STATS_ROOTS: ReadonlySet<unknown> = new Set(["statsLoads", "statsLatest", ...SERIES_ROOTS]);
+
+export function isLiveStatsKey(key: QueryKey): boolean {
+  return LIVE_STATS_ROOTS.has(key[0]);
+}
+
 /** The longest a shown series waits for new points, whatever its resolution. */
 const MAX_SERIES_AGE_S = 300;
 

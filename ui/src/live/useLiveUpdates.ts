@@ -3,11 +3,16 @@ import type { UnlistenFn } from "@tauri-apps/api/event";
 import { useEffect } from "react";
 import { queryKeys } from "../api/queryKeys";
 import type { Container, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
-import { events } from "../bindings";
+import { commands, events } from "../bindings";
+import { onVisibilityChange, windowVisible } from "../lib/visibility";
 import { applyEvents, type LiveCache } from "./applyEvent";
-import { createCoalescer, seriesDuePredicate } from "./statsRefresh";
+import { createCoalescer, isLiveStatsKey, seriesDuePredicate } from "./statsRefresh";
 
-const DEVICES_REFRESH_DELAY_MS = 300;
+/**
+ * Container events refresh the devices' counts soon after a burst, and at least once a second
+ * while events keep coming (a plain debounce would never fire during a mass restart).
+ */
+const DEVICES_REFRESH = { delayMs: 300, minGapMs: 1_000 };
 /**
  * Events are applied in batches, at most this often: a burst (a first sync of thousands of
  * containers, a mass restart) is one cache update and one render, not one per event.
@@ -16,13 +21,30 @@ const BATCH_MS = 50;
 /** Stats rounds (one event per device) refresh the shown charts at most this often. */
 const STATS_REFRESH = { delayMs: 1_000, minGapMs: 5_000 };
 
-/** Subscribes once to the backend's inventory events and keeps the query cache current. */
+/** Tells the backend whether the window is shown; a failure only costs live data sent for nothing. */
+function reportVisibility(visible: boolean): void {
+  Promise.resolve()
+    .then(() => commands.windowVisibilitySet(visible))
+    .catch((e: unknown) => console.warn("Squirrel: cannot tell the backend whether the window is shown.", e));
+}
+
+/**
+ * Subscribes once to the backend's inventory events and keeps the query cache current.
+ *
+ * While the window is hidden (minimised, another desktop), live data is not rendered: the
+ * backend stops sending stats rounds, the ones already on their way are dropped, and no stats
+ * refresh runs. Inventory events still apply (they are rare, and keep the lists right). When
+ * the window is shown again, the stats queries are reloaded from the store in one step.
+ */
 export function useLiveUpdates(): void {
   const queryClient = useQueryClient();
 
   useEffect(() => {
     let disposed = false;
-    let devicesTimer: ReturnType<typeof setTimeout> | undefined;
+    const devicesRefresh = createCoalescer(() => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.stateCounts });
+    }, DEVICES_REFRESH);
     const unlisteners: UnlistenFn[] = [];
     // container uuid → device uuid, rebuilt when the containers list changes.
     let deviceIndex: { list: Container[] | undefined; map: Map<string, string> } = { list: undefined, map: new Map() };
@@ -37,13 +59,7 @@ export function useLiveUpdates(): void {
       updateDevices: (fn) => queryClient.setQueryData<DeviceSummary[]>(queryKeys.devices, fn),
       containersFetching: () => queryClient.isFetching({ queryKey: queryKeys.containers, exact: true }) > 0,
       invalidate: (key) => void queryClient.invalidateQueries({ queryKey: key }),
-      refreshDevicesSoon: () => {
-        clearTimeout(devicesTimer);
-        devicesTimer = setTimeout(() => {
-          void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
-          void queryClient.invalidateQueries({ queryKey: queryKeys.stateCounts });
-        }, DEVICES_REFRESH_DELAY_MS);
-      },
+      refreshDevicesSoon: () => devicesRefresh.request(),
       updateLoads: (fn) => queryClient.setQueryData<StatsLoads>(queryKeys.statsLoads, fn),
       containerDevice: (uuid) => {
         const list = queryClient.getQueryData<Container[]>(queryKeys.containers);
@@ -68,17 +84,33 @@ export function useLiveUpdates(): void {
       );
     };
 
+    let hidden = !windowVisible();
+    reportVisibility(!hidden);
+    const stopWatchingVisibility = onVisibilityChange((visible) => {
+      reportVisibility(visible);
+      if (!visible) {
+        hidden = true;
+        statsRefresh.cancel();
+      } else if (hidden) {
+        hidden = false;
+        // Catch up: what the hidden window was not sent is in the store.
+        void queryClient.invalidateQueries({ predicate: (q) => isLiveStatsKey(q.queryKey) });
+      }
+    });
+
     let queue: InventoryEvent[] = [];
     let batchTimer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       batchTimer = undefined;
-      const batch = queue;
+      // Rounds that arrived before the window was hidden are reloaded when it is shown.
+      const batch = hidden ? queue.filter((e) => e.type !== "statsRecorded") : queue;
       queue = [];
-      applyEvents(cache, batch);
+      if (batch.length > 0) applyEvents(cache, batch);
     };
     const enqueue = (event: InventoryEvent) => {
       // Live samples are for the open drawer, which listens to them itself (useLiveStats).
       if (event.type === "liveStats" || event.type === "liveStatsEnded") return;
+      if (hidden && event.type === "statsRecorded") return;
       queue.push(event);
       batchTimer ??= setTimeout(flush, BATCH_MS);
     };
@@ -88,7 +120,8 @@ export function useLiveUpdates(): void {
 
     return () => {
       disposed = true;
-      clearTimeout(devicesTimer);
+      stopWatchingVisibility();
+      devicesRefresh.cancel();
       clearTimeout(batchTimer);
       statsRefresh.cancel();
       for (const unlisten of unlisteners) unlisten();

@@ -37,6 +37,7 @@ export function makeDevice(overrides: Partial<DeviceSummary> = {}): DeviceSummar
     status: { state: "online", engineVersion: "27.3.1" },
     containerCount: 1,
     runningCount: 1,
+    offlineSince: null,
     ...overrides,
   };
 }

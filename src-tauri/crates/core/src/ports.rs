@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::error::{CoreResult, EngineError};
 use crate::model::{
     Container, ContainerObservation, ContainerSample, ContainerSeries, Device, DeviceLoad,
-    DeviceStatus, EngineSample, FleetSeries, Image, Network, RollupReport, StateCount,
+    DeviceStateCount, DeviceStatus, EngineSample, FleetSeries, Image, Network, RollupReport,
     StatsReading, StatsRetention, StatsSample, StatsTier, Volume,
 };
 
@@ -40,8 +40,11 @@ pub trait ContainerRepository: Send + Sync {
     ) -> CoreResult<Option<Container>>;
     async fn apply_container_changes(&self, changes: &ContainerChanges) -> CoreResult<()>;
     async fn set_display_name(&self, uuid: &str, display_name: Option<&str>) -> CoreResult<()>;
-    /// How many containers are in each state, on one device or all.
-    async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>>;
+    /// How many containers each device has in each state, on one device or all.
+    async fn count_by_device_and_state(
+        &self,
+        device_uuid: Option<&str>,
+    ) -> CoreResult<Vec<DeviceStateCount>>;
 }
 
 #[async_trait]

@@ -1,7 +1,7 @@
 //! The container repository: one row per container, keyed by device and engine id.
 
 use async_trait::async_trait;
-use squirrel_core::model::{Container, ContainerState, StateCount};
+use squirrel_core::model::{Container, ContainerState, DeviceStateCount};
 use squirrel_core::ports::{ContainerChanges, ContainerRepository};
 use squirrel_core::CoreResult;
 
@@ -160,10 +160,14 @@ impl ContainerRepository for Store {
         Ok(())
     }
 
-    async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT state, COUNT(*) FROM containers WHERE ?1 IS NULL OR device_uuid = ?1
-             GROUP BY state ORDER BY state",
+    async fn count_by_device_and_state(
+        &self,
+        device_uuid: Option<&str>,
+    ) -> CoreResult<Vec<DeviceStateCount>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT device_uuid, state, COUNT(*) FROM containers
+             WHERE ?1 IS NULL OR device_uuid = ?1
+             GROUP BY device_uuid, state ORDER BY device_uuid, state",
         )
         .bind(device_uuid)
         .fetch_all(self.pool())
@@ -171,7 +175,8 @@ impl ContainerRepository for Store {
         .map_err(storage)?;
         Ok(rows
             .into_iter()
-            .map(|(state, count)| StateCount {
+            .map(|(device_uuid, state, count)| DeviceStateCount {
+                device_uuid,
                 state: ContainerState::parse(&state),
                 count: u32::try_from(count).unwrap_or(u32::MAX),
             })

@@ -352,16 +352,25 @@ async fn counts_by_state_on_all_devices_or_one() {
         })
         .await
         .unwrap();
-    let all = store.count_by_state(None).await.unwrap();
-    let get = |v: &[squirrel_core::model::StateCount], s| {
-        v.iter().find(|c| c.state == s).map(|c| c.count)
+    let all = store.count_by_device_and_state(None).await.unwrap();
+    let get = |v: &[squirrel_core::model::DeviceStateCount], d: &str, s| {
+        v.iter()
+            .find(|c| c.device_uuid == d && c.state == s)
+            .map(|c| c.count)
     };
-    assert_eq!(get(&all, ContainerState::Running), Some(3));
-    assert_eq!(get(&all, ContainerState::Exited), Some(1));
-    let d2 = store.count_by_state(Some("d2")).await.unwrap();
-    assert_eq!(get(&d2, ContainerState::Running), Some(1));
-    assert_eq!(get(&d2, ContainerState::Exited), Some(1));
-    assert!(store.count_by_state(Some("nope")).await.unwrap().is_empty());
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(get(&all, "d1", ContainerState::Running), Some(2));
+    assert_eq!(get(&all, "d2", ContainerState::Running), Some(1));
+    assert_eq!(get(&all, "d2", ContainerState::Exited), Some(1));
+    let d2 = store.count_by_device_and_state(Some("d2")).await.unwrap();
+    assert_eq!(d2.len(), 2, "{d2:?}");
+    assert_eq!(get(&d2, "d2", ContainerState::Running), Some(1));
+    assert_eq!(get(&d2, "d2", ContainerState::Exited), Some(1));
+    assert!(store
+        .count_by_device_and_state(Some("nope"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]

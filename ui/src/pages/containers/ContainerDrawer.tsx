@@ -1,11 +1,14 @@
 import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, Text, Title } from "@mantine/core";
-import { IconChartLine, IconInfoCircle, IconListDetails } from "@tabler/icons-react";
+import { IconChartLine, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
 import { useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
 import { Mono } from "../../components/Mono";
 import { ErrorState } from "../../components/States";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
+import { stateLabel } from "../../lib/containerState";
 import { containerLabel, formatUnixSeconds } from "../../lib/format";
+import { formatAsOfFull } from "../../lib/staleness";
+import { useDeviceStaleness } from "../useDeviceStaleness";
 import { DrawerActions } from "./actions/ActionButtons";
 import {
   EnvSection,
@@ -51,6 +54,8 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
   const [tab, setTab] = useState<DrawerTab>("details");
   const details = inspect.data;
   const title = container ? containerLabel(container) : (details?.name ?? "Container");
+  const stale = useDeviceStaleness().get(container?.deviceUuid ?? "") ?? null;
+  const asOf = stale?.since ?? container?.updatedAt ?? null;
 
   return (
     <Drawer.Root opened={uuid !== null} onClose={onClose} position="right" size={760}>
@@ -64,8 +69,10 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
                   <Title order={4} className="sq-wrap" data-testid="drawer-title">
                     {title}
                   </Title>
-                  {container ? <StatusBadge state={container.state} exitCode={container.exitCode} /> : null}
-                  {container?.health ? <HealthBadge health={container.health} /> : null}
+                  {container ? (
+                    <StatusBadge state={container.state} exitCode={container.exitCode} lastSeen={stale !== null} />
+                  ) : null}
+                  {container?.health && !stale ? <HealthBadge health={container.health} /> : null}
                 </Group>
                 {container && container.displayName ? (
                   <Text size="xs" c="dimmed" className="sq-wrap">
@@ -97,7 +104,19 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
                 </Stack>
               </Group>
             ) : null}
-            {container ? <DrawerActions container={container} /> : null}
+            {container && stale ? (
+              <Alert
+                color="gray"
+                variant="light"
+                p="xs"
+                icon={<IconPlugConnectedX size={18} />}
+                title={`Last seen ${stateLabel(container.state, container.exitCode)}${asOf != null ? `, as of ${formatAsOfFull(asOf)}` : ""}`}
+                data-testid="drawer-last-seen"
+              >
+                {stale.reason}
+              </Alert>
+            ) : null}
+            {container ? <DrawerActions container={container} unavailable={stale?.reason} /> : null}
           </Stack>
           <Tabs
             value={tab}

@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
 import { useNow } from "../../lib/useNow";
 import { useDeviceNames } from "../useDeviceNames";
+import { useDeviceStaleness } from "../useDeviceStaleness";
 import { ActionsProvider } from "./actions/ActionsContext";
 import { ContainerDrawer } from "./ContainerDrawer";
 import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
@@ -54,6 +55,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const [openUuid, setOpenUuid] = useState<string | null>(null);
 
   const deviceNames = useDeviceNames();
+  const staleness = useDeviceStaleness();
   const loads = useContainerLoads();
   const all = containers.data;
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
@@ -95,6 +97,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         loads={loads}
         now={now}
         selectedUuid={openUuid}
+        staleness={staleness}
         onOpen={setOpenUuid}
       />
     );

@@ -3,11 +3,12 @@
 // changed, an event touches the row of its container, a new callback touches none.
 import { MantineProvider } from "@mantine/core";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { act, render, screen } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { createElement, type ReactElement, type ReactNode } from "react";
 import { createQueryClient } from "../../api/queries";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Container, ContainerLoad } from "../../api/types";
+import { formatAsOf, type Staleness } from "../../lib/staleness";
 import { makeContainer } from "../../test/fixtures";
 import { theme } from "../../theme";
 import { ActionsProvider } from "./actions/ActionsContext";
@@ -109,5 +110,98 @@ describe("ContainersTable rows", () => {
     expect(await rowRenders(() => rerender(table([a, paused, c], loads, () => {})))).toEqual({});
     const restarted = { ...c, state: "running" as const };
     expect(await rowRenders(() => rerender(table([a, paused, restarted], loads)))).toEqual({ c: 1 });
+  });
+});
+
+describe("ContainersTable rows of a device that is not online", () => {
+  const live = makeContainer({ uuid: "a", name: "alpha", state: "running" });
+  const gone = makeContainer({ uuid: "x", name: "xray", deviceUuid: "d-2", state: "running", updatedAt: NOW - 86_400_000 });
+  const REASON = "nas is unreachable: connection refused.";
+  const unreachable: Staleness = { reason: REASON, since: NOW - 600_000 };
+  const deviceNames = new Map([
+    ["d-1", "local"],
+    ["d-2", "nas"],
+  ]);
+  const loads = new Map([
+    ["a", load("a", 10)],
+    ["x", load("x", 77)],
+  ]);
+
+  function table(staleness: ReadonlyMap<string, Staleness>): ReactElement {
+    return (
+      <ActionsProvider>
+        <ContainersTable
+          containers={[live, gone]}
+          deviceNames={deviceNames}
+          loads={loads}
+          now={NOW}
+          selectedUuid={null}
+          staleness={staleness}
+          onOpen={() => {}}
+        />
+      </ActionsProvider>
+    );
+  }
+
+  async function rowOf(uuid: string): Promise<HTMLElement> {
+    const rows = await screen.findAllByTestId("container-row");
+    const row = rows.find((r) => r.dataset.uuid === uuid);
+    if (!row) throw new Error(`no row ${uuid}`);
+    return row;
+  }
+
+  it("reads as last seen, as of when the device was last online, with its actions disabled for the device's reason", async () => {
+    renderWithProviders(table(new Map([["d-2", unreachable]])));
+    const row = await rowOf("x");
+    expect(row).toHaveAttribute("data-stale", "true");
+    expect(within(row).getByTestId("status-badge")).toHaveTextContent("last seen running");
+    expect(within(row).getByTestId("last-seen-as-of")).toHaveTextContent(`as of ${formatAsOf(NOW - 600_000, NOW)}`);
+    expect(within(row).getByTestId("last-seen").title).toContain(REASON);
+    // Its last load is not a current one.
+    expect(within(row).queryByTestId("container-cpu-bar")).toBeNull();
+
+    for (const id of ["action-stop", "action-restart", "action-rename", "action-remove"]) {
+      const button = within(row).getByTestId(id);
+      expect(button).toHaveAttribute("aria-disabled", "true");
+      expect(button.getAttribute("aria-label")).toContain(REASON);
+    }
+    // Clicking does nothing: no confirmation asks to stop a container Squirrel cannot reach.
+    fireEvent.click(within(row).getByTestId("action-stop"));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    // The tooltip says why.
+    fireEvent.mouseEnter(within(row).getByTestId("action-stop"));
+    expect(await screen.findByText(REASON)).toBeInTheDocument();
+    // Squirrel's own display name needs no engine.
+    expect(within(row).getByTestId("action-display-name")).not.toHaveAttribute("aria-disabled");
+  });
+
+  it("leaves the rows of an online device as they were", async () => {
+    renderWithProviders(table(new Map([["d-2", unreachable]])));
+    const row = await rowOf("a");
+    expect(row).not.toHaveAttribute("data-stale");
+    expect(within(row).queryByTestId("last-seen")).toBeNull();
+    expect(within(row).getByTestId("status-badge")).toHaveTextContent(/^running$/);
+    expect(within(row).getByTestId("container-cpu-bar")).toHaveAttribute("data-value", "10");
+    const stop = within(row).getByTestId("action-stop");
+    expect(stop).not.toHaveAttribute("aria-disabled");
+    expect(stop).toHaveAttribute("aria-label", "Stop alpha");
+  });
+
+  it("without a time the device was last online, a row is as of its own last change", async () => {
+    renderWithProviders(table(new Map([["d-2", { reason: REASON, since: null }]])));
+    const row = await rowOf("x");
+    expect(within(row).getByTestId("last-seen-as-of")).toHaveTextContent(`as of ${formatAsOf(NOW - 86_400_000, NOW)}`);
+  });
+
+  it("re-renders only the rows whose device's staleness changed", async () => {
+    const { rerender } = renderWithProviders(table(new Map([["d-2", unreachable]])));
+    expect(await screen.findAllByTestId("container-row")).toHaveLength(2);
+    // A new map holding the same entry: nothing changed.
+    expect(await rowsTouchedBy(() => rerender(table(new Map([["d-2", unreachable]]))))).toEqual([]);
+    // The device comes back: its row only.
+    expect(await rowsTouchedBy(() => rerender(table(new Map())))).toEqual(["x"]);
+    const row = await rowOf("x");
+    expect(row).not.toHaveAttribute("data-stale");
+    expect(within(row).getByTestId("status-badge")).toHaveTextContent(/^running$/);
   });
 });

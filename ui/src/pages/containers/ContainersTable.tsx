@@ -12,7 +12,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Container, ContainerLoad, ContainerState } from "../../api/types";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
+import { stateLabel } from "../../lib/containerState";
 import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
+import { formatAsOf, formatAsOfFull, type Staleness } from "../../lib/staleness";
 import { RowActions } from "./actions/ActionButtons";
 import { CpuBar, MemoryBar } from "./LoadBars";
 
@@ -80,6 +82,23 @@ function PortsCell({ c }: { c: Container }) {
   );
 }
 
+/**
+ * The status of a container whose device is not online: the state last seen, as of when the
+ * device was last online (else as of the container's last recorded change), and why.
+ */
+function LastSeen({ c, stale, now }: { c: Container; stale: Staleness; now: number }) {
+  const asOf = stale.since ?? c.updatedAt;
+  const title = `Last seen ${stateLabel(c.state, c.exitCode)}${asOf != null ? `, as of ${formatAsOfFull(asOf)}` : ""}. ${stale.reason}`;
+  return (
+    <Stack gap={2} style={{ minWidth: 0 }} title={title} data-testid="last-seen">
+      <StatusBadge state={c.state} exitCode={c.exitCode} lastSeen />
+      <Text size="xs" c="dimmed" lh="14px" className="sq-ellipsis" data-testid="last-seen-as-of">
+        {asOf != null ? `as of ${formatAsOf(asOf, now)}` : "time unknown"}
+      </Text>
+    </Stack>
+  );
+}
+
 /** A load to sort by: running containers by value, the rest (and unsampled ones) last. */
 function loadSortValue(c: Container, value: number | null | undefined): number {
   return c.state === "running" && value != null ? value : -1;
@@ -126,6 +145,8 @@ interface RowProps {
   load: ContainerLoad | undefined;
   now: number;
   selected: boolean;
+  /** Set when the container's device is not online: one object per device, kept while unchanged. */
+  stale: Staleness | null;
   onOpen: (uuid: string) => void;
 }
 
@@ -133,7 +154,7 @@ interface RowProps {
  * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
  * alone; a stats round re-renders only the rows whose load changed.
  */
-const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, onOpen }: RowProps) {
+const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, stale, onOpen }: RowProps) {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget) return;
     if (e.key === "Enter" || e.key === " ") {
@@ -154,6 +175,7 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
       data-state={c.state}
       data-uuid={c.uuid}
       data-selected={selected}
+      data-stale={stale ? true : undefined}
       onClick={() => onOpen(c.uuid)}
       onKeyDown={onKeyDown}
     >
@@ -171,10 +193,14 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
         </Text>
       </div>
       <div role="cell" style={{ minWidth: 0 }}>
-        <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
-          <StatusBadge state={c.state} exitCode={c.exitCode} />
-          {c.health ? <HealthBadge health={c.health} /> : null}
-        </Group>
+        {stale ? (
+          <LastSeen c={c} stale={stale} now={now} />
+        ) : (
+          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
+            <StatusBadge state={c.state} exitCode={c.exitCode} />
+            {c.health ? <HealthBadge health={c.health} /> : null}
+          </Group>
+        )}
       </div>
       {/* The load bars change with every stats round: new data, by design. */}
       <div role="cell" style={{ minWidth: 0 }} data-live>
@@ -193,7 +219,7 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
         <PortsCell c={c} />
       </div>
       <div role="cell" style={{ minWidth: 0 }}>
-        <RowActions container={c} />
+        <RowActions container={c} unavailable={stale?.reason} />
       </div>
     </div>
   );
@@ -206,11 +232,23 @@ interface Props {
   loads: Map<string, ContainerLoad>;
   now: number;
   selectedUuid: string | null;
+  /** deviceUuid → why its containers are last seen, for the devices not online. */
+  staleness?: ReadonlyMap<string, Staleness>;
   onOpen: (uuid: string) => void;
 }
 
+const NOT_STALE: ReadonlyMap<string, Staleness> = new Map();
+
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
-export function ContainersTable({ containers, deviceNames, loads, now, selectedUuid, onOpen }: Props) {
+export function ContainersTable({
+  containers,
+  deviceNames,
+  loads,
+  now,
+  selectedUuid,
+  staleness = NOT_STALE,
+  onOpen,
+}: Props) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
   const columns = useColumns(deviceNames, loads);
   const table = useReactTable({
@@ -288,6 +326,7 @@ export function ContainersTable({ containers, deviceNames, loads, now, selectedU
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const c = rows[item.index].original;
+            const stale = staleness.get(c.deviceUuid) ?? null;
             return (
               <Row
                 key={c.uuid}
@@ -295,9 +334,11 @@ export function ContainersTable({ containers, deviceNames, loads, now, selectedU
                 index={item.index}
                 start={item.start}
                 deviceName={deviceNames.get(c.deviceUuid) ?? ""}
-                load={loads.get(c.uuid)}
+                // A load of a device that is not online is not a current one.
+                load={stale ? undefined : loads.get(c.uuid)}
                 now={now}
                 selected={selectedUuid === c.uuid}
+                stale={stale}
                 onOpen={open}
               />
             );

@@ -5,7 +5,7 @@ import type { FleetPoint, StatsLoads } from "../../api/types";
 import { commands } from "../../bindings";
 import { makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
-import { countCards, filterFor } from "./StateCounts";
+import { StateCounts, countCards, filterFor } from "./StateCounts";
 import { draftToRetention } from "./RetentionSettings";
 import { loadIsCurrent } from "./DeviceHealth";
 import { DashboardPage } from "./DashboardPage";
@@ -58,9 +58,9 @@ beforeEach(() => {
   );
   vi.mocked(commands.containersCountByState).mockImplementation(() =>
     ok([
-      { state: "running" as const, count: 3 },
-      { state: "exited" as const, count: 3 },
-      { state: "dead" as const, count: 1 },
+      { state: "running" as const, count: 3, stale: false },
+      { state: "exited" as const, count: 3, stale: false },
+      { state: "dead" as const, count: 1, stale: false },
     ]),
   );
   vi.mocked(commands.statsLoads).mockImplementation(() => ok(loads));
@@ -197,8 +197,8 @@ describe("dashboard helpers", () => {
 
   it("countCards puts the total first and hides rare states at zero", () => {
     const cards = countCards([
-      { state: "running", count: 2 },
-      { state: "restarting", count: 1 },
+      { state: "running", count: 2, stale: false },
+      { state: "restarting", count: 1, stale: false },
     ]);
     expect(cards.map((c) => [c.key, c.count])).toEqual([
       ["total", 3],
@@ -208,6 +208,42 @@ describe("dashboard helpers", () => {
       ["created", 0],
       ["restarting", 1],
     ]);
+  });
+
+  it("countCards never adds containers of devices not online to live states", () => {
+    const cards = countCards([
+      { state: "running", count: 2, stale: false },
+      { state: "running", count: 5, stale: true },
+      { state: "exited", count: 1, stale: true },
+      { state: "paused", count: 1, stale: true },
+    ]);
+    expect(cards.map((c) => [c.key, c.count])).toEqual([
+      ["total", 9],
+      ["running", 2],
+      ["paused", 0],
+      ["exited", 0],
+      ["created", 0],
+      ["stale", 7],
+    ]);
+    expect(countCards([{ state: "running", count: 2, stale: false }]).some((c) => c.key === "stale")).toBe(false);
+  });
+
+  it("shows the containers of an unreachable device apart, as last seen", async () => {
+    vi.mocked(commands.containersCountByState).mockImplementation(() =>
+      ok([
+        { state: "running" as const, count: 3, stale: false },
+        { state: "running" as const, count: 2, stale: true },
+      ]),
+    );
+    const onOpen = vi.fn();
+    renderWithProviders(<StateCounts onOpen={onOpen} />);
+    expect(await screen.findByTestId("dashboard-count-running")).toHaveTextContent("3");
+    expect(screen.getByTestId("dashboard-count-stale")).toHaveTextContent("2");
+    expect(screen.getByTestId("dashboard-count-total")).toHaveTextContent("5");
+    const card = screen.getAllByTestId("dashboard-count-card").find((c) => c.dataset.state === "stale");
+    expect(card).toHaveTextContent(/last seen/i);
+    fireEvent.click(card!);
+    expect(onOpen).toHaveBeenCalledWith("all");
   });
 
   it("draftToRetention wants whole numbers of at least 1", () => {

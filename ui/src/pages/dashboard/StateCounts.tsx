@@ -36,11 +36,21 @@ const LABELS: Record<ContainerState, string> = {
   unknown: "Unknown",
 };
 
-/** The cards to show, total first, from the backend's counts. */
-export function countCards(counts: readonly StateCount[]): { key: ContainerState | "total"; label: string; count: number }[] {
+type CardKey = ContainerState | "total" | "stale";
+
+/**
+ * The cards to show, total first, from the backend's counts. Containers of devices that are
+ * not online (`stale`) are in the total and in a "Last seen" card of their own, never in a
+ * live state: their engine may have stopped them all.
+ */
+export function countCards(counts: readonly StateCount[]): { key: CardKey; label: string; count: number }[] {
   const byState = new Map<ContainerState, number>();
-  for (const c of counts) byState.set(c.state, (byState.get(c.state) ?? 0) + c.count);
-  const total = [...byState.values()].reduce((a, b) => a + b, 0);
+  let stale = 0;
+  for (const c of counts) {
+    if (c.stale) stale += c.count;
+    else byState.set(c.state, (byState.get(c.state) ?? 0) + c.count);
+  }
+  const total = [...byState.values()].reduce((a, b) => a + b, stale);
   return [
     { key: "total", label: "Total", count: total },
     ...ALWAYS.map((state) => ({ key: state, label: LABELS[state], count: byState.get(state) ?? 0 })),
@@ -49,8 +59,12 @@ export function countCards(counts: readonly StateCount[]): { key: ContainerState
       label: LABELS[state],
       count: byState.get(state) ?? 0,
     })),
+    ...(stale > 0 ? [{ key: "stale" as const, label: "Last seen", count: stale }] : []),
   ];
 }
+
+const STALE_TITLE =
+  "Containers of devices Squirrel does not reach now (unreachable, disabled, connecting): their state is the last one seen. Show all containers";
 
 function CountCard({
   state,
@@ -58,12 +72,14 @@ function CountCard({
   count,
   onOpen,
 }: {
-  state: ContainerState | "total";
+  state: CardKey;
   label: string;
   count: number;
   onOpen?: (status: StatusFilter) => void;
 }) {
-  const color = state === "total" ? "indigo" : STATE_COLORS[state];
+  const color = state === "total" ? "indigo" : state === "stale" ? "gray" : STATE_COLORS[state];
+  // No status filter tells stale containers apart: their card opens them all.
+  const title = state === "stale" ? STALE_TITLE : "Show these containers";
   return (
     <Paper
       withBorder
@@ -72,9 +88,9 @@ function CountCard({
       component="button"
       type="button"
       className="sq-count-card"
-      onClick={() => onOpen?.(filterFor(state))}
-      title={`Show these containers`}
-      aria-label={`${label}: ${count}. Show these containers`}
+      onClick={() => onOpen?.(state === "stale" ? "all" : filterFor(state))}
+      title={title}
+      aria-label={`${label}: ${count}. ${title}`}
       data-testid="dashboard-count-card"
       data-state={state}
     >

@@ -18,6 +18,6 @@ pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
 pub use rollup::{RetentionCut, RollupPlan, RollupStep, ROLLED_TIERS, ROLLUP_GRACE_SECS};
 pub use stats::{
     cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,
-    DeviceLoad, EngineSample, FleetPoint, FleetSeries, RollupReport, SeriesPoint, Span, StateCount,
-    StatsReading, StatsRetention, StatsSample, StatsTier, MAX_POINTS,
+    DeviceLoad, DeviceStateCount, EngineSample, FleetPoint, FleetSeries, RollupReport, SeriesPoint,
+    Span, StateCount, StatsReading, StatsRetention, StatsSample, StatsTier, MAX_POINTS,
 };

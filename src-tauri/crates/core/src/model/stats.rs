@@ -307,6 +307,17 @@ impl From<&ContainerSample> for ContainerLoad {
 pub struct StateCount {
     pub state: crate::model::ContainerState,
     pub count: u32,
+    /// Containers of devices that are not online (unreachable, disabled, connecting): `state`
+    /// is the last one seen, not a live one, and is counted apart from the live states.
+    pub stale: bool,
+}
+
+/// How many containers of one device are in one state, as the store counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceStateCount {
+    pub device_uuid: String,
+    pub state: crate::model::ContainerState,
+    pub count: u32,
 }
 
 /// How long each tier is kept.

@@ -33,6 +33,11 @@ pub struct DeviceSummary {
     pub status: DeviceStatus,
     pub container_count: u32,
     pub running_count: u32,
+    /// Unix milliseconds at which the device stopped being online: its containers are shown
+    /// as last seen then. `None` while online, or if it has not been online since the app
+    /// started (each container's `updated_at` is then the best known time).
+    #[specta(type = Option<f64>)]
+    pub offline_since: Option<i64>,
 }
 
 pub struct DeviceService {
@@ -83,6 +88,7 @@ impl DeviceService {
                     } else {
                         DeviceStatus::Disabled
                     },
+                    offline_since: self.inventory.offline_since(&device.uuid),
                     device,
                     container_count: total,
                     running_count: running,

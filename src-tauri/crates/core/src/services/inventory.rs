@@ -16,6 +16,14 @@ use crate::model::{
 use crate::ports::{ContainerChanges, InventorySink, Repositories};
 use crate::reconcile::{diff_snapshot, merge};
 
+/// A device's connection status, and since when it is not online.
+struct Presence {
+    status: DeviceStatus,
+    /// Unix milliseconds at which the device stopped being online; `None` while it is online,
+    /// or when it has not been online since the app started.
+    offline_since: Option<i64>,
+}
+
 /// Stores what watchers observe, then publishes it on the bus.
 ///
 /// Device statuses are runtime state, kept in memory (a std `RwLock`: never held across an
@@ -24,7 +32,7 @@ pub struct InventoryService {
     repos: Arc<dyn Repositories>,
     bus: EventBus,
     clock: Arc<dyn Clock>,
-    statuses: RwLock<HashMap<String, DeviceStatus>>,
+    statuses: RwLock<HashMap<String, Presence>>,
 }
 
 impl InventoryService {
@@ -45,8 +53,18 @@ impl InventoryService {
         self.statuses
             .read()
             .ok()
-            .and_then(|s| s.get(device_uuid).cloned())
+            .and_then(|s| s.get(device_uuid).map(|p| p.status.clone()))
             .unwrap_or(DeviceStatus::Connecting)
+    }
+
+    /// Unix milliseconds at which the device stopped being online: its last known inventory
+    /// is as of then. `None` while it is online, or if it has not been online since the app
+    /// started.
+    pub fn offline_since(&self, device_uuid: &str) -> Option<i64> {
+        self.statuses
+            .read()
+            .ok()
+            .and_then(|s| s.get(device_uuid).and_then(|p| p.offline_since))
     }
 
     /// Marks a device unreachable with `reason` (e.g. its watcher could not be built).
@@ -91,8 +109,26 @@ impl InventoryService {
 #[async_trait]
 impl InventorySink for InventoryService {
     async fn set_status(&self, device_uuid: &str, status: DeviceStatus) {
+        let now = self.clock.now_ms();
         let changed = match self.statuses.write() {
-            Ok(mut s) => s.insert(device_uuid.to_string(), status.clone()) != Some(status.clone()),
+            Ok(mut s) => {
+                let old = s.get(device_uuid);
+                let changed = old.map(|p| &p.status) != Some(&status);
+                let offline_since = match old {
+                    _ if status.is_online() => None,
+                    Some(p) if p.status.is_online() => Some(now),
+                    Some(p) => p.offline_since,
+                    None => None,
+                };
+                s.insert(
+                    device_uuid.to_string(),
+                    Presence {
+                        status: status.clone(),
+                        offline_since,
+                    },
+                );
+                changed
+            }
             Err(_) => true,
         };
         if changed {

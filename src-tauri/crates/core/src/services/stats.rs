@@ -1,7 +1,7 @@
 //! Statistics: records what collectors sample, answers chart queries, runs the rollups,
 //! and serves live (1 Hz) streams to open charts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -19,6 +19,7 @@ use crate::model::{
     FleetSeries, RollupReport, StateCount, StatsRetention, StatsSample,
 };
 use crate::ports::{Repositories, StatsSink};
+use crate::services::inventory::InventoryService;
 
 /// How often the rollup and retention job runs.
 pub const ROLLUP_PERIOD: Duration = Duration::from_secs(60);
@@ -126,6 +127,7 @@ struct LiveStream {
 pub struct StatsService {
     recorder: Arc<StatsRecorder>,
     engine: Arc<WatcherEngine>,
+    inventory: Arc<InventoryService>,
     clock: Arc<dyn Clock>,
     live: Arc<Mutex<HashMap<u32, LiveStream>>>,
     next_subscription: AtomicU32,
@@ -137,11 +139,13 @@ impl StatsService {
     pub fn new(
         recorder: Arc<StatsRecorder>,
         engine: Arc<WatcherEngine>,
+        inventory: Arc<InventoryService>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             recorder,
             engine,
+            inventory,
             clock,
             live: Arc::new(Mutex::new(HashMap::new())),
             next_subscription: AtomicU32::new(1),
@@ -225,8 +229,27 @@ impl StatsService {
             .await
     }
 
+    /// How many containers are in each state, on all devices or one. Containers of devices
+    /// that are not online are counted apart (`stale`): their state is the last one seen, and
+    /// the engine may have changed it since.
     pub async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>> {
-        self.repos().count_by_state(device_uuid).await
+        let rows = self.repos().count_by_device_and_state(device_uuid).await?;
+        let mut online: HashMap<String, bool> = HashMap::new();
+        let mut counts: BTreeMap<(bool, &'static str), StateCount> = BTreeMap::new();
+        for row in rows {
+            let live = *online
+                .entry(row.device_uuid)
+                .or_insert_with_key(|uuid| self.inventory.status(uuid).is_online());
+            counts
+                .entry((!live, row.state.as_str()))
+                .or_insert(StateCount {
+                    state: row.state,
+                    count: 0,
+                    stale: !live,
+                })
+                .count += row.count;
+        }
+        Ok(counts.into_values().collect())
     }
 
     pub async fn retention(&self) -> CoreResult<StatsRetention> {

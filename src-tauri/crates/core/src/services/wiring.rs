@@ -67,7 +67,12 @@ impl CoreServices {
                 recorder.clone(),
                 clock.clone(),
             )),
-            stats: Arc::new(StatsService::new(recorder.clone(), engine.clone(), clock)),
+            stats: Arc::new(StatsService::new(
+                recorder.clone(),
+                engine.clone(),
+                inventory.clone(),
+                clock,
+            )),
             ports,
             inventory,
             engine,

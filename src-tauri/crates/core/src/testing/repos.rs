@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use crate::error::{CoreError, CoreResult};
 use crate::model::{
-    Container, ContainerSample, ContainerSeries, Device, DeviceLoad, FleetPoint, FleetSeries,
-    Image, Network, RollupPlan, RollupReport, SeriesPoint, Span, StateCount, StatsRetention,
+    Container, ContainerSample, ContainerSeries, Device, DeviceLoad, DeviceStateCount, FleetPoint,
+    FleetSeries, Image, Network, RollupPlan, RollupReport, SeriesPoint, Span, StatsRetention,
     StatsSample, StatsTier, Volume,
 };
 use crate::ports::{
@@ -188,16 +188,20 @@ impl ContainerRepository for MemoryRepos {
         })
     }
 
-    async fn count_by_state(&self, device_uuid: Option<&str>) -> CoreResult<Vec<StateCount>> {
-        let mut counts: BTreeMap<&'static str, StateCount> = BTreeMap::new();
+    async fn count_by_device_and_state(
+        &self,
+        device_uuid: Option<&str>,
+    ) -> CoreResult<Vec<DeviceStateCount>> {
+        let mut counts: BTreeMap<(String, &'static str), DeviceStateCount> = BTreeMap::new();
         self.with(|s| {
             for c in s.containers.values() {
                 if device_uuid.is_some_and(|d| d != c.device_uuid) {
                     continue;
                 }
                 counts
-                    .entry(c.state.as_str())
-                    .or_insert(StateCount {
+                    .entry((c.device_uuid.clone(), c.state.as_str()))
+                    .or_insert(DeviceStateCount {
+                        device_uuid: c.device_uuid.clone(),
                         state: c.state,
                         count: 0,
                     })

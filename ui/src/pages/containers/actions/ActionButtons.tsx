@@ -11,8 +11,25 @@ import { useContainerActions } from "./ActionsContext";
 // ignores keys not aimed at itself, and the "/" shortcut listens on the document.
 const stop = (e: MouseEvent) => e.stopPropagation();
 
+/**
+ * Whether an action needs the engine. Squirrel's own display name does not: it can be set
+ * while the device is offline.
+ */
+const needsEngine = (kind: ActionKind) => kind !== "displayName";
+
+/**
+ * `unavailable`: why the container's engine cannot be reached now (its device is not
+ * online); the actions that need the engine are then disabled, the reason as their tooltip.
+ * Disabled through `data-disabled`, not `disabled`: a disabled button gets no hover, and its
+ * tooltip would never show.
+ */
+interface ActionsProps {
+  container: Container;
+  unavailable?: string | null;
+}
+
 /** Compact icon buttons for a table row; clicks never reach the row. */
-export function RowActions({ container }: { container: Container }) {
+export function RowActions({ container, unavailable = null }: ActionsProps) {
   const { request, pendingAction } = useContainerActions();
   const pending = pendingAction(container.uuid);
   const lifecycle = lifecycleActions(container.state);
@@ -22,19 +39,22 @@ export function RowActions({ container }: { container: Container }) {
   const icon = (kind: ActionKind) => {
     const meta = ACTION_META[kind];
     const Icon = meta.icon;
+    const blocked = unavailable && needsEngine(kind) ? unavailable : null;
     return (
-      <Tooltip key={kind} label={meta.label} openDelay={400} withinPortal>
+      <Tooltip key={kind} label={blocked ?? meta.label} openDelay={blocked ? 0 : 400} multiline={!!blocked} maw={320} withinPortal>
         <ActionIcon
           variant="subtle"
           color={meta.color}
           size={24}
-          aria-label={`${meta.label} ${name}`}
+          aria-label={blocked ? `${meta.label} ${name}: ${blocked}` : `${meta.label} ${name}`}
+          aria-disabled={blocked ? true : undefined}
+          data-disabled={blocked ? true : undefined}
           data-testid={actionTestId(kind)}
           loading={pending === kind}
           disabled={pending !== undefined && pending !== kind}
           onClick={(e) => {
             e.stopPropagation();
-            request(kind, container);
+            if (!blocked) request(kind, container);
           }}
         >
           <Icon size={16} stroke={1.8} />
@@ -55,7 +75,7 @@ export function RowActions({ container }: { container: Container }) {
 }
 
 /** Labelled buttons for the detail drawer. */
-export function DrawerActions({ container }: { container: Container }) {
+export function DrawerActions({ container, unavailable = null }: ActionsProps) {
   const { request, pendingAction } = useContainerActions();
   const pending = pendingAction(container.uuid);
   return (
@@ -63,20 +83,27 @@ export function DrawerActions({ container }: { container: Container }) {
       {availableActions(container.state).map((kind) => {
         const meta = ACTION_META[kind];
         const Icon = meta.icon;
+        const blocked = unavailable && needsEngine(kind) ? unavailable : null;
         return (
-          <Button
-            key={kind}
-            size="compact-sm"
-            variant="light"
-            color={meta.color}
-            leftSection={<Icon size={14} />}
-            loading={pending === kind}
-            disabled={pending !== undefined && pending !== kind}
-            data-testid={actionTestId(kind, "drawer-action")}
-            onClick={() => request(kind, container)}
-          >
-            {meta.label}
-          </Button>
+          <Tooltip key={kind} label={blocked} disabled={!blocked} multiline maw={320} withinPortal>
+            <Button
+              size="compact-sm"
+              variant="light"
+              color={meta.color}
+              leftSection={<Icon size={14} />}
+              loading={pending === kind}
+              disabled={pending !== undefined && pending !== kind}
+              aria-disabled={blocked ? true : undefined}
+              aria-description={blocked ?? undefined}
+              data-disabled={blocked ? true : undefined}
+              data-testid={actionTestId(kind, "drawer-action")}
+              onClick={() => {
+                if (!blocked) request(kind, container);
+              }}
+            >
+              {meta.label}
+            </Button>
+          </Tooltip>
         );
       })}
     </Group>

@@ -768,3 +768,48 @@ async fn the_local_default_is_added_once_and_only_when_its_socket_exists() {
     assert_eq!(core.repos.list_devices().await.unwrap().len(), 1);
     assert!(core.repos.list_containers().await.unwrap().is_empty());
 }
+
+async fn offline_since(core: &TestCore, uuid: &str) -> Option<i64> {
+    let list = core.devices.list().await.unwrap();
+    list.into_iter()
+        .find(|d| d.device.uuid == uuid)
+        .unwrap()
+        .offline_since
+}
+
+#[tokio::test]
+async fn a_device_that_goes_offline_says_since_when() {
+    use crate::ports::InventorySink;
+    let core = TestCore::new(T0_MS);
+    let uuid = add_online(&core, "box").await;
+    assert_eq!(
+        offline_since(&core, &uuid).await,
+        None,
+        "online: its inventory is live"
+    );
+
+    core.clock.advance_secs(60);
+    let lost = |reason: &str| DeviceStatus::Unreachable {
+        reason: reason.into(),
+    };
+    core.inventory
+        .set_status(&uuid, lost("connection refused"))
+        .await;
+    assert_eq!(offline_since(&core, &uuid).await, Some(T0_MS + 60_000));
+
+    // Another reason, or disabling it, does not move the time it was last online.
+    core.clock.advance_secs(60);
+    core.inventory.set_status(&uuid, lost("no such host")).await;
+    core.devices.set_enabled(&uuid, false).await.unwrap();
+    assert_eq!(offline_since(&core, &uuid).await, Some(T0_MS + 60_000));
+
+    core.inventory
+        .set_status(
+            &uuid,
+            DeviceStatus::Online {
+                engine_version: "27.3.1".into(),
+            },
+        )
+        .await;
+    assert_eq!(offline_since(&core, &uuid).await, None);
+}

@@ -151,3 +151,74 @@ async fn the_rollup_job_runs_every_period_on_the_clock_it_is_given() {
     );
     job.abort();
 }
+
+#[tokio::test]
+async fn containers_of_devices_not_online_are_counted_apart_as_last_seen() {
+    use crate::model::{ContainerState::*, DeviceStatus, InventorySnapshot, StateCount};
+    use crate::ports::InventorySink;
+    let count = |state, count, stale| StateCount {
+        state,
+        count,
+        stale,
+    };
+    let core = TestCore::new(T0_MS);
+    let (live, _web) = with_web(&core).await;
+    let nas = add_online(&core, "nas").await;
+    core.inventory
+        .sync_snapshot(
+            &nas,
+            InventorySnapshot {
+                containers: vec![
+                    obs("n1", "db", Running),
+                    obs("n2", "cache", Running),
+                    obs("n3", "old", Exited),
+                ],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        core.stats.count_by_state(None).await.unwrap(),
+        vec![count(Exited, 1, false), count(Running, 3, false)]
+    );
+
+    // The engine stops: what it ran is last seen, not running.
+    let unreachable = DeviceStatus::Unreachable {
+        reason: "connection refused".into(),
+    };
+    core.inventory.set_status(&nas, unreachable).await;
+    assert_eq!(
+        core.stats.count_by_state(None).await.unwrap(),
+        vec![
+            count(Running, 1, false),
+            count(Exited, 1, true),
+            count(Running, 2, true)
+        ]
+    );
+    assert_eq!(
+        core.stats.count_by_state(Some(&nas)).await.unwrap(),
+        vec![count(Exited, 1, true), count(Running, 2, true)]
+    );
+    assert_eq!(
+        core.stats.count_by_state(Some(&live)).await.unwrap(),
+        vec![count(Running, 1, false)]
+    );
+
+    // A disabled device's containers are last seen too.
+    core.devices.set_enabled(&live, false).await.unwrap();
+    assert_eq!(
+        core.stats.count_by_state(Some(&live)).await.unwrap(),
+        vec![count(Running, 1, true)]
+    );
+
+    // Back online, its containers count as live again.
+    let online = DeviceStatus::Online {
+        engine_version: "27.3.1".into(),
+    };
+    core.inventory.set_status(&nas, online).await;
+    assert_eq!(
+        core.stats.count_by_state(Some(&nas)).await.unwrap(),
+        vec![count(Exited, 1, false), count(Running, 2, false)]
+    );
+}

@@ -1,0 +1,13 @@
+//! The window: what the UI tells the backend about it.
+
+use tauri::State;
+
+use crate::events::WindowVisibility;
+
+#[tauri::command]
+#[specta::specta]
+/// The window was shown or hidden (minimised, another tab or desktop): while hidden, it gets
+/// no stats rounds nor live samples, and reloads them from the store when shown again.
+pub fn window_visibility_set(visibility: State<'_, WindowVisibility>, visible: bool) {
+    visibility.set(visible);
+}

@@ -1,0 +1,69 @@
+// @vitest-environment jsdom
+// The drawer of a container whose device is not online says so, and disables its actions the
+// way the table does.
+import { fireEvent, screen, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands } from "../../bindings";
+import { makeContainer, makeDevice } from "../../test/fixtures";
+import { renderWithProviders } from "../../test/render";
+import { ActionsProvider } from "./actions/ActionsContext";
+import { ContainerDrawer } from "./ContainerDrawer";
+
+vi.mock("../../bindings", () => ({
+  commands: {
+    containersList: vi.fn(),
+    devicesList: vi.fn(),
+    containerInspect: vi.fn(),
+    containerAction: vi.fn(),
+  },
+}));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const REASON = "nas is unreachable: connection refused.";
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  vi.mocked(commands.containersList).mockImplementation(() =>
+    ok([makeContainer({ uuid: "u-1", name: "web", deviceUuid: "d-2", state: "running" })]),
+  );
+  vi.mocked(commands.containerInspect).mockImplementation(() =>
+    Promise.resolve({
+      status: "error" as const,
+      error: { code: "device_unavailable", message: "device nas is not connected: connection refused", detail: null, hostKey: null },
+    }),
+  );
+});
+
+function renderDrawer(status: Parameters<typeof makeDevice>[0] = {}) {
+  vi.mocked(commands.devicesList).mockImplementation(() =>
+    ok([makeDevice({ device: { ...makeDevice().device, uuid: "d-2", name: "nas" }, ...status })]),
+  );
+  renderWithProviders(
+    <ActionsProvider>
+      <ContainerDrawer uuid="u-1" deviceNames={new Map([["d-2", "nas"]])} onClose={() => {}} />
+    </ActionsProvider>,
+  );
+}
+
+describe("ContainerDrawer of a container whose device is not online", () => {
+  it("shows the state as last seen and disables the actions that need the engine, with the reason", async () => {
+    renderDrawer({ status: { state: "unreachable", reason: "connection refused" }, offlineSince: 1_800_000_000_000 });
+    const alert = await screen.findByTestId("drawer-last-seen");
+    expect(alert).toHaveTextContent(REASON);
+    expect(alert).toHaveTextContent(/Last seen running, as of/);
+    const drawer = screen.getByTestId("container-drawer");
+    expect(within(drawer).getAllByTestId("status-badge")[0]).toHaveTextContent("last seen running");
+    const stop = screen.getByTestId("drawer-action-stop");
+    expect(stop).toHaveAttribute("aria-disabled", "true");
+    fireEvent.click(stop);
+    expect(screen.queryByRole("dialog", { name: /stop/i })).toBeNull();
+    expect(commands.containerAction).not.toHaveBeenCalled();
+    expect(screen.getByTestId("drawer-action-display-name")).not.toHaveAttribute("aria-disabled");
+  });
+
+  it("is unchanged while the device is online", async () => {
+    renderDrawer();
+    expect(await screen.findByTestId("drawer-action-stop")).not.toHaveAttribute("aria-disabled");
+    expect(screen.queryByTestId("drawer-last-seen")).toBeNull();
+  });
+});
