@@ -8,11 +8,17 @@ use specta::Type;
 use squirrel_core::DomainEvent;
 use tauri::AppHandle;
 use tauri_specta::Event;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::Receiver;
 
-/// A change in the inventory or in a device's status. The UI never polls: it listens.
+/// Changes in the inventory or in devices' statuses, in the order they happened. The UI never
+/// polls: it listens. One message carries every event queued when it is sent: a burst (a first
+/// sync of thousands of containers) is a few messages, not one script evaluation per event.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
-pub struct InventoryEvent(pub DomainEvent);
+pub struct InventoryEvents(pub Vec<DomainEvent>);
+
+/// The most events in one message to the window.
+pub const MAX_BATCH: usize = 2_000;
 
 /// Sent when the UI may have missed events (the bus overflowed): reload everything.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -51,23 +57,69 @@ pub fn should_forward(event: &DomainEvent, visible: bool) -> bool {
         )
 }
 
-/// Forwards the domain bus to the window until the bus closes, holding back live data
-/// while the window is hidden.
+/// What one drain of the bus gave: the events, in order, how many were lost to an overflow,
+/// and whether the bus closed.
+#[derive(Debug, Default)]
+pub struct Drained {
+    pub events: Vec<DomainEvent>,
+    pub missed: u64,
+    pub closed: bool,
+}
+
+/// Waits for the next event, then takes every event already queued behind it, up to
+/// [`MAX_BATCH`].
+pub async fn drain(rx: &mut Receiver<DomainEvent>) -> Drained {
+    let mut out = Drained::default();
+    loop {
+        match rx.recv().await {
+            Ok(e) => {
+                out.events.push(e);
+                break;
+            }
+            Err(RecvError::Lagged(n)) => out.missed += n,
+            Err(RecvError::Closed) => {
+                out.closed = true;
+                return out;
+            }
+        }
+    }
+    while out.events.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(e) => out.events.push(e),
+            Err(TryRecvError::Lagged(n)) => out.missed += n,
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Closed) => {
+                out.closed = true;
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Forwards the domain bus to the window until the bus closes, in batches, holding back live
+/// data while the window is hidden. After an overflow the window reloads everything.
 pub async fn forward(app: AppHandle, bus: squirrel_core::EventBus, visibility: WindowVisibility) {
     let mut rx = bus.subscribe();
     loop {
-        match rx.recv().await {
-            Ok(e) if !should_forward(&e, visibility.get()) => {}
-            Ok(e) => {
-                if let Err(err) = InventoryEvent(e).emit(&app) {
-                    tracing::warn!(error = %err, "could not emit an inventory event");
-                }
+        let Drained {
+            mut events,
+            missed,
+            closed,
+        } = drain(&mut rx).await;
+        if missed > 0 {
+            tracing::warn!(missed, "UI event forwarder lagged; the window reloads");
+            let _ = ResyncRequired.emit(&app);
+        }
+        let visible = visibility.get();
+        events.retain(|e| should_forward(e, visible));
+        if !events.is_empty() {
+            if let Err(err) = InventoryEvents(events).emit(&app) {
+                tracing::warn!(error = %err, "could not emit inventory events");
             }
-            Err(RecvError::Lagged(n)) => {
-                tracing::warn!(missed = n, "UI event forwarder lagged");
-                let _ = ResyncRequired.emit(&app);
-            }
-            Err(RecvError::Closed) => break,
+        }
+        if closed {
+            break;
         }
     }
 }
@@ -159,6 +211,51 @@ mod tests {
         assert!(kept
             .iter()
             .any(|e| matches!(e, DomainEvent::LiveStatsEnded { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_burst_reaches_the_window_in_a_few_messages_in_order() {
+        let bus = squirrel_core::EventBus::new(8_192);
+        let mut rx = bus.subscribe();
+        for i in 0..5_000 {
+            bus.publish(DomainEvent::ContainerRemoved {
+                uuid: format!("c{i}"),
+                device_uuid: "d1".into(),
+            });
+        }
+        let mut messages = Vec::new();
+        let mut total = 0;
+        while total < 5_000 {
+            let d = drain(&mut rx).await;
+            assert_eq!(d.missed, 0);
+            total += d.events.len();
+            messages.push(d.events);
+        }
+        assert_eq!(messages.len(), 3, "2,000 + 2,000 + 1,000");
+        let order: Vec<String> = messages
+            .concat()
+            .into_iter()
+            .map(|e| match e {
+                DomainEvent::ContainerRemoved { uuid, .. } => uuid,
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(order[0], "c0");
+        assert_eq!(order[4_999], "c4999");
+    }
+
+    #[tokio::test]
+    async fn an_overflow_is_counted_and_the_newest_events_still_come() {
+        let bus = squirrel_core::EventBus::new(16);
+        let mut rx = bus.subscribe();
+        for _ in 0..40 {
+            bus.publish(DomainEvent::DevicesChanged);
+        }
+        let d = drain(&mut rx).await;
+        assert_eq!(d.missed, 24);
+        assert_eq!(d.events.len(), 16);
+        drop(bus);
+        assert!(drain(&mut rx).await.closed);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::window::window_visibility_set,
         ])
         .events(collect_events![
-            events::InventoryEvent,
+            events::InventoryEvents,
             events::ResyncRequired
         ])
         .typ::<Rules>()

@@ -34,7 +34,7 @@ vi.mock("./bindings", async (importOriginal) => ({
     windowVisibilitySet: vi.fn(),
   },
   events: {
-    inventoryEvent: { listen: vi.fn() },
+    inventoryEvents: { listen: vi.fn() },
     resyncRequired: { listen: vi.fn() },
   },
 }));
@@ -102,7 +102,7 @@ beforeEach(() => {
   vi.mocked(commands.devicesList).mockImplementation(() => ok([makeDevice()]));
   vi.mocked(commands.containerInspect).mockImplementation(() => ok(details));
   vi.mocked(commands.containerAction).mockImplementation(() => ok(null));
-  vi.mocked(events.inventoryEvent.listen).mockResolvedValue(() => {});
+  vi.mocked(events.inventoryEvents.listen).mockResolvedValue(() => {});
   vi.mocked(events.resyncRequired.listen).mockResolvedValue(() => {});
 });
 
@@ -119,7 +119,7 @@ describe("App", () => {
     expect(within(rows[0]).getByText("Database")).toBeInTheDocument();
     expect(screen.getByTestId("device-item").dataset.status).toBe("online");
     expect(screen.getByTestId("container-count")).toHaveTextContent("2 of 2 containers");
-    expect(events.inventoryEvent.listen).toHaveBeenCalledTimes(1);
+    expect(events.inventoryEvents.listen).toHaveBeenCalledTimes(1);
   });
 
   it("shows label and env values from the engine as literal text", async () => {

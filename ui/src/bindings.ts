@@ -81,7 +81,7 @@ export const commands = {
 
 /** Events */
 export const events = {
-	inventoryEvent: makeEvent<InventoryEvent_Serialize, InventoryEvent_Deserialize>("inventory-event"),
+	inventoryEvents: makeEvent<InventoryEvents_Serialize, InventoryEvents_Deserialize>("inventory-events"),
 	resyncRequired: makeEvent<ResyncRequired, ResyncRequired>("resync-required"),
 };
 
@@ -569,14 +569,26 @@ export type ImportResult = {
 	outcome: ImportOutcome,
 };
 
-/**  A change in the inventory or in a device's status. The UI never polls: it listens. */
-export type InventoryEvent = InventoryEvent_Serialize | InventoryEvent_Deserialize;
+/**
+ *  Changes in the inventory or in devices' statuses, in the order they happened. The UI never
+ *  polls: it listens. One message carries every event queued when it is sent: a burst (a first
+ *  sync of thousands of containers) is a few messages, not one script evaluation per event.
+ */
+export type InventoryEvents = InventoryEvents_Serialize | InventoryEvents_Deserialize;
 
-/**  A change in the inventory or in a device's status. The UI never polls: it listens. */
-export type InventoryEvent_Deserialize = DomainEvent_Deserialize;
+/**
+ *  Changes in the inventory or in devices' statuses, in the order they happened. The UI never
+ *  polls: it listens. One message carries every event queued when it is sent: a burst (a first
+ *  sync of thousands of containers) is a few messages, not one script evaluation per event.
+ */
+export type InventoryEvents_Deserialize = DomainEvent_Deserialize[];
 
-/**  A change in the inventory or in a device's status. The UI never polls: it listens. */
-export type InventoryEvent_Serialize = DomainEvent_Serialize;
+/**
+ *  Changes in the inventory or in devices' statuses, in the order they happened. The UI never
+ *  polls: it listens. One message carries every event queued when it is sent: a burst (a first
+ *  sync of thousands of containers) is a few messages, not one script evaluation per event.
+ */
+export type InventoryEvents_Serialize = DomainEvent_Serialize[];
 
 /**  The non-container collections a device holds. */
 export type InventoryKind = "images" | "volumes" | "networks";

@@ -19,7 +19,7 @@ export type {
   ImportOutcome,
   EnvVar,
   Image,
-  InventoryEvent_Serialize as InventoryEvent,
+  DomainEvent_Serialize as InventoryEvent,
   InventoryKind,
   MountPoint,
   Network,

@@ -7,7 +7,7 @@ import { appendSample, useLiveStats } from "./useLiveStats";
 
 vi.mock("../bindings", () => ({
   commands: { statsLiveStart: vi.fn(), statsLiveStop: vi.fn() },
-  events: { inventoryEvent: { listen: vi.fn() } },
+  events: { inventoryEvents: { listen: vi.fn() } },
 }));
 
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
@@ -54,8 +54,8 @@ describe("useLiveStats", () => {
 
   beforeEach(() => {
     vi.clearAllMocks();
-    vi.mocked(events.inventoryEvent.listen).mockImplementation((cb) => {
-      emit = (payload) => cb({ event: "inventory-event", id: 1, payload });
+    vi.mocked(events.inventoryEvents.listen).mockImplementation((cb) => {
+      emit = (payload) => cb({ event: "inventory-events", id: 1, payload: [payload] });
       return Promise.resolve(unlisten);
     });
     vi.mocked(commands.statsLiveStart).mockImplementation(() => ok(7));

@@ -90,7 +90,7 @@ export function useLiveStats(containerUuid: string | null, enabled: boolean, { r
 
     void (async () => {
       try {
-        unlisten = await events.inventoryEvent.listen((e) => onEvent(e.payload));
+        unlisten = await events.inventoryEvents.listen((e) => e.payload.forEach(onEvent));
       } catch (e) {
         if (!disposed) setState({ ...fresh, status: "error", message: `Live updates are unavailable: ${errorMessage(e)}` });
         return;

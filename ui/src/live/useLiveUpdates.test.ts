@@ -11,7 +11,7 @@ import { useLiveUpdates } from "./useLiveUpdates";
 
 vi.mock("../bindings", () => ({
   commands: { windowVisibilitySet: vi.fn() },
-  events: { inventoryEvent: { listen: vi.fn() }, resyncRequired: { listen: vi.fn() } },
+  events: { inventoryEvents: { listen: vi.fn() }, resyncRequired: { listen: vi.fn() } },
 }));
 
 const load = (containerUuid: string, cpuPercent: number): ContainerLoad => ({
@@ -46,8 +46,8 @@ describe("useLiveUpdates and the window's visibility", () => {
     visibility = "visible";
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
     vi.mocked(commands.windowVisibilitySet).mockResolvedValue(undefined as never);
-    vi.mocked(events.inventoryEvent.listen).mockImplementation((cb) => {
-      emit = (payload) => cb({ event: "inventory-event", id: 1, payload });
+    vi.mocked(events.inventoryEvents.listen).mockImplementation((cb) => {
+      emit = (payload) => cb({ event: "inventory-events", id: 1, payload: [payload] });
       return Promise.resolve(() => {});
     });
     vi.mocked(events.resyncRequired.listen).mockResolvedValue(() => {});

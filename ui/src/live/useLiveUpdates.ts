@@ -115,7 +115,7 @@ export function useLiveUpdates(): void {
       batchTimer ??= setTimeout(flush, BATCH_MS);
     };
 
-    keep(() => events.inventoryEvent.listen((e) => enqueue(e.payload)), "inventory events");
+    keep(() => events.inventoryEvents.listen((e) => e.payload.forEach(enqueue)), "inventory events");
     keep(() => events.resyncRequired.listen(() => void queryClient.invalidateQueries()), "resync requests");
 
     return () => {

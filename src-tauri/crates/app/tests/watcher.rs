@@ -407,3 +407,63 @@ async fn a_missing_socket_gives_a_human_reason() {
     app.devices.remove(&device.uuid).await.unwrap();
     assert!(app.engine.registered().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_creations_and_removals_is_followed_exactly() {
+    let engine = TestEngine::start();
+    let app = App::new().await;
+    let device = app.add_engine(&engine, "local").await;
+    let mut rx = app.bus().subscribe();
+    // Sixteen at a time, as fast as the engine goes: the watcher sees bursts of events.
+    let script: String = (0..200)
+        .map(|i| {
+            format!(
+                "DOCKER_HOST={} docker create --name burst-{i} busybox:local true >/dev/null\n",
+                engine.host()
+            )
+        })
+        .collect();
+    let mut xargs = std::process::Command::new("xargs")
+        .args(["-P", "16", "-I", "{}", "sh", "-c", "{}"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    xargs
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(xargs.wait().unwrap().success());
+    let gone: Vec<String> = (0..200).step_by(4).map(|i| format!("burst-{i}")).collect();
+    let mut rm = vec!["rm", "-f"];
+    rm.extend(gone.iter().map(String::as_str));
+    engine.cli(&rm);
+
+    let want = engine_names(&engine);
+    assert_eq!(want.len(), 150);
+    // The store converges to the engine, whatever order the bursts came in.
+    let stored = || async {
+        let mut names: Vec<String> = app
+            .store()
+            .list_device_containers(&device.uuid)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        names.sort();
+        names
+    };
+    while stored().await != want {
+        wait_for(&mut rx, |e| {
+            matches!(
+                e,
+                DomainEvent::ContainerUpserted { .. } | DomainEvent::ContainerRemoved { .. }
+            )
+        })
+        .await;
+    }
+    app.engine.shutdown().await;
+}

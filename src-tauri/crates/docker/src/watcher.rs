@@ -27,6 +27,10 @@ use crate::client::{
 use crate::stats::StatsCollector;
 use crate::{mapping, rfc3339};
 
+/// Events already queued together from which a full sync is cheaper than applying each (an
+/// event costs an inspect; a sync is one listing of everything).
+const BURST_SYNC: usize = 16;
+
 /// Aborts a session's helper task when the session ends, however it ends.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -74,6 +78,13 @@ impl DockerWatcher {
             Ok(result) => result.map_err(|e| self.describe(&e)),
             Err(_) => Err(not_responding(&self.connection, limit)),
         }
+    }
+
+    fn stream_closed(&self) -> String {
+        format!(
+            "Docker at {} closed the connection (stopped or restarting?)",
+            self.connection.describe()
+        )
     }
 
     /// A full sync within the request deadline.
@@ -126,10 +137,22 @@ impl DockerWatcher {
                 "network".to_string(),
             ],
         )]);
-        let mut events = docker.events(Some(EventsOptions {
+        let stream = docker.events(Some(EventsOptions {
             since,
             until: None,
             filters: Some(filters),
+        }));
+        // The engine drops events for a subscriber that reads slowly (its queue holds about a
+        // thousand): a reader of our own takes them as they come, whatever applying them
+        // costs, and the loop below sees every event already queued.
+        let (queue_tx, mut queue) = tokio::sync::mpsc::unbounded_channel();
+        let _reader = AbortOnDrop(tokio::spawn(async move {
+            let mut stream = stream;
+            while let Some(item) = stream.next().await {
+                if queue_tx.send(item).is_err() {
+                    break;
+                }
+            }
         }));
 
         if let Err(e) = self.sync(&docker, ctx).await {
@@ -176,26 +199,44 @@ impl DockerWatcher {
                     }
                     quiet_until = Instant::now() + timeouts.silence;
                 }
-                event = events.next() => {
+                event = queue.recv() => {
                     quiet_until = Instant::now() + timeouts.silence;
-                    match event {
-                        Some(Ok(msg)) => {
-                            let applied = apply_event(&docker, device, ctx.sink.as_ref(), msg);
-                            if let Err(reason) = self.bounded(timeouts.request, applied).await {
-                                return SessionEnd::Lost(reason);
-                            }
-                        }
+                    let first = match event {
+                        Some(Ok(msg)) => msg,
                         Some(Err(e)) => {
                             return SessionEnd::Lost(format!(
                                 "lost the connection to Docker ({})",
                                 self.describe(&e)
                             ));
                         }
-                        None => {
-                            return SessionEnd::Lost(format!(
-                                "Docker at {} closed the connection (stopped or restarting?)",
-                                self.connection.describe()
-                            ));
+                        None => return SessionEnd::Lost(self.stream_closed()),
+                    };
+                    // Whatever else the engine has already sent: a burst (thousands of
+                    // containers created or started at once) is one full sync, not one
+                    // inspect per event.
+                    let mut batch = vec![first];
+                    while let Ok(next) = queue.try_recv() {
+                        match next {
+                            Ok(msg) => batch.push(msg),
+                            Err(e) => {
+                                return SessionEnd::Lost(format!(
+                                    "lost the connection to Docker ({})",
+                                    self.describe(&e)
+                                ));
+                            }
+                        }
+                    }
+                    if batch.len() >= BURST_SYNC {
+                        tracing::debug!(device, events = batch.len(), "a burst of events: one full sync");
+                        if let Err(e) = self.sync(&docker, ctx).await {
+                            return SessionEnd::Lost(e);
+                        }
+                        continue;
+                    }
+                    for msg in batch {
+                        let applied = apply_event(&docker, device, ctx.sink.as_ref(), msg);
+                        if let Err(reason) = self.bounded(timeouts.request, applied).await {
+                            return SessionEnd::Lost(reason);
                         }
                     }
                 }

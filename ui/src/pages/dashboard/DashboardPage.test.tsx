@@ -20,7 +20,7 @@ vi.mock("../../bindings", () => ({
     statsRetentionSet: vi.fn(),
   },
   events: {
-    inventoryEvent: { listen: vi.fn() },
+    inventoryEvents: { listen: vi.fn() },
     resyncRequired: { listen: vi.fn() },
   },
 }));

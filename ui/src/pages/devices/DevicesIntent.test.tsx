@@ -16,7 +16,7 @@ vi.mock("../../bindings", async (importOriginal) => ({
     devicesDiscover: vi.fn(),
   },
   events: {
-    inventoryEvent: { listen: vi.fn() },
+    inventoryEvents: { listen: vi.fn() },
     resyncRequired: { listen: vi.fn() },
   },
 }));

@@ -21,7 +21,7 @@ vi.mock("../../bindings", async (importOriginal) => ({
     devicesImportContexts: vi.fn(),
   },
   events: {
-    inventoryEvent: { listen: vi.fn() },
+    inventoryEvents: { listen: vi.fn() },
     resyncRequired: { listen: vi.fn() },
   },
 }));
