@@ -20,6 +20,41 @@ fn is_status(e: &DomainEvent, uuid: &str, pred: impl Fn(&DeviceStatus) -> bool) 
     matches!(e, DomainEvent::DeviceStatusChanged { device_uuid, status } if device_uuid == uuid && pred(status))
 }
 
+/// With the device's engine or SSH server frozen: the device turns unreachable "not
+/// responding"; once `resume` thaws it, it is online again with `only` as its one container.
+async fn frozen_then_back(
+    app: &App,
+    rx: &mut tokio::sync::broadcast::Receiver<DomainEvent>,
+    uuid: &str,
+    resume: impl FnOnce(),
+    only: &str,
+) {
+    let lost = wait_for(rx, |e| {
+        is_status(e, uuid, |s| matches!(s, DeviceStatus::Unreachable { .. }))
+    })
+    .await;
+    let DomainEvent::DeviceStatusChanged {
+        status: DeviceStatus::Unreachable { reason },
+        ..
+    } = lost
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("not responding"), "{reason}");
+
+    resume();
+    wait_for(rx, |e| is_status(e, uuid, DeviceStatus::is_online)).await;
+    let names: Vec<String> = app
+        .containers
+        .list(Some(uuid))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, vec![only.to_string()], "one row per container");
+}
+
 fn socket_device(path: &str) -> NewDevice {
     NewDevice {
         name: "frozen".into(),
@@ -47,30 +82,7 @@ async fn fault_a_frozen_engine_is_reported_not_responding_and_recovers_without_d
     let mut rx = app.bus().subscribe();
 
     engine.pause();
-    let lost = wait_for(&mut rx, |e| {
-        is_status(e, &uuid, |s| matches!(s, DeviceStatus::Unreachable { .. }))
-    })
-    .await;
-    let DomainEvent::DeviceStatusChanged {
-        status: DeviceStatus::Unreachable { reason },
-        ..
-    } = lost
-    else {
-        unreachable!()
-    };
-    assert!(reason.contains("not responding"), "{reason}");
-
-    engine.resume();
-    wait_for(&mut rx, |e| is_status(e, &uuid, DeviceStatus::is_online)).await;
-    let names: Vec<String> = app
-        .containers
-        .list(Some(&uuid))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    assert_eq!(names, vec!["steady".to_string()], "one row per container");
+    frozen_then_back(&app, &mut rx, &uuid, || engine.resume(), "steady").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,30 +271,7 @@ async fn fault_a_frozen_ssh_server_is_reported_not_responding_and_recovers() {
     let mut rx = app.bus().subscribe();
 
     sshd.pause();
-    let lost = wait_for(&mut rx, |e| {
-        is_status(e, &uuid, |s| matches!(s, DeviceStatus::Unreachable { .. }))
-    })
-    .await;
-    let DomainEvent::DeviceStatusChanged {
-        status: DeviceStatus::Unreachable { reason },
-        ..
-    } = lost
-    else {
-        unreachable!()
-    };
-    assert!(reason.contains("not responding"), "{reason}");
-
-    sshd.resume();
-    wait_for(&mut rx, |e| is_status(e, &uuid, DeviceStatus::is_online)).await;
-    let names: Vec<String> = app
-        .containers
-        .list(Some(&uuid))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    assert_eq!(names, vec!["remote".to_string()], "one row per container");
+    frozen_then_back(&app, &mut rx, &uuid, || sshd.resume(), "remote").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
