@@ -76,10 +76,11 @@ export class Session {
     this.dataDir = dataDir;
   }
 
-  async cmd(method, path, body) {
+  /** One WebDriver command; `timeoutMs` bounds the whole request (a long script needs more). */
+  async cmd(method, path, body, timeoutMs = 60_000) {
     const res = await fetch(`${this.base}/session/${this.id}${path}`, {
       method,
-      signal: AbortSignal.timeout(60_000),
+      signal: AbortSignal.timeout(timeoutMs),
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
