@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use squirrel_core::ports::Repositories;
+use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
 use squirrel_core::services::{CoreServices, Ports};
 use squirrel_core::EventBus;
@@ -97,17 +97,17 @@ impl App {
             jobs.push(restore);
         }
         let socket = self.local_socket.clone();
-        let first_run = match self.services.devices.list().await {
-            Ok(devices) => devices.is_empty(),
-            Err(e) => {
-                tracing::error!(error = %e, "could not read the devices");
-                false
+        if Path::new(&socket).exists() {
+            if let Err(e) = self.services.devices.ensure_local_default(&socket).await {
+                tracing::error!(error = %e, "could not add the local engine");
             }
-        };
-        if first_run && !Path::new(&socket).exists() {
-            self.spawn_socket_watch(socket);
-        } else if let Err(e) = self.services.devices.ensure_local_default(&socket).await {
-            tracing::error!(error = %e, "could not add the local engine");
+        } else {
+            // First run (no device yet) without Docker: wait for it to start.
+            match self.store.list_devices().await {
+                Ok(devices) if devices.is_empty() => self.spawn_socket_watch(socket),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not read the devices"),
+            }
         }
         if let Err(e) = self.services.devices.start_all().await {
             tracing::error!(error = %e, "could not start the watchers");
