@@ -4,7 +4,6 @@ import { queryKeys } from "../api/queryKeys";
 import type { Container, ContainerLoad, DeviceLoad, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
 import { makeContainer, makeDevice } from "../test/fixtures";
 import {
-  applyEvent,
   applyEvents,
   patchDeviceStatus,
   planEvent,
@@ -150,7 +149,7 @@ function fakeCache(initial: {
   return { state, cache };
 }
 
-describe("applyEvent", () => {
+describe("applyEvents, one event at a time", () => {
   it("applies a sequence of events to the cache", () => {
     const { state, cache } = fakeCache({ containers: [makeContainer({ uuid: "a" })], devices: [makeDevice()] });
     const events: InventoryEvent[] = [
@@ -159,7 +158,7 @@ describe("applyEvent", () => {
       { type: "containerRemoved", uuid: "b", deviceUuid: "d-1" },
       { type: "deviceStatusChanged", deviceUuid: "d-1", status: { state: "unreachable", reason: "socket gone" } },
     ];
-    for (const e of events) applyEvent(cache, e);
+    for (const e of events) applyEvents(cache, [e]);
 
     expect(state.containers?.map((c) => [c.uuid, c.state])).toEqual([["a", "exited"]]);
     expect(state.devices?.[0].status).toEqual({ state: "unreachable", reason: "socket gone" });
@@ -169,15 +168,15 @@ describe("applyEvent", () => {
 
   it("refetches containers when an event races an in-flight fetch", () => {
     const { state, cache } = fakeCache({ containers: undefined, fetching: true });
-    applyEvent(cache, { type: "containerRemoved", uuid: "a", deviceUuid: "d-1" });
+    applyEvents(cache, [{ type: "containerRemoved", uuid: "a", deviceUuid: "d-1" }]);
     expect(state.invalidated).toContainEqual(queryKeys.containers);
   });
 
   it("only invalidates on devicesChanged and inventoryChanged", () => {
     const containers = [makeContainer()];
     const { state, cache } = fakeCache({ containers });
-    applyEvent(cache, { type: "devicesChanged" });
-    applyEvent(cache, { type: "inventoryChanged", deviceUuid: "d-1", kind: "volumes" });
+    applyEvents(cache, [{ type: "devicesChanged" }]);
+    applyEvents(cache, [{ type: "inventoryChanged", deviceUuid: "d-1", kind: "volumes" }]);
     expect(state.containers).toBe(containers);
     expect(state.invalidated).toEqual([
       queryKeys.devices,
@@ -198,8 +197,8 @@ describe("applyEvent", () => {
       containers,
       loads: { containers: [load("a", 10), load("b", 20), load("x", 30)], devices: [deviceLoad("d-1", 30), deviceLoad("d-2", 30)] },
     });
-    applyEvent(cache, { type: "statsRecorded", load: deviceLoad("d-1", 55), containers: [load("a", 55)] });
-    applyEvent(cache, { type: "statsRecorded", load: deviceLoad("d-1", 60), containers: [load("a", 60)] });
+    applyEvents(cache, [{ type: "statsRecorded", load: deviceLoad("d-1", 55), containers: [load("a", 55)] }]);
+    applyEvents(cache, [{ type: "statsRecorded", load: deviceLoad("d-1", 60), containers: [load("a", 60)] }]);
     expect(state.loads?.containers.map((c) => [c.containerUuid, c.cpuPercent])).toEqual([
       ["x", 30],
       ["a", 60],
@@ -216,8 +215,8 @@ describe("applyEvent", () => {
   it("ignores live samples (the drawer listens to them itself)", () => {
     const loads: StatsLoads = { containers: [load("a", 1)], devices: [] };
     const { state, cache } = fakeCache({ containers: [makeContainer({ uuid: "a" })], loads });
-    applyEvent(cache, { type: "liveStats", subscription: 1, containerUuid: "a", sample: sample(5) });
-    applyEvent(cache, { type: "liveStatsEnded", subscription: 1, containerUuid: "a", reason: "stopped" });
+    applyEvents(cache, [{ type: "liveStats", subscription: 1, containerUuid: "a", sample: sample(5) }]);
+    applyEvents(cache, [{ type: "liveStatsEnded", subscription: 1, containerUuid: "a", reason: "stopped" }]);
     expect(state.loads).toBe(loads);
     expect(state.statsRefreshes).toBe(0);
     expect(state.invalidated).toEqual([]);

@@ -197,7 +197,7 @@ export function planEvent(event: InventoryEvent): EventPlan {
   return plan;
 }
 
-/** The cache operations applyEvent needs; implemented over a QueryClient in useLiveUpdates. */
+/** The cache operations applyEvents needs; implemented over a QueryClient in useLiveUpdates. */
 export interface LiveCache {
   updateContainers(fn: (list: Container[] | undefined) => Container[] | undefined): void;
   updateDevices(fn: (list: DeviceSummary[] | undefined) => DeviceSummary[] | undefined): void;
@@ -209,11 +209,6 @@ export interface LiveCache {
   /** The device of a container, from the containers list. */
   containerDevice(containerUuid: string): string | undefined;
   refreshStatsSoon(): void;
-}
-
-/** Applies one backend event to the cache. */
-export function applyEvent(cache: LiveCache, event: InventoryEvent): void {
-  applyEvents(cache, [event]);
 }
 
 /**
