@@ -76,6 +76,9 @@ StrictModes no
 PermitRootLogin prohibit-password
 PasswordAuthentication no
 UsePAM no
+# Sessions run commands without root's ~/.bashrc (bash reads it for ssh commands only at
+# SHLVL 1): the machine's shell setup (pyenv's rehash lock, say) is not under test.
+SetEnv SHLVL=1
 CONF
   if ! [ -f "$ssh/sshd.pid" ] || ! kill -0 "$(cat "$ssh/sshd.pid")" 2>/dev/null; then
     /usr/sbin/sshd -f "$ssh/sshd_config" -E "$ssh/sshd.log"

@@ -93,13 +93,25 @@ impl TestSshd {
     fn launch(&mut self) {
         // sshd wants an absolute path and a privilege-separation directory.
         std::fs::create_dir_all("/run/sshd").unwrap();
+        // `SHLVL=1` keeps bash from reading root's ~/.bashrc for ssh commands: the machine's
+        // shell setup (a stale pyenv rehash lock hung every command once) is not under test.
+        // sshd takes the first `SetEnv` line only, so the extra config's variables join it.
+        let mut env = vec!["SHLVL=1".to_string()];
+        let mut extra = String::new();
+        for line in self.extra_config.lines() {
+            match line.strip_prefix("SetEnv ") {
+                Some(vars) => env.push(vars.trim().to_string()),
+                None => extra.push_str(&format!("{line}\n")),
+            }
+        }
         let config = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {dir}/host_key\nPidFile {dir}/sshd.pid\n\
              AuthorizedKeysFile {dir}/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\n\
-             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nLogLevel VERBOSE\n{extra}\n",
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nLogLevel VERBOSE\n\
+             SetEnv {env}\n{extra}",
             port = self.port,
             dir = self.dir.display(),
-            extra = self.extra_config
+            env = env.join(" "),
         );
         std::fs::write(self.dir.join("sshd_config"), config).unwrap();
         let log = std::fs::File::create(self.dir.join("sshd.log")).unwrap();
