@@ -1,10 +1,19 @@
-import { Badge } from "@mantine/core";
+import type { CSSProperties } from "react";
 import type { ContainerState } from "../api/types";
 import { STATE_COLORS, healthColor, stateLabel } from "../lib/containerState";
 
+/** The colours of Mantine's `light` (or `outline`) badge of `color`, as CSS variables. */
+function badgeStyle(color: string, outline: boolean): CSSProperties {
+  return {
+    "--sq-badge-bg": `var(--mantine-color-${color}-light)`,
+    "--sq-badge-color": outline ? `var(--mantine-color-${color}-outline)` : `var(--mantine-color-${color}-light-color)`,
+  } as CSSProperties;
+}
+
 /**
  * A container's state. `lastSeen`: the state of a container whose device is not online, the
- * last one Squirrel saw (grey and outlined, never a live colour).
+ * last one Squirrel saw (grey and outlined, never a live colour). A plain element: every row
+ * of the containers table has one.
  */
 export function StatusBadge({
   state,
@@ -17,25 +26,22 @@ export function StatusBadge({
 }) {
   const label = stateLabel(state, exitCode);
   return (
-    <Badge
-      color={lastSeen ? "gray" : STATE_COLORS[state]}
-      variant={lastSeen ? "outline" : "light"}
-      size="sm"
-      radius="sm"
-      tt="none"
-      styles={{ root: { flexShrink: lastSeen ? 1 : 0, maxWidth: "100%" } }}
+    <span
+      className="sq-badge"
+      data-variant={lastSeen ? "outline" : "light"}
+      style={{ ...badgeStyle(lastSeen ? "gray" : STATE_COLORS[state], lastSeen), flexShrink: lastSeen ? 1 : 0 }}
       data-testid="status-badge"
       data-last-seen={lastSeen || undefined}
     >
       {lastSeen ? `last seen ${label}` : label}
-    </Badge>
+    </span>
   );
 }
 
 export function HealthBadge({ health }: { health: string }) {
   return (
-    <Badge color={healthColor(health)} variant="outline" size="sm" radius="sm" tt="none" data-testid="health-badge">
+    <span className="sq-badge" data-variant="outline" style={badgeStyle(healthColor(health), true)} data-testid="health-badge">
       {health}
-    </Badge>
+    </span>
   );
 }

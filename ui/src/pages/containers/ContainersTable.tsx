@@ -1,4 +1,3 @@
-import { Badge, Group, Stack, Text, Tooltip } from "@mantine/core";
 import { IconChevronDown, IconChevronUp, IconSelector } from "@tabler/icons-react";
 import {
   flexRender,
@@ -9,8 +8,9 @@ import {
   type SortingState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useCallback, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
 import type { Container, ContainerLoad, ContainerState } from "../../api/types";
+import { HoverTips } from "../../components/HoverTips";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { stateLabel } from "../../lib/containerState";
 import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
@@ -37,48 +37,49 @@ const STATE_ORDER: Record<ContainerState, number> = {
   unknown: 7,
 };
 
+// The cells are plain elements with classes, not layout components: scrolling mounts rows,
+// and their cost is what a frame waits for.
+
 function NameCell({ c }: { c: Container }) {
   const label = containerLabel(c);
   const hasDisplay = label !== c.name;
   return (
-    <Stack gap={0} style={{ minWidth: 0 }}>
-      <Text size="sm" fw={500} className="sq-ellipsis" title={label} data-testid="container-label">
+    <div className="sq-cell">
+      <div className="sq-text-sm sq-strong sq-ellipsis" title={label} data-testid="container-label">
         {label}
-      </Text>
+      </div>
       {hasDisplay ? (
-        <Text size="xs" c="dimmed" className="sq-ellipsis" title={c.name} data-testid="container-engine-name">
+        <div className="sq-text-xs sq-dimmed sq-ellipsis" title={c.name} data-testid="container-engine-name">
           {c.name}
-        </Text>
+        </div>
       ) : (
-        <Text size="xs" c="dimmed" ff="monospace" className="sq-ellipsis">
-          {shortId(c.engineId)}
-        </Text>
+        <div className="sq-text-xs sq-dimmed sq-mono sq-ellipsis">{shortId(c.engineId)}</div>
       )}
-    </Stack>
+    </div>
   );
 }
 
 function PortsCell({ c }: { c: Container }) {
   const ports = formatPorts(c.ports);
-  if (ports.length === 0)
-    return (
-      <Text size="xs" c="dimmed">
-        —
-      </Text>
-    );
+  if (ports.length === 0) return <div className="sq-text-xs sq-dimmed">—</div>;
   return (
-    <Group gap={4} wrap="nowrap" style={{ minWidth: 0 }}>
-      <Text size="xs" ff="monospace" className="sq-ellipsis" title={ports.join("\n")}>
+    <div className="sq-inline">
+      <span className="sq-text-xs sq-mono sq-ellipsis" title={ports.join("\n")}>
         {ports[0]}
-      </Text>
+      </span>
       {ports.length > 1 ? (
-        <Tooltip label={ports.slice(1).join("\n")} style={{ whiteSpace: "pre" }} withinPortal>
-          <Badge size="xs" variant="default" radius="sm" style={{ flexShrink: 0 }}>
-            +{ports.length - 1}
-          </Badge>
-        </Tooltip>
+        <span
+          className="sq-badge"
+          data-variant="outline"
+          style={{ "--sq-badge-color": "var(--sq-border)", color: "var(--mantine-color-text)" } as CSSProperties}
+          data-tip={ports.slice(1).join("\n")}
+          data-tip-now=""
+          data-testid="more-ports"
+        >
+          +{ports.length - 1}
+        </span>
       ) : null}
-    </Group>
+    </div>
   );
 }
 
@@ -90,12 +91,12 @@ function LastSeen({ c, stale, now }: { c: Container; stale: Staleness; now: numb
   const asOf = stale.since ?? c.updatedAt;
   const title = `Last seen ${stateLabel(c.state, c.exitCode)}${asOf != null ? `, as of ${formatAsOfFull(asOf)}` : ""}. ${stale.reason}`;
   return (
-    <Stack gap={2} style={{ minWidth: 0 }} title={title} data-testid="last-seen">
+    <div className="sq-cell" style={{ display: "flex", flexDirection: "column", gap: 2 }} title={title} data-testid="last-seen">
       <StatusBadge state={c.state} exitCode={c.exitCode} lastSeen />
-      <Text size="xs" c="dimmed" lh="14px" className="sq-ellipsis" data-testid="last-seen-as-of">
+      <div className="sq-text-xs sq-dimmed sq-ellipsis" style={{ lineHeight: "14px" }} data-testid="last-seen-as-of">
         {asOf != null ? `as of ${formatAsOf(asOf, now)}` : "time unknown"}
-      </Text>
-    </Stack>
+      </div>
+    </div>
   );
 }
 
@@ -179,46 +180,40 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
       onClick={() => onOpen(c.uuid)}
       onKeyDown={onKeyDown}
     >
-      <div role="cell" style={{ minWidth: 0 }}>
+      <div role="cell" className="sq-cell">
         <NameCell c={c} />
       </div>
-      <div role="cell" style={{ minWidth: 0 }}>
-        <Text size="sm" className="sq-ellipsis" title={deviceName}>
-          {deviceName || "—"}
-        </Text>
+      <div role="cell" className="sq-cell sq-text-sm sq-ellipsis" title={deviceName}>
+        {deviceName || "—"}
       </div>
-      <div role="cell" style={{ minWidth: 0 }}>
-        <Text size="sm" className="sq-ellipsis" title={c.image}>
-          {c.image}
-        </Text>
+      <div role="cell" className="sq-cell sq-text-sm sq-ellipsis" title={c.image}>
+        {c.image}
       </div>
-      <div role="cell" style={{ minWidth: 0 }}>
+      <div role="cell" className="sq-cell">
         {stale ? (
           <LastSeen c={c} stale={stale} now={now} />
         ) : (
-          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, overflow: "hidden" }}>
+          <div className="sq-inline">
             <StatusBadge state={c.state} exitCode={c.exitCode} />
             {c.health ? <HealthBadge health={c.health} /> : null}
-          </Group>
+          </div>
         )}
       </div>
       {/* The load bars change with every stats round: new data, by design. */}
-      <div role="cell" style={{ minWidth: 0 }} data-live>
+      <div role="cell" className="sq-cell" data-live>
         <CpuBar c={c} load={load} />
       </div>
-      <div role="cell" style={{ minWidth: 0 }} data-live>
+      <div role="cell" className="sq-cell" data-live>
         <MemoryBar c={c} load={load} />
       </div>
       {/* A relative time follows the clock. */}
-      <div role="cell" style={{ minWidth: 0 }} data-live>
-        <Text size="xs" c="dimmed" className="sq-ellipsis" title={formatUnixSeconds(c.created)}>
-          {relativeTime(c.created, now)}
-        </Text>
+      <div role="cell" className="sq-cell sq-text-xs sq-dimmed sq-ellipsis" title={formatUnixSeconds(c.created)} data-live>
+        {relativeTime(c.created, now)}
       </div>
-      <div role="cell" style={{ minWidth: 0 }}>
+      <div role="cell" className="sq-cell">
         <PortsCell c={c} />
       </div>
-      <div role="cell" style={{ minWidth: 0 }}>
+      <div role="cell" className="sq-cell">
         <RowActions container={c} unavailable={stale?.reason} />
       </div>
     </div>
@@ -279,72 +274,74 @@ export function ContainersTable({
   const open = useCallback((uuid: string) => onOpenRef.current(uuid), []);
 
   return (
-    <div
-      ref={scrollRef}
-      role="table"
-      aria-label="Containers"
-      aria-rowcount={rows.length}
-      style={{ height: "100%", overflow: "auto", position: "relative" }}
-      data-testid="containers-table"
-    >
-      <div style={{ minWidth: MIN_WIDTH }}>
-        {table.getHeaderGroups().map((group) => (
-          <div key={group.id} role="row" className="sq-grid sq-header" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
-            {group.headers.map((header) => {
-              const content = flexRender(header.column.columnDef.header, header.getContext());
-              const sorted = header.column.getIsSorted();
+    <HoverTips>
+      <div
+        ref={scrollRef}
+        role="table"
+        aria-label="Containers"
+        aria-rowcount={rows.length}
+        style={{ height: "100%", overflow: "auto", position: "relative" }}
+        data-testid="containers-table"
+      >
+        <div style={{ minWidth: MIN_WIDTH }}>
+          {table.getHeaderGroups().map((group) => (
+            <div key={group.id} role="row" className="sq-grid sq-header" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
+              {group.headers.map((header) => {
+                const content = flexRender(header.column.columnDef.header, header.getContext());
+                const sorted = header.column.getIsSorted();
+                return (
+                  <div
+                    key={header.id}
+                    role="columnheader"
+                    aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                  >
+                    {header.column.getCanSort() ? (
+                      <button
+                        type="button"
+                        className="sq-sort"
+                        onClick={header.column.getToggleSortingHandler()}
+                        aria-label={`Sort by ${String(header.column.columnDef.header)}`}
+                      >
+                        {content}
+                        {sorted === "asc" ? (
+                          <IconChevronUp size={12} />
+                        ) : sorted === "desc" ? (
+                          <IconChevronDown size={12} />
+                        ) : (
+                          <IconSelector size={12} opacity={0.5} />
+                        )}
+                      </button>
+                    ) : (
+                      content
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          ))}
+          <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const c = rows[item.index].original;
+              const stale = staleness.get(c.deviceUuid) ?? null;
               return (
-                <div
-                  key={header.id}
-                  role="columnheader"
-                  aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
-                >
-                  {header.column.getCanSort() ? (
-                    <button
-                      type="button"
-                      className="sq-sort"
-                      onClick={header.column.getToggleSortingHandler()}
-                      aria-label={`Sort by ${String(header.column.columnDef.header)}`}
-                    >
-                      {content}
-                      {sorted === "asc" ? (
-                        <IconChevronUp size={12} />
-                      ) : sorted === "desc" ? (
-                        <IconChevronDown size={12} />
-                      ) : (
-                        <IconSelector size={12} opacity={0.5} />
-                      )}
-                    </button>
-                  ) : (
-                    content
-                  )}
-                </div>
+                <Row
+                  key={c.uuid}
+                  c={c}
+                  index={item.index}
+                  start={item.start}
+                  deviceName={deviceNames.get(c.deviceUuid) ?? ""}
+                  // A load of a device that is not online is not a current one.
+                  load={stale ? undefined : loads.get(c.uuid)}
+                  now={now}
+                  selected={selectedUuid === c.uuid}
+                  stale={stale}
+                  onOpen={open}
+                />
               );
             })}
           </div>
-        ))}
-        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const c = rows[item.index].original;
-            const stale = staleness.get(c.deviceUuid) ?? null;
-            return (
-              <Row
-                key={c.uuid}
-                c={c}
-                index={item.index}
-                start={item.start}
-                deviceName={deviceNames.get(c.deviceUuid) ?? ""}
-                // A load of a device that is not online is not a current one.
-                load={stale ? undefined : loads.get(c.uuid)}
-                now={now}
-                selected={selectedUuid === c.uuid}
-                stale={stale}
-                onOpen={open}
-              />
-            );
-          })}
         </div>
       </div>
-    </div>
+    </HoverTips>
   );
 }

@@ -1,4 +1,3 @@
-import { Box, Text } from "@mantine/core";
 import { memo } from "react";
 import type { Container, ContainerLoad } from "../../api/types";
 import { formatBytes, formatCores, formatPercent } from "../../lib/format";
@@ -10,7 +9,10 @@ function barColor(fill: number): string {
   return "var(--mantine-color-indigo-filled)";
 }
 
-/** A value over a thin bar, filling the cell's fixed width: nothing moves when values arrive. */
+/**
+ * A value over a thin bar, filling the cell's fixed width: nothing moves when values arrive.
+ * Plain elements: every visible row has two.
+ */
 function Bar({
   fill,
   label,
@@ -26,39 +28,28 @@ function Bar({
 }) {
   const width = fill == null ? 0 : Math.max(0, Math.min(100, fill));
   return (
-    <Box
-      style={{ display: "flex", flexDirection: "column", gap: 3, minWidth: 0 }}
+    <div
+      className="sq-bar"
       title={title}
       {...(value != null ? { "data-testid": testId, "data-value": value } : {})}
     >
-      <Text
-        size="xs"
-        lh="16px"
-        c={value == null ? "dimmed" : undefined}
-        style={{ textAlign: "right", fontVariantNumeric: "tabular-nums", whiteSpace: "nowrap", overflow: "hidden" }}
-      >
-        {label}
-      </Text>
-      <Box
+      <div className={value == null ? "sq-bar-label sq-dimmed" : "sq-bar-label"}>{label}</div>
+      <div
+        className="sq-bar-track"
         role={value != null ? "meter" : undefined}
         aria-label={value != null ? title : undefined}
         aria-valuemin={value != null ? 0 : undefined}
         aria-valuemax={value != null ? 100 : undefined}
         aria-valuenow={value != null ? width : undefined}
-        style={{ height: 4, borderRadius: 2, background: "var(--sq-border)", overflow: "hidden" }}
       >
-        <Box style={{ width: `${width}%`, height: "100%", borderRadius: 2, background: barColor(width) }} />
-      </Box>
-    </Box>
+        <div className="sq-bar-fill" style={{ width: `${width}%`, background: barColor(width) }} />
+      </div>
+    </div>
   );
 }
 
 function Dash() {
-  return (
-    <Text size="xs" c="dimmed" ta="right">
-      —
-    </Text>
-  );
+  return <div className="sq-text-xs sq-dimmed" style={{ textAlign: "right" }}>—</div>;
 }
 
 /** CPU in percent of one core; the bar is full at one core, the text tells the rest. */

@@ -1,5 +1,5 @@
-import { ActionIcon, Button, Group, Tooltip } from "@mantine/core";
-import type { MouseEvent } from "react";
+import { Button, Group, Tooltip } from "@mantine/core";
+import type { CSSProperties, MouseEvent } from "react";
 import type { ActionKind } from "../../../api/actions";
 import type { Container } from "../../../api/types";
 import { availableActions, lifecycleActions } from "../../../lib/containerState";
@@ -28,7 +28,11 @@ interface ActionsProps {
   unavailable?: string | null;
 }
 
-/** Compact icon buttons for a table row; clicks never reach the row. */
+/**
+ * Compact icon buttons for a table row; clicks never reach the row. Plain buttons with a
+ * `data-tip` (shown by the table's [`HoverTips`]): a row mounts while scrolling, and a tooltip
+ * component per button made that slow.
+ */
 export function RowActions({ container, unavailable = null }: ActionsProps) {
   const { request, pendingAction } = useContainerActions();
   const pending = pendingAction(container.uuid);
@@ -41,36 +45,35 @@ export function RowActions({ container, unavailable = null }: ActionsProps) {
     const Icon = meta.icon;
     const blocked = unavailable && needsEngine(kind) ? unavailable : null;
     return (
-      <Tooltip key={kind} label={blocked ?? meta.label} openDelay={blocked ? 0 : 400} multiline={!!blocked} maw={320} withinPortal>
-        <ActionIcon
-          variant="subtle"
-          color={meta.color}
-          size={24}
-          aria-label={blocked ? `${meta.label} ${name}: ${blocked}` : `${meta.label} ${name}`}
-          aria-disabled={blocked ? true : undefined}
-          data-disabled={blocked ? true : undefined}
-          data-testid={actionTestId(kind)}
-          loading={pending === kind}
-          disabled={pending !== undefined && pending !== kind}
-          onClick={(e) => {
-            e.stopPropagation();
-            if (!blocked) request(kind, container);
-          }}
-        >
-          <Icon size={16} stroke={1.8} />
-        </ActionIcon>
-      </Tooltip>
+      <button
+        key={kind}
+        type="button"
+        className="sq-icon-btn"
+        style={{ "--sq-btn-color": `var(--mantine-color-${meta.color}-light-color)`, "--sq-btn-hover": `var(--mantine-color-${meta.color}-light-hover)` } as CSSProperties}
+        aria-label={blocked ? `${meta.label} ${name}: ${blocked}` : `${meta.label} ${name}`}
+        aria-disabled={blocked ? true : undefined}
+        aria-busy={pending === kind || undefined}
+        data-disabled={blocked ? true : undefined}
+        data-tip={blocked ?? meta.label}
+        data-tip-now={blocked ? "" : undefined}
+        data-testid={actionTestId(kind)}
+        disabled={pending !== undefined && pending !== kind}
+        onClick={(e) => {
+          e.stopPropagation();
+          if (!blocked && pending === undefined) request(kind, container);
+        }}
+      >
+        {pending === kind ? <span className="sq-spinner" /> : <Icon size={16} stroke={1.8} />}
+      </button>
     );
   };
 
   return (
-    <Group gap={0} wrap="nowrap" justify="flex-end" onClick={stop}>
+    <div className="sq-row-actions" onClick={stop}>
       {lifecycle.map(icon)}
-      {lifecycle.length > 0 && edits.length > 0 ? (
-        <span aria-hidden style={{ width: 1, height: 16, margin: "0 3px", background: "var(--sq-border)" }} />
-      ) : null}
+      {lifecycle.length > 0 && edits.length > 0 ? <span aria-hidden className="sq-row-actions-sep" /> : null}
       {edits.map(icon)}
-    </Group>
+    </div>
   );
 }
 
