@@ -12,27 +12,15 @@
 // The containers are made by the bench (named churn-*) and removed at the end. One
 // `docker restart` loop runs per container, all in parallel. The app logs at `warn` unless
 // RUST_LOG says otherwise. Exits 1 when the target is missed.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startSession } from "../e2e/webdriver.mjs";
+import { TICK, cpuTicks, docker, openApp as open, openFloor, option as opt, processTree, sampleRss, sleep } from "./procs.mjs";
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const MINUTES = Number(opt("minutes", "10"));
 const CONTAINERS = Number(opt("containers", "30"));
 const SAMPLE_SECS = Number(opt("sample", "30"));
 const TARGET_MIB = Number(opt("target", "300"));
 const FLOOR_SECS = 30;
-const TICK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
-const docker = (...a) => execFileSync("docker", a, { encoding: "utf8", maxBuffer: 64 << 20 }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const names = Array.from({ length: CONTAINERS }, (_, k) => `churn-${String(k).padStart(3, "0")}`);
 
 function removeChurnContainers() {
@@ -48,86 +36,16 @@ function makeContainers() {
   return docker("ps", "-aq").split("\n").filter(Boolean).length;
 }
 
-/** The app process (by its data folder) and every process below it, with their names. */
-function processTree(dataDir) {
-  const needle = `SQUIRREL_DATA_DIR=${dataDir}`;
-  const all = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      all.push({ pid: Number(entry), ppid });
-    } catch {
-      // gone
-    }
-  }
-  const root = all.find((p) => {
-    try {
-      return (
-        readFileSync(`/proc/${p.pid}/environ`, "latin1").split("\0").includes(needle) &&
-        readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() === "squirrel"
-      );
-    } catch {
-      return false;
-    }
-  });
-  if (!root) throw new Error("the app process is not running");
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
-  return tree.map((p) => ({ pid: p.pid, name: readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() }));
-}
-
-/** backend, web or network, by the process name (WebKitGTK truncates its names to 15 bytes). */
-const role = (name) => (name === "squirrel" ? "backend" : /WebProc/i.test(name) ? "web" : /Network/i.test(name) ? "network" : name);
-
-function rssMiB(pid) {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/** RSS (MiB) of each role now, and the total. Processes of one role are summed. */
-function sampleRss(dataDir) {
-  const out = { backend: 0, web: 0, network: 0, all: 0 };
-  for (const p of processTree(dataDir)) {
-    const r = rssMiB(p.pid);
-    out[role(p.name)] = (out[role(p.name)] ?? 0) + r;
-    out.all += r;
-  }
-  return out;
-}
-
 const cpuAll = (dataDir) => processTree(dataDir).reduce((a, p) => a + cpuTicks(p.pid), 0);
 
-async function openApp(env) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "squirrel-churn-"));
-  // The app logs to this run's output: under churn its debug lines would bury the table.
-  const log = { RUST_LOG: process.env.RUST_LOG ?? "warn" };
-  const s = await startSession({ application: process.env.SQUIRREL_APP, env: { SQUIRREL_DATA_DIR: dataDir, ...log, ...env } });
-  return { s, dataDir };
-}
+// The app logs to this run's output: under churn its debug lines would bury the table.
+const LOG = { RUST_LOG: process.env.RUST_LOG ?? "warn" };
+const openApp = (env) => open("churn", { ...LOG, ...env });
 
 /** The floor: the same window on an empty page, no engine; RSS after `FLOOR_SECS` at rest. */
 async function floor() {
-  const { s, dataDir } = await openApp({ DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+  const { s, dataDir } = await openFloor("churn", LOG);
   try {
-    await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
-    await s.exec("window.location.hash = '#/floor'; window.location.reload();");
-    await s.waitFor('[data-testid="floor"]', { timeout: 60_000 });
     await sleep(FLOOR_SECS * 1000);
     return sampleRss(dataDir);
   } finally {

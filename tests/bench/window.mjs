@@ -11,24 +11,12 @@
 //   SQUIRREL_APP=target/debug/squirrel DISPLAY=:N DOCKER_HOST=unix://... \
 //     bash tests/with-keyring.sh node tests/bench/window.mjs [--sizes 0,500,5000] [--rest 60]
 // The containers are made by the bench (named bench-*) and removed at the end.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startSession } from "../e2e/webdriver.mjs";
+import { spawnSync } from "node:child_process";
+import { docker, measureRest, openApp as open, openFloor, option, sleep } from "./procs.mjs";
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const SIZES = opt("sizes", "0,500,5000").split(",").map(Number);
-const REST_SECS = Number(opt("rest", "60"));
+const SIZES = option("sizes", "0,500,5000").split(",").map(Number);
+const REST_SECS = Number(option("rest", "60"));
 const RUNNING_MAX = 500;
-const TICK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
-const docker = (...a) => execFileSync("docker", a, { encoding: "utf8", maxBuffer: 64 << 20 }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `docker <verb> ...` for many names, eight at a time. */
 function dockerMany(verbArgs, names) {
@@ -68,67 +56,11 @@ function makeContainers(n) {
   return Number(docker("ps", "-aq").split("\n").filter(Boolean).length);
 }
 
-/** The app process (by its data folder) and every process below it, with their names. */
-function processTree(dataDir) {
-  const needle = `SQUIRREL_DATA_DIR=${dataDir}`;
-  const all = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      all.push({ pid: Number(entry), ppid, stat });
-    } catch {
-      // gone
-    }
-  }
-  const root = all.find((p) => {
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`, "latin1").split("\0").includes(needle) && readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() === "squirrel";
-    } catch {
-      return false;
-    }
-  });
-  if (!root) throw new Error("the app process is not running");
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
-  return tree.map((p) => ({ pid: p.pid, name: readFileSync(`/proc/${p.pid}/comm`, "utf8").trim() }));
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
-
-function rssMiB(pid) {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-/** CPU (% of one core) and RSS (MiB, at the end) of each process over `secs` at rest. */
-async function measureRest(dataDir, secs) {
-  const procs = processTree(dataDir);
-  const before = procs.map((p) => cpuTicks(p.pid));
-  const t0 = performance.now();
-  await sleep(secs * 1000);
-  const elapsed = (performance.now() - t0) / 1000;
-  const rows = procs.map((p, i) => ({
-    name: p.name,
-    cpu: ((cpuTicks(p.pid) - before[i]) / TICK / elapsed) * 100,
-    rss: rssMiB(p.pid),
-  }));
-  const total = { name: "all", cpu: rows.reduce((a, r) => a + r.cpu, 0), rss: rows.reduce((a, r) => a + r.rss, 0) };
-  return [...rows, total];
-}
-
 async function openApp(env) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "squirrel-bench-"));
-  const t0 = performance.now();
-  const s = await startSession({ application: process.env.SQUIRREL_APP, env: { SQUIRREL_DATA_DIR: dataDir, ...env } });
+  const app = await open("bench", env);
   // Scrolling 5,000 rows a frame at a time takes longer than WebDriver's default 30 s.
-  await s.cmd("POST", "/timeouts", { script: 120_000 });
-  return { s, dataDir, t0 };
+  await app.s.cmd("POST", "/timeouts", { script: 120_000 });
+  return app;
 }
 
 const percentile = (xs, p) => {
@@ -202,11 +134,8 @@ async function goto(s, route, ready) {
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 
 async function floor() {
-  const { s, dataDir } = await openApp({ DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+  const { s, dataDir } = await openFloor("bench");
   try {
-    await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
-    await s.exec("window.location.hash = '#/floor'; window.location.reload();");
-    await s.waitFor('[data-testid="floor"]', { timeout: 60_000 });
     await sleep(5_000);
     return await measureRest(dataDir, REST_SECS);
   } finally {
