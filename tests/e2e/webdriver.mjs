@@ -78,12 +78,20 @@ export class Session {
 
   /** One WebDriver command; `timeoutMs` bounds the whole request (a long script needs more). */
   async cmd(method, path, body, timeoutMs = 60_000) {
-    const res = await fetch(`${this.base}/session/${this.id}${path}`, {
-      method,
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let res;
+    try {
+      res = await fetch(`${this.base}/session/${this.id}${path}`, {
+        method,
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      // A lost web view fails the test at once, saying which process is gone.
+      const err = new Error(`${method} ${path}: the connection to the window was lost (${e.cause?.code ?? e.message}); ${this.whoIsAlive()}`);
+      err.code = "lost";
+      throw err;
+    }
     const json = await res.json();
     if (!res.ok) {
       const err = new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}`);
@@ -91,6 +99,20 @@ export class Session {
       throw err;
     }
     return json.value;
+  }
+
+  /** Which of the session's processes still run: the driver, the app, its web processes. */
+  whoIsAlive() {
+    const driver = this.driver.exitCode === null && this.driver.signalCode === null ? "running" : `exited (${this.driver.exitCode ?? this.driver.signalCode})`;
+    if (!this.dataDir) return `tauri-driver ${driver}`;
+    const names = appsUsing(this.dataDir).map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      } catch {
+        return "gone";
+      }
+    });
+    return `tauri-driver ${driver}; processes of the app still running: ${names.length ? names.join(", ") : "none"}`;
   }
 
   async findAll(css, root) {
