@@ -6,6 +6,7 @@ mod error;
 mod events;
 mod logging;
 mod state;
+pub mod webview_env;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,6 +87,8 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
 }
 
 pub fn run() {
+    // First: the environment is changed while no other thread runs.
+    let renderer = webview_env::choose_renderer();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
@@ -113,6 +116,9 @@ pub fn run() {
                 .or_else(|| dir.as_ref().ok().map(|d| d.join("logs")));
             let guard = logging::init(log_dir.as_deref());
             app.manage(guard);
+            if let Some(reason) = renderer {
+                tracing::info!(%reason, "{}=1", webview_env::DMABUF_VAR);
+            }
             let opened = dir.and_then(|dir| {
                 tauri::async_runtime::block_on(App::open(AppConfig::desktop(dir)))
                     .map(Arc::new)
