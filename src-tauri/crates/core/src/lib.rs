@@ -13,6 +13,7 @@ pub mod reconcile;
 pub mod rules;
 pub mod secrets;
 pub mod services;
+pub mod templates;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
