@@ -57,6 +57,7 @@ pub fn choose_renderer() -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

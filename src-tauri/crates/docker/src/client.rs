@@ -138,14 +138,11 @@ async fn connect_unbounded(
     connection: &DeviceConnection,
     deps: &ConnectDeps,
 ) -> Result<Connected, ConnectError> {
-    let version = bollard::API_DEFAULT_VERSION;
     let mut notes = Vec::new();
     let unreachable =
         |e: bollard::errors::Error| ConnectError::Unreachable(describe_error(connection, &e));
     let client = match connection {
-        DeviceConnection::LocalSocket { path } => {
-            Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, version)
-        }
+        DeviceConnection::LocalSocket { path } => crate::unix::connect(path, REQUEST_TIMEOUT_SECS),
         DeviceConnection::Tcp {
             host, port, tls, ..
         } => {

@@ -14,6 +14,7 @@ mod runtime;
 pub mod ssh;
 pub mod stats;
 mod tcp;
+mod unix;
 mod watcher;
 
 pub use backoff::Backoff;
