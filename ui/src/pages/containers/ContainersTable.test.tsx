@@ -100,6 +100,23 @@ describe("ContainersTable rows", () => {
     expect(await rowRenders(() => rerender(table([a, b, c], again)))).toEqual({ b: 1 });
   });
 
+  it("sorted by CPU, the order follows each stats round", async () => {
+    const loads = new Map([
+      ["a", load("a", 10)],
+      ["b", load("b", 20)],
+    ]);
+    const { rerender } = renderWithProviders(table([a, b, c], loads));
+    const order = () => screen.getAllByTestId("container-row").map((r) => r.dataset.uuid);
+    expect(await screen.findAllByTestId("container-row")).toHaveLength(3);
+    expect(order()).toEqual(["a", "b", "c"]);
+    fireEvent.click(screen.getByRole("button", { name: "Sort by CPU" }));
+    expect(order()).toEqual(["b", "a", "c"]);
+    const next = new Map(loads);
+    next.set("a", load("a", 55));
+    await act(async () => rerender(table([a, b, c], next)));
+    expect(order()).toEqual(["a", "b", "c"]);
+  });
+
   it("an event re-renders the row of its container only, and a new callback none", async () => {
     const loads = new Map<string, ContainerLoad>();
     const { rerender } = renderWithProviders(table([a, b, c], loads));

@@ -233,6 +233,7 @@ interface Props {
 }
 
 const NOT_STALE: ReadonlyMap<string, Staleness> = new Map();
+const NO_LOADS: Map<string, ContainerLoad> = new Map();
 
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
 export function ContainersTable({
@@ -245,7 +246,11 @@ export function ContainersTable({
   onOpen,
 }: Props) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
-  const columns = useColumns(deviceNames, loads);
+  // Loads change every stats round; the columns (and with them the sorted rows) follow them
+  // only while the table is sorted by a load. Otherwise a round re-renders the visible rows
+  // whose load changed and nothing else.
+  const sortsByLoad = sorting.some((s) => s.id === "cpu" || s.id === "memory");
+  const columns = useColumns(deviceNames, sortsByLoad ? loads : NO_LOADS);
   const table = useReactTable({
     data: containers,
     columns,
