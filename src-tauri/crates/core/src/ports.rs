@@ -32,6 +32,9 @@ pub struct ContainerChanges {
 pub trait ContainerRepository: Send + Sync {
     async fn list_containers(&self) -> CoreResult<Vec<Container>>;
     async fn list_device_containers(&self, device_uuid: &str) -> CoreResult<Vec<Container>>;
+    /// `(engine id, uuid)` of each of a device's containers: what a stats round needs to
+    /// name its samples, without reading every row whole.
+    async fn device_container_ids(&self, device_uuid: &str) -> CoreResult<Vec<(String, String)>>;
     async fn get_container(&self, uuid: &str) -> CoreResult<Option<Container>>;
     async fn find_container(
         &self,

@@ -76,6 +76,14 @@ impl ContainerRepository for Store {
         Ok(rows.into_iter().map(Container::from).collect())
     }
 
+    async fn device_container_ids(&self, device_uuid: &str) -> CoreResult<Vec<(String, String)>> {
+        sqlx::query_as("SELECT engine_id, uuid FROM containers WHERE device_uuid = ?")
+            .bind(device_uuid)
+            .fetch_all(self.pool())
+            .await
+            .map_err(storage)
+    }
+
     async fn get_container(&self, uuid: &str) -> CoreResult<Option<Container>> {
         let row: Option<ContainerRow> = sqlx::query_as(&format!("{SELECT} WHERE uuid = ?"))
             .bind(uuid)

@@ -78,6 +78,13 @@ async fn removal_and_device_deletion_cascade() {
         .await
         .unwrap();
     assert_eq!(store.list_device_containers("d1").await.unwrap().len(), 2);
+    // What a stats round names its samples with: this device's engine ids only.
+    let mut ids = store.device_container_ids("d1").await.unwrap();
+    ids.sort();
+    assert_eq!(
+        ids,
+        vec![("e1".into(), "u1".into()), ("e2".into(), "u2".into())]
+    );
     store
         .apply_container_changes(&ContainerChanges {
             upserts: vec![],

@@ -55,10 +55,9 @@ impl StatsRecorder {
     async fn store_round(&self, device_uuid: &str, samples: Vec<EngineSample>) -> CoreResult<()> {
         let ids: HashMap<String, String> = self
             .repos
-            .list_device_containers(device_uuid)
+            .device_container_ids(device_uuid)
             .await?
             .into_iter()
-            .map(|c| (c.engine_id, c.uuid))
             .collect();
         let samples: Vec<ContainerSample> = samples
             .into_iter()

@@ -133,6 +133,16 @@ impl ContainerRepository for MemoryRepos {
         ))
     }
 
+    async fn device_container_ids(&self, device_uuid: &str) -> CoreResult<Vec<(String, String)>> {
+        Ok(self.with(|s| {
+            s.containers
+                .values()
+                .filter(|c| c.device_uuid == device_uuid)
+                .map(|c| (c.engine_id.clone(), c.uuid.clone()))
+                .collect()
+        }))
+    }
+
     async fn list_device_containers(&self, device_uuid: &str) -> CoreResult<Vec<Container>> {
         Ok(sorted(self.with(|s| {
             s.containers
