@@ -116,8 +116,8 @@ pub fn run() {
                 .or_else(|| dir.as_ref().ok().map(|d| d.join("logs")));
             let guard = logging::init(log_dir.as_deref());
             app.manage(guard);
-            if let Some(reason) = renderer {
-                tracing::info!(%reason, "{}=1", webview_env::DMABUF_VAR);
+            if let Some(choice) = renderer {
+                tracing::info!(reason = choice.reason, "{}=1", choice.var);
             }
             let opened = dir.and_then(|dir| {
                 tauri::async_runtime::block_on(App::open(AppConfig::desktop(dir)))

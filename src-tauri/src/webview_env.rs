@@ -1,31 +1,47 @@
 //! WebKitGTK's renderer, chosen before the web view starts (Linux).
 //!
-//! WebKitGTK 2.42+ draws through DMA-BUF buffers by default. Where no GPU render node exists
-//! (virtual machines, remote X, Xvfb) that path falls back to copying every frame through
-//! software: measured here, a full repaint of the window took about 100 ms with it and 14 ms
-//! without, and scrolling the containers table went from 120 ms to 20 ms a frame. With
-//! NVIDIA's proprietary driver the same path is known to open blank windows. In both cases
-//! Squirrel asks for WebKit's other renderer, unless the user already chose one by setting
-//! the variable (to anything, `0` included).
+//! WebKitGTK 2.42+ composites through DMA-BUF buffers by default. Where no GPU render node
+//! exists (virtual machines, remote X, Xvfb) that path copies every frame through software:
+//! measured here, a full repaint of the window took about 100 ms with it and 14 ms without,
+//! and scrolling the containers table went from 120 ms to 20 ms a frame. Without a GPU,
+//! Squirrel turns compositing off altogether: WebKit's accelerated path without DMA-BUF
+//! stalled window snapshots for 10 s or more there, the plain software path took 50 ms.
+//! With NVIDIA's proprietary driver the DMA-BUF path is known to open blank windows: there
+//! only DMA-BUF is turned off. A user who set either variable (to anything, `0` included)
+//! keeps their choice.
 
-use std::ffi::OsString;
 use std::path::Path;
 
 pub const DMABUF_VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+pub const COMPOSITING_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
-/// Why the DMA-BUF renderer is turned off, or `None` to leave WebKit's choice alone.
-pub fn dmabuf_off_reason(
-    user_choice: Option<&OsString>,
+/// A variable to set to `1`, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RendererChoice {
+    pub var: &'static str,
+    pub reason: &'static str,
+}
+
+/// What to set, or `None` to leave WebKit's choice alone.
+pub fn renderer_choice(
+    user_chose: bool,
     has_render_node: bool,
     nvidia_driver: bool,
-) -> Option<&'static str> {
-    if user_choice.is_some() {
-        return None;
-    }
-    if !has_render_node {
-        Some("no GPU render node (/dev/dri/renderD*): the DMA-BUF renderer would copy every frame in software")
+) -> Option<RendererChoice> {
+    if user_chose {
+        None
+    } else if !has_render_node {
+        Some(RendererChoice {
+            var: COMPOSITING_VAR,
+            reason: "no GPU render node (/dev/dri/renderD*): WebKit draws in software, and its \
+                     composited paths would copy or stall every frame",
+        })
     } else if nvidia_driver {
-        Some("NVIDIA's proprietary driver: the DMA-BUF renderer is known to open blank windows with it")
+        Some(RendererChoice {
+            var: DMABUF_VAR,
+            reason: "NVIDIA's proprietary driver: the DMA-BUF renderer is known to open blank \
+                     windows with it",
+        })
     } else {
         None
     }
@@ -41,19 +57,19 @@ fn has_render_node(dri: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Sets the variable where [`dmabuf_off_reason`] says so. Call first thing in `main`, before
-/// any thread starts. Returns the reason, to be logged once logging is up.
-pub fn choose_renderer() -> Option<&'static str> {
+/// Sets the variable [`renderer_choice`] picks. Call first thing, before any thread starts.
+/// Returns the choice, to be logged once logging is up.
+pub fn choose_renderer() -> Option<RendererChoice> {
     if !cfg!(target_os = "linux") {
         return None;
     }
-    let reason = dmabuf_off_reason(
-        std::env::var_os(DMABUF_VAR).as_ref(),
+    let choice = renderer_choice(
+        std::env::var_os(DMABUF_VAR).is_some() || std::env::var_os(COMPOSITING_VAR).is_some(),
         has_render_node(Path::new("/dev/dri")),
         Path::new("/proc/driver/nvidia/version").exists(),
     )?;
-    std::env::set_var(DMABUF_VAR, "1");
-    Some(reason)
+    std::env::set_var(choice.var, "1");
+    Some(choice)
 }
 
 #[cfg(test)]
@@ -63,21 +79,19 @@ mod tests {
 
     #[test]
     fn the_users_own_choice_always_stands() {
-        for value in ["0", "1", ""] {
-            let v = OsString::from(value);
-            assert_eq!(dmabuf_off_reason(Some(&v), false, true), None);
+        for (gpu, nvidia) in [(false, false), (true, true), (true, false)] {
+            assert_eq!(renderer_choice(true, gpu, nvidia), None);
         }
     }
 
     #[test]
-    fn without_a_gpu_or_with_nvidia_the_other_renderer_is_used() {
-        assert!(dmabuf_off_reason(None, false, false)
-            .unwrap()
-            .contains("no GPU"));
-        assert!(dmabuf_off_reason(None, true, true)
-            .unwrap()
-            .contains("NVIDIA"));
-        assert_eq!(dmabuf_off_reason(None, true, false), None);
+    fn without_a_gpu_compositing_is_off_and_with_nvidia_dmabuf_is() {
+        assert_eq!(
+            renderer_choice(false, false, false).unwrap().var,
+            COMPOSITING_VAR
+        );
+        assert_eq!(renderer_choice(false, true, true).unwrap().var, DMABUF_VAR);
+        assert_eq!(renderer_choice(false, true, false), None);
     }
 
     #[test]
