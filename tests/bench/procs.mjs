@@ -105,7 +105,8 @@ export function sampleRss(dataDir) {
 export async function openApp(prefix, env) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `squirrel-${prefix}-`));
   const t0 = performance.now();
-  const s = await startSession({ application: process.env.SQUIRREL_APP, env: { SQUIRREL_DATA_DIR: dataDir, ...env } });
+  // The renderer the app picks for this machine, as its users get it.
+  const s = await startSession({ application: process.env.SQUIRREL_APP, env: { SQUIRREL_DATA_DIR: dataDir, ...env }, renderer: "app" });
   return { s, dataDir, t0 };
 }
 

@@ -15,12 +15,21 @@ async function freePort() {
   return port;
 }
 
-/** Starts tauri-driver and opens a session on the app at `application` with `env`. */
-export async function startSession({ application, env }) {
+/**
+ * Starts tauri-driver and opens a session on the app at `application` with `env`.
+ *
+ * `renderer`: "webkit-default" (the tests) keeps WebKit's own renderer by setting
+ * WEBKIT_DISABLE_DMABUF_RENDERER=0, which the app takes as the user's choice. Without a GPU
+ * the app would turn compositing off (src-tauri/src/webview_env.rs), and under Xvfb
+ * WebKitWebDriver's window snapshots then stall for a minute after some interactions: the
+ * tests take pictures. "app" (the benchmarks) leaves the choice to the app, as users get it.
+ */
+export async function startSession({ application, env, renderer = "webkit-default" }) {
   const port = await freePort();
   const nativePort = await freePort();
+  const webkit = renderer === "webkit-default" ? { WEBKIT_DISABLE_DMABUF_RENDERER: "0" } : {};
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...webkit, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
