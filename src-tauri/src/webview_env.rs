@@ -4,11 +4,12 @@
 //! exists (virtual machines, remote X, Xvfb) that path copies every frame through software:
 //! measured here, a full repaint of the window took about 100 ms with it and 14 ms without,
 //! and scrolling the containers table went from 120 ms to 20 ms a frame. Without a GPU,
-//! Squirrel turns compositing off altogether: WebKit's accelerated path without DMA-BUF
-//! stalled window snapshots for 10 s or more there, the plain software path took 50 ms.
-//! With NVIDIA's proprietary driver the DMA-BUF path is known to open blank windows: there
-//! only DMA-BUF is turned off. A user who set either variable (to anything, `0` included)
-//! keeps their choice.
+//! Squirrel turns compositing off altogether (with DMA-BUF off alone the figures were the
+//! same, but a snapshot of a freshly loaded window took 10 s against 50 ms). Under Xvfb,
+//! WebDriver snapshots still stall after some interactions in both software paths, so the
+//! e2e tests keep WebKit's own renderer (`tests/e2e/webdriver.mjs`). With NVIDIA's
+//! proprietary driver the DMA-BUF path is known to open blank windows: there only DMA-BUF is
+//! turned off. A user who set either variable (to anything, `0` included) keeps their choice.
 
 use std::path::Path;
 
