@@ -13,45 +13,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bollard::Docker;
-use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::UnixStream;
-
-/// One connection to the engine's socket.
-pub struct UnixIo(UnixStream);
-
-impl AsyncRead for UnixIo {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for UnixIo {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
-impl Connection for UnixIo {
-    fn connected(&self) -> Connected {
-        Connected::new()
-    }
-}
 
 /// hyper's connector: every connection goes to the one socket, whatever the URI.
 #[derive(Clone)]
@@ -60,7 +23,7 @@ struct UnixConnector {
 }
 
 impl tower_service::Service<hyper::Uri> for UnixConnector {
-    type Response = TokioIo<UnixIo>;
+    type Response = TokioIo<UnixStream>;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
@@ -70,7 +33,7 @@ impl tower_service::Service<hyper::Uri> for UnixConnector {
 
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
         let path = self.path.clone();
-        Box::pin(async move { Ok(TokioIo::new(UnixIo(UnixStream::connect(&*path).await?))) })
+        Box::pin(async move { Ok(TokioIo::new(UnixStream::connect(&*path).await?)) })
     }
 }
 
