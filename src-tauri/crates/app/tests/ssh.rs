@@ -57,6 +57,15 @@ fn ssh(sshd: &TestSshd, engine: &TestEngine, key: &Path) -> DeviceConnection {
     }
 }
 
+/// Why a connection test of `connection` fails (it must fail).
+async fn refusal(app: &App, connection: &DeviceConnection) -> String {
+    app.devices
+        .test_connection(connection, None)
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
 async fn status_of(
     app: &App,
     rx: &mut tokio::sync::broadcast::Receiver<DomainEvent>,
@@ -241,11 +250,7 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
     let connection = ssh(&sshd, &engine, &key);
     approve_host_key(&app, &connection).await;
 
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &connection).await;
     assert!(
         err.to_string().contains("encrypted: enter its passphrase"),
         "{err}"
@@ -390,21 +395,13 @@ async fn wrong_keys_and_closed_ports_get_human_reasons() {
     if let DeviceConnection::Ssh { port, .. } = &mut closed {
         *port = Some(support::free_port());
     }
-    let err = app
-        .devices
-        .test_connection(&closed, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &closed).await;
     assert!(err.to_string().contains("connection refused"), "{err}");
     let mut bad_socket = ssh(&sshd, &engine, &key);
     if let DeviceConnection::Ssh { socket_path, .. } = &mut bad_socket {
         *socket_path = "/tmp/no-such-docker.sock".into();
     }
-    let err = app
-        .devices
-        .test_connection(&bad_socket, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &bad_socket).await;
     assert!(
         err.to_string().contains("/tmp/no-such-docker.sock"),
         "{err}"
@@ -486,11 +483,7 @@ async fn a_host_key_of_another_algorithm_is_a_changed_key_and_the_one_on_file_is
     };
     assert!(reason.contains("refuses to connect"), "{reason}");
     assert!(reason.contains("ecdsa-sha2-nistp256"), "{reason}");
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &connection).await;
     assert!(err.to_string().contains("CHANGED"), "{err}");
     app.engine.shutdown().await;
 }
@@ -513,22 +506,14 @@ async fn a_revoked_host_key_is_refused_even_when_approved() {
     };
     approve_host_key(&app, &connection).await;
     // Approved: the connection gets past the host key (to the missing engine socket).
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &connection).await;
     assert!(err.to_string().contains("no-engine-needed"), "{err}");
 
     append(
         app.own_known_hosts(),
         &host_key_line(&sshd, "@revoked ", "*"),
     );
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &connection).await;
     assert!(err.to_string().contains("is REVOKED by"), "{err}");
     assert!(err.to_string().contains("line 2"), "{err}");
 
@@ -592,20 +577,11 @@ async fn host_key_files_named_by_an_included_ssh_config_are_honoured() {
         },
     };
     // Known from the team file: no approval, the connection gets to the (missing) socket.
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err();
+    let err = refusal(&app, &connection).await;
     assert!(err.to_string().contains("no-engine-needed"), "{err}");
 
     append(&revoked, host_key_line(&sshd, "", "").trim_start());
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal(&app, &connection).await;
     assert!(
         err.contains("is REVOKED by") && err.contains("revoked_keys line 2 (RevokedHostKeys)"),
         "{err}"
@@ -623,12 +599,7 @@ async fn host_key_files_named_by_an_included_ssh_config_are_honoured() {
             "host_key.pub",
         ],
     );
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal(&app, &connection).await;
     assert!(
         err.contains("binary key revocation list (KRL)") && err.contains("text form"),
         "{err}"
@@ -808,12 +779,7 @@ Match originalhost behind*
         matches!(s, DeviceStatus::Unreachable { .. })
     })
     .await;
-    let err = app
-        .devices
-        .test_connection(&connection, None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal(&app, &connection).await;
     assert!(err.contains("jump host jump"), "{err}");
     app.engine.shutdown().await;
 }
