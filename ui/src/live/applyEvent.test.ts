@@ -275,6 +275,30 @@ describe("reduceLoads", () => {
     expect(loads.containers).toHaveLength(3);
   });
 
+  it("a round of changes replaces what changed, drops what left, and keeps the rest as it was", () => {
+    const next = reduceLoads(
+      loads,
+      { type: "statsChanged", load: deviceLoad("d-1", 12), changed: [load("a", 12), load("new", 3)], gone: ["b"] },
+      deviceOf,
+    );
+    expect(next?.containers.map((c) => [c.containerUuid, c.cpuPercent])).toEqual([
+      ["x", 30],
+      ["a", 12],
+      ["new", 3],
+    ]);
+    expect(next?.containers[0]).toBe(loads.containers[2]);
+    expect(next?.devices.map((d) => [d.deviceUuid, d.cpuTotalPercent])).toEqual([
+      ["d-1", 12],
+      ["d-2", 30],
+    ]);
+  });
+
+  it("a round with nothing new keeps the containers' loads as they were, objects included", () => {
+    const next = reduceLoads(loads, { type: "statsChanged", load: deviceLoad("d-1", 1), changed: [], gone: [] }, deviceOf);
+    expect(next?.containers).toBe(loads.containers);
+    expect(next?.devices[0].cpuTotalPercent).toBe(1);
+  });
+
   it("adds a device seen for the first time and keeps containers it cannot place", () => {
     const next = reduceLoads(
       { containers: [load("unknown", 7)], devices: [] },

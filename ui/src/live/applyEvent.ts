@@ -126,6 +126,19 @@ export function reduceLoads(
       else devices[index] = event.load;
       return { containers, devices };
     }
+    case "statsChanged": {
+      // Only what looks different since the last round came: the rest keeps its load (and
+      // its object, so rows that did not change do not render again).
+      const drop = new Set(event.gone);
+      for (const c of event.changed) drop.add(c.containerUuid);
+      const containers =
+        drop.size === 0 ? loads.containers : [...loads.containers.filter((c) => !drop.has(c.containerUuid)), ...event.changed];
+      const index = loads.devices.findIndex((d) => d.deviceUuid === event.load.deviceUuid);
+      const devices = loads.devices.slice();
+      if (index === -1) devices.push(event.load);
+      else devices[index] = event.load;
+      return { containers, devices };
+    }
     case "containerRemoved":
       return withoutContainerLoad(loads, event.uuid);
     case "containerUpserted":
@@ -189,6 +202,7 @@ export function planEvent(event: InventoryEvent): EventPlan {
       plan.invalidate.push(queryKeys.inventory(event.kind));
       break;
     case "statsRecorded":
+    case "statsChanged":
       plan.patchLoads = true;
       plan.refreshStatsSoon = true;
       break;

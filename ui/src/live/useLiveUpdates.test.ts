@@ -129,4 +129,21 @@ describe("useLiveUpdates and the window's visibility", () => {
     expect(cpuOf("a")).toBe(70);
     hook.unmount();
   });
+
+  it("fetches everything again once every listener is in place, so nothing sent before is lost", async () => {
+    let listenResync: (() => void) | undefined;
+    vi.mocked(events.resyncRequired.listen).mockImplementation(
+      () => new Promise((resolve) => (listenResync = () => resolve(() => {}))),
+    );
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    const hook = await mount();
+    // One listener is in place, the other not yet: a reload asked for now would be missed.
+    expect(invalidate.mock.calls.filter((c) => c.length === 0 || c[0] === undefined)).toHaveLength(0);
+    await act(async () => {
+      listenResync?.();
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(invalidate.mock.calls.filter((c) => c.length === 0 || c[0] === undefined)).toHaveLength(1);
+    hook.unmount();
+  });
 });

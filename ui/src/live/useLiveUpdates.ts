@@ -71,14 +71,14 @@ export function useLiveUpdates(): void {
       refreshStatsSoon: () => statsRefresh.request(),
     };
 
-    const keep = (subscribe: () => Promise<UnlistenFn>, what: string) => {
+    const keep = (subscribe: () => Promise<UnlistenFn>, what: string): Promise<unknown> => {
       let pending: Promise<UnlistenFn>;
       try {
         pending = subscribe();
       } catch (e) {
         pending = Promise.reject(e);
       }
-      pending.then(
+      return pending.then(
         (unlisten) => (disposed ? unlisten() : unlisteners.push(unlisten)),
         (e: unknown) => console.warn(`Squirrel: cannot listen to ${what}; live updates are off.`, e),
       );
@@ -103,20 +103,28 @@ export function useLiveUpdates(): void {
     const flush = () => {
       batchTimer = undefined;
       // Rounds that arrived before the window was hidden are reloaded when it is shown.
-      const batch = hidden ? queue.filter((e) => e.type !== "statsRecorded") : queue;
+      const batch = hidden ? queue.filter((e) => !isStatsRound(e)) : queue;
       queue = [];
       if (batch.length > 0) applyEvents(cache, batch);
     };
     const enqueue = (event: InventoryEvent) => {
       // Live samples are for the open drawer, which listens to them itself (useLiveStats).
       if (event.type === "liveStats" || event.type === "liveStatsEnded") return;
-      if (hidden && event.type === "statsRecorded") return;
+      if (hidden && isStatsRound(event)) return;
       queue.push(event);
       batchTimer ??= setTimeout(flush, BATCH_MS);
     };
 
-    keep(() => events.inventoryEvents.listen((e) => e.payload.forEach(enqueue)), "inventory events");
-    keep(() => events.resyncRequired.listen(() => void queryClient.invalidateQueries()), "resync requests");
+    const listening = [
+      keep(() => events.inventoryEvents.listen((e) => e.payload.forEach(enqueue)), "inventory events"),
+      keep(() => events.resyncRequired.listen(() => void queryClient.invalidateQueries()), "resync requests"),
+    ];
+    // Each listener starts at its own moment: what was sent before all of them listened (a
+    // first sync's overflow, and the reload it asks for) is not lost, because everything
+    // fetched so far is fetched again once they all do.
+    void Promise.all(listening).then(() => {
+      if (!disposed) void queryClient.invalidateQueries();
+    });
 
     return () => {
       disposed = true;
@@ -127,4 +135,9 @@ export function useLiveUpdates(): void {
       for (const unlisten of unlisteners) unlisten();
     };
   }, [queryClient]);
+}
+
+/** A stats round, whole or as the changes the window has not seen. */
+function isStatsRound(event: InventoryEvent): boolean {
+  return event.type === "statsRecorded" || event.type === "statsChanged";
 }

@@ -37,6 +37,16 @@ pub enum DomainEvent {
         load: DeviceLoad,
         containers: Vec<ContainerLoad>,
     },
+    /// What the window receives in place of [`StatsRecorded`](Self::StatsRecorded): the
+    /// device's load, the loads whose shown values changed since the last round the window
+    /// got (all of them after a reset), and the containers that left the round. Made by the
+    /// window's forwarder, never published on the bus.
+    #[serde(rename_all = "camelCase")]
+    StatsChanged {
+        load: DeviceLoad,
+        changed: Vec<ContainerLoad>,
+        gone: Vec<String>,
+    },
     /// One live (1 Hz) sample for an open chart.
     #[serde(rename_all = "camelCase")]
     LiveStats {

@@ -12,7 +12,7 @@ import { formatAsOf, type Staleness } from "../../lib/staleness";
 import { makeContainer } from "../../test/fixtures";
 import { theme } from "../../theme";
 import { ActionsProvider } from "./actions/ActionsContext";
-import { ContainersTable } from "./ContainersTable";
+import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
 
 const NOW = 1_800_000_000_000;
 
@@ -115,6 +115,36 @@ describe("ContainersTable rows", () => {
     next.set("a", load("a", 55));
     await act(async () => rerender(table([a, b, c], next)));
     expect(order()).toEqual(["a", "b", "c"]);
+  });
+
+  it("scrolling reuses the row elements for the rows coming into view", async () => {
+    const many = Array.from({ length: 300 }, (_, i) =>
+      makeContainer({ uuid: `u${String(i).padStart(3, "0")}`, name: `box-${String(i).padStart(3, "0")}`, state: "running" }),
+    );
+    renderWithProviders(table(many, new Map()));
+    const before = await screen.findAllByTestId("container-row");
+    const scroller = screen.getByTestId("containers-table");
+    await act(async () => {
+      scroller.scrollTop = 150 * ROW_HEIGHT;
+      fireEvent.scroll(scroller);
+    });
+    const after = screen.getAllByTestId("container-row");
+    const shownAfter = new Set(after.map((r) => r.dataset.uuid));
+    expect(shownAfter.has("u000")).toBe(false);
+    const reused = after.filter((r) => before.includes(r));
+    expect(reused.length).toBeGreaterThan(10);
+    expect(reused.every((r) => Number(r.dataset.uuid?.slice(1)) >= 100)).toBe(true);
+  });
+
+  it("focus stays with its container when the rows are sorted again", async () => {
+    renderWithProviders(table([a, b, c], new Map()));
+    const bravo = () => screen.getAllByTestId("container-row").find((r) => r.dataset.uuid === "b");
+    await act(async () => bravo()?.focus());
+    expect(document.activeElement).toBe(bravo());
+    fireEvent.click(screen.getByRole("button", { name: "Sort by Name" }));
+    const order = screen.getAllByTestId("container-row").map((r) => r.dataset.uuid);
+    expect(order).toEqual(["c", "b", "a"]);
+    expect((document.activeElement as HTMLElement).dataset.uuid).toBe("b");
   });
 
   it("an event re-renders the row of its container only, and a new callback none", async () => {

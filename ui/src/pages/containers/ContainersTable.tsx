@@ -8,7 +8,7 @@ import {
   type SortingState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
 import type { Container, ContainerLoad, ContainerState } from "../../api/types";
 import { HoverTips } from "../../components/HoverTips";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
@@ -156,6 +156,20 @@ interface RowProps {
  * alone; a stats round re-renders only the rows whose load changed.
  */
 const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, stale, onOpen }: RowProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const shown = useRef(c.uuid);
+  // A row element is reused for whichever container comes into its slot (see SLOTS). Focus
+  // belongs to a container, not to a slot: it follows the container to the row now showing
+  // it, or leaves when that row is out of view (as it did when rows were unmounted).
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = c.uuid;
+    const el = ref.current;
+    if (before === c.uuid || !el || !el.contains(document.activeElement)) return;
+    const moved = el.parentElement?.querySelector<HTMLElement>(`[data-uuid="${CSS.escape(before)}"]`);
+    if (moved) moved.focus({ preventScroll: true });
+    else (document.activeElement as HTMLElement | null)?.blur();
+  }, [c.uuid]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget) return;
     if (e.key === "Enter" || e.key === " ") {
@@ -165,6 +179,7 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
   };
   return (
     <div
+      ref={ref}
       role="row"
       tabIndex={0}
       aria-rowindex={index + 1}
@@ -232,6 +247,20 @@ interface Props {
   onOpen: (uuid: string) => void;
 }
 
+/** Rows rendered beyond each edge of the view. */
+const OVERSCAN = 10;
+
+/**
+ * Rows are keyed by slot (index modulo the slot count), not by container: scrolling then
+ * updates the row elements leaving the view with the rows entering it, instead of
+ * unmounting some and building new ones, which is what a fast scroll's frames waited for.
+ * The slot count is what the view can render at once, so a shift of k rows reuses k rows;
+ * never fewer than the rows rendered, so keys stay unique.
+ */
+function slotCount(viewHeight: number, rendered: number): number {
+  return Math.max(rendered, Math.ceil(viewHeight / ROW_HEIGHT) + 2 * OVERSCAN + 2);
+}
+
 const NOT_STALE: ReadonlyMap<string, Staleness> = new Map();
 const NO_LOADS: Map<string, ContainerLoad> = new Map();
 
@@ -267,11 +296,14 @@ export function ContainersTable({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+    overscan: OVERSCAN,
     // A first guess until the scroll element is measured (also what jsdom tests see).
     initialRect: { width: 1200, height: 800 },
     getItemKey: (index) => rows[index]?.id ?? index,
   });
+
+  const items = virtualizer.getVirtualItems();
+  const slots = slotCount(virtualizer.scrollRect?.height ?? 800, items.length);
 
   // One stable callback for every row, so that a new `onOpen` does not re-render them all.
   const onOpenRef = useRef(onOpen);
@@ -325,12 +357,12 @@ export function ContainersTable({
             </div>
           ))}
           <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-            {virtualizer.getVirtualItems().map((item) => {
+            {items.map((item) => {
               const c = rows[item.index].original;
               const stale = staleness.get(c.deviceUuid) ?? null;
               return (
                 <Row
-                  key={c.uuid}
+                  key={item.index % slots}
                   c={c}
                   index={item.index}
                   start={item.start}
