@@ -8,6 +8,9 @@ use crate::model::{
     DeviceStateCount, DeviceStatus, EngineSample, FleetSeries, Image, Network, RollupReport,
     StatsReading, StatsRetention, StatsSample, StatsTier, Volume,
 };
+use crate::templates::deploy::PullMessage;
+use crate::templates::sources::{Fetched, MyTemplate, TemplateSource};
+use crate::templates::DeployPlan;
 
 #[async_trait]
 pub trait DeviceRepository: Send + Sync {
@@ -97,6 +100,39 @@ pub trait StatsRepository: Send + Sync {
     async fn rollup(&self, now: i64, retention: &StatsRetention) -> CoreResult<RollupReport>;
     async fn retention(&self) -> CoreResult<StatsRetention>;
     async fn set_retention(&self, retention: &StatsRetention) -> CoreResult<()>;
+}
+
+/// Catalogue sources the user added and the user's own templates.
+#[async_trait]
+pub trait TemplateRepository: Send + Sync {
+    /// Every source without its stored copy (`body` is `None`): listing reads no blob.
+    async fn list_sources(&self) -> CoreResult<Vec<TemplateSource>>;
+    /// One source, stored copy included.
+    async fn get_source(&self, uuid: &str) -> CoreResult<Option<TemplateSource>>;
+    /// A source's stored copy alone.
+    async fn source_body(&self, uuid: &str) -> CoreResult<Option<Vec<u8>>>;
+    async fn insert_source(&self, source: &TemplateSource) -> CoreResult<()>;
+    /// Replaces every field of the stored source.
+    async fn update_source(&self, source: &TemplateSource) -> CoreResult<()>;
+    async fn delete_source(&self, uuid: &str) -> CoreResult<()>;
+    async fn list_my_templates(&self) -> CoreResult<Vec<MyTemplate>>;
+    /// Inserts or replaces by uuid.
+    async fn save_my_template(&self, template: &MyTemplate) -> CoreResult<()>;
+    async fn delete_my_template(&self, uuid: &str) -> CoreResult<()>;
+}
+
+/// Reads catalogues and logos over HTTP. Every request has a deadline and a size cap.
+#[async_trait]
+pub trait HttpFetcher: Send + Sync {
+    /// `GET url`, conditional on `etag` / `last_modified` when given; refuses a body over
+    /// `max_bytes`. The error is a sentence for the user.
+    async fn fetch(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        max_bytes: usize,
+    ) -> Result<Fetched, String>;
 }
 
 /// Every repository the services need, behind one object.
@@ -227,4 +263,50 @@ pub trait ContainerRuntime: Send + Sync {
     async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
     /// The engine's live stats of one container (1 Hz), until the stream is dropped.
     async fn stats_stream(&self, engine_id: &str) -> Result<StatsStream, EngineError>;
+
+    /// What a deploy must not collide with: names, published ports, networks, volumes.
+    async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {
+        Err(unsupported("deploying containers"))
+    }
+    /// Whether the engine has this image (by reference).
+    async fn image_present(&self, _image: &str) -> Result<bool, EngineError> {
+        Err(unsupported("deploying containers"))
+    }
+    /// Pulls an image, reporting each message of the engine's progress stream.
+    async fn pull_image(
+        &self,
+        _image: &str,
+        _progress: &(dyn Fn(PullMessage) + Send + Sync),
+    ) -> Result<(), EngineError> {
+        Err(unsupported("pulling images"))
+    }
+    /// Creates (does not start) a container as the plan says; returns its engine id.
+    async fn create_container(&self, _plan: &DeployPlan) -> Result<String, EngineError> {
+        Err(unsupported("deploying containers"))
+    }
+    async fn remove_volume(&self, _name: &str) -> Result<(), EngineError> {
+        Err(unsupported("removing volumes"))
+    }
+}
+
+fn unsupported(what: &str) -> EngineError {
+    EngineError::Other(format!("this kind of device does not support {what}"))
+}
+
+/// What an engine already has that a new container could collide with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineFacts {
+    pub containers: Vec<ExistingContainer>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+/// One container already on an engine, for the deploy checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingContainer {
+    pub name: String,
+    pub running: bool,
+    /// Host ports it publishes. Docker lists these for running containers only; the checks
+    /// also take configured ports of stopped ones where an engine reports them.
+    pub ports: Vec<crate::templates::PortSpec>,
 }

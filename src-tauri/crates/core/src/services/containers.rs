@@ -107,16 +107,21 @@ impl ContainerService {
     }
 
     async fn runtime_for(&self, c: &Container) -> CoreResult<Arc<dyn ContainerRuntime>> {
-        let status = self.inventory.status(&c.device_uuid);
-        match self.engine.runtime(&c.device_uuid).await {
+        self.device_runtime(&c.device_uuid).await
+    }
+
+    /// The runtime of a connected device, or why there is none, in words.
+    pub async fn device_runtime(&self, device_uuid: &str) -> CoreResult<Arc<dyn ContainerRuntime>> {
+        let status = self.inventory.status(device_uuid);
+        match self.engine.runtime(device_uuid).await {
             Some(rt) if status.is_online() => Ok(rt),
             _ => {
                 let device = self
                     .repos
-                    .get_device(&c.device_uuid)
+                    .get_device(device_uuid)
                     .await?
                     .map(|d| d.name)
-                    .unwrap_or_else(|| c.device_uuid.clone());
+                    .unwrap_or_else(|| device_uuid.to_owned());
                 let reason = match status {
                     crate::model::DeviceStatus::Unreachable { reason } => reason,
                     crate::model::DeviceStatus::Disabled => "the device is disabled".into(),

@@ -4,6 +4,7 @@ mod containers;
 mod devices;
 mod inventory;
 mod stats;
+mod templates;
 mod wiring;
 
 #[cfg(test)]
@@ -13,4 +14,5 @@ pub use containers::{ContainerAction, ContainerService};
 pub use devices::{DeviceService, DeviceSummary};
 pub use inventory::InventoryService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
+pub use templates::{DeploySink, TemplateService};
 pub use wiring::{CoreServices, Ports};

@@ -70,6 +70,11 @@ pub fn check_plan(plan: &DeployPlan) -> Vec<PlanProblem> {
             ));
         }
     }
+    if let Some(command) = plan.command.as_deref() {
+        if let Err(message) = super::words::split_words(command) {
+            out.push(PlanProblem::new("command", message));
+        }
+    }
     if let Some(bytes) = plan.memory_bytes.filter(|&b| b < MIN_MEMORY_BYTES) {
         out.push(PlanProblem::new(
             "memoryBytes",

@@ -41,13 +41,8 @@ pub struct DeployPlan {
     pub required_env: Vec<String>,
 }
 
-/// One environment variable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvVar {
-    pub name: String,
-    pub value: String,
-}
+/// One environment variable (the same shape as an inspected container's).
+pub use crate::ports::EnvVar;
 
 /// One thing that would make the deploy fail or do something unintended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
