@@ -7,6 +7,7 @@ mod files;
 mod inventory;
 mod orphans;
 mod stats;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

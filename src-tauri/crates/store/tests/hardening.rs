@@ -307,7 +307,11 @@ async fn a_failed_migration_leaves_the_database_and_its_copy_intact() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     store.insert_device(&device("d1")).await.unwrap();
-    // Forget the last migration: running it again fails (its column already exists).
+    let latest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    // Forget the last migration: running it again fails (what it creates already exists).
     sqlx::query(
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
     )
@@ -320,7 +324,10 @@ async fn a_failed_migration_leaves_the_database_and_its_copy_intact() {
         let err = Store::open(dir.path()).await.unwrap_err().to_string();
         assert!(err.contains("migrate"), "{err}");
     }
-    assert_eq!(backups(dir.path()), vec![format!("{DB_FILE}.before-2.bak")]);
+    assert_eq!(
+        backups(dir.path()),
+        vec![format!("{DB_FILE}.before-{latest}.bak")]
+    );
     let partial = std::fs::read_dir(dir.path()).unwrap().any(|e| {
         e.unwrap()
             .file_name()
@@ -330,7 +337,7 @@ async fn a_failed_migration_leaves_the_database_and_its_copy_intact() {
     assert!(!partial);
     for file in [
         dir.path().join(DB_FILE),
-        backup_path(&dir.path().join(DB_FILE), 2),
+        backup_path(&dir.path().join(DB_FILE), latest),
     ] {
         let url = format!("sqlite://{}?mode=ro", file.display());
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
