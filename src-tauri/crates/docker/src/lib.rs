@@ -4,6 +4,7 @@
 mod backoff;
 mod client;
 pub mod contexts;
+mod deploy;
 mod driver;
 #[cfg(test)]
 mod engine_json_props;

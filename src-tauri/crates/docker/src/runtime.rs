@@ -7,11 +7,14 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::StreamExt;
-use squirrel_core::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, StatsStream};
+use squirrel_core::ports::{
+    ContainerDetails, ContainerRuntime, EngineFacts, RemoveOptions, StatsStream,
+};
+use squirrel_core::templates::{DeployPlan, PullMessage};
 use squirrel_core::EngineError;
 
 use crate::client::{engine_error, SharedClient};
-use crate::{mapping, stats};
+use crate::{deploy, mapping, stats};
 
 /// Container actions on one Docker engine.
 pub struct DockerRuntime {
@@ -152,5 +155,29 @@ impl ContainerRuntime for DockerRuntime {
             .take_while(|r| std::future::ready(!matches!(r, Ok(None))))
             .filter_map(|r| std::future::ready(r.transpose()));
         Ok(readings.boxed())
+    }
+
+    async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {
+        deploy::facts(&self.docker()?).await
+    }
+
+    async fn image_present(&self, image: &str) -> Result<bool, EngineError> {
+        deploy::image_present(&self.docker()?, image).await
+    }
+
+    async fn pull_image(
+        &self,
+        image: &str,
+        progress: &(dyn Fn(PullMessage) + Send + Sync),
+    ) -> Result<(), EngineError> {
+        deploy::pull(&self.docker()?, image, progress).await
+    }
+
+    async fn create_container(&self, plan: &DeployPlan) -> Result<String, EngineError> {
+        deploy::create(&self.docker()?, plan).await
+    }
+
+    async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+        deploy::remove_volume(&self.docker()?, name).await
     }
 }
