@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use squirrel_core::ports::HttpFetcher;
 use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
-use squirrel_core::services::{CoreServices, Ports};
+use squirrel_core::services::{CoreServices, Ports, TemplateService};
 use squirrel_core::EventBus;
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
@@ -16,6 +17,11 @@ use tokio::task::JoinHandle;
 
 use crate::config::AppConfig;
 use crate::factory::AppComponentFactory;
+use crate::fetch::ReqwestFetcher;
+use crate::logos::LogoCache;
+
+/// How often the template sources are read again (conditionally: unchanged ones cost a 304).
+const TEMPLATE_REFRESH_PERIOD: Duration = Duration::from_secs(6 * 3600);
 
 /// How often a first run without Docker looks for the local socket.
 const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
@@ -23,6 +29,8 @@ const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
 /// Squirrel without a window. Dereferences to the services.
 pub struct App {
     services: CoreServices,
+    templates: Arc<TemplateService>,
+    logos: Arc<LogoCache>,
     store: Store,
     data_dir: PathBuf,
     own_known_hosts: PathBuf,
@@ -59,14 +67,26 @@ impl App {
         }));
         let repos: Arc<dyn Repositories> = Arc::new(store.clone());
         let services = CoreServices::new(Ports {
-            repos,
+            repos: repos.clone(),
             secrets,
-            clock: config.clock,
+            clock: config.clock.clone(),
             factory: Arc::new(AppComponentFactory { docker }),
             bus: EventBus::new(config.bus_capacity),
         });
+        let fetcher: Arc<dyn HttpFetcher> = Arc::new(ReqwestFetcher::new());
+        let templates = Arc::new(TemplateService::new(
+            Arc::new(store.clone()),
+            fetcher.clone(),
+            repos,
+            services.containers.clone(),
+            services.inventory.clone(),
+            config.clock,
+        ));
+        let logos = Arc::new(LogoCache::new(config.data_dir.join("logos"), fetcher));
         Ok(Self {
             services,
+            templates,
+            logos,
             store,
             data_dir: config.data_dir,
             own_known_hosts,
@@ -147,9 +167,32 @@ impl App {
     /// their own devices.
     pub fn spawn_jobs(&self) {
         let rollups = self.services.stats.spawn_rollups();
+        let templates = self.templates.clone();
+        let refresh = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(TEMPLATE_REFRESH_PERIOD);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is now: sources are read once per start, then every period.
+            loop {
+                tick.tick().await;
+                if let Err(e) = templates.refresh_all().await {
+                    tracing::warn!(error = %e, "template sources not refreshed");
+                }
+            }
+        });
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.push(rollups);
+            jobs.push(refresh);
         }
+    }
+
+    /// The template catalogue and deploys.
+    pub fn templates(&self) -> &Arc<TemplateService> {
+        &self.templates
+    }
+
+    /// Template logos as `data:` URLs.
+    pub fn logos(&self) -> &Arc<LogoCache> {
+        &self.logos
     }
 
     /// Stops the jobs, every watcher and every live stream, then closes the database.

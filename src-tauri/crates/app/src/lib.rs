@@ -7,8 +7,12 @@ mod app;
 mod config;
 mod discovery;
 mod factory;
+mod fetch;
+mod logos;
 
 pub use app::App;
 pub use config::AppConfig;
 pub use discovery::{discover_engines, local_docker_socket};
 pub use factory::AppComponentFactory;
+pub use fetch::{redact, ReqwestFetcher};
+pub use logos::{LogoCache, MAX_LOGO_BYTES};

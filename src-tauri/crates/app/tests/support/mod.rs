@@ -13,6 +13,7 @@ use squirrel_core::model::{Device, DeviceConnection, NewDevice};
 use squirrel_core::DomainEvent;
 use tokio::sync::broadcast;
 
+pub mod registry;
 pub mod sshd;
 
 /// A private Docker engine: own data-root, exec-root, socket and pidfile, no default bridge.
