@@ -52,6 +52,21 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::stats::stats_retention_get,
             commands::stats::stats_retention_set,
             commands::window::window_visibility_set,
+            commands::templates::templates_catalogue,
+            commands::templates::template_source_add,
+            commands::templates::template_source_refresh,
+            commands::templates::template_source_set_enabled,
+            commands::templates::template_source_remove,
+            commands::templates::template_file_pick,
+            commands::templates::my_template_save,
+            commands::templates::my_template_delete,
+            commands::templates::my_templates_import,
+            commands::templates::my_templates_export,
+            commands::templates::template_from_container,
+            commands::templates::template_plan,
+            commands::templates::deploy_check,
+            commands::templates::deploy_run,
+            commands::templates::template_logo,
         ])
         .events(collect_events![
             events::InventoryEvents,
@@ -91,6 +106,7 @@ pub fn run() {
     let renderer = webview_env::choose_renderer();
     let builder = specta_builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_page_load(|webview, payload| {
             // A (re)loaded page has no open chart: end the live streams nobody watches. It

@@ -4,4 +4,5 @@ pub mod containers;
 pub mod devices;
 pub mod inventory;
 pub mod stats;
+pub mod templates;
 pub mod window;
