@@ -11,6 +11,7 @@ import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { DevicesPage } from "./pages/devices/DevicesPage";
 import { ImagesPage } from "./pages/images/ImagesPage";
 import { NetworksPage } from "./pages/networks/NetworksPage";
+import { TemplatesPage } from "./pages/templates/TemplatesPage";
 import { VolumesPage } from "./pages/volumes/VolumesPage";
 
 export function App() {
@@ -48,6 +49,8 @@ export function App() {
             />
           ) : route === "containers" ? (
             <ContainersPage filters={filters} onFiltersChange={setFilters} />
+          ) : route === "templates" ? (
+            <TemplatesPage />
           ) : route === "images" ? (
             <ImagesPage />
           ) : route === "volumes" ? (

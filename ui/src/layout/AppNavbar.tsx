@@ -7,6 +7,7 @@ import {
   IconNetwork,
   IconServer2,
   IconStack2,
+  IconTemplate,
 } from "@tabler/icons-react";
 import type { ComponentType } from "react";
 import { DevicesSection } from "./DevicesSection";
@@ -16,6 +17,7 @@ import type { Route } from "./useHashRoute";
 const LINKS: { route: Route; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { route: "dashboard", label: "Dashboard", icon: IconGauge },
   { route: "containers", label: "Containers", icon: IconBox },
+  { route: "templates", label: "Templates", icon: IconTemplate },
   { route: "images", label: "Images", icon: IconStack2 },
   { route: "volumes", label: "Volumes", icon: IconDatabase },
   { route: "networks", label: "Networks", icon: IconNetwork },

@@ -8,6 +8,7 @@ import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { stateLabel } from "../../lib/containerState";
 import { containerLabel, formatUnixSeconds } from "../../lib/format";
 import { formatAsOfFull } from "../../lib/staleness";
+import { SaveAsTemplateButton } from "../templates/SaveAsTemplateButton";
 import { useDeviceStaleness } from "../useDeviceStaleness";
 import { DrawerActions } from "./actions/ActionButtons";
 import {
@@ -52,13 +53,15 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
   const inspect = useContainerInspect(uuid);
   // The tab stays as chosen from one container to the next.
   const [tab, setTab] = useState<DrawerTab>("details");
+  // While "Save as template" has its editor open, Escape closes the editor, not the drawer.
+  const [editingTemplate, setEditingTemplate] = useState(false);
   const details = inspect.data;
   const title = container ? containerLabel(container) : (details?.name ?? "Container");
   const stale = useDeviceStaleness().get(container?.deviceUuid ?? "") ?? null;
   const asOf = stale?.since ?? container?.updatedAt ?? null;
 
   return (
-    <Drawer.Root opened={uuid !== null} onClose={onClose} position="right" size={760}>
+    <Drawer.Root opened={uuid !== null} onClose={onClose} position="right" size={760} closeOnEscape={!editingTemplate}>
       <Drawer.Overlay backgroundOpacity={0.35} blur={1} />
       <Drawer.Content data-testid="container-drawer" aria-label={`Details of ${title}`}>
         <Stack gap={0} h="100%">
@@ -116,7 +119,17 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
                 {stale.reason}
               </Alert>
             ) : null}
-            {container ? <DrawerActions container={container} unavailable={stale?.reason} /> : null}
+            {container ? (
+              <Group justify="space-between" gap={6} wrap="wrap" align="flex-start">
+                <DrawerActions container={container} unavailable={stale?.reason} />
+                <SaveAsTemplateButton
+                  containerUuid={container.uuid}
+                  containerName={containerLabel(container)}
+                  unavailable={stale?.reason ?? null}
+                  onEditingChange={setEditingTemplate}
+                />
+              </Group>
+            ) : null}
           </Stack>
           <Tabs
             value={tab}

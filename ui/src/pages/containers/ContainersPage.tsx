@@ -1,6 +1,6 @@
 import { Button, Code, Group, Paper, Stack, Text } from "@mantine/core";
 import { IconBox, IconFileImport, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useContainerLoads, useContainers, useDevices } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
@@ -52,7 +52,16 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const containers = useContainers();
   const devices = useDevices();
   const now = useNow();
-  const [openUuid, setOpenUuid] = useState<string | null>(null);
+  const [openUuid, setOpenUuid] = useState<string | null>(() => containerInHash(window.location.hash));
+  // `#/containers?open=<uuid>` opens that container (the deploy wizard links to what it made).
+  useEffect(() => {
+    const onHash = () => {
+      const uuid = containerInHash(window.location.hash);
+      if (uuid) setOpenUuid(uuid);
+    };
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
 
   const deviceNames = useDeviceNames();
   const staleness = useDeviceStaleness();
@@ -118,7 +127,26 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
           {body}
         </Paper>
       </Stack>
-      <ContainerDrawer uuid={openUuid} deviceNames={deviceNames} onClose={() => setOpenUuid(null)} />
+      <ContainerDrawer
+        uuid={openUuid}
+        deviceNames={deviceNames}
+        onClose={() => {
+          setOpenUuid(null);
+          // Closed: the link is spent, a reload shows the list.
+          if (containerInHash(window.location.hash)) window.history.replaceState(null, "", "#/containers");
+        }}
+      />
     </ActionsProvider>
   );
+}
+
+/** The container a `#/containers?open=<uuid>` link names, if any. */
+export function containerInHash(hash: string): string | null {
+  const match = /[?&]open=([^&]+)/.exec(hash);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
 }
