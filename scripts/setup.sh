@@ -13,6 +13,8 @@ packages=(
   # tests: a real Docker engine, a busybox image, a virtual display and the WebDriver for WebKitGTK
   docker.io busybox-static xvfb webkit2gtk-driver curl ca-certificates openssl
   openssh-server openssh-client gnome-keyring dbus-x11
+  # a real image registry for pulls and deploys
+  docker-registry apache2-utils
   # Node.js for the UI when the machine has none
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

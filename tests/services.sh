@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops the services the end-to-end tests need:
 #   a private Docker engine (own data-root and socket, so the host's Docker is never touched)
-#   with a busybox:local image, a virtual X display and an sshd on loopback.
+#   with a busybox:local image, a virtual X display, an sshd on loopback, and an image
+#   registry on loopback holding `e2e/hello:1` (busybox plus a layer of its own).
 # Usage: tests/services.sh start|stop   (state lives in $SQUIRREL_TEST_RUN, default /tmp/squirrel-e2e)
 # The display's name (":N") is written to $SQUIRREL_TEST_RUN/display once the X server accepts
 # clients.
@@ -29,7 +30,51 @@ start() {
   fi
   start_xvfb
   start_sshd
-  echo "services: docker at unix://$RUN/docker.sock, sshd on 127.0.0.1:$(cat "$RUN/ssh/port"), display $(cat "$RUN/display")"
+  start_registry
+  echo "services: docker at unix://$RUN/docker.sock, sshd on 127.0.0.1:$(cat "$RUN/ssh/port"), registry on 127.0.0.1:$(cat "$RUN/registry/port"), display $(cat "$RUN/display")"
+}
+
+# Debian's docker-registry on loopback (insecure registries on loopback need no TLS), with
+# one image whose last layer the engine does not have, so that a pull shows its progress.
+start_registry() {
+  local reg="$RUN/registry"
+  mkdir -p "$reg"
+  echo "${SQUIRREL_TEST_REGISTRY_PORT:-$((25022 + $(printf '%s' "$RUN" | cksum | cut -d' ' -f1) % 2000))}" >"$reg/port"
+  local port
+  port=$(cat "$reg/port")
+  cat >"$reg/config.yml" <<CONF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $reg/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+CONF
+  if ! [ -f "$reg/registry.pid" ] || ! kill -0 "$(cat "$reg/registry.pid")" 2>/dev/null; then
+    docker-registry serve "$reg/config.yml" >"$reg/registry.log" 2>&1 &
+    echo $! >"$reg/registry.pid"
+  fi
+  for _ in $(seq 1 200); do
+    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || { cat "$reg/registry.log"; exit 1; }
+  local image="127.0.0.1:$port/e2e/hello:1"
+  if ! curl -fsS -o /dev/null 2>/dev/null "http://127.0.0.1:$port/v2/e2e/hello/manifests/1" \
+      -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
+    local d="DOCKER_HOST=unix://$RUN/docker.sock"
+    env "$d" docker rm -f e2e-layer >/dev/null 2>&1 || true
+    env "$d" docker run --name e2e-layer --network none busybox:local \
+      /bin/busybox dd if=/dev/urandom of=/payload bs=1024 count=8192 >/dev/null 2>&1
+    env "$d" docker commit e2e-layer "$image" >/dev/null
+    env "$d" docker rm e2e-layer >/dev/null
+    env "$d" docker push --quiet "$image" >/dev/null
+    env "$d" docker rmi "$image" >/dev/null
+  fi
 }
 
 # A virtual display of our own. A socket in /tmp/.X11-unix proves nothing (a killed server
@@ -93,6 +138,7 @@ stop() {
   [ -f "$RUN/docker.pid" ] && kill "$(cat "$RUN/docker.pid")" 2>/dev/null || true
   [ -f "$RUN/xvfb.pid" ] && kill "$(cat "$RUN/xvfb.pid")" 2>/dev/null || true
   [ -f "$RUN/ssh/sshd.pid" ] && kill "$(cat "$RUN/ssh/sshd.pid")" 2>/dev/null || true
+  [ -f "$RUN/registry/registry.pid" ] && kill "$(cat "$RUN/registry/registry.pid")" 2>/dev/null || true
   for _ in $(seq 1 100); do
     [ -f "$RUN/docker.pid" ] && kill -0 "$(cat "$RUN/docker.pid")" 2>/dev/null || break
     sleep 0.1

@@ -85,6 +85,7 @@ const SCREENS = [
   ["volumes", '[data-testid="nav-volumes"][aria-current="page"]'],
   ["networks", '[data-testid="nav-networks"][aria-current="page"]'],
   ["devices", '[data-testid="device-row"][data-status="online"]'],
+  ["templates", '[data-testid="template-card"]'],
 ];
 
 for (const [route, ready] of SCREENS) {
