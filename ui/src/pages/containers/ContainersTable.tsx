@@ -248,7 +248,7 @@ interface Props {
 }
 
 /** Rows rendered beyond each edge of the view. */
-const OVERSCAN = 10;
+const OVERSCAN = 4;
 
 /**
  * Rows are keyed by slot (index modulo the slot count), not by container: scrolling then

@@ -2,6 +2,7 @@ import { Button, Group, Tooltip } from "@mantine/core";
 import type { CSSProperties, MouseEvent } from "react";
 import type { ActionKind } from "../../../api/actions";
 import type { Container } from "../../../api/types";
+import { MaskIcon } from "../../../components/MaskIcon";
 import { availableActions, lifecycleActions } from "../../../lib/containerState";
 import { containerLabel } from "../../../lib/format";
 import { ACTION_META, actionTestId } from "./actionMeta";
@@ -42,7 +43,6 @@ export function RowActions({ container, unavailable = null }: ActionsProps) {
 
   const icon = (kind: ActionKind) => {
     const meta = ACTION_META[kind];
-    const Icon = meta.icon;
     const blocked = unavailable && needsEngine(kind) ? unavailable : null;
     return (
       <button
@@ -63,7 +63,7 @@ export function RowActions({ container, unavailable = null }: ActionsProps) {
           if (!blocked && pending === undefined) request(kind, container);
         }}
       >
-        {pending === kind ? <span className="sq-spinner" /> : <Icon size={16} stroke={1.8} />}
+        {pending === kind ? <span className="sq-spinner" /> : <MaskIcon url={meta.mask} />}
       </button>
     );
   };
