@@ -101,9 +101,11 @@ describe("useLiveUpdates and the window's visibility", () => {
     await act(() => vi.advanceTimersByTimeAsync(10_000));
     expect(cpuOf("a")).toBe(10);
     expect(client.getQueryData<Container[]>(queryKeys.containers)?.map((c) => c.uuid)).toEqual(["a", "b"]);
-    // No stats refresh ran while hidden (the inventory event only refreshes the devices' counts).
+    // No stats refresh ran while hidden (the inventory event only refreshes the devices' counts;
+    // a list already marked for reloading is marked again when patched, which fetches nothing).
     const statsInvalidations = () =>
       invalidate.mock.calls.filter(([filters]) => {
+        if (filters?.refetchType === "none") return false;
         const key = filters?.queryKey;
         return key === undefined || ["statsLoads", "statsLatest", "fleetSeries", "containerSeries"].includes(String(key[0]));
       });
@@ -127,6 +129,29 @@ describe("useLiveUpdates and the window's visibility", () => {
     act(() => emit({ type: "statsRecorded", load: deviceLoad("d-1", 70), containers: [load("a", 70)] }));
     await act(() => vi.advanceTimersByTimeAsync(100));
     expect(cpuOf("a")).toBe(70);
+    hook.unmount();
+  });
+
+  it("keeps a list marked for reloading when events patch it before any screen shows it", async () => {
+    let resync: (() => void) | undefined;
+    vi.mocked(events.resyncRequired.listen).mockImplementation((cb) => {
+      resync = () => cb({ event: "resync-required", id: 2, payload: null });
+      return Promise.resolve(() => {});
+    });
+    const hook = await mount();
+    // No screen shows the containers: a resync only marks the list, it fetches nothing.
+    act(() => resync?.());
+    expect(client.getQueryState(queryKeys.containers)?.isInvalidated).toBe(true);
+    // Events that arrive next patch it, and it must still be fetched when a screen shows it.
+    act(() => emit({ type: "containerUpserted", container: makeContainer({ uuid: "b", deviceUuid: "d-1" }) }));
+    await act(() => vi.advanceTimersByTimeAsync(100));
+    expect(client.getQueryData<Container[]>(queryKeys.containers)?.map((c) => c.uuid)).toEqual(["a", "b"]);
+    expect(client.getQueryState(queryKeys.containers)?.isInvalidated).toBe(true);
+    // A list nobody asked to reload is fresh after a patch, as before.
+    client.setQueryData<Container[]>(queryKeys.containers, [makeContainer({ uuid: "a", deviceUuid: "d-1" })]);
+    act(() => emit({ type: "containerUpserted", container: makeContainer({ uuid: "c", deviceUuid: "d-1" }) }));
+    await act(() => vi.advanceTimersByTimeAsync(100));
+    expect(client.getQueryState(queryKeys.containers)?.isInvalidated).toBe(false);
     hook.unmount();
   });
 
