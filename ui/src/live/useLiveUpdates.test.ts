@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { act, renderHook } from "@testing-library/react";
 import { createElement, type ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -152,6 +152,40 @@ describe("useLiveUpdates and the window's visibility", () => {
     act(() => emit({ type: "containerUpserted", container: makeContainer({ uuid: "c", deviceUuid: "d-1" }) }));
     await act(() => vi.advanceTimersByTimeAsync(100));
     expect(client.getQueryState(queryKeys.containers)?.isInvalidated).toBe(false);
+    hook.unmount();
+  });
+
+  it("fetches the list anew after a resync even while its first fetch, read before, is in flight", async () => {
+    let resync: (() => void) | undefined;
+    vi.mocked(events.resyncRequired.listen).mockImplementation((cb) => {
+      resync = () => cb({ event: "resync-required", id: 2, payload: null });
+      return Promise.resolve(() => {});
+    });
+    client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+    // The first fetch read the store before the first sync was written: it will answer [].
+    const answers: ((list: Container[]) => void)[] = [];
+    const queryFn = vi.fn(() => new Promise<Container[]>((resolve) => answers.push(resolve)));
+    const wrapper = ({ children }: { children: ReactNode }) => createElement(QueryClientProvider, { client }, children);
+    const hook = renderHook(
+      () => {
+        useLiveUpdates();
+        return useQuery({ queryKey: queryKeys.containers, queryFn });
+      },
+      { wrapper },
+    );
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    const calls = queryFn.mock.calls.length;
+    act(() => resync?.());
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(queryFn.mock.calls.length).toBe(calls + 1);
+    // The first answer comes late and is not kept; the fetch started after the resync is.
+    const full = [makeContainer({ uuid: "a", deviceUuid: "d-1" }), makeContainer({ uuid: "b", deviceUuid: "d-1" })];
+    await act(async () => {
+      answers[0]([]);
+      answers.at(-1)?.(full);
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(hook.result.current.data?.map((c) => c.uuid)).toEqual(["a", "b"]);
     hook.unmount();
   });
 

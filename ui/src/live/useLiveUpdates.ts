@@ -67,11 +67,22 @@ export function useLiveUpdates(): void {
       if (reload) void queryClient.invalidateQueries({ queryKey: key, exact: true, refetchType: "none" });
     };
 
+    /**
+     * Fetches anew what `filters` match (all queries by default). A fetch already in flight may
+     * have read the store before what prompted this, and invalidating alone joins it when the
+     * query has no data yet: at a launch with 5,000 containers, the first list (read before
+     * the first sync was written) came back empty after the resync, the events patched 4,096
+     * into it, and nothing fetched again. So in-flight fetches are cancelled first.
+     */
+    const fetchAnew = (filters?: { queryKey: QueryKey; exact?: boolean }) => {
+      void queryClient.cancelQueries(filters).then(() => queryClient.invalidateQueries(filters));
+    };
+
     const cache: LiveCache = {
       updateContainers: (fn) => patch<Container[]>(queryKeys.containers, fn),
       updateDevices: (fn) => patch<DeviceSummary[]>(queryKeys.devices, fn),
       containersFetching: () => queryClient.isFetching({ queryKey: queryKeys.containers, exact: true }) > 0,
-      invalidate: (key) => void queryClient.invalidateQueries({ queryKey: key }),
+      invalidate: (key) => fetchAnew({ queryKey: key }),
       refreshDevicesSoon: () => devicesRefresh.request(),
       updateLoads: (fn) => patch<StatsLoads>(queryKeys.statsLoads, fn),
       containerDevice: (uuid) => {
@@ -130,13 +141,13 @@ export function useLiveUpdates(): void {
 
     const listening = [
       keep(() => events.inventoryEvents.listen((e) => e.payload.forEach(enqueue)), "inventory events"),
-      keep(() => events.resyncRequired.listen(() => void queryClient.invalidateQueries()), "resync requests"),
+      keep(() => events.resyncRequired.listen(() => fetchAnew()), "resync requests"),
     ];
     // Each listener starts at its own moment: what was sent before all of them listened (a
     // first sync's overflow, and the reload it asks for) is not lost, because everything
     // fetched so far is fetched again once they all do.
     void Promise.all(listening).then(() => {
-      if (!disposed) void queryClient.invalidateQueries();
+      if (!disposed) fetchAnew();
     });
 
     return () => {
