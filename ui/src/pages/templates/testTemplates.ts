@@ -1,31 +1,16 @@
 // Template and catalogue fixtures for the templates screen's tests.
+import { blankContainerTemplate } from "./deployForm";
 import type { CatalogueEntry, CatalogueView, Template } from "./types";
 
 export function makeTemplate(overrides: Partial<Template> = {}): Template {
   return {
+    ...blankContainerTemplate(),
     id: 1,
-    kind: "container",
     title: "Redis",
     description: "An in-memory key-value store.",
-    name: null,
-    logo: null,
-    note: null,
     platform: "linux",
     categories: ["Database"],
-    env: [],
     image: "redis:7",
-    registry: null,
-    command: null,
-    network: null,
-    volumes: [],
-    ports: [],
-    labels: [],
-    privileged: false,
-    interactive: false,
-    restartPolicy: null,
-    hostname: null,
-    repository: null,
-    administratorOnly: false,
     ...overrides,
   };
 }
