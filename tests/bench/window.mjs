@@ -180,7 +180,7 @@ async function launchToFilled(s, t0, total) {
       window.__filled = performance.now();
       return true;
     };
-    new MutationObserver((_, mo) => full() && mo.disconnect()).observe(document.body, { subtree: true, childList: true, characterData: true });
+    if (!full()) new MutationObserver((_, mo) => full() && mo.disconnect()).observe(document.body, { subtree: true, childList: true, characterData: true });
     window.location.hash = '#/containers';`,
     [total],
   );
