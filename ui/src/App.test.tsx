@@ -122,6 +122,23 @@ describe("App", () => {
     expect(events.inventoryEvents.listen).toHaveBeenCalledTimes(1);
   });
 
+  it("fetches nothing before the live updates listen, then each list once", async () => {
+    let listened: (() => void) | undefined;
+    vi.mocked(events.resyncRequired.listen).mockImplementation(
+      () => new Promise((resolve) => (listened = () => resolve(() => {}))),
+    );
+    renderWithProviders(<App />);
+    await waitFor(() => expect(events.inventoryEvents.listen).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(commands.containersList).not.toHaveBeenCalled();
+    expect(commands.devicesList).not.toHaveBeenCalled();
+    listened?.();
+    await screen.findByTestId("app-ready");
+    expect(await screen.findAllByTestId("container-row")).toHaveLength(2);
+    // Read once: not a first read thrown away when the listeners came.
+    expect(commands.containersList).toHaveBeenCalledTimes(1);
+  });
+
   it("shows label and env values from the engine as literal text", async () => {
     renderWithProviders(<App />);
     const row = (await screen.findAllByTestId("container-row")).find((r) => r.dataset.name === "web")!;

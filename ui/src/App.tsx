@@ -15,7 +15,12 @@ import { TemplatesPage } from "./pages/templates/TemplatesPage";
 import { VolumesPage } from "./pages/volumes/VolumesPage";
 
 export function App() {
-  useLiveUpdates();
+  // Nothing is fetched before the live updates listen: what a fetch read before could be
+  // missing what was sent in between, and would have to be fetched again.
+  return useLiveUpdates() ? <Shell /> : null;
+}
+
+function Shell() {
   const [route, navigate] = useHashRoute();
   const [filters, setFilters] = useState<ContainerFilters>(EMPTY_FILTERS);
   const containers = useContainers();

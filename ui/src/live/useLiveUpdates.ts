@@ -1,6 +1,6 @@
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { UnlistenFn } from "@tauri-apps/api/event";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { queryKeys } from "../api/queryKeys";
 import type { Container, DeviceSummary, InventoryEvent, StatsLoads } from "../api/types";
 import { commands, events } from "../bindings";
@@ -35,9 +35,15 @@ function reportVisibility(visible: boolean): void {
  * backend stops sending stats rounds, the ones already on their way are dropped, and no stats
  * refresh runs. Inventory events still apply (they are rare, and keep the lists right). When
  * the window is shown again, the stats queries are reloaded from the store in one step.
+ *
+ * Returns whether every listener is in place. The window fetches nothing before (see App):
+ * a list fetched earlier could miss what was sent before the listeners were there, and would
+ * have to be fetched again; at a launch with 5,000 containers, that was a second list of
+ * 5,000 read, sent and thrown away.
  */
-export function useLiveUpdates(): void {
+export function useLiveUpdates(): boolean {
   const queryClient = useQueryClient();
+  const [listening, setListening] = useState(false);
 
   useEffect(() => {
     let disposed = false;
@@ -98,7 +104,7 @@ export function useLiveUpdates(): void {
     const keep = (subscribe: () => Promise<UnlistenFn>, what: string): Promise<unknown> => {
       let pending: Promise<UnlistenFn>;
       try {
-        pending = subscribe();
+        pending = Promise.resolve(subscribe());
       } catch (e) {
         pending = Promise.reject(e);
       }
@@ -147,7 +153,9 @@ export function useLiveUpdates(): void {
     // first sync's overflow, and the reload it asks for) is not lost, because everything
     // fetched so far is fetched again once they all do.
     void Promise.all(listening).then(() => {
-      if (!disposed) fetchAnew();
+      if (disposed) return;
+      setListening(true);
+      fetchAnew();
     });
 
     return () => {
@@ -159,6 +167,8 @@ export function useLiveUpdates(): void {
       for (const unlisten of unlisteners) unlisten();
     };
   }, [queryClient]);
+
+  return listening;
 }
 
 /** A stats round, whole or as the changes the window has not seen. */
