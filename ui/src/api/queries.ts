@@ -9,11 +9,17 @@ import { call } from "./unwrap";
 /**
  * The UI never polls: every list is kept current by backend events (see live/useLiveUpdates),
  * so results never go stale on their own.
+ *
+ * Every call goes to the app's own backend, never to the network, so the web view's idea of
+ * being online has no say: by default a query or mutation started while the machine has no
+ * network (a laptop off Wi-Fi, managing its own Docker) waits for the network, for ever.
  */
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
+      mutations: { networkMode: "always" },
       queries: {
+        networkMode: "always",
         staleTime: Infinity,
         refetchOnWindowFocus: false,
         refetchOnReconnect: false,
