@@ -10,16 +10,20 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createQueryClient } from "./api/queries";
 import { App } from "./App";
+import { FloorTable, floorTableSize } from "./bench/FloorTable";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { theme } from "./theme";
 
 const queryClient = createQueryClient();
 const root = createRoot(document.getElementById("root")!);
 
-// The window benchmark's floor: the same window and bundle, an empty page, no queries and no
-// live updates (tests/bench/window.mjs).
+// The window benchmark's floors (tests/bench/window.mjs): the same window and bundle with no
+// queries and no live updates, showing an empty page, or a plain table of text to scroll.
+const floorTable = /^#\/floor-table\?(.*)$/.exec(window.location.hash);
 if (window.location.hash === "#/floor") {
   root.render(<div data-testid="floor" />);
+} else if (floorTable) {
+  root.render(<FloorTable {...floorTableSize(floorTable[1])} />);
 } else {
   root.render(
     <StrictMode>
