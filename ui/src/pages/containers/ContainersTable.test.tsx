@@ -3,7 +3,7 @@
 // changed, an event touches the row of its container, a new callback touches none.
 import { MantineProvider } from "@mantine/core";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { createElement, type ReactElement, type ReactNode } from "react";
 import { createQueryClient } from "../../api/queries";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -134,6 +134,26 @@ describe("ContainersTable rows", () => {
     const reused = after.filter((r) => before.includes(r));
     expect(reused.length).toBeGreaterThan(10);
     expect(reused.every((r) => Number(r.dataset.uuid?.slice(1)) >= 100)).toBe(true);
+  });
+
+  it("leaves the action buttons out while scrolling, except in the focused row, and brings them back when it stops", async () => {
+    const many = Array.from({ length: 300 }, (_, i) =>
+      makeContainer({ uuid: `u${String(i).padStart(3, "0")}`, name: `box-${String(i).padStart(3, "0")}`, state: "running" }),
+    );
+    renderWithProviders(table(many, new Map()));
+    const rows = await screen.findAllByTestId("container-row");
+    const buttons = (row: HTMLElement) => within(row).queryAllByRole("button").length;
+    expect(rows.every((r) => buttons(r) > 0)).toBe(true);
+    rows[1].focus();
+    const scroller = screen.getByTestId("containers-table");
+    await act(async () => {
+      scroller.scrollTop = 2;
+      fireEvent.scroll(scroller);
+    });
+    const scrolling = screen.getAllByTestId("container-row");
+    expect(scrolling.filter((r) => buttons(r) > 0).map((r) => r.dataset.uuid)).toEqual(["u001"]);
+    // Back once the scrolling stops (150 ms after the last scroll event).
+    await waitFor(() => expect(screen.getAllByTestId("container-row").every((r) => buttons(r) > 0)).toBe(true));
   });
 
   it("focus stays with its container when the rows are sorted again", async () => {

@@ -148,6 +148,8 @@ interface RowProps {
   selected: boolean;
   /** Set when the container's device is not online: one object per device, kept while unchanged. */
   stale: Staleness | null;
+  /** While the table scrolls, the actions cell is left empty (see `ContainersTable`). */
+  scrolling: boolean;
   onOpen: (uuid: string) => void;
 }
 
@@ -155,7 +157,7 @@ interface RowProps {
  * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
  * alone; a stats round re-renders only the rows whose load changed.
  */
-const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, stale, onOpen }: RowProps) {
+const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, stale, scrolling, onOpen }: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   const shown = useRef(c.uuid);
   // A row element is reused for whichever container comes into its slot (see SLOTS). Focus
@@ -229,7 +231,10 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
         <PortsCell c={c} />
       </div>
       <div role="cell" className="sq-cell">
-        <RowActions container={c} unavailable={stale?.reason} />
+        {/* A row holding the focus keeps its buttons: the focus may be on one of them. */}
+        {scrolling && !ref.current?.contains(document.activeElement) ? null : (
+          <RowActions container={c} unavailable={stale?.reason} />
+        )}
       </div>
     </div>
   );
@@ -303,6 +308,10 @@ export function ContainersTable({
   });
 
   const items = virtualizer.getVirtualItems();
+  // The action buttons are a third of a row's paint. A row scrolled past at speed is not
+  // clicked, so while the table scrolls they are left out, and they come back 150 ms after
+  // it stops (the cell keeps its width: nothing moves).
+  const scrolling = virtualizer.isScrolling;
   const slots = slotCount(virtualizer.scrollRect?.height ?? 800, items.length);
 
   // One stable callback for every row, so that a new `onOpen` does not re-render them all.
@@ -372,6 +381,7 @@ export function ContainersTable({
                   now={now}
                   selected={selectedUuid === c.uuid}
                   stale={stale}
+                  scrolling={scrolling}
                   onOpen={open}
                 />
               );
