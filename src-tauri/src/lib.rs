@@ -39,6 +39,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::devices::devices_discover,
             commands::devices::devices_import_contexts,
             commands::devices::device_trust_host_key,
+            commands::logs::logs_open,
+            commands::logs::logs_ack,
+            commands::logs::logs_close,
             commands::inventory::images_list,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,
@@ -109,7 +112,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_page_load(|webview, payload| {
-            // A (re)loaded page has no open chart: end the live streams nobody watches. It
+            // A (re)loaded page has no open chart or log: end the streams nobody watches. It
             // reports whether it is hidden once loaded; until then it is taken as shown.
             if payload.event() == tauri::webview::PageLoadEvent::Started {
                 if let Some(visibility) = webview.try_state::<events::WindowVisibility>() {
@@ -117,6 +120,7 @@ pub fn run() {
                 }
                 if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
                     app.stats.live_stop_all();
+                    app.logs.close_all();
                 }
             }
         })

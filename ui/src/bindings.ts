@@ -48,6 +48,15 @@ export const commands = {
 	devicesImportContexts: () => typedError<ImportResult[], AppError_Serialize>(__TAURI_INVOKE("devices_import_contexts")),
 	/**  Approves an SSH host key the user compared; devices waiting for it reconnect. */
 	deviceTrustHostKey: (prompt: HostKeyPrompt) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_trust_host_key", { prompt })),
+	/**
+	 *  Opens a stream of a container's log; its lines, gaps and end go to `on_event`, never to
+	 *  the global event bus. Returns the stream's id, for `logs_ack` and `logs_close`.
+	 */
+	logsOpen: (containerUuid: string, query: LogQuery_Deserialize, onEvent: Channel<LogEvent>) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("logs_open", { containerUuid, query, onEvent })),
+	/**  The viewer has shown every batch up to `seq`: more may come. */
+	logsAck: (stream: number, seq: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("logs_ack", { stream, seq })),
+	/**  Closes a stream and its engine connection. */
+	logsClose: (stream: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("logs_close", { stream })),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
@@ -866,6 +875,91 @@ export type LayerProgress = {
 	total: number | null,
 	done: boolean,
 };
+
+/**  Why a log stream ended. */
+export type LogEndKind = 
+/**  Every line asked for was sent (not following, or `until` reached). */
+"complete" | 
+/**  The container stopped: its log has no new lines until it starts again. */
+"stopped" | 
+/**  The container was removed. */
+"removed" | 
+/**  Its device went offline, was disabled or removed. */
+"deviceGone" | 
+/**  The engine failed; `message` says how. */
+"failed";
+
+/**  What a log stream sends its viewer, in order. */
+export type LogEvent = 
+/**
+ *  Lines in the order the engine sent them. The viewer answers each batch with its
+ *  `seq` (`logs_ack`): without answers, at most a few batches are on their way.
+ */
+{ type: "lines"; seq: number; lines: LogLine[] } | 
+/**
+ *  The viewer fell behind and `count` lines were left out, from `from` to `to`
+ *  (line times, Unix ms): it can read them again as a range.
+ */
+{ type: "skipped"; count: number; from: number | null; to: number | null } | 
+/**  The stream ended; nothing follows. */
+{ type: "ended"; kind: LogEndKind; message: string };
+
+/**  One line of a container's log. */
+export type LogLine = {
+	/**
+	 *  When the engine received the line: Unix milliseconds, with the fraction of a
+	 *  millisecond the engine gave (nanoseconds for Docker).
+	 */
+	ts: number | null,
+	source: LogSource,
+	/**
+	 *  The line without its line ending. Invalid UTF-8 is replaced (U+FFFD); escape
+	 *  sequences are kept: the viewer styles the ones it knows and drops the others.
+	 */
+	text: string,
+	/**
+	 *  The line was longer than [`MAX_LINE_BYTES`]: this is its start, and the rest
+	 *  follows as further lines.
+	 */
+	cut: boolean,
+};
+
+/**  What a viewer asks of a container's log. */
+export type LogQuery = LogQuery_Serialize | LogQuery_Deserialize;
+
+/**  What a viewer asks of a container's log. */
+export type LogQuery_Deserialize = {
+	/**  The last N lines before `until` (or now); `None` for all of them. */
+	tail?: number | null,
+	/**  Lines from this Unix second on. */
+	since?: number | null,
+	/**  Lines before this Unix second (a finished range: `follow` is ignored). */
+	until?: number | null,
+	/**  Keep the stream open and send new lines as they come. */
+	follow: boolean,
+	stdout: boolean,
+	stderr: boolean,
+};
+
+/**  What a viewer asks of a container's log. */
+export type LogQuery_Serialize = {
+	/**  The last N lines before `until` (or now); `None` for all of them. */
+	tail: number | null,
+	/**  Lines from this Unix second on. */
+	since: number | null,
+	/**  Lines before this Unix second (a finished range: `follow` is ignored). */
+	until: number | null,
+	/**  Keep the stream open and send new lines as they come. */
+	follow: boolean,
+	stdout: boolean,
+	stderr: boolean,
+};
+
+/**
+ *  Which output of the container a line came from. A container with a TTY has one output,
+ *  where stdout and stderr cannot be told apart.
+ */
+export type LogSource = "stdout" | "stderr" | "tty";
 
 export type MountPoint = {
 	/**  `bind`, `volume`, `tmpfs`, ... */

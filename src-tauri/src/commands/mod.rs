@@ -3,6 +3,7 @@
 pub mod containers;
 pub mod devices;
 pub mod inventory;
+pub mod logs;
 pub mod stats;
 pub mod templates;
 pub mod window;

@@ -153,6 +153,10 @@ pub trait StatsSink: Send + Sync {
     async fn record(&self, device_uuid: &str, samples: Vec<EngineSample>);
 }
 
+/// A container's log lines, in the engine's order, until the log ends or the stream is dropped.
+pub type LogLines =
+    futures_util::stream::BoxStream<'static, Result<crate::model::LogLine, EngineError>>;
+
 /// A stream of readings of one container, one per second, until dropped.
 pub type StatsStream = futures_util::stream::BoxStream<'static, Result<StatsReading, EngineError>>;
 
@@ -263,6 +267,15 @@ pub trait ContainerRuntime: Send + Sync {
     async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
     /// The engine's live stats of one container (1 Hz), until the stream is dropped.
     async fn stats_stream(&self, engine_id: &str) -> Result<StatsStream, EngineError>;
+
+    /// A container's log as `query` asks (a following stream ends when the container stops).
+    async fn logs(
+        &self,
+        _engine_id: &str,
+        _query: &crate::model::LogQuery,
+    ) -> Result<LogLines, EngineError> {
+        Err(unsupported("reading logs"))
+    }
 
     /// What a deploy must not collide with: names, published ports, networks, volumes.
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {

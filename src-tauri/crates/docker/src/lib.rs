@@ -9,6 +9,7 @@ mod driver;
 #[cfg(test)]
 mod engine_json_props;
 mod http;
+pub mod logs;
 mod mapping;
 mod rfc3339;
 mod runtime;

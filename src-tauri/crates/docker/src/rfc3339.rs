@@ -30,6 +30,24 @@ pub fn parse_unix_secs(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 + sec - offset_secs)
 }
 
+/// The fraction of a second of such a timestamp, in milliseconds (nanoseconds kept as the
+/// fraction of a millisecond); 0 without one.
+pub fn fraction_millis(s: &str) -> f64 {
+    let Some((_, time)) = s.split_once(['T', 't', ' ']) else {
+        return 0.0;
+    };
+    let Some((_, frac)) = time.split_once('.') else {
+        return 0.0;
+    };
+    let digits: String = frac
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(9)
+        .collect();
+    let nanos = format!("{digits:0<9}").parse::<u32>().unwrap_or(0);
+    f64::from(nanos) / 1e6
+}
+
 /// Unix milliseconds of such a timestamp (the fraction truncated to milliseconds).
 pub fn parse_unix_millis(s: &str) -> Option<i64> {
     let secs = parse_unix_secs(s)?;

@@ -7,14 +7,15 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::StreamExt;
+use squirrel_core::model::LogQuery;
 use squirrel_core::ports::{
-    ContainerDetails, ContainerRuntime, EngineFacts, RemoveOptions, StatsStream,
+    ContainerDetails, ContainerRuntime, EngineFacts, LogLines, RemoveOptions, StatsStream,
 };
 use squirrel_core::templates::{DeployPlan, PullMessage};
 use squirrel_core::EngineError;
 
 use crate::client::{engine_error, SharedClient};
-use crate::{deploy, mapping, stats};
+use crate::{deploy, logs, mapping, stats};
 
 /// Container actions on one Docker engine.
 pub struct DockerRuntime {
@@ -155,6 +156,10 @@ impl ContainerRuntime for DockerRuntime {
             .take_while(|r| std::future::ready(!matches!(r, Ok(None))))
             .filter_map(|r| std::future::ready(r.transpose()));
         Ok(readings.boxed())
+    }
+
+    async fn logs(&self, id: &str, query: &LogQuery) -> Result<LogLines, EngineError> {
+        Ok(logs::stream(&self.docker()?, id, query))
     }
 
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {

@@ -3,6 +3,7 @@
 mod container;
 mod device;
 mod inventory;
+mod logs;
 mod rollup;
 mod stats;
 
@@ -15,6 +16,7 @@ pub use device::{
     SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
+pub use logs::{LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES};
 pub use rollup::{RetentionCut, RollupPlan, RollupStep, ROLLED_TIERS, ROLLUP_GRACE_SECS};
 pub use stats::{
     cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,

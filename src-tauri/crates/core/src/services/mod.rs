@@ -3,6 +3,7 @@
 mod containers;
 mod devices;
 mod inventory;
+mod logs;
 mod stats;
 mod templates;
 mod wiring;
@@ -13,6 +14,7 @@ mod tests;
 pub use containers::{ContainerAction, ContainerService};
 pub use devices::{DeviceService, DeviceSummary};
 pub use inventory::InventoryService;
+pub use logs::{LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT};
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
 pub use wiring::{CoreServices, Ports};

@@ -11,7 +11,7 @@ use crate::factory::ComponentFactory;
 use crate::ports::Repositories;
 use crate::secrets::SecretStore;
 use crate::services::{
-    ContainerService, DeviceService, InventoryService, StatsRecorder, StatsService,
+    ContainerService, DeviceService, InventoryService, LogsService, StatsRecorder, StatsService,
 };
 
 /// The adapters the services run on.
@@ -33,6 +33,7 @@ pub struct CoreServices {
     pub containers: Arc<ContainerService>,
     pub devices: Arc<DeviceService>,
     pub stats: Arc<StatsService>,
+    pub logs: Arc<LogsService>,
 }
 
 impl CoreServices {
@@ -49,11 +50,16 @@ impl CoreServices {
             bus.clone(),
             clock.clone(),
         ));
-        let recorder = Arc::new(StatsRecorder::new(repos.clone(), bus, clock.clone()));
+        let recorder = Arc::new(StatsRecorder::new(
+            repos.clone(),
+            bus.clone(),
+            clock.clone(),
+        ));
         let engine = Arc::new(
             WatcherEngine::new(factory, inventory.clone()).with_stats_sink(recorder.clone()),
         );
         Self {
+            logs: Arc::new(LogsService::new(repos.clone(), engine.clone(), bus)),
             containers: Arc::new(ContainerService::new(
                 repos.clone(),
                 engine.clone(),

@@ -17,8 +17,10 @@ use crate::model::{
     ContainerObservation, Device, DeviceConnection, DeviceStatus, EngineProbe, HostKeyPrompt,
     InventorySnapshot, SshAuth,
 };
-use crate::ports::{ContainerDetails, ContainerRuntime, RemoveOptions, StatsStream};
+use crate::model::{LogLine, LogQuery};
+use crate::ports::{ContainerDetails, ContainerRuntime, LogLines, RemoveOptions, StatsStream};
 use crate::secrets::{Secret, SecretStore, TypedSecret};
+use futures_util::StreamExt;
 
 #[derive(Default)]
 struct Script {
@@ -32,6 +34,9 @@ struct Script {
     watchers_started: u32,
     /// The secret each probe authenticated with, in order.
     probed_with: Vec<Option<String>>,
+    /// What the next log stream reads, and the queries log streams were opened with.
+    log_feed: Option<tokio::sync::mpsc::UnboundedReceiver<Result<LogLine, EngineError>>>,
+    log_queries: Vec<LogQuery>,
 }
 
 /// What every device of the test "runs": one scripted engine.
@@ -54,6 +59,17 @@ impl ScriptedDriver {
 
     pub fn set_unreachable(&self, reason: Option<&str>) {
         self.script.lock().unwrap().unreachable = reason.map(str::to_string);
+    }
+
+    /// The next log stream reads what is sent here, and ends when the sender is dropped.
+    pub fn feed_logs(&self) -> tokio::sync::mpsc::UnboundedSender<Result<LogLine, EngineError>> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.script.lock().unwrap().log_feed = Some(rx);
+        tx
+    }
+
+    pub fn log_queries(&self) -> Vec<LogQuery> {
+        self.script.lock().unwrap().log_queries.clone()
     }
 
     pub fn approved(&self) -> Vec<HostKeyPrompt> {
@@ -295,5 +311,17 @@ impl ContainerRuntime for RecordingRuntime {
     }
     async fn stats_stream(&self, _engine_id: &str) -> Result<StatsStream, EngineError> {
         Err(EngineError::Other("live stats are not scripted".into()))
+    }
+    async fn logs(&self, _engine_id: &str, query: &LogQuery) -> Result<LogLines, EngineError> {
+        let mut s = self.0.lock().unwrap();
+        s.log_queries.push(query.clone());
+        let rx = s
+            .log_feed
+            .take()
+            .ok_or_else(|| EngineError::Other("no log feed scripted".into()))?;
+        Ok(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .boxed())
     }
 }

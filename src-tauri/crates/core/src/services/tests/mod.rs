@@ -4,6 +4,7 @@
 mod containers;
 mod devices;
 mod inventory;
+mod logs;
 mod stats;
 
 use std::time::Duration;

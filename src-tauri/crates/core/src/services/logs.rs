@@ -1,0 +1,360 @@
+//! Live logs: one stream per viewer, from the container's engine to the viewer's own sink.
+//!
+//! The engine's lines are read as fast as they come, whatever the viewer does: a viewer that
+//! falls behind gets at most [`MAX_IN_FLIGHT`] batches it has not answered, the lines that
+//! wait for it are bounded ([`MAX_BUFFERED_LINES`], [`MAX_BUFFERED_BYTES`]), and when that is
+//! full the oldest waiting lines are left out and the viewer is told how many, and from when
+//! to when, so it can read them again as a range. Nothing waits on the viewer.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::{broadcast, Notify};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::engine::WatcherEngine;
+use crate::error::{CoreError, CoreResult, EngineError};
+use crate::events::{DomainEvent, EventBus};
+use crate::model::{DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery};
+use crate::ports::{ContainerRuntime, LogLines, Repositories};
+
+/// Batches sent and not yet answered, at most.
+pub const MAX_IN_FLIGHT: u32 = 4;
+/// Lines in one batch, at most.
+pub const MAX_BATCH_LINES: usize = 2_000;
+/// Lines waiting for the viewer, at most (beyond, the oldest are left out).
+pub const MAX_BUFFERED_LINES: usize = 50_000;
+/// Bytes of text waiting for the viewer, at most.
+pub const MAX_BUFFERED_BYTES: usize = 32 * 1024 * 1024;
+/// Lines that arrive together are sent together, after at most this long.
+const BATCH_DELAY: Duration = Duration::from_millis(40);
+
+/// Where a stream's events go. Returns `false` once nobody receives them any more.
+pub type LogSink = Arc<dyn Fn(LogEvent) -> bool + Send + Sync>;
+
+struct Subscription {
+    container_uuid: String,
+    acks: Arc<Acks>,
+    task: JoinHandle<()>,
+}
+
+/// The newest batch the viewer answered.
+#[derive(Default)]
+struct Acks {
+    acked: AtomicU32,
+    notify: Notify,
+}
+
+/// Opens, feeds and closes log streams.
+pub struct LogsService {
+    repos: Arc<dyn Repositories>,
+    engine: Arc<WatcherEngine>,
+    bus: EventBus,
+    next: AtomicU32,
+    open: Arc<Mutex<HashMap<u32, Subscription>>>,
+}
+
+impl LogsService {
+    pub fn new(repos: Arc<dyn Repositories>, engine: Arc<WatcherEngine>, bus: EventBus) -> Self {
+        Self {
+            repos,
+            engine,
+            bus,
+            next: AtomicU32::new(1),
+            open: Arc::default(),
+        }
+    }
+
+    /// Opens a stream of a container's log as `query` asks; its events go to `sink` until
+    /// it ends or is closed. Returns its id.
+    pub async fn open(
+        &self,
+        container_uuid: &str,
+        query: LogQuery,
+        sink: LogSink,
+    ) -> CoreResult<u32> {
+        if !query.stdout && !query.stderr {
+            return Err(CoreError::InvalidInput(
+                "choose stdout, stderr or both".into(),
+            ));
+        }
+        let container = self
+            .repos
+            .get_container(container_uuid)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("container {container_uuid}")))?;
+        let runtime = self
+            .engine
+            .runtime(&container.device_uuid)
+            .await
+            .ok_or_else(|| CoreError::DeviceUnavailable {
+                device: container.device_uuid.clone(),
+                reason: "its watcher is not running".into(),
+            })?;
+        // Subscribed before the stream opens: a removal in between is not missed.
+        let events = self.bus.subscribe();
+        let lines = runtime.logs(&container.engine_id, &query).await?;
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let acks = Arc::new(Acks::default());
+        let feed = Feed {
+            sink,
+            acks: acks.clone(),
+            container_uuid: container.uuid.clone(),
+            device_uuid: container.device_uuid.clone(),
+            engine_id: container.engine_id.clone(),
+            follow: query.follow && query.until.is_none(),
+            runtime,
+            engine: self.engine.clone(),
+        };
+        let open = self.open.clone();
+        // Held while spawning: the task cannot end and remove itself before it is inserted.
+        let mut map = self
+            .open
+            .lock()
+            .map_err(|_| CoreError::Storage("log streams registry poisoned".into()))?;
+        let task = tokio::spawn(async move {
+            feed.run(lines, events).await;
+            if let Ok(mut map) = open.lock() {
+                map.remove(&id);
+            }
+        });
+        map.insert(
+            id,
+            Subscription {
+                container_uuid: container.uuid,
+                acks,
+                task,
+            },
+        );
+        Ok(id)
+    }
+
+    /// The viewer has taken every batch up to `seq`.
+    pub fn ack(&self, id: u32, seq: u32) {
+        if let Some(acks) = self
+            .open
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).map(|s| s.acks.clone()))
+        {
+            acks.acked.fetch_max(seq, Ordering::AcqRel);
+            acks.notify.notify_one();
+        }
+    }
+
+    /// Closes one stream, and with it the engine connection. Closing one that ended is fine.
+    pub fn close(&self, id: u32) {
+        if let Some(s) = self.open.lock().ok().and_then(|mut m| m.remove(&id)) {
+            s.task.abort();
+        }
+    }
+
+    /// Closes every stream (the window reloaded: nobody reads them).
+    pub fn close_all(&self) {
+        if let Ok(mut map) = self.open.lock() {
+            for (_, s) in map.drain() {
+                s.task.abort();
+            }
+        }
+    }
+
+    /// The containers with a stream open, one entry per stream.
+    pub fn open_streams(&self) -> Vec<String> {
+        self.open
+            .lock()
+            .map(|m| m.values().map(|s| s.container_uuid.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// One stream's loop: read the engine, send to the viewer as it keeps up, end with a reason.
+struct Feed {
+    sink: LogSink,
+    acks: Arc<Acks>,
+    container_uuid: String,
+    device_uuid: String,
+    engine_id: String,
+    follow: bool,
+    runtime: Arc<dyn ContainerRuntime>,
+    engine: Arc<WatcherEngine>,
+}
+
+/// Lines waiting for the viewer, and what was left out of them.
+#[derive(Default)]
+struct Waiting {
+    lines: VecDeque<LogLine>,
+    bytes: usize,
+    skipped: Option<(u32, f64, f64)>,
+}
+
+impl Waiting {
+    fn push(&mut self, line: LogLine) {
+        self.bytes += line.text.len();
+        self.lines.push_back(line);
+        while self.lines.len() > MAX_BUFFERED_LINES || self.bytes > MAX_BUFFERED_BYTES {
+            let Some(old) = self.lines.pop_front() else {
+                break;
+            };
+            self.bytes -= old.text.len();
+            self.skipped = Some(match self.skipped {
+                Some((n, from, _)) => (n.saturating_add(1), from, old.ts),
+                None => (1, old.ts, old.ts),
+            });
+        }
+    }
+
+    fn take_batch(&mut self) -> Vec<LogLine> {
+        let n = self.lines.len().min(MAX_BATCH_LINES);
+        let batch: Vec<LogLine> = self.lines.drain(..n).collect();
+        self.bytes -= batch.iter().map(|l| l.text.len()).sum::<usize>();
+        batch
+    }
+}
+
+impl Feed {
+    async fn run(self, mut lines: LogLines, mut events: broadcast::Receiver<DomainEvent>) {
+        let mut waiting = Waiting::default();
+        let mut seq = 0u32;
+        let mut flush_at: Option<Instant> = None;
+        let mut end: Option<(LogEndKind, String)> = None;
+        let mut reading = true;
+        loop {
+            tokio::select! {
+                biased;
+                () = self.acks.notify.notified() => {}
+                event = events.recv(), if end.is_none() => {
+                    if let Some(e) = self.ends_because(event).await {
+                        end = Some(e);
+                        reading = false;
+                    }
+                }
+                item = lines.next(), if reading => match item {
+                    Some(Ok(line)) => {
+                        waiting.push(line);
+                        flush_at.get_or_insert_with(|| Instant::now() + BATCH_DELAY);
+                    }
+                    Some(Err(e)) => {
+                        reading = false;
+                        end = Some(self.failed(e));
+                    }
+                    None => {
+                        reading = false;
+                        end = Some(self.finished().await);
+                    }
+                },
+                () = sleep_until(flush_at) => flush_at = None,
+            }
+            // Batches go when they are full, when the delay is over, or at the end.
+            let due = flush_at.is_none() || waiting.lines.len() >= MAX_BATCH_LINES || end.is_some();
+            while due
+                && !waiting.lines.is_empty()
+                && seq.wrapping_sub(self.acks.acked.load(Ordering::Acquire)) < MAX_IN_FLIGHT
+            {
+                if let Some((count, from, to)) = waiting.skipped.take() {
+                    if !(self.sink)(LogEvent::Skipped { count, from, to }) {
+                        return;
+                    }
+                }
+                seq = seq.wrapping_add(1);
+                let batch = waiting.take_batch();
+                if !(self.sink)(LogEvent::Lines { seq, lines: batch }) {
+                    return;
+                }
+            }
+            if !waiting.lines.is_empty() && flush_at.is_none() {
+                flush_at = Some(Instant::now() + BATCH_DELAY);
+            }
+            if let Some((kind, message)) = &end {
+                if waiting.lines.is_empty() {
+                    if let Some((count, from, to)) = waiting.skipped.take() {
+                        (self.sink)(LogEvent::Skipped { count, from, to });
+                    }
+                    (self.sink)(LogEvent::Ended {
+                        kind: *kind,
+                        message: message.clone(),
+                    });
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether an inventory event ends this stream: its container removed, its device gone.
+    async fn ends_because(
+        &self,
+        event: Result<DomainEvent, broadcast::error::RecvError>,
+    ) -> Option<(LogEndKind, String)> {
+        match event {
+            Ok(DomainEvent::ContainerRemoved { uuid, .. }) if uuid == self.container_uuid => {
+                Some((LogEndKind::Removed, "the container was removed".into()))
+            }
+            Ok(DomainEvent::DeviceStatusChanged {
+                device_uuid,
+                status,
+            }) if device_uuid == self.device_uuid => match status {
+                DeviceStatus::Online { .. } | DeviceStatus::Connecting => None,
+                DeviceStatus::Unreachable { reason } => Some((
+                    LogEndKind::DeviceGone,
+                    format!("the device is unreachable: {reason}"),
+                )),
+                DeviceStatus::HostKeyUnknown { .. } => Some((
+                    LogEndKind::DeviceGone,
+                    "the device's SSH host key must be approved again".into(),
+                )),
+                DeviceStatus::Disabled => {
+                    Some((LogEndKind::DeviceGone, "the device was disabled".into()))
+                }
+            },
+            Ok(DomainEvent::DevicesChanged) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                // A removed device has no watcher any more.
+                self.engine
+                    .runtime(&self.device_uuid)
+                    .await
+                    .is_none()
+                    .then(|| (LogEndKind::DeviceGone, "the device was removed".into()))
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                Some((LogEndKind::DeviceGone, "Squirrel is shutting down".into()))
+            }
+            Ok(_) => None,
+        }
+    }
+
+    fn failed(&self, e: EngineError) -> (LogEndKind, String) {
+        match e {
+            EngineError::NoSuchObject(_) => {
+                (LogEndKind::Removed, "the container was removed".into())
+            }
+            other => (
+                LogEndKind::Failed,
+                format!("the engine stopped sending the log: {other}"),
+            ),
+        }
+    }
+
+    /// The engine ended the stream: every line asked for was sent, or the container stopped.
+    async fn finished(&self) -> (LogEndKind, String) {
+        if !self.follow {
+            return (LogEndKind::Complete, "end of the log".into());
+        }
+        // The engine ends a followed log when the container stops (or is removed).
+        match self.runtime.inspect(&self.engine_id).await {
+            Err(EngineError::NoSuchObject(_)) => {
+                (LogEndKind::Removed, "the container was removed".into())
+            }
+            _ => (LogEndKind::Stopped, "the container stopped".into()),
+        }
+    }
+}
+
+/// Waits until `at`, or for ever without one.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
