@@ -40,6 +40,11 @@ export type {
   StateCount,
   StatsRetention,
   StatsTier,
+  // Logs.
+  LogLine,
+  LogEvent,
+  LogEndKind,
+  LogSource,
 } from "../bindings";
 
 // Command inputs.
@@ -47,4 +52,5 @@ export type {
   NewDevice_Deserialize as NewDevice,
   DevicePatch_Deserialize as DevicePatch,
   DeviceConnection_Deserialize as DeviceConnectionInput,
+  LogQuery_Deserialize as LogQuery,
 } from "../bindings";

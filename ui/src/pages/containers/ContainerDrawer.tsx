@@ -1,5 +1,5 @@
 import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, Text, Title } from "@mantine/core";
-import { IconChartLine, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
+import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
 import { useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
 import { Mono } from "../../components/Mono";
@@ -19,9 +19,10 @@ import {
   OverviewSection,
   PortsSection,
 } from "./DetailSections";
+import { LogsPanel } from "../logs/LogsPanel";
 import { StatsTab } from "./StatsTab";
 
-export type DrawerTab = "details" | "stats";
+export type DrawerTab = "details" | "stats" | "logs";
 
 function DetailsSkeleton() {
   return (
@@ -133,7 +134,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
           </Stack>
           <Tabs
             value={tab}
-            onChange={(v) => setTab(v === "stats" ? "stats" : "details")}
+            onChange={(v) => setTab(v === "stats" || v === "logs" ? v : "details")}
             keepMounted={false}
             style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}
           >
@@ -144,8 +145,17 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
               <Tabs.Tab value="stats" leftSection={<IconChartLine size={14} />} data-testid="drawer-tab-stats">
                 Stats
               </Tabs.Tab>
+              <Tabs.Tab value="logs" leftSection={<IconFileText size={14} />} data-testid="drawer-tab-logs">
+                Logs
+              </Tabs.Tab>
             </Tabs.List>
-            <ScrollArea style={{ flex: 1 }} type="auto">
+            {/* The log scrolls itself (virtualized): it takes the drawer's height, outside the scroll area. */}
+            <Tabs.Panel value="logs" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
+              {shownUuid ? (
+                <LogsPanel key={shownUuid} containerUuid={shownUuid} state={container?.state} updatedAt={container?.updatedAt} active={uuid !== null && tab === "logs"} />
+              ) : null}
+            </Tabs.Panel>
+            <ScrollArea style={{ flex: 1, display: tab === "logs" ? "none" : undefined }} type="auto">
               <Stack gap="lg" p="md">
                 {shownUuid && containers.isSuccess && !container ? (
                   <Alert color="gray" icon={<IconInfoCircle size={18} />} title="Container removed">
