@@ -191,7 +191,8 @@ fn keep_pending(
         out.push(line(source, pending.ts, &pending.bytes, true));
         pending.bytes = rest;
     }
-    *slot = Some(pending);
+    // Nothing pending: the next line starts with a time of its own.
+    *slot = (!pending.bytes.is_empty()).then_some(pending);
 }
 
 /// A complete line, in parts of at most [`MAX_LINE_BYTES`] when it is longer.
@@ -268,6 +269,17 @@ mod tests {
         assert_eq!(texts(&lines), vec![(LogSource::Stdout, "hello world")]);
         let expected = rfc3339::parse_unix_secs(T1).map(|s| s as f64 * 1000.0 + 123.456789);
         assert!((lines[0].ts - expected.unwrap_or_default()).abs() < 1e-3);
+    }
+
+    #[test]
+    fn each_line_has_its_own_time() {
+        let mut l = Lines::default();
+        let a = l.push(out(LogSource::Stdout, &format!("{T1} a\n")));
+        let b = l.push(out(LogSource::Stdout, &format!("{T2} b\n")));
+        assert!(
+            b[0].ts > a[0].ts,
+            "the second line took the first one's time"
+        );
     }
 
     #[test]

@@ -626,6 +626,25 @@ pub async fn wait_for(
     }
 }
 
+/// Polls `check` every 50 ms until it gives a value; panics after [`WAIT`]. For what no event
+/// tells (the engine's open connections).
+pub async fn wait_until<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the condition did not come true in time")
+}
+
 /// Waits for an upsert of the container named `name` in state `state`.
 pub async fn wait_container(
     rx: &mut broadcast::Receiver<DomainEvent>,

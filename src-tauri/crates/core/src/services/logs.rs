@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use crate::engine::WatcherEngine;
 use crate::error::{CoreError, CoreResult, EngineError};
 use crate::events::{DomainEvent, EventBus};
-use crate::model::{DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery};
+use crate::model::{ContainerState, DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery};
 use crate::ports::{ContainerRuntime, LogLines, Repositories};
 
 /// Batches sent and not yet answered, at most.
@@ -32,6 +32,12 @@ pub const MAX_BUFFERED_LINES: usize = 50_000;
 pub const MAX_BUFFERED_BYTES: usize = 32 * 1024 * 1024;
 /// Lines that arrive together are sent together, after at most this long.
 const BATCH_DELAY: Duration = Duration::from_millis(40);
+/// After the inventory saw the container stop, how long a removal has to follow.
+const REMOVAL_WAIT: Duration = Duration::from_millis(500);
+/// When the engine ends a followed log, how long the inventory has to say why (the
+/// container stopped, or was removed: `docker rm -f` stops it first) before the engine is
+/// asked.
+const END_REASON_WAIT: Duration = Duration::from_secs(2);
 
 /// Where a stream's events go. Returns `false` once nobody receives them any more.
 pub type LogSink = Arc<dyn Fn(LogEvent) -> bool + Send + Sync>;
@@ -222,12 +228,23 @@ impl Feed {
         let mut flush_at: Option<Instant> = None;
         let mut end: Option<(LogEndKind, String)> = None;
         let mut reading = true;
+        // The engine ended a followed log: why is decided by this time at the latest.
+        let mut why_by: Option<Instant> = None;
+        let mut stopped = false;
         loop {
             tokio::select! {
                 biased;
                 () = self.acks.notify.notified() => {}
                 event = events.recv(), if end.is_none() => {
-                    if let Some(e) = self.ends_because(event).await {
+                    if let Ok(DomainEvent::ContainerUpserted { container }) = &event {
+                        // After the engine ended the log, the inventory saw the container
+                        // stop. A removal may follow at once (`docker rm -f` stops first).
+                        if !reading && container.uuid == self.container_uuid && container.state != ContainerState::Running {
+                            stopped = true;
+                            let soon = Instant::now() + REMOVAL_WAIT;
+                            why_by = Some(why_by.map_or(soon, |t| t.min(soon)));
+                        }
+                    } else if let Some(e) = self.ends_because(event).await {
                         end = Some(e);
                         reading = false;
                     }
@@ -241,12 +258,24 @@ impl Feed {
                         reading = false;
                         end = Some(self.failed(e));
                     }
+                    None if self.follow => {
+                        reading = false;
+                        why_by = Some(Instant::now() + END_REASON_WAIT);
+                    }
                     None => {
                         reading = false;
-                        end = Some(self.finished().await);
+                        end = Some((LogEndKind::Complete, "end of the log".into()));
                     }
                 },
                 () = sleep_until(flush_at) => flush_at = None,
+                () = sleep_until(why_by), if end.is_none() => {
+                    why_by = None;
+                    end = Some(if stopped {
+                        (LogEndKind::Stopped, "the container stopped".into())
+                    } else {
+                        self.finished().await
+                    });
+                }
             }
             // Batches go when they are full, when the delay is over, or at the end.
             let due = flush_at.is_none() || waiting.lines.len() >= MAX_BATCH_LINES || end.is_some();
@@ -336,11 +365,8 @@ impl Feed {
         }
     }
 
-    /// The engine ended the stream: every line asked for was sent, or the container stopped.
+    /// The engine ended a followed log and the inventory said nothing in time: ask the engine.
     async fn finished(&self) -> (LogEndKind, String) {
-        if !self.follow {
-            return (LogEndKind::Complete, "end of the log".into());
-        }
         // The engine ends a followed log when the container stops (or is removed).
         match self.runtime.inspect(&self.engine_id).await {
             Err(EngineError::NoSuchObject(_)) => {
