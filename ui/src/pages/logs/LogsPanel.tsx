@@ -197,7 +197,7 @@ export function LogsPanel({ containerUuid, state, updatedAt = null, active, open
             onClick={() => setFollowing((f) => !f)}
             data-testid="log-follow"
           >
-            {following ? "Pause" : "Follow"}
+            {following ? "Pause scrolling" : "Follow"}
           </Button>
         </Group>
       </Group>

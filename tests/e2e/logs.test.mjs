@@ -1,0 +1,113 @@
+// End-to-end: a container's log in the real window against a real dockerd. Hostile lines
+// (markup, a title, an OSC 8 link, cursor moves, invalid UTF-8) show as text and leave the
+// window unharmed; new lines arrive while following; search finds and counts; stderr and a
+// guessed level are marked.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSession } from "./webdriver.mjs";
+
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+const NAME = "e2e-logs";
+let s;
+
+const SCRIPT = [
+  `echo '<img src=x onerror=alert(1)>'`,
+  String.raw`printf '\033]0;owned title\007\033[31mred\033[0m and \033]8;;https://evil.example\033\\a link\033]8;;\033\\\033[2J\033[H done\n'`,
+  String.raw`printf 'bad \377\376 bytes\n'`,
+  `echo 'level=error msg="disk full"' >&2`,
+  `i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.3; done`,
+].join("; ");
+
+/** The texts of the log rows in view. */
+const shownLines = (root) =>
+  s.exec("return [...arguments[0].querySelectorAll('[data-testid=\"log-line\"] .sq-log-text')].map((e) => e.textContent)", [
+    { "element-6066-11e4-a52e-4f735466cecf": root },
+  ]);
+
+before(async () => {
+  try {
+    docker("rm", "-f", NAME);
+  } catch {
+    // not there
+  }
+  docker("run", "-d", "--name", NAME, "busybox:local", "sh", "-c", SCRIPT);
+  s = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-logs-")) },
+  });
+  await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+});
+
+after(async () => {
+  try {
+    docker("rm", "-f", NAME);
+  } catch {
+    // gone
+  }
+  await s?.close();
+});
+
+test("a container's log shows hostile lines as text, follows new lines, and searches", async () => {
+  const title = await s.exec("return document.title");
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  const row = await s.waitFor(`[data-testid="container-row"][data-name="${NAME}"]`);
+  await s.click(await s.waitFor('[role="cell"]', { root: row }));
+  const drawer = await s.waitFor('[data-testid="container-drawer"]');
+  await s.click(await s.waitFor('[data-testid="drawer-tab-logs"]', { root: drawer }));
+  const panel = await s.waitFor('[data-testid="logs-panel"]', { root: drawer });
+  await s.until(async () => (await s.attr(await s.waitFor('[data-testid="log-status"]', { root: panel }), "data-status")) === "live", "a live log");
+
+  // The hostile lines, as text.
+  await s.until(async () => (await shownLines(panel)).includes("<img src=x onerror=alert(1)>"), "the markup line, as text");
+  const lines = await shownLines(panel);
+  assert.ok(lines.includes("red and a link done"), `escapes dropped, text kept: ${JSON.stringify(lines.slice(0, 5))}`);
+  assert.ok(lines.includes("bad \ufffd\ufffd bytes"), "invalid UTF-8 replaced");
+  const harmless = await s.exec(
+    "const p = arguments[0]; return [p.querySelectorAll('img, a[href], script, iframe').length, document.title]",
+    [{ "element-6066-11e4-a52e-4f735466cecf": panel }],
+  );
+  assert.deepEqual(harmless, [0, title], "no element made from a line, and the window's title untouched");
+  // The red run is styled, the stderr line marked with its guessed level.
+  const red = await s.exec(
+    "const spans = [...arguments[0].querySelectorAll('[data-testid=\"log-line\"] span[style]')]; return spans.find((e) => e.textContent === 'red')?.style.color ?? null",
+    [{ "element-6066-11e4-a52e-4f735466cecf": panel }],
+  );
+  assert.ok(red, "the red run has a colour");
+  const errRow = await s.waitFor('[data-testid="log-line"][data-source="stderr"]', { root: panel });
+  assert.equal(await s.attr(errRow, "data-level"), "error");
+
+  // Following: new ticks arrive.
+  const ticks = async () => (await shownLines(panel)).filter((l) => l.startsWith("tick ")).length;
+  const before = await ticks();
+  await s.until(async () => (await ticks()) >= before + 3, "three new lines while following");
+  await s.screenshot(path.join(SHOTS, "drawer-logs.png"));
+
+  // Search: matches counted and highlighted, then only the matching lines.
+  const search = await s.waitFor('[data-testid="log-search"]', { root: panel });
+  await s.type(search, "tick 1");
+  const matches = await s.waitFor('[data-testid="log-matches"]', { root: panel });
+  await s.until(async () => /\d+ match/.test(await s.text(matches)), "a match count");
+  assert.ok((await s.findAll(".sq-log-match", panel)).length > 0, "matches highlighted");
+  // The chip's input is hidden: its label takes the click.
+  await s.click(await s.waitFor('[data-testid="log-only-matching"] + label', { root: panel }));
+  await s.until(async () => (await shownLines(panel)).every((l) => l.includes("tick 1")), "only matching lines");
+  await s.screenshot(path.join(SHOTS, "drawer-logs-search.png"));
+
+  // The window is unharmed: the drawer closes, the theme changes, the log opens again.
+  await s.click(await s.waitFor('[aria-label="Close details"]', { root: drawer }));
+  await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
+  await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(`[data-testid="container-row"][data-name="${NAME}"]`) }));
+  const again = await s.waitFor('[data-testid="logs-panel"]', { root: await s.waitFor('[data-testid="container-drawer"]') });
+  await s.until(async () => (await shownLines(again)).some((l) => l.startsWith("tick ")), "the log again, in the other theme");
+  await s.screenshot(path.join(SHOTS, "drawer-logs-other-theme.png"));
+  await s.click(await s.waitFor('[aria-label="Close details"]'));
+  await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
+  await s.click(await s.waitFor('[data-testid="nav-dashboard"]'));
+  await s.waitFor('[data-testid="dashboard"]');
+});
