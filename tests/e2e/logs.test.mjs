@@ -13,6 +13,7 @@ import { startSession } from "./webdriver.mjs";
 const SHOTS = path.resolve("test-artifacts/screenshots");
 const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const NAME = "e2e-logs";
+const OTHER = "e2e-logs-beat";
 let s;
 
 const SCRIPT = [
@@ -30,12 +31,15 @@ const shownLines = (root) =>
   ]);
 
 before(async () => {
-  try {
-    docker("rm", "-f", NAME);
-  } catch {
-    // not there
+  for (const n of [NAME, OTHER]) {
+    try {
+      docker("rm", "-f", n);
+    } catch {
+      // not there
+    }
   }
   docker("run", "-d", "--name", NAME, "busybox:local", "sh", "-c", SCRIPT);
+  docker("run", "-d", "--name", OTHER, "busybox:local", "sh", "-c", `i=0; while true; do echo "beat $i"; i=$((i+1)); sleep 0.4; done`);
   s = await startSession({
     application: process.env.SQUIRREL_APP,
     env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-logs-")) },
@@ -44,10 +48,12 @@ before(async () => {
 });
 
 after(async () => {
-  try {
-    docker("rm", "-f", NAME);
-  } catch {
-    // gone
+  for (const n of [NAME, OTHER]) {
+    try {
+      docker("rm", "-f", n);
+    } catch {
+      // gone
+    }
   }
   await s?.close();
 });
@@ -110,4 +116,45 @@ test("a container's log shows hostile lines as text, follows new lines, and sear
   await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
   await s.click(await s.waitFor('[data-testid="nav-dashboard"]'));
   await s.waitFor('[data-testid="dashboard"]');
+});
+
+test("the Logs screen merges two containers' logs by time, each line with its container's name", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-logs"]'));
+  const page = await s.waitFor('[data-testid="logs-page"]');
+  await s.waitFor('[data-testid="logs-none"]', { root: page });
+  const pick = await s.waitFor('[data-testid="logs-pick"]', { root: page });
+  for (const name of [NAME, OTHER]) {
+    await s.click(pick);
+    await s.type(pick, name);
+    const option = await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)).trim() === name) return o;
+      return null;
+    }, `the option ${name}`);
+    await s.click(option);
+  }
+  await s.until(
+    async () => {
+      const items = await s.findAll('[data-testid="logs-legend-item"]', page);
+      return items.length === 2 && (await Promise.all(items.map((i) => s.attr(i, "data-status")))).every((st) => st === "live");
+    },
+    "two live logs in the legend",
+  );
+  // Lines of both, badged, in time order.
+  const rows = async () =>
+    s.exec(
+      "return [...arguments[0].querySelectorAll('[data-testid=\"log-line\"]')].map((r) => [r.querySelector('[data-testid=\"log-origin\"]')?.textContent ?? '', r.querySelector('.sq-log-text').textContent])",
+      [{ "element-6066-11e4-a52e-4f735466cecf": page }],
+    );
+  await s.until(async () => {
+    const r = await rows();
+    return r.some(([o, t]) => o === NAME && t.startsWith("tick ")) && r.some(([o, t]) => o === OTHER && t.startsWith("beat "));
+  }, "lines of both containers");
+  const r = await rows();
+  assert.ok(r.every(([o]) => o === NAME || o === OTHER), `every line has its container's name: ${JSON.stringify(r.slice(0, 4))}`);
+  const times = await s.exec(
+    "return [...arguments[0].querySelectorAll('[data-testid=\"log-line\"]')].map((e) => Number(e.dataset.ts))",
+    [{ "element-6066-11e4-a52e-4f735466cecf": page }],
+  );
+  assert.deepEqual([...times].sort((a, b) => a - b), times, "in time order");
+  await s.screenshot(path.join(SHOTS, "logs-merged.png"));
 });

@@ -81,6 +81,7 @@ function watchRest(ms) {
 const SCREENS = [
   ["containers", `[data-testid="container-row"][data-name="${names[0]}"]`],
   ["dashboard", '[data-testid="dashboard"]'],
+  ["logs", '[data-testid="logs-none"]'],
   ["images", '[data-testid="nav-images"][aria-current="page"]'],
   ["volumes", '[data-testid="nav-volumes"][aria-current="page"]'],
   ["networks", '[data-testid="nav-networks"][aria-current="page"]'],

@@ -9,6 +9,7 @@ import { useLiveUpdates } from "./live/useLiveUpdates";
 import { ContainersPage } from "./pages/containers/ContainersPage";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { DevicesPage } from "./pages/devices/DevicesPage";
+import { LogsPage } from "./pages/logs/LogsPage";
 import { ImagesPage } from "./pages/images/ImagesPage";
 import { NetworksPage } from "./pages/networks/NetworksPage";
 import { TemplatesPage } from "./pages/templates/TemplatesPage";
@@ -54,6 +55,8 @@ function Shell() {
             />
           ) : route === "containers" ? (
             <ContainersPage filters={filters} onFiltersChange={setFilters} />
+          ) : route === "logs" ? (
+            <LogsPage />
           ) : route === "templates" ? (
             <TemplatesPage />
           ) : route === "images" ? (

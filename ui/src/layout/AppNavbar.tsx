@@ -3,6 +3,7 @@ import {
   IconBox,
   IconBrandDocker,
   IconDatabase,
+  IconFileText,
   IconGauge,
   IconNetwork,
   IconServer2,
@@ -17,6 +18,7 @@ import type { Route } from "./useHashRoute";
 const LINKS: { route: Route; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { route: "dashboard", label: "Dashboard", icon: IconGauge },
   { route: "containers", label: "Containers", icon: IconBox },
+  { route: "logs", label: "Logs", icon: IconFileText },
   { route: "templates", label: "Templates", icon: IconTemplate },
   { route: "images", label: "Images", icon: IconStack2 },
   { route: "volumes", label: "Volumes", icon: IconDatabase },

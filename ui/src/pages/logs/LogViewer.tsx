@@ -45,8 +45,15 @@ export function prettyJson(text: string): string | null {
   }
 }
 
+/** A log of a merged view: its name on each of its lines, in its colour. */
+export interface LogOrigin {
+  name: string;
+  color: string;
+}
+
 interface RowProps {
   entry: LogEntry;
+  origin?: LogOrigin;
   row: number;
   top: number;
   wrap: boolean;
@@ -58,10 +65,11 @@ interface RowProps {
   onReadGap?: (entry: LogEntry) => void;
 }
 
-const LogRow = memo(function LogRow({ entry, row, top, wrap, timestamps, selected, current, pattern, onSelect, onReadGap }: RowProps) {
+const LogRow = memo(function LogRow({ entry, origin, row, top, wrap, timestamps, selected, current, pattern, onSelect, onReadGap }: RowProps) {
   if (entry.kind === "skipped") {
     return (
       <div className="sq-log-row sq-log-gap" style={{ top }} data-row={row} data-testid="log-gap" role="row">
+        {origin ? <OriginBadge origin={origin} /> : null}
         <Text size="xs" c="orange">
           {entry.count.toLocaleString()} lines skipped while the window caught up ({formatTime(entry.from)} to {formatTime(entry.to)})
         </Text>
@@ -80,6 +88,7 @@ const LogRow = memo(function LogRow({ entry, row, top, wrap, timestamps, selecte
       style={{ top, whiteSpace: wrap ? "pre-wrap" : "pre", height: wrap ? undefined : LOG_ROW_HEIGHT }}
       data-row={row}
       data-source={line.source}
+      data-ts={line.ts ?? 0}
       data-level={level ?? undefined}
       data-selected={selected || undefined}
       data-current={current || undefined}
@@ -92,6 +101,7 @@ const LogRow = memo(function LogRow({ entry, row, top, wrap, timestamps, selecte
       }}
     >
       {timestamps ? <span className="sq-log-time">{formatTime(line.ts ?? 0)}</span> : null}
+      {origin ? <OriginBadge origin={origin} /> : null}
       {line.source === "stderr" ? <span className="sq-log-err">err</span> : null}
       <span className="sq-log-text">
         <LogLineText text={line.text} pattern={pattern} />
@@ -100,7 +110,17 @@ const LogRow = memo(function LogRow({ entry, row, top, wrap, timestamps, selecte
   );
 });
 
+function OriginBadge({ origin }: { origin: LogOrigin }) {
+  return (
+    <span className="sq-log-origin" style={{ borderColor: origin.color, color: origin.color }} data-testid="log-origin" title={origin.name}>
+      {origin.name}
+    </span>
+  );
+}
+
 interface Props {
+  /** The logs of a merged view, by origin index: each line is badged with its own. */
+  origins?: readonly LogOrigin[];
   buffer: LogBuffer;
   version: number;
   options: LogViewOptions;
@@ -116,7 +136,7 @@ interface Props {
 }
 
 /** The rows of a log, with search navigation, selection, and following the newest line. */
-export function LogViewer({ buffer, version, options, search, onlyMatching, following, onFollowingChange, onReadGap, empty, matchNav }: Props) {
+export function LogViewer({ origins, buffer, version, options, search, onlyMatching, following, onFollowingChange, onReadGap, empty, matchNav }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 400 });
   const pattern = useMemo(() => {
@@ -278,6 +298,7 @@ export function LogViewer({ buffer, version, options, search, onlyMatching, foll
       <LogRow
         key={view[r]}
         entry={entry}
+        origin={entry.origin !== undefined ? origins?.[entry.origin] : undefined}
         row={r}
         top={startOf(r)}
         wrap={options.wrap}

@@ -53,4 +53,18 @@ describe("LogBuffer", () => {
     expect(b.lines).toBeGreaterThan(MAX_VIEW_LINES * 0.9);
     expect(b.droppedCount).toBe(1_100_000 - b.lines);
   });
+
+  it("interleaves several logs by time, merging a late batch of older lines in place", () => {
+    const b = new LogBuffer();
+    b.appendMerged([line(1, "a1"), line(5, "a5")], 0);
+    b.appendMerged([line(6, "b6")], 1);
+    const before = b.version;
+    // B's first lines came after A's newer ones.
+    b.appendMerged([line(2, "b2"), line(3, "b3")], 1);
+    b.appendMerged([line(7, "a7")], 0);
+    const shown = Array.from({ length: b.size }, (_, i) => b.at(i)).map((e) => (e?.kind === "line" ? `${e.origin}:${e.text}` : "?"));
+    expect(shown).toEqual(["0:a1", "1:b2", "1:b3", "0:a5", "1:b6", "0:a7"]);
+    expect(b.version).toBeGreaterThan(before);
+    expect(b.lines).toBe(6);
+  });
 });

@@ -7,8 +7,8 @@ import { guessLevel, type LogLevel } from "../../lib/logLevel";
 
 /** One row: a line, or a marker where lines were left out because the viewer fell behind. */
 export type LogEntry =
-  | { kind: "line"; line: LogLine; text: string; level: LogLevel | null }
-  | { kind: "skipped"; count: number; from: number; to: number };
+  | { kind: "line"; line: LogLine; text: string; level: LogLevel | null; origin?: number }
+  | { kind: "skipped"; count: number; from: number; to: number; origin?: number };
 
 /** The most lines a viewer keeps; older ones leave it (a download has them all). */
 export const MAX_VIEW_LINES = 1_000_000;
@@ -78,8 +78,54 @@ export class LogBuffer {
     this.trim();
   }
 
-  skipped(count: number, from: number, to: number): void {
-    this.entries.push({ kind: "skipped", count, from, to });
+  skipped(count: number, from: number, to: number, origin?: number): void {
+    if (origin === undefined) this.entries.push({ kind: "skipped", count, from, to });
+    else this.insertByTime([{ kind: "skipped", count, from, to, origin }], from);
+  }
+
+  /**
+   * Lines of one of several logs (a merged view), in time order among the others'. A batch
+   * is in its own log's order; most land after everything held (live lines), and are
+   * appended; older ones (another log's first lines, arriving later) are merged in place.
+   */
+  appendMerged(lines: readonly LogLine[], origin: number): void {
+    if (lines.length === 0) return;
+    const entries: LogEntry[] = lines.map((line) => {
+      const text = plainText(line.text);
+      return { kind: "line", line, text, level: guessLevel(text), origin };
+    });
+    this.insertByTime(entries, lines[0].ts ?? 0);
+    this.lineCount += lines.length;
+    this.trim();
+  }
+
+  private insertByTime(sorted: LogEntry[], firstTs: number): void {
+    const time = (e: LogEntry) => (e.kind === "line" ? (e.line.ts ?? 0) : e.from);
+    // The first entry held that is later than the batch's first: everything before stays.
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time(this.entries[mid]) <= firstTs) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.entries.length) {
+      for (const e of sorted) this.entries.push(e);
+      return;
+    }
+    // Merge the batch with what is held after that point (both in time order).
+    const tail = this.entries.slice(lo);
+    const merged: LogEntry[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < tail.length || b < sorted.length) {
+      if (b >= sorted.length || (a < tail.length && time(tail[a]) <= time(sorted[b]))) merged.push(tail[a++]);
+      else merged.push(sorted[b++]);
+    }
+    this.entries.length = lo;
+    for (const e of merged) this.entries.push(e);
+    // Rows moved: views are built again.
+    this.version += 1;
   }
 
   /** Puts lines read again for a gap in place of its marker (if it is still held). */

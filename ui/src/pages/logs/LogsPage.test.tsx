@@ -1,0 +1,66 @@
+// @vitest-environment jsdom
+// The Logs screen merges the logs of the containers picked: one stream each, lines in time
+// order with each container's name, every stream closed when the screen goes.
+import { act, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { LogEvent, LogLine, LogQuery } from "../../api/types";
+import { commands } from "../../bindings";
+import { makeContainer, makeDevice } from "../../test/fixtures";
+import { renderWithProviders } from "../../test/render";
+import { LogsPage } from "./LogsPage";
+import type { LogOpener } from "./useLogStream";
+
+vi.mock("../../bindings", () => ({
+  commands: { logsAck: vi.fn(), logsClose: vi.fn(), containersList: vi.fn(), devicesList: vi.fn() },
+}));
+
+Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const line = (ts: number, text: string): LogLine => ({ ts, source: "stdout", text, cut: false });
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  vi.mocked(commands.logsAck).mockResolvedValue({ status: "ok", data: null });
+  vi.mocked(commands.logsClose).mockResolvedValue({ status: "ok", data: null });
+  vi.mocked(commands.containersList).mockImplementation(() =>
+    ok([makeContainer({ uuid: "u-web", name: "web", state: "running" }), makeContainer({ uuid: "u-db", name: "db", state: "running" })]),
+  );
+  vi.mocked(commands.devicesList).mockImplementation(() => ok([makeDevice()]));
+  vi.stubGlobal("requestAnimationFrame", (fn: FrameRequestCallback) => setTimeout(() => fn(0), 0) as unknown as number);
+  vi.stubGlobal("cancelAnimationFrame", (id: number) => clearTimeout(id));
+});
+
+describe("LogsPage", () => {
+  it("merges the picked containers' logs by time, each line with its container's name", async () => {
+    const opened: { uuid: string; query: LogQuery; send: (e: LogEvent) => void }[] = [];
+    let next = 1;
+    const open: LogOpener = (uuid, query, onEvent) => {
+      opened.push({ uuid, query, send: (e) => act(() => onEvent(e)) });
+      return Promise.resolve(next++);
+    };
+    const view = renderWithProviders(<LogsPage open={open} initial={["u-web", "u-db"]} />);
+    await waitFor(() => expect(opened.map((o) => o.uuid)).toEqual(["u-web", "u-db"]));
+    expect(opened[0].query).toEqual({ tail: 100, since: null, until: null, follow: true, stdout: true, stderr: true });
+    opened[0].send({ type: "lines", seq: 1, lines: [line(1000, "web up"), line(3000, "web request")] });
+    opened[1].send({ type: "lines", seq: 1, lines: [line(2000, "db ready"), line(4000, "db query")] });
+    await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(4));
+    const rows = screen.getAllByTestId("log-line").map((r) => [r.querySelector('[data-testid="log-origin"]')?.textContent, r.querySelector(".sq-log-text")?.textContent]);
+    expect(rows).toEqual([
+      ["web", "web up"],
+      ["db", "db ready"],
+      ["web", "web request"],
+      ["db", "db query"],
+    ]);
+    await waitFor(() => expect(commands.logsAck).toHaveBeenCalledWith(1, 1));
+    expect(commands.logsAck).toHaveBeenCalledWith(2, 1);
+    expect(screen.getAllByTestId("logs-legend-item").map((b) => b.dataset.status)).toEqual(["live", "live"]);
+    view.unmount();
+    expect(vi.mocked(commands.logsClose).mock.calls.map((c) => c[0]).sort()).toEqual([1, 2]);
+  });
+
+  it("says what to do before anything is picked", async () => {
+    renderWithProviders(<LogsPage open={() => Promise.resolve(1)} />);
+    expect(await screen.findByTestId("logs-none")).toHaveTextContent("Pick one or more containers");
+  });
+});
