@@ -42,6 +42,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::logs::logs_open,
             commands::logs::logs_ack,
             commands::logs::logs_close,
+            commands::logs::logs_download,
             commands::inventory::images_list,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,

@@ -57,6 +57,13 @@ export const commands = {
 	logsAck: (stream: number, seq: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("logs_ack", { stream, seq })),
 	/**  Closes a stream and its engine connection. */
 	logsClose: (stream: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("logs_close", { stream })),
+	/**
+	 *  Writes a container's log (the range and outputs `query` asks, times when `timestamps`) to
+	 *  a file the user picks in the system's save dialog, streamed straight to disk; the lines
+	 *  written so far go to `on_progress`. `None` when the dialog is cancelled. The file appears
+	 *  only once whole: it is written next to it first.
+	 */
+	logsDownload: (containerUuid: string, query: LogQuery_Deserialize, timestamps: boolean, fileName: string, onProgress: Channel<number>) => typedError<LogDownload | null, AppError_Serialize>(__TAURI_INVOKE("logs_download", { containerUuid, query, timestamps, fileName, onProgress })),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
@@ -874,6 +881,13 @@ export type LayerProgress = {
 	current: number | null,
 	total: number | null,
 	done: boolean,
+};
+
+/**  What a download wrote. */
+export type LogDownload = {
+	path: string,
+	lines: number,
+	bytes: number | null,
 };
 
 /**  Why a log stream ended. */

@@ -38,3 +38,88 @@ pub fn logs_close(state: State<'_, AppState>, stream: u32) -> CmdResult<()> {
     state.app()?.logs.close(stream);
     Ok(())
 }
+
+/// What a download wrote.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogDownload {
+    pub path: String,
+    pub lines: u32,
+    pub bytes: f64,
+}
+
+/// Writes a container's log (the range and outputs `query` asks, times when `timestamps`) to
+/// a file the user picks in the system's save dialog, streamed straight to disk; the lines
+/// written so far go to `on_progress`. `None` when the dialog is cancelled. The file appears
+/// only once whole: it is written next to it first.
+#[tauri::command]
+#[specta::specta]
+pub async fn logs_download(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    container_uuid: String,
+    query: LogQuery,
+    timestamps: bool,
+    file_name: String,
+    on_progress: Channel<u32>,
+) -> CmdResult<Option<LogDownload>> {
+    use tauri_plugin_dialog::DialogExt;
+
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save the log")
+        .set_file_name(sanitized_file_name(&file_name))
+        .add_filter("Log", &["log", "txt"])
+        .save_file(move |path| {
+            let _ = tx.send(path.and_then(|p| p.into_path().ok()));
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let lines = state.app()?.logs.read(&container_uuid, query).await?;
+    let progress = move |n: u32| {
+        let _ = on_progress.send(n);
+    };
+    let written = squirrel_app::write_log(lines, &path, timestamps, &progress)
+        .await
+        .map_err(|message| crate::error::AppError::new("io", message))?;
+    Ok(Some(LogDownload {
+        path: path.to_string_lossy().into_owned(),
+        lines: written.lines,
+        bytes: written.bytes as f64,
+    }))
+}
+
+/// A file name from a container's name: no path separators or control characters.
+fn sanitized_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(120)
+        .collect();
+    if clean.trim().is_empty() || clean == "." || clean == ".." {
+        "container.log".into()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitized_file_name;
+
+    #[test]
+    fn a_suggested_file_name_cannot_leave_the_folder() {
+        assert_eq!(sanitized_file_name("web.log"), "web.log");
+        assert_eq!(sanitized_file_name("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(sanitized_file_name(".."), "container.log");
+        assert_eq!(sanitized_file_name("a\nb"), "a_b");
+    }
+}

@@ -8,6 +8,7 @@ mod config;
 mod discovery;
 mod factory;
 mod fetch;
+mod log_file;
 mod logos;
 
 pub use app::App;
@@ -15,4 +16,5 @@ pub use config::AppConfig;
 pub use discovery::{discover_engines, local_docker_socket};
 pub use factory::AppComponentFactory;
 pub use fetch::{redact, ReqwestFetcher};
+pub use log_file::{write_log, Written};
 pub use logos::{LogoCache, MAX_LOGO_BYTES};

@@ -414,3 +414,101 @@ async fn follow_works_over_ssh_and_over_tls() {
     let viewer = follow_ticks(&app, "over-tls").await;
     app.logs.close(viewer.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_is_the_log_as_docker_logs_prints_it_and_appears_only_once_whole() {
+    let engine = TestEngine::start();
+    engine.cli(&["run", "--name", "saved", "busybox:local", "sh", "-c", "for i in $(seq 1 2000); do echo \"line $i\"; done; head -c 100000 /dev/zero | tr '\\0' y; echo"]);
+    let app = App::new().await;
+    app.add_engine(&engine, "local").await;
+    let uuid = uuid_of(&app, "saved").await;
+    let dir = tempfile::tempdir().unwrap();
+    let all = LogQuery {
+        tail: None,
+        follow: false,
+        ..LogQuery::default()
+    };
+
+    // Without times: byte for byte what docker logs prints.
+    let plain = dir.path().join("saved.log");
+    let reports = std::sync::Mutex::new(Vec::new());
+    let written = squirrel_app::write_log(
+        app.logs.read(&uuid, all.clone()).await.unwrap(),
+        &plain,
+        false,
+        &|n| reports.lock().unwrap().push(n),
+    )
+    .await
+    .unwrap();
+    let ours = std::fs::read(&plain).unwrap();
+    let out = std::process::Command::new("docker")
+        .env("DOCKER_HOST", engine.host())
+        .args(["logs", "saved"])
+        .output()
+        .unwrap();
+    assert_eq!(ours, out.stdout, "the file differs from docker logs");
+    assert_eq!((written.lines, written.bytes), (2001, ours.len() as u64));
+    assert_eq!(reports.lock().unwrap().last(), Some(&2001));
+    assert!(!dir.path().join("saved.log.part").exists());
+
+    // With times: docker logs -t's lines, their times to the microsecond.
+    let timed = dir.path().join("timed.log");
+    squirrel_app::write_log(
+        app.logs.read(&uuid, all).await.unwrap(),
+        &timed,
+        true,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let ours = std::fs::read_to_string(&timed).unwrap();
+    let out = std::process::Command::new("docker")
+        .env("DOCKER_HOST", engine.host())
+        .args(["logs", "-t", "saved"])
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(ours.lines().count(), theirs.lines().count());
+    // docker logs -t prints each 16 KiB part of the long line after a time of its own; the
+    // download has it whole, after one time.
+    let long = ours.lines().last().unwrap();
+    assert_eq!(long.split_once(' ').unwrap().1, "y".repeat(100_000));
+    for (a, b) in ours.lines().zip(theirs.lines()).take(2000) {
+        let (ta, xa) = a.split_once(' ').unwrap();
+        let (tb, xb) = b.split_once(' ').unwrap();
+        assert_eq!(xa, xb);
+        // Times are kept as f64 milliseconds: equal to the microsecond, within one.
+        assert_eq!(ta[..20], tb[..20], "{a:?} against {b:?}");
+        let micros = |t: &str| {
+            format!("{:0<6}", &t[20..t.len() - 1])[..6]
+                .parse::<i64>()
+                .unwrap()
+        };
+        assert!((micros(ta) - micros(tb)).abs() <= 1, "{a:?} against {b:?}");
+    }
+
+    // A file that cannot be written: a sentence, and nothing left behind.
+    let nowhere = dir.path().join("missing-folder").join("x.log");
+    let err = squirrel_app::write_log(
+        app.logs
+            .read(
+                &uuid,
+                LogQuery {
+                    tail: Some(1),
+                    follow: false,
+                    ..LogQuery::default()
+                },
+            )
+            .await
+            .unwrap(),
+        &nowhere,
+        false,
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.starts_with("cannot write ") && err.contains("missing-folder"),
+        "{err}"
+    );
+}

@@ -173,4 +173,24 @@ describe("LogsPanel", () => {
     renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} />);
     expect(await screen.findByTestId("log-error")).toHaveTextContent("device box is not connected");
   });
+
+  it("saves the chosen range and outputs, whole, to a file, with progress and the outcome", async () => {
+    const { open, opened } = opener();
+    let progress: (n: number) => void = () => {};
+    let finish: (v: { path: string; lines: number; bytes: number | null } | null) => void = () => {};
+    const save = vi.fn((_uuid: string, _q: LogQuery, _t: boolean, _name: string, onProgress: (n: number) => void) => {
+      progress = onProgress;
+      return new Promise<{ path: string; lines: number; bytes: number | null } | null>((resolve) => (finish = resolve));
+    });
+    renderWithProviders(<LogsPanel containerUuid="c-1" name="web" save={save} state="running" active open={open} />);
+    await waitFor(() => expect(opened).toHaveLength(1));
+    fireEvent.click(screen.getByText("stderr"));
+    fireEvent.click(screen.getByTestId("log-download"));
+    expect(save).toHaveBeenCalledWith("c-1", { tail: null, since: null, until: null, follow: false, stdout: true, stderr: false }, true, "web.log", expect.any(Function));
+    act(() => progress(1234));
+    expect(screen.getByTestId("log-download")).toHaveTextContent("Saving… 1,234 lines");
+    await act(async () => finish({ path: "/home/me/web.log", lines: 2000, bytes: 90_000 }));
+    expect(await screen.findByText("2,000 lines to /home/me/web.log")).toBeInTheDocument();
+    expect(screen.getByTestId("log-download")).toHaveTextContent("Download");
+  });
 });

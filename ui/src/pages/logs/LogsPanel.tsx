@@ -1,10 +1,12 @@
 // A container's live log: the stream, the query (how far back), the view's options, search,
 // and what the stream's end means for the user.
 import { ActionIcon, Alert, Button, Chip, Group, Loader, Select, Stack, Text, Tooltip } from "@mantine/core";
-import { IconClock, IconPlayerPause, IconPlayerPlay, IconRefresh, IconTextWrap } from "@tabler/icons-react";
+import { IconClock, IconDownload, IconPlayerPause, IconPlayerPlay, IconRefresh, IconTextWrap } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
+import { Channel } from "@tauri-apps/api/core";
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { ContainerState, LogLine, LogQuery, LogSource } from "../../api/types";
-import { errorMessage } from "../../api/unwrap";
+import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import type { LogEntry, LogSearch } from "./logBuffer";
 import { LogSearchBox, LogViewer } from "./LogViewer";
@@ -59,8 +61,26 @@ function readRange(open: LogOpener, containerUuid: string, fromMs: number, toMs:
   });
 }
 
+/** Saves a container's log to a file the user picks; resolves to what was written, or null. */
+export type LogSaver = (
+  containerUuid: string,
+  query: LogQuery,
+  timestamps: boolean,
+  fileName: string,
+  onProgress: (lines: number) => void,
+) => Promise<{ path: string; lines: number; bytes: number | null } | null>;
+
+export const tauriLogSaver: LogSaver = (containerUuid, query, timestamps, fileName, onProgress) => {
+  const channel = new Channel<number>();
+  channel.onmessage = onProgress;
+  return call(commands.logsDownload(containerUuid, query, timestamps, fileName, channel));
+};
+
 interface Props {
   containerUuid: string;
+  /** The container's name, for the file a download suggests. */
+  name?: string;
+  save?: LogSaver;
   /** The container's state as the inventory knows it: a stopped log resumes when it runs again. */
   state: ContainerState | undefined;
   /** When the inventory last changed the container: a start after the log ended changes it. */
@@ -70,7 +90,7 @@ interface Props {
   open?: LogOpener;
 }
 
-export function LogsPanel({ containerUuid, state, updatedAt = null, active, open = tauriLogOpener }: Props) {
+export function LogsPanel({ containerUuid, name = "container", save = tauriLogSaver, state, updatedAt = null, active, open = tauriLogOpener }: Props) {
   const [tail, setTail] = useState("500");
   const [since, setSince] = useState("any");
   const [generation, setGeneration] = useState(0);
@@ -114,6 +134,28 @@ export function LogsPanel({ containerUuid, state, updatedAt = null, active, open
     if (endedAt.current === undefined) endedAt.current = updatedAt;
     else if (state === "running" && updatedAt !== endedAt.current) setGeneration((g) => g + 1);
   }, [ended, state, updatedAt]);
+
+  // A download: the chosen range and outputs, whole, straight to a file.
+  const [saving, setSaving] = useState<number | null>(null);
+  const download = () => {
+    setSaving(0);
+    const range: LogQuery = {
+      tail: null,
+      since: query.since,
+      until: null,
+      follow: false,
+      stdout: sources.has("stdout"),
+      stderr: sources.has("stderr"),
+    };
+    save(containerUuid, range, timestamps, `${name}.log`, setSaving)
+      .then((done) => {
+        if (done) {
+          notifications.show({ color: "green", title: "Log saved", message: `${done.lines.toLocaleString()} lines to ${done.path}` });
+        }
+      })
+      .catch((e: unknown) => notifications.show({ color: "red", title: "Could not save the log", message: errorMessage(e) }))
+      .finally(() => setSaving(null));
+  };
 
   const onReadGap = (entry: LogEntry) => {
     if (entry.kind !== "skipped") return;
@@ -190,6 +232,18 @@ export function LogsPanel({ containerUuid, state, updatedAt = null, active, open
         </Group>
         <Group gap={6}>
           <StreamStatus state={streamState} />
+          <Tooltip label="Save the log (this range, these outputs, whole) to a file">
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              leftSection={<IconDownload size={12} />}
+              onClick={download}
+              disabled={saving !== null || (!sources.has("stdout") && !sources.has("stderr"))}
+              data-testid="log-download"
+            >
+              {saving === null ? "Download" : `Saving… ${saving.toLocaleString()} lines`}
+            </Button>
+          </Tooltip>
           <Button
             size="compact-xs"
             variant="light"

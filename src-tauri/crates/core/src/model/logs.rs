@@ -95,3 +95,52 @@ pub enum LogEvent {
     #[serde(rename_all = "camelCase")]
     Ended { kind: LogEndKind, message: String },
 }
+
+/// A line's time as `docker logs -t` prints it (`2026-12-01T06:40:00.123456000Z`, UTC, to the
+/// microsecond the milliseconds keep).
+pub fn format_log_time(ts_ms: f64) -> String {
+    let ms = if ts_ms.is_finite() { ts_ms } else { 0.0 };
+    let secs = (ms / 1000.0).floor();
+    let nanos = (((ms - secs * 1000.0) * 1e6).round() as i64).clamp(0, 999_999_999);
+    // A double holding Unix milliseconds keeps about a quarter of a microsecond: the
+    // microseconds are shown (within one), the rest is noise.
+    let nanos = (nanos + 500) / 1000 * 1000;
+    let nanos = nanos.min(999_999_000);
+    let secs = secs as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_log_time;
+
+    #[test]
+    fn times_print_as_docker_logs_prints_them() {
+        assert_eq!(format_log_time(0.0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(
+            format_log_time(1_796_108_152_510.45),
+            "2026-12-01T06:55:52.510450000Z"
+        );
+        assert_eq!(
+            format_log_time(951_782_400_000.0),
+            "2000-02-29T00:00:00.000000000Z"
+        );
+        assert_eq!(format_log_time(f64::NAN), "1970-01-01T00:00:00.000000000Z");
+    }
+}

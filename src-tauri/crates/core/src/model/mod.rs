@@ -16,7 +16,9 @@ pub use device::{
     SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
-pub use logs::{LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES};
+pub use logs::{
+    format_log_time, LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES,
+};
 pub use rollup::{RetentionCut, RollupPlan, RollupStep, ROLLED_TIERS, ROLLUP_GRACE_SECS};
 pub use stats::{
     cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,

@@ -139,6 +139,34 @@ impl LogsService {
         Ok(id)
     }
 
+    /// A container's log as lines, read straight from its engine (for a download: nothing
+    /// is buffered or dropped, the reader sets the pace). `query.follow` is ignored.
+    pub async fn read(&self, container_uuid: &str, query: LogQuery) -> CoreResult<LogLines> {
+        if !query.stdout && !query.stderr {
+            return Err(CoreError::InvalidInput(
+                "choose stdout, stderr or both".into(),
+            ));
+        }
+        let container = self
+            .repos
+            .get_container(container_uuid)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("container {container_uuid}")))?;
+        let runtime = self
+            .engine
+            .runtime(&container.device_uuid)
+            .await
+            .ok_or_else(|| CoreError::DeviceUnavailable {
+                device: container.device_uuid.clone(),
+                reason: "its watcher is not running".into(),
+            })?;
+        let query = LogQuery {
+            follow: false,
+            ..query
+        };
+        Ok(runtime.logs(&container.engine_id, &query).await?)
+    }
+
     /// The viewer has taken every batch up to `seq`.
     pub fn ack(&self, id: u32, seq: u32) {
         if let Some(acks) = self
