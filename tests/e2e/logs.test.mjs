@@ -156,5 +156,7 @@ test("the Logs screen merges two containers' logs by time, each line with its co
     [{ "element-6066-11e4-a52e-4f735466cecf": page }],
   );
   assert.deepEqual([...times].sort((a, b) => a - b), times, "in time order");
+  // The picker's list closed, the legend shows each log's state.
+  await s.press("\uE00C");
   await s.screenshot(path.join(SHOTS, "logs-merged.png"));
 });
