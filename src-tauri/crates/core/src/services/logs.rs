@@ -19,7 +19,9 @@ use tokio::time::Instant;
 use crate::engine::WatcherEngine;
 use crate::error::{CoreError, CoreResult, EngineError};
 use crate::events::{DomainEvent, EventBus};
-use crate::model::{ContainerState, DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery};
+use crate::model::{
+    Container, ContainerState, DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery,
+};
 use crate::ports::{ContainerRuntime, LogLines, Repositories};
 
 /// Batches sent and not yet answered, at most.
@@ -83,24 +85,7 @@ impl LogsService {
         query: LogQuery,
         sink: LogSink,
     ) -> CoreResult<u32> {
-        if !query.stdout && !query.stderr {
-            return Err(CoreError::InvalidInput(
-                "choose stdout, stderr or both".into(),
-            ));
-        }
-        let container = self
-            .repos
-            .get_container(container_uuid)
-            .await?
-            .ok_or_else(|| CoreError::not_found(format!("container {container_uuid}")))?;
-        let runtime = self
-            .engine
-            .runtime(&container.device_uuid)
-            .await
-            .ok_or_else(|| CoreError::DeviceUnavailable {
-                device: container.device_uuid.clone(),
-                reason: "its watcher is not running".into(),
-            })?;
+        let (container, runtime) = self.resolve(container_uuid, &query).await?;
         // Subscribed before the stream opens: a removal in between is not missed.
         let events = self.bus.subscribe();
         let lines = runtime.logs(&container.engine_id, &query).await?;
@@ -139,9 +124,13 @@ impl LogsService {
         Ok(id)
     }
 
-    /// A container's log as lines, read straight from its engine (for a download: nothing
-    /// is buffered or dropped, the reader sets the pace). `query.follow` is ignored.
-    pub async fn read(&self, container_uuid: &str, query: LogQuery) -> CoreResult<LogLines> {
+    /// The container a query names and its engine's runtime; a query without an output, an
+    /// unknown container or a device without a watcher is refused in words.
+    async fn resolve(
+        &self,
+        container_uuid: &str,
+        query: &LogQuery,
+    ) -> CoreResult<(Container, Arc<dyn ContainerRuntime>)> {
         if !query.stdout && !query.stderr {
             return Err(CoreError::InvalidInput(
                 "choose stdout, stderr or both".into(),
@@ -160,6 +149,13 @@ impl LogsService {
                 device: container.device_uuid.clone(),
                 reason: "its watcher is not running".into(),
             })?;
+        Ok((container, runtime))
+    }
+
+    /// A container's log as lines, read straight from its engine (for a download: nothing
+    /// is buffered or dropped, the reader sets the pace). `query.follow` is ignored.
+    pub async fn read(&self, container_uuid: &str, query: LogQuery) -> CoreResult<LogLines> {
+        let (container, runtime) = self.resolve(container_uuid, &query).await?;
         let query = LogQuery {
             follow: false,
             ..query
