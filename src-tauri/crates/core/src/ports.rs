@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use crate::error::{CoreResult, EngineError};
 use crate::model::{
     Container, ContainerObservation, ContainerSample, ContainerSeries, Device, DeviceLoad,
-    DeviceStateCount, DeviceStatus, EngineSample, FleetSeries, Image, Network, RollupReport,
-    StatsReading, StatsRetention, StatsSample, StatsTier, Volume,
+    DeviceStateCount, DeviceStatus, EngineSample, FleetSeries, HistoryPage, HistoryQuery,
+    HistoryTrim, Image, KeepSetting, LogLine, LogTimeline, Network, RollupReport, StatsReading,
+    StatsRetention, StatsSample, StatsTier, Volume,
 };
 use crate::templates::deploy::PullMessage;
 use crate::templates::sources::{Fetched, MyTemplate, TemplateSource};
@@ -133,6 +134,43 @@ pub trait HttpFetcher: Send + Sync {
         last_modified: Option<&str>,
         max_bytes: usize,
     ) -> Result<Fetched, String>;
+}
+
+/// Where the history keeps container logs (its own database: the lines are many, and a
+/// copy of the main database before a migration should not carry them).
+#[async_trait]
+pub trait LogHistoryRepository: Send + Sync {
+    /// The timeline of the container named `name` on `device_uuid` (created on first use),
+    /// now written by `container_uuid`; and the time of its newest kept line.
+    async fn open_timeline(
+        &self,
+        device_uuid: &str,
+        name: &str,
+        container_uuid: &str,
+        image: &str,
+    ) -> CoreResult<(i64, Option<f64>)>;
+    /// Appends lines to their timelines, in one transaction.
+    async fn append_lines(&self, lines: &[(i64, LogLine)]) -> CoreResult<()>;
+    /// The container was removed: its timeline stays readable, marked removed at `at`.
+    async fn container_removed(&self, container_uuid: &str, at: i64) -> CoreResult<()>;
+    async fn timelines(&self) -> CoreResult<Vec<LogTimeline>>;
+    async fn query_history(&self, query: &HistoryQuery) -> CoreResult<HistoryPage>;
+    /// Forgets a timeline and its lines.
+    async fn delete_timeline(&self, id: i64) -> CoreResult<()>;
+    /// Bytes the history takes on disk.
+    async fn history_used_bytes(&self) -> CoreResult<u64>;
+    /// Deletes the oldest lines until the history fits well inside `budget` bytes.
+    async fn trim_history(&self, budget: u64) -> CoreResult<HistoryTrim>;
+    async fn keep_settings(&self) -> CoreResult<Vec<KeepSetting>>;
+    /// Stores a choice; `keep: None` forgets it (the default applies again).
+    async fn set_keep(
+        &self,
+        device_uuid: &str,
+        name: Option<&str>,
+        keep: Option<bool>,
+    ) -> CoreResult<()>;
+    async fn history_budget(&self) -> CoreResult<Option<u64>>;
+    async fn set_history_budget(&self, bytes: u64) -> CoreResult<()>;
 }
 
 /// Every repository the services need, behind one object.

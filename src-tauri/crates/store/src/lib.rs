@@ -5,6 +5,7 @@ mod containers;
 mod devices;
 mod files;
 mod inventory;
+mod log_history;
 mod orphans;
 mod stats;
 mod templates;
@@ -19,6 +20,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use squirrel_core::{CoreError, CoreResult};
 
 pub use files::{backup_path, KEPT_BACKUPS};
+pub use log_history::{LogArchive, LOG_DB_FILE};
 
 /// The environment variable that overrides where Squirrel keeps its data (tests use it).
 pub const DATA_DIR_ENV: &str = "SQUIRREL_DATA_DIR";

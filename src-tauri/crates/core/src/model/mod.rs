@@ -3,6 +3,7 @@
 mod container;
 mod device;
 mod inventory;
+mod log_history;
 mod logs;
 mod rollup;
 mod stats;
@@ -16,6 +17,10 @@ pub use device::{
     SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
+pub use log_history::{
+    fts_query, HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, HistoryTrim, KeepSetting,
+    LogTimeline, DEFAULT_HISTORY_BUDGET, MAX_HISTORY_PAGE, MIN_HISTORY_BUDGET,
+};
 pub use logs::{
     format_log_time, LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES,
 };
