@@ -8,11 +8,11 @@ use std::time::Duration;
 use squirrel_core::ports::HttpFetcher;
 use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
-use squirrel_core::services::{CoreServices, Ports, TemplateService};
+use squirrel_core::services::{CoreServices, LogHistoryService, Ports, TemplateService};
 use squirrel_core::EventBus;
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
-use squirrel_store::{Store, StoreError};
+use squirrel_store::{LogArchive, Store, StoreError};
 use tokio::task::JoinHandle;
 
 use crate::config::AppConfig;
@@ -30,8 +30,10 @@ const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
 pub struct App {
     services: CoreServices,
     templates: Arc<TemplateService>,
+    history: Arc<LogHistoryService>,
     logos: Arc<LogoCache>,
     store: Store,
+    archive: LogArchive,
     data_dir: PathBuf,
     own_known_hosts: PathBuf,
     local_socket: String,
@@ -44,6 +46,7 @@ impl App {
     /// service. Nothing connects yet: see [`start`](Self::start).
     pub async fn open(config: AppConfig) -> Result<Self, StoreError> {
         let store = Store::open(&config.data_dir).await?;
+        let archive = LogArchive::open(&config.data_dir).await?;
         make_private(&config.data_dir);
         let own_known_hosts = config.own_known_hosts();
         let host_keys = Arc::new(HostKeyStore::new(
@@ -80,14 +83,23 @@ impl App {
             repos,
             services.containers.clone(),
             services.inventory.clone(),
+            config.clock.clone(),
+        ));
+        let history = Arc::new(LogHistoryService::new(
+            Arc::new(archive.clone()),
+            services.ports.repos.clone(),
+            services.engine.clone(),
+            services.ports.bus.clone(),
             config.clock,
         ));
         let logos = Arc::new(LogoCache::new(config.data_dir.join("logos"), fetcher));
         Ok(Self {
             services,
             templates,
+            history,
             logos,
             store,
+            archive,
             data_dir: config.data_dir,
             own_known_hosts,
             local_socket: config.local_socket,
@@ -179,15 +191,22 @@ impl App {
                 }
             }
         });
+        let history = tokio::spawn(self.history.clone().run());
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.push(rollups);
             jobs.push(refresh);
+            jobs.push(history);
         }
     }
 
     /// The template catalogue and deploys.
     pub fn templates(&self) -> &Arc<TemplateService> {
         &self.templates
+    }
+
+    /// The log history: what is kept, and questions about it.
+    pub fn history(&self) -> &Arc<LogHistoryService> {
+        &self.history
     }
 
     /// Template logos as `data:` URLs.
@@ -206,13 +225,20 @@ impl App {
             job.abort();
         }
         self.services.stats.live_stop_all();
+        self.history.stop_all();
         self.services.engine.shutdown().await;
         self.store.close().await;
+        self.archive.close().await;
     }
 
     /// The database itself, for what the ports do not cover (tests, benchmarks).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The log history's database, for what the ports do not cover (tests, benchmarks).
+    pub fn archive(&self) -> &LogArchive {
+        &self.archive
     }
 
     pub fn data_dir(&self) -> &Path {

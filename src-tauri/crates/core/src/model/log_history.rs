@@ -92,9 +92,14 @@ pub struct HistoryOverview {
     pub used_bytes: u64,
     #[specta(type = f64)]
     pub budget_bytes: u64,
+    /// The choices made (devices, and containers by name).
     pub settings: Vec<KeepSetting>,
+    /// The devices whose containers are kept, chosen or by default (the local engine).
+    pub kept_devices: Vec<String>,
     /// The containers whose logs are being kept now.
     pub ingesting: Vec<String>,
+    /// Kept running containers waiting for a stream (past the most Squirrel follows).
+    pub waiting: u32,
 }
 
 /// What a trim to the budget did.

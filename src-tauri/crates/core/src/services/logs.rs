@@ -402,7 +402,7 @@ impl Feed {
 }
 
 /// Waits until `at`, or for ever without one.
-async fn sleep_until(at: Option<Instant>) {
+pub(crate) async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,

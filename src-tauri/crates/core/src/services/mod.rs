@@ -3,6 +3,7 @@
 mod containers;
 mod devices;
 mod inventory;
+mod log_history;
 mod logs;
 mod stats;
 mod templates;
@@ -14,6 +15,7 @@ mod tests;
 pub use containers::{ContainerAction, ContainerService};
 pub use devices::{DeviceService, DeviceSummary};
 pub use inventory::InventoryService;
+pub use log_history::{LogHistoryService, FIRST_TAIL};
 pub use logs::{LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT};
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
