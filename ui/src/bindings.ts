@@ -64,6 +64,22 @@ export const commands = {
 	 *  only once whole: it is written next to it first.
 	 */
 	logsDownload: (containerUuid: string, query: LogQuery_Deserialize, timestamps: boolean, fileName: string, onProgress: Channel<number>) => typedError<LogDownload | null, AppError_Serialize>(__TAURI_INVOKE("logs_download", { containerUuid, query, timestamps, fileName, onProgress })),
+	/**  The timelines kept, the space they take, and what is being kept now. */
+	logHistoryOverview: () => typedError<HistoryOverview_Serialize, AppError_Serialize>(__TAURI_INVOKE("log_history_overview")),
+	/**
+	 *  Lines of the history, newest page first (oldest first within it), by words, timeline
+	 *  or device.
+	 */
+	logHistoryQuery: (query: HistoryQuery_Deserialize) => typedError<HistoryPage, AppError_Serialize>(__TAURI_INVOKE("log_history_query", { query })),
+	/**
+	 *  Whether a device's containers (`name` null) or one container of it are kept; `keep`
+	 *  null returns to the default.
+	 */
+	logHistorySetKeep: (deviceUuid: string, name: string | null, keep: boolean | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("log_history_set_keep", { deviceUuid, name, keep })),
+	/**  The space the history may take, in bytes. */
+	logHistorySetBudget: (bytes: number | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("log_history_set_budget", { bytes })),
+	/**  Forgets a timeline and its lines. */
+	logHistoryForget: (timeline: number | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("log_history_forget", { timeline })),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
@@ -798,6 +814,95 @@ export type FleetSeries_Serialize = {
 	points: FleetPoint[],
 };
 
+/**  A kept line and where it belongs. */
+export type HistoryLine = {
+	/**  Grows with every line stored: the cursor for the next page. */
+	id: number | null,
+	timeline: number | null,
+	line: LogLine,
+};
+
+/**  The history as a whole: its timelines, the space it takes and the choices made. */
+export type HistoryOverview = HistoryOverview_Serialize | HistoryOverview_Deserialize;
+
+/**  The history as a whole: its timelines, the space it takes and the choices made. */
+export type HistoryOverview_Deserialize = {
+	timelines: LogTimeline_Deserialize[],
+	usedBytes: number | null,
+	budgetBytes: number | null,
+	/**  The choices made (devices, and containers by name). */
+	settings: KeepSetting_Deserialize[],
+	/**  The devices whose containers are kept, chosen or by default (the local engine). */
+	keptDevices: string[],
+	/**  The containers whose logs are being kept now. */
+	ingesting: string[],
+	/**  Kept running containers waiting for a stream (past the most Squirrel follows). */
+	waiting: number,
+};
+
+/**  The history as a whole: its timelines, the space it takes and the choices made. */
+export type HistoryOverview_Serialize = {
+	timelines: LogTimeline_Serialize[],
+	usedBytes: number | null,
+	budgetBytes: number | null,
+	/**  The choices made (devices, and containers by name). */
+	settings: KeepSetting_Serialize[],
+	/**  The devices whose containers are kept, chosen or by default (the local engine). */
+	keptDevices: string[],
+	/**  The containers whose logs are being kept now. */
+	ingesting: string[],
+	/**  Kept running containers waiting for a stream (past the most Squirrel follows). */
+	waiting: number,
+};
+
+/**  One page of answers, oldest first; `more` when older ones match too. */
+export type HistoryPage = {
+	lines: HistoryLine[],
+	more: boolean,
+};
+
+/**
+ *  A question to the history: lines of one timeline, of one device or of all of them,
+ *  matching words or not, newest first from a cursor.
+ */
+export type HistoryQuery = HistoryQuery_Serialize | HistoryQuery_Deserialize;
+
+/**
+ *  A question to the history: lines of one timeline, of one device or of all of them,
+ *  matching words or not, newest first from a cursor.
+ */
+export type HistoryQuery_Deserialize = {
+	/**
+	 *  Words every line must hold, in any order (a quoted run of words must appear as
+	 *  written); the last word may be the start of one. Empty: every line.
+	 */
+	text: string,
+	timeline?: number | null,
+	deviceUuid?: string | null,
+	/**  Only lines older than this one (the `id` of the oldest line of the page before). */
+	before?: number | null,
+	/**  At most this many lines (capped at [`MAX_HISTORY_PAGE`]). */
+	limit: number,
+};
+
+/**
+ *  A question to the history: lines of one timeline, of one device or of all of them,
+ *  matching words or not, newest first from a cursor.
+ */
+export type HistoryQuery_Serialize = {
+	/**
+	 *  Words every line must hold, in any order (a quoted run of words must appear as
+	 *  written); the last word may be the start of one. Empty: every line.
+	 */
+	text: string,
+	timeline: number | null,
+	deviceUuid: string | null,
+	/**  Only lines older than this one (the `id` of the oldest line of the page before). */
+	before: number | null,
+	/**  At most this many lines (capped at [`MAX_HISTORY_PAGE`]). */
+	limit: number,
+};
+
 /**  An SSH host key waiting for the user's approval. */
 export type HostKeyPrompt = {
 	/**  The kind of device whose connection showed the key (it approves it). */
@@ -865,6 +970,32 @@ export type InventoryEvents_Serialize = DomainEvent_Serialize[];
 
 /**  The non-container collections a device holds. */
 export type InventoryKind = "images" | "volumes" | "networks";
+
+/**
+ *  Whether the history keeps the logs of a device's containers, or of one container (by
+ *  name). `name: None` is the device's choice; a container's own choice wins over it.
+ */
+export type KeepSetting = KeepSetting_Serialize | KeepSetting_Deserialize;
+
+/**
+ *  Whether the history keeps the logs of a device's containers, or of one container (by
+ *  name). `name: None` is the device's choice; a container's own choice wins over it.
+ */
+export type KeepSetting_Deserialize = {
+	deviceUuid: string,
+	name?: string | null,
+	keep: boolean,
+};
+
+/**
+ *  Whether the history keeps the logs of a device's containers, or of one container (by
+ *  name). `name: None` is the device's choice; a container's own choice wins over it.
+ */
+export type KeepSetting_Serialize = {
+	deviceUuid: string,
+	name: string | null,
+	keep: boolean,
+};
 
 /**  A container label. */
 export type Label = {
@@ -974,6 +1105,41 @@ export type LogQuery_Serialize = {
  *  where stdout and stderr cannot be told apart.
  */
 export type LogSource = "stdout" | "stderr" | "tty";
+
+/**  The kept log of every container of one name on one device. */
+export type LogTimeline = LogTimeline_Serialize | LogTimeline_Deserialize;
+
+/**  The kept log of every container of one name on one device. */
+export type LogTimeline_Deserialize = {
+	id: number | null,
+	deviceUuid: string,
+	name: string,
+	/**  The container now writing to it; `None` once it was removed. */
+	containerUuid?: string | null,
+	image: string,
+	/**  Times of the oldest and newest kept lines (Unix ms). */
+	firstTs?: number | null,
+	lastTs?: number | null,
+	lines: number | null,
+	/**  When its last container was removed (Unix seconds). */
+	removedAt?: number | null,
+};
+
+/**  The kept log of every container of one name on one device. */
+export type LogTimeline_Serialize = {
+	id: number | null,
+	deviceUuid: string,
+	name: string,
+	/**  The container now writing to it; `None` once it was removed. */
+	containerUuid: string | null,
+	image: string,
+	/**  Times of the oldest and newest kept lines (Unix ms). */
+	firstTs: number | null,
+	lastTs: number | null,
+	lines: number | null,
+	/**  When its last container was removed (Unix seconds). */
+	removedAt: number | null,
+};
 
 export type MountPoint = {
 	/**  `bind`, `volume`, `tmpfs`, ... */

@@ -20,4 +20,6 @@ export const queryKeys = {
   fleetSeriesAll: ["fleetSeries"] as const,
   containerSeries: (uuid: string, range: RangeKey) => ["containerSeries", uuid, range] as const,
   containerSeriesAll: ["containerSeries"] as const,
+  // Log history.
+  logHistory: ["logHistory"] as const,
 };

@@ -45,6 +45,12 @@ export type {
   LogEvent,
   LogEndKind,
   LogSource,
+  // Log history.
+  HistoryOverview_Serialize as HistoryOverview,
+  HistoryPage,
+  HistoryLine,
+  LogTimeline_Serialize as LogTimeline,
+  KeepSetting_Serialize as KeepSetting,
 } from "../bindings";
 
 // Command inputs.
@@ -53,4 +59,5 @@ export type {
   DevicePatch_Deserialize as DevicePatch,
   DeviceConnection_Deserialize as DeviceConnectionInput,
   LogQuery_Deserialize as LogQuery,
+  HistoryQuery_Deserialize as HistoryQuery,
 } from "../bindings";

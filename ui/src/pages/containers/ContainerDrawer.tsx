@@ -152,7 +152,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
             {/* The log scrolls itself (virtualized): it takes the drawer's height, outside the scroll area. */}
             <Tabs.Panel value="logs" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
               {shownUuid ? (
-                <LogsPanel key={shownUuid} containerUuid={shownUuid} name={container ? containerLabel(container) : undefined} state={container?.state} updatedAt={container?.updatedAt} active={uuid !== null && tab === "logs"} />
+                <LogsPanel key={shownUuid} containerUuid={shownUuid} name={container ? containerLabel(container) : undefined} state={container?.state} updatedAt={container?.updatedAt} active={uuid !== null && tab === "logs"} keep={container ? { deviceUuid: container.deviceUuid, name: container.name } : undefined} />
               ) : null}
             </Tabs.Panel>
             <ScrollArea style={{ flex: 1, display: tab === "logs" ? "none" : undefined }} type="auto">

@@ -1,22 +1,22 @@
 // The Logs screen: the logs of several containers, on one device or several, interleaved by
 // time with a coloured badge per container. Containers are picked by name, by device, or by
 // compose project (`com.docker.compose.project`).
-import { Badge, Chip, Group, MultiSelect, Select, Stack, Text, Title } from "@mantine/core";
+import { Badge, Chip, Group, MultiSelect, SegmentedControl, Select, Stack, Text, Title } from "@mantine/core";
 import { IconFileText } from "@tabler/icons-react";
 import { useMemo, useRef, useState } from "react";
 import { useContainers, useDevices } from "../../api/queries";
 import type { Container, LogQuery, LogSource } from "../../api/types";
 import { containerLabel } from "../../lib/format";
 import type { LogSearch } from "./logBuffer";
+import { HistoryView, type HistoryApi } from "./HistoryView";
 import { LogSearchBox, LogViewer, type LogOrigin } from "./LogViewer";
+import { ORIGIN_COLORS } from "./originColors";
 import { useMergedLogs } from "./useMergedLogs";
 import type { LogOpener, LogStreamState } from "./useLogStream";
 
 /** The most containers merged at once: each is a stream (and an engine connection). */
 export const MAX_MERGED = 12;
 
-/** Colours for the badges, distinct in both themes. */
-const ORIGIN_COLORS = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599", "#e03131", "#5f3dc4", "#66a80f", "#c2255c", "#1098ad", "#868e96"];
 
 const COMPOSE_PROJECT = "com.docker.compose.project";
 
@@ -33,10 +33,38 @@ function statusText(state: LogStreamState | undefined): string {
   return state.kind === "stopped" ? "stopped" : state.kind === "complete" ? "ended" : state.message;
 }
 
-export function LogsPage({ open, initial = [] }: { open?: LogOpener; initial?: string[] }) {
+type Mode = "live" | "history";
+
+export function LogsPage({ open, initial = [], history, mode: initialMode = "live" }: { open?: LogOpener; initial?: string[]; history?: HistoryApi; mode?: Mode }) {
+  const [mode, setMode] = useState<Mode>(initialMode);
+  const [picked, setPicked] = useState<string[]>(initial);
+  return (
+    <Stack gap={0} h="100%" data-testid="logs-page">
+      <Group gap="xs" p="md" pb="xs" justify="space-between">
+        <Group gap="xs">
+          <IconFileText size={22} />
+          <Title order={3}>Logs</Title>
+        </Group>
+        <SegmentedControl
+          size="xs"
+          value={mode}
+          onChange={(v) => setMode(v as Mode)}
+          data={[
+            { value: "live", label: "Live" },
+            { value: "history", label: "History" },
+          ]}
+          data-testid="logs-mode"
+        />
+      </Group>
+      {mode === "live" ? <LiveLogs open={open} picked={picked} setPicked={setPicked} /> : <HistoryView api={history} />}
+    </Stack>
+  );
+}
+
+/** The live logs of the picked containers, merged. */
+function LiveLogs({ open, picked, setPicked }: { open?: LogOpener; picked: string[]; setPicked: React.Dispatch<React.SetStateAction<string[]>> }) {
   const containers = useContainers();
   const devices = useDevices();
-  const [picked, setPicked] = useState<string[]>(initial);
   const [tail, setTail] = useState("100");
   const [sources, setSources] = useState<ReadonlySet<LogSource>>(new Set(["stdout", "stderr", "tty"]));
   const [search, setSearch] = useState<LogSearch>({ text: "", regex: false, caseSensitive: false });
@@ -79,12 +107,8 @@ export function LogsPage({ open, initial = [] }: { open?: LogOpener; initial?: s
   const options = useMemo(() => ({ sources, timestamps: true, wrap: false }), [sources]);
 
   return (
-    <Stack gap={0} h="100%" data-testid="logs-page">
-      <Stack gap="xs" p="md" pb="xs">
-        <Group gap="xs">
-          <IconFileText size={22} />
-          <Title order={3}>Logs</Title>
-        </Group>
+    <Stack gap={0} style={{ flex: 1, minHeight: 0 }}>
+      <Stack gap="xs" px="md" pb="xs">
         <Group gap="xs" align="flex-end" wrap="wrap">
           <MultiSelect
             style={{ flex: "1 1 320px" }}

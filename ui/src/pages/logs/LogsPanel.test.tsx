@@ -193,4 +193,24 @@ describe("LogsPanel", () => {
     expect(await screen.findByText("2,000 lines to /home/me/web.log")).toBeInTheDocument();
     expect(screen.getByTestId("log-download")).toHaveTextContent("Download");
   });
+
+  it("shows whether the history keeps this container, and makes it the container's own choice", async () => {
+    const { open } = opener();
+    const overview = { timelines: [], usedBytes: 0, budgetBytes: 1, settings: [{ deviceUuid: "d-1", name: "other", keep: false }], keptDevices: ["d-1"], ingesting: [], waiting: 0 };
+    const historyApi = {
+      overview: vi.fn(() => Promise.resolve(overview)),
+      query: vi.fn(),
+      setKeep: vi.fn(() => Promise.resolve(null)),
+      setBudget: vi.fn(),
+      forget: vi.fn(),
+    };
+    renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} keep={{ deviceUuid: "d-1", name: "web" }} historyApi={historyApi} />);
+    const toggle = (await screen.findByTestId("log-keep-history")) as HTMLInputElement;
+    // Its device is kept, and it has no choice of its own.
+    expect(toggle.checked).toBe(true);
+    await act(async () => {
+      fireEvent.click(toggle);
+    });
+    expect(historyApi.setKeep).toHaveBeenCalledWith("d-1", "web", false);
+  });
 });

@@ -9,6 +9,7 @@ import type { ContainerState, LogLine, LogQuery, LogSource } from "../../api/typ
 import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import type { LogEntry, LogSearch } from "./logBuffer";
+import { KeepHistorySwitch, type HistoryApi } from "./HistoryView";
 import { LogSearchBox, LogViewer } from "./LogViewer";
 import { tauriLogOpener, useLogStream, type LogOpener } from "./useLogStream";
 
@@ -88,9 +89,12 @@ interface Props {
   /** The drawer's tab is shown (a hidden tab keeps no stream open). */
   active: boolean;
   open?: LogOpener;
+  /** The container's device and engine name: whether the history keeps it is shown and set. */
+  keep?: { deviceUuid: string; name: string };
+  historyApi?: HistoryApi;
 }
 
-export function LogsPanel({ containerUuid, name = "container", save = tauriLogSaver, state, updatedAt = null, active, open = tauriLogOpener }: Props) {
+export function LogsPanel({ containerUuid, name = "container", save = tauriLogSaver, state, updatedAt = null, active, open = tauriLogOpener, keep, historyApi }: Props) {
   const [tail, setTail] = useState("500");
   const [since, setSince] = useState("any");
   const [generation, setGeneration] = useState(0);
@@ -231,6 +235,7 @@ export function LogsPanel({ containerUuid, name = "container", save = tauriLogSa
           </Tooltip>
         </Group>
         <Group gap={6}>
+          {keep ? <KeepHistorySwitch deviceUuid={keep.deviceUuid} name={keep.name} api={historyApi} /> : null}
           <StreamStatus state={streamState} />
           <Tooltip label="Save the log (this range, these outputs, whole) to a file">
             <Button

@@ -128,6 +128,21 @@ export class LogBuffer {
     this.version += 1;
   }
 
+  /**
+   * Older lines before everything held, each with its origin (a page of the history:
+   * several timelines, in the order they were kept). Views are recomputed.
+   */
+  prepend(lines: readonly { line: LogLine; origin: number }[]): void {
+    if (lines.length === 0) return;
+    const older: LogEntry[] = lines.map(({ line, origin }) => {
+      const text = plainText(line.text);
+      return { kind: "line", line, text, level: guessLevel(text), origin };
+    });
+    this.entries = older.concat(this.entries);
+    this.lineCount += older.length;
+    this.version += 1;
+  }
+
   /** Puts lines read again for a gap in place of its marker (if it is still held). */
   fillGap(marker: LogEntry, lines: readonly LogLine[]): void {
     const markerIndex = this.entries.indexOf(marker);

@@ -1,0 +1,147 @@
+// @vitest-environment jsdom
+// The history view against an in-memory history that answers as the backend does (pages
+// of the newest matching lines, oldest first within a page, a cursor for older ones):
+// lines of every kept container with their names, word search, older pages, settings.
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, LogTimeline } from "../../api/types";
+import { commands } from "../../bindings";
+import { makeDevice } from "../../test/fixtures";
+import { renderWithProviders } from "../../test/render";
+import { binaryBytes, highlightOf, HISTORY_PAGE, HistoryView, type HistoryApi } from "./HistoryView";
+
+vi.mock("../../bindings", () => ({
+  commands: { devicesList: vi.fn() },
+}));
+
+Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
+
+const timeline = (id: number, name: string, lines: number, removedAt: number | null = null): LogTimeline => ({
+  id,
+  deviceUuid: "d-1",
+  name,
+  containerUuid: removedAt == null ? `u-${name}` : null,
+  image: "busybox",
+  firstTs: 0,
+  lastTs: 0,
+  lines,
+  removedAt,
+});
+
+/** A history: `lines` in the order they were kept (ids 1..n). */
+function memoryHistory(timelines: LogTimeline[], lines: { timeline: number; text: string }[]) {
+  const kept: HistoryLine[] = lines.map((l, k) => ({ id: k + 1, timeline: l.timeline, line: { ts: 1_800_000_000_000 + k, source: "stdout", text: l.text, cut: false } }));
+  const asked: HistoryQuery[] = [];
+  const overview: HistoryOverview = { timelines, usedBytes: 300 * 1024 * 1024, budgetBytes: 1024 * 1024 * 1024, settings: [], keptDevices: ["d-1"], ingesting: ["u-web"], waiting: 0 };
+  const api: HistoryApi = {
+    overview: vi.fn(() => Promise.resolve(overview)),
+    query: vi.fn((q: HistoryQuery) => {
+      asked.push(q);
+      const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
+      const all = kept.filter(
+        (l) => (q.timeline == null || l.timeline === q.timeline) && (q.before == null || (l.id ?? 0) < q.before) && words.every((w) => l.line.text.toLowerCase().includes(w)),
+      );
+      const page: HistoryPage = { lines: all.slice(-q.limit), more: all.length > q.limit };
+      return Promise.resolve(page);
+    }),
+    setKeep: vi.fn(() => Promise.resolve(null)),
+    setBudget: vi.fn(() => Promise.resolve(null)),
+    forget: vi.fn(() => Promise.resolve(null)),
+  };
+  return { api, asked };
+}
+
+async function shown(): Promise<string[]> {
+  const rows = await screen.findAllByTestId("log-line");
+  return rows.map((r) => r.querySelector(".sq-log-text")?.textContent ?? "");
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  vi.mocked(commands.devicesList).mockImplementation(() => Promise.resolve({ status: "ok" as const, data: [makeDevice()] }));
+  vi.stubGlobal("requestAnimationFrame", (fn: FrameRequestCallback) => setTimeout(() => fn(0), 0) as unknown as number);
+  vi.stubGlobal("cancelAnimationFrame", (id: number) => clearTimeout(id));
+});
+
+describe("HistoryView", () => {
+  it("shows the newest kept lines of every container with its name, removed ones included", async () => {
+    const { api } = memoryHistory(
+      [timeline(1, "web", 2), timeline(2, "old-db", 1, 1_800_000_000)],
+      [
+        { timeline: 2, text: "db ready" },
+        { timeline: 1, text: "GET /" },
+        { timeline: 1, text: "<img src=x onerror=alert(1)>" },
+      ],
+    );
+    renderWithProviders(<HistoryView api={api} />);
+    await waitFor(async () => expect(await shown()).toEqual(["db ready", "GET /", "<img src=x onerror=alert(1)>"]));
+    const badges = screen.getAllByTestId("log-origin").map((b) => b.textContent);
+    expect(badges).toEqual(["old-db (removed)", "web", "web"]);
+    // Text, never markup.
+    expect(document.querySelector("img")).toBeNull();
+    expect(screen.getByTestId("history-usage").textContent).toContain("300 MiB of 1 GiB");
+  });
+
+  it("searches by words once typing pauses, and loads older matches on demand", async () => {
+    const lines = Array.from({ length: HISTORY_PAGE + 500 }, (_, k) => ({ timeline: 1, text: k % 2 ? `odd ${k}` : `even ${k} error` }));
+    const { api, asked } = memoryHistory([timeline(1, "web", lines.length)], lines);
+    renderWithProviders(<HistoryView api={api} />);
+    await screen.findAllByTestId("log-line");
+    fireEvent.change(screen.getByTestId("history-search"), { target: { value: "error" } });
+    await waitFor(() => expect(asked.at(-1)?.text).toBe("error"));
+    await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^1,250 matching lines/));
+    expect(screen.queryByTestId("history-older")).toBeNull();
+    // The words are highlighted.
+    expect(document.querySelector("mark")?.textContent).toBe("error");
+
+    fireEvent.change(screen.getByTestId("history-search"), { target: { value: "" } });
+    await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^2,000 lines, newest first/));
+    const firstPage = asked.at(-1)!;
+    expect(firstPage.before).toBeNull();
+    fireEvent.click(screen.getByTestId("history-older"));
+    await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^2,500 lines/));
+    expect(asked.at(-1)?.before).toBe(501);
+    expect(screen.queryByTestId("history-older")).toBeNull();
+  });
+
+  it("asks for one container's timeline when it is picked", async () => {
+    const { api, asked } = memoryHistory([timeline(1, "web", 1), timeline(2, "db", 1)], [
+      { timeline: 1, text: "from web" },
+      { timeline: 2, text: "from db" },
+    ]);
+    renderWithProviders(<HistoryView api={api} initialTimeline={2} />);
+    await waitFor(async () => expect(await shown()).toEqual(["from db"]));
+    expect(asked.at(-1)?.timeline).toBe(2);
+  });
+
+  it("says nothing is kept yet, and what would be", async () => {
+    const { api } = memoryHistory([], []);
+    renderWithProviders(<HistoryView api={api} />);
+    expect(await screen.findByTestId("history-none")).toBeTruthy();
+  });
+
+  it("turns keeping a device's logs off from the settings", async () => {
+    const { api } = memoryHistory([timeline(1, "web", 1)], [{ timeline: 1, text: "x" }]);
+    renderWithProviders(<HistoryView api={api} />);
+    fireEvent.click(await screen.findByTestId("history-settings"));
+    const toggle = (await screen.findByTestId("history-keep-device")) as HTMLInputElement;
+    await waitFor(() => expect(toggle.checked).toBe(true));
+    await act(async () => {
+      fireEvent.click(toggle);
+    });
+    expect(api.setKeep).toHaveBeenCalledWith("d-1", null, false);
+  });
+});
+
+describe("binaryBytes", () => {
+  it("prints sizes as the budget is chosen", () => {
+    expect([0, 1023, 12.5 * 1024 * 1024, 300 * 1024 * 1024, 1024 ** 3, 5 * 1024 ** 3].map(binaryBytes)).toEqual(["0 B", "1023 B", "12.5 MiB", "300 MiB", "1 GiB", "5 GiB"]);
+  });
+});
+
+describe("highlightOf", () => {
+  it("highlights any typed word, escaped, quotes dropped", () => {
+    expect(highlightOf('GET "timed out" a.b')).toEqual({ text: "GET|timed|out|a\\.b", regex: true, caseSensitive: false });
+    expect(highlightOf("  -- ").text).toBe("");
+  });
+});
