@@ -46,7 +46,7 @@ pub async fn log_history_set_keep(
 #[tauri::command]
 #[specta::specta]
 pub async fn log_history_set_budget(state: State<'_, AppState>, bytes: f64) -> CmdResult<()> {
-    if !bytes.is_finite() || bytes < 0.0 || bytes > 1e15 {
+    if !(0.0..=1e15).contains(&bytes) {
         return Err(CoreError::InvalidInput("the budget must be a size in bytes".into()).into());
     }
     Ok(state.app()?.history().set_budget(bytes as u64).await?)
