@@ -14,6 +14,8 @@ const SHOTS = path.resolve("test-artifacts/screenshots");
 const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const NAME = "e2e-logs";
 const OTHER = "e2e-logs-beat";
+const KEPT = "e2e-logs-kept";
+const MARKER = `kept-${process.pid}`;
 let s;
 
 const SCRIPT = [
@@ -24,6 +26,21 @@ const SCRIPT = [
   `i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.3; done`,
 ].join("; ");
 
+/** Sets an input's value as typing would (React sees the change). */
+const setInput = (el, value) =>
+  s.exec(
+    "const el = arguments[0]; Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, arguments[1]); el.dispatchEvent(new Event('input', { bubbles: true }));",
+    [{ "element-6066-11e4-a52e-4f735466cecf": el }, value],
+  );
+
+/** Waits until the history view shows the answer to `text` (typing settled, nothing asked). */
+async function answered(view, text) {
+  await s.until(async () => {
+    const summary = await s.waitFor('[data-testid="history-summary"]', { root: view });
+    return (await s.attr(summary, "data-text")) === text && (await s.attr(summary, "data-busy")) === "false";
+  }, `the history's answer to ${text}`);
+}
+
 /** The texts of the log rows in view. */
 const shownLines = (root) =>
   s.exec("return [...arguments[0].querySelectorAll('[data-testid=\"log-line\"] .sq-log-text')].map((e) => e.textContent)", [
@@ -31,13 +48,14 @@ const shownLines = (root) =>
   ]);
 
 before(async () => {
-  for (const n of [NAME, OTHER]) {
+  for (const n of [NAME, OTHER, KEPT]) {
     try {
       docker("rm", "-f", n);
     } catch {
       // not there
     }
   }
+  docker("run", "-d", "--name", KEPT, "busybox:local", "sh", "-c", `for i in 1 2 3; do echo "${MARKER} line $i"; done; echo 'level=warn other words'; sleep 3600`);
   docker("run", "-d", "--name", NAME, "busybox:local", "sh", "-c", SCRIPT);
   docker("run", "-d", "--name", OTHER, "busybox:local", "sh", "-c", `i=0; while true; do echo "beat $i"; i=$((i+1)); sleep 0.4; done`);
   s = await startSession({
@@ -48,7 +66,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const n of [NAME, OTHER]) {
+  for (const n of [NAME, OTHER, KEPT]) {
     try {
       docker("rm", "-f", n);
     } catch {
@@ -159,4 +177,38 @@ test("the Logs screen merges two containers' logs by time, each line with its co
   // The picker's list closed, the legend shows each log's state.
   await s.press("\uE00C");
   await s.screenshot(path.join(SHOTS, "logs-merged.png"));
+});
+
+test("the history keeps a container's lines with no viewer open, and finds them by word after it is removed", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-logs"]'));
+  const page = await s.waitFor('[data-testid="logs-page"]');
+  // The segmented control's input is hidden: its label takes the click.
+  await s.click(await s.waitFor('label:has([data-testid="logs-mode-history"])', { root: page }));
+  const view = await s.waitFor('[data-testid="history-view"]', { root: page });
+  const rows = async () =>
+    s.exec(
+      "return [...arguments[0].querySelectorAll('[data-testid=\"log-line\"]')].map((r) => [r.querySelector('[data-testid=\"log-origin\"]')?.textContent ?? '', r.querySelector('.sq-log-text').textContent])",
+      [{ "element-6066-11e4-a52e-4f735466cecf": view }],
+    );
+  const search = await s.waitFor('[data-testid="history-search"]', { root: view });
+  // Kept by the backend on its own (the local engine's containers are kept by default).
+  await s.until(async () => {
+    await setInput(search, "");
+    await s.type(search, MARKER);
+    await answered(view, MARKER);
+    const r = await rows();
+    return r.length === 3 && r.every(([o, t], k) => o === KEPT && t === `${MARKER} line ${k + 1}`);
+  }, "the kept container's three lines, found by word", 30_000);
+  assert.equal((await s.findAll(".sq-log-match", view)).length, 3, "the word highlighted on each line");
+
+  docker("rm", "-f", KEPT);
+  await s.until(async () => {
+    await setInput(search, "");
+    await s.type(search, `${MARKER} 2`);
+    await answered(view, `${MARKER} 2`);
+    const r = await rows();
+    return r.length === 1 && r[0][0] === `${KEPT} (removed)` && r[0][1] === `${MARKER} line 2`;
+  }, "the removed container's line, found by two words");
+  await s.waitFor('[data-testid="history-usage"]', { root: view });
+  await s.screenshot(path.join(SHOTS, "logs-history.png"));
 });

@@ -75,6 +75,8 @@ interface Results {
   oldest: number | null;
   more: boolean;
   tookMs: number;
+  /** The words these lines answer. */
+  text: string;
 }
 
 export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: { api?: HistoryApi; initialTimeline?: number | null }) {
@@ -129,6 +131,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
           oldest: page.lines[0]?.id ?? into?.oldest ?? null,
           more: page.more,
           tookMs: performance.now() - started,
+          text,
         });
       } catch (e) {
         if (n === asked.current) setError(errorMessage(e));
@@ -139,13 +142,18 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
     [api, text, timeline, device, originOf],
   );
 
+  const client = useQueryClient();
   useEffect(() => {
     setFollowing(true);
     void ask(null, null);
   }, [ask]);
+  // A new search reads the timelines again too (a container removed meanwhile says so).
+  useEffect(() => {
+    if (text) void client.invalidateQueries({ queryKey: queryKeys.logHistory });
+  }, [client, text]);
 
   const highlight = useMemo(() => highlightOf(text), [text]);
-  const options = useMemo(() => ({ sources: new Set(["stdout", "stderr", "tty"] as const), timestamps: true, wrap: false }), []);
+  const options = useMemo(() => ({ sources: new Set(["stdout", "stderr", "tty"] as const), timestamps: true, dates: true, wrap: false }), []);
   const chosen = timelines.find((t) => t.id === timeline) ?? null;
   const shownLines = results?.buffer.lines ?? 0;
 
@@ -192,7 +200,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
           {chosen ? <ForgetButton api={api} timeline={chosen} onForgotten={() => setTimeline(null)} /> : null}
         </Group>
         <Group gap="xs" justify="space-between" mih={26}>
-          <Text size="xs" c="dimmed" data-testid="history-summary">
+          <Text size="xs" c="dimmed" data-testid="history-summary" data-busy={busy} data-text={results?.text ?? ""}>
             {busy
               ? "Searching…"
               : results

@@ -24,14 +24,19 @@ const OVERSCAN = 10;
 export interface LogViewOptions {
   sources: ReadonlySet<LogSource>;
   timestamps: boolean;
+  /** Times with their day (a history spans days). */
+  dates?: boolean;
   wrap: boolean;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
-function formatTime(ms: number): string {
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit" });
+
+function formatTime(ms: number, dates = false): string {
   const d = new Date(ms);
-  return `${timeFormat.format(d)}.${String(Math.floor(ms % 1000)).padStart(3, "0")}`;
+  const time = `${timeFormat.format(d)}.${String(Math.floor(ms % 1000)).padStart(3, "0")}`;
+  return dates ? `${dayFormat.format(d)} ${time}` : time;
 }
 
 /** The text of a line as JSON, pretty, when it is a JSON object or array. */
@@ -58,6 +63,7 @@ interface RowProps {
   top: number;
   wrap: boolean;
   timestamps: boolean;
+  dates: boolean;
   selected: boolean;
   current: boolean;
   pattern: RegExp | null;
@@ -65,7 +71,7 @@ interface RowProps {
   onReadGap?: (entry: LogEntry) => void;
 }
 
-const LogRow = memo(function LogRow({ entry, origin, row, top, wrap, timestamps, selected, current, pattern, onSelect, onReadGap }: RowProps) {
+const LogRow = memo(function LogRow({ entry, origin, row, top, wrap, timestamps, dates, selected, current, pattern, onSelect, onReadGap }: RowProps) {
   if (entry.kind === "skipped") {
     return (
       <div className="sq-log-row sq-log-gap" style={{ top }} data-row={row} data-testid="log-gap" role="row">
@@ -100,7 +106,7 @@ const LogRow = memo(function LogRow({ entry, origin, row, top, wrap, timestamps,
         if (e.detail === 1) onSelect(row);
       }}
     >
-      {timestamps ? <span className="sq-log-time">{formatTime(line.ts ?? 0)}</span> : null}
+      {timestamps ? <span className="sq-log-time">{formatTime(line.ts ?? 0, dates)}</span> : null}
       {origin ? <OriginBadge origin={origin} /> : null}
       {line.source === "stderr" ? <span className="sq-log-err">err</span> : null}
       <span className="sq-log-text">
@@ -303,6 +309,7 @@ export function LogViewer({ origins, buffer, version, options, search, onlyMatch
         top={startOf(r)}
         wrap={options.wrap}
         timestamps={options.timestamps}
+        dates={options.dates ?? false}
         selected={selected === r}
         current={currentRow === r}
         pattern={pattern}

@@ -50,8 +50,8 @@ export function LogsPage({ open, initial = [], history, mode: initialMode = "liv
           value={mode}
           onChange={(v) => setMode(v as Mode)}
           data={[
-            { value: "live", label: "Live" },
-            { value: "history", label: "History" },
+            { value: "live", label: <span data-testid="logs-mode-live">Live</span> },
+            { value: "history", label: <span data-testid="logs-mode-history">History</span> },
           ]}
           data-testid="logs-mode"
         />
