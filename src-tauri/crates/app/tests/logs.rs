@@ -512,3 +512,110 @@ async fn a_download_is_the_log_as_docker_logs_prints_it_and_appears_only_once_wh
         "{err}"
     );
 }
+
+/// Over SSH, log streams have channels of their own: a screen full of logs leaves the
+/// watcher and actions their channels, a log past the most one connection carries is
+/// refused in words (and opens once another closes), and the history follows containers
+/// on a share of its own, however many logs are open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_ssh_log_streams_have_their_own_channels_and_a_limit_said_in_words() {
+    use squirrel_docker::ssh::SOCKET_STREAMS;
+    let engine = TestEngine::start();
+    ticker(&engine, "busy");
+    ticker(&engine, "kept");
+    let keys = tempfile::tempdir().unwrap();
+    let key = client_key(keys.path(), "id_plain", "");
+    let sshd = TestSshd::start(&[&key], "");
+    let app = App::new().await;
+    tokio::spawn(app.history().clone().run());
+    let ssh = DeviceConnection::Ssh {
+        host: "127.0.0.1".into(),
+        port: Some(sshd.port),
+        user: Some("root".into()),
+        socket_path: engine.socket().display().to_string(),
+        auth: SshAuth::KeyFile {
+            path: key.display().to_string(),
+            passphrase: None,
+        },
+    };
+    approve_host_key(&app, &ssh).await;
+    let device = app.add_engine_with(ssh, "ssh").await;
+    let busy = uuid_of(&app, "busy").await;
+
+    // As many live logs as one connection carries (more than OpenSSH's ten sessions).
+    let mut viewers = Vec::new();
+    for _ in 0..SOCKET_STREAMS {
+        let mut viewer = open(
+            &app,
+            &busy,
+            LogQuery {
+                tail: Some(1),
+                ..LogQuery::default()
+            },
+        )
+        .await;
+        let (lines, end) = viewer.lines_until(&app, |l| !l.is_empty()).await;
+        assert!(end.is_none() && !lines.is_empty());
+        viewers.push(viewer);
+    }
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let sink: LogSink = Arc::new(move |e| tx.send(e).is_ok());
+    let refused = app
+        .logs
+        .open(&busy, LogQuery::default(), sink.clone())
+        .await
+        .expect_err("one log past the limit");
+    let message = refused.to_string();
+    assert!(
+        message.contains(&format!("already has {SOCKET_STREAMS} logs open over SSH"))
+            && message.contains("close one"),
+        "{message}"
+    );
+    // Requests still have their channels: an inspection and an action answer.
+    let inspected = tokio::time::timeout(Duration::from_secs(20), app.containers.inspect(&busy))
+        .await
+        .expect("an inspection answers while the logs are open")
+        .unwrap();
+    assert_eq!(inspected.name, "busy");
+    // The history follows a container on its own share.
+    app.history()
+        .set_keep(&device, Some("kept"), Some(true))
+        .await
+        .unwrap();
+    support::wait_until(|| async {
+        app.history()
+            .overview()
+            .await
+            .unwrap()
+            .timelines
+            .into_iter()
+            .find(|t| t.name == "kept" && t.lines >= 2)
+    })
+    .await;
+    // One closed: one more opens.
+    let first = viewers.remove(0);
+    app.logs.close(first.id);
+    let again = support::wait_until(|| {
+        let sink = sink.clone();
+        let app = &app;
+        let busy = busy.clone();
+        async move {
+            app.logs
+                .open(
+                    &busy,
+                    LogQuery {
+                        tail: Some(1),
+                        ..LogQuery::default()
+                    },
+                    sink,
+                )
+                .await
+                .ok()
+        }
+    })
+    .await;
+    app.logs.close(again);
+    for v in viewers {
+        app.logs.close(v.id);
+    }
+}

@@ -59,6 +59,10 @@ pub enum EngineError {
     /// The engine could not be reached.
     #[error("{0}")]
     Unreachable(String),
+    /// The connection to the engine carries all it may (long-lived streams over SSH): the
+    /// request may succeed once another ends.
+    #[error("{0}")]
+    Busy(String),
     #[error("{0}")]
     Other(String),
 }
@@ -70,6 +74,7 @@ impl EngineError {
             EngineError::Conflict(_) => "conflict",
             EngineError::BadRequest(_) => "invalid_input",
             EngineError::Unreachable(_) => "device_unavailable",
+            EngineError::Busy(_) => "busy",
             EngineError::Other(_) => "engine",
         }
     }

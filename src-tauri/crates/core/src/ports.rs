@@ -315,6 +315,17 @@ pub trait ContainerRuntime: Send + Sync {
         Err(unsupported("reading logs"))
     }
 
+    /// Like [`logs`](Self::logs), for the history, which follows containers in the
+    /// background: where the connection limits its streams, the history has a share of its
+    /// own, so that it never takes a viewer's.
+    async fn logs_for_history(
+        &self,
+        engine_id: &str,
+        query: &crate::model::LogQuery,
+    ) -> Result<LogLines, EngineError> {
+        self.logs(engine_id, query).await
+    }
+
     /// What a deploy must not collide with: names, published ports, networks, volumes.
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {
         Err(unsupported("deploying containers"))

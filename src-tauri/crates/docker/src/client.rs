@@ -2,7 +2,9 @@
 
 use std::io::ErrorKind;
 use std::sync::{Arc, RwLock};
+
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 use bollard::Docker;
 use squirrel_core::model::{DeviceConnection, EngineProbe, HostKeyPrompt};
@@ -15,17 +17,54 @@ use squirrel_core::EngineError;
 /// Seconds bollard waits for a response before giving up.
 const REQUEST_TIMEOUT_SECS: u64 = 120;
 
+/// How many log streams a connection carries at once, where its transport limits them
+/// (SSH: each stream holds a channel for as long as it lasts). Viewers and the history have
+/// a share each, so the history never takes a viewer's, and requests keep channels of
+/// their own beside both.
+#[derive(Clone, Debug)]
+pub struct StreamSlots {
+    pub viewers: Arc<Semaphore>,
+    pub history: Arc<Semaphore>,
+    /// Slots of each share.
+    pub each: usize,
+    /// How the connection reaches the engine, for the message when the slots are taken.
+    pub over: &'static str,
+}
+
+impl StreamSlots {
+    /// `each` streams for viewers and as many for the history.
+    pub fn new(each: usize, over: &'static str) -> Self {
+        Self {
+            viewers: Arc::new(Semaphore::new(each)),
+            history: Arc::new(Semaphore::new(each)),
+            each,
+            over,
+        }
+    }
+}
+
 /// The device's current Docker client, shared by its watcher (which connects and reconnects)
 /// and its runtime (which acts). `None` while disconnected.
 #[derive(Clone, Default)]
-pub struct SharedClient(Arc<RwLock<Option<Docker>>>);
+pub struct SharedClient(Arc<RwLock<Option<Engine>>>);
+
+/// A connected client and its stream limits (`None`: unlimited).
+type Engine = (Docker, Option<StreamSlots>);
 
 impl SharedClient {
     pub fn get(&self) -> Option<Docker> {
+        self.0
+            .read()
+            .ok()
+            .and_then(|c| c.as_ref().map(|(d, _)| d.clone()))
+    }
+
+    /// The client and its stream limits (`None`: unlimited).
+    pub fn get_with_slots(&self) -> Option<Engine> {
         self.0.read().ok().and_then(|c| c.clone())
     }
 
-    pub(crate) fn set(&self, client: Option<Docker>) {
+    pub(crate) fn set(&self, client: Option<Engine>) {
         if let Ok(mut c) = self.0.write() {
             *c = client;
         }
@@ -108,6 +147,7 @@ pub struct ConnectDeps {
 pub(crate) struct Connected {
     pub docker: Docker,
     pub notes: Vec<String>,
+    pub slots: Option<StreamSlots>,
 }
 
 /// Opens a client for `connection` and agrees on the API version with the engine, all
@@ -139,6 +179,7 @@ async fn connect_unbounded(
     deps: &ConnectDeps,
 ) -> Result<Connected, ConnectError> {
     let mut notes = Vec::new();
+    let mut slots = None;
     let unreachable =
         |e: bollard::errors::Error| ConnectError::Unreachable(describe_error(connection, &e));
     let client = match connection {
@@ -176,6 +217,7 @@ async fn connect_unbounded(
             )
             .await?;
             notes.extend(ssh.note);
+            slots = Some(ssh.slots);
             Ok(ssh.docker)
         }
     }
@@ -186,6 +228,7 @@ async fn connect_unbounded(
     Ok(Connected {
         docker: client.negotiate_version().await.map_err(unreachable)?,
         notes,
+        slots,
     })
 }
 
@@ -194,7 +237,7 @@ pub async fn probe(
     connection: &DeviceConnection,
     deps: &ConnectDeps,
 ) -> Result<EngineProbe, ConnectError> {
-    let Connected { docker, notes } = connect(connection, deps).await?;
+    let Connected { docker, notes, .. } = connect(connection, deps).await?;
     let limit = deps.timeouts.request;
     let (version, info) = match tokio::time::timeout(limit, async {
         tokio::try_join!(docker.version(), docker.info())

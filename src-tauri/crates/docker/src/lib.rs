@@ -20,7 +20,9 @@ mod unix;
 mod watcher;
 
 pub use backoff::Backoff;
-pub use client::{describe_error, probe, ConnectDeps, ConnectError, SharedClient, Timeouts};
+pub use client::{
+    describe_error, probe, ConnectDeps, ConnectError, SharedClient, StreamSlots, Timeouts,
+};
 pub use driver::DockerDriver;
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;

@@ -34,6 +34,49 @@ impl DockerRuntime {
     }
 }
 
+impl DockerRuntime {
+    /// A log stream, holding one of the connection's stream slots (viewers' or the
+    /// history's) for as long as it lasts where the transport limits them.
+    fn limited_logs(
+        &self,
+        id: &str,
+        query: &LogQuery,
+        history: bool,
+    ) -> Result<LogLines, EngineError> {
+        let (docker, slots) = self
+            .client
+            .get_with_slots()
+            .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
+        let lines = logs::stream(&docker, id, query);
+        let Some(slots) = slots else {
+            return Ok(lines);
+        };
+        let pool = if history {
+            &slots.history
+        } else {
+            &slots.viewers
+        };
+        let permit = pool.clone().try_acquire_owned().map_err(|_| {
+            EngineError::Busy(if history {
+                format!(
+                    "the history already follows {} containers of this device over {}, the most it follows on one connection; the others wait for one to stop",
+                    slots.each, slots.over
+                )
+            } else {
+                format!(
+                    "this device already has {} logs open over {}, the most Squirrel opens on one connection: close one to open another",
+                    slots.each, slots.over
+                )
+            })
+        })?;
+        // The slot is given back when the stream is dropped.
+        Ok(Box::pin(lines.map(move |line| {
+            let _held = &permit;
+            line
+        })))
+    }
+}
+
 fn timeout(secs: Option<u32>) -> Option<i32> {
     secs.map(|s| i32::try_from(s).unwrap_or(i32::MAX))
 }
@@ -159,7 +202,11 @@ impl ContainerRuntime for DockerRuntime {
     }
 
     async fn logs(&self, id: &str, query: &LogQuery) -> Result<LogLines, EngineError> {
-        Ok(logs::stream(&self.docker()?, id, query))
+        self.limited_logs(id, query, false)
+    }
+
+    async fn logs_for_history(&self, id: &str, query: &LogQuery) -> Result<LogLines, EngineError> {
+        self.limited_logs(id, query, true)
     }
 
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {

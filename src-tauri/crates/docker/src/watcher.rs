@@ -108,8 +108,8 @@ impl DockerWatcher {
     ) -> SessionEnd {
         let device = ctx.device.uuid.as_str();
         let timeouts = self.deps.timeouts;
-        let docker = match connect(&self.connection, &self.deps).await {
-            Ok(c) => c.docker,
+        let (docker, slots) = match connect(&self.connection, &self.deps).await {
+            Ok(c) => (c.docker, c.slots),
             Err(ConnectError::Unreachable(reason)) => return SessionEnd::Lost(reason),
             Err(ConnectError::HostKeyUnknown(prompt)) => return SessionEnd::HostKey(prompt),
         };
@@ -158,7 +158,7 @@ impl DockerWatcher {
         if let Err(e) = self.sync(&docker, ctx).await {
             return SessionEnd::Lost(e);
         }
-        self.client.set(Some(docker.clone()));
+        self.client.set(Some((docker.clone(), slots)));
         ctx.sink
             .set_status(
                 device,

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::engine::WatcherEngine;
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, EngineError};
 use crate::events::{DomainEvent, EventBus};
 use crate::model::{
     Container, ContainerState, DeviceConnection, DeviceStatus, HistoryOverview, HistoryPage,
@@ -213,7 +213,10 @@ impl LogHistoryService {
         let container = c.clone();
         // Inserted under the lock: the task cannot end and remove itself before.
         let task = tokio::spawn(async move {
-            if let Err(e) = this.ingest(&container).await {
+            let result = this.ingest(&container).await;
+            // The device carries all the streams it may: wait for one to end.
+            let busy = matches!(result, Err(CoreError::Engine(EngineError::Busy(_))));
+            if let Err(e) = &result {
                 tracing::info!(container = %container.name, error = %e, "log history: stream ended");
             }
             let waiting = match this.state() {
@@ -225,7 +228,12 @@ impl LogHistoryService {
                     {
                         state.ingesting.remove(&container.uuid);
                     }
-                    std::mem::take(&mut state.waiting)
+                    if busy {
+                        state.waiting.insert(container.uuid.clone());
+                        Default::default()
+                    } else {
+                        std::mem::take(&mut state.waiting)
+                    }
                 }
                 Err(_) => Default::default(),
             };
@@ -273,7 +281,7 @@ impl LogHistoryService {
             stdout: true,
             stderr: true,
         };
-        let mut lines = runtime.logs(&c.engine_id, &query).await?;
+        let mut lines = runtime.logs_for_history(&c.engine_id, &query).await?;
         let mut batch: Batch = Vec::new();
         let mut flush_at: Option<Instant> = None;
         let send = |batch: &mut Batch| {

@@ -14,6 +14,7 @@ use squirrel_core::model::SshAuth;
 use squirrel_core::secrets::SecretStore;
 
 pub use host_keys::HostKeyStore;
+pub use transport::{DIAL_STDIO_STREAMS, MAX_HTTP_CHANNELS, SOCKET_STREAMS};
 
 use crate::client::ConnectError;
 
@@ -21,6 +22,8 @@ use crate::client::ConnectError;
 pub struct SshConnection {
     pub docker: Docker,
     pub note: Option<String>,
+    /// The log streams the connection carries at once.
+    pub slots: crate::client::StreamSlots,
 }
 
 /// Resolves the host with the SSH config (`ssh_config`, the user's `~/.ssh/config`; `None`:
@@ -69,9 +72,14 @@ pub async fn connect(
     if let Some(note) = &note {
         tracing::warn!(%at, "{note}");
     }
+    let slots = transport::stream_slots(&mode);
     let docker = transport::docker_over(handle, mode, timeout_secs)
         .map_err(|e| ConnectError::Unreachable(format!("{at}: {e}")))?;
-    Ok(SshConnection { docker, note })
+    Ok(SshConnection {
+        docker,
+        note,
+        slots,
+    })
 }
 
 /// How a jump host authenticates. The device's agent, or its key file when the config names

@@ -18,10 +18,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::session::SshHandle;
 
-/// OpenSSH refuses channels past `MaxSessions` (10 by default) on one connection. HTTP takes
-/// at most eight, which leaves room for the exec channels of probes, terminals and logs;
-/// requests beyond that wait for a channel to free up (hyper reuses idle ones first).
+/// Channels for requests (listings, inspections, actions): requests beyond wait for one to
+/// free up (hyper reuses idle ones first). Log streams have channels of their own beside
+/// these ([`stream_slots`]), so a screen of logs never starves the watcher.
 pub const MAX_HTTP_CHANNELS: usize = 8;
+/// Log streams of viewers, and of the history, over a forwarded socket. Forwarded-socket
+/// channels are not sessions: OpenSSH's `MaxSessions` does not count them.
+pub const SOCKET_STREAMS: usize = 12;
+/// The same over `docker system dial-stdio`, where every connection is an exec session
+/// and OpenSSH refuses sessions past `MaxSessions` (10 by default): requests and streams
+/// together stay at eight, which leaves room for probes and terminals.
+pub const DIAL_STDIO_STREAMS: usize = 2;
 
 /// What [`run`] keeps of each of a command's stdout and stderr.
 const MAX_OUTPUT: usize = 64 * 1024;
@@ -206,16 +213,36 @@ pub async fn choose_mode(
     }
 }
 
+/// The log streams a connection in `mode` carries at once, for viewers and for the history.
+pub fn stream_slots(mode: &ChannelMode) -> crate::client::StreamSlots {
+    match mode {
+        ChannelMode::Socket(_) => crate::client::StreamSlots::new(SOCKET_STREAMS, "SSH"),
+        ChannelMode::DialStdio => {
+            crate::client::StreamSlots::new(DIAL_STDIO_STREAMS, "SSH with docker system dial-stdio")
+        }
+    }
+}
+
+/// Channels of a connection in `mode`: its requests' and its streams'.
+fn channel_count(mode: &ChannelMode) -> usize {
+    match mode {
+        ChannelMode::Socket(_) => MAX_HTTP_CHANNELS + 2 * SOCKET_STREAMS,
+        // Within MaxSessions, with room for probes and terminals.
+        ChannelMode::DialStdio => MAX_HTTP_CHANNELS,
+    }
+}
+
 /// A bollard client whose every HTTP connection is a channel of `handle`.
 pub fn docker_over(
     handle: Arc<SshHandle>,
     mode: ChannelMode,
     timeout_secs: u64,
 ) -> Result<Docker, bollard::errors::Error> {
+    let channels = Arc::new(Semaphore::new(channel_count(&mode)));
     let connector = SshConnector {
         handle,
         mode,
-        channels: Arc::new(Semaphore::new(MAX_HTTP_CHANNELS)),
+        channels,
     };
     crate::http::docker_over(connector, "http://docker", timeout_secs)
 }
