@@ -32,11 +32,14 @@ CREATE TABLE log_lines (
 CREATE INDEX log_lines_timeline ON log_lines (timeline);
 
 -- Words of every line, by line id. Contentless (the text is in log_lines) with deletes,
--- so trimming the oldest lines is one range delete here too.
-CREATE VIRTUAL TABLE log_fts USING fts5 (text, content = '', contentless_delete = 1);
+-- so trimming the oldest lines is one range delete here too. `tl` holds one word, the
+-- timeline's ('t' and its id): a search within one container intersects that word's
+-- lines with the searched words' inside the index, instead of reading every line that
+-- has the words in all containers.
+CREATE VIRTUAL TABLE log_fts USING fts5 (text, tl, content = '', contentless_delete = 1);
 
 CREATE TRIGGER log_lines_words AFTER INSERT ON log_lines BEGIN
-    INSERT INTO log_fts (rowid, text) VALUES (new.id, new.text);
+    INSERT INTO log_fts (rowid, text, tl) VALUES (new.id, new.text, 't' || new.timeline);
 END;
 
 -- Whether a device's containers (name '') or one container (by name) are kept.

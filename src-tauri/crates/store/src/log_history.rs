@@ -37,6 +37,9 @@ const TRIM_CHUNK: u64 = 50_000;
 /// reused soon (FTS5 reclaims it when it merges the segments holding them).
 const MERGE_PAGES: i64 = 400;
 const BUDGET_KEY: &str = "budget_bytes";
+/// A device's timelines are looked up in the word index up to this many (beyond, lines
+/// are filtered after it).
+const MAX_TIMELINES_IN_INDEX_QUERY: usize = 200;
 
 /// The log history database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -303,7 +306,35 @@ impl LogHistoryRepository for LogArchive {
 
     async fn query_history(&self, query: &HistoryQuery) -> CoreResult<HistoryPage> {
         let limit = query.limit.clamp(1, MAX_HISTORY_PAGE);
-        let words = fts_query(&query.text);
+        let mut words = fts_query(&query.text).map(|w| format!("text : ({w})"));
+        let mut device_in_sql = query.device_uuid.is_some();
+        if let Some(words) = &mut words {
+            // Within the index: one timeline's word, or those of a device's timelines.
+            let timelines = match (query.timeline, &query.device_uuid) {
+                (Some(t), _) => Some(vec![t]),
+                (None, Some(device)) => {
+                    let ids: Vec<i64> =
+                        sqlx::query_scalar("SELECT id FROM log_timelines WHERE device_uuid = ?")
+                            .bind(device)
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(storage)?;
+                    (ids.len() <= MAX_TIMELINES_IN_INDEX_QUERY).then_some(ids)
+                }
+                (None, None) => None,
+            };
+            if let Some(ids) = timelines {
+                if ids.is_empty() {
+                    return Ok(HistoryPage {
+                        lines: Vec::new(),
+                        more: false,
+                    });
+                }
+                let any: Vec<String> = ids.iter().map(|t| format!("\"t{t}\"")).collect();
+                *words = format!("tl : ({}) AND {words}", any.join(" OR "));
+                device_in_sql = false;
+            }
+        }
         let mut q: QueryBuilder<Sqlite> = match &words {
             Some(_) => QueryBuilder::new(
                 "SELECT l.id, l.timeline, l.ts, l.flags, l.text
@@ -324,7 +355,7 @@ impl LogHistoryRepository for LogArchive {
         if let Some(timeline) = query.timeline {
             q.push(" AND l.timeline = ").push_bind(timeline);
         }
-        if let Some(device) = &query.device_uuid {
+        if let (true, Some(device)) = (device_in_sql, &query.device_uuid) {
             q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
                 .push_bind(device.as_str())
                 .push(")");
