@@ -30,9 +30,10 @@ const CHUNK: usize = 2_000;
 /// A trim starts when the history uses this share of its budget...
 const TRIM_ABOVE: f64 = 0.95;
 /// ...and deletes the oldest lines until about this share is left.
-const TRIM_TO: f64 = 0.85;
-/// Lines deleted in one transaction at most (the writer waits meanwhile).
-const TRIM_CHUNK: u64 = 50_000;
+const TRIM_TO: f64 = 0.88;
+/// Lines deleted in one transaction at most (the writer waits meanwhile, and the commit
+/// checkpoints the pages it changed: a few tenths of a second each).
+const TRIM_CHUNK: u64 = 20_000;
 /// Pages of the word index merged after a trim, so that the space of deleted lines is
 /// reused soon (FTS5 reclaims it when it merges the segments holding them).
 const MERGE_PAGES: i64 = 400;
