@@ -31,7 +31,7 @@ CREATE TABLE log_lines (
 );
 CREATE INDEX log_lines_timeline ON log_lines (timeline);
 
--- Words of every line, by line id (negated, below). Contentless (the text is in log_lines) with deletes,
+-- Words of every line, by line id. Contentless (the text is in log_lines) with deletes,
 -- so trimming the oldest lines is one range delete here too. `tl` holds one word, the
 -- timeline's ('t' and its id): a search within one container intersects that word's
 -- lines with the searched words' inside the index, instead of reading every line that
@@ -41,11 +41,8 @@ CREATE VIRTUAL TABLE log_fts USING fts5 (text, tl, content = '', contentless_del
 -- Fewer, larger merges of the index as lines come (FTS5's most): faster writes.
 INSERT INTO log_fts (log_fts, rank) VALUES ('automerge', 16);
 
--- Under the line's negated id: the index reads its rows in rising order, so newest first
--- is its natural order and a page of the newest matches stops once full (read in falling
--- order, FTS5 loads whole lists first).
 CREATE TRIGGER log_lines_words AFTER INSERT ON log_lines BEGIN
-    INSERT INTO log_fts (rowid, text, tl) VALUES (-new.id, new.text, 't' || new.timeline);
+    INSERT INTO log_fts (rowid, text, tl) VALUES (new.id, new.text, 't' || new.timeline);
 END;
 
 -- Whether a device's containers (name '') or one container (by name) are kept.

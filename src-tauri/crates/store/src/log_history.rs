@@ -134,8 +134,8 @@ impl LogArchive {
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
-        sqlx::query("DELETE FROM log_fts WHERE rowid >= ?")
-            .bind(-cut)
+        sqlx::query("DELETE FROM log_fts WHERE rowid <= ?")
+            .bind(cut)
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
@@ -339,7 +339,7 @@ impl LogHistoryRepository for LogArchive {
         let mut q: QueryBuilder<Sqlite> = match &words {
             Some(_) => QueryBuilder::new(
                 "SELECT l.id, l.timeline, l.ts, l.flags, l.text
-                 FROM log_fts f JOIN log_lines l ON l.id = -f.rowid
+                 FROM log_fts f JOIN log_lines l ON l.id = f.rowid
                  WHERE log_fts MATCH ",
             ),
             None => QueryBuilder::new(
@@ -349,19 +349,10 @@ impl LogHistoryRepository for LogArchive {
         if let Some(words) = &words {
             q.push_bind(words.as_str());
         }
-        // Newest first: the index holds lines under their negated ids, so its own (rising)
-        // order is newest first and a page stops reading once full.
-        let newest_first = if words.is_some() {
-            if let Some(before) = query.before {
-                q.push(" AND f.rowid > ").push_bind(-before);
-            }
-            "f.rowid ASC"
-        } else {
-            if let Some(before) = query.before {
-                q.push(" AND l.id < ").push_bind(before);
-            }
-            "l.id DESC"
-        };
+        let id = if words.is_some() { "f.rowid" } else { "l.id" };
+        if let Some(before) = query.before {
+            q.push(format_args!(" AND {id} < ")).push_bind(before);
+        }
         if let Some(timeline) = query.timeline {
             q.push(" AND l.timeline = ").push_bind(timeline);
         }
@@ -370,7 +361,7 @@ impl LogHistoryRepository for LogArchive {
                 .push_bind(device.as_str())
                 .push(")");
         }
-        q.push(format_args!(" ORDER BY {newest_first} LIMIT "))
+        q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
             .push_bind(i64::from(limit) + 1);
         let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
             // What the person typed is always quoted; a failure here is the database's.
@@ -393,7 +384,7 @@ impl LogHistoryRepository for LogArchive {
     async fn delete_timeline(&self, id: i64) -> CoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "DELETE FROM log_fts WHERE rowid IN (SELECT -id FROM log_lines WHERE timeline = ?)",
+            "DELETE FROM log_fts WHERE rowid IN (SELECT id FROM log_lines WHERE timeline = ?)",
         )
         .bind(id)
         .execute(&mut *tx)
