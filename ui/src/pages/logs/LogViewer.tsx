@@ -329,7 +329,7 @@ export function LogViewer({ origins, buffer, version, options, search, onlyMatch
         </Text>
         {pattern ? (
           <Group gap={4} wrap="nowrap">
-            <Text size="xs" c="dimmed" data-testid="log-matches">
+            <Text size="xs" c="dimmed" data-testid="log-matches" data-pattern={search.text}>
               {matchRows.length === 0 ? "no match" : current >= 0 ? `${current + 1} of ${matchRows.length}` : `${matchRows.length} ${matchRows.length === 1 ? "match" : "matches"}`}
             </Text>
             <ActionIcon size="sm" variant="subtle" aria-label="Previous match" onClick={() => goToMatch(-1)} disabled={matchRows.length === 0}>
