@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{
     SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -28,9 +29,9 @@ static LOG_MIGRATOR: Migrator = sqlx::migrate!("./log_migrations");
 /// Lines per multi-row INSERT (4 parameters each).
 const CHUNK: usize = 2_000;
 /// A trim starts when the history uses this share of its budget...
-const TRIM_ABOVE: f64 = 0.95;
+const TRIM_ABOVE: f64 = 0.85;
 /// ...and deletes the oldest lines until about this share is left.
-const TRIM_TO: f64 = 0.88;
+const TRIM_TO: f64 = 0.75;
 /// Lines deleted in one transaction at most (the writer waits meanwhile, and the commit
 /// checkpoints the pages it changed: a few tenths of a second each).
 const TRIM_CHUNK: u64 = 20_000;
@@ -41,6 +42,64 @@ const BUDGET_KEY: &str = "budget_bytes";
 /// A device's timelines are looked up in the word index up to this many (beyond, lines
 /// are filtered after it).
 const MAX_TIMELINES_IN_INDEX_QUERY: usize = 200;
+/// Ids the first window of a word search spans (each next one is four times wider).
+const FIRST_WINDOW: i64 = 16_384;
+
+/// One read of the history: words (an FTS5 query) or none, the query's filters, and a range
+/// of ids `(lo, hi]`; newest first.
+struct Filter<'a> {
+    words: Option<&'a str>,
+    query: &'a HistoryQuery,
+    device_in_sql: bool,
+    ids: Option<(i64, i64)>,
+}
+
+impl Filter<'_> {
+    async fn fetch(&self, pool: &SqlitePool, limit: i64) -> CoreResult<Vec<SqliteRow>> {
+        let mut q: QueryBuilder<Sqlite> = match self.words {
+            Some(words) => {
+                let mut q = QueryBuilder::new(
+                    "SELECT l.id, l.timeline, l.ts, l.flags, l.text
+                     FROM log_fts f JOIN log_lines l ON l.id = f.rowid
+                     WHERE log_fts MATCH ",
+                );
+                q.push_bind(words.to_owned());
+                q
+            }
+            None => QueryBuilder::new(
+                "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE 1 ",
+            ),
+        };
+        let id = if self.words.is_some() {
+            "f.rowid"
+        } else {
+            "l.id"
+        };
+        if let Some((lo, hi)) = self.ids {
+            q.push(format_args!(" AND {id} > "))
+                .push_bind(lo)
+                .push(format_args!(" AND {id} <= "))
+                .push_bind(hi);
+        }
+        if let Some(before) = self.query.before {
+            q.push(format_args!(" AND {id} < ")).push_bind(before);
+        }
+        if let Some(timeline) = self.query.timeline {
+            q.push(" AND l.timeline = ").push_bind(timeline);
+        }
+        if let (true, Some(device)) = (self.device_in_sql, &self.query.device_uuid) {
+            q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
+                .push_bind(device.clone())
+                .push(")");
+        }
+        q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
+            .push_bind(limit);
+        q.build().fetch_all(pool).await.map_err(|e| {
+            // What the person typed is always quoted; a failure here is the database's.
+            CoreError::Storage(format!("cannot search the log history: {e}"))
+        })
+    }
+}
 
 /// The log history database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -336,37 +395,49 @@ impl LogHistoryRepository for LogArchive {
                 device_in_sql = false;
             }
         }
-        let mut q: QueryBuilder<Sqlite> = match &words {
-            Some(_) => QueryBuilder::new(
-                "SELECT l.id, l.timeline, l.ts, l.flags, l.text
-                 FROM log_fts f JOIN log_lines l ON l.id = f.rowid
-                 WHERE log_fts MATCH ",
-            ),
-            None => QueryBuilder::new(
-                "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE 1 ",
-            ),
-        };
-        if let Some(words) = &words {
-            q.push_bind(words.as_str());
+        let want = i64::from(limit) + 1;
+        let mut rows = Vec::new();
+        match &words {
+            None => {
+                let filter = Filter {
+                    words: None,
+                    query,
+                    device_in_sql,
+                    ids: None,
+                };
+                rows = filter.fetch(&self.pool, want).await?;
+            }
+            Some(words) => {
+                // Newest first, in windows of ids growing fourfold: a word on every other line
+                // is answered from the newest few thousand lines, a rare one from all of them,
+                // and no search reads a whole word list in falling order (FTS5 loads those).
+                let bounds: (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT min(id), max(id) FROM log_lines")
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(storage)?;
+                let (Some(bottom), Some(max)) = bounds else {
+                    return Ok(HistoryPage {
+                        lines: Vec::new(),
+                        more: false,
+                    });
+                };
+                let mut hi = query.before.map_or(max, |b| (b - 1).min(max));
+                let mut window = FIRST_WINDOW;
+                while (rows.len() as i64) < want && hi >= bottom {
+                    let lo = hi.saturating_sub(window);
+                    let filter = Filter {
+                        words: Some(words),
+                        query,
+                        device_in_sql,
+                        ids: Some((lo, hi)),
+                    };
+                    rows.extend(filter.fetch(&self.pool, want - rows.len() as i64).await?);
+                    hi = lo;
+                    window = window.saturating_mul(4);
+                }
+            }
         }
-        let id = if words.is_some() { "f.rowid" } else { "l.id" };
-        if let Some(before) = query.before {
-            q.push(format_args!(" AND {id} < ")).push_bind(before);
-        }
-        if let Some(timeline) = query.timeline {
-            q.push(" AND l.timeline = ").push_bind(timeline);
-        }
-        if let (true, Some(device)) = (device_in_sql, &query.device_uuid) {
-            q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
-                .push_bind(device.as_str())
-                .push(")");
-        }
-        q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
-            .push_bind(i64::from(limit) + 1);
-        let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
-            // What the person typed is always quoted; a failure here is the database's.
-            CoreError::Storage(format!("cannot search the log history: {e}"))
-        })?;
         let more = rows.len() > limit as usize;
         let mut lines: Vec<HistoryLine> = rows
             .into_iter()

@@ -233,6 +233,7 @@ async fn the_size_budget_keeps_the_newest_lines_and_the_file_stops_growing() {
         used <= budget,
         "{used} bytes used, over the {budget} budget"
     );
+    eprintln!("SIZES {file_sizes:?}");
     let biggest = *file_sizes.iter().max().unwrap();
     assert!(
         biggest <= budget + budget / 5,
