@@ -411,11 +411,14 @@ impl LogHistoryRepository for LogArchive {
                 // Newest first, in windows of ids growing fourfold: a word on every other line
                 // is answered from the newest few thousand lines, a rare one from all of them,
                 // and no search reads a whole word list in falling order (FTS5 loads those).
-                let bounds: (Option<i64>, Option<i64>) =
-                    sqlx::query_as("SELECT min(id), max(id) FROM log_lines")
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(storage)?;
+                // Each alone: SQLite reads min() or max() from the key only when it is the
+                // query's one aggregate (together they scan the table).
+                let bounds: (Option<i64>, Option<i64>) = sqlx::query_as(
+                    "SELECT (SELECT min(id) FROM log_lines), (SELECT max(id) FROM log_lines)",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(storage)?;
                 let (Some(bottom), Some(max)) = bounds else {
                     return Ok(HistoryPage {
                         lines: Vec::new(),
