@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{
     SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -42,94 +41,6 @@ const BUDGET_KEY: &str = "budget_bytes";
 /// A device's timelines are looked up in the word index up to this many (beyond, lines
 /// are filtered after it).
 const MAX_TIMELINES_IN_INDEX_QUERY: usize = 200;
-/// Ids the first window of a word search spans.
-const FIRST_WINDOW: i64 = 16_384;
-
-/// The filters of a history query outside its words.
-struct Filter<'a> {
-    query: &'a HistoryQuery,
-    /// The device is filtered here (too many timelines to name in the index query).
-    device_in_sql: bool,
-}
-
-impl Filter<'_> {
-    fn push_filters(&self, q: &mut QueryBuilder<'_, Sqlite>) {
-        if let Some(timeline) = self.query.timeline {
-            q.push(" AND l.timeline = ").push_bind(timeline);
-        }
-        if let (true, Some(device)) = (self.device_in_sql, &self.query.device_uuid) {
-            q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
-                .push_bind(device.clone())
-                .push(")");
-        }
-    }
-
-    /// The newest `limit` lines, without words.
-    async fn newest(&self, pool: &SqlitePool, limit: i64) -> CoreResult<Vec<SqliteRow>> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE 1 ",
-        );
-        if let Some(before) = self.query.before {
-            q.push(" AND l.id < ").push_bind(before);
-        }
-        self.push_filters(&mut q);
-        q.push(" ORDER BY l.id DESC LIMIT ").push_bind(limit);
-        q.build().fetch_all(pool).await.map_err(searching)
-    }
-
-    /// Ids of the lines with `words` in `(lo, hi]`, in rising order: FTS5 reads a list
-    /// forward from a point cheaply (backward, it loads whole lists).
-    async fn matching(
-        &self,
-        pool: &SqlitePool,
-        words: &str,
-        lo: i64,
-        hi: i64,
-    ) -> CoreResult<Vec<i64>> {
-        let filtered = self.query.timeline.is_some() || self.device_in_sql;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(if filtered {
-            "SELECT f.rowid FROM log_fts f JOIN log_lines l ON l.id = f.rowid WHERE log_fts MATCH "
-        } else {
-            "SELECT f.rowid FROM log_fts f WHERE log_fts MATCH "
-        });
-        q.push_bind(words.to_owned())
-            .push(" AND f.rowid > ")
-            .push_bind(lo)
-            .push(" AND f.rowid <= ")
-            .push_bind(hi);
-        if filtered {
-            self.push_filters(&mut q);
-        }
-        q.push(" ORDER BY f.rowid ASC");
-        q.build_query_scalar()
-            .fetch_all(pool)
-            .await
-            .map_err(searching)
-    }
-}
-
-/// The lines of these ids, newest first.
-async fn lines_by_id(pool: &SqlitePool, ids: &[i64]) -> CoreResult<Vec<SqliteRow>> {
-    let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE l.id IN (",
-        );
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        rows.extend(q.build().fetch_all(pool).await.map_err(searching)?);
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.get::<i64, _>(0)));
-    Ok(rows)
-}
-
-fn searching(e: sqlx::Error) -> CoreError {
-    // What the person typed is always quoted; a failure here is the database's.
-    CoreError::Storage(format!("cannot search the log history: {e}"))
-}
 
 /// The log history database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -425,41 +336,37 @@ impl LogHistoryRepository for LogArchive {
                 device_in_sql = false;
             }
         }
-        let want = i64::from(limit) + 1;
-        let filter = Filter {
-            query,
-            device_in_sql,
+        let mut q: QueryBuilder<Sqlite> = match &words {
+            Some(_) => QueryBuilder::new(
+                "SELECT l.id, l.timeline, l.ts, l.flags, l.text
+                 FROM log_fts f JOIN log_lines l ON l.id = f.rowid
+                 WHERE log_fts MATCH ",
+            ),
+            None => QueryBuilder::new(
+                "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE 1 ",
+            ),
         };
-        let rows = match &words {
-            None => filter.newest(&self.pool, want).await?,
-            Some(words) => {
-                // Newest first, in windows of ids growing fourfold: a word on every other
-                // line is answered from the newest few thousand lines, a rare one from all.
-                // Each next one is four times wider.
-                let bounds: (Option<i64>, Option<i64>) = sqlx::query_as(
-                    // Each alone: SQLite reads min() or max() from the key only when it is
-                    // the query's one aggregate (together they scan the table).
-                    "SELECT (SELECT min(id) FROM log_lines), (SELECT max(id) FROM log_lines)",
-                )
-                .fetch_one(&self.pool)
-                .await
-                .map_err(storage)?;
-                let mut ids: Vec<i64> = Vec::new();
-                if let (Some(bottom), Some(max)) = bounds {
-                    let mut hi = query.before.map_or(max, |b| (b - 1).min(max));
-                    let mut window = FIRST_WINDOW;
-                    while (ids.len() as i64) < want && hi >= bottom {
-                        let lo = hi.saturating_sub(window);
-                        let found = filter.matching(&self.pool, words, lo, hi).await?;
-                        let need = want as usize - ids.len();
-                        ids.extend(found.iter().rev().take(need));
-                        hi = lo;
-                        window = window.saturating_mul(4);
-                    }
-                }
-                lines_by_id(&self.pool, &ids).await?
-            }
-        };
+        if let Some(words) = &words {
+            q.push_bind(words.as_str());
+        }
+        let id = if words.is_some() { "f.rowid" } else { "l.id" };
+        if let Some(before) = query.before {
+            q.push(format_args!(" AND {id} < ")).push_bind(before);
+        }
+        if let Some(timeline) = query.timeline {
+            q.push(" AND l.timeline = ").push_bind(timeline);
+        }
+        if let (true, Some(device)) = (device_in_sql, &query.device_uuid) {
+            q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
+                .push_bind(device.as_str())
+                .push(")");
+        }
+        q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
+            .push_bind(i64::from(limit) + 1);
+        let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
+            // What the person typed is always quoted; a failure here is the database's.
+            CoreError::Storage(format!("cannot search the log history: {e}"))
+        })?;
         let more = rows.len() > limit as usize;
         let mut lines: Vec<HistoryLine> = rows
             .into_iter()
