@@ -65,8 +65,11 @@ async function main() {
   const before = sampleRss(dataDir);
   await s.click(await s.waitFor('[role="cell"]', { root: row }));
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
-  await s.click(await s.waitFor('[data-testid="drawer-tab-logs"]', { root: drawer }));
-  const panel = await s.waitFor('[data-testid="logs-panel"]', { root: drawer });
+  // The drawer slides in: a click on its tab before it settles is lost, so click until the tab shows.
+  const panel = await s.until(async () => {
+    await s.click(await s.waitFor('[data-testid="drawer-tab-logs"]', { root: drawer }));
+    return (await s.findAll('[data-testid="logs-panel"]', drawer))[0];
+  }, "the logs tab");
   await s.click(await s.waitFor('[aria-label="How many lines"]', { root: panel }));
   const t0 = performance.now();
   const whole = await s.until(async () => {
@@ -75,7 +78,17 @@ async function main() {
   }, "the Whole log option");
   await s.click(whole);
   const count = await s.waitFor('[data-testid="log-count"]', { root: panel });
-  await s.until(async () => (await s.text(count)).startsWith(`${LINES.toLocaleString("en-US")} lines`), `${LINES} lines loaded`, 300_000);
+  let shown = "";
+  await s.until(
+    async () => {
+      shown = await s.text(count);
+      return Number(shown.split(" ")[0].replace(/[^0-9]/g, "")) >= LINES;
+    },
+    `${LINES} lines loaded`,
+    Number(option("load-timeout", "600")) * 1000,
+  ).catch((e) => {
+    throw new Error(`${e.message}; the viewer said "${shown}" after ${fmt((performance.now() - t0) / 1000)} s`);
+  });
   const loadMs = performance.now() - t0;
   await sleep(5_000);
   const loaded = sampleRss(dataDir);
