@@ -46,6 +46,15 @@ const WRITER_QUEUE: usize = 64;
 
 type Batch = Vec<(i64, LogLine)>;
 
+/// A task that stops when its handle goes (the writer's trim, when the writer stops).
+struct Aborted(JoinHandle<()>);
+
+impl Drop for Aborted {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 struct Ingest {
     generation: u64,
     name: String,
@@ -329,6 +338,9 @@ impl LogHistoryService {
     /// Stores what the streams hand over, a few times a second, and keeps to the budget.
     async fn write(self: Arc<Self>, mut rx: mpsc::Receiver<Batch>) {
         let mut trimmed_at = Instant::now();
+        // A trim runs beside the writer (it deletes in transactions of its own, between
+        // which the writer stores), at most one at a time.
+        let mut trim: Option<Aborted> = None;
         while let Some(first) = rx.recv().await {
             let started = Instant::now();
             let mut lines = first;
@@ -338,21 +350,26 @@ impl LogHistoryService {
             if let Err(e) = self.archive.append_lines(&lines).await {
                 tracing::warn!(error = %e, lines = lines.len(), "log history: lines not stored");
             }
-            if trimmed_at.elapsed() >= TRIM_PERIOD {
+            if trimmed_at.elapsed() >= TRIM_PERIOD
+                && trim.as_ref().is_none_or(|t| t.0.is_finished())
+            {
                 trimmed_at = Instant::now();
                 let budget = self
                     .state()
                     .map(|s| s.budget)
                     .unwrap_or(DEFAULT_HISTORY_BUDGET);
-                match self.archive.trim_history(budget).await {
-                    Ok(t) if t.deleted_lines > 0 => tracing::info!(
-                        deleted = t.deleted_lines,
-                        used = t.used_bytes,
-                        "log history: oldest lines trimmed to the budget"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "log history: cannot trim"),
-                }
+                let archive = self.archive.clone();
+                trim = Some(Aborted(tokio::spawn(async move {
+                    match archive.trim_history(budget).await {
+                        Ok(t) if t.deleted_lines > 0 => tracing::info!(
+                            deleted = t.deleted_lines,
+                            used = t.used_bytes,
+                            "log history: oldest lines trimmed to the budget"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "log history: cannot trim"),
+                    }
+                })));
             }
             tokio::time::sleep_until(started + WRITE_PERIOD).await;
         }
