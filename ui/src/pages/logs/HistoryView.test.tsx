@@ -32,9 +32,14 @@ const timeline = (id: number, name: string, lines: number, removedAt: number | n
 function memoryHistory(timelines: LogTimeline[], lines: { timeline: number; text: string }[]) {
   const kept: HistoryLine[] = lines.map((l, k) => ({ id: k + 1, timeline: l.timeline, line: { ts: 1_800_000_000_000 + k, source: "stdout", text: l.text, cut: false } }));
   const asked: HistoryQuery[] = [];
+  let reads = 0;
   const overview: HistoryOverview = { timelines, usedBytes: 300 * 1024 * 1024, budgetBytes: 1024 * 1024 * 1024, settings: [], keptDevices: ["d-1"], ingesting: ["u-web"], waiting: 0 };
   const api: HistoryApi = {
-    overview: vi.fn(() => Promise.resolve(overview)),
+    // Each read a little further on, as while lines are being kept.
+    overview: vi.fn(() => {
+      reads += 1;
+      return Promise.resolve({ ...overview, usedBytes: (overview.usedBytes ?? 0) + reads, timelines: overview.timelines.map((t) => ({ ...t, lines: (t.lines ?? 0) + reads })) });
+    }),
     query: vi.fn((q: HistoryQuery) => {
       asked.push(q);
       const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
@@ -90,6 +95,13 @@ describe("HistoryView", () => {
     fireEvent.change(screen.getByTestId("history-search"), { target: { value: "error" } });
     await waitFor(() => expect(asked.at(-1)?.text).toBe("error"));
     await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^1,250 matching lines/));
+    // The timelines read again with a new search (their counts moved on) do not ask for
+    // the lines twice.
+    await waitFor(() => expect(api.overview).toHaveBeenCalledTimes(2));
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+    });
+    expect(asked.filter((q) => q.text === "error")).toHaveLength(1);
     expect(screen.queryByTestId("history-older")).toBeNull();
     // The words are highlighted.
     expect(document.querySelector("mark")?.textContent).toBe("error");

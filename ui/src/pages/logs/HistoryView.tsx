@@ -104,14 +104,14 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
     (t: LogTimeline) => `${t.name}${manyDevices ? ` · ${deviceName.get(t.deviceUuid) ?? "removed device"}` : ""}${t.removedAt != null ? " (removed)" : ""}`,
     [manyDevices, deviceName],
   );
-  // One colour per timeline, stable while the list is.
-  const { origins, originOf } = useMemo(() => {
-    const originOf = new Map<number, number>();
-    const origins: LogOrigin[] = timelines.map((t, k) => {
-      originOf.set(t.id ?? 0, k);
-      return { name: labelOf(t), color: ORIGIN_COLORS[k % ORIGIN_COLORS.length] };
+  // Lines carry their timeline's id as their origin: the badges follow the list of
+  // timelines without the lines being read again when it is refreshed.
+  const origins = useMemo(() => {
+    const byId: LogOrigin[] = [];
+    timelines.forEach((t, k) => {
+      byId[t.id ?? 0] = { name: labelOf(t), color: ORIGIN_COLORS[k % ORIGIN_COLORS.length] };
     });
-    return { origins, originOf };
+    return byId;
   }, [timelines, labelOf]);
 
   const ask = useCallback(
@@ -124,7 +124,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
         const page = await api.query({ text, timeline, deviceUuid: device, before, limit: HISTORY_PAGE });
         if (n !== asked.current) return;
         const buffer = into?.buffer ?? new LogBuffer();
-        buffer.prepend(page.lines.map((l) => ({ line: l.line, origin: originOf.get(l.timeline ?? 0) ?? 0 })));
+        buffer.prepend(page.lines.map((l) => ({ line: l.line, origin: l.timeline ?? 0 })));
         setResults({
           buffer,
           version: (into?.version ?? 0) + 1,
@@ -139,7 +139,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
         if (n === asked.current) setBusy(false);
       }
     },
-    [api, text, timeline, device, originOf],
+    [api, text, timeline, device],
   );
 
   const client = useQueryClient();
