@@ -154,7 +154,8 @@ async fn a_recreated_container_continues_its_timeline_and_a_removed_ones_lines_s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keep_settings_start_and_stop_the_streams_and_a_stream_opened_again_resumes_after_the_newest_line() {
+async fn keep_settings_start_and_stop_the_streams_and_a_stream_opened_again_resumes_after_the_newest_line(
+) {
     let engine = TestEngine::start();
     engine.cli(&[
         "run",
