@@ -1,10 +1,16 @@
 //! Live logs: one stream per viewer, from the container's engine to the viewer's own sink.
 //!
-//! The engine's lines are read as fast as they come, whatever the viewer does: a viewer that
-//! falls behind gets at most [`MAX_IN_FLIGHT`] batches it has not answered, the lines that
-//! wait for it are bounded ([`MAX_BUFFERED_LINES`], [`MAX_BUFFERED_BYTES`]), and when that is
-//! full the oldest waiting lines are left out and the viewer is told how many, and from when
-//! to when, so it can read them again as a range. Nothing waits on the viewer.
+//! A stream has two parts. First the lines already written (the tail, the range asked): the
+//! viewer asked for all of them, so they are read at the viewer's pace and none is left out.
+//! Then, when following, the new lines: they are read as fast as they come, whatever the
+//! viewer does. A viewer that falls behind gets at most [`MAX_IN_FLIGHT`] batches it has not
+//! answered, the lines that wait for it are bounded ([`MAX_BUFFERED_LINES`],
+//! [`MAX_BUFFERED_BYTES`]), and when that is full the oldest waiting lines are left out and
+//! the viewer is told how many, and from when to when, so it can read them again as a range.
+//! A followed log never lags behind the container.
+//!
+//! The two parts are two engine requests: the written lines without following, then a
+//! follow from the second of the last line read, skipping what was already sent.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -88,7 +94,13 @@ impl LogsService {
         let (container, runtime) = self.resolve(container_uuid, &query).await?;
         // Subscribed before the stream opens: a removal in between is not missed.
         let events = self.bus.subscribe();
-        let lines = runtime.logs(&container.engine_id, &query).await?;
+        let follow = query.follow && query.until.is_none();
+        // The written lines first, at the viewer's pace; the follow opens after them.
+        let written = LogQuery {
+            follow: false,
+            ..query.clone()
+        };
+        let lines = runtime.logs(&container.engine_id, &written).await?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let acks = Arc::new(Acks::default());
         let feed = Feed {
@@ -97,7 +109,8 @@ impl LogsService {
             container_uuid: container.uuid.clone(),
             device_uuid: container.device_uuid.clone(),
             engine_id: container.engine_id.clone(),
-            follow: query.follow && query.until.is_none(),
+            follow,
+            query,
             runtime,
             engine: self.engine.clone(),
         };
@@ -209,6 +222,8 @@ struct Feed {
     device_uuid: String,
     engine_id: String,
     follow: bool,
+    /// What the viewer asked (its follow opens from it).
+    query: LogQuery,
     runtime: Arc<dyn ContainerRuntime>,
     engine: Arc<WatcherEngine>,
 }
@@ -237,6 +252,11 @@ impl Waiting {
         }
     }
 
+    /// Whether more written lines may be read now (they wait rather than being left out).
+    fn has_room(&self) -> bool {
+        self.lines.len() < MAX_BUFFERED_LINES && self.bytes < MAX_BUFFERED_BYTES
+    }
+
     fn take_batch(&mut self) -> Vec<LogLine> {
         let n = self.lines.len().min(MAX_BATCH_LINES);
         let batch: Vec<LogLine> = self.lines.drain(..n).collect();
@@ -255,6 +275,10 @@ impl Feed {
         // The engine ended a followed log: why is decided by this time at the latest.
         let mut why_by: Option<Instant> = None;
         let mut stopped = false;
+        // Reading the lines already written (the first request); then following.
+        let mut written = true;
+        // The newest line sent from the written part: the follow skips it and those before.
+        let mut newest: Option<f64> = None;
         loop {
             tokio::select! {
                 biased;
@@ -273,14 +297,29 @@ impl Feed {
                         reading = false;
                     }
                 }
-                item = lines.next(), if reading => match item {
+                item = lines.next(), if reading && (!written || waiting.has_room()) => match item {
                     Some(Ok(line)) => {
+                        if written {
+                            newest = Some(newest.map_or(line.ts, |t| t.max(line.ts)));
+                        } else if newest.is_some_and(|t| line.ts <= t) {
+                            continue;
+                        }
                         waiting.push(line);
                         flush_at.get_or_insert_with(|| Instant::now() + BATCH_DELAY);
                     }
                     Some(Err(e)) => {
                         reading = false;
                         end = Some(self.failed(e));
+                    }
+                    None if written && self.follow => {
+                        written = false;
+                        match self.runtime.logs(&self.engine_id, &follow_after(&self.query, newest)).await {
+                            Ok(follow) => lines = follow,
+                            Err(e) => {
+                                reading = false;
+                                end = Some(self.failed(e));
+                            }
+                        }
                     }
                     None if self.follow => {
                         reading = false;
@@ -398,6 +437,24 @@ impl Feed {
             }
             _ => (LogEndKind::Stopped, "the container stopped".into()),
         }
+    }
+}
+
+/// The follow that continues a log after its written lines: from the second of the newest
+/// line sent (the lines of that second already sent are skipped), or as asked when none was.
+fn follow_after(query: &LogQuery, newest: Option<f64>) -> LogQuery {
+    match newest {
+        Some(ts) => LogQuery {
+            tail: None,
+            since: Some((ts / 1000.0).floor() as i64),
+            until: None,
+            follow: true,
+            ..query.clone()
+        },
+        None => LogQuery {
+            follow: true,
+            ..query.clone()
+        },
     }
 }
 

@@ -35,7 +35,9 @@ struct Script {
     /// The secret each probe authenticated with, in order.
     probed_with: Vec<Option<String>>,
     /// What the next log stream reads, and the queries log streams were opened with.
-    log_feed: Option<tokio::sync::mpsc::UnboundedReceiver<Result<LogLine, EngineError>>>,
+    log_feeds: std::collections::VecDeque<
+        tokio::sync::mpsc::UnboundedReceiver<Result<LogLine, EngineError>>,
+    >,
     log_queries: Vec<LogQuery>,
 }
 
@@ -61,11 +63,21 @@ impl ScriptedDriver {
         self.script.lock().unwrap().unreachable = reason.map(str::to_string);
     }
 
-    /// The next log stream reads what is sent here, and ends when the sender is dropped.
+    /// A log request reads what is sent here, and ends when the sender is dropped. Feeds
+    /// are taken in the order they were scripted, one per request.
     pub fn feed_logs(&self) -> tokio::sync::mpsc::UnboundedSender<Result<LogLine, EngineError>> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        self.script.lock().unwrap().log_feed = Some(rx);
+        self.script.lock().unwrap().log_feeds.push_back(rx);
         tx
+    }
+
+    /// A followed log whose container has written nothing yet: its first request (the
+    /// written lines) ends at once, and its follow reads what is sent to the feed returned.
+    pub fn feed_followed_logs(
+        &self,
+    ) -> tokio::sync::mpsc::UnboundedSender<Result<LogLine, EngineError>> {
+        drop(self.feed_logs());
+        self.feed_logs()
     }
 
     pub fn log_queries(&self) -> Vec<LogQuery> {
@@ -316,8 +328,8 @@ impl ContainerRuntime for RecordingRuntime {
         let mut s = self.0.lock().unwrap();
         s.log_queries.push(query.clone());
         let rx = s
-            .log_feed
-            .take()
+            .log_feeds
+            .pop_front()
             .ok_or_else(|| EngineError::Other("no log feed scripted".into()))?;
         Ok(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))

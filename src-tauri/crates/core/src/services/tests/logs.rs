@@ -47,18 +47,104 @@ async fn until(mut cond: impl FnMut() -> bool) {
     .expect("the condition did not come true");
 }
 
+/// The first request of a followed log: its written lines, without following.
+fn written(query: &LogQuery) -> LogQuery {
+    LogQuery {
+        follow: false,
+        ..query.clone()
+    }
+}
+
 #[tokio::test]
-async fn a_slow_viewer_gets_bounded_batches_and_is_told_what_was_left_out() {
+async fn written_lines_wait_for_a_slow_viewer_none_is_left_out_and_the_follow_goes_on_after_them() {
     let core = TestCore::new(T0_MS);
     let (_dev, web) = with_web(&core).await;
-    let feed = core.driver.feed_logs();
+    let backlog = core.driver.feed_logs();
+    let live = core.driver.feed_logs();
+    let (sink, mut rx) = viewer();
+    let whole = LogQuery {
+        tail: None,
+        ..LogQuery::default()
+    };
+    let id = core.logs.open(&web, whole.clone(), sink).await.unwrap();
+    assert_eq!(core.driver.log_queries(), vec![written(&whole)]);
+
+    // Far more written lines than a viewer's wait holds, and a viewer that answers nothing.
+    let total = MAX_IN_FLIGHT as usize * MAX_BATCH_LINES + MAX_BUFFERED_LINES * 2 + 3_500;
+    for i in 0..total {
+        backlog.send(Ok(line(i))).unwrap();
+    }
+    drop(backlog);
+    let mut received = 0;
+    let mut seq = 0;
+    for _ in 0..MAX_IN_FLIGHT {
+        let LogEvent::Lines { seq: s, lines } = next(&mut rx).await else {
+            panic!("a batch")
+        };
+        assert_eq!(lines[0], line(received), "in order");
+        received += lines.len();
+        seq = s;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        rx.try_recv().is_err(),
+        "a batch came that the viewer had no room for"
+    );
+    // The engine is read no further than the wait holds: the follow has not opened.
+    assert_eq!(core.driver.log_queries().len(), 1);
+
+    // As the viewer answers, every written line comes, none left out.
+    core.logs.ack(id, seq);
+    while received < total {
+        match next(&mut rx).await {
+            LogEvent::Lines { seq: s, lines } => {
+                assert_eq!(lines[0], line(received), "in order, none left out");
+                received += lines.len();
+                core.logs.ack(id, s);
+            }
+            other => panic!("only lines, got {other:?}"),
+        }
+    }
+    assert_eq!(received, total);
+
+    // Then the follow, from the second of the newest line; what it repeats is skipped.
+    until(|| core.driver.log_queries().len() == 2).await;
+    let newest = (total - 1) as f64;
+    assert_eq!(
+        core.driver.log_queries()[1],
+        LogQuery {
+            tail: None,
+            since: Some((newest / 1000.0).floor() as i64),
+            ..whole.clone()
+        }
+    );
+    for i in (total - 700)..(total + 5) {
+        live.send(Ok(line(i))).unwrap();
+    }
+    let LogEvent::Lines { lines, .. } = next(&mut rx).await else {
+        panic!("the new lines")
+    };
+    assert_eq!(lines, (total..total + 5).map(line).collect::<Vec<_>>());
+    core.logs.close(id);
+}
+
+#[tokio::test]
+async fn a_slow_viewer_of_new_lines_gets_bounded_batches_and_is_told_what_was_left_out() {
+    let core = TestCore::new(T0_MS);
+    let (_dev, web) = with_web(&core).await;
+    let feed = core.driver.feed_followed_logs();
     let (sink, mut rx) = viewer();
     let id = core
         .logs
         .open(&web, LogQuery::default(), sink)
         .await
         .unwrap();
-    assert_eq!(core.driver.log_queries(), vec![LogQuery::default()]);
+    // Nothing was written yet: the follow is opened as asked.
+    until(|| core.driver.log_queries().len() == 2).await;
+    assert_eq!(
+        core.driver.log_queries(),
+        vec![written(&LogQuery::default()), LogQuery::default()]
+    );
 
     for i in 0..3 {
         feed.send(Ok(line(i))).unwrap();
@@ -126,7 +212,7 @@ async fn a_slow_viewer_gets_bounded_batches_and_is_told_what_was_left_out() {
 async fn removing_the_container_ends_the_stream_and_closes_the_engine_side() {
     let core = TestCore::new(T0_MS);
     let (dev, web) = with_web(&core).await;
-    let feed = core.driver.feed_logs();
+    let feed = core.driver.feed_followed_logs();
     let (sink, mut rx) = viewer();
     core.logs
         .open(&web, LogQuery::default(), sink)
@@ -207,7 +293,7 @@ async fn a_range_ends_complete_after_its_lines_and_a_followed_log_ends_when_the_
     };
     assert_eq!(kind, LogEndKind::Complete);
 
-    let feed = core.driver.feed_logs();
+    let feed = core.driver.feed_followed_logs();
     let (sink, mut rx) = viewer();
     core.logs
         .open(&web, LogQuery::default(), sink)
@@ -271,18 +357,10 @@ async fn closing_or_losing_the_viewer_closes_the_engine_side() {
     until(|| core.logs.open_streams().is_empty()).await;
 
     // And all at once, as a page load does.
-    let feeds: Vec<_> = (0..3)
-        .map(|_| {
-            let feed = core.driver.feed_logs();
-            let (sink, rx) = viewer();
-            (feed, sink, rx)
-        })
-        .collect();
     let mut kept = Vec::new();
-    for (feed, sink, rx) in feeds {
-        // Each open takes the feed scripted last: script and open one at a time.
-        drop(feed);
+    for _ in 0..3 {
         let feed = core.driver.feed_logs();
+        let (sink, rx) = viewer();
         core.logs
             .open(&web, LogQuery::default(), sink)
             .await
