@@ -313,6 +313,9 @@ impl Feed {
                     }
                     None if written && self.follow => {
                         written = false;
+                        // The written part's stream goes first: its engine connection, and
+                        // over SSH its slot, are the follow's.
+                        lines = Box::pin(futures_util::stream::empty());
                         match self.runtime.logs(&self.engine_id, &follow_after(&self.query, newest)).await {
                             Ok(follow) => lines = follow,
                             Err(e) => {
