@@ -180,7 +180,20 @@ export function LogViewer({ origins, buffer, version, options, search, onlyMatch
   const total = options.wrap ? heights.total() : rowCount * LOG_ROW_HEIGHT;
 
   // Matches of the search, for next / previous.
-  const matchRows = useMemo(() => (pattern ? buffer.matchRows(view, pattern) : []), [buffer, view, pattern, version]);
+  // Extended as the view grows, like the view itself: a search stays on while lines come.
+  const matchRef = useRef<{ view: readonly number[]; pattern: RegExp; scanned: number; rows: number[] } | null>(null);
+  const matchRows = useMemo(() => {
+    if (!pattern) return [];
+    const m = matchRef.current;
+    if (!m || m.view !== view || m.pattern !== pattern || m.scanned > view.length) {
+      matchRef.current = { view, pattern, scanned: view.length, rows: buffer.matchRows(view, pattern) };
+    } else if (m.scanned < view.length) {
+      buffer.matchRows(view, pattern, m.scanned, m.rows);
+      m.scanned = view.length;
+    }
+    return matchRef.current!.rows;
+    // `version` says the view grew.
+  }, [buffer, view, pattern, version]);
   const [current, setCurrent] = useState(-1);
   const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => setCurrent(-1), [pattern]);

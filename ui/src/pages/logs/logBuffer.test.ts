@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LogLine, LogSource } from "../../api/types";
-import { LogBuffer, MAX_VIEW_LINES, searchPattern, type LogFilter } from "./logBuffer";
+import { plainText } from "../../lib/ansi";
+import { guessLevel } from "../../lib/logLevel";
+import { LogBuffer, MAX_VIEW_LINES, searchPattern, type LogEntry, type LogFilter } from "./logBuffer";
 
 const line = (i: number, text = `line ${i}`, source: LogSource = "stdout"): LogLine => ({ ts: i, source, text, cut: false });
 const ALL: LogFilter = { sources: new Set(["stdout", "stderr", "tty"]), onlyMatching: false };
@@ -67,4 +70,199 @@ describe("LogBuffer", () => {
     expect(b.version).toBeGreaterThan(before);
     expect(b.lines).toBe(6);
   });
+
+  it("holds a million lines in a few hundred chunks, each line as it came", () => {
+    const b = new LogBuffer();
+    const batch = (k: number) => Array.from({ length: 2000 }, (_, i) => line(k * 2000 + i, `${k * 2000 + i} GET /items/${i} status=200`));
+    for (let k = 0; k < 500; k++) b.append(batch(k));
+    expect(b.lines).toBe(1_000_000);
+    for (const i of [0, 8191, 8192, 500_000, 999_999]) {
+      const e = b.at(i);
+      expect(e?.kind === "line" && [e.line.ts, e.text]).toEqual([i, `${i} GET /items/${i % 2000} status=200`]);
+    }
+    const p = searchPattern({ text: String.raw`^99999\d `, regex: true, caseSensitive: true }) as RegExp;
+    expect(b.matching(p)).toEqual([999_990, 999_991, 999_992, 999_993, 999_994, 999_995, 999_996, 999_997, 999_998, 999_999]);
+  });
 });
+
+// The buffer against a plain list of entries, under any sequence of what streams do to it,
+// with chunks of a few entries so that every operation crosses chunk edges.
+type Op =
+  | { op: "append"; lines: LogLine[] }
+  | { op: "merged"; lines: LogLine[]; origin: number }
+  | { op: "skipped"; count: number; from: number; origin?: number }
+  | { op: "prepend"; lines: LogLine[]; origin: number }
+  | { op: "fill"; which: number; lines: LogLine[] };
+
+const TEXTS = ["", "a", "ab a", " b", "level=error boom", "\u001b[31mred\u001b[0m a", "x\ty", "WARN: b b", "{\"a\":1}", "é ünï", "a\u001b]0;title\u0007b"];
+const arbLine = fc.record({
+  ts: fc.integer({ min: 0, max: 60 }),
+  source: fc.constantFrom<LogSource>("stdout", "stderr", "tty"),
+  text: fc.oneof(fc.constantFrom(...TEXTS), fc.string({ maxLength: 6, unit: fc.constantFrom("a", "b", " ", "\u001b", "[", "m", "1", "é") })),
+  cut: fc.boolean(),
+});
+const sortedLines = fc.array(arbLine, { maxLength: 12 }).map((ls) => [...ls].sort((x, y) => x.ts - y.ts));
+const fillOp = fc.record({ op: fc.constant("fill" as const), which: fc.nat(), lines: sortedLines });
+// What each kind of viewer does to its buffer: a container's stream appends and marks gaps; a
+// merged view inserts each log's lines by time (each log's own lines come in time order); the
+// history puts older pages before what it holds.
+const streamOps: fc.Arbitrary<Op[]> = fc.array(
+  fc.oneof(
+    fc.record({ op: fc.constant("append" as const), lines: sortedLines }),
+    fc.record({ op: fc.constant("skipped" as const), count: fc.integer({ min: 1, max: 9 }), from: fc.integer({ min: 0, max: 60 }) }),
+    fillOp,
+  ),
+  { maxLength: 25 },
+);
+const mergedOps: fc.Arbitrary<Op[]> = fc
+  .array(
+    fc.oneof(
+      fc.record({ op: fc.constant("merged" as const), lines: sortedLines, origin: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({ op: fc.constant("skipped" as const), count: fc.integer({ min: 1, max: 9 }), from: fc.integer({ min: 0, max: 60 }), origin: fc.integer({ min: 0, max: 3 }) }),
+      fillOp,
+    ),
+    { maxLength: 25 },
+  )
+  .map((ops) => {
+    const last = new Map<number, number>();
+    return ops.map((o): Op => {
+      if (o.op === "merged") {
+        const base = last.get(o.origin) ?? 0;
+        const lines = o.lines.map((l) => ({ ...l, ts: base + l.ts }));
+        last.set(o.origin, lines.at(-1)?.ts ?? base);
+        return { ...o, lines };
+      }
+      if (o.op === "skipped" && o.origin !== undefined) {
+        const from = (last.get(o.origin) ?? 0) + o.from;
+        last.set(o.origin, from + 1);
+        return { ...o, from };
+      }
+      return o;
+    });
+  });
+const historyOps: fc.Arbitrary<Op[]> = fc.array(fc.record({ op: fc.constant("prepend" as const), lines: sortedLines, origin: fc.integer({ min: 0, max: 3 }) }), { maxLength: 10 });
+
+/** What a plain list would hold: each entry as the buffer must give it back. */
+function modelEntry(l: LogLine, origin?: number): LogEntry {
+  const text = plainText(l.text);
+  const e: LogEntry = { kind: "line", line: l, text, level: guessLevel(text) };
+  if (origin !== undefined) e.origin = origin;
+  return e;
+}
+
+function applyModel(model: LogEntry[], o: Op): LogEntry[] {
+  const time = (e: LogEntry) => (e.kind === "line" ? (e.line.ts ?? 0) : e.from);
+  const insert = (batch: LogEntry[]) => {
+    if (batch.length === 0) return model;
+    const lo = model.findIndex((e) => time(e) > time(batch[0]));
+    if (lo < 0) return [...model, ...batch];
+    const tail = model.slice(lo);
+    const merged: LogEntry[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < tail.length || b < batch.length) {
+      if (b >= batch.length || (a < tail.length && time(tail[a]) <= time(batch[b]))) merged.push(tail[a++]);
+      else merged.push(batch[b++]);
+    }
+    return [...model.slice(0, lo), ...merged];
+  };
+  switch (o.op) {
+    case "append":
+      return [...model, ...o.lines.map((l) => modelEntry(l))];
+    case "merged":
+      return insert(o.lines.map((l) => modelEntry(l, o.origin)));
+    case "skipped": {
+      const m: LogEntry = { kind: "skipped", count: o.count, from: o.from, to: o.from + 1 };
+      if (o.origin === undefined) return [...model, m];
+      m.origin = o.origin;
+      return insert([m]);
+    }
+    case "prepend":
+      return [...o.lines.map((l) => modelEntry(l, o.origin)), ...model];
+    case "fill": {
+      const markers = model.filter((e) => e.kind === "skipped");
+      if (markers.length === 0) return model;
+      const marker = markers[o.which % markers.length] as Extract<LogEntry, { kind: "skipped" }>;
+      const at = model.indexOf(marker);
+      const filled = o.lines.filter((l) => (l.ts ?? 0) >= marker.from && (l.ts ?? 0) <= marker.to).map((l) => modelEntry(l, marker.origin));
+      return [...model.slice(0, at), ...filled, ...model.slice(at + 1)];
+    }
+  }
+}
+
+function applyBuffer(b: LogBuffer, o: Op): void {
+  switch (o.op) {
+    case "append":
+      return b.append(o.lines);
+    case "merged":
+      return b.appendMerged(o.lines, o.origin);
+    case "skipped":
+      return b.skipped(o.count, o.from, o.from + 1, o.origin);
+    case "prepend":
+      return b.prepend(o.lines.map((l) => ({ line: l, origin: o.origin })));
+    case "fill": {
+      const markers = Array.from({ length: b.size }, (_, i) => b.at(i)!).filter((e) => e.kind === "skipped");
+      if (markers.length > 0) b.fillGap(markers[o.which % markers.length], o.lines);
+    }
+  }
+}
+
+const PATTERNS = ["a", "b b", "^a", "a$", "^$", "\\s", "[^a]", "a\\sb", "\\bb", ".*", "x*", "(?=b)", "a(?!\\s)", "(?<=\\s)b", "\\W", "é", "[ab]{2}", "red", "(a|b)\\1"];
+
+describe("LogBuffer, against a plain list", () => {
+  it("holds and gives back what a plain list would, across any sequence of appends, merges, gaps, pages and fills", () => {
+    fc.assert(
+      fc.property(fc.oneof(streamOps, mergedOps, historyOps), fc.integer({ min: 1, max: 5 }), (ops, chunk) => {
+        const b = new LogBuffer(chunk);
+        let model: LogEntry[] = [];
+        for (const o of ops) {
+          applyBuffer(b, o);
+          model = applyModel(model, o);
+        }
+        expect(b.size).toBe(model.length);
+        expect(b.lines).toBe(model.filter((e) => e.kind === "line").length);
+        const held = Array.from({ length: b.size }, (_, i) => b.at(i));
+        expect(held).toEqual(model);
+        const ALL_SOURCES: LogFilter = { sources: new Set<LogSource>(["stdout", "tty"]), onlyMatching: false };
+        const passing = model.flatMap((e, i) => (e.kind === "skipped" || e.line.source !== "stderr" ? [i] : []));
+        expect(b.collect(ALL_SOURCES, null)).toEqual(passing);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("finds by searching each chunk's joined text exactly the lines a search of each line alone finds", () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbLine, { maxLength: 40 }),
+        fc.constantFrom(...PATTERNS),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 9 }),
+        fc.nat({ max: 40 }),
+        (lines, source, caseSensitive, chunk, from) => {
+          const b = new LogBuffer(chunk);
+          b.append(lines.slice(0, from));
+          b.skipped(2, 0, 1);
+          b.append(lines.slice(from));
+          const p = searchPattern({ text: source, regex: true, caseSensitive }) as RegExp;
+          const held = Array.from({ length: b.size }, (_, i) => b.at(i)!);
+          const alone = held.flatMap((e, i) => {
+            if (e.kind !== "line") return [];
+            p.lastIndex = 0;
+            return p.test(e.text) ? [i] : [];
+          });
+          expect(b.matching(p)).toEqual(alone);
+          const view = b.collect({ sources: new Set<LogSource>(["stdout", "stderr", "tty"]), onlyMatching: true }, p);
+          expect(view).toEqual([...alone, held.findIndex((e) => e.kind === "skipped")].sort((x, y) => x - y));
+          // From any row on, as a growing view asks.
+          const all = b.collect({ sources: new Set<LogSource>(["stderr", "tty"]), onlyMatching: false }, null);
+          const rows = all.flatMap((index, r) => (alone.includes(index) ? [r] : []));
+          const half = Math.floor(all.length / 2);
+          expect(b.matchRows(all, p, half, b.matchRows(all, p).filter((r) => r < half))).toEqual(rows);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
