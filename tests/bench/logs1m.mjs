@@ -79,9 +79,16 @@ async function main() {
   await s.click(whole);
   const count = await s.waitFor('[data-testid="log-count"]', { root: panel });
   let shown = "";
+  let told = 0;
   await s.until(
     async () => {
       shown = await s.text(count);
+      // How the load goes, every 10 s (a load that slows as it grows shows here).
+      const secs = (performance.now() - t0) / 1000;
+      if (secs - told >= 10) {
+        told = secs;
+        console.error(`  ${fmt(secs)} s: ${shown}`);
+      }
       return Number(shown.split(" ")[0].replace(/[^0-9]/g, "")) >= LINES;
     },
     `${LINES} lines loaded`,

@@ -150,26 +150,29 @@ export function LogViewer({ origins, buffer, version, options, search, onlyMatch
     return p instanceof RegExp ? p : null;
   }, [search]);
   const filter = useMemo<LogFilter>(() => ({ sources: options.sources, onlyMatching }), [options.sources, onlyMatching]);
+  // The rows shown depend on the search only when they are the matching ones: a search
+  // otherwise highlights and counts, and the million rows stay as they are.
+  const rowPattern = onlyMatching ? pattern : null;
 
   // The rows shown: entry indexes that pass the filter, extended as lines arrive.
   const viewRef = useRef<{ buffer: LogBuffer; filter: LogFilter; pattern: RegExp | null; dropped: number; replaced: number; scanned: number; rows: number[] } | null>(null);
   const view = useMemo(() => {
     const v = viewRef.current;
-    if (!v || v.buffer !== buffer || v.filter !== filter || v.pattern !== pattern || v.dropped !== buffer.droppedCount || v.replaced !== buffer.version || v.scanned > buffer.size) {
-      const rows = buffer.collect(filter, pattern);
-      viewRef.current = { buffer, filter, pattern, dropped: buffer.droppedCount, replaced: buffer.version, scanned: buffer.size, rows };
+    if (!v || v.buffer !== buffer || v.filter !== filter || v.pattern !== rowPattern || v.dropped !== buffer.droppedCount || v.replaced !== buffer.version || v.scanned > buffer.size) {
+      const rows = buffer.collect(filter, rowPattern);
+      viewRef.current = { buffer, filter, pattern: rowPattern, dropped: buffer.droppedCount, replaced: buffer.version, scanned: buffer.size, rows };
     } else if (v.scanned < buffer.size) {
-      buffer.collect(filter, pattern, v.rows, v.scanned);
+      buffer.collect(filter, rowPattern, v.rows, v.scanned);
       v.scanned = buffer.size;
     }
     return viewRef.current!.rows;
     // `version` says the buffer grew.
-  }, [buffer, filter, pattern, version]);
+  }, [buffer, filter, rowPattern, version]);
   const rowCount = view.length;
 
   const heights = useMemo(() => new RowHeights(LOG_ROW_HEIGHT), []);
   const [, setMeasured] = useState(0);
-  const layoutKey = `${options.wrap}|${[...filter.sources].join()}|${onlyMatching}|${String(pattern)}|${buffer.droppedCount}|${buffer.version}`;
+  const layoutKey = `${options.wrap}|${[...filter.sources].join()}|${onlyMatching}|${String(rowPattern)}|${buffer.droppedCount}|${buffer.version}`;
   const lastLayout = useRef("");
   if (lastLayout.current !== layoutKey) {
     lastLayout.current = layoutKey;
