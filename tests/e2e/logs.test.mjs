@@ -179,6 +179,38 @@ test("the Logs screen merges two containers' logs by time, each line with its co
   await s.screenshot(path.join(SHOTS, "logs-merged.png"));
 });
 
+test("containers picked in the table (Ctrl+click) open their logs together", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  const table = await s.waitFor('[data-testid="containers-table"]');
+  for (const name of [NAME, OTHER]) {
+    const row = await s.waitFor(`[data-testid="container-row"][data-name="${name}"]`, { root: table });
+    // On the name cell: the row's buttons are elsewhere.
+    await s.clickWith(await s.waitFor('[role="cell"]', { root: row }), "\uE009");
+  }
+  const bar = await s.waitFor('[data-testid="pick-bar"]');
+  await s.until(async () => (await s.text(await s.waitFor('[data-testid="pick-count"]', { root: bar }))) === "2 picked", "two picked");
+  // Picking opened nothing.
+  assert.equal((await s.findAll('[data-testid="container-drawer"]')).length, 0);
+  await s.screenshot(path.join(SHOTS, "containers-picked.png"));
+  await s.click(await s.waitFor('[data-testid="pick-logs"]', { root: bar }));
+  const page = await s.waitFor('[data-testid="logs-page"]');
+  let names = [];
+  await s.until(async () => {
+    names = await s.exec("return [...arguments[0].querySelectorAll('[data-testid=\"logs-legend-item\"]')].map((e) => e.textContent)", [
+      { "element-6066-11e4-a52e-4f735466cecf": page },
+    ]);
+    return names.length === 2 && names.some((n) => n.startsWith(`${NAME} `)) && names.some((n) => n.startsWith(OTHER));
+  }, "both picked containers in the legend").catch(async (e) => {
+    throw new Error(`${e.message}: the legend shows ${JSON.stringify(names)} at ${await s.exec("return location.hash")}`);
+  });
+  await s.until(async () => {
+    const origins = await s.exec("return [...arguments[0].querySelectorAll('[data-testid=\"log-origin\"]')].map((e) => e.textContent)", [
+      { "element-6066-11e4-a52e-4f735466cecf": page },
+    ]);
+    return origins.includes(NAME) && origins.includes(OTHER);
+  }, "lines of both");
+});
+
 test("the history keeps a container's lines with no viewer open, and finds them by word after it is removed", async () => {
   await s.click(await s.waitFor('[data-testid="nav-logs"]'));
   const page = await s.waitFor('[data-testid="logs-page"]');

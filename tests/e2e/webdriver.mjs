@@ -175,6 +175,25 @@ export class Session {
   type(el, text) {
     return this.cmd("POST", `/element/${el}/value`, { text });
   }
+  /**
+   * Clicks the middle of `el` with a key held (WebDriver key codes: "\uE009" Control,
+   * "\uE008" Shift), as real input events.
+   */
+  async clickWith(el, key) {
+    const origin = { "element-6066-11e4-a52e-4f735466cecf": el };
+    await this.cmd("POST", "/actions", {
+      actions: [
+        { type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "pause", duration: 0 }, { type: "pause", duration: 0 }, { type: "pause", duration: 0 }, { type: "keyUp", value: key }] },
+        {
+          type: "pointer",
+          id: "mouse",
+          parameters: { pointerType: "mouse" },
+          actions: [{ type: "pause", duration: 0 }, { type: "pointerMove", origin, x: 0, y: 0 }, { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 }, { type: "pause", duration: 0 }],
+        },
+      ],
+    });
+    await this.cmd("DELETE", "/actions");
+  }
   /** Presses a key (WebDriver key codes, e.g. "\uE00C" for Escape) as a real key event. */
   async press(key) {
     await this.cmd("POST", "/actions", {

@@ -1,10 +1,11 @@
-import { Button, Code, Group, Paper, Stack, Text } from "@mantine/core";
-import { IconBox, IconFileImport, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
-import { useEffect, useMemo, useState } from "react";
+import { Button, CloseButton, Code, Group, Kbd, Paper, Stack, Text, Tooltip } from "@mantine/core";
+import { IconBox, IconFileImport, IconFileText, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
+import { useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import { useContainerLoads, useContainers, useDevices } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
 import { useNow } from "../../lib/useNow";
+import { MAX_MERGED, logsLink } from "../logs/logsLink";
 import { useDeviceNames } from "../useDeviceNames";
 import { useDeviceStaleness } from "../useDeviceStaleness";
 import { ActionsProvider } from "./actions/ActionsContext";
@@ -69,6 +70,16 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const all = containers.data;
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;
+  // Containers picked in the table (Ctrl+click, Shift+click, Space), among those still shown.
+  const [pickedAll, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const picked = useMemo(() => {
+    const shown = new Set(visible.map((c) => c.uuid));
+    const still = [...pickedAll].filter((u) => shown.has(u));
+    return still.length === pickedAll.size ? pickedAll : new Set(still);
+  }, [pickedAll, visible]);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape" && picked.size > 0 && openUuid === null) setPicked(new Set());
+  };
 
   let body;
   if (containers.isPending) {
@@ -108,6 +119,8 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         selectedUuid={openUuid}
         staleness={staleness}
         onOpen={setOpenUuid}
+        picked={picked}
+        onPickedChange={setPicked}
       />
     );
   }
@@ -123,8 +136,9 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
           total={all?.length ?? 0}
           loading={containers.isPending}
         />
-        <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden" }}>
+        <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden", position: "relative" }} onKeyDown={onKeyDown}>
           {body}
+          {picked.size > 0 ? <PickBar picked={[...picked]} onClear={() => setPicked(new Set())} /> : null}
         </Paper>
       </Stack>
       <ContainerDrawer
@@ -141,6 +155,37 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
 }
 
 /** The container a `#/containers?open=<uuid>` link names, if any. */
+/** What can be done to the containers picked in the table, floating over its foot. */
+function PickBar({ picked, onClear }: { picked: string[]; onClear: () => void }) {
+  const tooMany = picked.length > MAX_MERGED;
+  return (
+    <Paper withBorder radius="xl" px="md" py={6} className="sq-pick-bar" data-testid="pick-bar">
+      <Group gap="sm" wrap="nowrap">
+        <Text size="sm" fw={500} data-testid="pick-count">
+          {picked.length} picked
+        </Text>
+        <Tooltip label={tooMany ? `At most ${MAX_MERGED} logs are read together` : "Their lines together, in time order"}>
+          <Button
+            size="compact-sm"
+            variant="light"
+            leftSection={<IconFileText size={14} />}
+            disabled={tooMany}
+            component="a"
+            href={tooMany ? undefined : logsLink(picked)}
+            data-testid="pick-logs"
+          >
+            Read their logs together
+          </Button>
+        </Tooltip>
+        <Text size="xs" c="dimmed" visibleFrom="lg">
+          <Kbd size="xs">Ctrl</Kbd>+click picks · <Kbd size="xs">Shift</Kbd> a range · <Kbd size="xs">Esc</Kbd> clears
+        </Text>
+        <CloseButton size="sm" aria-label="Clear the picks" onClick={onClear} data-testid="pick-clear" />
+      </Group>
+    </Paper>
+  );
+}
+
 export function containerInHash(hash: string): string | null {
   const match = /[?&]open=([^&]+)/.exec(hash);
   if (!match) return null;

@@ -271,4 +271,50 @@ describe("ContainersTable rows of a device that is not online", () => {
     expect(row).not.toHaveAttribute("data-stale");
     expect(within(row).getByTestId("status-badge")).toHaveTextContent(/^running$/);
   });
+
+  it("picks rows with Ctrl+click, a range with Shift+click and Space from the keyboard, and opens on a plain click", async () => {
+    const [a, b, c, d] = ["alpha", "bravo", "charlie", "delta"].map((name) => makeContainer({ uuid: name[0], name, state: "running" }));
+    const onOpen = vi.fn();
+    let picked = new Set<string>();
+    const view = () => (
+      <ActionsProvider>
+        <ContainersTable
+          containers={[d, c, b, a]}
+          deviceNames={names}
+          loads={new Map()}
+          now={NOW}
+          selectedUuid={null}
+          onOpen={onOpen}
+          picked={picked}
+          onPickedChange={(next) => {
+            picked = next;
+            rerender(view());
+          }}
+        />
+      </ActionsProvider>
+    );
+    const { rerender } = renderWithProviders(view());
+    const row = (name: string) => screen.getAllByTestId("container-row").find((r) => r.dataset.name === name)!;
+    const pickedNames = () => screen.getAllByTestId("container-row").filter((r) => r.getAttribute("aria-selected") === "true").map((r) => r.dataset.name);
+    await screen.findAllByTestId("container-row");
+
+    fireEvent.click(row("alpha"), { ctrlKey: true });
+    expect(pickedNames()).toEqual(["alpha"]);
+    expect(row("alpha")).toHaveAttribute("data-picked", "true");
+    // A range runs in the order shown (sorted by name), from the row picked last.
+    fireEvent.click(row("charlie"), { shiftKey: true });
+    expect(pickedNames()).toEqual(["alpha", "bravo", "charlie"]);
+    fireEvent.click(row("bravo"), { metaKey: true });
+    expect(pickedNames()).toEqual(["alpha", "charlie"]);
+    fireEvent.keyDown(row("delta"), { key: " " });
+    expect(pickedNames()).toEqual(["alpha", "charlie", "delta"]);
+    expect(onOpen).not.toHaveBeenCalled();
+
+    fireEvent.click(row("bravo"));
+    expect(onOpen).toHaveBeenCalledWith("b");
+    fireEvent.keyDown(row("delta"), { key: "Enter" });
+    expect(onOpen).toHaveBeenLastCalledWith("d");
+    expect(pickedNames()).toEqual(["alpha", "charlie", "delta"]);
+  });
 });
+

@@ -8,7 +8,7 @@ import {
   type SortingState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from "react";
 import type { Container, ContainerLoad, ContainerState } from "../../api/types";
 import { HoverTips } from "../../components/HoverTips";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
@@ -146,18 +146,21 @@ interface RowProps {
   load: ContainerLoad | undefined;
   now: number;
   selected: boolean;
+  /** Picked (with Ctrl or Shift), for something done to several containers at once. */
+  picked: boolean;
   /** Set when the container's device is not online: one object per device, kept while unchanged. */
   stale: Staleness | null;
   /** While the table scrolls, the actions cell is left empty (see `ContainersTable`). */
   scrolling: boolean;
   onOpen: (uuid: string) => void;
+  onPick: (uuid: string, range: boolean) => void;
 }
 
 /**
  * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
  * alone; a stats round re-renders only the rows whose load changed.
  */
-const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, stale, scrolling, onOpen }: RowProps) {
+const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, picked, stale, scrolling, onOpen, onPick }: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   const shown = useRef(c.uuid);
   // A row element is reused for whichever container comes into its slot (see SLOTS). Focus
@@ -174,10 +177,19 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
   }, [c.uuid]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget) return;
-    if (e.key === "Enter" || e.key === " ") {
+    if (e.key === "Enter") {
       e.preventDefault();
       onOpen(c.uuid);
+    } else if (e.key === " ") {
+      // Space picks, Shift+Space picks up to here, as in a file manager.
+      e.preventDefault();
+      onPick(c.uuid, e.shiftKey);
     }
+  };
+  // Ctrl (⌘) + click picks a row, Shift + click the rows up to it; a click opens it.
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey) onPick(c.uuid, e.shiftKey);
+    else onOpen(c.uuid);
   };
   return (
     <div
@@ -193,8 +205,12 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
       data-state={c.state}
       data-uuid={c.uuid}
       data-selected={selected}
+      data-picked={picked || undefined}
+      aria-selected={picked}
       data-stale={stale ? true : undefined}
-      onClick={() => onOpen(c.uuid)}
+      onClick={onClick}
+      // A Shift+click picks rows; it does not select their text.
+      onMouseDown={(e) => e.shiftKey && e.preventDefault()}
       onKeyDown={onKeyDown}
     >
       <div role="cell" className="sq-cell">
@@ -247,6 +263,9 @@ interface Props {
   loads: Map<string, ContainerLoad>;
   now: number;
   selectedUuid: string | null;
+  /** The containers picked, and what to do when the picks change (no picking without it). */
+  picked?: ReadonlySet<string>;
+  onPickedChange?: (picked: Set<string>) => void;
   /** deviceUuid → why its containers are last seen, for the devices not online. */
   staleness?: ReadonlyMap<string, Staleness>;
   onOpen: (uuid: string) => void;
@@ -267,6 +286,7 @@ function slotCount(viewHeight: number, rendered: number): number {
 }
 
 const NOT_STALE: ReadonlyMap<string, Staleness> = new Map();
+const NOTHING_PICKED: ReadonlySet<string> = new Set();
 const NO_LOADS: Map<string, ContainerLoad> = new Map();
 
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
@@ -278,6 +298,8 @@ export function ContainersTable({
   selectedUuid,
   staleness = NOT_STALE,
   onOpen,
+  picked = NOTHING_PICKED,
+  onPickedChange,
 }: Props) {
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
   // Loads change every stats round; the columns (and with them the sorted rows) follow them
@@ -318,6 +340,27 @@ export function ContainersTable({
   const onOpenRef = useRef(onOpen);
   onOpenRef.current = onOpen;
   const open = useCallback((uuid: string) => onOpenRef.current(uuid), []);
+
+  // Picking: a row on its own, or (with Shift) every row between the last one picked and
+  // it, in the order shown.
+  const pickRef = useRef({ picked, rows, onPickedChange, anchor: null as string | null });
+  pickRef.current = { ...pickRef.current, picked, rows, onPickedChange };
+  const pick = useCallback((uuid: string, range: boolean) => {
+    const p = pickRef.current;
+    if (!p.onPickedChange) return;
+    const next = new Set(p.picked);
+    const at = p.rows.findIndex((r) => r.id === uuid);
+    const from = p.anchor === null ? -1 : p.rows.findIndex((r) => r.id === p.anchor);
+    if (range && from >= 0 && at >= 0) {
+      for (let i = Math.min(from, at); i <= Math.max(from, at); i++) next.add(p.rows[i].id);
+    } else if (next.has(uuid)) {
+      next.delete(uuid);
+    } else {
+      next.add(uuid);
+    }
+    p.anchor = uuid;
+    p.onPickedChange(next);
+  }, []);
 
   return (
     <HoverTips>
@@ -380,9 +423,11 @@ export function ContainersTable({
                   load={stale ? undefined : loads.get(c.uuid)}
                   now={now}
                   selected={selectedUuid === c.uuid}
+                  picked={picked.has(c.uuid)}
                   stale={stale}
                   scrolling={scrolling}
                   onOpen={open}
+                  onPick={pick}
                 />
               );
             })}

@@ -7,6 +7,7 @@ import type { LogEvent, LogLine, LogQuery } from "../../api/types";
 import { commands } from "../../bindings";
 import { makeContainer, makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
+import { containersInLink, logsLink, MAX_MERGED } from "./logsLink";
 import { LogsPage } from "./LogsPage";
 import type { LogOpener } from "./useLogStream";
 
@@ -63,4 +64,21 @@ describe("LogsPage", () => {
     renderWithProviders(<LogsPage open={() => Promise.resolve(1)} />);
     expect(await screen.findByTestId("logs-none")).toHaveTextContent("Pick one or more containers");
   });
+
+  it("reads the containers a link names (the containers table's picks), and nothing else from a bad link", async () => {
+    const opened: string[] = [];
+    const open: LogOpener = (uuid) => {
+      opened.push(uuid);
+      return Promise.resolve(opened.length);
+    };
+    window.location.hash = logsLink(["u-db", "u-web"]);
+    const view = renderWithProviders(<LogsPage open={open} />);
+    await waitFor(() => expect(opened).toEqual(["u-db", "u-web"]));
+    view.unmount();
+    expect(containersInLink("#/logs?containers=a,%E0%A4%A,a,,b")).toEqual(["a", "b"]);
+    expect(containersInLink("#/containers?containers=a")).toEqual([]);
+    expect(containersInLink(logsLink(Array.from({ length: 20 }, (_, i) => `c${i}`)))).toHaveLength(MAX_MERGED);
+    window.location.hash = "";
+  });
 });
+

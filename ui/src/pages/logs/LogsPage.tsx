@@ -10,13 +10,12 @@ import { containerLabel } from "../../lib/format";
 import type { LogSearch } from "./logBuffer";
 import { HistoryView, type HistoryApi } from "./HistoryView";
 import { LogSearchBox, LogViewer, type LogOrigin } from "./LogViewer";
+import { containersInLink, MAX_MERGED } from "./logsLink";
 import { ORIGIN_COLORS } from "./originColors";
 import { useMergedLogs } from "./useMergedLogs";
 import type { LogOpener, LogStreamState } from "./useLogStream";
 
-/** The most containers merged at once: each is a stream (and an engine connection). */
-export const MAX_MERGED = 12;
-
+export { MAX_MERGED } from "./logsLink";
 
 const COMPOSE_PROJECT = "com.docker.compose.project";
 
@@ -37,7 +36,8 @@ type Mode = "live" | "history";
 
 export function LogsPage({ open, initial = [], history, mode: initialMode = "live" }: { open?: LogOpener; initial?: string[]; history?: HistoryApi; mode?: Mode }) {
   const [mode, setMode] = useState<Mode>(initialMode);
-  const [picked, setPicked] = useState<string[]>(initial);
+  // Picked here, or named by the link that opened the screen (the containers table's picks).
+  const [picked, setPicked] = useState<string[]>(() => (initial.length > 0 ? initial : containersInLink(window.location.hash)));
   return (
     <Stack gap={0} h="100%" data-testid="logs-page">
       <Group gap="xs" p="md" pb="xs" justify="space-between">
