@@ -61,9 +61,10 @@ export const commands = {
 	 *  Writes a container's log (the range and outputs `query` asks, times when `timestamps`) to
 	 *  a file the user picks in the system's save dialog, streamed straight to disk; the lines
 	 *  written so far go to `on_progress`. `None` when the dialog is cancelled. The file appears
-	 *  only once whole: it is written next to it first.
+	 *  only once whole: it is written next to it first. Several containers' logs are merged by
+	 *  time, each line after its container's name, as `docker compose logs` prints them.
 	 */
-	logsDownload: (containerUuid: string, query: LogQuery_Deserialize, timestamps: boolean, fileName: string, onProgress: Channel<number>) => typedError<LogDownload | null, AppError_Serialize>(__TAURI_INVOKE("logs_download", { containerUuid, query, timestamps, fileName, onProgress })),
+	logsDownload: (containerUuids: string[], query: LogQuery_Deserialize, timestamps: boolean, fileName: string, onProgress: Channel<number>) => typedError<LogDownload | null, AppError_Serialize>(__TAURI_INVOKE("logs_download", { containerUuids, query, timestamps, fileName, onProgress })),
 	/**  The timelines kept, the space they take, and what is being kept now. */
 	logHistoryOverview: () => typedError<HistoryOverview_Serialize, AppError_Serialize>(__TAURI_INVOKE("log_history_overview")),
 	/**

@@ -48,16 +48,20 @@ pub struct LogDownload {
     pub bytes: f64,
 }
 
+/// The most logs one download merges.
+const MAX_DOWNLOAD_MERGED: usize = 32;
+
 /// Writes a container's log (the range and outputs `query` asks, times when `timestamps`) to
 /// a file the user picks in the system's save dialog, streamed straight to disk; the lines
 /// written so far go to `on_progress`. `None` when the dialog is cancelled. The file appears
-/// only once whole: it is written next to it first.
+/// only once whole: it is written next to it first. Several containers' logs are merged by
+/// time, each line after its container's name, as `docker compose logs` prints them.
 #[tauri::command]
 #[specta::specta]
 pub async fn logs_download(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
-    container_uuid: String,
+    container_uuids: Vec<String>,
     query: LogQuery,
     timestamps: bool,
     file_name: String,
@@ -65,6 +69,12 @@ pub async fn logs_download(
 ) -> CmdResult<Option<LogDownload>> {
     use tauri_plugin_dialog::DialogExt;
 
+    if container_uuids.is_empty() || container_uuids.len() > MAX_DOWNLOAD_MERGED {
+        return Err(crate::error::AppError::new(
+            "invalid_input",
+            format!("pick between 1 and {MAX_DOWNLOAD_MERGED} containers to save their logs"),
+        ));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -77,13 +87,21 @@ pub async fn logs_download(
     let Some(path) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    let lines = state.app()?.logs.read(&container_uuid, query).await?;
     let progress = move |n: u32| {
         let _ = on_progress.send(n);
     };
-    let written = squirrel_app::write_log(lines, &path, timestamps, &progress)
-        .await
-        .map_err(|message| crate::error::AppError::new("io", message))?;
+    let logs = &state.app()?.logs;
+    let written = match container_uuids.as_slice() {
+        [one] => {
+            let lines = logs.read(one, query).await?;
+            squirrel_app::write_log(lines, &path, timestamps, &progress).await
+        }
+        many => {
+            let named = logs.read_named(many, query).await?;
+            squirrel_app::write_merged_log(named, &path, timestamps, &progress).await
+        }
+    }
+    .map_err(|message| crate::error::AppError::new("io", message))?;
     Ok(Some(LogDownload {
         path: path.to_string_lossy().into_owned(),
         lines: written.lines,

@@ -16,5 +16,5 @@ pub use config::AppConfig;
 pub use discovery::{discover_engines, local_docker_socket};
 pub use factory::AppComponentFactory;
 pub use fetch::{redact, ReqwestFetcher};
-pub use log_file::{write_log, Written};
+pub use log_file::{write_log, write_merged_log, Written};
 pub use logos::{LogoCache, MAX_LOGO_BYTES};

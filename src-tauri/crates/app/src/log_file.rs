@@ -1,11 +1,13 @@
-//! A container's log written to a file: streamed straight to disk (the engine sets the pace,
-//! nothing is held), and the file appears only once whole.
+//! A container's log, or several merged by time, written to a file: streamed straight to
+//! disk (the engines set the pace, nothing is held beyond a line per log), and the file
+//! appears only once whole.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use squirrel_core::model::format_log_time;
+use squirrel_core::model::{format_log_time, LogLine};
 use squirrel_core::ports::LogLines;
 use tokio::io::AsyncWriteExt;
 
@@ -21,7 +23,112 @@ pub struct Written {
 /// are renamed at the end, so a failure leaves no half file; `progress` hears the lines
 /// written so far, at most every 100 ms. The error is a sentence.
 pub async fn write_log(
-    mut lines: LogLines,
+    lines: LogLines,
+    path: &Path,
+    timestamps: bool,
+    progress: &(dyn Fn(u32) + Send + Sync),
+) -> Result<Written, String> {
+    let lines = lines
+        .map(|l| {
+            l.map(|l| (0, l))
+                .map_err(|e| format!("the engine stopped sending the log: {e}"))
+        })
+        .boxed();
+    write_lines(lines, &[String::new()], path, timestamps, progress).await
+}
+
+/// Writes several logs (each named) merged by time, as `docker compose logs` prints them:
+/// each line after its log's name, padded to the longest (`web | ...`), then its time when
+/// `timestamps`. Otherwise as [`write_log`].
+pub async fn write_merged_log(
+    logs: Vec<(String, LogLines)>,
+    path: &Path,
+    timestamps: bool,
+    progress: &(dyn Fn(u32) + Send + Sync),
+) -> Result<Written, String> {
+    let width = logs
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let prefixes: Vec<String> = logs
+        .iter()
+        .map(|(n, _)| format!("{n:<width$} | "))
+        .collect();
+    let (names, streams): (Vec<String>, Vec<LogLines>) = logs.into_iter().unzip();
+    write_lines(
+        merged(names, streams),
+        &prefixes,
+        path,
+        timestamps,
+        progress,
+    )
+    .await
+}
+
+/// Lines of several logs (each in time order), in time order, each with its log's index. A
+/// line cut for its length is followed by its other parts before any other log's line.
+fn merged(
+    names: Vec<String>,
+    streams: Vec<LogLines>,
+) -> BoxStream<'static, Result<(usize, LogLine), String>> {
+    struct Merge {
+        names: Vec<String>,
+        streams: Vec<Option<LogLines>>,
+        heads: Vec<Option<LogLine>>,
+        /// The log whose last line sent was cut: its next part comes next.
+        cut_from: Option<usize>,
+    }
+    let heads = streams.iter().map(|_| None).collect();
+    let state = Merge {
+        names,
+        streams: streams.into_iter().map(Some).collect(),
+        heads,
+        cut_from: None,
+    };
+    futures_util::stream::unfold(state, |mut m| async move {
+        // Every log still open shows its next line.
+        for k in 0..m.streams.len() {
+            if m.heads[k].is_some() {
+                continue;
+            }
+            let Some(stream) = m.streams[k].as_mut() else {
+                continue;
+            };
+            match stream.next().await {
+                Some(Ok(line)) => m.heads[k] = Some(line),
+                Some(Err(e)) => {
+                    let err = format!("the engine stopped sending the log of {}: {e}", m.names[k]);
+                    // Nothing more is read after an error.
+                    m.streams.iter_mut().for_each(|s| *s = None);
+                    m.heads.iter_mut().for_each(|h| *h = None);
+                    return Some((Err(err), m));
+                }
+                None => m.streams[k] = None,
+            }
+        }
+        let next = match m.cut_from.filter(|&k| m.heads[k].is_some()) {
+            Some(k) => k,
+            None => {
+                m.heads
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, h)| h.as_ref().map(|h| (k, h.ts)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))?
+                    .0
+            }
+        };
+        let line = m.heads[next].take()?;
+        m.cut_from = line.cut.then_some(next);
+        Some((Ok((next, line)), m))
+    })
+    .boxed()
+}
+
+/// Writes lines, each after the prefix of its log.
+async fn write_lines(
+    mut lines: BoxStream<'static, Result<(usize, LogLine), String>>,
+    prefixes: &[String],
     path: &Path,
     timestamps: bool,
     progress: &(dyn Fn(u32) + Send + Sync),
@@ -40,9 +147,12 @@ pub async fn write_log(
         let mut text = String::new();
         // The parts of a line cut for its length after the first go on without a time.
         let mut continuing = false;
-        while let Some(line) = lines.next().await {
-            let line = line.map_err(|e| format!("the engine stopped sending the log: {e}"))?;
+        while let Some(item) = lines.next().await {
+            let (origin, line) = item?;
             text.clear();
+            if !continuing {
+                text.push_str(prefixes.get(origin).map_or("", String::as_str));
+            }
             if timestamps && !continuing {
                 text.push_str(&format_log_time(line.ts));
                 text.push(' ');

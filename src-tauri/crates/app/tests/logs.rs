@@ -513,6 +513,113 @@ async fn a_download_is_the_log_as_docker_logs_prints_it_and_appears_only_once_wh
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_download_interleaves_the_logs_by_time_each_line_after_its_name() {
+    let engine = TestEngine::start();
+    // Two containers writing at the same time; one line of alpha's is 100,000 bytes long
+    // (the engine sends it in parts, which must stay together).
+    engine.cli(&["run", "-d", "--name", "alpha", "busybox:local", "sh", "-c", "for i in $(seq 1 30); do echo \"a $i\"; [ $i = 15 ] && { head -c 100000 /dev/zero | tr '\\0' y; echo; }; sleep 0.03; done"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "beta-long",
+        "busybox:local",
+        "sh",
+        "-c",
+        "for i in $(seq 1 30); do echo \"b $i\" >&2; sleep 0.03; done",
+    ]);
+    engine.cli(&["wait", "alpha", "beta-long"]);
+    let app = App::new().await;
+    app.add_engine(&engine, "local").await;
+    let uuids = vec![
+        uuid_of(&app, "alpha").await,
+        uuid_of(&app, "beta-long").await,
+    ];
+    let all = LogQuery {
+        tail: None,
+        follow: false,
+        ..LogQuery::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.log");
+    let written = squirrel_app::write_merged_log(
+        app.logs.read_named(&uuids, all.clone()).await.unwrap(),
+        &path,
+        true,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(written.lines, 61);
+    let mut times = Vec::new();
+    let mut of = std::collections::HashMap::<&str, Vec<&str>>::new();
+    for line in text.lines() {
+        let (name, rest) = line.split_once(" | ").expect("a name first");
+        let (time, words) = rest.split_once(' ').expect("then a time");
+        times.push(time.to_string());
+        of.entry(name).or_default().push(words);
+    }
+    // Names padded to the longest; times in order (RFC 3339 in UTC sorts as text).
+    assert_eq!(
+        of.keys()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>(),
+        ["alpha    ", "beta-long"].into()
+    );
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "times in order");
+    // Each log whole and in its own order: as docker logs prints it.
+    for (name, key) in [("alpha", "alpha    "), ("beta-long", "beta-long")] {
+        let out = std::process::Command::new("docker")
+            .env("DOCKER_HOST", engine.host())
+            .args(["logs", name])
+            .output()
+            .unwrap();
+        let theirs = String::from_utf8([out.stdout, out.stderr].concat()).unwrap();
+        assert_eq!(of[key], theirs.lines().collect::<Vec<_>>(), "{name}");
+    }
+    // The two logs do interleave (they ran at the same time).
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(" | ").next().unwrap())
+        .collect();
+    assert!(
+        names.windows(2).filter(|w| w[0] != w[1]).count() > 10,
+        "{names:?}"
+    );
+
+    // Two containers of one name on two devices are told apart by their device's name.
+    let other = TestEngine::start();
+    other.cli(&[
+        "run",
+        "--name",
+        "alpha",
+        "busybox:local",
+        "echo",
+        "from the other",
+    ]);
+    app.add_engine(&other, "other").await;
+    let twin = support::wait_until(|| async {
+        app.containers
+            .list(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "alpha" && c.uuid != uuids[0])
+    })
+    .await;
+    let named = app
+        .logs
+        .read_named(&[uuids[0].clone(), twin.uuid], all)
+        .await
+        .unwrap();
+    assert_eq!(
+        named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["alpha@local", "alpha@other"]
+    );
+}
+
 /// Over SSH, log streams have channels of their own: a screen full of logs leaves the
 /// watcher and actions their channels, a log past the most one connection carries is
 /// refused in words (and opens once another closes), and the history follows containers

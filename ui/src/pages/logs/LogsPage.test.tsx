@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The Logs screen merges the logs of the containers picked: one stream each, lines in time
 // order with each container's name, every stream closed when the screen goes.
-import { act, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { LogEvent, LogLine, LogQuery } from "../../api/types";
 import { commands } from "../../bindings";
@@ -79,6 +79,16 @@ describe("LogsPage", () => {
     expect(containersInLink("#/containers?containers=a")).toEqual([]);
     expect(containersInLink(logsLink(Array.from({ length: 20 }, (_, i) => `c${i}`)))).toHaveLength(MAX_MERGED);
     window.location.hash = "";
+  });
+
+  it("saves the picked containers' whole logs merged, with the outputs shown", async () => {
+    const save = vi.fn(() => Promise.resolve({ path: "/home/me/merged.log", lines: 12, bytes: 300 }));
+    renderWithProviders(<LogsPage open={() => Promise.resolve(1)} save={save} initial={["u-web", "u-db"]} />);
+    await waitFor(() => expect(screen.getAllByTestId("logs-legend-item")).toHaveLength(2));
+    fireEvent.click(screen.getByText("stderr"));
+    fireEvent.click(screen.getByTestId("log-download"));
+    expect(save).toHaveBeenCalledWith(["u-web", "u-db"], { tail: null, since: null, until: null, follow: false, stdout: true, stderr: false }, true, "merged.log", expect.any(Function));
+    expect(await screen.findByText("12 lines to /home/me/merged.log")).toBeInTheDocument();
   });
 });
 

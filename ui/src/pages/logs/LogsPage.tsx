@@ -9,6 +9,7 @@ import type { Container, LogQuery, LogSource } from "../../api/types";
 import { containerLabel } from "../../lib/format";
 import type { LogSearch } from "./logBuffer";
 import { HistoryView, type HistoryApi } from "./HistoryView";
+import { LogDownloadButton, type LogSaver } from "./logDownload";
 import { LogSearchBox, LogViewer, type LogOrigin } from "./LogViewer";
 import { containersInLink, MAX_MERGED } from "./logsLink";
 import { ORIGIN_COLORS } from "./originColors";
@@ -34,7 +35,19 @@ function statusText(state: LogStreamState | undefined): string {
 
 type Mode = "live" | "history";
 
-export function LogsPage({ open, initial = [], history, mode: initialMode = "live" }: { open?: LogOpener; initial?: string[]; history?: HistoryApi; mode?: Mode }) {
+export function LogsPage({
+  open,
+  save,
+  initial = [],
+  history,
+  mode: initialMode = "live",
+}: {
+  open?: LogOpener;
+  save?: LogSaver;
+  initial?: string[];
+  history?: HistoryApi;
+  mode?: Mode;
+}) {
   const [mode, setMode] = useState<Mode>(initialMode);
   // Picked here, or named by the link that opened the screen (the containers table's picks).
   const [picked, setPicked] = useState<string[]>(() => (initial.length > 0 ? initial : containersInLink(window.location.hash)));
@@ -56,13 +69,23 @@ export function LogsPage({ open, initial = [], history, mode: initialMode = "liv
           data-testid="logs-mode"
         />
       </Group>
-      {mode === "live" ? <LiveLogs open={open} picked={picked} setPicked={setPicked} /> : <HistoryView api={history} />}
+      {mode === "live" ? <LiveLogs open={open} save={save} picked={picked} setPicked={setPicked} /> : <HistoryView api={history} />}
     </Stack>
   );
 }
 
 /** The live logs of the picked containers, merged. */
-function LiveLogs({ open, picked, setPicked }: { open?: LogOpener; picked: string[]; setPicked: React.Dispatch<React.SetStateAction<string[]>> }) {
+function LiveLogs({
+  open,
+  save,
+  picked,
+  setPicked,
+}: {
+  open?: LogOpener;
+  save?: LogSaver;
+  picked: string[];
+  setPicked: React.Dispatch<React.SetStateAction<string[]>>;
+}) {
   const containers = useContainers();
   const devices = useDevices();
   const [tail, setTail] = useState("100");
@@ -189,6 +212,17 @@ function LiveLogs({ open, picked, setPicked }: { open?: LogOpener; picked: strin
               {s}
             </Chip>
           ))}
+          <LogDownloadButton
+            save={save}
+            what={() => ({
+              uuids: shown,
+              query: { tail: null, since: null, until: null, follow: false, stdout: sources.has("stdout"), stderr: sources.has("stderr") },
+              timestamps: true,
+              fileName: shown.length === 1 ? `${origins[0]?.name ?? "container"}.log` : "merged.log",
+            })}
+            tooltip="Save these containers' whole logs, merged by time, each line after its container's name"
+            disabled={shown.length === 0 || (!sources.has("stdout") && !sources.has("stderr"))}
+          />
         </Group>
       </Stack>
       {shown.length === 0 ? (

@@ -178,7 +178,7 @@ describe("LogsPanel", () => {
     const { open, opened } = opener();
     let progress: (n: number) => void = () => {};
     let finish: (v: { path: string; lines: number; bytes: number | null } | null) => void = () => {};
-    const save = vi.fn((_uuid: string, _q: LogQuery, _t: boolean, _name: string, onProgress: (n: number) => void) => {
+    const save = vi.fn((_uuids: string[], _q: LogQuery, _t: boolean, _name: string, onProgress: (n: number) => void) => {
       progress = onProgress;
       return new Promise<{ path: string; lines: number; bytes: number | null } | null>((resolve) => (finish = resolve));
     });
@@ -186,7 +186,7 @@ describe("LogsPanel", () => {
     await waitFor(() => expect(opened).toHaveLength(1));
     fireEvent.click(screen.getByText("stderr"));
     fireEvent.click(screen.getByTestId("log-download"));
-    expect(save).toHaveBeenCalledWith("c-1", { tail: null, since: null, until: null, follow: false, stdout: true, stderr: false }, true, "web.log", expect.any(Function));
+    expect(save).toHaveBeenCalledWith(["c-1"], { tail: null, since: null, until: null, follow: false, stdout: true, stderr: false }, true, "web.log", expect.any(Function));
     act(() => progress(1234));
     expect(screen.getByTestId("log-download")).toHaveTextContent("Saving… 1,234 lines");
     await act(async () => finish({ path: "/home/me/web.log", lines: 2000, bytes: 90_000 }));

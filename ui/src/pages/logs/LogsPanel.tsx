@@ -1,15 +1,14 @@
 // A container's live log: the stream, the query (how far back), the view's options, search,
 // and what the stream's end means for the user.
 import { ActionIcon, Alert, Button, Chip, Group, Loader, Select, Stack, Text, Tooltip } from "@mantine/core";
-import { IconClock, IconDownload, IconPlayerPause, IconPlayerPlay, IconRefresh, IconTextWrap } from "@tabler/icons-react";
-import { notifications } from "@mantine/notifications";
-import { Channel } from "@tauri-apps/api/core";
+import { IconClock, IconPlayerPause, IconPlayerPlay, IconRefresh, IconTextWrap } from "@tabler/icons-react";
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { ContainerState, LogLine, LogQuery, LogSource } from "../../api/types";
-import { call, errorMessage } from "../../api/unwrap";
+import { errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import type { LogEntry, LogSearch } from "./logBuffer";
 import { KeepHistorySwitch, type HistoryApi } from "./HistoryView";
+import { LogDownloadButton, tauriLogSaver, type LogSaver } from "./logDownload";
 import { LogSearchBox, LogViewer } from "./LogViewer";
 import { tauriLogOpener, useLogStream, type LogOpener } from "./useLogStream";
 
@@ -61,21 +60,6 @@ function readRange(open: LogOpener, containerUuid: string, fromMs: number, toMs:
       .catch(reject);
   });
 }
-
-/** Saves a container's log to a file the user picks; resolves to what was written, or null. */
-export type LogSaver = (
-  containerUuid: string,
-  query: LogQuery,
-  timestamps: boolean,
-  fileName: string,
-  onProgress: (lines: number) => void,
-) => Promise<{ path: string; lines: number; bytes: number | null } | null>;
-
-export const tauriLogSaver: LogSaver = (containerUuid, query, timestamps, fileName, onProgress) => {
-  const channel = new Channel<number>();
-  channel.onmessage = onProgress;
-  return call(commands.logsDownload(containerUuid, query, timestamps, fileName, channel));
-};
 
 interface Props {
   containerUuid: string;
@@ -140,26 +124,12 @@ export function LogsPanel({ containerUuid, name = "container", save = tauriLogSa
   }, [ended, state, updatedAt]);
 
   // A download: the chosen range and outputs, whole, straight to a file.
-  const [saving, setSaving] = useState<number | null>(null);
-  const download = () => {
-    setSaving(0);
-    const range: LogQuery = {
-      tail: null,
-      since: query.since,
-      until: null,
-      follow: false,
-      stdout: sources.has("stdout"),
-      stderr: sources.has("stderr"),
-    };
-    save(containerUuid, range, timestamps, `${name}.log`, setSaving)
-      .then((done) => {
-        if (done) {
-          notifications.show({ color: "green", title: "Log saved", message: `${done.lines.toLocaleString()} lines to ${done.path}` });
-        }
-      })
-      .catch((e: unknown) => notifications.show({ color: "red", title: "Could not save the log", message: errorMessage(e) }))
-      .finally(() => setSaving(null));
-  };
+  const downloadWhat = () => ({
+    uuids: [containerUuid],
+    query: { tail: null, since: query.since, until: null, follow: false, stdout: sources.has("stdout"), stderr: sources.has("stderr") },
+    timestamps,
+    fileName: `${name}.log`,
+  });
 
   const onReadGap = (entry: LogEntry) => {
     if (entry.kind !== "skipped") return;
@@ -237,18 +207,12 @@ export function LogsPanel({ containerUuid, name = "container", save = tauriLogSa
         <Group gap={6}>
           {keep ? <KeepHistorySwitch deviceUuid={keep.deviceUuid} name={keep.name} api={historyApi} /> : null}
           <StreamStatus state={streamState} />
-          <Tooltip label="Save the log (this range, these outputs, whole) to a file">
-            <Button
-              size="compact-xs"
-              variant="subtle"
-              leftSection={<IconDownload size={12} />}
-              onClick={download}
-              disabled={saving !== null || (!sources.has("stdout") && !sources.has("stderr"))}
-              data-testid="log-download"
-            >
-              {saving === null ? "Download" : `Saving… ${saving.toLocaleString()} lines`}
-            </Button>
-          </Tooltip>
+          <LogDownloadButton
+            save={save}
+            what={downloadWhat}
+            tooltip="Save the log (this range, these outputs, whole) to a file"
+            disabled={!sources.has("stdout") && !sources.has("stderr")}
+          />
           <Button
             size="compact-xs"
             variant="light"

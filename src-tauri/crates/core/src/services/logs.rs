@@ -176,6 +176,35 @@ impl LogsService {
         Ok(runtime.logs(&container.engine_id, &query).await?)
     }
 
+    /// Several containers' logs as [`read`](Self::read) reads one, each with its name to
+    /// show (with its device's, when another container of the list has the same name).
+    pub async fn read_named(
+        &self,
+        container_uuids: &[String],
+        query: LogQuery,
+    ) -> CoreResult<Vec<(String, LogLines)>> {
+        let mut containers = Vec::with_capacity(container_uuids.len());
+        for uuid in container_uuids {
+            containers.push(self.resolve(uuid, &query).await?.0);
+        }
+        let mut out = Vec::with_capacity(containers.len());
+        for c in &containers {
+            let twins = containers.iter().filter(|o| o.name == c.name).count() > 1;
+            let name = if twins {
+                let device = self.repos.get_device(&c.device_uuid).await?;
+                format!(
+                    "{}@{}",
+                    c.name,
+                    device.map_or_else(|| c.device_uuid.clone(), |d| d.name)
+                )
+            } else {
+                c.name.clone()
+            };
+            out.push((name, self.read(&c.uuid, query.clone()).await?));
+        }
+        Ok(out)
+    }
+
     /// The viewer has taken every batch up to `seq`.
     pub fn ack(&self, id: u32, seq: u32) {
         if let Some(acks) = self
