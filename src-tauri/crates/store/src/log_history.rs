@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use squirrel_core::model::{
-    fts_query, HistoryLine, HistoryPage, HistoryQuery, HistoryTrim, KeepSetting, LogLine,
+    HistoryLine, HistoryPage, HistoryQuery, HistorySearch, HistoryTrim, KeepSetting, LogLine,
     LogSource, LogTimeline, MAX_HISTORY_PAGE,
 };
 use squirrel_core::ports::LogHistoryRepository;
@@ -25,15 +25,21 @@ pub const LOG_DB_FILE: &str = "logs.db";
 
 static LOG_MIGRATOR: Migrator = sqlx::migrate!("./log_migrations");
 
-/// Lines per multi-row INSERT (4 parameters each).
-const CHUNK: usize = 2_000;
+/// Lines in one block at most (a line's id keeps its place in 16 bits).
+const BLOCK_LINES: usize = 65_535;
+/// Bytes of text in one block at most (a batch of long lines is cut in several blocks).
+const BLOCK_BYTES: usize = 4 * 1024 * 1024;
+/// A line's id is its block's id times this, plus its place in the block.
+const PER_BLOCK: i64 = 1 << 16;
+/// Blocks read from the database at a time while searching.
+const BLOCKS_AT_ONCE: i64 = 32;
 /// A trim starts when the history uses this share of its budget...
 const TRIM_ABOVE: f64 = 0.85;
 /// ...and deletes the oldest lines until about this share is left.
 const TRIM_TO: f64 = 0.75;
-/// Lines deleted in one transaction at most (the writer waits meanwhile, and the commit
-/// checkpoints the pages it changed: a few tenths of a second each).
-const TRIM_CHUNK: u64 = 20_000;
+/// Lines deleted in one transaction at most, about (whole blocks go: the writer waits
+/// meanwhile).
+const TRIM_CHUNK: u64 = 100_000;
 /// Pages of the word index merged after a trim, so that the space of deleted lines is
 /// reused soon (FTS5 reclaims it when it merges the segments holding them).
 const MERGE_PAGES: i64 = 400;
@@ -99,53 +105,49 @@ impl LogArchive {
             .map_err(storage)
     }
 
-    /// One trim step: deletes the `count` oldest lines. Returns how many went.
+    /// One trim step: deletes the oldest blocks, about `count` lines. Returns how many
+    /// lines went.
     async fn delete_oldest(&self, count: u64) -> CoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let cut: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM log_lines ORDER BY id LIMIT 1 OFFSET ?")
-                .bind(count.saturating_sub(1) as i64)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(storage)?;
-        let cut = match cut {
-            Some(cut) => cut,
-            None => {
-                // Fewer lines than that: all of them.
-                let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM log_lines")
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(storage)?;
-                match max {
-                    Some(max) => max,
-                    None => return Ok(0),
-                }
-            }
-        };
-        let per_timeline =
-            sqlx::query("SELECT timeline, count(*) FROM log_lines WHERE id <= ? GROUP BY timeline")
-                .bind(cut)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(storage)?;
+        let oldest = sqlx::query("SELECT id, timeline, lines FROM log_blocks ORDER BY id LIMIT ?")
+            .bind(count.clamp(1, 1_000_000) as i64)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(storage)?;
+        // Whole blocks, oldest first, until `count` lines (at least one block).
+        let mut cut = None;
+        let mut per_timeline: Vec<(i64, i64)> = Vec::new();
         let mut deleted = 0u64;
-        sqlx::query("DELETE FROM log_lines WHERE id <= ?")
+        for row in &oldest {
+            if deleted >= count {
+                break;
+            }
+            let (id, timeline, n): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+            cut = Some(id);
+            deleted += n.max(0) as u64;
+            match per_timeline.iter_mut().find(|t| t.0 == timeline) {
+                Some(t) => t.1 += n,
+                None => per_timeline.push((timeline, n)),
+            }
+        }
+        let Some(cut) = cut else {
+            return Ok(0);
+        };
+        sqlx::query("DELETE FROM log_blocks WHERE id <= ?")
             .bind(cut)
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
-        sqlx::query("DELETE FROM log_fts WHERE rowid <= ?")
+        sqlx::query("DELETE FROM log_words WHERE rowid <= ?")
             .bind(cut)
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
-        for row in per_timeline {
-            let timeline: i64 = row.get(0);
-            let n: i64 = row.get(1);
-            deleted += n as u64;
+        for (timeline, n) in per_timeline {
             sqlx::query(
                 "UPDATE log_timelines SET lines = max(lines - ?1, 0),
-                     first_ts = (SELECT ts FROM log_lines WHERE timeline = ?2 ORDER BY id LIMIT 1)
+                     first_ts = (SELECT first_ts FROM log_blocks WHERE timeline = ?2
+                                 ORDER BY id LIMIT 1)
                  WHERE id = ?2",
             )
             .bind(n)
@@ -194,6 +196,50 @@ fn line_of(ts: f64, flags: i64, text: String) -> LogLine {
     }
 }
 
+/// A block's lines packed: for each, its time (f64), flags (a byte), the length of its
+/// text (u32) and the text, little-endian.
+fn pack(lines: &[&LogLine]) -> Vec<u8> {
+    let size = lines.iter().map(|l| 13 + l.text.len()).sum();
+    let mut out = Vec::with_capacity(size);
+    for l in lines {
+        out.extend_from_slice(&l.ts.to_le_bytes());
+        out.push(flags(l) as u8);
+        out.extend_from_slice(&(l.text.len() as u32).to_le_bytes());
+        out.extend_from_slice(l.text.as_bytes());
+    }
+    out
+}
+
+/// The lines of a block, in order. A block that does not read whole is an error (never a
+/// panic): the database was changed by something else.
+fn unpack(data: &[u8]) -> CoreResult<Vec<LogLine>> {
+    let bad = || CoreError::Storage("a block of the log history is damaged".into());
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let (ts, after) = rest.split_first_chunk::<8>().ok_or_else(bad)?;
+        let (flags, after) = after.split_first().ok_or_else(bad)?;
+        let (len, after) = after.split_first_chunk::<4>().ok_or_else(bad)?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if after.len() < len {
+            return Err(bad());
+        }
+        let (text, after) = after.split_at(len);
+        out.push(line_of(
+            f64::from_le_bytes(*ts),
+            i64::from(*flags),
+            String::from_utf8_lossy(text).into_owned(),
+        ));
+        rest = after;
+    }
+    Ok(out)
+}
+
+/// The word that stands for a timeline in the word index.
+fn timeline_word(timeline: i64) -> String {
+    format!("sqtl{timeline}")
+}
+
 fn timeline_of(row: &sqlx::sqlite::SqliteRow) -> LogTimeline {
     LogTimeline {
         id: row.get("id"),
@@ -239,37 +285,65 @@ impl LogHistoryRepository for LogArchive {
         if lines.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin_write().await?;
-        for chunk in lines.chunks(CHUNK) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO log_lines (timeline, ts, flags, text) ");
-            q.push_values(chunk, |mut row, (timeline, line)| {
-                row.push_bind(*timeline)
-                    .push_bind(line.ts)
-                    .push_bind(flags(line))
-                    .push_bind(line.text.as_str());
-            });
-            q.build().execute(&mut *tx).await.map_err(storage)?;
-        }
-        // Per timeline: how many, the oldest and newest time.
-        let mut sums: Vec<(i64, i64, f64, f64)> = Vec::new();
+        // Each timeline's lines, in their order, cut into blocks.
+        let mut by_timeline: Vec<(i64, Vec<&LogLine>)> = Vec::new();
         for (timeline, line) in lines {
-            match sums.iter_mut().find(|s| s.0 == *timeline) {
-                Some(s) => {
-                    s.1 += 1;
-                    s.2 = s.2.min(line.ts);
-                    s.3 = s.3.max(line.ts);
-                }
-                None => sums.push((*timeline, 1, line.ts, line.ts)),
+            match by_timeline.iter_mut().find(|t| t.0 == *timeline) {
+                Some(t) => t.1.push(line),
+                None => by_timeline.push((*timeline, vec![line])),
             }
         }
-        for (timeline, n, first, last) in sums {
+        let mut tx = self.begin_write().await?;
+        let mut words = String::new();
+        for (timeline, lines) in &by_timeline {
+            let mut start = 0;
+            while start < lines.len() {
+                let mut end = start;
+                let mut bytes = 0;
+                while end < lines.len()
+                    && end - start < BLOCK_LINES
+                    && (end == start || bytes + lines[end].text.len() <= BLOCK_BYTES)
+                {
+                    bytes += lines[end].text.len();
+                    end += 1;
+                }
+                let block = &lines[start..end];
+                let first = block.iter().map(|l| l.ts).fold(f64::INFINITY, f64::min);
+                let last = block.iter().map(|l| l.ts).fold(f64::NEG_INFINITY, f64::max);
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO log_blocks (timeline, first_ts, last_ts, lines, data)
+                     VALUES (?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(timeline)
+                .bind(first)
+                .bind(last)
+                .bind(block.len() as i64)
+                .bind(pack(block))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage)?;
+                words.clear();
+                words.push_str(&timeline_word(*timeline));
+                for l in block {
+                    words.push('\n');
+                    words.push_str(&l.text);
+                }
+                sqlx::query("INSERT INTO log_words (rowid, text) VALUES (?, ?)")
+                    .bind(id)
+                    .bind(words.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+                start = end;
+            }
+            let first = lines.iter().map(|l| l.ts).fold(f64::INFINITY, f64::min);
+            let last = lines.iter().map(|l| l.ts).fold(f64::NEG_INFINITY, f64::max);
             sqlx::query(
                 "UPDATE log_timelines SET lines = lines + ?1,
                      first_ts = coalesce(first_ts, ?2), last_ts = max(coalesce(last_ts, ?3), ?3)
                  WHERE id = ?4",
             )
-            .bind(n)
+            .bind(lines.len() as i64)
             .bind(first)
             .bind(last)
             .bind(timeline)
@@ -306,91 +380,132 @@ impl LogHistoryRepository for LogArchive {
     }
 
     async fn query_history(&self, query: &HistoryQuery) -> CoreResult<HistoryPage> {
-        let limit = query.limit.clamp(1, MAX_HISTORY_PAGE);
-        let mut words = fts_query(&query.text).map(|w| format!("text : ({w})"));
-        let mut device_in_sql = query.device_uuid.is_some();
-        if let Some(words) = &mut words {
-            // Within the index: one timeline's word, or those of a device's timelines.
-            let timelines = match (query.timeline, &query.device_uuid) {
-                (Some(t), _) => Some(vec![t]),
-                (None, Some(device)) => {
-                    let ids: Vec<i64> =
-                        sqlx::query_scalar("SELECT id FROM log_timelines WHERE device_uuid = ?")
-                            .bind(device)
-                            .fetch_all(&self.pool)
-                            .await
-                            .map_err(storage)?;
-                    (ids.len() <= MAX_TIMELINES_IN_INDEX_QUERY).then_some(ids)
-                }
-                (None, None) => None,
-            };
-            if let Some(ids) = timelines {
-                if ids.is_empty() {
-                    return Ok(HistoryPage {
-                        lines: Vec::new(),
-                        more: false,
-                    });
-                }
-                let any: Vec<String> = ids.iter().map(|t| format!("\"t{t}\"")).collect();
-                *words = format!("tl : ({}) AND {words}", any.join(" OR "));
-                device_in_sql = false;
+        let limit = query.limit.clamp(1, MAX_HISTORY_PAGE) as usize;
+        let search = HistorySearch::parse(&query.text);
+        // The timelines asked for: one, a device's, or all (None).
+        let timelines: Option<Vec<i64>> = match (query.timeline, &query.device_uuid) {
+            (Some(t), _) => Some(vec![t]),
+            (None, Some(device)) => Some(
+                sqlx::query_scalar("SELECT id FROM log_timelines WHERE device_uuid = ?")
+                    .bind(device)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage)?,
+            ),
+            (None, None) => None,
+        };
+        if timelines.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(HistoryPage {
+                lines: Vec::new(),
+                more: false,
+            });
+        }
+        // Blocks newest first: those whose words hold the search's, within the timelines
+        // (in the index when they are few).
+        let mut index_query = search.as_ref().map(HistorySearch::index_query);
+        let mut timelines_in_sql = timelines.is_some();
+        if let (Some(words), Some(ids)) = (&mut index_query, &timelines) {
+            if ids.len() <= MAX_TIMELINES_IN_INDEX_QUERY {
+                let any: Vec<String> = ids
+                    .iter()
+                    .map(|t| format!("\"{}\"", timeline_word(*t)))
+                    .collect();
+                *words = format!("({}) AND {words}", any.join(" OR "));
+                timelines_in_sql = false;
             }
         }
-        let mut q: QueryBuilder<Sqlite> = match &words {
-            Some(_) => QueryBuilder::new(
-                "SELECT l.id, l.timeline, l.ts, l.flags, l.text
-                 FROM log_fts f JOIN log_lines l ON l.id = f.rowid
-                 WHERE log_fts MATCH ",
-            ),
-            None => QueryBuilder::new(
-                "SELECT l.id, l.timeline, l.ts, l.flags, l.text FROM log_lines l WHERE 1 ",
-            ),
-        };
-        if let Some(words) = &words {
-            q.push_bind(words.as_str());
+        let before = query.before.unwrap_or(i64::MAX);
+        let mut below_block = before.saturating_sub(1) / PER_BLOCK + 1;
+        let mut found: Vec<HistoryLine> = Vec::new();
+        let mut scratch = String::new();
+        loop {
+            let mut q: QueryBuilder<Sqlite> = match &index_query {
+                Some(_) => QueryBuilder::new(
+                    "SELECT b.id, b.timeline, b.data FROM log_words w
+                     JOIN log_blocks b ON b.id = w.rowid WHERE log_words MATCH ",
+                ),
+                None => {
+                    QueryBuilder::new("SELECT b.id, b.timeline, b.data FROM log_blocks b WHERE 1 ")
+                }
+            };
+            if let Some(words) = &index_query {
+                q.push_bind(words.clone());
+            }
+            let id = if index_query.is_some() {
+                "w.rowid"
+            } else {
+                "b.id"
+            };
+            q.push(format_args!(" AND {id} < ")).push_bind(below_block);
+            if let (true, Some(ids)) = (timelines_in_sql, &timelines) {
+                q.push(" AND b.timeline IN (");
+                let mut list = q.separated(", ");
+                for t in ids {
+                    list.push_bind(*t);
+                }
+                q.push(")");
+            }
+            q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
+                .push_bind(BLOCKS_AT_ONCE);
+            let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
+                // What the person typed is always quoted; a failure here is the database's.
+                CoreError::Storage(format!("cannot search the log history: {e}"))
+            })?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            below_block = last.get(0);
+            for row in &rows {
+                let (block, timeline): (i64, i64) = (row.get(0), row.get(1));
+                // A line may say a timeline's word itself: the index's answer is checked.
+                if timelines
+                    .as_ref()
+                    .is_some_and(|ids| !ids.contains(&timeline))
+                {
+                    continue;
+                }
+                let data: Vec<u8> = row.get(2);
+                let lines = unpack(&data)?;
+                for (k, line) in lines.into_iter().enumerate().rev() {
+                    let id = block * PER_BLOCK + k as i64;
+                    if id >= before {
+                        continue;
+                    }
+                    if search
+                        .as_ref()
+                        .is_some_and(|s| !s.matches(&line.text, &mut scratch))
+                    {
+                        continue;
+                    }
+                    found.push(HistoryLine { id, timeline, line });
+                    if found.len() > limit {
+                        break;
+                    }
+                }
+                if found.len() > limit {
+                    break;
+                }
+            }
+            if found.len() > limit || (rows.len() as i64) < BLOCKS_AT_ONCE {
+                break;
+            }
         }
-        let id = if words.is_some() { "f.rowid" } else { "l.id" };
-        if let Some(before) = query.before {
-            q.push(format_args!(" AND {id} < ")).push_bind(before);
-        }
-        if let Some(timeline) = query.timeline {
-            q.push(" AND l.timeline = ").push_bind(timeline);
-        }
-        if let (true, Some(device)) = (device_in_sql, &query.device_uuid) {
-            q.push(" AND l.timeline IN (SELECT id FROM log_timelines WHERE device_uuid = ")
-                .push_bind(device.as_str())
-                .push(")");
-        }
-        q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
-            .push_bind(i64::from(limit) + 1);
-        let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
-            // What the person typed is always quoted; a failure here is the database's.
-            CoreError::Storage(format!("cannot search the log history: {e}"))
-        })?;
-        let more = rows.len() > limit as usize;
-        let mut lines: Vec<HistoryLine> = rows
-            .into_iter()
-            .take(limit as usize)
-            .map(|row| HistoryLine {
-                id: row.get(0),
-                timeline: row.get(1),
-                line: line_of(row.get(2), row.get(3), row.get(4)),
-            })
-            .collect();
-        lines.reverse();
-        Ok(HistoryPage { lines, more })
+        let more = found.len() > limit;
+        found.truncate(limit);
+        found.reverse();
+        Ok(HistoryPage { lines: found, more })
     }
 
     async fn delete_timeline(&self, id: i64) -> CoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "DELETE FROM log_fts WHERE rowid IN (SELECT id FROM log_lines WHERE timeline = ?)",
+            "DELETE FROM log_words WHERE rowid IN (SELECT id FROM log_blocks WHERE timeline = ?)",
         )
         .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(storage)?;
-        sqlx::query("DELETE FROM log_lines WHERE timeline = ?")
+        sqlx::query("DELETE FROM log_blocks WHERE timeline = ?")
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -443,7 +558,7 @@ impl LogHistoryRepository for LogArchive {
             left = left.saturating_sub(n);
         }
         // The word index gives back the room of deleted lines when it merges them.
-        sqlx::query("INSERT INTO log_fts (log_fts, rank) VALUES ('merge', ?)")
+        sqlx::query("INSERT INTO log_words (log_words, rank) VALUES ('merge', ?)")
             .bind(MERGE_PAGES)
             .execute(&self.pool)
             .await

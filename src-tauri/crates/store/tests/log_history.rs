@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
-use squirrel_core::model::{HistoryQuery, LogLine, LogSource};
+use squirrel_core::model::{HistoryQuery, HistorySearch, LogLine, LogSource};
 use squirrel_core::ports::LogHistoryRepository;
 use squirrel_store::LogArchive;
 
@@ -18,6 +18,10 @@ fn line(ts: f64, text: &str) -> LogLine {
         cut: false,
     }
 }
+
+/// Words lines are made of: cases, digits, punctuation inside and around, letters with
+/// diacritics, and words that start others.
+const WORDS: &str = "(error|Error|ERROR|err|errors|disk|full|disk-full|/api/v1|v1|GET|200|500|café|Café|cafe|ÉTÉ|été|naïve|x_y|a\\.b|\\[warn\\]|warn|\"q\"|--|\\.\\.\\.|sqtl1)";
 
 fn texts(page: &squirrel_core::model::HistoryPage) -> Vec<String> {
     page.lines.iter().map(|l| l.line.text.clone()).collect()
@@ -250,7 +254,7 @@ async fn the_size_budget_keeps_the_newest_lines_and_the_file_stops_growing() {
     );
     assert_eq!(kept.last_ts, Some(f64::from(n)));
     // The counters match the rows, and the oldest kept line is the first after the cut.
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM log_lines")
+    let rows: i64 = sqlx::query_scalar("SELECT coalesce(sum(lines), 0) FROM log_blocks")
         .fetch_one(archive.pool())
         .await
         .unwrap();
@@ -268,12 +272,17 @@ async fn the_size_budget_keeps_the_newest_lines_and_the_file_stops_growing() {
         .await
         .unwrap();
     assert_eq!(newest.lines.len(), 1);
-    let fts_rows: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM log_fts WHERE log_fts MATCH 'worker'")
+    // Every block kept is in the word index, and no block trimmed.
+    let blocks: i64 = sqlx::query_scalar("SELECT count(*) FROM log_blocks")
+        .fetch_one(archive.pool())
+        .await
+        .unwrap();
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM log_words WHERE log_words MATCH 'worker'")
             .fetch_one(archive.pool())
             .await
             .unwrap();
-    assert_eq!(fts_rows, rows);
+    assert_eq!(indexed, blocks);
 }
 
 #[tokio::test]
@@ -353,6 +362,78 @@ proptest! {
             Ok(())
         })?;
     }
+
+    /// A search of the history finds, page after page, exactly the lines a check of every
+    /// line finds (newest first), whatever the lines, the batches and the words typed: the
+    /// word index never leaves out a block that holds a matching line.
+    #[test]
+    fn a_search_finds_what_checking_every_line_finds(
+        lines in proptest::collection::vec((0..3i64, proptest::collection::vec(WORDS, 0..6)), 1..120),
+        cuts in proptest::collection::vec(1..40usize, 1..8),
+        typed in proptest::collection::vec(WORDS, 1..3),
+        quoted in any::<bool>(),
+        within in proptest::option::of(0..3i64),
+        page in 1..30u32,
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let archive = LogArchive::open(dir.path()).await.unwrap();
+            let mut ids = Vec::new();
+            for k in 0..3 {
+                ids.push(archive.open_timeline("dev", &format!("c{k}"), &format!("u{k}"), "img").await.unwrap().0);
+            }
+            let all: Vec<(i64, LogLine)> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, (t, words))| (ids[*t as usize], line(i as f64, &words.join(" "))))
+                .collect();
+            // Stored in batches of the sizes drawn.
+            let mut at = 0;
+            for cut in cuts.iter().cycle() {
+                if at >= all.len() {
+                    break;
+                }
+                let end = (at + cut).min(all.len());
+                archive.append_lines(&all[at..end]).await.unwrap();
+                at = end;
+            }
+            let text = if quoted { format!("\"{}\"", typed.join(" ")) } else { typed.join(" ") };
+            let search = HistorySearch::parse(&text);
+            let mut scratch = String::new();
+            let timeline = within.map(|k| ids[k as usize]);
+            // What checking every line finds, newest first. Lines of one batch are stored by
+            // timeline, so "newest" is the order the history gives its ids.
+            let mut expected: Vec<(i64, String)> = Vec::new();
+            let mut pages = Vec::new();
+            let mut before = None;
+            loop {
+                let got = archive
+                    .query_history(&HistoryQuery { text: text.clone(), timeline, device_uuid: None, before, limit: page })
+                    .await
+                    .unwrap();
+                prop_assert!(got.lines.len() <= page as usize);
+                prop_assert!(got.lines.windows(2).all(|w| w[0].id < w[1].id), "oldest first in a page");
+                let more = got.more;
+                before = got.lines.first().map(|l| l.id);
+                pages.extend(got.lines.into_iter().rev());
+                if !more {
+                    break;
+                }
+            }
+            for (t, l) in &all {
+                if timeline.is_none_or(|x| x == *t) && search.as_ref().is_none_or(|s| s.matches(&l.text, &mut scratch)) {
+                    expected.push((*t, l.text.clone()));
+                }
+            }
+            let mut found: Vec<(i64, String)> = pages.iter().map(|l| (l.timeline, l.line.text.clone())).collect();
+            prop_assert!(pages.windows(2).all(|w| w[0].id > w[1].id), "newest first across pages");
+            found.sort();
+            expected.sort();
+            prop_assert_eq!(found, expected);
+            Ok(())
+        })?;
+    }
 }
 
 /// SIGKILL the ingesting process mid-batch (trims included), three times over: each time
@@ -385,11 +466,11 @@ async fn sigkill_during_ingestion_leaves_an_intact_history() {
             .await
             .unwrap();
         assert_eq!(check, "ok");
-        sqlx::query("INSERT INTO log_fts (log_fts, rank) VALUES ('integrity-check', 0)")
+        sqlx::query("INSERT INTO log_words (log_words, rank) VALUES ('integrity-check', 0)")
             .execute(archive.pool())
             .await
             .unwrap();
-        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM log_lines")
+        let rows: i64 = sqlx::query_scalar("SELECT coalesce(sum(lines), 0) FROM log_blocks")
             .fetch_one(archive.pool())
             .await
             .unwrap();

@@ -109,66 +109,156 @@ pub struct HistoryTrim {
     pub used_bytes: u64,
 }
 
-/// The FTS5 query for what a person typed: every word quoted (so nothing they type is
-/// FTS syntax), a quoted run kept as one phrase, the last word a prefix. `None` when
-/// nothing searchable was typed.
-pub fn fts_query(text: &str) -> Option<String> {
-    // FTS5 reads a NUL as the end of the query; control characters separate words.
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let mut terms: Vec<String> = Vec::new();
-    let mut rest = text.as_str();
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            break;
+/// What a person typed into the history's search, as words to find in a line: every term
+/// must be there, a quoted run as a phrase (its words one after another), the last word
+/// typed as the start of a word. Words are runs of letters and digits, compared without
+/// case; nothing typed is syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySearch {
+    /// Each term's words, lower-cased.
+    terms: Vec<Vec<String>>,
+    /// The last word of the last term is the start of a word.
+    prefix: bool,
+}
+
+/// Whether `c` is part of a word, as SQLite's `unicode61` word index sees it: letters,
+/// digits and private-use characters.
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric()
+        || ('\u{E000}'..='\u{F8FF}').contains(&c)
+        || ('\u{F0000}'..='\u{10FFFD}').contains(&c)
+}
+
+/// A text's words, lower-cased, each after a space, and a space at the end (`" a b "`): a
+/// term's words are then found with `contains`.
+fn spaced_words(text: &str, out: &mut String) {
+    out.clear();
+    out.push(' ');
+    for c in text.chars() {
+        if in_word(c) {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with(' ') {
+            out.push(' ');
         }
-        let (term, after) = if let Some(inner) = rest.strip_prefix('"') {
-            match inner.find('"') {
-                Some(end) => (&inner[..end], &inner[end + 1..]),
-                None => (inner, ""),
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    let mut spaced = String::new();
+    spaced_words(text, &mut spaced);
+    spaced.split_whitespace().map(str::to_string).collect()
+}
+
+impl HistorySearch {
+    /// `None` when nothing searchable was typed (no letter or digit).
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut terms: Vec<Vec<String>> = Vec::new();
+        let mut rest = text;
+        loop {
+            rest = rest.trim_start();
+            if rest.is_empty() {
+                break;
             }
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            (&rest[..end], &rest[end..])
-        };
-        // A term without a letter or digit has no token: FTS5 would find nothing for it.
-        if term.chars().any(char::is_alphanumeric) {
-            terms.push(format!("\"{}\"", term.replace('"', "\"\"")));
+            let (term, after) = if let Some(inner) = rest.strip_prefix('"') {
+                match inner.find('"') {
+                    Some(end) => (&inner[..end], &inner[end + 1..]),
+                    None => (inner, ""),
+                }
+            } else {
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            };
+            let w = words(term);
+            if !w.is_empty() {
+                terms.push(w);
+            }
+            rest = after;
         }
-        rest = after;
+        if terms.is_empty() {
+            return None;
+        }
+        let prefix = !text.trim_end().ends_with('"');
+        Some(Self { terms, prefix })
     }
-    let last_plain = !text.trim_end().ends_with('"');
-    let mut q = terms.join(" ");
-    if q.is_empty() {
-        return None;
+
+    /// An FTS5 query that every matching text also matches (each word, in any order; the
+    /// last as a prefix): the word index's first cut, checked line by line after.
+    pub fn index_query(&self) -> String {
+        let all: Vec<&String> = self.terms.iter().flatten().collect();
+        let mut q = String::new();
+        for (k, w) in all.iter().enumerate() {
+            if k > 0 {
+                q.push(' ');
+            }
+            q.push('"');
+            q.push_str(w);
+            q.push('"');
+            if self.prefix && k + 1 == all.len() {
+                q.push('*');
+            }
+        }
+        q
     }
-    if last_plain {
-        q.push('*');
+
+    /// Whether `text` has every term. `scratch` is reused between calls.
+    pub fn matches(&self, text: &str, scratch: &mut String) -> bool {
+        spaced_words(text, scratch);
+        let last = self.terms.len() - 1;
+        let mut needle = String::new();
+        self.terms.iter().enumerate().all(|(k, term)| {
+            needle.clear();
+            for w in term {
+                needle.push(' ');
+                needle.push_str(w);
+            }
+            if !(self.prefix && k == last) {
+                needle.push(' ');
+            }
+            scratch.contains(needle.as_str())
+        })
     }
-    Some(q)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::HistorySearch;
+
+    fn finds(typed: &str, line: &str) -> bool {
+        HistorySearch::parse(typed)
+            .unwrap()
+            .matches(line, &mut String::new())
+    }
 
     #[test]
-    fn typed_words_become_quoted_terms() {
-        assert_eq!(fts_query("  "), None);
-        assert_eq!(fts_query("--- ..."), None);
-        assert_eq!(fts_query("error"), Some("\"error\"*".into()));
+    fn typed_words_are_words_to_find_never_syntax() {
+        assert_eq!(HistorySearch::parse("  "), None);
+        assert_eq!(HistorySearch::parse("--- ..."), None);
+        let q = |t: &str| HistorySearch::parse(t).unwrap().index_query();
+        assert_eq!(q("error"), "\"error\"*");
         assert_eq!(
-            fts_query("GET /api \"timed out\""),
-            Some("\"GET\" \"/api\" \"timed out\"".into())
+            q("GET /api \"timed out\""),
+            "\"get\" \"api\" \"timed\" \"out\""
         );
-        assert_eq!(fts_query("a\"b"), Some("\"a\"\"b\"*".into()));
-        assert_eq!(fts_query("a\0b"), Some("\"a\" \"b\"*".into()));
-        assert_eq!(
-            fts_query("NOT OR AND"),
-            Some("\"NOT\" \"OR\" \"AND\"*".into())
-        );
+        assert_eq!(q("a\"b"), "\"a\" \"b\"*");
+        assert_eq!(q("a\0b"), "\"a\" \"b\"*");
+        assert_eq!(q("NOT OR AND"), "\"not\" \"or\" \"and\"*");
+        assert_eq!(q("É*"), "\"é\"*");
+    }
+
+    #[test]
+    fn a_line_has_every_term_a_phrase_in_order_and_the_last_word_as_a_start() {
+        assert!(finds("disk", "level=error msg=\"disk full\""));
+        assert!(finds("DISK fu", "level=error msg=\"disk full\""));
+        assert!(!finds("isk", "disk full"));
+        assert!(finds("\"disk full\"", "ERR: Disk-Full!"));
+        assert!(!finds("\"disk full\"", "full disk"));
+        assert!(!finds("\"disk ful\"", "disk full"));
+        assert!(finds("/api/v1 200", "GET /api/v1/items 200"));
+        assert!(!finds("/api/v2", "GET /api/v1/items 200"));
+        assert!(finds("café", "un Café noir"));
+        assert!(!finds("error", ""));
     }
 }

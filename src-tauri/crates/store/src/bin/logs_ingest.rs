@@ -31,7 +31,7 @@ async fn run(dir: PathBuf, budget: u64, tag: String) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         ids.push(id);
     }
-    let first: i64 = sqlx::query_scalar("SELECT count(*) FROM log_lines")
+    let first: i64 = sqlx::query_scalar("SELECT coalesce(sum(lines), 0) FROM log_blocks")
         .fetch_one(archive.pool())
         .await
         .map_err(|e| e.to_string())?;
