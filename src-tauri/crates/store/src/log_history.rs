@@ -13,8 +13,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use squirrel_core::model::{
-    HistoryLine, HistoryPage, HistoryQuery, HistorySearch, HistoryTrim, KeepSetting, LogLine,
-    LogSource, LogTimeline, MAX_HISTORY_PAGE,
+    index_words, HistoryLine, HistoryPage, HistoryQuery, HistorySearch, HistoryTrim, KeepSetting,
+    LogLine, LogSource, LogTimeline, MAX_HISTORY_PAGE,
 };
 use squirrel_core::ports::LogHistoryRepository;
 use squirrel_core::{CoreError, CoreResult};
@@ -210,9 +210,16 @@ fn pack(lines: &[&LogLine]) -> Vec<u8> {
     out
 }
 
-/// The lines of a block, in order. A block that does not read whole is an error (never a
-/// panic): the database was changed by something else.
-fn unpack(data: &[u8]) -> CoreResult<Vec<LogLine>> {
+/// A packed line: its time, flags and text, borrowed from its block.
+struct Packed<'a> {
+    ts: f64,
+    flags: u8,
+    text: std::borrow::Cow<'a, str>,
+}
+
+/// The lines of a block, in order, borrowed. A block that does not read whole is an error
+/// (never a panic): the database was changed by something else.
+fn unpack(data: &[u8]) -> CoreResult<Vec<Packed<'_>>> {
     let bad = || CoreError::Storage("a block of the log history is damaged".into());
     let mut out = Vec::new();
     let mut rest = data;
@@ -225,11 +232,11 @@ fn unpack(data: &[u8]) -> CoreResult<Vec<LogLine>> {
             return Err(bad());
         }
         let (text, after) = after.split_at(len);
-        out.push(line_of(
-            f64::from_le_bytes(*ts),
-            i64::from(*flags),
-            String::from_utf8_lossy(text).into_owned(),
-        ));
+        out.push(Packed {
+            ts: f64::from_le_bytes(*ts),
+            flags: *flags,
+            text: String::from_utf8_lossy(text),
+        });
         rest = after;
     }
     Ok(out)
@@ -295,6 +302,7 @@ impl LogHistoryRepository for LogArchive {
         }
         let mut tx = self.begin_write().await?;
         let mut words = String::new();
+        let mut scratch = String::new();
         for (timeline, lines) in &by_timeline {
             let mut start = 0;
             while start < lines.len() {
@@ -325,8 +333,7 @@ impl LogHistoryRepository for LogArchive {
                 words.clear();
                 words.push_str(&timeline_word(*timeline));
                 for l in block {
-                    words.push('\n');
-                    words.push_str(&l.text);
+                    index_words(&l.text, &mut words, &mut scratch);
                 }
                 sqlx::query("INSERT INTO log_words (rowid, text) VALUES (?, ?)")
                     .bind(id)
@@ -402,7 +409,7 @@ impl LogHistoryRepository for LogArchive {
         }
         // Blocks newest first: those whose words hold the search's, within the timelines
         // (in the index when they are few).
-        let mut index_query = search.as_ref().map(HistorySearch::index_query);
+        let mut index_query = search.as_ref().and_then(HistorySearch::index_query);
         let mut timelines_in_sql = timelines.is_some();
         if let (Some(words), Some(ids)) = (&mut index_query, &timelines) {
             if ids.len() <= MAX_TIMELINES_IN_INDEX_QUERY {
@@ -466,17 +473,19 @@ impl LogHistoryRepository for LogArchive {
                 }
                 let data: Vec<u8> = row.get(2);
                 let lines = unpack(&data)?;
-                for (k, line) in lines.into_iter().enumerate().rev() {
+                for (k, packed) in lines.into_iter().enumerate().rev() {
                     let id = block * PER_BLOCK + k as i64;
                     if id >= before {
                         continue;
                     }
                     if search
                         .as_ref()
-                        .is_some_and(|s| !s.matches(&line.text, &mut scratch))
+                        .is_some_and(|s| !s.matches(&packed.text, &mut scratch))
                     {
                         continue;
                     }
+                    let line =
+                        line_of(packed.ts, i64::from(packed.flags), packed.text.into_owned());
                     found.push(HistoryLine { id, timeline, line });
                     if found.len() > limit {
                         break;

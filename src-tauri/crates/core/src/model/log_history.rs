@@ -119,6 +119,8 @@ pub struct HistorySearch {
     terms: Vec<Vec<String>>,
     /// The last word of the last term is the start of a word.
     prefix: bool,
+    /// Each term as found in a text's spaced words (see `spaced_words`).
+    needles: Vec<String>,
 }
 
 /// Whether `c` is part of a word, as SQLite's `unicode61` word index sees it: letters,
@@ -134,6 +136,20 @@ fn in_word(c: char) -> bool {
 fn spaced_words(text: &str, out: &mut String) {
     out.clear();
     out.push(' ');
+    if text.is_ascii() {
+        // Most log lines: byte by byte.
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() {
+                out.push(char::from(b.to_ascii_lowercase()));
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        if !out.ends_with(' ') {
+            out.push(' ');
+        }
+        return;
+    }
     for c in text.chars() {
         if in_word(c) {
             out.extend(c.to_lowercase());
@@ -143,6 +159,44 @@ fn spaced_words(text: &str, out: &mut String) {
     }
     if !out.ends_with(' ') {
         out.push(' ');
+    }
+}
+
+/// Whether SQLite's `unicode61` tokenizer surely reads `c` as part of a word, as Rust
+/// does: letters of scripts long in Unicode (ASCII, Latin, Greek, Cyrillic, CJK, kana,
+/// Hangul) and digits. A word with any other character is put in the index as a hash.
+fn plain_in_index(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (c.is_alphabetic()
+            && matches!(c as u32,
+                0xC0..=0x24F | 0x386..=0x3CE | 0x400..=0x45F | 0x3041..=0x3096
+                | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3))
+}
+
+/// A word as the word index holds it: itself when every character is plain (see
+/// [`plain_in_index`]), otherwise `zq` and a hash of it (the index's tokenizer could cut it
+/// elsewhere than Rust does; both sides hash alike, and lines are checked after).
+fn index_word(word: &str, out: &mut String) -> bool {
+    if word.chars().all(plain_in_index) {
+        out.push_str(word);
+        return true;
+    }
+    // FNV-1a: stable across versions and runs (the index outlives them).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    out.push_str(&format!("zq{h:016x}"));
+    false
+}
+
+/// The words of `text` as the word index holds them, each after a space, appended to
+/// `out`. `scratch` is reused between calls.
+pub fn index_words(text: &str, out: &mut String, scratch: &mut String) {
+    spaced_words(text, scratch);
+    for w in scratch.split_ascii_whitespace() {
+        out.push(' ');
+        index_word(w, out);
     }
 }
 
@@ -181,44 +235,75 @@ impl HistorySearch {
             return None;
         }
         let prefix = !text.trim_end().ends_with('"');
-        Some(Self { terms, prefix })
+        let last = terms.len() - 1;
+        let needles = terms
+            .iter()
+            .enumerate()
+            .map(|(k, term)| {
+                let mut needle = String::new();
+                for w in term {
+                    needle.push(' ');
+                    needle.push_str(w);
+                }
+                if !(prefix && k == last) {
+                    needle.push(' ');
+                }
+                needle
+            })
+            .collect();
+        Some(Self {
+            terms,
+            prefix,
+            needles,
+        })
     }
 
-    /// An FTS5 query that every matching text also matches (each word, in any order; the
-    /// last as a prefix): the word index's first cut, checked line by line after.
-    pub fn index_query(&self) -> String {
+    /// An FTS5 query that every matching text also matches (each word as the index holds
+    /// it, in any order; the last as a prefix): the word index's first cut, checked line by
+    /// line after. `None` when no word can narrow it (a start of a word the index holds as
+    /// a hash).
+    pub fn index_query(&self) -> Option<String> {
         let all: Vec<&String> = self.terms.iter().flatten().collect();
         let mut q = String::new();
         for (k, w) in all.iter().enumerate() {
-            if k > 0 {
+            let mut token = String::new();
+            let plain = index_word(w, &mut token);
+            let prefix = self.prefix && k + 1 == all.len();
+            if prefix && !plain {
+                continue;
+            }
+            if !q.is_empty() {
                 q.push(' ');
             }
             q.push('"');
-            q.push_str(w);
+            q.push_str(&token);
             q.push('"');
-            if self.prefix && k + 1 == all.len() {
+            if prefix {
                 q.push('*');
             }
         }
-        q
+        (!q.is_empty()).then_some(q)
     }
 
     /// Whether `text` has every term. `scratch` is reused between calls.
     pub fn matches(&self, text: &str, scratch: &mut String) -> bool {
+        // A quick no first: an ASCII line that does not hold a term's words as written
+        // (case aside) anywhere does not hold them as words.
+        if text.is_ascii() {
+            scratch.clear();
+            scratch.push_str(text);
+            scratch.make_ascii_lowercase();
+            let plain = self
+                .terms
+                .iter()
+                .flatten()
+                .all(|w| scratch.contains(w.as_str()));
+            if !plain {
+                return false;
+            }
+        }
         spaced_words(text, scratch);
-        let last = self.terms.len() - 1;
-        let mut needle = String::new();
-        self.terms.iter().enumerate().all(|(k, term)| {
-            needle.clear();
-            for w in term {
-                needle.push(' ');
-                needle.push_str(w);
-            }
-            if !(self.prefix && k == last) {
-                needle.push(' ');
-            }
-            scratch.contains(needle.as_str())
-        })
+        self.needles.iter().all(|n| scratch.contains(n.as_str()))
     }
 }
 
@@ -236,7 +321,7 @@ mod tests {
     fn typed_words_are_words_to_find_never_syntax() {
         assert_eq!(HistorySearch::parse("  "), None);
         assert_eq!(HistorySearch::parse("--- ..."), None);
-        let q = |t: &str| HistorySearch::parse(t).unwrap().index_query();
+        let q = |t: &str| HistorySearch::parse(t).unwrap().index_query().unwrap();
         assert_eq!(q("error"), "\"error\"*");
         assert_eq!(
             q("GET /api \"timed out\""),
@@ -246,6 +331,16 @@ mod tests {
         assert_eq!(q("a\0b"), "\"a\" \"b\"*");
         assert_eq!(q("NOT OR AND"), "\"not\" \"or\" \"and\"*");
         assert_eq!(q("É*"), "\"é\"*");
+        // A word the index's tokenizer might cut elsewhere is held as a hash, on both sides;
+        // as a start of a word it cannot narrow the search.
+        let mut held = String::new();
+        super::index_words("x a\u{a980}b", &mut held, &mut String::new());
+        assert!(held.starts_with(" x zq"), "{held}");
+        assert_eq!(q("\"a\u{a980}b\" x"), format!("\"{}\" \"x\"*", &held[3..]));
+        assert_eq!(
+            HistorySearch::parse("a\u{a980}b").unwrap().index_query(),
+            None
+        );
     }
 
     #[test]

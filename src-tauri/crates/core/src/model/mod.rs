@@ -18,8 +18,9 @@ pub use device::{
 };
 pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{
-    HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, HistorySearch, HistoryTrim,
-    KeepSetting, LogTimeline, DEFAULT_HISTORY_BUDGET, MAX_HISTORY_PAGE, MIN_HISTORY_BUDGET,
+    index_words, HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, HistorySearch,
+    HistoryTrim, KeepSetting, LogTimeline, DEFAULT_HISTORY_BUDGET, MAX_HISTORY_PAGE,
+    MIN_HISTORY_BUDGET,
 };
 pub use logs::{
     format_log_time, LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES,
