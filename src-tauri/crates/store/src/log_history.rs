@@ -210,16 +210,17 @@ fn pack(lines: &[&LogLine]) -> Vec<u8> {
     out
 }
 
-/// A packed line: its time, flags and text, borrowed from its block.
-struct Packed<'a> {
+/// A packed line: its time, flags, and where its text is in its block.
+struct Packed {
     ts: f64,
     flags: u8,
-    text: std::borrow::Cow<'a, str>,
+    start: usize,
+    len: usize,
 }
 
-/// The lines of a block, in order, borrowed. A block that does not read whole is an error
-/// (never a panic): the database was changed by something else.
-fn unpack(data: &[u8]) -> CoreResult<Vec<Packed<'_>>> {
+/// The lines of a block, in order. A block that does not read whole is an error (never a
+/// panic): the database was changed by something else.
+fn unpack(data: &[u8]) -> CoreResult<Vec<Packed>> {
     let bad = || CoreError::Storage("a block of the log history is damaged".into());
     let mut out = Vec::new();
     let mut rest = data;
@@ -231,15 +232,35 @@ fn unpack(data: &[u8]) -> CoreResult<Vec<Packed<'_>>> {
         if after.len() < len {
             return Err(bad());
         }
-        let (text, after) = after.split_at(len);
         out.push(Packed {
             ts: f64::from_le_bytes(*ts),
             flags: *flags,
-            text: String::from_utf8_lossy(text),
+            start: data.len() - after.len(),
+            len,
         });
-        rest = after;
+        rest = &after[len..];
     }
     Ok(out)
+}
+
+/// Which lines of a block may hold `word` (ASCII, lower-case): those where it is written,
+/// case aside, found in the whole block at once. A line that is not ASCII always may (its
+/// characters could lower-case to ASCII).
+fn may_hold(data: &[u8], lines: &[Packed], word: &str) -> Vec<bool> {
+    let mut marks: Vec<bool> = lines
+        .iter()
+        .map(|l| !data[l.start..l.start + l.len].is_ascii())
+        .collect();
+    let lower = data.to_ascii_lowercase();
+    for at in memchr::memmem::find_iter(&lower, word.as_bytes()) {
+        let k = lines.partition_point(|l| l.start <= at);
+        if let Some(l) = k.checked_sub(1).and_then(|k| lines.get(k).map(|l| (k, l))) {
+            if at + word.len() <= l.1.start + l.1.len {
+                marks[l.0] = true;
+            }
+        }
+    }
+    marks
 }
 
 /// The word that stands for a timeline in the word index.
@@ -473,19 +494,24 @@ impl LogHistoryRepository for LogArchive {
                 }
                 let data: Vec<u8> = row.get(2);
                 let lines = unpack(&data)?;
-                for (k, packed) in lines.into_iter().enumerate().rev() {
+                let marks = search
+                    .as_ref()
+                    .and_then(HistorySearch::longest_ascii_word)
+                    .map(|w| may_hold(&data, &lines, w));
+                for (k, packed) in lines.iter().enumerate().rev() {
                     let id = block * PER_BLOCK + k as i64;
-                    if id >= before {
+                    if id >= before || marks.as_ref().is_some_and(|m| !m[k]) {
                         continue;
                     }
+                    let text =
+                        String::from_utf8_lossy(&data[packed.start..packed.start + packed.len]);
                     if search
                         .as_ref()
-                        .is_some_and(|s| !s.matches(&packed.text, &mut scratch))
+                        .is_some_and(|s| !s.matches(&text, &mut scratch))
                     {
                         continue;
                     }
-                    let line =
-                        line_of(packed.ts, i64::from(packed.flags), packed.text.into_owned());
+                    let line = line_of(packed.ts, i64::from(packed.flags), text.into_owned());
                     found.push(HistoryLine { id, timeline, line });
                     if found.len() > limit {
                         break;

@@ -285,6 +285,18 @@ impl HistorySearch {
         (!q.is_empty()).then_some(q)
     }
 
+    /// The longest of the words typed that are ASCII (lower-cased): an ASCII line that
+    /// matches holds it as written, case aside. A reader can look for it in a whole block
+    /// at once.
+    pub fn longest_ascii_word(&self) -> Option<&str> {
+        self.terms
+            .iter()
+            .flatten()
+            .filter(|w| w.is_ascii())
+            .max_by_key(|w| w.len())
+            .map(String::as_str)
+    }
+
     /// Whether `text` has every term. `scratch` is reused between calls.
     pub fn matches(&self, text: &str, scratch: &mut String) -> bool {
         // A quick no first: an ASCII line that does not hold a term's words as written
