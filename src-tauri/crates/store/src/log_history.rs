@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -31,8 +32,6 @@ const BLOCK_LINES: usize = 65_535;
 const BLOCK_BYTES: usize = 4 * 1024 * 1024;
 /// A line's id is its block's id times this, plus its place in the block.
 const PER_BLOCK: i64 = 1 << 16;
-/// Blocks read from the database at a time while searching.
-const BLOCKS_AT_ONCE: i64 = 32;
 /// A trim starts when the history uses this share of its budget...
 const TRIM_ABOVE: f64 = 0.85;
 /// ...and deletes the oldest lines until about this share is left.
@@ -443,88 +442,82 @@ impl LogHistoryRepository for LogArchive {
             }
         }
         let before = query.before.unwrap_or(i64::MAX);
-        let mut below_block = before.saturating_sub(1) / PER_BLOCK + 1;
+        let below_block = before.saturating_sub(1) / PER_BLOCK + 1;
+        let mut q: QueryBuilder<Sqlite> = match &index_query {
+            Some(_) => QueryBuilder::new(
+                "SELECT b.id, b.timeline, b.data FROM log_words w
+                 JOIN log_blocks b ON b.id = w.rowid WHERE log_words MATCH ",
+            ),
+            None => QueryBuilder::new("SELECT b.id, b.timeline, b.data FROM log_blocks b WHERE 1 "),
+        };
+        if let Some(words) = &index_query {
+            q.push_bind(words.clone());
+        }
+        let id = if index_query.is_some() {
+            "w.rowid"
+        } else {
+            "b.id"
+        };
+        q.push(format_args!(" AND {id} < ")).push_bind(below_block);
+        if let (true, Some(ids)) = (timelines_in_sql, &timelines) {
+            q.push(" AND b.timeline IN (");
+            let mut list = q.separated(", ");
+            for t in ids {
+                list.push_bind(*t);
+            }
+            q.push(")");
+        }
+        q.push(format_args!(" ORDER BY {id} DESC"));
+        // Blocks are read as the search goes, newest first, and no further than the page
+        // needs (the index is asked once).
+        let mut blocks = q.build().fetch(&self.pool);
         let mut found: Vec<HistoryLine> = Vec::new();
         let mut scratch = String::new();
-        loop {
-            let mut q: QueryBuilder<Sqlite> = match &index_query {
-                Some(_) => QueryBuilder::new(
-                    "SELECT b.id, b.timeline, b.data FROM log_words w
-                     JOIN log_blocks b ON b.id = w.rowid WHERE log_words MATCH ",
-                ),
-                None => {
-                    QueryBuilder::new("SELECT b.id, b.timeline, b.data FROM log_blocks b WHERE 1 ")
-                }
-            };
-            if let Some(words) = &index_query {
-                q.push_bind(words.clone());
-            }
-            let id = if index_query.is_some() {
-                "w.rowid"
-            } else {
-                "b.id"
-            };
-            q.push(format_args!(" AND {id} < ")).push_bind(below_block);
-            if let (true, Some(ids)) = (timelines_in_sql, &timelines) {
-                q.push(" AND b.timeline IN (");
-                let mut list = q.separated(", ");
-                for t in ids {
-                    list.push_bind(*t);
-                }
-                q.push(")");
-            }
-            q.push(format_args!(" ORDER BY {id} DESC LIMIT "))
-                .push_bind(BLOCKS_AT_ONCE);
-            let rows = q.build().fetch_all(&self.pool).await.map_err(|e| {
+        while found.len() <= limit {
+            let row = match blocks.try_next().await {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
                 // What the person typed is always quoted; a failure here is the database's.
-                CoreError::Storage(format!("cannot search the log history: {e}"))
-            })?;
-            let Some(last) = rows.last() else {
-                break;
+                Err(e) => {
+                    return Err(CoreError::Storage(format!(
+                        "cannot search the log history: {e}"
+                    )))
+                }
             };
-            below_block = last.get(0);
-            for row in &rows {
-                let (block, timeline): (i64, i64) = (row.get(0), row.get(1));
-                // A line may say a timeline's word itself: the index's answer is checked.
-                if timelines
+            let (block, timeline): (i64, i64) = (row.get(0), row.get(1));
+            // A line may say a timeline's word itself: the index's answer is checked.
+            if timelines
+                .as_ref()
+                .is_some_and(|ids| !ids.contains(&timeline))
+            {
+                continue;
+            }
+            let data: &[u8] = row.get(2);
+            let lines = unpack(data)?;
+            let marks = search
+                .as_ref()
+                .and_then(HistorySearch::longest_ascii_word)
+                .map(|w| may_hold(data, &lines, w));
+            for (k, packed) in lines.iter().enumerate().rev() {
+                let id = block * PER_BLOCK + k as i64;
+                if id >= before || marks.as_ref().is_some_and(|m| !m[k]) {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&data[packed.start..packed.start + packed.len]);
+                if search
                     .as_ref()
-                    .is_some_and(|ids| !ids.contains(&timeline))
+                    .is_some_and(|s| !s.matches(&text, &mut scratch))
                 {
                     continue;
                 }
-                let data: Vec<u8> = row.get(2);
-                let lines = unpack(&data)?;
-                let marks = search
-                    .as_ref()
-                    .and_then(HistorySearch::longest_ascii_word)
-                    .map(|w| may_hold(&data, &lines, w));
-                for (k, packed) in lines.iter().enumerate().rev() {
-                    let id = block * PER_BLOCK + k as i64;
-                    if id >= before || marks.as_ref().is_some_and(|m| !m[k]) {
-                        continue;
-                    }
-                    let text =
-                        String::from_utf8_lossy(&data[packed.start..packed.start + packed.len]);
-                    if search
-                        .as_ref()
-                        .is_some_and(|s| !s.matches(&text, &mut scratch))
-                    {
-                        continue;
-                    }
-                    let line = line_of(packed.ts, i64::from(packed.flags), text.into_owned());
-                    found.push(HistoryLine { id, timeline, line });
-                    if found.len() > limit {
-                        break;
-                    }
-                }
+                let line = line_of(packed.ts, i64::from(packed.flags), text.into_owned());
+                found.push(HistoryLine { id, timeline, line });
                 if found.len() > limit {
                     break;
                 }
             }
-            if found.len() > limit || (rows.len() as i64) < BLOCKS_AT_ONCE {
-                break;
-            }
         }
+        drop(blocks);
         let more = found.len() > limit;
         found.truncate(limit);
         found.reverse();
