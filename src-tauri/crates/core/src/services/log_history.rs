@@ -26,14 +26,15 @@ use crate::model::{
     HistoryQuery, KeepSetting, LogLine, LogQuery, DEFAULT_HISTORY_BUDGET, MIN_HISTORY_BUDGET,
 };
 use crate::ports::{LogHistoryRepository, Repositories};
-use crate::services::logs::sleep_until;
 
 /// Lines read on first sight of a container (its older lines stay on its engine).
 pub const FIRST_TAIL: u32 = 10_000;
-/// A stream hands its lines to the writer when it has this many...
+/// A stream hands its lines to the writer when it has this many, or at the end of a burst.
 const STREAM_BATCH: usize = 1_000;
-/// ...or after this long.
-const STREAM_FLUSH: Duration = Duration::from_millis(500);
+/// A burst ends when no line came for this long...
+const BURST_GAP: Duration = Duration::from_millis(20);
+/// ...and the stream is left alone this long after it.
+const BURST_PAUSE: Duration = Duration::from_millis(1_000);
 /// The writer stores at most this often (what arrives meanwhile goes in one transaction).
 const WRITE_PERIOD: Duration = Duration::from_millis(250);
 /// How often the writer checks the budget.
@@ -72,6 +73,8 @@ struct State {
     /// Kept running containers left without a stream by [`MAX_INGEST_STREAMS`].
     waiting: std::collections::HashSet<String>,
     budget: u64,
+    /// Shut down: no stream opens any more.
+    stopped: bool,
 }
 
 /// Keeps container logs in the history and answers questions about it.
@@ -197,6 +200,9 @@ impl LogHistoryService {
         let Ok(mut state) = self.state() else {
             return;
         };
+        if state.stopped {
+            return;
+        }
         if let Some(ingest) = state.ingesting.get(&c.uuid) {
             if ingest.name == c.name {
                 return;
@@ -250,6 +256,14 @@ impl LogHistoryService {
             if !waiting.is_empty() {
                 this.scan(None).await;
             }
+            // The engine ended the log (the container stopped). If it runs again by now (a
+            // restart while this stream still read its last burst), it is kept again.
+            if result.is_ok() {
+                tokio::time::sleep(BURST_PAUSE).await;
+                if let Ok(Some(c)) = this.repos.get_container(&container.uuid).await {
+                    this.ensure(&c);
+                }
+            }
         });
         state.ingesting.insert(
             c.uuid.clone(),
@@ -292,7 +306,6 @@ impl LogHistoryService {
         };
         let mut lines = runtime.logs_for_history(&c.engine_id, &query).await?;
         let mut batch: Batch = Vec::new();
-        let mut flush_at: Option<Instant> = None;
         let send = |batch: &mut Batch| {
             let full = std::mem::take(batch);
             let writer = writer.clone();
@@ -303,19 +316,20 @@ impl LogHistoryService {
                 }
             }
         };
+        // Read in bursts: wait for a line (a quiet container costs nothing), take the lines
+        // that follow at once, hand them over, then leave the stream alone for a while. Meanwhile
+        // the engine's lines wait in the connection, and the next burst reads them in a few
+        // large reads instead of a wake-up per line. Kept lines keep the engine's times.
         loop {
-            tokio::select! {
-                item = lines.next() => match item {
+            let mut item = lines.next().await;
+            loop {
+                match item {
                     Some(Ok(line)) => {
-                        if last.is_some_and(|last| line.ts <= last) {
-                            continue;
-                        }
-                        batch.push((timeline, line));
-                        if batch.len() >= STREAM_BATCH {
-                            send(&mut batch).await;
-                            flush_at = None;
-                        } else {
-                            flush_at.get_or_insert_with(|| Instant::now() + STREAM_FLUSH);
+                        if !last.is_some_and(|last| line.ts <= last) {
+                            batch.push((timeline, line));
+                            if batch.len() >= STREAM_BATCH {
+                                send(&mut batch).await;
+                            }
                         }
                     }
                     Some(Err(e)) => {
@@ -326,12 +340,15 @@ impl LogHistoryService {
                         send(&mut batch).await;
                         return Ok(());
                     }
-                },
-                () = sleep_until(flush_at) => {
-                    flush_at = None;
-                    send(&mut batch).await;
+                }
+                // The burst ends when the engine has nothing more at hand.
+                match tokio::time::timeout(BURST_GAP, lines.next()).await {
+                    Ok(next) => item = next,
+                    Err(_) => break,
                 }
             }
+            send(&mut batch).await;
+            tokio::time::sleep(BURST_PAUSE).await;
         }
     }
 
@@ -530,6 +547,7 @@ impl LogHistoryService {
     /// Stops every stream (shutdown).
     pub fn stop_all(&self) {
         if let Ok(mut state) = self.state() {
+            state.stopped = true;
             for (_, i) in state.ingesting.drain() {
                 i.task.abort();
             }
