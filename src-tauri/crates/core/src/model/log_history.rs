@@ -320,6 +320,7 @@ impl HistorySearch {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::HistorySearch;
 
