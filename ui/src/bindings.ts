@@ -71,7 +71,7 @@ export const commands = {
 	 *  Lines of the history, newest page first (oldest first within it), by words, timeline
 	 *  or device.
 	 */
-	logHistoryQuery: (query: HistoryQuery_Deserialize) => typedError<HistoryPage, AppError_Serialize>(__TAURI_INVOKE("log_history_query", { query })),
+	logHistoryQuery: (query: HistoryQuery_Deserialize) => typedError<HistoryPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("log_history_query", { query })),
 	/**
 	 *  Whether a device's containers (`name` null) or one container of it are kept; `keep`
 	 *  null returns to the default.
@@ -857,9 +857,28 @@ export type HistoryOverview_Serialize = {
 };
 
 /**  One page of answers, oldest first; `more` when older ones match too. */
-export type HistoryPage = {
+export type HistoryPage = HistoryPage_Serialize | HistoryPage_Deserialize;
+
+/**  One page of answers, oldest first; `more` when older ones match too. */
+export type HistoryPage_Deserialize = {
 	lines: HistoryLine[],
 	more: boolean,
+	/**
+	 *  Where the next page goes on (its `before`): the oldest line this page read, which
+	 *  is older than its oldest answer when a regular expression stopped on time.
+	 */
+	nextBefore?: number | null,
+};
+
+/**  One page of answers, oldest first; `more` when older ones match too. */
+export type HistoryPage_Serialize = {
+	lines: HistoryLine[],
+	more: boolean,
+	/**
+	 *  Where the next page goes on (its `before`): the oldest line this page read, which
+	 *  is older than its oldest answer when a regular expression stopped on time.
+	 */
+	nextBefore: number | null,
 };
 
 /**
@@ -884,6 +903,12 @@ export type HistoryQuery_Deserialize = {
 	before?: number | null,
 	/**  At most this many lines (capped at [`MAX_HISTORY_PAGE`]). */
 	limit: number,
+	/**
+	 *  `text` is a regular expression (Rust's syntax, without case unless it says
+	 *  `(?-i)`), run over the kept lines newest first: no word index helps, so a page
+	 *  reads for at most [`REGEX_SCAN_MS`] and says where the next one goes on.
+	 */
+	regex?: boolean,
 };
 
 /**
@@ -902,6 +927,12 @@ export type HistoryQuery_Serialize = {
 	before: number | null,
 	/**  At most this many lines (capped at [`MAX_HISTORY_PAGE`]). */
 	limit: number,
+	/**
+	 *  `text` is a regular expression (Rust's syntax, without case unless it says
+	 *  `(?-i)`), run over the kept lines newest first: no word index helps, so a page
+	 *  reads for at most [`REGEX_SCAN_MS`] and says where the next one goes on.
+	 */
+	regex: boolean,
 };
 
 /**  An SSH host key waiting for the user's approval. */

@@ -135,20 +135,38 @@ async fn main() {
         used as f64 / flat_bytes as f64
     );
 
-    let searches: [(&str, &str, Option<i64>); 7] = [
-        ("rare word, all containers", "oomkilled", None),
-        ("uncommon word", "panic", None),
-        ("common word (1 line in 4)", "error", None),
-        ("two words", "error orders", None),
-        ("phrase", "\"status=500 took\"", None),
-        ("common word, one container", "error", Some(timelines[7])),
-        ("rare word, one container", "panic", Some(timelines[3])),
+    // (what, typed, one container, a regular expression)
+    let searches: [(&str, &str, Option<i64>, bool); 9] = [
+        ("rare word, all containers", "oomkilled", None, false),
+        ("uncommon word", "panic", None, false),
+        ("common word (1 line in 4)", "error", None, false),
+        ("two words", "error orders", None, false),
+        ("phrase", "\"status=500 took\"", None, false),
+        (
+            "common word, one container",
+            "error",
+            Some(timelines[7]),
+            false,
+        ),
+        (
+            "rare word, one container",
+            "panic",
+            Some(timelines[3]),
+            false,
+        ),
+        ("regex, common", r"status=50[0-9] took=8[0-9][0-9]ms", None, true),
+        (
+            "regex, one container",
+            r"user=(grace|heidi) msg",
+            Some(timelines[5]),
+            true,
+        ),
     ];
     println!(
         "{:<30} {:>8} {:>9} {:>9} {:>11} {:>8}",
         "search (newest 2,000)", "found", "p50 ms", "p99 ms", "grep ms", "grep÷us"
     );
-    for (what, text, timeline) in searches {
+    for (what, text, timeline, regex) in searches {
         let mut times = Vec::with_capacity(runs);
         let mut found = 0;
         for _ in 0..runs {
@@ -160,6 +178,7 @@ async fn main() {
                     device_uuid: None,
                     before: None,
                     limit: PAGE,
+                    regex,
                 })
                 .await
                 .unwrap();
@@ -172,11 +191,16 @@ async fn main() {
             .split_whitespace()
             .next()
             .unwrap_or(text);
+        let grep = if regex {
+            format!("grep -E -- '{text}'")
+        } else {
+            format!("grep -F -- '{word}'")
+        };
         let t = Instant::now();
         let out = Command::new("sh")
             .arg("-c")
             .arg(format!(
-                "grep -F -- '{word}' '{}' | tail -n {PAGE} | wc -l",
+                "{grep} '{}' | tail -n {PAGE} | wc -l",
                 flat_path.display()
             ))
             .output()

@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use squirrel_core::model::{
     index_words, HistoryLine, HistoryPage, HistoryQuery, HistorySearch, HistoryTrim, KeepSetting,
-    LogLine, LogSource, LogTimeline, MAX_HISTORY_PAGE,
+    LogLine, LogSource, LogTimeline, MAX_HISTORY_PAGE, REGEX_SCAN_MS,
 };
 use squirrel_core::ports::LogHistoryRepository;
 use squirrel_core::{CoreError, CoreResult};
@@ -408,7 +408,24 @@ impl LogHistoryRepository for LogArchive {
 
     async fn query_history(&self, query: &HistoryQuery) -> CoreResult<HistoryPage> {
         let limit = query.limit.clamp(1, MAX_HISTORY_PAGE) as usize;
-        let search = HistorySearch::parse(&query.text);
+        let pattern = if query.regex && !query.text.is_empty() {
+            Some(
+                regex::RegexBuilder::new(&query.text)
+                    .case_insensitive(true)
+                    .size_limit(1 << 22)
+                    .build()
+                    .map_err(|e| {
+                        CoreError::InvalidInput(format!("not a valid regular expression: {e}"))
+                    })?,
+            )
+        } else {
+            None
+        };
+        let search = if query.regex {
+            None
+        } else {
+            HistorySearch::parse(&query.text)
+        };
         // The timelines asked for: one, a device's, or all (None).
         let timelines: Option<Vec<i64>> = match (query.timeline, &query.device_uuid) {
             (Some(t), _) => Some(vec![t]),
@@ -425,6 +442,7 @@ impl LogHistoryRepository for LogArchive {
             return Ok(HistoryPage {
                 lines: Vec::new(),
                 more: false,
+                next_before: None,
             });
         }
         // Blocks newest first: those whose words hold the search's, within the timelines
@@ -473,7 +491,16 @@ impl LogHistoryRepository for LogArchive {
         let mut blocks = q.build().fetch(&self.pool);
         let mut found: Vec<HistoryLine> = Vec::new();
         let mut scratch = String::new();
+        let started = std::time::Instant::now();
+        let scan = Duration::from_millis(REGEX_SCAN_MS);
+        // The oldest line read, and whether the page stopped on time.
+        let mut read_to: Option<i64> = None;
+        let mut out_of_time = false;
         while found.len() <= limit {
+            if pattern.is_some() && started.elapsed() >= scan {
+                out_of_time = true;
+                break;
+            }
             let row = match blocks.try_next().await {
                 Ok(Some(row)) => row,
                 Ok(None) => break,
@@ -503,10 +530,12 @@ impl LogHistoryRepository for LogArchive {
                 if id >= before || marks.as_ref().is_some_and(|m| !m[k]) {
                     continue;
                 }
+                read_to = Some(id);
                 let text = String::from_utf8_lossy(&data[packed.start..packed.start + packed.len]);
                 if search
                     .as_ref()
                     .is_some_and(|s| !s.matches(&text, &mut scratch))
+                    || pattern.as_ref().is_some_and(|p| !p.is_match(&text))
                 {
                     continue;
                 }
@@ -518,10 +547,19 @@ impl LogHistoryRepository for LogArchive {
             }
         }
         drop(blocks);
-        let more = found.len() > limit;
+        let more = found.len() > limit || out_of_time;
         found.truncate(limit);
+        let next_before = if out_of_time {
+            read_to
+        } else {
+            found.last().map(|l| l.id)
+        };
         found.reverse();
-        Ok(HistoryPage { lines: found, more })
+        Ok(HistoryPage {
+            lines: found,
+            more,
+            next_before,
+        })
     }
 
     async fn delete_timeline(&self, id: i64) -> CoreResult<()> {

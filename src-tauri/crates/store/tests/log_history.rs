@@ -195,6 +195,102 @@ async fn search_pages_backwards_from_the_newest_match() {
 }
 
 #[tokio::test]
+async fn a_regular_expression_reads_every_kept_line_newest_first_and_a_bad_one_is_refused_in_words()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let archive = LogArchive::open(dir.path()).await.unwrap();
+    let (a, _) = archive
+        .open_timeline("dev", "a", "ua", "img")
+        .await
+        .unwrap();
+    let (b, _) = archive
+        .open_timeline("dev", "b", "ub", "img")
+        .await
+        .unwrap();
+    for chunk in 0..5 {
+        let lines: Vec<(i64, LogLine)> = (chunk * 100..(chunk + 1) * 100)
+            .map(|i| {
+                (
+                    if i % 3 == 0 { b } else { a },
+                    line(
+                        f64::from(i),
+                        &format!(
+                            "GET /items/{i} status={} took={}ms",
+                            if i % 10 == 7 { 503 } else { 200 },
+                            i % 50
+                        ),
+                    ),
+                )
+            })
+            .collect();
+        archive.append_lines(&lines).await.unwrap();
+    }
+    let regex = |text: &str, timeline: Option<i64>, before: Option<i64>| HistoryQuery {
+        text: text.into(),
+        timeline,
+        device_uuid: None,
+        before,
+        limit: 20,
+        regex: true,
+    };
+    // Page after page, newest first, what the expression finds (case aside by default).
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = archive
+            .query_history(&regex(r"STATUS=5\d\d took=4\dms", None, before))
+            .await
+            .unwrap();
+        let mut batch = texts(&page);
+        batch.extend(seen);
+        seen = batch;
+        if !page.more {
+            break;
+        }
+        before = page.next_before;
+        assert_eq!(before, page.lines.first().map(|l| l.id));
+    }
+    let expected: Vec<String> = (0..500)
+        .filter(|i| i % 10 == 7 && (40..50).contains(&(i % 50)))
+        .map(|i| format!("GET /items/{i} status=503 took={}ms", i % 50))
+        .collect();
+    assert!(!expected.is_empty());
+    // (Lines of one batch are stored by timeline: the order across the two is per batch.)
+    let mut sorted = seen.clone();
+    sorted.sort();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(sorted, expected);
+    // Within one container; and what words could not say (a part of a word).
+    let within = archive
+        .query_history(&regex(r"items/\d*99 ", Some(b), None))
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&within),
+        [
+            "GET /items/99 status=200 took=49ms",
+            "GET /items/399 status=200 took=49ms"
+        ]
+    );
+    assert!(archive
+        .query_history(&query("tems"))
+        .await
+        .unwrap()
+        .lines
+        .is_empty());
+    // A bad expression: a sentence, nothing else.
+    let err = archive
+        .query_history(&regex("status=(5", None, None))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not a valid regular expression"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn the_size_budget_keeps_the_newest_lines_and_the_file_stops_growing() {
     let dir = tempfile::tempdir().unwrap();
     let archive = LogArchive::open(dir.path()).await.unwrap();
@@ -411,7 +507,7 @@ proptest! {
             let mut before = None;
             loop {
                 let got = archive
-                    .query_history(&HistoryQuery { text: text.clone(), timeline, device_uuid: None, before, limit: page })
+                    .query_history(&HistoryQuery { text: text.clone(), timeline, device_uuid: None, before, limit: page, regex: false })
                     .await
                     .unwrap();
                 prop_assert!(got.lines.len() <= page as usize);

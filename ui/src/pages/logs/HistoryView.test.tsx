@@ -28,6 +28,9 @@ const timeline = (id: number, name: string, lines: number, removedAt: number | n
   removedAt,
 });
 
+/** Lines a regular-expression page reads before it stops on time (in this test history). */
+const SCAN = 300;
+
 /** A history: `lines` in the order they were kept (ids 1..n). */
 function memoryHistory(timelines: LogTimeline[], lines: { timeline: number; text: string }[]) {
   const kept: HistoryLine[] = lines.map((l, k) => ({ id: k + 1, timeline: l.timeline, line: { ts: 1_800_000_000_000 + k, source: "stdout", text: l.text, cut: false } }));
@@ -42,11 +45,22 @@ function memoryHistory(timelines: LogTimeline[], lines: { timeline: number; text
     }),
     query: vi.fn((q: HistoryQuery) => {
       asked.push(q);
+      if (q.regex) {
+        // Reads at most SCAN lines a page, newest first, as the backend does on time.
+        const re = new RegExp(q.text, "i");
+        const older = kept.filter((l) => (q.timeline == null || l.timeline === q.timeline) && (q.before == null || (l.id ?? 0) < q.before));
+        const read = older.slice(-SCAN);
+        const hits = read.filter((l) => re.test(l.line.text));
+        const stopped = older.length > read.length;
+        const lines = hits.slice(-q.limit);
+        return Promise.resolve({ lines, more: stopped || hits.length > q.limit, nextBefore: stopped ? (read[0].id ?? null) : (lines[0]?.id ?? null) });
+      }
       const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
       const all = kept.filter(
         (l) => (q.timeline == null || l.timeline === q.timeline) && (q.before == null || (l.id ?? 0) < q.before) && words.every((w) => l.line.text.toLowerCase().includes(w)),
       );
-      const page: HistoryPage = { lines: all.slice(-q.limit), more: all.length > q.limit };
+      const lines = all.slice(-q.limit);
+      const page: HistoryPage = { lines, more: all.length > q.limit, nextBefore: lines[0]?.id ?? null };
       return Promise.resolve(page);
     }),
     setKeep: vi.fn(() => Promise.resolve(null)),
@@ -114,6 +128,24 @@ describe("HistoryView", () => {
     await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^2,500 lines/));
     expect(asked.at(-1)?.before).toBe(501);
     expect(screen.queryByTestId("history-older")).toBeNull();
+  });
+
+  it("searches by a regular expression, which goes on from the oldest line it read", async () => {
+    const lines = Array.from({ length: 1000 }, (_, k) => ({ timeline: 1, text: `GET /items/${k} status=${k % 100 === 7 ? 503 : 200}` }));
+    const { api, asked } = memoryHistory([timeline(1, "web", lines.length)], lines);
+    renderWithProviders(<HistoryView api={api} />);
+    await screen.findAllByTestId("log-line");
+    fireEvent.click(screen.getByTestId("history-regex"));
+    expect(screen.getByTestId("history-regex")).toHaveAttribute("aria-pressed", "true");
+    fireEvent.change(screen.getByTestId("history-search"), { target: { value: "STATUS=5\\d\\d" } });
+    await waitFor(() => expect(asked.at(-1)).toMatchObject({ text: "STATUS=5\\d\\d", regex: true, before: null }));
+    // The newest 300 lines were read: three matches there, and more to read.
+    await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^3 matching lines, newest first/));
+    expect(await shown()).toEqual(["GET /items/707 status=503", "GET /items/807 status=503", "GET /items/907 status=503"]);
+    fireEvent.click(screen.getByTestId("history-older"));
+    // On from the oldest line read (id 701), not from the oldest match (708).
+    await waitFor(() => expect(asked.at(-1)?.before).toBe(701));
+    await waitFor(() => expect(screen.getByTestId("history-summary").textContent).toMatch(/^6 matching lines/));
   });
 
   it("asks for one container's timeline when it is picked", async () => {

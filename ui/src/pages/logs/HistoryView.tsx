@@ -1,8 +1,8 @@
 // The log history: lines the backend kept of containers, searched by word across every
 // container (removed ones too) or within one, newest first, older pages on demand; the
 // space it takes, and what it keeps.
-import { Alert, Button, Group, Popover, Progress, Select, Stack, Switch, Text, TextInput, Tooltip } from "@mantine/core";
-import { IconAlertTriangle, IconHistory, IconRefresh, IconSearch, IconSettings, IconTrash } from "@tabler/icons-react";
+import { ActionIcon, Alert, Button, Group, Popover, Progress, Select, Stack, Switch, Text, TextInput, Tooltip } from "@mantine/core";
+import { IconAlertTriangle, IconHistory, IconRefresh, IconRegex, IconSearch, IconSettings, IconTrash } from "@tabler/icons-react";
 import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -75,8 +75,9 @@ interface Results {
   oldest: number | null;
   more: boolean;
   tookMs: number;
-  /** The words these lines answer. */
+  /** The words (or the expression) these lines answer. */
   text: string;
+  regex: boolean;
 }
 
 export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: { api?: HistoryApi; initialTimeline?: number | null }) {
@@ -84,6 +85,9 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
   const devices = useDevices();
   const [typed, setTyped] = useState("");
   const [text, setText] = useState("");
+  // The text is a regular expression: every kept line is read (newest first, a few
+  // seconds a page), as no word index helps.
+  const [regex, setRegex] = useState(false);
   const [device, setDevice] = useState<string | null>(null);
   const [timeline, setTimeline] = useState<number | null>(initialTimeline);
   const [results, setResults] = useState<Results | null>(null);
@@ -121,17 +125,20 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
       setError(null);
       const started = performance.now();
       try {
-        const page = await api.query({ text, timeline, deviceUuid: device, before, limit: HISTORY_PAGE });
+        const page = await api.query({ text, timeline, deviceUuid: device, before, limit: HISTORY_PAGE, regex });
         if (n !== asked.current) return;
         const buffer = into?.buffer ?? new LogBuffer();
         buffer.prepend(page.lines.map((l) => ({ line: l.line, origin: l.timeline ?? 0 })));
         setResults({
           buffer,
           version: (into?.version ?? 0) + 1,
-          oldest: page.lines[0]?.id ?? into?.oldest ?? null,
+          // A regular expression may stop on time before a full page: it goes on from
+          // the oldest line it read.
+          oldest: page.nextBefore ?? page.lines[0]?.id ?? into?.oldest ?? null,
           more: page.more,
           tookMs: performance.now() - started,
           text,
+          regex,
         });
       } catch (e) {
         if (n === asked.current) setError(errorMessage(e));
@@ -139,7 +146,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
         if (n === asked.current) setBusy(false);
       }
     },
-    [api, text, timeline, device],
+    [api, text, timeline, device, regex],
   );
 
   const client = useQueryClient();
@@ -152,7 +159,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
     if (text) void client.invalidateQueries({ queryKey: queryKeys.logHistory });
   }, [client, text]);
 
-  const highlight = useMemo(() => highlightOf(text), [text]);
+  const highlight = useMemo<LogSearch>(() => (regex ? { text, regex: true, caseSensitive: false } : highlightOf(text)), [text, regex]);
   const options = useMemo(() => ({ sources: new Set(["stdout", "stderr", "tty"] as const), timestamps: true, dates: true, wrap: false }), []);
   const chosen = timelines.find((t) => t.id === timeline) ?? null;
   const shownLines = results?.buffer.lines ?? 0;
@@ -166,12 +173,26 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
             style={{ flex: "1 1 280px" }}
             size="xs"
             label="Search kept lines"
-            placeholder='Words in any order, "a phrase", or the start of a word'
+            placeholder={regex ? "A regular expression (without case unless (?-i))" : 'Words in any order, "a phrase", or the start of a word'}
             leftSection={<IconSearch size={14} />}
             value={typed}
             onChange={(e) => setTyped(e.currentTarget.value)}
             onKeyDown={(e) => e.key === "Enter" && setText(typed)}
             data-testid="history-search"
+            rightSection={
+              <Tooltip label={regex ? "Words (fast: the word index)" : "Regular expression (reads every kept line, newest first)"}>
+                <ActionIcon
+                  size="sm"
+                  variant={regex ? "filled" : "subtle"}
+                  aria-label="Regular expression"
+                  aria-pressed={regex}
+                  onClick={() => setRegex((r) => !r)}
+                  data-testid="history-regex"
+                >
+                  <IconRegex size={14} />
+                </ActionIcon>
+              </Tooltip>
+            }
           />
           <Select
             size="xs"
@@ -209,7 +230,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
           </Text>
           {results?.more ? (
             <Button size="compact-xs" variant="light" loading={busy} onClick={() => void ask(results.oldest, results)} data-testid="history-older">
-              Load {HISTORY_PAGE.toLocaleString()} older
+              {results.regex ? "Read older lines" : `Load ${HISTORY_PAGE.toLocaleString()} older`}
             </Button>
           ) : null}
         </Group>
@@ -238,7 +259,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
           onFollowingChange={setFollowing}
           empty={
             <Text size="sm" c="dimmed" p="md" data-testid="history-empty">
-              {text ? "No kept line has these words." : "No kept line here yet."}
+              {!text ? "No kept line here yet." : results.more ? "None yet in the lines read: load older ones to read on." : regex ? "No kept line matches." : "No kept line has these words."}
             </Text>
           }
         />

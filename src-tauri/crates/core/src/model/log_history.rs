@@ -61,7 +61,15 @@ pub struct HistoryQuery {
     pub before: Option<i64>,
     /// At most this many lines (capped at [`MAX_HISTORY_PAGE`]).
     pub limit: u32,
+    /// `text` is a regular expression (Rust's syntax, without case unless it says
+    /// `(?-i)`), run over the kept lines newest first: no word index helps, so a page
+    /// reads for at most [`REGEX_SCAN_MS`] and says where the next one goes on.
+    #[serde(default)]
+    pub regex: bool,
 }
+
+/// How long one page of a regular-expression search of the history reads, at most.
+pub const REGEX_SCAN_MS: u64 = 2_000;
 
 /// A kept line and where it belongs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -81,6 +89,10 @@ pub struct HistoryLine {
 pub struct HistoryPage {
     pub lines: Vec<HistoryLine>,
     pub more: bool,
+    /// Where the next page goes on (its `before`): the oldest line this page read, which
+    /// is older than its oldest answer when a regular expression stopped on time.
+    #[specta(type = Option<f64>)]
+    pub next_before: Option<i64>,
 }
 
 /// The history as a whole: its timelines, the space it takes and the choices made.

@@ -20,7 +20,7 @@ pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{
     index_words, HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, HistorySearch,
     HistoryTrim, KeepSetting, LogTimeline, DEFAULT_HISTORY_BUDGET, MAX_HISTORY_PAGE,
-    MIN_HISTORY_BUDGET,
+    MIN_HISTORY_BUDGET, REGEX_SCAN_MS,
 };
 pub use logs::{
     format_log_time, LogEndKind, LogEvent, LogLine, LogQuery, LogSource, MAX_LINE_BYTES,
