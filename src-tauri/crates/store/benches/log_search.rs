@@ -154,7 +154,12 @@ async fn main() {
             Some(timelines[3]),
             false,
         ),
-        ("regex, common", r"status=50[0-9] took=8[0-9][0-9]ms", None, true),
+        (
+            "regex, common",
+            r"status=50[0-9] took=8[0-9][0-9]ms",
+            None,
+            true,
+        ),
         (
             "regex, one container",
             r"user=(grace|heidi) msg",
