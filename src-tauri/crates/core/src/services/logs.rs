@@ -266,10 +266,13 @@ struct Waiting {
 }
 
 impl Waiting {
-    fn push(&mut self, line: LogLine) {
+    /// Adds a line. A new line (`live`) past the bounds leaves the oldest waiting out; a
+    /// written one never does (reading stops instead, see [`Self::has_room`]; the last
+    /// line read may pass the bytes bound by its own length).
+    fn push(&mut self, line: LogLine, live: bool) {
         self.bytes += line.text.len();
         self.lines.push_back(line);
-        while self.lines.len() > MAX_BUFFERED_LINES || self.bytes > MAX_BUFFERED_BYTES {
+        while live && (self.lines.len() > MAX_BUFFERED_LINES || self.bytes > MAX_BUFFERED_BYTES) {
             let Some(old) = self.lines.pop_front() else {
                 break;
             };
@@ -333,7 +336,7 @@ impl Feed {
                         } else if newest.is_some_and(|t| line.ts <= t) {
                             continue;
                         }
-                        waiting.push(line);
+                        waiting.push(line, !written);
                         flush_at.get_or_insert_with(|| Instant::now() + BATCH_DELAY);
                     }
                     Some(Err(e)) => {

@@ -16,7 +16,9 @@ pub use containers::{ContainerAction, ContainerService};
 pub use devices::{DeviceService, DeviceSummary};
 pub use inventory::InventoryService;
 pub use log_history::{LogHistoryService, FIRST_TAIL};
-pub use logs::{LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT};
+pub use logs::{
+    LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_BYTES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT,
+};
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
 pub use wiring::{CoreServices, Ports};

@@ -7,7 +7,9 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::model::{DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery, LogSource};
-use crate::services::{LogSink, MAX_BATCH_LINES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT};
+use crate::services::{
+    LogSink, MAX_BATCH_LINES, MAX_BUFFERED_BYTES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT,
+};
 use crate::CoreError;
 
 fn line(i: usize) -> LogLine {
@@ -126,6 +128,52 @@ async fn written_lines_wait_for_a_slow_viewer_none_is_left_out_and_the_follow_go
     };
     assert_eq!(lines, (total..total + 5).map(line).collect::<Vec<_>>());
     core.logs.close(id);
+}
+
+#[tokio::test]
+async fn long_written_lines_past_the_bytes_bound_wait_too_and_none_is_left_out() {
+    let core = TestCore::new(T0_MS);
+    let (_dev, web) = with_web(&core).await;
+    let backlog = core.driver.feed_logs();
+    let (sink, mut rx) = viewer();
+    let range = LogQuery {
+        tail: None,
+        follow: false,
+        ..LogQuery::default()
+    };
+    let id = core.logs.open(&web, range, sink).await.unwrap();
+    // Lines of a megabyte each, more than the bytes bound holds; the viewer answers late.
+    let big = |i: usize| LogLine {
+        text: format!("{i:08} {}", "x".repeat(1 << 20)),
+        ..line(i)
+    };
+    let total = MAX_BUFFERED_BYTES / (1 << 20) + 8;
+    for i in 0..total {
+        backlog.send(Ok(big(i))).unwrap();
+    }
+    drop(backlog);
+    let mut received = 0;
+    loop {
+        match next(&mut rx).await {
+            LogEvent::Lines { seq, lines } => {
+                for l in &lines {
+                    assert_eq!(
+                        l.text[..8],
+                        format!("{received:08}"),
+                        "in order, none left out"
+                    );
+                    received += 1;
+                }
+                core.logs.ack(id, seq);
+            }
+            LogEvent::Ended { kind, .. } => {
+                assert_eq!(kind, LogEndKind::Complete);
+                break;
+            }
+            LogEvent::Skipped { count, .. } => panic!("{count} written lines left out"),
+        }
+    }
+    assert_eq!(received, total);
 }
 
 #[tokio::test]
