@@ -211,11 +211,31 @@ test("containers picked in the table (Ctrl+click) open their logs together", asy
   }, "lines of both");
 });
 
-test("the history keeps a container's lines with no viewer open, and finds them by word after it is removed", async () => {
-  await s.click(await s.waitFor('[data-testid="nav-logs"]'));
+test("the history keeps a container's lines with no viewer open, finds them by word and by regular expression after it is removed, and its drawer links to them", async () => {
+  // The kept container's drawer links to its history.
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(`[data-testid="container-row"][data-name="${KEPT}"]`) }));
+  const drawer = await s.waitFor('[data-testid="container-drawer"]');
+  await s.click(await s.waitFor('[data-testid="drawer-tab-logs"]', { root: drawer }));
+  await s.click(await s.waitFor('[data-testid="log-open-history"]', { root: drawer, timeout: 30_000 }));
   const page = await s.waitFor('[data-testid="logs-page"]');
+  const view = await s.waitFor('[data-testid="history-view"]', { root: page });
+  await s.until(async () => {
+    const texts = await shownLines(view);
+    return texts.length === 4 && texts[0] === `${MARKER} line 1` && texts[3] === "level=warn other words";
+  }, "the kept container's own lines, and only its, from its drawer's link", 30_000);
+  assert.match(await s.exec("return location.hash"), /^#\/logs\?history=\d+$/);
+  // Every container's history: from the Logs screen's own switch.
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  await s.click(await s.waitFor('[data-testid="nav-logs"]'));
+  const logs = await s.waitFor('[data-testid="logs-page"]');
   // The segmented control's input is hidden: its label takes the click.
-  await s.click(await s.waitFor('label:has([data-testid="logs-mode-history"])', { root: page }));
+  await s.click(await s.waitFor('label:has([data-testid="logs-mode-history"])', { root: logs }));
+  await searchAll(logs);
+});
+
+/** The history of every container: by word, then, once the container is gone, by words and by regex. */
+async function searchAll(page) {
   const view = await s.waitFor('[data-testid="history-view"]', { root: page });
   const rows = async () =>
     s.exec(
@@ -243,4 +263,18 @@ test("the history keeps a container's lines with no viewer open, and finds them 
   }, "the removed container's line, found by two words");
   await s.waitFor('[data-testid="history-usage"]', { root: view });
   await s.screenshot(path.join(SHOTS, "logs-history.png"));
-});
+
+  // A regular expression: no index helps, every kept line is read.
+  await s.click(await s.waitFor('[data-testid="history-regex"]', { root: view }));
+  const pattern = `${MARKER} line [13]$`;
+  await s.until(async () => {
+    await setInput(search, "");
+    await s.type(search, pattern);
+    await answered(view, pattern);
+    const summary = await s.waitFor('[data-testid="history-summary"]', { root: view });
+    if ((await s.attr(summary, "data-regex")) !== "true") return false;
+    const r = await rows();
+    return r.length === 2 && r[0][1] === `${MARKER} line 1` && r[1][1] === `${MARKER} line 3`;
+  }, "lines 1 and 3, found by a regular expression");
+  await s.screenshot(path.join(SHOTS, "logs-history-regex.png"));
+}

@@ -11,6 +11,10 @@ use squirrel_core::model::{format_log_time, LogLine};
 use squirrel_core::ports::LogLines;
 use tokio::io::AsyncWriteExt;
 
+/// How long a download waits for the engine's next line before it gives up: a log being
+/// downloaded is already written, so a silence this long is an engine that hangs.
+pub const DOWNLOAD_SILENCE: Duration = Duration::from_secs(60);
+
 /// What was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -34,7 +38,15 @@ pub async fn write_log(
                 .map_err(|e| format!("the engine stopped sending the log: {e}"))
         })
         .boxed();
-    write_lines(lines, &[String::new()], path, timestamps, progress).await
+    write_lines(
+        lines,
+        &[String::new()],
+        path,
+        timestamps,
+        progress,
+        DOWNLOAD_SILENCE,
+    )
+    .await
 }
 
 /// Writes several logs (each named) merged by time, as `docker compose logs` prints them:
@@ -62,6 +74,7 @@ pub async fn write_merged_log(
         path,
         timestamps,
         progress,
+        DOWNLOAD_SILENCE,
     )
     .await
 }
@@ -125,13 +138,14 @@ fn merged(
     .boxed()
 }
 
-/// Writes lines, each after the prefix of its log.
+/// Writes lines, each after the prefix of its log; gives up when no line comes for `silence`.
 async fn write_lines(
     mut lines: BoxStream<'static, Result<(usize, LogLine), String>>,
     prefixes: &[String],
     path: &Path,
     timestamps: bool,
     progress: &(dyn Fn(u32) + Send + Sync),
+    silence: Duration,
 ) -> Result<Written, String> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".part");
@@ -147,7 +161,18 @@ async fn write_lines(
         let mut text = String::new();
         // The parts of a line cut for its length after the first go on without a time.
         let mut continuing = false;
-        while let Some(item) = lines.next().await {
+        loop {
+            let item = match tokio::time::timeout(silence, lines.next()).await {
+                Ok(Some(item)) => item,
+                Ok(None) => break,
+                Err(_) => {
+                    return Err(format!(
+                        "the engine sent nothing for {} s and the download was stopped: is the \
+                         engine overloaded or its connection hung? Nothing was written to {shown}",
+                        silence.as_secs()
+                    ))
+                }
+            };
             let (origin, line) = item?;
             text.clear();
             if !continuing {
@@ -190,5 +215,46 @@ async fn write_lines(
             let _ = tokio::fs::remove_file(&partial).await;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use squirrel_core::model::LogSource;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_engine_that_stops_sending_ends_the_download_and_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.log");
+        let first = LogLine {
+            ts: 1.0,
+            source: LogSource::Stdout,
+            text: "first".into(),
+            cut: false,
+        };
+        // One line, then silence for ever.
+        let lines = futures_util::stream::iter([Ok((0, first))])
+            .chain(futures_util::stream::pending())
+            .boxed();
+        let err = write_lines(
+            lines,
+            &[String::new()],
+            &path,
+            false,
+            &|_| {},
+            Duration::from_millis(50),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.contains("sent nothing for"), "{err}");
+        assert!(err.contains("Nothing was written"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no file, no part"
+        );
     }
 }

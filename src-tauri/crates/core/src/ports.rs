@@ -195,6 +195,80 @@ pub trait StatsSink: Send + Sync {
 pub type LogLines =
     futures_util::stream::BoxStream<'static, Result<crate::model::LogLine, EngineError>>;
 
+/// A log's lines taken in bunches: a line, and with it those the stream already has at hand
+/// (read in the same read from the engine), up to a count and a size. A reader then pays
+/// its own per-item costs (timers, wake-ups, channel sends) once a bunch, not once a line.
+/// An error or the end comes after the lines before it, as an item of its own.
+pub struct Bunched {
+    lines: LogLines,
+    /// What the stream gave after a bunch was full or before an end: given next.
+    ahead: Option<Option<Result<crate::model::LogLine, EngineError>>>,
+    ended: bool,
+    max_lines: usize,
+    max_bytes: usize,
+}
+
+impl Bunched {
+    /// Bunches of at most `max_lines` lines, and no more than one line past `max_bytes`.
+    pub fn new(lines: LogLines, max_lines: usize, max_bytes: usize) -> Self {
+        Self {
+            lines,
+            ahead: None,
+            ended: false,
+            max_lines: max_lines.max(1),
+            max_bytes,
+        }
+    }
+}
+
+impl futures_util::Stream for Bunched {
+    type Item = Result<Vec<crate::model::LogLine>, EngineError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        let mut bunch = Vec::new();
+        let mut bytes = 0;
+        while !this.ended {
+            let item = match this.ahead.take() {
+                Some(item) => item,
+                None => match this.lines.as_mut().poll_next(cx) {
+                    Poll::Ready(item) => item,
+                    Poll::Pending => break,
+                },
+            };
+            match item {
+                Some(Ok(line)) => {
+                    bytes += line.text.len();
+                    bunch.push(line);
+                    if bunch.len() >= this.max_lines || bytes >= this.max_bytes {
+                        break;
+                    }
+                }
+                other if !bunch.is_empty() => {
+                    this.ahead = Some(other);
+                    break;
+                }
+                Some(Err(e)) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => this.ended = true,
+            }
+        }
+        if !bunch.is_empty() {
+            Poll::Ready(Some(Ok(bunch)))
+        } else if this.ended {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
 /// A stream of readings of one container, one per second, until dropped.
 pub type StatsStream = futures_util::stream::BoxStream<'static, Result<StatsReading, EngineError>>;
 
@@ -371,4 +445,71 @@ pub struct ExistingContainer {
     /// Host ports it publishes. Docker lists these for running containers only; the checks
     /// also take configured ports of stopped ones where an engine reports them.
     pub ports: Vec<crate::templates::PortSpec>,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+    use crate::model::{LogLine, LogSource};
+
+    fn line(text: &str) -> LogLine {
+        LogLine {
+            ts: 0.0,
+            source: LogSource::Stdout,
+            text: text.into(),
+            cut: false,
+        }
+    }
+
+    fn texts(bunch: &[LogLine]) -> Vec<&str> {
+        bunch.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn lines_at_hand_come_together_and_an_error_after_them() {
+        let items = vec![
+            Ok(line("a")),
+            Ok(line("b")),
+            Ok(line("c")),
+            Err(EngineError::Unreachable("gone".into())),
+            Ok(line("never")),
+        ];
+        let mut b = Bunched::new(futures_util::stream::iter(items).boxed(), 2, 1 << 20);
+        assert_eq!(texts(&b.next().await.unwrap().unwrap()), ["a", "b"]);
+        assert_eq!(texts(&b.next().await.unwrap().unwrap()), ["c"]);
+        assert!(matches!(
+            b.next().await,
+            Some(Err(EngineError::Unreachable(_)))
+        ));
+        assert!(b.next().await.is_none(), "nothing comes after an error");
+        assert!(b.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_bunch_stops_at_its_bytes_and_at_what_has_not_come_yet() {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let stream = tokio_stream_from(rx);
+        let mut b = Bunched::new(stream, 100, 5);
+        for text in ["123", "456", "7"] {
+            tx.send(Ok(line(text))).unwrap();
+        }
+        // "123" + "456" reach the bound of 5 bytes: one line past it, no more.
+        assert_eq!(texts(&b.next().await.unwrap().unwrap()), ["123", "456"]);
+        assert_eq!(texts(&b.next().await.unwrap().unwrap()), ["7"]);
+        let waiting = tokio::time::timeout(std::time::Duration::from_millis(20), b.next()).await;
+        assert!(waiting.is_err(), "no line has come: the bunch waits");
+        tx.send(Ok(line("8"))).unwrap();
+        drop(tx);
+        assert_eq!(texts(&b.next().await.unwrap().unwrap()), ["8"]);
+        assert!(b.next().await.is_none());
+    }
+
+    fn tokio_stream_from(
+        mut rx: tokio::sync::mpsc::UnboundedReceiver<Result<LogLine, EngineError>>,
+    ) -> LogLines {
+        futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
+    }
 }

@@ -11,6 +11,7 @@ use squirrel_core::model::{DeviceConnection, EngineProbe, HostKeyPrompt};
 use squirrel_core::secrets::SecretStore;
 use squirrel_core::CoreError;
 
+use crate::http::Dialer;
 use crate::ssh::HostKeyStore;
 use squirrel_core::EngineError;
 
@@ -48,19 +49,25 @@ impl StreamSlots {
 #[derive(Clone, Default)]
 pub struct SharedClient(Arc<RwLock<Option<Engine>>>);
 
-/// A connected client and its stream limits (`None`: unlimited).
-type Engine = (Docker, Option<StreamSlots>);
+/// A connected engine: its client, a dialer of bare connections for the streams Squirrel
+/// reads itself, and its stream limits (`None`: unlimited).
+#[derive(Clone)]
+pub(crate) struct Engine {
+    pub docker: Docker,
+    pub dial: Dialer,
+    pub slots: Option<StreamSlots>,
+}
 
 impl SharedClient {
     pub fn get(&self) -> Option<Docker> {
         self.0
             .read()
             .ok()
-            .and_then(|c| c.as_ref().map(|(d, _)| d.clone()))
+            .and_then(|c| c.as_ref().map(|e| e.docker.clone()))
     }
 
-    /// The client and its stream limits (`None`: unlimited).
-    pub fn get_with_slots(&self) -> Option<Engine> {
+    /// The connected engine, whole.
+    pub(crate) fn engine(&self) -> Option<Engine> {
         self.0.read().ok().and_then(|c| c.clone())
     }
 
@@ -146,6 +153,7 @@ pub struct ConnectDeps {
 /// A connected engine client, and anything the user should know about how it connects.
 pub(crate) struct Connected {
     pub docker: Docker,
+    pub dial: Dialer,
     pub notes: Vec<String>,
     pub slots: Option<StreamSlots>,
 }
@@ -182,12 +190,12 @@ async fn connect_unbounded(
     let mut slots = None;
     let unreachable =
         |e: bollard::errors::Error| ConnectError::Unreachable(describe_error(connection, &e));
-    let client = match connection {
+    let (client, dial) = match connection {
         DeviceConnection::LocalSocket { path } => crate::unix::connect(path, REQUEST_TIMEOUT_SECS),
         DeviceConnection::Tcp {
             host, port, tls, ..
         } => {
-            let (docker, tls_notes) = crate::tcp::connect(
+            let (client, tls_notes) = crate::tcp::connect(
                 host,
                 *port,
                 tls.as_ref(),
@@ -195,7 +203,7 @@ async fn connect_unbounded(
                 REQUEST_TIMEOUT_SECS,
             )?;
             notes.extend(tls_notes);
-            Ok(docker)
+            Ok(client)
         }
         DeviceConnection::Ssh {
             host,
@@ -218,7 +226,7 @@ async fn connect_unbounded(
             .await?;
             notes.extend(ssh.note);
             slots = Some(ssh.slots);
-            Ok(ssh.docker)
+            Ok((ssh.docker, ssh.dial))
         }
     }
     .map_err(unreachable)?;
@@ -227,6 +235,7 @@ async fn connect_unbounded(
     }
     Ok(Connected {
         docker: client.negotiate_version().await.map_err(unreachable)?,
+        dial,
         notes,
         slots,
     })
@@ -305,15 +314,7 @@ pub(crate) fn engine_error(e: bollard::errors::Error) -> EngineError {
         E::DockerResponseServerError {
             status_code,
             message,
-        } => {
-            let message = capitalise(message.trim());
-            match status_code {
-                404 => EngineError::NoSuchObject(message),
-                409 => EngineError::Conflict(message),
-                400 => EngineError::BadRequest(message),
-                _ => EngineError::Other(message),
-            }
-        }
+        } => status_error(status_code, &message),
         E::SocketNotFoundError(_)
         | E::IOError { .. }
         | E::HyperResponseError { .. }
@@ -324,6 +325,17 @@ pub(crate) fn engine_error(e: bollard::errors::Error) -> EngineError {
             EngineError::Unreachable("the engine did not answer in time".into())
         }
         other => EngineError::Other(other.to_string()),
+    }
+}
+
+/// The engine's refusal of a request, by its HTTP status, in its own words.
+pub(crate) fn status_error(status: u16, message: &str) -> EngineError {
+    let message = capitalise(message.trim());
+    match status {
+        404 => EngineError::NoSuchObject(message),
+        409 => EngineError::Conflict(message),
+        400 => EngineError::BadRequest(message),
+        _ => EngineError::Other(message),
     }
 }
 

@@ -7,66 +7,40 @@
 //! it, after a time of its own). With a TTY, the output is one byte stream cut anywhere,
 //! lines end with `\r\n`, and a time starts each message the engine stored, not each line.
 
+#[cfg(test)]
 use bollard::container::LogOutput;
-use bollard::query_parameters::LogsOptions;
-use bollard::Docker;
 use futures_util::StreamExt;
 use squirrel_core::model::{LogLine, LogQuery, LogSource, MAX_LINE_BYTES};
 use squirrel_core::ports::LogLines;
 
-use crate::client::engine_error;
+use crate::client::Engine;
+use crate::log_reader;
 use crate::rfc3339;
 
-/// The engine's log query for `query`, with timestamps (always: lines are merged by time).
-pub fn options(query: &LogQuery) -> LogsOptions {
-    let secs = |s: Option<i64>| s.map_or(0, |s| i32::try_from(s.max(0)).unwrap_or(i32::MAX));
-    LogsOptions {
-        follow: query.follow && query.until.is_none(),
-        stdout: query.stdout,
-        stderr: query.stderr,
-        since: secs(query.since),
-        until: secs(query.until),
-        timestamps: true,
-        tail: query
-            .tail
-            .map_or_else(|| "all".to_string(), |n| n.to_string()),
-    }
-}
-
-/// A container's log as lines.
-pub fn stream(docker: &Docker, engine_id: &str, query: &LogQuery) -> LogLines {
-    let outputs = docker.logs(engine_id, Some(options(query)));
-    let state = (
-        outputs,
-        Lines::default(),
-        std::collections::VecDeque::new(),
-        false,
+/// A container's log as lines, read from a connection of its own (see [`log_reader`]).
+/// The connection opens when the stream is first polled and closes when it is dropped.
+pub(crate) fn stream(engine: &Engine, engine_id: &str, query: &LogQuery) -> LogLines {
+    let dial = engine.dial.clone();
+    let path = log_reader::request_path(
+        &engine.docker.client_version().to_string(),
+        engine_id,
+        query,
     );
-    futures_util::stream::unfold(
-        state,
-        |(mut outputs, mut lines, mut ready, mut ended)| async move {
-            loop {
-                if let Some(line) = ready.pop_front() {
-                    return Some((Ok(line), (outputs, lines, ready, ended)));
-                }
-                if ended {
-                    return None;
-                }
-                match outputs.next().await {
-                    Some(Ok(output)) => ready.extend(lines.push(output)),
-                    Some(Err(e)) => {
-                        ended = true;
-                        return Some((Err(engine_error(e)), (outputs, lines, ready, ended)));
-                    }
-                    None => {
-                        ended = true;
-                        ready.extend(lines.finish());
-                    }
-                }
-            }
-        },
-    )
-    .boxed()
+    futures_util::stream::once(async move { log_reader::open(&dial, &path).await })
+        .flat_map(|opened| {
+            let reader = match opened {
+                Ok(reader) => Some(reader),
+                Err(e) => return futures_util::stream::iter([Err(e)]).boxed(),
+            };
+            futures_util::stream::unfold(reader, |reader| async move {
+                let mut reader = reader?;
+                let item = reader.next_line().await?;
+                let more = item.is_ok().then_some(reader);
+                Some((item, more))
+            })
+            .boxed()
+        })
+        .boxed()
 }
 
 /// A line being put together: its time, and its bytes so far.
@@ -88,6 +62,7 @@ pub struct Lines {
 
 impl Lines {
     /// The lines completed by one piece of output (stdin pieces are ignored).
+    #[cfg(test)]
     pub fn push(&mut self, output: LogOutput) -> Vec<LogLine> {
         let mut out = Vec::new();
         match output {
@@ -121,44 +96,51 @@ impl Lines {
     }
 
     /// One message of stdout or stderr (no TTY): a time, then a line or a part of one.
-    fn message(&mut self, source: LogSource, message: &[u8], out: &mut Vec<LogLine>) {
-        let (ts, rest) = match split_time(message) {
+    pub(crate) fn message(&mut self, source: LogSource, message: &[u8], out: &mut Vec<LogLine>) {
+        let (ts, mut rest) = match split_time(message) {
             Some((ts, rest)) => (ts, rest),
             None => (self.last_ts, message),
         };
         self.last_ts = ts;
-        let mut pending = self.slot(source).take().unwrap_or(Pending {
-            ts,
-            bytes: Vec::new(),
-        });
-        let mut rest = rest;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-            pending.bytes.extend_from_slice(&rest[..end]);
-            push_whole(source, pending.ts, &pending.bytes, out);
-            pending = Pending {
-                ts,
-                bytes: Vec::new(),
-            };
+        let mut pending = self.slot(source).take();
+        let mut line_ts = ts;
+        while let Some(end) = memchr::memchr(b'\n', rest) {
+            match pending.take() {
+                Some(mut p) => {
+                    p.bytes.extend_from_slice(&rest[..end]);
+                    push_whole(source, p.ts, &p.bytes, out);
+                }
+                // The usual case, a whole line in one message: no copy but the line's own.
+                None => push_whole(source, line_ts, &rest[..end], out),
+            }
             rest = &rest[end + 1..];
+            line_ts = ts;
             // Several lines in one message: a time may start each of them.
             if let Some((t, r)) = split_time(rest) {
-                pending.ts = t;
+                line_ts = t;
                 rest = r;
             }
         }
+        if rest.is_empty() && pending.is_none() {
+            return;
+        }
+        let mut pending = pending.unwrap_or(Pending {
+            ts: line_ts,
+            bytes: Vec::new(),
+        });
         pending.bytes.extend_from_slice(rest);
         keep_pending(source, pending, self.slot(source), out);
     }
 
     /// A piece of a TTY's byte stream, cut anywhere.
-    fn console(&mut self, piece: &[u8], out: &mut Vec<LogLine>) {
+    pub(crate) fn console(&mut self, piece: &[u8], out: &mut Vec<LogLine>) {
         let last_ts = self.last_ts;
         let mut pending = self.tty.take().unwrap_or(Pending {
             ts: last_ts,
             bytes: Vec::new(),
         });
         let mut rest = piece;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', rest) {
             pending.bytes.extend_from_slice(&rest[..end]);
             let (ts, text) = match split_time(&pending.bytes) {
                 Some((ts, text)) => (ts, text.to_vec()),
@@ -366,23 +348,6 @@ mod tests {
             lines.iter().map(|l| l.text.as_str()).collect::<String>(),
             long
         );
-    }
-
-    #[test]
-    fn options_ask_for_times_and_stop_following_at_until() {
-        let q = LogQuery {
-            until: Some(100),
-            ..LogQuery::default()
-        };
-        let o = options(&q);
-        assert!(o.timestamps && !o.follow && o.stdout && o.stderr);
-        assert_eq!((o.until, o.tail.as_str()), (100, "500"));
-        let all = options(&LogQuery {
-            tail: None,
-            since: Some(-5),
-            ..LogQuery::default()
-        });
-        assert_eq!((all.tail.as_str(), all.since, all.follow), ("all", 0, true));
     }
 
     proptest::proptest! {

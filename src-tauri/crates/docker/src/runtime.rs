@@ -43,12 +43,12 @@ impl DockerRuntime {
         query: &LogQuery,
         history: bool,
     ) -> Result<LogLines, EngineError> {
-        let (docker, slots) = self
+        let engine = self
             .client
-            .get_with_slots()
+            .engine()
             .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
-        let lines = logs::stream(&docker, id, query);
-        let Some(slots) = slots else {
+        let lines = logs::stream(&engine, id, query);
+        let Some(slots) = engine.slots else {
             return Ok(lines);
         };
         let pool = if history {

@@ -14,6 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use squirrel_core::model::{authority, TlsFiles};
 
 use crate::client::ConnectError;
+use crate::http::Dialer;
 
 /// Idle time before the first keepalive probe, and between probes.
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -38,7 +39,7 @@ pub(crate) fn connect(
     tls: Option<&TlsFiles>,
     connect_timeout: Duration,
     request_timeout_secs: u64,
-) -> Result<(Docker, Vec<String>), ConnectError> {
+) -> Result<((Docker, Dialer), Vec<String>), ConnectError> {
     let at = authority(host, port);
     let unreachable = |e: bollard::errors::Error| {
         ConnectError::Unreachable(format!("cannot set up a client for {at}: {e}"))
@@ -53,10 +54,10 @@ pub(crate) fn connect(
         Some(files) => {
             let config = client_config(files).map_err(ConnectError::Unreachable)?;
             let https = HttpsConnector::from((http, config));
-            let docker =
+            let client =
                 crate::http::docker_over(https, &format!("https://{at}"), request_timeout_secs)
                     .map_err(unreachable)?;
-            Ok((docker, key_file_warning(Path::new(&files.key_path))))
+            Ok((client, key_file_warning(Path::new(&files.key_path))))
         }
     }
 }

@@ -16,6 +16,8 @@ use bollard::Docker;
 use hyper_util::rt::TokioIo;
 use tokio::net::UnixStream;
 
+use crate::http::Dialer;
+
 /// hyper's connector: every connection goes to the one socket, whatever the URI.
 #[derive(Clone)]
 struct UnixConnector {
@@ -37,9 +39,13 @@ impl tower_service::Service<hyper::Uri> for UnixConnector {
     }
 }
 
-/// A bollard client of the engine at the socket `path` (`unix://` prefix allowed). A socket
-/// that does not exist is refused at once, as bollard's own client does.
-pub fn connect(path: &str, timeout_secs: u64) -> Result<Docker, bollard::errors::Error> {
+/// A bollard client of the engine at the socket `path` (`unix://` prefix allowed), and a
+/// dialer of bare connections to it. A socket that does not exist is refused at once, as
+/// bollard's own client does.
+pub(crate) fn connect(
+    path: &str,
+    timeout_secs: u64,
+) -> Result<(Docker, Dialer), bollard::errors::Error> {
     let path = path.strip_prefix("unix://").unwrap_or(path);
     if !Path::new(path).exists() {
         return Err(bollard::errors::Error::SocketNotFoundError(
@@ -95,7 +101,7 @@ mod tests {
             UnixListener::bind(&socket).unwrap(),
             accepted.clone(),
         ));
-        let docker = connect(&format!("unix://{}", socket.display()), 5).unwrap();
+        let (docker, _) = connect(&format!("unix://{}", socket.display()), 5).unwrap();
         for _ in 0..5 {
             assert_eq!(docker.ping().await.unwrap(), "OK");
         }

@@ -22,7 +22,7 @@ use tracing::Instrument;
 
 use crate::backoff::Backoff;
 use crate::client::{
-    connect, describe_error, not_responding, ConnectDeps, ConnectError, SharedClient,
+    connect, describe_error, not_responding, ConnectDeps, ConnectError, Engine, SharedClient,
 };
 use crate::stats::StatsCollector;
 use crate::{mapping, rfc3339};
@@ -108,8 +108,8 @@ impl DockerWatcher {
     ) -> SessionEnd {
         let device = ctx.device.uuid.as_str();
         let timeouts = self.deps.timeouts;
-        let (docker, slots) = match connect(&self.connection, &self.deps).await {
-            Ok(c) => (c.docker, c.slots),
+        let (docker, dial, slots) = match connect(&self.connection, &self.deps).await {
+            Ok(c) => (c.docker, c.dial, c.slots),
             Err(ConnectError::Unreachable(reason)) => return SessionEnd::Lost(reason),
             Err(ConnectError::HostKeyUnknown(prompt)) => return SessionEnd::HostKey(prompt),
         };
@@ -158,7 +158,11 @@ impl DockerWatcher {
         if let Err(e) = self.sync(&docker, ctx).await {
             return SessionEnd::Lost(e);
         }
-        self.client.set(Some((docker.clone(), slots)));
+        self.client.set(Some(Engine {
+            docker: docker.clone(),
+            dial,
+            slots,
+        }));
         ctx.sink
             .set_status(
                 device,

@@ -8,7 +8,8 @@ import type { HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, LogTimeli
 import { commands } from "../../bindings";
 import { makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
-import { binaryBytes, highlightOf, HISTORY_PAGE, HistoryView, type HistoryApi } from "./HistoryView";
+import { binaryBytes, highlightOf, HISTORY_PAGE, HistoryLink, HistoryView, timelineOf, type HistoryApi } from "./HistoryView";
+import { historyInLink, historyLink } from "./logsLink";
 
 vi.mock("../../bindings", () => ({
   commands: { devicesList: vi.fn() },
@@ -174,6 +175,31 @@ describe("HistoryView", () => {
       fireEvent.click(toggle);
     });
     expect(api.setKeep).toHaveBeenCalledWith("d-1", null, false);
+  });
+});
+
+describe("HistoryLink", () => {
+  it("links a container's drawer to its kept log, its newest timeline, read afresh", async () => {
+    const { api } = memoryHistory([timeline(3, "web", 10), timeline(7, "web", 2), timeline(5, "db", 0)], []);
+    renderWithProviders(
+      <>
+        <HistoryLink deviceUuid="d-1" name="web" api={api} />
+        <HistoryLink deviceUuid="d-2" name="web" api={api} />
+      </>,
+    );
+    const links = await screen.findAllByTestId("log-open-history");
+    expect(links.map((a) => a.getAttribute("href"))).toEqual(["#/logs?history=7"]);
+    expect(historyInLink(links[0].getAttribute("href") ?? "")).toBe(7);
+    expect(api.overview).toHaveBeenCalledTimes(1);
+  });
+
+  it("reads only a whole timeline number from a link", () => {
+    expect(historyInLink(historyLink(42))).toBe(42);
+    expect(historyInLink("#/logs?containers=a&history=9")).toBe(9);
+    expect(historyInLink("#/logs?history=9x")).toBeNull();
+    expect(historyInLink("#/logs?history=")).toBeNull();
+    expect(historyInLink("#/containers?history=9")).toBeNull();
+    expect(timelineOf(undefined, "d-1", "web")).toBeNull();
   });
 });
 

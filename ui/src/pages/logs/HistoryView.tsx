@@ -10,6 +10,7 @@ import { useDevices } from "../../api/queries";
 import { queryKeys } from "../../api/queryKeys";
 import type { HistoryOverview, HistoryPage, HistoryQuery, LogTimeline } from "../../api/types";
 import { call, errorMessage } from "../../api/unwrap";
+import { historyLink } from "./logsLink";
 import { commands } from "../../bindings";
 import { LogBuffer, type LogSearch } from "./logBuffer";
 import { LogViewer, type LogOrigin } from "./LogViewer";
@@ -65,8 +66,9 @@ export function highlightOf(text: string): LogSearch {
   return { text: words.join("|"), regex: true, caseSensitive: false };
 }
 
-export function useHistoryOverview(api: HistoryApi = tauriHistoryApi) {
-  return useQuery({ queryKey: queryKeys.logHistory, queryFn: () => api.overview() });
+export function useHistoryOverview(api: HistoryApi = tauriHistoryApi, fresh = false) {
+  // `fresh`: read again when the asking component mounts (a drawer opened), not only once.
+  return useQuery({ queryKey: queryKeys.logHistory, queryFn: () => api.overview(), refetchOnMount: fresh ? "always" : true });
 }
 
 interface Results {
@@ -221,7 +223,7 @@ export function HistoryView({ api = tauriHistoryApi, initialTimeline = null }: {
           {chosen ? <ForgetButton api={api} timeline={chosen} onForgotten={() => setTimeline(null)} /> : null}
         </Group>
         <Group gap="xs" justify="space-between" mih={26}>
-          <Text size="xs" c="dimmed" data-testid="history-summary" data-busy={busy} data-text={results?.text ?? ""}>
+          <Text size="xs" c="dimmed" data-testid="history-summary" data-busy={busy} data-text={results?.text ?? ""} data-regex={results?.regex ?? false}>
             {busy
               ? "Searching…"
               : results
@@ -376,6 +378,29 @@ export function KeepHistorySwitch({ deviceUuid, name, api = tauriHistoryApi }: {
         }}
         data-testid="log-keep-history"
       />
+    </Tooltip>
+  );
+}
+
+/** The timeline the history keeps under a container's name on its device, if any. */
+export function timelineOf(overview: HistoryOverview | undefined, deviceUuid: string, name: string): LogTimeline | null {
+  let found: LogTimeline | null = null;
+  for (const t of overview?.timelines ?? []) {
+    if (t.deviceUuid === deviceUuid && t.name === name && t.id != null && (found?.id == null || t.id > found.id)) found = t;
+  }
+  return found;
+}
+
+/** A link to a container's kept lines in Logs › History, once the history keeps its log. */
+export function HistoryLink({ deviceUuid, name, api = tauriHistoryApi }: { deviceUuid: string; name: string; api?: HistoryApi }) {
+  const overview = useHistoryOverview(api, true);
+  const timeline = timelineOf(overview.data, deviceUuid, name);
+  if (timeline?.id == null) return null;
+  return (
+    <Tooltip label={`Search the kept log of ${name} (${(timeline.lines ?? 0).toLocaleString()} lines) in Logs › History, removed containers of that name included`}>
+      <ActionIcon component="a" href={historyLink(timeline.id)} variant="subtle" size="sm" aria-label="Open its kept history" data-testid="log-open-history">
+        <IconHistory size={16} />
+      </ActionIcon>
     </Tooltip>
   );
 }

@@ -7,7 +7,8 @@ import type { LogEvent, LogLine, LogQuery } from "../../api/types";
 import { commands } from "../../bindings";
 import { makeContainer, makeDevice } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
-import { containersInLink, logsLink, MAX_MERGED } from "./logsLink";
+import type { HistoryApi } from "./HistoryView";
+import { containersInLink, historyLink, logsLink, MAX_MERGED } from "./logsLink";
 import { LogsPage } from "./LogsPage";
 import type { LogOpener } from "./useLogStream";
 
@@ -78,6 +79,31 @@ describe("LogsPage", () => {
     expect(containersInLink("#/logs?containers=a,%E0%A4%A,a,,b")).toEqual(["a", "b"]);
     expect(containersInLink("#/containers?containers=a")).toEqual([]);
     expect(containersInLink(logsLink(Array.from({ length: 20 }, (_, i) => `c${i}`)))).toHaveLength(MAX_MERGED);
+    window.location.hash = "";
+  });
+
+  it("opens the history at the timeline a container's drawer links to", async () => {
+    const query = vi.fn(() => Promise.resolve({ lines: [{ id: 1, timeline: 4, line: line(1000, "kept line") }], more: false, nextBefore: null }));
+    const history: HistoryApi = {
+      overview: () =>
+        Promise.resolve({
+          timelines: [{ id: 4, deviceUuid: "d-1", name: "web", containerUuid: "u-web", image: "busybox", firstTs: 1000, lastTs: 1000, lines: 1, removedAt: null }],
+          usedBytes: 100,
+          budgetBytes: 1 << 30,
+          settings: [],
+          keptDevices: ["d-1"],
+          ingesting: [],
+          waiting: 0,
+        }),
+      query,
+      setKeep: vi.fn(),
+      setBudget: vi.fn(),
+      forget: vi.fn(),
+    };
+    window.location.hash = historyLink(4);
+    renderWithProviders(<LogsPage open={() => Promise.resolve(1)} history={history} />);
+    await waitFor(() => expect(query).toHaveBeenCalledWith(expect.objectContaining({ timeline: 4 })));
+    expect(await screen.findByText("kept line")).toBeInTheDocument();
     window.location.hash = "";
   });
 

@@ -11,7 +11,7 @@ import type { LogSearch } from "./logBuffer";
 import { HistoryView, type HistoryApi } from "./HistoryView";
 import { LogDownloadButton, type LogSaver } from "./logDownload";
 import { LogSearchBox, LogViewer, type LogOrigin } from "./LogViewer";
-import { containersInLink, MAX_MERGED } from "./logsLink";
+import { containersInLink, historyInLink, MAX_MERGED } from "./logsLink";
 import { ORIGIN_COLORS } from "./originColors";
 import { useMergedLogs } from "./useMergedLogs";
 import type { LogOpener, LogStreamState } from "./useLogStream";
@@ -48,7 +48,9 @@ export function LogsPage({
   history?: HistoryApi;
   mode?: Mode;
 }) {
-  const [mode, setMode] = useState<Mode>(initialMode);
+  // A container's drawer links to its history: that timeline opens.
+  const [linkedTimeline] = useState(() => historyInLink(window.location.hash));
+  const [mode, setMode] = useState<Mode>(linkedTimeline != null ? "history" : initialMode);
   // Picked here, or named by the link that opened the screen (the containers table's picks).
   const [picked, setPicked] = useState<string[]>(() => (initial.length > 0 ? initial : containersInLink(window.location.hash)));
   return (
@@ -69,7 +71,7 @@ export function LogsPage({
           data-testid="logs-mode"
         />
       </Group>
-      {mode === "live" ? <LiveLogs open={open} save={save} picked={picked} setPicked={setPicked} /> : <HistoryView api={history} />}
+      {mode === "live" ? <LiveLogs open={open} save={save} picked={picked} setPicked={setPicked} /> : <HistoryView api={history} initialTimeline={linkedTimeline} />}
     </Stack>
   );
 }

@@ -7,7 +7,7 @@ import type { ContainerState, LogLine, LogQuery, LogSource } from "../../api/typ
 import { errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import type { LogEntry, LogSearch } from "./logBuffer";
-import { KeepHistorySwitch, type HistoryApi } from "./HistoryView";
+import { HistoryLink, KeepHistorySwitch, type HistoryApi } from "./HistoryView";
 import { LogDownloadButton, tauriLogSaver, type LogSaver } from "./logDownload";
 import { LogSearchBox, LogViewer } from "./LogViewer";
 import { tauriLogOpener, useLogStream, type LogOpener } from "./useLogStream";
@@ -206,6 +206,7 @@ export function LogsPanel({ containerUuid, name = "container", save = tauriLogSa
         </Group>
         <Group gap={6}>
           {keep ? <KeepHistorySwitch deviceUuid={keep.deviceUuid} name={keep.name} api={historyApi} /> : null}
+          {keep ? <HistoryLink deviceUuid={keep.deviceUuid} name={keep.name} api={historyApi} /> : null}
           <StreamStatus state={streamState} />
           <LogDownloadButton
             save={save}

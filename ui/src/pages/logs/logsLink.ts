@@ -1,5 +1,6 @@
 // Links to the Logs screen with containers picked elsewhere (the containers table):
-// `#/logs?containers=<uuid>,<uuid>`.
+// `#/logs?containers=<uuid>,<uuid>`; and to one container's kept history (its drawer):
+// `#/logs?history=<timeline id>`.
 
 /** The most containers merged at once: each is a stream (and an engine connection). */
 export const MAX_MERGED = 12;
@@ -22,4 +23,14 @@ export function containersInLink(hash: string): string[] {
     }
   }
   return out.slice(0, MAX_MERGED);
+}
+
+export function historyLink(timeline: number): string {
+  return `#/logs?history=${timeline}`;
+}
+
+/** The timeline a Logs link opens in the history (`null` for any other hash). */
+export function historyInLink(hash: string): number | null {
+  const match = /^#\/?logs\?(?:.*&)?history=(\d{1,15})(?:&|$)/.exec(hash);
+  return match ? Number(match[1]) : null;
 }

@@ -25,12 +25,14 @@ use crate::model::{
     Container, ContainerState, DeviceConnection, DeviceStatus, HistoryOverview, HistoryPage,
     HistoryQuery, KeepSetting, LogLine, LogQuery, DEFAULT_HISTORY_BUDGET, MIN_HISTORY_BUDGET,
 };
-use crate::ports::{LogHistoryRepository, Repositories};
+use crate::ports::{Bunched, LogHistoryRepository, Repositories};
 
 /// Lines read on first sight of a container (its older lines stay on its engine).
 pub const FIRST_TAIL: u32 = 10_000;
 /// A stream hands its lines to the writer when it has this many, or at the end of a burst.
 const STREAM_BATCH: usize = 1_000;
+/// Bytes of lines a stream takes in at once, at most (and one line past).
+const BUNCH_BYTES: usize = 1024 * 1024;
 /// A burst ends when no line came for this long...
 const BURST_GAP: Duration = Duration::from_millis(20);
 /// ...and the stream is left alone this long after it.
@@ -304,15 +306,14 @@ impl LogHistoryService {
             stdout: true,
             stderr: true,
         };
-        let mut lines = runtime.logs_for_history(&c.engine_id, &query).await?;
-        let mut batch: Batch = Vec::new();
-        let send = |batch: &mut Batch| {
-            let full = std::mem::take(batch);
+        let lines = runtime.logs_for_history(&c.engine_id, &query).await?;
+        let mut lines = Bunched::new(lines, STREAM_BATCH, BUNCH_BYTES);
+        let send = |batch: Batch| {
             let writer = writer.clone();
             async move {
-                if !full.is_empty() {
+                if !batch.is_empty() {
                     // The writer is gone only at shutdown.
-                    let _ = writer.send(full).await;
+                    let _ = writer.send(batch).await;
                 }
             }
         };
@@ -322,22 +323,26 @@ impl LogHistoryService {
         // large reads instead of a wake-up per line. Kept lines keep the engine's times.
         loop {
             let mut item = lines.next().await;
+            let mut batch: Batch = Vec::new();
             loop {
                 match item {
-                    Some(Ok(line)) => {
-                        if !last.is_some_and(|last| line.ts <= last) {
-                            batch.push((timeline, line));
-                            if batch.len() >= STREAM_BATCH {
-                                send(&mut batch).await;
-                            }
+                    Some(Ok(bunch)) => {
+                        batch.extend(
+                            bunch
+                                .into_iter()
+                                .filter(|line| !last.is_some_and(|last| line.ts <= last))
+                                .map(|line| (timeline, line)),
+                        );
+                        if batch.len() >= STREAM_BATCH {
+                            send(std::mem::take(&mut batch)).await;
                         }
                     }
                     Some(Err(e)) => {
-                        send(&mut batch).await;
+                        send(batch).await;
                         return Err(e.into());
                     }
                     None => {
-                        send(&mut batch).await;
+                        send(batch).await;
                         return Ok(());
                     }
                 }
@@ -347,7 +352,7 @@ impl LogHistoryService {
                     Err(_) => break,
                 }
             }
-            send(&mut batch).await;
+            send(batch).await;
             tokio::time::sleep(BURST_PAUSE).await;
         }
     }

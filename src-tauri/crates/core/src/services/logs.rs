@@ -28,7 +28,7 @@ use crate::events::{DomainEvent, EventBus};
 use crate::model::{
     Container, ContainerState, DeviceStatus, LogEndKind, LogEvent, LogLine, LogQuery,
 };
-use crate::ports::{ContainerRuntime, LogLines, Repositories};
+use crate::ports::{Bunched, ContainerRuntime, LogLines, Repositories};
 
 /// Batches sent and not yet answered, at most.
 pub const MAX_IN_FLIGHT: u32 = 4;
@@ -38,6 +38,10 @@ pub const MAX_BATCH_LINES: usize = 2_000;
 pub const MAX_BUFFERED_LINES: usize = 50_000;
 /// Bytes of text waiting for the viewer, at most.
 pub const MAX_BUFFERED_BYTES: usize = 32 * 1024 * 1024;
+/// The most lines, and bytes, a viewer's stream takes in at once before it looks at acks,
+/// events and timers again (a whole log is read a bunch at a time, not a line at a time).
+const READ_BUNCH_LINES: usize = 1_000;
+const READ_BUNCH_BYTES: usize = 1024 * 1024;
 /// Lines that arrive together are sent together, after at most this long.
 const BATCH_DELAY: Duration = Duration::from_millis(40);
 /// After the inventory saw the container stop, how long a removal has to follow.
@@ -297,8 +301,14 @@ impl Waiting {
     }
 }
 
+/// A viewer's lines taken a bunch at a time: those read together from the engine.
+fn bunched(lines: LogLines) -> Bunched {
+    Bunched::new(lines, READ_BUNCH_LINES, READ_BUNCH_BYTES)
+}
+
 impl Feed {
-    async fn run(self, mut lines: LogLines, mut events: broadcast::Receiver<DomainEvent>) {
+    async fn run(self, lines: LogLines, mut events: broadcast::Receiver<DomainEvent>) {
+        let mut lines = bunched(lines);
         let mut waiting = Waiting::default();
         let mut seq = 0u32;
         let mut flush_at: Option<Instant> = None;
@@ -330,14 +340,18 @@ impl Feed {
                     }
                 }
                 item = lines.next(), if reading && (!written || waiting.has_room()) => match item {
-                    Some(Ok(line)) => {
-                        if written {
-                            newest = Some(newest.map_or(line.ts, |t| t.max(line.ts)));
-                        } else if newest.is_some_and(|t| line.ts <= t) {
-                            continue;
+                    Some(Ok(bunch)) => {
+                        for line in bunch {
+                            if written {
+                                newest = Some(newest.map_or(line.ts, |t| t.max(line.ts)));
+                            } else if newest.is_some_and(|t| line.ts <= t) {
+                                continue;
+                            }
+                            waiting.push(line, !written);
                         }
-                        waiting.push(line, !written);
-                        flush_at.get_or_insert_with(|| Instant::now() + BATCH_DELAY);
+                        if !waiting.lines.is_empty() {
+                            flush_at.get_or_insert_with(|| Instant::now() + BATCH_DELAY);
+                        }
                     }
                     Some(Err(e)) => {
                         reading = false;
@@ -347,9 +361,9 @@ impl Feed {
                         written = false;
                         // The written part's stream goes first: its engine connection, and
                         // over SSH its slot, are the follow's.
-                        lines = Box::pin(futures_util::stream::empty());
+                        lines = bunched(Box::pin(futures_util::stream::empty()));
                         match self.runtime.logs(&self.engine_id, &follow_after(&self.query, newest)).await {
-                            Ok(follow) => lines = follow,
+                            Ok(follow) => lines = bunched(follow),
                             Err(e) => {
                                 reading = false;
                                 end = Some(self.failed(e));

@@ -21,6 +21,7 @@ use crate::client::ConnectError;
 /// A connected SSH device: the Docker client and, if the fallback is in use, why.
 pub struct SshConnection {
     pub docker: Docker,
+    pub(crate) dial: crate::http::Dialer,
     pub note: Option<String>,
     /// The log streams the connection carries at once.
     pub slots: crate::client::StreamSlots,
@@ -73,10 +74,11 @@ pub async fn connect(
         tracing::warn!(%at, "{note}");
     }
     let slots = transport::stream_slots(&mode);
-    let docker = transport::docker_over(handle, mode, timeout_secs)
+    let (docker, dial) = transport::docker_over(handle, mode, timeout_secs)
         .map_err(|e| ConnectError::Unreachable(format!("{at}: {e}")))?;
     Ok(SshConnection {
         docker,
+        dial,
         note,
         slots,
     })

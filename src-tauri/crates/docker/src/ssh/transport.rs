@@ -232,12 +232,13 @@ fn channel_count(mode: &ChannelMode) -> usize {
     }
 }
 
-/// A bollard client whose every HTTP connection is a channel of `handle`.
-pub fn docker_over(
+/// A bollard client whose every HTTP connection is a channel of `handle`, and a dialer of
+/// bare channels under the same limit.
+pub(crate) fn docker_over(
     handle: Arc<SshHandle>,
     mode: ChannelMode,
     timeout_secs: u64,
-) -> Result<Docker, bollard::errors::Error> {
+) -> Result<(Docker, crate::http::Dialer), bollard::errors::Error> {
     let channels = Arc::new(Semaphore::new(channel_count(&mode)));
     let connector = SshConnector {
         handle,

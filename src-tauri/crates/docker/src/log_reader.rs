@@ -1,0 +1,743 @@
+//! A log response read by Squirrel itself, straight from the connection.
+//!
+//! The engine writes every log line as a frame of its own, and flushes each: through hyper,
+//! every frame came out of the response body as a chunk of its own, handed from the
+//! connection's task to the reader's, two task wake-ups a line, which cost more than all
+//! the rest Squirrel does with a line. Here one task reads the connection in large reads and
+//! takes apart, in one pass, the HTTP/1.1 framing (`Transfer-Encoding: chunked`,
+//! `Content-Length`, or until the connection closes) and the engine's stream frames (an
+//! 8-byte header: the stream, three zero bytes, the length in big-endian; or, for a TTY
+//! container, a raw byte stream).
+//!
+//! The connection comes from the device's own transport ([`Dialer`]): the same socket, TLS
+//! settings or SSH connection as every other request. It is opened for one log and closed
+//! with it: dropping the stream closes it, which the engine sees at once.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use squirrel_core::model::{LogLine, LogQuery, LogSource};
+use squirrel_core::EngineError;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::client::status_error;
+use crate::http::{Dialer, RawIo};
+use crate::logs::Lines;
+
+/// Bytes asked of the connection at a time.
+const READ_SIZE: usize = 64 * 1024;
+/// The longest response head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+/// The longest chunk-size line accepted (the size and any extension).
+const MAX_CHUNK_LINE: usize = 1024;
+/// The longest frame accepted. The engine cuts messages far shorter (the json-file and
+/// local drivers at 16 KiB); a longer one is a broken or hostile stream.
+const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// The most of an error response's body read for its message.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+/// How long connecting, asking and the response head may take together.
+pub(crate) const OPEN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Where the engine's log query goes: `/v1.xx/containers/{id}/logs?…`, always with times.
+pub(crate) fn request_path(api_version: &str, engine_id: &str, query: &LogQuery) -> String {
+    let flag = |on: bool| if on { "1" } else { "0" };
+    let mut path = format!(
+        "/v{api_version}/containers/{}/logs?stdout={}&stderr={}&timestamps=1&follow={}&tail=",
+        encode(engine_id),
+        flag(query.stdout),
+        flag(query.stderr),
+        flag(query.follow && query.until.is_none()),
+    );
+    match query.tail {
+        Some(n) => path.push_str(&n.to_string()),
+        None => path.push_str("all"),
+    }
+    if let Some(since) = query.since.filter(|s| *s > 0) {
+        path.push_str(&format!("&since={since}"));
+    }
+    if let Some(until) = query.until.filter(|s| *s > 0) {
+        path.push_str(&format!("&until={until}"));
+    }
+    path
+}
+
+/// `s` percent-encoded for a path segment: only unreserved characters stay as they are.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Opens a connection, asks for the log and reads the response head, within
+/// [`OPEN_DEADLINE`]. A refusal (no such container, a bad query) comes back as the engine's
+/// own words.
+pub(crate) async fn open(dial: &Dialer, path: &str) -> Result<Reader, EngineError> {
+    match tokio::time::timeout(OPEN_DEADLINE, open_unbounded(dial, path)).await {
+        Ok(result) => result,
+        Err(_) => Err(EngineError::Unreachable(format!(
+            "the engine did not answer the log request within {} s",
+            OPEN_DEADLINE.as_secs()
+        ))),
+    }
+}
+
+async fn open_unbounded(dial: &Dialer, path: &str) -> Result<Reader, EngineError> {
+    let io = dial.open().await.map_err(|e| {
+        EngineError::Unreachable(format!("cannot open a connection for the log: {e}"))
+    })?;
+    Reader::start(io, &dial.host, path).await
+}
+
+/// How the response body is framed, and where its reading stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// Chunked: next, a chunk-size line.
+    ChunkSize,
+    /// Chunked: this many bytes of the current chunk still to come.
+    ChunkData(u64),
+    /// Chunked: the CRLF after a chunk's data.
+    ChunkEnd,
+    /// Chunked: after the last chunk, trailer lines until an empty one.
+    Trailers,
+    /// This many bytes still to come (`Content-Length`).
+    Length(u64),
+    /// Everything until the connection closes.
+    UntilClosed,
+    /// The whole body has been read.
+    Ended,
+}
+
+impl Body {
+    /// Moves what `buf` holds of the body into `payload`, and as much of the framing as
+    /// it can take apart.
+    fn take(&mut self, buf: &mut BytesMut, payload: &mut BytesMut) -> Result<(), String> {
+        loop {
+            match *self {
+                Body::ChunkSize => match httparse::parse_chunk_size(buf) {
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        buf.advance(used);
+                        *self = if size == 0 {
+                            Body::Trailers
+                        } else {
+                            Body::ChunkData(size)
+                        };
+                    }
+                    Ok(httparse::Status::Partial) if buf.len() > MAX_CHUNK_LINE => {
+                        return Err("a chunk size line that does not end".into())
+                    }
+                    Ok(httparse::Status::Partial) => return Ok(()),
+                    Err(_) => return Err("a chunk size that is not a number".into()),
+                },
+                Body::ChunkData(left) | Body::Length(left) => {
+                    let n = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
+                    payload.extend_from_slice(&buf[..n]);
+                    buf.advance(n);
+                    let left = left - n as u64;
+                    *self = match (*self, left) {
+                        (Body::ChunkData(_), 0) => Body::ChunkEnd,
+                        (Body::ChunkData(_), _) => Body::ChunkData(left),
+                        (_, 0) => Body::Ended,
+                        _ => Body::Length(left),
+                    };
+                    if buf.is_empty() || *self == Body::Ended {
+                        return Ok(());
+                    }
+                }
+                Body::ChunkEnd => {
+                    if buf.len() < 2 {
+                        return Ok(());
+                    }
+                    if &buf[..2] != b"\r\n" {
+                        return Err("a chunk that does not end where its size says".into());
+                    }
+                    buf.advance(2);
+                    *self = Body::ChunkSize;
+                }
+                Body::Trailers => match buf.windows(2).position(|w| w == b"\r\n") {
+                    Some(0) => {
+                        buf.advance(2);
+                        *self = Body::Ended;
+                        return Ok(());
+                    }
+                    Some(end) => buf.advance(end + 2),
+                    None if buf.len() > MAX_HEAD => {
+                        return Err("a trailer line that does not end".into())
+                    }
+                    None => return Ok(()),
+                },
+                Body::UntilClosed => {
+                    payload.extend_from_slice(buf);
+                    buf.clear();
+                    return Ok(());
+                }
+                Body::Ended => return Ok(()),
+            }
+        }
+    }
+}
+
+/// What the body carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frames {
+    /// Not known until the first byte (or the content type) tells.
+    Unknown,
+    /// Frames with an 8-byte header (a container without a TTY).
+    Multiplexed,
+    /// The TTY's bytes as they are.
+    Raw,
+}
+
+/// One log response being read: lines come out of [`Reader::next_line`].
+pub(crate) struct Reader {
+    io: Box<dyn RawIo>,
+    /// Bytes read and not yet taken apart.
+    buf: BytesMut,
+    body: Body,
+    /// The body's bytes not yet taken apart into frames.
+    payload: BytesMut,
+    frames: Frames,
+    lines: Lines,
+    ready: std::vec::IntoIter<LogLine>,
+    /// The body ended (or failed): what is `ready` is all that is left.
+    done: bool,
+}
+
+impl Reader {
+    /// Sends the request for `path` on `io` and reads the response head.
+    pub(crate) async fn start(
+        mut io: Box<dyn RawIo>,
+        host: &str,
+        path: &str,
+    ) -> Result<Self, EngineError> {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Squirrel\r\n\r\n");
+        io.write_all(request.as_bytes())
+            .await
+            .map_err(|e| lost("cannot send the log request", &e))?;
+        io.flush()
+            .await
+            .map_err(|e| lost("cannot send the log request", &e))?;
+        let mut reader = Self {
+            io,
+            buf: BytesMut::with_capacity(READ_SIZE),
+            body: Body::UntilClosed,
+            payload: BytesMut::new(),
+            frames: Frames::Unknown,
+            lines: Lines::default(),
+            ready: Vec::new().into_iter(),
+            done: false,
+        };
+        let head = loop {
+            match Head::parse(&reader.buf) {
+                Ok(Some(head)) => {
+                    reader.buf.advance(head.length);
+                    // An interim answer (`100 Continue`) comes before the real one.
+                    if (100..200).contains(&head.status) {
+                        continue;
+                    }
+                    break head;
+                }
+                Ok(None) if reader.buf.len() > MAX_HEAD => {
+                    return Err(EngineError::Other(
+                        "the engine's answer to the log request has a head that does not end"
+                            .into(),
+                    ))
+                }
+                Ok(None) => {
+                    if reader.fill().await? == 0 {
+                        return Err(EngineError::Unreachable(
+                            "the engine closed the connection before answering the log request"
+                                .into(),
+                        ));
+                    }
+                }
+                Err(e) => {
+                    return Err(EngineError::Other(format!(
+                        "the engine's answer to the log request is not HTTP: {e}"
+                    )))
+                }
+            }
+        };
+        reader.body = head.body;
+        if head.multiplexed {
+            reader.frames = Frames::Multiplexed;
+        }
+        if head.status != 200 {
+            return Err(reader.refusal(head.status).await);
+        }
+        Ok(reader)
+    }
+
+    /// The next line, `None` at the end of the log. After an error, nothing more comes.
+    pub(crate) async fn next_line(&mut self) -> Option<Result<LogLine, EngineError>> {
+        loop {
+            if let Some(line) = self.ready.next() {
+                return Some(Ok(line));
+            }
+            if self.done {
+                return None;
+            }
+            let mut out = Vec::new();
+            if let Err(e) = self.take_apart(&mut out) {
+                self.done = true;
+                return Some(Err(EngineError::Other(format!(
+                    "the engine's log stream is broken ({e})"
+                ))));
+            }
+            if self.body == Body::Ended {
+                self.done = true;
+                out.extend(self.lines.finish());
+            }
+            if !out.is_empty() {
+                self.ready = out.into_iter();
+                continue;
+            }
+            if self.done {
+                return None;
+            }
+            match self.fill().await {
+                Ok(0) if self.body == Body::UntilClosed => self.body = Body::Ended,
+                Ok(0) => {
+                    self.done = true;
+                    return Some(Err(EngineError::Unreachable(
+                        "the engine closed the log's connection before the log ended".into(),
+                    )));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+
+    /// Reads once from the connection: the number of bytes read, 0 when it closed.
+    async fn fill(&mut self) -> Result<usize, EngineError> {
+        self.buf.reserve(READ_SIZE);
+        self.io
+            .read_buf(&mut self.buf)
+            .await
+            .map_err(|e| lost("the log's connection failed", &e))
+    }
+
+    /// Takes apart what was read: the body's framing, then the engine's frames, into lines.
+    fn take_apart(&mut self, out: &mut Vec<LogLine>) -> Result<(), String> {
+        self.body.take(&mut self.buf, &mut self.payload)?;
+        if self.frames == Frames::Unknown {
+            // Times always lead (`timestamps=1`): a TTY's output starts with a digit, a
+            // frame with its stream (0, 1 or 2) and three zero bytes.
+            match self.payload.first() {
+                None => return Ok(()),
+                Some(0..=2) => self.frames = Frames::Multiplexed,
+                Some(_) => self.frames = Frames::Raw,
+            }
+        }
+        if self.frames == Frames::Raw {
+            self.lines.console(&self.payload, out);
+            self.payload.clear();
+            return Ok(());
+        }
+        while self.payload.len() >= 8 {
+            let header = &self.payload[..8];
+            let length = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+            if length > MAX_FRAME {
+                return Err(format!("a frame of {length} bytes"));
+            }
+            if self.payload.len() < 8 + length {
+                self.payload.reserve(8 + length - self.payload.len());
+                break;
+            }
+            let message = &self.payload[8..8 + length];
+            match header[0] {
+                0 => {}
+                1 => self.lines.message(LogSource::Stdout, message, out),
+                2 => self.lines.message(LogSource::Stderr, message, out),
+                other => return Err(format!("a frame of an unknown stream ({other})")),
+            }
+            self.payload.advance(8 + length);
+        }
+        if self.body == Body::Ended && !self.payload.is_empty() {
+            tracing::debug!(
+                bytes = self.payload.len(),
+                "a log ended within a frame: its start is left out"
+            );
+        }
+        Ok(())
+    }
+
+    /// The engine's refusal, in its own words (`{"message": …}`), read within a bound.
+    async fn refusal(mut self, status: u16) -> EngineError {
+        let mut body = BytesMut::new();
+        loop {
+            if self.body.take(&mut self.buf, &mut body).is_err()
+                || self.body == Body::Ended
+                || body.len() >= MAX_ERROR_BODY
+            {
+                break;
+            }
+            match self.fill().await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_string());
+        let message = if message.is_empty() {
+            format!("the engine refused the log request (HTTP {status})")
+        } else {
+            message
+        };
+        status_error(status, &message)
+    }
+}
+
+fn lost(what: &str, e: &io::Error) -> EngineError {
+    EngineError::Unreachable(format!("{what}: {e}"))
+}
+
+/// What a response head says.
+#[derive(Debug)]
+struct Head {
+    status: u16,
+    /// Its bytes, the blank line included.
+    length: usize,
+    body: Body,
+    /// The content type says the body is made of frames.
+    multiplexed: bool,
+}
+
+impl Head {
+    /// The head at the start of `bytes`; `None` while it is incomplete.
+    fn parse(bytes: &[u8]) -> Result<Option<Head>, httparse::Error> {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        let length = match response.parse(bytes)? {
+            httparse::Status::Complete(n) => n,
+            httparse::Status::Partial => return Ok(None),
+        };
+        let status = response.code.unwrap_or_default();
+        let mut body = Body::UntilClosed;
+        let mut multiplexed = false;
+        for header in response.headers.iter() {
+            let value = String::from_utf8_lossy(header.value);
+            let value = value.trim();
+            if header.name.eq_ignore_ascii_case("transfer-encoding") {
+                if value.to_ascii_lowercase().ends_with("chunked") {
+                    body = Body::ChunkSize;
+                }
+            } else if header.name.eq_ignore_ascii_case("content-length") {
+                if body != Body::ChunkSize {
+                    if let Ok(n) = value.parse::<u64>() {
+                        body = if n == 0 { Body::Ended } else { Body::Length(n) };
+                    }
+                }
+            } else if header.name.eq_ignore_ascii_case("content-type") {
+                multiplexed = value.starts_with("application/vnd.docker.multiplexed-stream");
+            }
+        }
+        if status == 204 || status == 304 {
+            body = Body::Ended;
+        }
+        Ok(Some(Head {
+            status,
+            length,
+            body,
+            multiplexed,
+        }))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    /// A connection that answers with `pieces`, one read each, and keeps what is written.
+    struct Pieces {
+        pieces: VecDeque<Vec<u8>>,
+        written: Arc<Mutex<Vec<u8>>>,
+    }
+
+    impl AsyncRead for Pieces {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            if let Some(mut piece) = self.pieces.pop_front() {
+                let n = piece.len().min(buf.remaining());
+                buf.put_slice(&piece[..n]);
+                if n < piece.len() {
+                    self.pieces.push_front(piece.split_off(n));
+                }
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    impl AsyncWrite for Pieces {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.written.lock().unwrap().extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Everything `response`, cut at `cuts` (cycled), gives: the lines, or the error that
+    /// ended them; and the request written.
+    fn read_all(
+        response: &[u8],
+        cuts: &[usize],
+    ) -> (Result<Vec<LogLine>, EngineError>, Vec<LogLine>, String) {
+        let mut pieces = VecDeque::new();
+        let mut rest = response;
+        let mut i = 0;
+        while !rest.is_empty() {
+            let n = cuts
+                .get(i % cuts.len().max(1))
+                .copied()
+                .unwrap_or(rest.len());
+            let n = n.clamp(1, rest.len());
+            pieces.push_back(rest[..n].to_vec());
+            rest = &rest[n..];
+            i += 1;
+        }
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let io = Pieces {
+            pieces,
+            written: written.clone(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (result, partial) = runtime.block_on(async {
+            let mut reader = match Reader::start(Box::new(io), "docker", "/v1.47/x").await {
+                Ok(r) => r,
+                Err(e) => return (Err(e), Vec::new()),
+            };
+            let mut lines = Vec::new();
+            while let Some(item) = reader.next_line().await {
+                match item {
+                    Ok(line) => lines.push(line),
+                    Err(e) => return (Err(e), lines),
+                }
+            }
+            (Ok(lines), Vec::new())
+        });
+        let request = String::from_utf8(written.lock().unwrap().clone()).unwrap();
+        (result, partial, request)
+    }
+
+    fn frame(stream: u8, message: &[u8]) -> Vec<u8> {
+        let mut f = vec![stream, 0, 0, 0];
+        f.extend_from_slice(&(message.len() as u32).to_be_bytes());
+        f.extend_from_slice(message);
+        f
+    }
+
+    /// `body` chunked as the engine does it: one chunk per piece.
+    fn chunked(pieces: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for p in pieces.iter().filter(|p| !p.is_empty()) {
+            out.extend_from_slice(format!("{:x}\r\n", p.len()).as_bytes());
+            out.extend_from_slice(p);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"0\r\n\r\n");
+        out
+    }
+
+    const OK_CHUNKED: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const T1: &str = "2026-12-01T06:40:00.123456789Z";
+
+    fn texts(lines: &[LogLine]) -> Vec<(LogSource, &str)> {
+        lines.iter().map(|l| (l.source, l.text.as_str())).collect()
+    }
+
+    #[test]
+    fn the_request_asks_for_times_and_what_the_query_says() {
+        let q = LogQuery {
+            tail: None,
+            since: Some(1_700_000_000),
+            until: None,
+            follow: true,
+            stdout: true,
+            stderr: false,
+        };
+        assert_eq!(
+            request_path("1.47", "abc/../x y", &q),
+            "/v1.47/containers/abc%2F..%2Fx%20y/logs?stdout=1&stderr=0&timestamps=1&follow=1&tail=all&since=1700000000"
+        );
+        let range = LogQuery {
+            tail: Some(20),
+            since: Some(-3),
+            until: Some(100),
+            ..q
+        };
+        assert_eq!(
+            request_path("1.41", "c", &range),
+            "/v1.41/containers/c/logs?stdout=1&stderr=0&timestamps=1&follow=0&tail=20&until=100"
+        );
+    }
+
+    #[test]
+    fn a_chunked_multiplexed_log_gives_its_lines_and_the_request_is_plain_http() {
+        let body = chunked(&[
+            frame(1, format!("{T1} hello\n").as_bytes()),
+            frame(2, format!("{T1} oops\n").as_bytes()),
+            frame(1, format!("{T1} last, no newline").as_bytes()),
+        ]);
+        let response = [OK_CHUNKED.as_bytes(), &body].concat();
+        let (lines, _, request) = read_all(&response, &[7]);
+        let lines = lines.unwrap();
+        assert_eq!(
+            texts(&lines),
+            vec![
+                (LogSource::Stdout, "hello"),
+                (LogSource::Stderr, "oops"),
+                (LogSource::Stdout, "last, no newline")
+            ]
+        );
+        assert_eq!(
+            request,
+            "GET /v1.47/x HTTP/1.1\r\nHost: docker\r\nUser-Agent: Squirrel\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn a_tty_log_is_told_by_its_first_byte_and_read_as_it_is() {
+        let body = format!("{T1} one\r\ntwo\r\n");
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let (lines, _, _) = read_all(response.as_bytes(), &[3, 11]);
+        assert_eq!(
+            texts(&lines.unwrap()),
+            vec![(LogSource::Tty, "one"), (LogSource::Tty, "two")]
+        );
+    }
+
+    #[test]
+    fn a_body_until_the_connection_closes_is_read_whole() {
+        let body = [frame(1, format!("{T1} a\n{T1} b\n").as_bytes())].concat();
+        let response = [
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".as_slice(),
+            &body,
+        ]
+        .concat();
+        let (lines, _, _) = read_all(&response, &[5]);
+        assert_eq!(
+            texts(&lines.unwrap()),
+            vec![(LogSource::Stdout, "a"), (LogSource::Stdout, "b")]
+        );
+    }
+
+    #[test]
+    fn a_refusal_comes_back_in_the_engine_s_words() {
+        let body = r#"{"message":"No such container: nope"}"#;
+        let response = format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let (result, _, _) = read_all(response.as_bytes(), &[9]);
+        assert_eq!(
+            result.err(),
+            Some(EngineError::NoSuchObject("No such container: nope".into()))
+        );
+    }
+
+    #[test]
+    fn a_log_cut_off_midway_ends_with_a_reason_after_the_lines_it_had() {
+        let body = chunked(&[frame(1, format!("{T1} kept\n").as_bytes())]);
+        let response = [OK_CHUNKED.as_bytes(), &body[..body.len() - 5]].concat();
+        let (result, partial, _) = read_all(&response, &[64]);
+        assert!(
+            matches!(result, Err(EngineError::Unreachable(ref m)) if m.contains("before the log ended")),
+            "{result:?}"
+        );
+        assert_eq!(texts(&partial), vec![(LogSource::Stdout, "kept")]);
+    }
+
+    #[test]
+    fn a_frame_of_an_unknown_stream_or_a_huge_length_is_refused() {
+        for bad in [frame(7, b"x"), vec![1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]] {
+            let response = [OK_CHUNKED.as_bytes(), &chunked(&[bad])].concat();
+            let (result, _, _) = read_all(&response, &[1000]);
+            assert!(
+                matches!(result, Err(EngineError::Other(ref m)) if m.contains("broken")),
+                "{result:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any lines of either stream, framed, chunked anyhow and read in pieces cut
+        /// anywhere, give exactly what the engine's frames give when handed over whole.
+        #[test]
+        fn lines_cut_anywhere_come_out_as_the_frames_give_them(
+            lines in proptest::collection::vec((1u8..3, "[^\n]{0,60}", proptest::bool::ANY), 0..40),
+            per_chunk in 1usize..5,
+            cuts in proptest::collection::vec(1usize..200, 1..8),
+        ) {
+            let frames: Vec<Vec<u8>> = lines
+                .iter()
+                .map(|(s, text, timed)| {
+                    let message = if *timed { format!("{T1} {text}\n") } else { format!("{text}\n") };
+                    frame(*s, message.as_bytes())
+                })
+                .collect();
+            let mut expected_lines = Lines::default();
+            let mut expected = Vec::new();
+            for ((s, _, _), f) in lines.iter().zip(&frames) {
+                let source = if *s == 1 { LogSource::Stdout } else { LogSource::Stderr };
+                expected_lines.message(source, &f[8..], &mut expected);
+            }
+            expected.extend(expected_lines.finish());
+            let pieces: Vec<Vec<u8>> = frames.chunks(per_chunk).map(|c| c.concat()).collect();
+            let response = [OK_CHUNKED.as_bytes(), &chunked(&pieces)].concat();
+            let (got, _, _) = read_all(&response, &cuts);
+            let got = got.unwrap();
+            proptest::prop_assert_eq!(texts(&got), texts(&expected));
+            proptest::prop_assert_eq!(
+                got.iter().map(|l| l.ts).collect::<Vec<_>>(),
+                expected.iter().map(|l| l.ts).collect::<Vec<_>>()
+            );
+        }
+
+        /// Any bytes as an answer: no panic, and the reading ends.
+        #[test]
+        fn any_answer_never_panics(
+            head in proptest::sample::select(vec![OK_CHUNKED, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n", ""]),
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            cuts in proptest::collection::vec(1usize..50, 1..5),
+        ) {
+            let response = [head.as_bytes(), &bytes].concat();
+            let _ = read_all(&response, &cuts);
+        }
+    }
+}
