@@ -11,8 +11,10 @@ use squirrel_core::model::{format_log_time, LogLine};
 use squirrel_core::ports::LogLines;
 use tokio::io::AsyncWriteExt;
 
-/// How long a download waits for the engine's next line before it gives up: a log being
-/// downloaded is already written, so a silence this long is an engine that hangs.
+/// How long a download waits for the engine's next line, once lines have come, before it
+/// gives up: a log being downloaded is already written, so a silence this long is an
+/// engine that hangs. Before the first line there is no such limit: the engine may read
+/// a long file from its start up to `since` before it sends anything.
 pub const DOWNLOAD_SILENCE: Duration = Duration::from_secs(60);
 
 /// What was written.
@@ -138,7 +140,8 @@ fn merged(
     .boxed()
 }
 
-/// Writes lines, each after the prefix of its log; gives up when no line comes for `silence`.
+/// Writes lines, each after the prefix of its log; gives up when, after the first line, no
+/// line comes for `silence`.
 async fn write_lines(
     mut lines: BoxStream<'static, Result<(usize, LogLine), String>>,
     prefixes: &[String],
@@ -162,7 +165,12 @@ async fn write_lines(
         // The parts of a line cut for its length after the first go on without a time.
         let mut continuing = false;
         loop {
-            let item = match tokio::time::timeout(silence, lines.next()).await {
+            let next = if written.lines == 0 && !continuing {
+                Ok(lines.next().await)
+            } else {
+                tokio::time::timeout(silence, lines.next()).await
+            };
+            let item = match next {
                 Ok(Some(item)) => item,
                 Ok(None) => break,
                 Err(_) => {

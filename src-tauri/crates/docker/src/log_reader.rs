@@ -31,9 +31,12 @@ const READ_SIZE: usize = 64 * 1024;
 const MAX_HEAD: usize = 64 * 1024;
 /// The longest chunk-size line accepted (the size and any extension).
 const MAX_CHUNK_LINE: usize = 1024;
-/// The longest frame accepted. The engine cuts messages far shorter (the json-file and
-/// local drivers at 16 KiB); a longer one is a broken or hostile stream.
-const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// The longest frame accepted. The engine cuts messages far shorter (its log copier at
+/// 16 KiB); a longer one is a broken or hostile stream.
+const MAX_FRAME: usize = 1024 * 1024;
+/// Lines taken apart before they are handed on: a frame full of newlines cannot make
+/// millions at once.
+const LINES_AT_ONCE: usize = 4096;
 /// The most of an error response's body read for its message.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 /// How long connecting, asking and the response head may take together.
@@ -205,8 +208,9 @@ pub(crate) struct Reader {
     frames: Frames,
     lines: Lines,
     ready: std::vec::IntoIter<LogLine>,
-    /// The body ended (or failed): what is `ready` is all that is left.
+    /// The body ended (or failed): what is `ready` is all that is left, then `failure`.
     done: bool,
+    failure: Option<EngineError>,
 }
 
 impl Reader {
@@ -233,6 +237,7 @@ impl Reader {
             lines: Lines::default(),
             ready: Vec::new().into_iter(),
             done: false,
+            failure: None,
         };
         let head = loop {
             match Head::parse(&reader.buf) {
@@ -275,48 +280,53 @@ impl Reader {
         Ok(reader)
     }
 
-    /// The next line, `None` at the end of the log. After an error, nothing more comes.
+    /// The next line, `None` at the end of the log. An error comes after every line read
+    /// before it, and nothing comes after it.
     pub(crate) async fn next_line(&mut self) -> Option<Result<LogLine, EngineError>> {
         loop {
             if let Some(line) = self.ready.next() {
                 return Some(Ok(line));
             }
+            if let Some(e) = self.failure.take() {
+                return Some(Err(e));
+            }
             if self.done {
                 return None;
             }
             let mut out = Vec::new();
-            if let Err(e) = self.take_apart(&mut out) {
-                self.done = true;
-                return Some(Err(EngineError::Other(format!(
-                    "the engine's log stream is broken ({e})"
-                ))));
-            }
-            if self.body == Body::Ended {
-                self.done = true;
-                out.extend(self.lines.finish());
-            }
-            if !out.is_empty() {
-                self.ready = out.into_iter();
-                continue;
-            }
-            if self.done {
-                return None;
-            }
-            match self.fill().await {
-                Ok(0) if self.body == Body::UntilClosed => self.body = Body::Ended,
-                Ok(0) => {
+            match self.take_apart(&mut out) {
+                Err(e) => self.fail(
+                    EngineError::Other(format!("the engine's log stream is broken ({e})")),
+                    &mut out,
+                ),
+                // Lines enough for now: the rest of what was read waits in the buffers.
+                Ok(true) => {}
+                Ok(false) if self.body == Body::Ended => {
                     self.done = true;
-                    return Some(Err(EngineError::Unreachable(
-                        "the engine closed the log's connection before the log ended".into(),
-                    )));
+                    out.extend(self.lines.finish());
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
+                Ok(false) if out.is_empty() => match self.fill().await {
+                    Ok(0) if self.body == Body::UntilClosed => self.body = Body::Ended,
+                    Ok(0) => self.fail(
+                        EngineError::Unreachable(
+                            "the engine closed the log's connection before the log ended".into(),
+                        ),
+                        &mut out,
+                    ),
+                    Ok(_) => {}
+                    Err(e) => self.fail(e, &mut out),
+                },
+                Ok(false) => {}
             }
+            self.ready = out.into_iter();
         }
+    }
+
+    /// Ends the reading with `e`, after the lines already read and any line left unfinished.
+    fn fail(&mut self, e: EngineError, out: &mut Vec<LogLine>) {
+        self.done = true;
+        out.extend(self.lines.finish());
+        self.failure = Some(e);
     }
 
     /// Reads once from the connection: the number of bytes read, 0 when it closed.
@@ -329,23 +339,27 @@ impl Reader {
     }
 
     /// Takes apart what was read: the body's framing, then the engine's frames, into lines.
-    fn take_apart(&mut self, out: &mut Vec<LogLine>) -> Result<(), String> {
+    /// Whether it stopped with frames left, once `out` held [`LINES_AT_ONCE`] lines.
+    fn take_apart(&mut self, out: &mut Vec<LogLine>) -> Result<bool, String> {
         self.body.take(&mut self.buf, &mut self.payload)?;
         if self.frames == Frames::Unknown {
             // Times always lead (`timestamps=1`): a TTY's output starts with a digit, a
-            // frame with its stream (0, 1 or 2) and three zero bytes.
+            // frame with its stream (0 to 3) and three zero bytes.
             match self.payload.first() {
-                None => return Ok(()),
-                Some(0..=2) => self.frames = Frames::Multiplexed,
+                None => return Ok(false),
+                Some(0..=3) => self.frames = Frames::Multiplexed,
                 Some(_) => self.frames = Frames::Raw,
             }
         }
         if self.frames == Frames::Raw {
             self.lines.console(&self.payload, out);
             self.payload.clear();
-            return Ok(());
+            return Ok(false);
         }
         while self.payload.len() >= 8 {
+            if out.len() >= LINES_AT_ONCE {
+                return Ok(true);
+            }
             let header = &self.payload[..8];
             let length = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
             if length > MAX_FRAME {
@@ -360,6 +374,9 @@ impl Reader {
                 0 => {}
                 1 => self.lines.message(LogSource::Stdout, message, out),
                 2 => self.lines.message(LogSource::Stderr, message, out),
+                // The engine's own error, in the stream (a log entry it could not read): said
+                // where it happened, and the log goes on, as the engine goes on.
+                3 => self.lines.engine_says(message, out),
                 other => return Err(format!("a frame of an unknown stream ({other})")),
             }
             self.payload.advance(8 + length);
@@ -370,7 +387,7 @@ impl Reader {
                 "a log ended within a frame: its start is left out"
             );
         }
-        Ok(())
+        Ok(false)
     }
 
     /// The engine's refusal, in its own words (`{"message": …}`), read within a bound.
@@ -684,15 +701,56 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_of_an_unknown_stream_or_a_huge_length_is_refused() {
+    fn a_frame_of_an_unknown_stream_or_a_huge_length_ends_the_log_after_the_lines_before_it() {
         for bad in [frame(7, b"x"), vec![1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]] {
-            let response = [OK_CHUNKED.as_bytes(), &chunked(&[bad])].concat();
-            let (result, _, _) = read_all(&response, &[1000]);
+            let good = frame(1, format!("{T1} before\n").as_bytes());
+            let response = [OK_CHUNKED.as_bytes(), &chunked(&[[good, bad].concat()])].concat();
+            let (result, partial, _) = read_all(&response, &[100_000]);
             assert!(
                 matches!(result, Err(EngineError::Other(ref m)) if m.contains("broken")),
                 "{result:?}"
             );
+            assert_eq!(texts(&partial), vec![(LogSource::Stdout, "before")]);
         }
+    }
+
+    #[test]
+    fn the_engine_s_own_error_in_the_stream_is_a_line_and_the_log_goes_on() {
+        let body = chunked(&[
+            frame(1, format!("{T1} a\n").as_bytes()),
+            frame(3, b"Error grabbing logs: invalid character 'x'\n"),
+            frame(2, format!("{T1} b\n").as_bytes()),
+        ]);
+        let (lines, _, _) = read_all(&[OK_CHUNKED.as_bytes(), &body].concat(), &[50]);
+        let lines = lines.unwrap();
+        assert_eq!(
+            texts(&lines),
+            vec![
+                (LogSource::Stdout, "a"),
+                (
+                    LogSource::Stderr,
+                    "[Docker] Error grabbing logs: invalid character 'x'"
+                ),
+                (LogSource::Stderr, "b")
+            ]
+        );
+        assert_eq!(lines[1].ts, lines[0].ts, "at the time of the line before");
+    }
+
+    #[test]
+    fn many_frames_in_one_read_come_out_a_part_at_a_time_and_all_of_them() {
+        let n = 3 * LINES_AT_ONCE + 17;
+        let frames: Vec<u8> = (0..n)
+            .flat_map(|i| frame(1, format!("{T1} line {i}\n").as_bytes()))
+            .collect();
+        let response = [OK_CHUNKED.as_bytes(), &chunked(&[frames])].concat();
+        let (lines, _, _) = read_all(&response, &[response.len()]);
+        let lines = lines.unwrap();
+        assert_eq!(lines.len(), n);
+        assert!(lines
+            .iter()
+            .enumerate()
+            .all(|(i, l)| l.text == format!("line {i}")));
     }
 
     proptest::proptest! {

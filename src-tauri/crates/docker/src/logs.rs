@@ -132,6 +132,15 @@ impl Lines {
         keep_pending(source, pending, self.slot(source), out);
     }
 
+    /// A message of the engine's own (its system-error stream): a stderr line of its own,
+    /// at the time of the line before, leaving any line being put together alone.
+    pub(crate) fn engine_says(&mut self, message: &[u8], out: &mut Vec<LogLine>) {
+        let text = message.strip_suffix(b"\n").unwrap_or(message);
+        let mut said = b"[Docker] ".to_vec();
+        said.extend_from_slice(text);
+        push_whole(LogSource::Stderr, self.last_ts, &said, out);
+    }
+
     /// A piece of a TTY's byte stream, cut anywhere.
     pub(crate) fn console(&mut self, piece: &[u8], out: &mut Vec<LogLine>) {
         let last_ts = self.last_ts;

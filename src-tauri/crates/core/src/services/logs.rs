@@ -34,9 +34,11 @@ use crate::ports::{Bunched, ContainerRuntime, LogLines, Repositories};
 pub const MAX_IN_FLIGHT: u32 = 4;
 /// Lines in one batch, at most.
 pub const MAX_BATCH_LINES: usize = 2_000;
-/// Lines waiting for the viewer, at most (beyond, the oldest are left out).
+/// Lines waiting for the viewer, at most (beyond, the oldest new lines are left out; lines
+/// already written are not read further meanwhile, so they may pass it by one bunch).
 pub const MAX_BUFFERED_LINES: usize = 50_000;
-/// Bytes of text waiting for the viewer, at most.
+/// Bytes of text waiting for the viewer, at most (as lines: written ones may pass it by one
+/// bunch, at most 1 MiB and a line).
 pub const MAX_BUFFERED_BYTES: usize = 32 * 1024 * 1024;
 /// The most lines, and bytes, a viewer's stream takes in at once before it looks at acks,
 /// events and timers again (a whole log is read a bunch at a time, not a line at a time).
