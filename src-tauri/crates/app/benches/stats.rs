@@ -157,8 +157,9 @@ async fn main() {
             }
         }
     }
-    let (c0, _) = proc_times("self").unwrap();
+    // The engine's CPU first: its scan of /proc is this process's work, not Squirrel's.
     let e0 = engine_cpu(&engine);
+    let (c0, _) = proc_times("self").unwrap();
     let t = Instant::now();
     let mut seen = 0;
     let mut per_round = Vec::new();
@@ -204,8 +205,8 @@ async fn main() {
     assert_eq!(sampled_once, n);
 
     // --- docker stats --no-stream ---------------------------------------------------------
-    let (_, k0) = proc_times("self").unwrap();
     let e0 = engine_cpu(&engine);
+    let (_, k0) = proc_times("self").unwrap();
     let t = Instant::now();
     let mut cli_secs = Vec::new();
     let mut next = Instant::now();
