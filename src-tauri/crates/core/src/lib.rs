@@ -16,6 +16,7 @@ pub mod services;
 pub mod templates;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod updates;
 
 pub use engine::WatcherEngine;
 pub use error::{CoreError, CoreResult, EngineError};

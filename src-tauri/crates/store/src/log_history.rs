@@ -732,7 +732,11 @@ mod tests {
     fn a_block_puts_each_word_in_the_index_once() {
         let mut all = String::new();
         let mut scratch = String::new();
-        for text in ["GET /api status=200", "get /API status=500", "Ünïcode café GET"] {
+        for text in [
+            "GET /api status=200",
+            "get /API status=500",
+            "Ünïcode café GET",
+        ] {
             index_words(text, &mut all, &mut scratch);
         }
         let mut words = String::new();
