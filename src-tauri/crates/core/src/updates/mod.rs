@@ -1,7 +1,12 @@
-//! Image update detection: which tag a container may move to, and what its labels ask.
+//! Image update detection: which tag a container may move to, what its labels ask, and the
+//! port to the registries that say what is there.
 
 pub mod labels;
+pub mod registry;
 pub mod version;
 
 pub use labels::WatchLabels;
+pub use registry::{
+    RateLimit, RegistryCredentials, RegistryError, RegistryPort, RemoteManifest, RemoteTags,
+};
 pub use version::{newest_tag, TagVersion, UpdatePolicy};
