@@ -1,10 +1,12 @@
 //! Image update detection: which tag a container may move to, what its labels ask, and the
 //! port to the registries that say what is there.
 
+pub mod check;
 pub mod labels;
 pub mod registry;
 pub mod version;
 
+pub use check::{checkable, finding, plan, CheckPlan, Checkable, Finding, Watched};
 pub use labels::WatchLabels;
 pub use registry::{
     RateLimit, RegistryCredentials, RegistryError, RegistryPort, RemoteManifest, RemoteTags,
