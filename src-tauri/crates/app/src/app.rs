@@ -8,7 +8,9 @@ use std::time::Duration;
 use squirrel_core::ports::HttpFetcher;
 use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
-use squirrel_core::services::{CoreServices, LogHistoryService, Ports, TemplateService};
+use squirrel_core::services::{
+    CoreServices, LogHistoryService, Ports, TemplateService, UpdateService,
+};
 use squirrel_core::EventBus;
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
@@ -23,6 +25,11 @@ use crate::logos::LogoCache;
 /// How often the template sources are read again (conditionally: unchanged ones cost a 304).
 const TEMPLATE_REFRESH_PERIOD: Duration = Duration::from_secs(6 * 3600);
 
+/// How often images are checked for updates (counted from the last check, across runs).
+const UPDATE_CHECK_PERIOD: Duration = Duration::from_secs(6 * 3600);
+/// The first check after a start waits this long at least: the devices' inventories come in.
+const UPDATE_CHECK_SETTLE: Duration = Duration::from_secs(60);
+
 /// How often a first run without Docker looks for the local socket.
 const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
 
@@ -31,6 +38,7 @@ pub struct App {
     services: CoreServices,
     templates: Arc<TemplateService>,
     history: Arc<LogHistoryService>,
+    updates: Arc<UpdateService>,
     logos: Arc<LogoCache>,
     store: Store,
     archive: LogArchive,
@@ -92,11 +100,19 @@ impl App {
             services.ports.bus.clone(),
             config.clock,
         ));
+        let updates = Arc::new(UpdateService::new(
+            Arc::new(store.clone()),
+            services.ports.repos.clone(),
+            Arc::new(squirrel_registry::RegistryClient::new()),
+            services.ports.bus.clone(),
+            services.ports.clock.clone(),
+        ));
         let logos = Arc::new(LogoCache::new(config.data_dir.join("logos"), fetcher));
         Ok(Self {
             services,
             templates,
             history,
+            updates,
             logos,
             store,
             archive,
@@ -192,10 +208,16 @@ impl App {
             }
         });
         let history = tokio::spawn(self.history.clone().run());
+        let updates = tokio::spawn(
+            self.updates
+                .clone()
+                .run(UPDATE_CHECK_PERIOD, UPDATE_CHECK_SETTLE),
+        );
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.push(rollups);
             jobs.push(refresh);
             jobs.push(history);
+            jobs.push(updates);
         }
     }
 
@@ -207,6 +229,11 @@ impl App {
     /// The log history: what is kept, and questions about it.
     pub fn history(&self) -> &Arc<LogHistoryService> {
         &self.history
+    }
+
+    /// Image update checks.
+    pub fn updates(&self) -> &Arc<UpdateService> {
+        &self.updates
     }
 
     /// Template logos as `data:` URLs.

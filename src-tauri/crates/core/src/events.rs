@@ -54,6 +54,14 @@ pub enum DomainEvent {
         container_uuid: String,
         sample: Box<StatsSample>,
     },
+    /// An update check finished: its findings are read with `last_update_check`.
+    #[serde(rename_all = "camelCase")]
+    UpdatesChecked {
+        #[specta(type = f64)]
+        checked_at: i64,
+        /// Containers with something newer.
+        available: u32,
+    },
     /// A live stream ended (the container stopped, or the engine went away).
     #[serde(rename_all = "camelCase")]
     LiveStatsEnded {

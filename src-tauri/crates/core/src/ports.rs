@@ -122,6 +122,13 @@ pub trait TemplateRepository: Send + Sync {
     async fn delete_my_template(&self, uuid: &str) -> CoreResult<()>;
 }
 
+/// Where update checks are kept: the last whole check (findings, costs, rate limits).
+#[async_trait]
+pub trait UpdateRepository: Send + Sync {
+    async fn save_update_check(&self, check: &crate::updates::UpdateCheck) -> CoreResult<()>;
+    async fn last_update_check(&self) -> CoreResult<Option<crate::updates::UpdateCheck>>;
+}
+
 /// Reads catalogues and logos over HTTP. Every request has a deadline and a size cap.
 #[async_trait]
 pub trait HttpFetcher: Send + Sync {

@@ -232,10 +232,17 @@ pub(crate) fn image(device_uuid: &str, i: ImageSummary) -> Image {
         .filter(|t| t != "<none>:<none>")
         .collect();
     repo_tags.sort();
+    let mut repo_digests: Vec<String> = i
+        .repo_digests
+        .into_iter()
+        .filter(|d| d != "<none>@<none>")
+        .collect();
+    repo_digests.sort();
     Image {
         device_uuid: device_uuid.to_string(),
         id: i.id,
         repo_tags,
+        repo_digests,
         size: i.size,
         created: i.created,
     }

@@ -12,6 +12,7 @@ struct ImageRow {
     device_uuid: String,
     id: String,
     repo_tags: String,
+    repo_digests: String,
     size: i64,
     created: i64,
 }
@@ -42,7 +43,7 @@ const DEVICE_FILTER: &str = "WHERE (?1 IS NULL OR device_uuid = ?1)";
 impl InventoryRepository for Store {
     async fn list_images(&self, device_uuid: Option<&str>) -> CoreResult<Vec<Image>> {
         let rows: Vec<ImageRow> = sqlx::query_as(&format!(
-            "SELECT device_uuid, id, repo_tags, size, created FROM images {DEVICE_FILTER} ORDER BY id"
+            "SELECT device_uuid, id, repo_tags, repo_digests, size, created FROM images {DEVICE_FILTER} ORDER BY id"
         ))
         .bind(device_uuid)
         .fetch_all(self.pool())
@@ -54,6 +55,7 @@ impl InventoryRepository for Store {
                 device_uuid: r.device_uuid,
                 id: r.id,
                 repo_tags: from_json(&r.repo_tags),
+                repo_digests: from_json(&r.repo_digests),
                 size: r.size,
                 created: r.created,
             })
@@ -110,12 +112,13 @@ impl InventoryRepository for Store {
             .map_err(storage)?;
         for i in images {
             sqlx::query(
-                "INSERT OR REPLACE INTO images (device_uuid, id, repo_tags, size, created)
-                 VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO images (device_uuid, id, repo_tags, repo_digests, size, created)
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(device_uuid)
             .bind(&i.id)
             .bind(to_json(&i.repo_tags))
+            .bind(to_json(&i.repo_digests))
             .bind(i.size)
             .bind(i.created)
             .execute(&mut *tx)

@@ -9,6 +9,7 @@ mod log_history;
 mod orphans;
 mod stats;
 mod templates;
+mod updates;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

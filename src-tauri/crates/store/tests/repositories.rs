@@ -100,12 +100,17 @@ async fn removal_and_device_deletion_cascade() {
                 device_uuid: "d1".into(),
                 id: "sha256:1".into(),
                 repo_tags: vec!["busybox:local".into()],
+                repo_digests: vec!["busybox@sha256:aa".into()],
                 size: 10,
                 created: 2,
             }],
         )
         .await
         .unwrap();
+    assert_eq!(
+        store.list_images(Some("d1")).await.unwrap()[0].repo_digests,
+        ["busybox@sha256:aa"]
+    );
     store.delete_device("d1").await.unwrap();
     assert!(store.list_device_containers("d1").await.unwrap().is_empty());
     assert!(store.list_images(Some("d1")).await.unwrap().is_empty());
@@ -175,4 +180,46 @@ async fn the_file_persists_across_reopen_in_wal_mode() {
     let store = Store::open(dir.path()).await.unwrap();
     assert_eq!(store.list_devices().await.unwrap().len(), 1);
     assert!(dir.path().join(squirrel_store::DB_FILE).exists());
+}
+
+#[tokio::test]
+async fn the_last_update_check_is_kept_whole_and_replaced_by_the_next() {
+    use squirrel_core::ports::UpdateRepository;
+    use squirrel_core::updates::{
+        CheckRequests, ContainerUpdate, Finding, RegistryRate, UpdateCheck,
+    };
+    let (_dir, store) = open().await;
+    assert_eq!(store.last_update_check().await.unwrap(), None);
+    let check = |at: i64, finding: Finding| UpdateCheck {
+        checked_at: at,
+        took_ms: 12,
+        findings: vec![ContainerUpdate {
+            container_uuid: "c1".into(),
+            device_uuid: "d1".into(),
+            reference: "nginx:1.25.3".into(),
+            finding,
+        }],
+        requests: CheckRequests {
+            head: 1,
+            tag_lists: 1,
+        },
+        rate_limits: vec![RegistryRate {
+            registry: "docker.io".into(),
+            limit: 100,
+            remaining: 99,
+            window_secs: Some(21600),
+        }],
+    };
+    let first = check(
+        1,
+        Finding::Available {
+            new_digest: None,
+            newer_tag: Some("1.26.0".into()),
+        },
+    );
+    store.save_update_check(&first).await.unwrap();
+    assert_eq!(store.last_update_check().await.unwrap(), Some(first));
+    let second = check(2, Finding::UpToDate);
+    store.save_update_check(&second).await.unwrap();
+    assert_eq!(store.last_update_check().await.unwrap(), Some(second));
 }

@@ -13,6 +13,9 @@ pub struct Image {
     pub device_uuid: String,
     pub id: String,
     pub repo_tags: Vec<String>,
+    /// `repository@sha256:…` for each repository the image was pulled from or pushed to:
+    /// the digests registries gave (empty for an image built or loaded on the device).
+    pub repo_digests: Vec<String>,
     #[specta(type = f64)]
     pub size: i64,
     #[specta(type = f64)]

@@ -7,6 +7,7 @@ mod log_history;
 mod logs;
 mod stats;
 mod templates;
+mod updates;
 mod wiring;
 
 #[cfg(test)]
@@ -21,4 +22,5 @@ pub use logs::{
 };
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
+pub use updates::UpdateService;
 pub use wiring::{CoreServices, Ports};

@@ -32,7 +32,7 @@ pub struct Checkable {
 }
 
 /// `registry/repository`, as the engine writes it in `RepoDigests`.
-fn repository_key(image: &ImageRef) -> String {
+pub fn repository_key(image: &ImageRef) -> String {
     let mut plain = image.clone();
     plain.tag = None;
     plain.digest = None;
@@ -116,20 +116,23 @@ pub fn plan<'a>(watched: impl IntoIterator<Item = &'a Watched>) -> CheckPlan {
 }
 
 /// What a check found for one container.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Finding {
     /// Nothing newer.
     UpToDate,
     /// The same tag names other content now, and/or a newer tag fits the policy.
+    #[serde(rename_all = "camelCase")]
     Available {
-        /// The tag's content changed (re-pushed): `remote` is its digest.
+        /// The tag's content changed (re-pushed): its digest now.
         new_digest: Option<String>,
         /// A newer tag the policy allows.
         newer_tag: Option<String>,
     },
     /// The image cannot be checked, and why.
     NotCheckable { why: String },
+    /// The registry could not answer (unreachable, refused, rate-limited), in its words.
+    Failed { error: String },
     /// The policy is `off`.
     Off,
 }
@@ -166,6 +169,61 @@ pub fn finding(w: &Watched, remote_digest: &str, tags: Option<&[String]>) -> Fin
     }
 }
 
+/// One container's finding in a check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerUpdate {
+    pub container_uuid: String,
+    pub device_uuid: String,
+    /// The reference as the container was created from it.
+    pub reference: String,
+    pub finding: Finding,
+}
+
+/// What one registry said of its limit in a check (the lowest remaining seen).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryRate {
+    pub registry: String,
+    pub limit: u32,
+    pub remaining: u32,
+    pub window_secs: Option<u32>,
+}
+
+/// Requests a check made, by kind.
+#[derive(
+    Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRequests {
+    pub head: u32,
+    pub tag_lists: u32,
+}
+
+/// A whole check: every container's finding, and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateCheck {
+    /// Unix milliseconds.
+    #[specta(type = f64)]
+    pub checked_at: i64,
+    /// How long the check took, in milliseconds.
+    pub took_ms: u32,
+    pub findings: Vec<ContainerUpdate>,
+    pub requests: CheckRequests,
+    pub rate_limits: Vec<RegistryRate>,
+}
+
+impl UpdateCheck {
+    /// Containers with something newer.
+    pub fn available(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| matches!(f.finding, Finding::Available { .. }))
+            .count()
+    }
+}
+
 /// The unique repositories of a plan's heads (for figures: references per repository).
 pub fn repositories(plan: &CheckPlan) -> BTreeSet<String> {
     plan.heads.values().map(repository_key).collect()
@@ -175,13 +233,13 @@ pub fn repositories(plan: &CheckPlan) -> BTreeSet<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
 
     const OLD: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     const NEW: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
     fn watched(reference: &str, digests: &[&str], labels: &[(&str, &str)]) -> Watched {
-        let labels: HashMap<String, String> = labels
+        let labels: BTreeMap<String, String> = labels
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();

@@ -2,7 +2,7 @@
 //! What's Up Docker's `wud.watch`, `wud.tag.include` and `wud.tag.exclude`, honoured so
 //! that a homelab labelled for WUD keeps its meaning.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use regex::{Regex, RegexBuilder};
 
@@ -40,7 +40,7 @@ impl Default for WatchLabels {
 }
 
 fn expression(
-    labels: &HashMap<String, String>,
+    labels: &BTreeMap<String, String>,
     key: &str,
     problems: &mut Vec<String>,
 ) -> Option<Regex> {
@@ -57,7 +57,7 @@ fn expression(
 }
 
 impl WatchLabels {
-    pub fn from_labels(labels: &HashMap<String, String>) -> Self {
+    pub fn from_labels(labels: &BTreeMap<String, String>) -> Self {
         let mut problems = Vec::new();
         let mut policy = DEFAULT_POLICY;
         if labels
@@ -108,7 +108,7 @@ impl WatchLabels {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

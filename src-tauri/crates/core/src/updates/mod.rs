@@ -6,7 +6,10 @@ pub mod labels;
 pub mod registry;
 pub mod version;
 
-pub use check::{checkable, finding, plan, CheckPlan, Checkable, Finding, Watched};
+pub use check::{
+    checkable, finding, plan, CheckPlan, CheckRequests, Checkable, ContainerUpdate, Finding,
+    RegistryRate, UpdateCheck, Watched,
+};
 pub use labels::WatchLabels;
 pub use registry::{
     RateLimit, RegistryCredentials, RegistryError, RegistryPort, RemoteManifest, RemoteTags,

@@ -1,0 +1,256 @@
+//! Update checks: every container's image on every device, asked of its registry once per
+//! unique reference, the findings kept and announced.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::clock::Clock;
+use crate::error::CoreResult;
+use crate::events::{DomainEvent, EventBus};
+use crate::ports::{Repositories, UpdateRepository};
+use crate::templates::ImageRef;
+use crate::updates::check::{reference_key, repository_key};
+use crate::updates::{
+    finding, plan, CheckRequests, ContainerUpdate, Finding, RateLimit, RegistryError, RegistryPort,
+    RegistryRate, RemoteManifest, RemoteTags, UpdateCheck, UpdatePolicy, WatchLabels, Watched,
+};
+
+/// Registry requests in flight at once, across registries.
+const CONCURRENT_REQUESTS: usize = 4;
+
+pub struct UpdateService {
+    store: Arc<dyn UpdateRepository>,
+    repos: Arc<dyn Repositories>,
+    registry: Arc<dyn RegistryPort>,
+    bus: EventBus,
+    clock: Arc<dyn Clock>,
+    /// One check at a time: a second asker waits and gets the same result.
+    running: Mutex<()>,
+    last: RwLock<Option<UpdateCheck>>,
+}
+
+impl UpdateService {
+    pub fn new(
+        store: Arc<dyn UpdateRepository>,
+        repos: Arc<dyn Repositories>,
+        registry: Arc<dyn RegistryPort>,
+        bus: EventBus,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            repos,
+            registry,
+            bus,
+            clock,
+            running: Mutex::new(()),
+            last: RwLock::new(None),
+        }
+    }
+
+    /// The last check's findings (kept across runs), if any check ran.
+    pub async fn last_check(&self) -> CoreResult<Option<UpdateCheck>> {
+        if let Some(check) = self.last.read().await.clone() {
+            return Ok(Some(check));
+        }
+        let stored = self.store.last_update_check().await?;
+        if let Some(check) = &stored {
+            *self.last.write().await = Some(check.clone());
+        }
+        Ok(stored)
+    }
+
+    /// Checks every container now. A check already running is waited for, not repeated.
+    pub async fn check_now(&self) -> CoreResult<UpdateCheck> {
+        let started_ms = self.clock.now_ms();
+        let _one = self.running.lock().await;
+        // Someone else's check finished while this one waited: it is as fresh.
+        if let Some(done) = self.last.read().await.clone() {
+            if done.checked_at >= started_ms {
+                return Ok(done);
+            }
+        }
+        let started = Instant::now();
+        let containers = self.repos.list_containers().await?;
+        let images = self.repos.list_images(None).await?;
+        let digests: HashMap<(&str, &str), &Vec<String>> = images
+            .iter()
+            .map(|i| ((i.device_uuid.as_str(), i.id.as_str()), &i.repo_digests))
+            .collect();
+        let watched: Vec<Watched> = containers
+            .iter()
+            .map(|c| Watched {
+                reference: c.image.clone(),
+                repo_digests: digests
+                    .get(&(c.device_uuid.as_str(), c.image_id.as_str()))
+                    .map(|d| (*d).clone())
+                    .unwrap_or_default(),
+                labels: WatchLabels::from_labels(&c.labels),
+            })
+            .collect();
+        let plan = plan(&watched);
+        let heads = self.ask(plan.heads.into_iter(), |r, image| async move {
+            r.manifest(&image, None).await
+        });
+        let heads: HashMap<String, Result<RemoteManifest, RegistryError>> = heads.await;
+        let tags = self.ask(plan.tag_lists.into_iter(), |r, image| async move {
+            r.tags(&image, None).await
+        });
+        let tags: HashMap<String, Result<RemoteTags, RegistryError>> = tags.await;
+
+        let mut rates: HashMap<String, RateLimit> = HashMap::new();
+        let mut note = |registry: &str, rate: Option<RateLimit>| {
+            if let Some(rate) = rate {
+                rates
+                    .entry(registry.to_string())
+                    .and_modify(|r| {
+                        if rate.remaining < r.remaining {
+                            *r = rate;
+                        }
+                    })
+                    .or_insert(rate);
+            }
+        };
+        let registry_of = |key: &str| key.split('/').next().unwrap_or("").to_string();
+        for (key, answer) in &heads {
+            note(
+                &registry_of(key),
+                answer.as_ref().ok().and_then(|m| m.rate_limit),
+            );
+        }
+        for (key, answer) in &tags {
+            note(
+                &registry_of(key),
+                answer.as_ref().ok().and_then(|t| t.rate_limit),
+            );
+        }
+
+        let findings = containers
+            .iter()
+            .zip(&watched)
+            .map(|(c, w)| {
+                let image = ImageRef::parse(&w.reference).ok();
+                let head = image.as_ref().and_then(|i| heads.get(&reference_key(i)));
+                let listed = image
+                    .as_ref()
+                    .and_then(|i| tags.get(&repository_key(i)))
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| t.tags.as_slice());
+                let finding = match head {
+                    Some(Ok(m)) => finding(w, &m.digest, listed),
+                    Some(Err(e)) if w.labels.policy != UpdatePolicy::Off => Finding::Failed {
+                        error: e.to_string(),
+                    },
+                    // Off (another container's check asked), or not asked: off, or not
+                    // checkable (`finding` says which).
+                    _ => finding(w, "", None),
+                };
+                ContainerUpdate {
+                    container_uuid: c.uuid.clone(),
+                    device_uuid: c.device_uuid.clone(),
+                    reference: c.image.clone(),
+                    finding,
+                }
+            })
+            .collect();
+        let mut rate_limits: Vec<RegistryRate> = rates
+            .into_iter()
+            .map(|(registry, r)| RegistryRate {
+                registry,
+                limit: r.limit,
+                remaining: r.remaining,
+                window_secs: r.window_secs,
+            })
+            .collect();
+        rate_limits.sort_by(|a, b| a.registry.cmp(&b.registry));
+        let check = UpdateCheck {
+            checked_at: self.clock.now_ms(),
+            took_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+            findings,
+            requests: CheckRequests {
+                head: u32::try_from(heads.len()).unwrap_or(u32::MAX),
+                tag_lists: u32::try_from(tags.len()).unwrap_or(u32::MAX),
+            },
+            rate_limits,
+        };
+        self.store.save_update_check(&check).await?;
+        *self.last.write().await = Some(check.clone());
+        tracing::info!(
+            containers = check.findings.len(),
+            available = check.available(),
+            heads = check.requests.head,
+            tag_lists = check.requests.tag_lists,
+            took_ms = check.took_ms,
+            "update check done"
+        );
+        self.bus.publish(DomainEvent::UpdatesChecked {
+            checked_at: check.checked_at,
+            available: u32::try_from(check.available()).unwrap_or(u32::MAX),
+        });
+        Ok(check)
+    }
+
+    /// Checks every `period`, counted from the last check (kept across runs, so a restart
+    /// spends no requests); waits at least `settle` first, for the devices' inventories.
+    pub async fn run(self: Arc<Self>, period: Duration, settle: Duration) {
+        loop {
+            let last = match self.last_check().await {
+                Ok(last) => last.map(|c| c.checked_at),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the last update check cannot be read");
+                    None
+                }
+            };
+            let due_in = last.map_or(0, |at| {
+                let period_ms = i64::try_from(period.as_millis()).unwrap_or(i64::MAX);
+                at.saturating_add(period_ms)
+                    .saturating_sub(self.clock.now_ms())
+                    .max(0)
+            });
+            let wait = Duration::from_millis(u64::try_from(due_in).unwrap_or(0)).max(settle);
+            tokio::time::sleep(wait).await;
+            if let Err(e) = self.check_now().await {
+                tracing::warn!(error = %e, "update check failed");
+            }
+        }
+    }
+
+    /// Asks each keyed image of the registry, a few at a time. A registry that answers
+    /// "too many requests" is not asked again in this check: its other keys get the same
+    /// answer without a request.
+    async fn ask<T, F, Fut>(
+        &self,
+        keyed: impl Iterator<Item = (String, ImageRef)>,
+        request: F,
+    ) -> HashMap<String, Result<T, RegistryError>>
+    where
+        F: Fn(Arc<dyn RegistryPort>, ImageRef) -> Fut,
+        Fut: std::future::Future<Output = Result<T, RegistryError>>,
+    {
+        let limited: std::sync::Mutex<HashMap<String, RegistryError>> = Default::default();
+        let limited = &limited;
+        let request = &request;
+        stream::iter(keyed)
+            .map(|(key, image)| async move {
+                let registry = image.registry.clone().unwrap_or_else(|| "docker.io".into());
+                let known = limited.lock().ok().and_then(|l| l.get(&registry).cloned());
+                if let Some(e) = known {
+                    return (key, Err(e));
+                }
+                let answer = request(self.registry.clone(), image).await;
+                if let Err(e @ RegistryError::RateLimited { .. }) = &answer {
+                    if let Ok(mut l) = limited.lock() {
+                        l.insert(registry, e.clone());
+                    }
+                }
+                (key, answer)
+            })
+            .buffer_unordered(CONCURRENT_REQUESTS)
+            .collect()
+            .await
+    }
+}
