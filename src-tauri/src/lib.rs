@@ -76,6 +76,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::templates::deploy_check,
             commands::templates::deploy_run,
             commands::templates::template_logo,
+            commands::updates::updates_last,
+            commands::updates::updates_check_now,
         ])
         .events(collect_events![
             events::InventoryEvents,

@@ -143,6 +143,10 @@ export const commands = {
 	deployRun: (request: DeployRequest_Deserialize, onEvent: Channel<DeployEvent_Deserialize>) => typedError<TargetOutcome_Serialize[], AppError_Serialize>(__TAURI_INVOKE("deploy_run", { request, onEvent })),
 	/**  A template's logo as a `data:` URL, fetched by the backend; `None` when there is none. */
 	templateLogo: (url: string) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("template_logo", { url })),
+	/**  The last check's findings (kept across runs); null when no check ran yet. */
+	updatesLast: () => typedError<UpdateCheck_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("updates_last")),
+	/**  Checks every container's image now (a check already running is waited for). */
+	updatesCheckNow: () => typedError<UpdateCheck_Serialize, AppError_Serialize>(__TAURI_INVOKE("updates_check_now")),
 };
 
 /** Events */
@@ -226,6 +230,12 @@ export type CatalogueView_Deserialize = {
 export type CatalogueView_Serialize = {
 	sources: SourceSummary_Serialize[],
 	entries: CatalogueEntry_Serialize[],
+};
+
+/**  Requests a check made, by kind. */
+export type CheckRequests = {
+	head: number,
+	tagLists: number,
 };
 
 /**  The serialised form of a discovered engine's connection. */
@@ -340,6 +350,27 @@ export type ContainerSeries = {
 
 /**  Lifecycle state as Docker reports it. */
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead" | "unknown";
+
+/**  One container's finding in a check. */
+export type ContainerUpdate = ContainerUpdate_Serialize | ContainerUpdate_Deserialize;
+
+/**  One container's finding in a check. */
+export type ContainerUpdate_Deserialize = {
+	containerUuid: string,
+	deviceUuid: string,
+	/**  The reference as the container was created from it. */
+	reference: string,
+	finding: Finding_Deserialize,
+};
+
+/**  One container's finding in a check. */
+export type ContainerUpdate_Serialize = {
+	containerUuid: string,
+	deviceUuid: string,
+	/**  The reference as the container was created from it. */
+	reference: string,
+	finding: Finding_Serialize,
+};
 
 /**  A container as Squirrel knows it: the engine's view plus a stable id and a display name. */
 export type Container_Deserialize = {
@@ -694,6 +725,10 @@ export type DomainEvent_Deserialize =
 { type: "statsChanged"; load: DeviceLoad; changed: ContainerLoad[]; gone: string[] } | 
 /**  One live (1 Hz) sample for an open chart. */
 { type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Deserialize } | 
+/**  An update check finished: its findings are read with `last_update_check`. */
+{ type: "updatesChecked"; checkedAt: number | null; 
+/**  Containers with something newer. */
+available: number } | 
 /**  A live stream ended (the container stopped, or the engine went away). */
 { type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
@@ -718,6 +753,10 @@ export type DomainEvent_Serialize =
 { type: "statsChanged"; load: DeviceLoad; changed: ContainerLoad[]; gone: string[] } | 
 /**  One live (1 Hz) sample for an open chart. */
 { type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Serialize } | 
+/**  An update check finished: its findings are read with `last_update_check`. */
+{ type: "updatesChecked"; checkedAt: number | null; 
+/**  Containers with something newer. */
+available: number } | 
 /**  A live stream ended (the container stopped, or the engine went away). */
 { type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
@@ -780,6 +819,43 @@ export type EnvVar = {
 	name: string,
 	value: string,
 };
+
+/**  What a check found for one container. */
+export type Finding = Finding_Serialize | Finding_Deserialize;
+
+/**  What a check found for one container. */
+export type Finding_Deserialize = 
+/**  Nothing newer. */
+{ kind: "upToDate" } | 
+/**  The same tag names other content now, and/or a newer tag fits the policy. */
+{ kind: "available"; 
+/**  The tag's content changed (re-pushed): its digest now. */
+newDigest?: string | null; 
+/**  A newer tag the policy allows. */
+newerTag?: string | null } | 
+/**  The image cannot be checked, and why. */
+{ kind: "notCheckable"; why: string } | 
+/**  The registry could not answer (unreachable, refused, rate-limited), in its words. */
+{ kind: "failed"; error: string } | 
+/**  The policy is `off`. */
+{ kind: "off" };
+
+/**  What a check found for one container. */
+export type Finding_Serialize = 
+/**  Nothing newer. */
+{ kind: "upToDate" } | 
+/**  The same tag names other content now, and/or a newer tag fits the policy. */
+{ kind: "available"; 
+/**  The tag's content changed (re-pushed): its digest now. */
+newDigest: string | null; 
+/**  A newer tag the policy allows. */
+newerTag: string | null } | 
+/**  The image cannot be checked, and why. */
+{ kind: "notCheckable"; why: string } | 
+/**  The registry could not answer (unreachable, refused, rate-limited), in its words. */
+{ kind: "failed"; error: string } | 
+/**  The policy is `off`. */
+{ kind: "off" };
 
 /**  One bucket of the fleet's (or one device's) load. */
 export type FleetPoint = {
@@ -951,6 +1027,11 @@ export type Image = {
 	deviceUuid: string,
 	id: string,
 	repoTags: string[],
+	/**
+	 *  `repository@sha256:…` for each repository the image was pulled from or pushed to:
+	 *  the digests registries gave (empty for an image built or loaded on the device).
+	 */
+	repoDigests: string[],
 	size: number | null,
 	created: number | null,
 };
@@ -1328,6 +1409,25 @@ export type PullProgress_Serialize = {
 	bytesTotal: number | null,
 	/**  The engine's last line without a layer, e.g. `Digest: sha256:...`. */
 	status: string | null,
+};
+
+/**  What one registry said of its limit in a check (the lowest remaining seen). */
+export type RegistryRate = RegistryRate_Serialize | RegistryRate_Deserialize;
+
+/**  What one registry said of its limit in a check (the lowest remaining seen). */
+export type RegistryRate_Deserialize = {
+	registry: string,
+	limit: number,
+	remaining: number,
+	windowSecs?: number | null,
+};
+
+/**  What one registry said of its limit in a check (the lowest remaining seen). */
+export type RegistryRate_Serialize = {
+	registry: string,
+	limit: number,
+	remaining: number,
+	windowSecs: number | null,
 };
 
 /**  Options for removing a container. */
@@ -1746,6 +1846,31 @@ export type TlsFiles = {
 	certPath: string,
 	/**  The client key (unencrypted PEM). */
 	keyPath: string,
+};
+
+/**  A whole check: every container's finding, and what it cost. */
+export type UpdateCheck = UpdateCheck_Serialize | UpdateCheck_Deserialize;
+
+/**  A whole check: every container's finding, and what it cost. */
+export type UpdateCheck_Deserialize = {
+	/**  Unix milliseconds. */
+	checkedAt: number | null,
+	/**  How long the check took, in milliseconds. */
+	tookMs: number,
+	findings: ContainerUpdate_Deserialize[],
+	requests: CheckRequests,
+	rateLimits: RegistryRate_Deserialize[],
+};
+
+/**  A whole check: every container's finding, and what it cost. */
+export type UpdateCheck_Serialize = {
+	/**  Unix milliseconds. */
+	checkedAt: number | null,
+	/**  How long the check took, in milliseconds. */
+	tookMs: number,
+	findings: ContainerUpdate_Serialize[],
+	requests: CheckRequests,
+	rateLimits: RegistryRate_Serialize[],
 };
 
 export type Volume = {

@@ -7,4 +7,5 @@ pub mod inventory;
 pub mod logs;
 pub mod stats;
 pub mod templates;
+pub mod updates;
 pub mod window;

@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { commands } from "../bindings";
 import { nowSeconds, rangeSeconds, type RangeKey } from "../lib/statsRange";
 import { queryKeys } from "./queryKeys";
-import type { ContainerLoad, ContainerSeries, FleetSeries } from "./types";
+import type { ContainerLoad, ContainerSeries, Finding, FleetSeries } from "./types";
 import { call } from "./unwrap";
 
 /**
@@ -91,6 +91,23 @@ export function useStatsLoads() {
 }
 
 /** Loads by container uuid, for the containers table. */
+/** The last update check (null before the first); refreshed by its `updatesChecked` event. */
+export function useUpdates() {
+  return useQuery({
+    queryKey: queryKeys.updates,
+    queryFn: () => call(commands.updatesLast()),
+  });
+}
+
+/** Each container's finding in the last update check, by container uuid. */
+export function useUpdateFindings(): Map<string, Finding> {
+  const updates = useUpdates();
+  return useMemo(
+    () => new Map((updates.data?.findings ?? []).map((f) => [f.containerUuid, f.finding])),
+    [updates.data],
+  );
+}
+
 export function useContainerLoads(): Map<string, ContainerLoad> {
   const loads = useStatsLoads();
   return useMemo(

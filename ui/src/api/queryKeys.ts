@@ -22,4 +22,6 @@ export const queryKeys = {
   containerSeriesAll: ["containerSeries"] as const,
   // Log history.
   logHistory: ["logHistory"] as const,
+  // Update checks.
+  updates: ["updates"] as const,
 };

@@ -51,6 +51,10 @@ export type {
   HistoryLine,
   LogTimeline_Serialize as LogTimeline,
   KeepSetting_Serialize as KeepSetting,
+  // Updates.
+  UpdateCheck_Serialize as UpdateCheck,
+  ContainerUpdate_Serialize as ContainerUpdate,
+  Finding_Serialize as Finding,
 } from "../bindings";
 
 // Command inputs.

@@ -114,6 +114,12 @@ describe("planEvent", () => {
     expect(plan.patchContainers).toBe(false);
   });
 
+  it("an update check refetches the findings, and touches nothing else", () => {
+    const plan = planEvent({ type: "updatesChecked", checkedAt: 1, available: 2 });
+    expect(plan.invalidate).toEqual([queryKeys.updates]);
+    expect(plan.patchContainers || plan.patchDevices || plan.patchLoads).toBe(false);
+  });
+
   it("refreshes the open drawer's inspect data on upsert", () => {
     const plan = planEvent({ type: "containerUpserted", container: makeContainer({ uuid: "x" }) });
     expect(plan.invalidate).toEqual([queryKeys.inspect("x")]);

@@ -206,6 +206,9 @@ export function planEvent(event: InventoryEvent): EventPlan {
       plan.patchLoads = true;
       plan.refreshStatsSoon = true;
       break;
+    case "updatesChecked":
+      plan.invalidate.push(queryKeys.updates);
+      break;
     // liveStats and liveStatsEnded are for the open drawer, which listens itself (useLiveStats).
   }
   return plan;

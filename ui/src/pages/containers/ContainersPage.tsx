@@ -1,7 +1,7 @@
 import { Button, CloseButton, Code, Group, Kbd, Paper, Stack, Text, Tooltip } from "@mantine/core";
 import { IconBox, IconFileImport, IconFileText, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
 import { useEffect, useMemo, useState, type KeyboardEvent } from "react";
-import { useContainerLoads, useContainers, useDevices } from "../../api/queries";
+import { useContainerLoads, useContainers, useDevices, useUpdateFindings } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
 import { useNow } from "../../lib/useNow";
@@ -67,6 +67,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const deviceNames = useDeviceNames();
   const staleness = useDeviceStaleness();
   const loads = useContainerLoads();
+  const updates = useUpdateFindings();
   const all = containers.data;
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;
@@ -115,6 +116,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         containers={visible}
         deviceNames={deviceNames}
         loads={loads}
+        updates={updates}
         now={now}
         selectedUuid={openUuid}
         staleness={staleness}

@@ -7,12 +7,14 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { createElement, type ReactElement, type ReactNode } from "react";
 import { createQueryClient } from "../../api/queries";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Container, ContainerLoad } from "../../api/types";
+import type { Container, ContainerLoad, Finding } from "../../api/types";
 import { formatAsOf, type Staleness } from "../../lib/staleness";
 import { makeContainer } from "../../test/fixtures";
 import { theme } from "../../theme";
 import { ActionsProvider } from "./actions/ActionsContext";
 import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
+import { tagOf, updateSentence } from "./UpdateBadge";
+import { checkSummary } from "./UpdatesButton";
 
 const NOW = 1_800_000_000_000;
 
@@ -318,3 +320,59 @@ describe("ContainersTable rows of a device that is not online", () => {
   });
 });
 
+
+describe("ContainersTable update badges", () => {
+  const a = makeContainer({ uuid: "a", name: "alpha", image: "nginx:1.25.3" });
+  const b = makeContainer({ uuid: "b", name: "bravo", image: "ghcr.io/me/app:latest" });
+  const c = makeContainer({ uuid: "c", name: "charlie", image: "<b>x</b>:1" });
+  const none = new Map<string, ContainerLoad>();
+
+  function table(updates: Map<string, Finding>): ReactElement {
+    return (
+      <ActionsProvider>
+        <ContainersTable containers={[a, b, c]} deviceNames={names} loads={none} updates={updates} now={NOW} selectedUuid={null} onOpen={() => {}} />
+      </ActionsProvider>
+    );
+  }
+
+  it("shows what is newer beside the image, only for containers with an update, and only their rows change", async () => {
+    const first = new Map<string, Finding>([
+      ["a", { kind: "available", newerTag: "1.26.0", newDigest: null }],
+      ["b", { kind: "upToDate" }],
+      ["c", { kind: "notCheckable", why: "built locally" }],
+    ]);
+    const { rerender } = renderWithProviders(table(first));
+    const rows = await screen.findAllByTestId("container-row");
+    const badge = (name: string) => within(rows.find((r) => r.dataset.name === name)!).queryByTestId("update-badge");
+    expect(badge("alpha")?.textContent).toBe("1.26.0");
+    expect(badge("alpha")?.dataset.tip).toBe("Newer version: 1.25.3 → 1.26.0");
+    expect(badge("bravo")).toBeNull();
+    expect(badge("charlie")).toBeNull();
+    // The next check: bravo's tag was pushed again; alpha's finding is the same object.
+    const next = new Map(first);
+    next.set("b", { kind: "available", newerTag: null, newDigest: "sha256:ab" });
+    expect(await rowsTouchedBy(() => rerender(table(next)))).toEqual(["b"]);
+    expect(badge("bravo")?.textContent).toBe("new build");
+    expect(badge("bravo")?.dataset.tip).toBe("latest was pushed again: a newer build of the same tag");
+  });
+});
+
+describe("update words", () => {
+  it("reads tags the way the engine writes references", () => {
+    expect(tagOf("nginx")).toBe("latest");
+    expect(tagOf("localhost:5000/app")).toBe("latest");
+    expect(tagOf("localhost:5000/app:2.1")).toBe("2.1");
+    expect(tagOf("nginx:1.25@sha256:ab")).toBe("1.25");
+  });
+
+  it("says what the last check found", () => {
+    const now = 1_800_000_000_000;
+    expect(checkSummary(0, now - 5 * 60_000, now)).toBe("All up to date · checked 5 min ago");
+    expect(checkSummary(1, null, now)).toBe("1 update");
+    expect(checkSummary(3, now, now)).toMatch(/^3 updates · checked /);
+    expect(updateSentence({ kind: "available", newerTag: "2.0", newDigest: "sha256:x" }, "app:1.0")).toBe(
+      "Newer version: 1.0 → 2.0 (1.0 itself was also rebuilt)",
+    );
+    expect(updateSentence({ kind: "upToDate" }, "app:1.0")).toBeNull();
+  });
+});

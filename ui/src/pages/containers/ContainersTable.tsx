@@ -9,7 +9,7 @@ import {
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from "react";
-import type { Container, ContainerLoad, ContainerState } from "../../api/types";
+import type { Container, ContainerLoad, ContainerState, Finding } from "../../api/types";
 import { HoverTips } from "../../components/HoverTips";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { stateLabel } from "../../lib/containerState";
@@ -17,6 +17,7 @@ import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId }
 import { formatAsOf, formatAsOfFull, type Staleness } from "../../lib/staleness";
 import { RowActions } from "./actions/ActionButtons";
 import { CpuBar, MemoryBar } from "./LoadBars";
+import { UpdateBadge } from "./UpdateBadge";
 
 export const ROW_HEIGHT = 46;
 
@@ -144,6 +145,8 @@ interface RowProps {
   start: number;
   deviceName: string;
   load: ContainerLoad | undefined;
+  /** What the last update check found for it. */
+  update: Finding | undefined;
   now: number;
   selected: boolean;
   /** Picked (with Ctrl or Shift), for something done to several containers at once. */
@@ -160,7 +163,7 @@ interface RowProps {
  * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
  * alone; a stats round re-renders only the rows whose load changed.
  */
-const Row = memo(function Row({ c, index, start, deviceName, load, now, selected, picked, stale, scrolling, onOpen, onPick }: RowProps) {
+const Row = memo(function Row({ c, index, start, deviceName, load, update, now, selected, picked, stale, scrolling, onOpen, onPick }: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   const shown = useRef(c.uuid);
   // A row element is reused for whichever container comes into its slot (see SLOTS). Focus
@@ -219,8 +222,13 @@ const Row = memo(function Row({ c, index, start, deviceName, load, now, selected
       <div role="cell" className="sq-cell sq-text-sm sq-ellipsis" title={deviceName}>
         {deviceName || "—"}
       </div>
-      <div role="cell" className="sq-cell sq-text-sm sq-ellipsis" title={c.image}>
-        {c.image}
+      <div role="cell" className="sq-cell">
+        <div className="sq-inline" style={{ minWidth: 0, flexWrap: "nowrap" }}>
+          <span className="sq-text-sm sq-ellipsis" title={c.image} style={{ minWidth: 0 }}>
+            {c.image}
+          </span>
+          <UpdateBadge finding={update} reference={c.image} />
+        </div>
       </div>
       <div role="cell" className="sq-cell">
         {stale ? (
@@ -261,6 +269,8 @@ interface Props {
   deviceNames: Map<string, string>;
   /** The newest load of each running container, by uuid. */
   loads: Map<string, ContainerLoad>;
+  /** Each container's finding in the last update check, by uuid. */
+  updates?: ReadonlyMap<string, Finding>;
   now: number;
   selectedUuid: string | null;
   /** The containers picked, and what to do when the picks change (no picking without it). */
@@ -288,12 +298,14 @@ function slotCount(viewHeight: number, rendered: number): number {
 const NOT_STALE: ReadonlyMap<string, Staleness> = new Map();
 const NOTHING_PICKED: ReadonlySet<string> = new Set();
 const NO_LOADS: Map<string, ContainerLoad> = new Map();
+const NO_UPDATES: ReadonlyMap<string, Finding> = new Map();
 
 /** The virtualized all-hosts table: only the visible rows are in the DOM. */
 export function ContainersTable({
   containers,
   deviceNames,
   loads,
+  updates = NO_UPDATES,
   now,
   selectedUuid,
   staleness = NOT_STALE,
@@ -421,6 +433,7 @@ export function ContainersTable({
                   deviceName={deviceNames.get(c.deviceUuid) ?? ""}
                   // A load of a device that is not online is not a current one.
                   load={stale ? undefined : loads.get(c.uuid)}
+                  update={updates.get(c.uuid)}
                   now={now}
                   selected={selectedUuid === c.uuid}
                   picked={picked.has(c.uuid)}

@@ -4,6 +4,7 @@ import { IconSearch, IconX } from "@tabler/icons-react";
 import { memo, useRef } from "react";
 import type { DeviceSummary } from "../../api/types";
 import type { ContainerFilters, StatusFilter } from "../../lib/filter";
+import { UpdatesButton } from "./UpdatesButton";
 
 const STATUS_OPTIONS: { value: StatusFilter; label: string }[] = [
   { value: "all", label: "All" },
@@ -95,6 +96,7 @@ export const ContainersToolbar = memo(function ContainersToolbar({ filters, onCh
           onChange={(v) => onChange({ ...filters, status: v as StatusFilter })}
           data-testid="status-filter"
         />
+        <UpdatesButton />
       </Group>
     </Group>
   );
