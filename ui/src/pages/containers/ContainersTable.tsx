@@ -223,12 +223,11 @@ const Row = memo(function Row({ c, index, start, deviceName, load, update, now, 
         {deviceName || "—"}
       </div>
       <div role="cell" className="sq-cell">
-        <div className="sq-inline" style={{ minWidth: 0, flexWrap: "nowrap" }}>
-          <span className="sq-text-sm sq-ellipsis" title={c.image} style={{ minWidth: 0 }}>
-            {c.image}
-          </span>
-          <UpdateBadge finding={update} reference={c.image} />
+        {/* The image, and under it what is newer: the badge never squeezes the name. */}
+        <div className="sq-text-sm sq-ellipsis" title={c.image}>
+          {c.image}
         </div>
+        <UpdateBadge finding={update} reference={c.image} />
       </div>
       <div role="cell" className="sq-cell">
         {stale ? (

@@ -24,7 +24,8 @@ const BADGE_STYLE = {
   "--sq-badge-bg": "var(--mantine-color-teal-light)",
   "--sq-badge-color": "var(--mantine-color-teal-light-color)",
   gap: 3,
-  maxWidth: 120,
+  height: 16,
+  alignSelf: "flex-start",
   paddingInline: 6,
 } as CSSProperties;
 

@@ -40,19 +40,22 @@ export function UpdatesButton() {
   };
   return (
     <Group gap="xs" wrap="nowrap">
-      {check ? (
-        <Tooltip
-          label={
-            limits.length > 0
-              ? limits.map((l) => `${l.registry}: ${l.remaining} of ${l.limit} pulls left`).join(" · ")
-              : `${check.requests.head} registry lookups, ${check.requests.tagLists} tag lists, ${check.tookMs} ms`
-          }
-        >
-          <Text size="xs" c={available > 0 ? "teal" : "dimmed"} data-testid="updates-summary" style={{ whiteSpace: "nowrap" }}>
-            {checkSummary(available, check.checkedAt, now)}
-          </Text>
-        </Tooltip>
-      ) : null}
+      {/* New data when a check ends, and a relative time that follows the clock. */}
+      <span data-live>
+        {check ? (
+          <Tooltip
+            label={
+              limits.length > 0
+                ? limits.map((l) => `${l.registry}: ${l.remaining} of ${l.limit} pulls left`).join(" · ")
+                : `${check.requests.head} registry lookups, ${check.requests.tagLists} tag lists, ${check.tookMs} ms`
+            }
+          >
+            <Text size="xs" c={available > 0 ? "teal" : "dimmed"} data-testid="updates-summary" style={{ whiteSpace: "nowrap" }}>
+              {checkSummary(available, check.checkedAt, now)}
+            </Text>
+          </Tooltip>
+        ) : null}
+      </span>
       <Button
         size="xs"
         variant="default"

@@ -1,0 +1,70 @@
+// End-to-end: update detection in the real window. Two tags of an image are pushed to the
+// test registry; a container runs the older one; "Check for updates" asks the registry and
+// the newer tag shows beside the container's image.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSession } from "./webdriver.mjs";
+
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const RUN = process.env.SQUIRREL_TEST_RUN ?? "/tmp/squirrel-e2e";
+const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+const registry = `127.0.0.1:${readFileSync(path.join(RUN, "registry/port"), "utf8").trim()}`;
+const REPO = `${registry}/e2e/upd`;
+const NAME = "e2e-updatable";
+const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
+
+let s;
+
+before(async () => {
+  try {
+    docker("rm", "-f", NAME);
+  } catch {
+    // not there
+  }
+  // The push gives the local image a RepoDigests entry for the registry's repository: what
+  // a check compares.
+  for (const tag of ["1.0.0", "1.1.0"]) {
+    docker("tag", "busybox:local", `${REPO}:${tag}`);
+    docker("push", "--quiet", `${REPO}:${tag}`);
+  }
+  docker("run", "-d", "--name", NAME, `${REPO}:1.0.0`, "sleep", "600");
+  s = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-data-")) },
+  });
+  await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+});
+
+after(async () => {
+  await s?.close();
+  try {
+    docker("rm", "-f", NAME);
+    docker("rmi", `${REPO}:1.0.0`, `${REPO}:1.1.0`);
+  } catch {
+    // gone already
+  }
+});
+
+test("Check for updates shows the newer tag beside the container's image", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  const el = await s.waitFor(row(NAME));
+  assert.deepEqual(await s.findAll('[data-testid="update-badge"]', el), [], "no badge before a check");
+  await s.click(await s.waitFor('[data-testid="updates-check"]'));
+  const badge = await s.waitFor(`${row(NAME)} [data-testid="update-badge"]`, { timeout: 60_000 });
+  await s.screenshot(path.join(SHOTS, "updates-badge.png"));
+  assert.equal(await s.attr(badge, "data-newer-tag"), "1.1.0");
+  // The badge's words, as shown (innerText: what a person reads).
+  const shown = await s.exec(
+    `const b = document.querySelector('${row(NAME)} [data-testid="update-badge"]'); const r = b.getBoundingClientRect(); return [b.innerText.trim(), r.width > 20, b.dataset.tip];`,
+  );
+  assert.deepEqual(shown, ["1.1.0", true, "Newer version: 1.0.0 → 1.1.0"]);
+  const summary = await s.waitFor('[data-testid="updates-summary"]');
+  assert.match(await s.text(summary), /^\d+ updates? · checked/);
+  await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
+  await s.screenshot(path.join(SHOTS, "updates-badge-other-theme.png"));
+  await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
+});
