@@ -82,6 +82,7 @@ async fn main() {
         Arc::new(app.store().clone()),
         app.ports.repos.clone(),
         client.clone(),
+        app.registries().clone(),
         app.bus().clone(),
         Arc::new(SystemClock),
     );

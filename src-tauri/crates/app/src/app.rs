@@ -9,8 +9,9 @@ use squirrel_core::ports::HttpFetcher;
 use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
 use squirrel_core::services::{
-    CoreServices, LogHistoryService, Ports, TemplateService, UpdateService,
+    CoreServices, LogHistoryService, Ports, RegistriesService, TemplateService, UpdateService,
 };
+use squirrel_core::updates::RegistryPort;
 use squirrel_core::EventBus;
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
@@ -39,6 +40,7 @@ pub struct App {
     templates: Arc<TemplateService>,
     history: Arc<LogHistoryService>,
     updates: Arc<UpdateService>,
+    registries: Arc<RegistriesService>,
     logos: Arc<LogoCache>,
     store: Store,
     archive: LogArchive,
@@ -100,10 +102,19 @@ impl App {
             services.ports.bus.clone(),
             config.clock,
         ));
+        let registry_client: Arc<dyn RegistryPort> =
+            Arc::new(squirrel_registry::RegistryClient::new());
+        let registries = Arc::new(RegistriesService::new(
+            Arc::new(store.clone()),
+            services.ports.secrets.clone(),
+            registry_client.clone(),
+            services.ports.clock.clone(),
+        ));
         let updates = Arc::new(UpdateService::new(
             Arc::new(store.clone()),
             services.ports.repos.clone(),
-            Arc::new(squirrel_registry::RegistryClient::new()),
+            registry_client,
+            registries.clone(),
             services.ports.bus.clone(),
             services.ports.clock.clone(),
         ));
@@ -113,6 +124,7 @@ impl App {
             templates,
             history,
             updates,
+            registries,
             logos,
             store,
             archive,
@@ -234,6 +246,11 @@ impl App {
     /// Image update checks.
     pub fn updates(&self) -> &Arc<UpdateService> {
         &self.updates
+    }
+
+    /// Registries and their credentials.
+    pub fn registries(&self) -> &Arc<RegistriesService> {
+        &self.registries
     }
 
     /// Template logos as `data:` URLs.

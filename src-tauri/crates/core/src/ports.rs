@@ -129,6 +129,15 @@ pub trait UpdateRepository: Send + Sync {
     async fn last_update_check(&self) -> CoreResult<Option<crate::updates::UpdateCheck>>;
 }
 
+/// The registries the user added (never their secrets: those are in the keyring).
+#[async_trait]
+pub trait RegistryRepository: Send + Sync {
+    async fn list_registries(&self) -> CoreResult<Vec<crate::updates::RegistryEntry>>;
+    /// One registry per host (the database refuses a second).
+    async fn insert_registry(&self, entry: &crate::updates::RegistryEntry) -> CoreResult<()>;
+    async fn delete_registry(&self, uuid: &str) -> CoreResult<()>;
+}
+
 /// Reads catalogues and logos over HTTP. Every request has a deadline and a size cap.
 #[async_trait]
 pub trait HttpFetcher: Send + Sync {

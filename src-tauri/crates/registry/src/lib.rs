@@ -287,7 +287,10 @@ impl RegistryClient {
             if let Some(service) = service {
                 query.append_pair("service", service);
             }
-            query.append_pair("scope", &format!("repository:{}:pull", repo.name));
+            // A login (no repository) asks for no scope, as `docker login` does.
+            if !repo.name.is_empty() {
+                query.append_pair("scope", &format!("repository:{}:pull", repo.name));
+            }
         }
         self.counters.token.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http(repo)?.get(url);
@@ -484,6 +487,34 @@ impl RegistryPort for RegistryClient {
             media_type: header(CONTENT_TYPE.as_str()).unwrap_or_default(),
             rate_limit: rate_limit(headers),
         })
+    }
+
+    async fn login(
+        &self,
+        host: &str,
+        credentials: Option<&RegistryCredentials>,
+    ) -> Result<(), RegistryError> {
+        // The registry's root, as a repository without a name.
+        let image = ImageRef {
+            registry: Some(host.to_string()),
+            repository: "x".into(),
+            tag: None,
+            digest: None,
+        };
+        let mut repo = Repo::of(&image)?;
+        repo.name.clear();
+        let url = repo.url("v2/")?;
+        // What was learnt of another login must not answer for this one.
+        if let Ok(mut known) = self.known.lock() {
+            known.remove(&(repo.base.to_string(), String::new()));
+        }
+        let response = self
+            .send(&repo, Method::GET, url, "application/json", credentials)
+            .await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(failure(&repo, response, "registry API (v2) at this address".into()).await)
     }
 
     async fn tags(

@@ -91,6 +91,13 @@ fn answer(
             &format!(r#"{{"access_token":"tok {scope}","expires_in":300}}"#),
         );
     }
+    // The API's root: any token of the service opens it (a login).
+    if path == "/v2/" {
+        if header("authorization").is_some_and(|a| a.starts_with("Bearer tok")) {
+            return response("200 OK", &[], "{}");
+        }
+        return challenge();
+    }
     let repo = path
         .strip_prefix("/v2/")
         .and_then(|p| {
@@ -287,6 +294,14 @@ async fn token_flow_rate_limits_and_pages_as_documented() {
         }
     );
     assert!(limited.to_string().contains("120 s"));
+
+    // A login: the challenge, a token asked without a scope, the root again.
+    let before = fake.requests().len();
+    let host = format!("127.0.0.1:{}", fake.port);
+    bounded(client.login(&host, Some(&creds))).await.unwrap();
+    let asked: Vec<String> = fake.requests()[before..].to_vec();
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert_eq!(asked[1], "GET /token?service=fake.registry");
 
     // The token service refusing the credentials is a refusal, and names no secret.
     let wrong = RegistryCredentials {

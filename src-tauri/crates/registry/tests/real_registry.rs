@@ -325,6 +325,22 @@ async fn digests_tags_and_credentials_against_a_real_registry() {
         "{no_repo:?}"
     );
 
+    // A login says whether the credentials are accepted.
+    let host = format!("127.0.0.1:{}", registry.port);
+    bounded("a login", client.login(&host, Some(&good)))
+        .await
+        .unwrap();
+    let refused = bounded("a login", client.login(&host, Some(&credentials("nope")))).await;
+    assert!(
+        matches!(refused, Err(RegistryError::Unauthorized { .. })),
+        "{refused:?}"
+    );
+    let anonymous = bounded("a login", client.login(&host, None)).await;
+    assert!(
+        matches!(anonymous, Err(RegistryError::Unauthorized { .. })),
+        "{anonymous:?}"
+    );
+
     // Without credentials, or with wrong ones: refused, in words that hold no secret.
     let fresh = RegistryClient::new();
     let anonymous = bounded(

@@ -1,8 +1,11 @@
-//! The last update check, kept whole as JSON (see migration 0004).
+//! The last update check, kept whole as JSON (see migration 0004), and the registries the
+//! user added (migration 0005; their secrets are in the keyring).
 
 use async_trait::async_trait;
-use squirrel_core::ports::UpdateRepository;
-use squirrel_core::updates::UpdateCheck;
+use sqlx::Row;
+use squirrel_core::model::SecretRef;
+use squirrel_core::ports::{RegistryRepository, UpdateRepository};
+use squirrel_core::updates::{RegistryEntry, RegistryProvider, UpdateCheck};
 use squirrel_core::CoreResult;
 
 use crate::{storage, to_json, Store};
@@ -36,5 +39,67 @@ impl UpdateRepository for Store {
                 .map_err(|e| tracing::warn!(error = %e, "the stored update check cannot be read"))
                 .ok()
         }))
+    }
+}
+
+#[async_trait]
+impl RegistryRepository for Store {
+    async fn list_registries(&self) -> CoreResult<Vec<RegistryEntry>> {
+        let rows = sqlx::query(
+            "SELECT uuid, name, provider, host, username, secret, created_at FROM registries ORDER BY name, host",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                let provider: String = row.try_get("provider").map_err(storage)?;
+                let secret: Option<String> = row.try_get("secret").map_err(storage)?;
+                Ok(RegistryEntry {
+                    uuid: row.try_get("uuid").map_err(storage)?,
+                    name: row.try_get("name").map_err(storage)?,
+                    // A provider this version does not know is read as a custom registry.
+                    provider: serde_json::from_value(serde_json::Value::String(provider))
+                        .unwrap_or(RegistryProvider::Custom),
+                    host: row.try_get("host").map_err(storage)?,
+                    username: row.try_get("username").map_err(storage)?,
+                    secret: secret.and_then(|s| serde_json::from_str::<SecretRef>(&s).ok()),
+                    created_at: row.try_get("created_at").map_err(storage)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_registry(&self, entry: &RegistryEntry) -> CoreResult<()> {
+        let provider = match serde_json::to_value(entry.provider) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => "custom".into(),
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO registries (uuid, name, provider, host, username, secret, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&entry.uuid)
+        .bind(&entry.name)
+        .bind(provider)
+        .bind(&entry.host)
+        .bind(&entry.username)
+        .bind(entry.secret.as_ref().map(to_json))
+        .bind(entry.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn delete_registry(&self, uuid: &str) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM registries WHERE uuid = ?")
+            .bind(uuid)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        tx.commit().await.map_err(storage)
     }
 }

@@ -16,13 +16,33 @@ pub struct TestRegistry {
 
 impl TestRegistry {
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A registry that asks for `user` and `password` (htpasswd, bcrypt: all that
+    /// distribution accepts) for everything, pulls included.
+    pub fn start_with_login(user: &str, password: &str) -> Self {
+        Self::start_with(Some((user, password)))
+    }
+
+    fn start_with(login: Option<(&str, &str)>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let config = dir.path().join("config.yml");
+        let mut auth = String::new();
+        if let Some((user, password)) = login {
+            let htpasswd = dir.path().join("htpasswd");
+            let hash = bcrypt::hash(password, 4).unwrap();
+            std::fs::write(&htpasswd, format!("{user}:{hash}\n")).unwrap();
+            auth = format!(
+                "auth:\n  htpasswd:\n    realm: test-realm\n    path: {}\n",
+                htpasswd.display()
+            );
+        }
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
                 dir.path().join("data").display()
             ),
         )

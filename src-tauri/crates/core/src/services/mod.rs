@@ -5,6 +5,7 @@ mod devices;
 mod inventory;
 mod log_history;
 mod logs;
+mod registries;
 mod stats;
 mod templates;
 mod updates;
@@ -20,6 +21,7 @@ pub use log_history::{LogHistoryService, FIRST_TAIL};
 pub use logs::{
     LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_BYTES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT,
 };
+pub use registries::RegistriesService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
 pub use updates::UpdateService;

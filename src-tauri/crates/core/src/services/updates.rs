@@ -12,12 +12,25 @@ use crate::clock::Clock;
 use crate::error::CoreResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::ports::{Repositories, UpdateRepository};
+use crate::services::RegistriesService;
+use crate::templates::image_ref::DOCKER_HUB;
 use crate::templates::ImageRef;
 use crate::updates::check::{reference_key, repository_key};
 use crate::updates::{
-    finding, plan, CheckRequests, ContainerUpdate, Finding, RateLimit, RegistryError, RegistryPort,
-    RegistryRate, RemoteManifest, RemoteTags, UpdateCheck, UpdatePolicy, WatchLabels, Watched,
+    finding, normalize_host, plan, CheckRequests, ContainerUpdate, Finding, RateLimit,
+    RegistryCredentials, RegistryError, RegistryPort, RegistryRate, RemoteManifest, RemoteTags,
+    UpdateCheck, UpdatePolicy, WatchLabels, Watched,
 };
+
+/// The credentials added for the image's registry, if any.
+fn credentials_for<'a>(
+    credentials: &'a HashMap<String, RegistryCredentials>,
+    image: &ImageRef,
+) -> Option<&'a RegistryCredentials> {
+    let raw = image.registry.as_deref().unwrap_or(DOCKER_HUB);
+    let host = normalize_host(raw).unwrap_or_else(|_| raw.to_string());
+    credentials.get(&host)
+}
 
 /// Registry requests in flight at once, across registries.
 const CONCURRENT_REQUESTS: usize = 4;
@@ -26,6 +39,7 @@ pub struct UpdateService {
     store: Arc<dyn UpdateRepository>,
     repos: Arc<dyn Repositories>,
     registry: Arc<dyn RegistryPort>,
+    registries: Arc<RegistriesService>,
     bus: EventBus,
     clock: Arc<dyn Clock>,
     /// One check at a time: a second asker waits and gets the same result.
@@ -38,6 +52,7 @@ impl UpdateService {
         store: Arc<dyn UpdateRepository>,
         repos: Arc<dyn Repositories>,
         registry: Arc<dyn RegistryPort>,
+        registries: Arc<RegistriesService>,
         bus: EventBus,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -45,6 +60,7 @@ impl UpdateService {
             store,
             repos,
             registry,
+            registries,
             bus,
             clock,
             running: Mutex::new(()),
@@ -93,12 +109,16 @@ impl UpdateService {
             })
             .collect();
         let plan = plan(&watched);
+        // Each registry's credentials, read from the keyring once per check.
+        let credentials = self.registries.credentials().await;
+        let credentials = &credentials;
         let heads = self.ask(plan.heads.into_iter(), |r, image| async move {
-            r.manifest(&image, None).await
+            r.manifest(&image, credentials_for(credentials, &image))
+                .await
         });
         let heads: HashMap<String, Result<RemoteManifest, RegistryError>> = heads.await;
         let tags = self.ask(plan.tag_lists.into_iter(), |r, image| async move {
-            r.tags(&image, None).await
+            r.tags(&image, credentials_for(credentials, &image)).await
         });
         let tags: HashMap<String, Result<RemoteTags, RegistryError>> = tags.await;
 

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod labels;
+pub mod registries;
 pub mod registry;
 pub mod version;
 
@@ -11,6 +12,10 @@ pub use check::{
     RegistryRate, UpdateCheck, Watched,
 };
 pub use labels::WatchLabels;
+pub use registries::{
+    normalize_host, registry_secret_ref, NewRegistry, RegistryEntry, RegistryImport,
+    RegistryProvider,
+};
 pub use registry::{
     RateLimit, RegistryCredentials, RegistryError, RegistryPort, RemoteManifest, RemoteTags,
 };

@@ -84,6 +84,14 @@ pub trait RegistryPort: Send + Sync {
         credentials: Option<&RegistryCredentials>,
     ) -> Result<RemoteManifest, RegistryError>;
 
+    /// Logs in to the registry at `host` as `credentials` (`GET /v2/`, with the token flow
+    /// when the registry asks for it): `Ok` when it accepts them.
+    async fn login(
+        &self,
+        host: &str,
+        credentials: Option<&RegistryCredentials>,
+    ) -> Result<(), RegistryError>;
+
     /// Every tag of the image's repository (all pages).
     async fn tags(
         &self,
