@@ -78,6 +78,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::templates::template_logo,
             commands::updates::updates_last,
             commands::updates::updates_check_now,
+            commands::registries::registries_list,
+            commands::registries::registry_add,
+            commands::registries::registry_test,
+            commands::registries::registry_remove,
+            commands::registries::registries_import_docker,
         ])
         .events(collect_events![
             events::InventoryEvents,

@@ -1,4 +1,5 @@
-// End-to-end: a password typed in the device wizard goes to the keyring and nowhere else.
+// End-to-end: a password typed in the device wizard, or a registry token, goes to the
+// keyring and nowhere else.
 // A failed connection test with a typed password, and a device whose auth method changed from
 // password to key file, leave no trace in the database (and its WAL), the logs, the window or
 // the commands' answers; the keyring entry goes with the password method.
@@ -16,6 +17,8 @@ const sshPort = readFileSync(path.join(RUN, "ssh/port"), "utf8").trim();
 const stamp = `${process.pid}-${Date.now()}`;
 const TESTED = `e2e-tested-only-${stamp}`;
 const SAVED = `e2e-saved-then-dropped-${stamp}`;
+const REGISTRY_TOKEN = `e2e-registry-token-${stamp}`;
+const registryHost = `127.0.0.1:${readFileSync(path.join(RUN, "registry/port"), "utf8").trim()}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), "squirrel-e2e-secrets-"));
 // The app's log folder is under XDG_DATA_HOME: its own, to scan.
 const logHome = mkdtempSync(path.join(tmpdir(), "squirrel-e2e-secrets-logs-"));
@@ -76,6 +79,39 @@ before(async () => {
 
 after(async () => {
   await s?.close();
+});
+
+test("a registry token typed in the window reaches the keyring only, and leaves it with the registry", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-registries"]'));
+  await s.waitFor('[data-testid="empty-state"]');
+  await s.click(await s.waitFor('[data-testid="registries-add"]'));
+  await s.click(await s.waitFor('[data-testid="registry-provider"]'));
+  await s.click(await s.until(async () => {
+    for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)).includes("Other registry")) return o;
+    return null;
+  }, "the Other registry option"));
+  await typeInto("registry-host", registryHost);
+  await typeInto("registry-username", "e2e");
+  await typeInto("registry-secret", REGISTRY_TOKEN);
+  await s.click(await s.waitFor('[data-testid="registry-test"]'));
+  await s.waitFor('[data-testid="registry-test-ok"]');
+  await s.screenshot(path.join(SHOTS, "registries-add.png"));
+  await s.click(await s.waitFor('[data-testid="registry-add"]'));
+  await s.waitFor(`[data-testid="registry-row"][data-host="${registryHost}"]`);
+  await s.screenshot(path.join(SHOTS, "registries.png"));
+  const [entry] = await invoke("registries_list");
+  assert.equal(entry.host, registryHost);
+  assert.equal(entry.secret.account, `registry/${entry.uuid}`);
+  assert.equal(keyringItems(`registry/${entry.uuid}`).length, 1, "the token is in the keyring");
+  const page = await s.exec("return document.documentElement.outerHTML + document.body.innerText");
+  assert.ok(!page.includes(REGISTRY_TOKEN), "the token is in the window");
+  assert.ok(!JSON.stringify(await invoke("registries_list")).includes(REGISTRY_TOKEN), "the token is in an answer");
+
+  const row = await s.waitFor(`[data-testid="registry-row"][data-host="${registryHost}"]`);
+  await s.click(await s.waitFor('[data-testid="registry-row-remove"]', { root: row }));
+  await s.click(await s.waitFor('[data-testid="registry-remove-confirm"]'));
+  await s.waitFor('[data-testid="empty-state"]');
+  assert.deepEqual(keyringItems(`registry/${entry.uuid}`), [], "the token left the keyring");
 });
 
 test("typed passwords reach the keyring only, and leave it with the password method", async () => {
@@ -145,7 +181,7 @@ test("typed passwords reach the keyring only, and leave it with the password met
   for (const file of files) {
     if (statSync(file).size === 0) continue;
     const bytes = readFileSync(file);
-    for (const secret of [TESTED, SAVED]) {
+    for (const secret of [TESTED, SAVED, REGISTRY_TOKEN]) {
       assert.ok(!bytes.includes(Buffer.from(secret)), `a password leaked into ${file}`);
     }
   }

@@ -12,6 +12,7 @@ import { DevicesPage } from "./pages/devices/DevicesPage";
 import { LogsPage } from "./pages/logs/LogsPage";
 import { ImagesPage } from "./pages/images/ImagesPage";
 import { NetworksPage } from "./pages/networks/NetworksPage";
+import { RegistriesPage } from "./pages/registries/RegistriesPage";
 import { TemplatesPage } from "./pages/templates/TemplatesPage";
 import { VolumesPage } from "./pages/volumes/VolumesPage";
 
@@ -65,6 +66,8 @@ function Shell() {
             <VolumesPage />
           ) : route === "networks" ? (
             <NetworksPage />
+          ) : route === "registries" ? (
+            <RegistriesPage />
           ) : (
             <DevicesPage />
           )}

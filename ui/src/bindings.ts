@@ -147,6 +147,17 @@ export const commands = {
 	updatesLast: () => typedError<UpdateCheck_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("updates_last")),
 	/**  Checks every container's image now (a check already running is waited for). */
 	updatesCheckNow: () => typedError<UpdateCheck_Serialize, AppError_Serialize>(__TAURI_INVOKE("updates_check_now")),
+	registriesList: () => typedError<RegistryEntry_Serialize[], AppError_Serialize>(__TAURI_INVOKE("registries_list")),
+	/**  Adds a registry; `secret` (password or token) goes to the OS keyring only. */
+	registryAdd: (registry: NewRegistry_Deserialize, secret: string | null) => typedError<RegistryEntry_Serialize, AppError_Serialize>(__TAURI_INVOKE("registry_add", { registry, secret })),
+	/**
+	 *  Logs in with what was typed (kept in memory), or with a stored registry's credentials
+	 *  when `uuid` is given.
+	 */
+	registryTest: (registry: NewRegistry_Deserialize, secret: string | null, uuid: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("registry_test", { registry, secret, uuid })),
+	registryRemove: (uuid: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("registry_remove", { uuid })),
+	/**  Adds the registries of the Docker CLI's config.json. */
+	registriesImportDocker: () => typedError<RegistryImport, AppError_Serialize>(__TAURI_INVOKE("registries_import_docker")),
 };
 
 /** Events */
@@ -1326,6 +1337,27 @@ export type NewDevice_Serialize = {
 	statsIntervalSecs: number | null,
 };
 
+/**  What the user fills in to add a registry (the secret comes beside it, never in it). */
+export type NewRegistry = NewRegistry_Serialize | NewRegistry_Deserialize;
+
+/**  What the user fills in to add a registry (the secret comes beside it, never in it). */
+export type NewRegistry_Deserialize = {
+	name: string,
+	host: string,
+	/**  `None`: told by the host (a self-hosted GitLab or Gitea is told by the user). */
+	provider?: RegistryProvider | null,
+	username?: string | null,
+};
+
+/**  What the user fills in to add a registry (the secret comes beside it, never in it). */
+export type NewRegistry_Serialize = {
+	name: string,
+	host: string,
+	/**  `None`: told by the host (a self-hosted GitLab or Gitea is told by the user). */
+	provider: RegistryProvider | null,
+	username: string | null,
+};
+
 /**  One thing that would make the deploy fail or do something unintended. */
 export type PlanProblem = {
 	/**  The plan field, e.g. `name`, `ports[1]` or `env.POSTGRES_PASSWORD`. */
@@ -1410,6 +1442,49 @@ export type PullProgress_Serialize = {
 	/**  The engine's last line without a layer, e.g. `Digest: sha256:...`. */
 	status: string | null,
 };
+
+/**  A registry the user added. */
+export type RegistryEntry = RegistryEntry_Serialize | RegistryEntry_Deserialize;
+
+/**  A registry the user added. */
+export type RegistryEntry_Deserialize = {
+	uuid: string,
+	name: string,
+	provider: RegistryProvider,
+	/**  `host[:port]` as image references name it (`docker.io`, `ghcr.io`, `nas.lan:5000`). */
+	host: string,
+	/**  `None`: anonymous. */
+	username?: string | null,
+	/**  Where the password or token is in the keyring. */
+	secret?: SecretRef | null,
+	createdAt: number | null,
+};
+
+/**  A registry the user added. */
+export type RegistryEntry_Serialize = {
+	uuid: string,
+	name: string,
+	provider: RegistryProvider,
+	/**  `host[:port]` as image references name it (`docker.io`, `ghcr.io`, `nas.lan:5000`). */
+	host: string,
+	/**  `None`: anonymous. */
+	username: string | null,
+	/**  Where the password or token is in the keyring. */
+	secret: SecretRef | null,
+	createdAt: number | null,
+};
+
+/**  What an import of `~/.docker/config.json` did, entry by entry. */
+export type RegistryImport = {
+	added: string[],
+	/**  Hosts already added (kept as they are). */
+	skipped: string[],
+	/**  Hosts that could not be read, with why. */
+	failed: ([string, string])[],
+};
+
+/**  The kinds of registry Squirrel knows; each has its host and what its credentials are. */
+export type RegistryProvider = "dockerHub" | "ghcr" | "lscr" | "gcr" | "artifactRegistry" | "ecr" | "acr" | "quay" | "gitLab" | "gitea" | "custom";
 
 /**  What one registry said of its limit in a check (the lowest remaining seen). */
 export type RegistryRate = RegistryRate_Serialize | RegistryRate_Deserialize;

@@ -5,6 +5,7 @@ pub mod devices;
 pub mod history;
 pub mod inventory;
 pub mod logs;
+pub mod registries;
 pub mod stats;
 pub mod templates;
 pub mod updates;

@@ -91,6 +91,13 @@ export function useStatsLoads() {
 }
 
 /** Loads by container uuid, for the containers table. */
+export function useRegistries() {
+  return useQuery({
+    queryKey: queryKeys.registries,
+    queryFn: () => call(commands.registriesList()),
+  });
+}
+
 /** The last update check (null before the first); refreshed by its `updatesChecked` event. */
 export function useUpdates() {
   return useQuery({

@@ -24,4 +24,5 @@ export const queryKeys = {
   logHistory: ["logHistory"] as const,
   // Update checks.
   updates: ["updates"] as const,
+  registries: ["registries"] as const,
 };

@@ -55,6 +55,9 @@ export type {
   UpdateCheck_Serialize as UpdateCheck,
   ContainerUpdate_Serialize as ContainerUpdate,
   Finding_Serialize as Finding,
+  RegistryEntry_Serialize as RegistryEntry,
+  RegistryImport,
+  RegistryProvider,
 } from "../bindings";
 
 // Command inputs.
@@ -64,4 +67,5 @@ export type {
   DeviceConnection_Deserialize as DeviceConnectionInput,
   LogQuery_Deserialize as LogQuery,
   HistoryQuery_Deserialize as HistoryQuery,
+  NewRegistry_Deserialize as NewRegistry,
 } from "../bindings";

@@ -5,6 +5,7 @@ import {
   IconDatabase,
   IconFileText,
   IconGauge,
+  IconKey,
   IconNetwork,
   IconServer2,
   IconStack2,
@@ -23,6 +24,7 @@ const LINKS: { route: Route; label: string; icon: ComponentType<{ size?: number;
   { route: "images", label: "Images", icon: IconStack2 },
   { route: "volumes", label: "Volumes", icon: IconDatabase },
   { route: "networks", label: "Networks", icon: IconNetwork },
+  { route: "registries", label: "Registries", icon: IconKey },
   { route: "devices", label: "Devices", icon: IconServer2 },
 ];
 

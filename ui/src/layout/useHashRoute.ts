@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 
-export const ROUTES = ["dashboard", "containers", "logs", "templates", "images", "volumes", "networks", "devices"] as const;
+export const ROUTES = ["dashboard", "containers", "logs", "templates", "images", "volumes", "networks", "registries", "devices"] as const;
 export type Route = (typeof ROUTES)[number];
 
 export const DEFAULT_ROUTE: Route = "dashboard";

@@ -253,6 +253,34 @@ impl App {
         &self.registries
     }
 
+    /// Adds the registries of the Docker CLI's `config.json` (`$DOCKER_CONFIG`, else
+    /// `~/.docker`).
+    pub async fn import_docker_registries(
+        &self,
+    ) -> squirrel_core::CoreResult<squirrel_core::updates::RegistryImport> {
+        use squirrel_core::CoreError;
+        let path = squirrel_docker::contexts::docker_config_dir()
+            .map(|d| d.join("config.json"))
+            .ok_or_else(|| {
+                CoreError::InvalidInput(
+                    "No Docker config folder is known here (HOME is not set).".into(),
+                )
+            })?;
+        let meta = tokio::fs::metadata(&path).await.map_err(|_| {
+            CoreError::InvalidInput(format!("There is no Docker config at {}.", path.display()))
+        })?;
+        if meta.len() > 1 << 20 {
+            return Err(CoreError::InvalidInput(format!(
+                "{} is larger than 1 MiB: it is not a Docker config.",
+                path.display()
+            )));
+        }
+        let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
+            CoreError::InvalidInput(format!("{} cannot be read: {e}.", path.display()))
+        })?;
+        self.registries.import_docker_config(&text).await
+    }
+
     /// Template logos as `data:` URLs.
     pub fn logos(&self) -> &Arc<LogoCache> {
         &self.logos
