@@ -49,6 +49,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::history::log_history_set_budget,
             commands::history::log_history_forget,
             commands::inventory::images_list,
+            commands::inventory::image_remove,
+            commands::inventory::images_prune,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,
             commands::stats::stats_latest,

@@ -82,6 +82,13 @@ export const commands = {
 	/**  Forgets a timeline and its lines. */
 	logHistoryForget: (timeline: number | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("log_history_forget", { timeline })),
 	imagesList: (deviceUuid: string | null) => typedError<Image[], AppError_Serialize>(__TAURI_INVOKE("images_list", { deviceUuid })),
+	/**
+	 *  Removes an image of a device; `force` also untags it and removes it from under stopped
+	 *  containers.
+	 */
+	imageRemove: (deviceUuid: string, image: string, force: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("image_remove", { deviceUuid, image, force })),
+	/**  Prunes a device's images: dangling ones, or every image no container uses (`all`). */
+	imagesPrune: (deviceUuid: string, all: boolean) => typedError<ImagePrune, AppError_Serialize>(__TAURI_INVOKE("images_prune", { deviceUuid, all })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
 	/**  A container's newest sample (all metrics), or none before its first round. */
@@ -1045,6 +1052,13 @@ export type Image = {
 	repoDigests: string[],
 	size: number | null,
 	created: number | null,
+};
+
+/**  What a prune of a device's images did. */
+export type ImagePrune = {
+	/**  Image layers and tags removed, as the engine counts them. */
+	deleted: number,
+	reclaimedBytes: number | null,
 };
 
 /**  What importing one discovered engine did. */

@@ -436,6 +436,17 @@ pub trait ContainerRuntime: Send + Sync {
     async fn create_container(&self, _plan: &DeployPlan) -> Result<String, EngineError> {
         Err(unsupported("deploying containers"))
     }
+    /// Removes an image (by id or reference); `force` also removes it from under its tags
+    /// and stopped containers.
+    async fn remove_image(&self, _image: &str, _force: bool) -> Result<(), EngineError> {
+        Err(unsupported("removing images"))
+    }
+
+    /// Removes dangling images, or every image no container uses when `all`.
+    async fn prune_images(&self, _all: bool) -> Result<crate::model::ImagePrune, EngineError> {
+        Err(unsupported("pruning images"))
+    }
+
     async fn remove_volume(&self, _name: &str) -> Result<(), EngineError> {
         Err(unsupported("removing volumes"))
     }

@@ -2,12 +2,15 @@
 
 use async_trait::async_trait;
 use bollard::query_parameters::{
-    InspectContainerOptions, KillContainerOptions, RemoveContainerOptions, RenameContainerOptions,
-    RestartContainerOptions, StatsOptions, StopContainerOptions,
+    InspectContainerOptions, KillContainerOptions, PruneImagesOptions, RemoveContainerOptions,
+    RemoveImageOptions, RenameContainerOptions, RestartContainerOptions, StatsOptions,
+    StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
-use squirrel_core::model::LogQuery;
+use std::collections::HashMap;
+
+use squirrel_core::model::{ImagePrune, LogQuery};
 use squirrel_core::ports::{
     ContainerDetails, ContainerRuntime, EngineFacts, LogLines, RemoveOptions, StatsStream,
 };
@@ -231,5 +234,42 @@ impl ContainerRuntime for DockerRuntime {
 
     async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
         deploy::remove_volume(&self.docker()?, name).await
+    }
+
+    async fn remove_image(&self, image: &str, force: bool) -> Result<(), EngineError> {
+        let options = RemoveImageOptions {
+            force,
+            noprune: false,
+            platforms: None,
+        };
+        self.docker()?
+            .remove_image(image, Some(options), None)
+            .await
+            .map(|_| ())
+            .map_err(|e| match engine_error(e) {
+                EngineError::Conflict(m) => EngineError::Conflict(format!(
+                    "{m}. Remove the containers that use it first, or remove it with \"force\"."
+                )),
+                other => other,
+            })
+    }
+
+    async fn prune_images(&self, all: bool) -> Result<ImagePrune, EngineError> {
+        // The engine prunes dangling images unless told `dangling=false` (docker image prune -a).
+        let filters = HashMap::from([(
+            "dangling".to_string(),
+            vec![if all { "false" } else { "true" }.to_string()],
+        )]);
+        let done = self
+            .docker()?
+            .prune_images(Some(PruneImagesOptions {
+                filters: Some(filters),
+            }))
+            .await
+            .map_err(engine_error)?;
+        Ok(ImagePrune {
+            deleted: u32::try_from(done.images_deleted.map_or(0, |d| d.len())).unwrap_or(u32::MAX),
+            reclaimed_bytes: u64::try_from(done.space_reclaimed.unwrap_or(0)).unwrap_or(0),
+        })
     }
 }

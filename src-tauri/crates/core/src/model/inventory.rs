@@ -22,6 +22,16 @@ pub struct Image {
     pub created: i64,
 }
 
+/// What a prune of a device's images did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePrune {
+    /// Image layers and tags removed, as the engine counts them.
+    pub deleted: u32,
+    #[specta(type = f64)]
+    pub reclaimed_bytes: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Volume {

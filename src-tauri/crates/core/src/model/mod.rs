@@ -16,7 +16,7 @@ pub use device::{
     DiscoveredEngine, EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice,
     SecretRef, SshAuth, TlsFiles,
 };
-pub use inventory::{Image, InventoryKind, InventorySnapshot, Network, Volume};
+pub use inventory::{Image, ImagePrune, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{
     index_words, HistoryLine, HistoryOverview, HistoryPage, HistoryQuery, HistorySearch,
     HistoryTrim, KeepSetting, LogTimeline, DEFAULT_HISTORY_BUDGET, MAX_HISTORY_PAGE,

@@ -110,6 +110,36 @@ impl ContainerService {
         self.device_runtime(&c.device_uuid).await
     }
 
+    /// Removes an image of a device (the watcher stores the change when the engine says it).
+    pub async fn remove_image(
+        &self,
+        device_uuid: &str,
+        image: &str,
+        force: bool,
+    ) -> CoreResult<()> {
+        if image.trim().is_empty() || image.len() > 512 {
+            return Err(CoreError::InvalidInput("No image was named.".into()));
+        }
+        Ok(self
+            .device_runtime(device_uuid)
+            .await?
+            .remove_image(image, force)
+            .await?)
+    }
+
+    /// Prunes a device's images: dangling ones, or all that no container uses.
+    pub async fn prune_images(
+        &self,
+        device_uuid: &str,
+        all: bool,
+    ) -> CoreResult<crate::model::ImagePrune> {
+        Ok(self
+            .device_runtime(device_uuid)
+            .await?
+            .prune_images(all)
+            .await?)
+    }
+
     /// The runtime of a connected device, or why there is none, in words.
     pub async fn device_runtime(&self, device_uuid: &str) -> CoreResult<Arc<dyn ContainerRuntime>> {
         let status = self.inventory.status(device_uuid);

@@ -1,0 +1,110 @@
+//! Image removal and pruning against a real engine, through the app; the watcher stores what
+//! the engine did (its image events), the UI's list follows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use squirrel_core::model::InventoryKind;
+use squirrel_core::ports::InventoryRepository;
+use squirrel_core::{CoreError, DomainEvent, EngineError};
+use support::{wait_for, App, TestEngine};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_are_removed_and_pruned_with_the_space_said() {
+    let engine = TestEngine::start();
+    // A dangling image: committed, then its tag moved to a newer commit.
+    engine.cli(&[
+        "run",
+        "--name",
+        "ca",
+        "busybox:local",
+        "sh",
+        "-c",
+        "echo a > /a",
+    ]);
+    let old = engine.cli(&["commit", "ca", "junk:1"]);
+    engine.cli(&[
+        "run",
+        "--name",
+        "cb",
+        "busybox:local",
+        "sh",
+        "-c",
+        "echo b > /b",
+    ]);
+    engine.cli(&["commit", "cb", "junk:1"]);
+    engine.cli(&["rm", "ca", "cb"]);
+    engine.cli(&["tag", "busybox:local", "spare:1"]);
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "user",
+        "busybox:local",
+        "sleep",
+        "600",
+    ]);
+
+    let app = App::new().await;
+    let device = app.add_engine(&engine, "local").await.uuid;
+    let ids = |images: Vec<squirrel_core::model::Image>| {
+        images.into_iter().map(|i| i.id).collect::<Vec<_>>()
+    };
+    assert!(ids(app.store().list_images(Some(&device)).await.unwrap()).contains(&old));
+
+    // Dangling only: the old commit goes, tagged images stay.
+    let mut rx = app.bus().subscribe();
+    let pruned = app.containers.prune_images(&device, false).await.unwrap();
+    assert!(pruned.deleted >= 1, "{pruned:?}");
+    assert!(engine.try_cli(&["image", "inspect", &old]).is_err());
+    engine.cli(&["image", "inspect", "spare:1"]);
+    wait_for(&mut rx, |e| {
+        matches!(
+            e,
+            DomainEvent::InventoryChanged {
+                kind: InventoryKind::Images,
+                ..
+            }
+        )
+    })
+    .await;
+    support::wait_until(|| async {
+        (!ids(app.store().list_images(Some(&device)).await.unwrap()).contains(&old)).then_some(())
+    })
+    .await;
+
+    // An image a container uses is refused without force, with what to do.
+    let used = engine.cli(&["image", "inspect", "-f", "{{.Id}}", "busybox:local"]);
+    let refused = app.containers.remove_image(&device, &used, false).await;
+    assert!(
+        matches!(&refused, Err(CoreError::Engine(EngineError::Conflict(m))) if m.contains("with \"force\"")),
+        "{refused:?}"
+    );
+    // A tag goes when asked.
+    app.containers
+        .remove_image(&device, "junk:1", false)
+        .await
+        .unwrap();
+    assert!(engine.try_cli(&["image", "inspect", "junk:1"]).is_err());
+
+    // All unused: a fresh unused commit goes whole, and its bytes are counted.
+    engine.cli(&[
+        "run",
+        "--name",
+        "cc",
+        "busybox:local",
+        "dd",
+        "if=/dev/urandom",
+        "of=/blob",
+        "bs=1024",
+        "count=2048",
+    ]);
+    engine.cli(&["commit", "cc", "big:1"]);
+    engine.cli(&["rm", "cc"]);
+    let pruned = app.containers.prune_images(&device, true).await.unwrap();
+    assert!(pruned.reclaimed_bytes >= 2 * 1024 * 1024, "{pruned:?}");
+    assert!(engine.try_cli(&["image", "inspect", "big:1"]).is_err());
+    // The image a running container uses stays (the engine may drop its spare tags).
+    engine.cli(&["image", "inspect", &used]);
+    app.shutdown().await;
+}
