@@ -18,10 +18,12 @@ interface Props<T> {
   emptyIcon: ReactNode;
   emptyHint: string;
   testId: string;
+  /** Buttons at the right of the title. */
+  actions?: ReactNode;
 }
 
 /** A read-only list screen (images, volumes, networks) with loading, empty and error states. */
-export function ResourceTable<T>({ title, noun, query, columns, rowKey, emptyIcon, emptyHint, testId }: Props<T>) {
+export function ResourceTable<T>({ title, noun, query, columns, rowKey, emptyIcon, emptyHint, testId, actions }: Props<T>) {
   let body: ReactNode;
   if (query.isPending) {
     body = <SkeletonRows rows={10} height={37} />;
@@ -64,15 +66,18 @@ export function ResourceTable<T>({ title, noun, query, columns, rowKey, emptyIco
 
   return (
     <Stack gap={0} h="100%">
-      <Group gap="sm" align="baseline" px="md" pt="md" pb="sm" mih={58}>
-        <Title order={3} fw={650}>
-          {title}
-        </Title>
-        {query.isSuccess ? (
-          <Text size="sm" c="dimmed">
-            {query.data.length} {noun}
-          </Text>
-        ) : null}
+      <Group justify="space-between" px="md" pt="md" pb="sm" mih={58}>
+        <Group gap="sm" align="baseline">
+          <Title order={3} fw={650}>
+            {title}
+          </Title>
+          {query.isSuccess ? (
+            <Text size="sm" c="dimmed">
+              {query.data.length} {noun}
+            </Text>
+          ) : null}
+        </Group>
+        {actions}
       </Group>
       <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden" }}>
         {body}

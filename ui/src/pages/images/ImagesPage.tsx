@@ -1,24 +1,45 @@
 import { Badge, Group, Text } from "@mantine/core";
 import { IconStack2 } from "@tabler/icons-react";
-import { useImages } from "../../api/queries";
+import { useMemo } from "react";
+import { useContainers, useDevices, useImages } from "../../api/queries";
 import type { Image } from "../../api/types";
 import { Cell, ResourceTable, type ResourceColumn } from "../../components/ResourceTable";
 import { formatBytes, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import { useDeviceNames } from "../useDeviceNames";
+import { PruneButton, RemoveImageButton } from "./ImageActions";
+
+/** How many containers of its device use each image, by `device/id`. */
+export function usage(containers: { deviceUuid: string; imageId: string }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of containers) {
+    const key = `${c.deviceUuid}/${c.imageId}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
 
 export function ImagesPage() {
   const query = useImages();
   const names = useDeviceNames();
   const now = useNow();
+  const containers = useContainers();
+  const devices = useDevices();
+  const used = useMemo(() => usage(containers.data ?? []), [containers.data]);
+  const usedBy = (i: Image) => used.get(`${i.deviceUuid}/${i.id}`) ?? 0;
   const columns: ResourceColumn<Image>[] = [
     {
       header: "Tags",
       render: (i) =>
         i.repoTags.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            &lt;none&gt;
-          </Text>
+          <Group gap={6} wrap="nowrap">
+            <Text size="sm" c="dimmed">
+              &lt;none&gt;
+            </Text>
+            <Badge size="xs" variant="light" color="gray" radius="sm" data-testid="image-dangling" title="No tag points at it: a leftover of a rebuild or pull, removed by a prune">
+              dangling
+            </Badge>
+          </Group>
         ) : (
           <Group gap={4} wrap="nowrap" style={{ overflow: "hidden" }}>
             <Cell>{i.repoTags[0]}</Cell>
@@ -34,6 +55,18 @@ export function ImagesPage() {
     { header: "ID", width: 130, render: (i) => <Cell mono>{shortId(i.id)}</Cell> },
     { header: "Size", width: 100, render: (i) => <Cell>{formatBytes(i.size)}</Cell> },
     {
+      header: "Used by",
+      width: 110,
+      render: (i) => {
+        const n = usedBy(i);
+        return (
+          <Text size="sm" c={n === 0 ? "dimmed" : undefined} data-testid="image-used-by">
+            {n === 0 ? "unused" : `${n} container${n === 1 ? "" : "s"}`}
+          </Text>
+        );
+      },
+    },
+    {
       header: "Created",
       width: 120,
       render: (i) => (
@@ -41,6 +74,11 @@ export function ImagesPage() {
           {relativeTime(i.created, now)}
         </Text>
       ),
+    },
+    {
+      header: " ",
+      width: 48,
+      render: (i) => <RemoveImageButton image={i} label={i.repoTags[0] ?? shortId(i.id)} usedBy={usedBy(i)} />,
     },
   ];
   return (
@@ -53,6 +91,7 @@ export function ImagesPage() {
       emptyIcon={<IconStack2 size={28} />}
       emptyHint="Images pulled or built on your devices appear here."
       testId="images-table"
+      actions={<PruneButton devices={devices.data ?? []} />}
     />
   );
 }

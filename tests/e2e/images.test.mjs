@@ -1,0 +1,88 @@
+// End-to-end: images in the real window. A dangling image (a tag moved to a newer commit) is
+// marked and pruned, with the space freed said; an unused tagged image is removed from its
+// row; the docker CLI confirms both.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSession } from "./webdriver.mjs";
+
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+const gone = (ref) => {
+  try {
+    docker("image", "inspect", ref);
+    return false;
+  } catch {
+    return true;
+  }
+};
+let s;
+let dangling;
+
+/** What a person reads in an element (WebDriver's own text leaves out ellipsized cells). */
+const shown = (el) => s.exec("return arguments[0].innerText", [{ "element-6066-11e4-a52e-4f735466cecf": el }]);
+
+before(async () => {
+  for (const n of ["e2e-img-a", "e2e-img-b"]) {
+    try {
+      docker("rm", "-f", n);
+    } catch {
+      // not there
+    }
+  }
+  docker("run", "--name", "e2e-img-a", "busybox:local", "sh", "-c", "echo a > /a");
+  dangling = docker("commit", "e2e-img-a", "e2e-img:1");
+  docker("run", "--name", "e2e-img-b", "busybox:local", "sh", "-c", "echo b > /b");
+  docker("commit", "e2e-img-b", "e2e-img:1");
+  docker("rm", "e2e-img-a", "e2e-img-b");
+  s = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-data-")) },
+  });
+  await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+});
+
+after(async () => {
+  await s?.close();
+  try {
+    docker("rmi", "-f", "e2e-img:1");
+  } catch {
+    // removed by the test
+  }
+});
+
+test("a dangling image is marked, and a prune removes it and says what it freed", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-images"]'));
+  await s.waitFor('[data-testid="image-dangling"]');
+  await s.screenshot(path.join(SHOTS, "images.png"));
+  await s.click(await s.waitFor('[data-testid="images-prune"]'));
+  await s.click(await s.waitFor('[data-testid="images-prune-confirm"]'));
+  const note = await s.until(async () => {
+    for (const n of await s.findAll(".mantine-Notification-root")) {
+      const text = await shown(n);
+      if (text.includes("pruned")) return text;
+    }
+    return null;
+  }, "the prune's notification");
+  assert.match(note, /Removed \d+ images? or layers, .* freed\./);
+  assert.ok(gone(dangling), "the dangling image is still there");
+  await s.until(async () => (await s.findAll('[data-testid="image-dangling"]')).length === 0, "the dangling row to go");
+});
+
+test("an unused image is removed from its row", async () => {
+  const row = await s.until(async () => {
+    for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e-img:1")) return r;
+    return null;
+  }, "the e2e-img:1 row");
+  assert.equal((await shown(await s.waitFor('[data-testid="image-used-by"]', { root: row }))).trim(), "unused");
+  await s.click(await s.waitFor('[data-testid="image-remove"]', { root: row }));
+  await s.click(await s.waitFor('[data-testid="image-remove-confirm"]'));
+  await s.until(async () => gone("e2e-img:1"), "the engine to remove e2e-img:1");
+  await s.until(async () => {
+    for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e-img:1")) return false;
+    return true;
+  }, "the row to go");
+});
