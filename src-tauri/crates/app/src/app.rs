@@ -87,20 +87,12 @@ impl App {
             bus: EventBus::new(config.bus_capacity),
         });
         let fetcher: Arc<dyn HttpFetcher> = Arc::new(ReqwestFetcher::new());
-        let templates = Arc::new(TemplateService::new(
-            Arc::new(store.clone()),
-            fetcher.clone(),
-            repos,
-            services.containers.clone(),
-            services.inventory.clone(),
-            config.clock.clone(),
-        ));
         let history = Arc::new(LogHistoryService::new(
             Arc::new(archive.clone()),
             services.ports.repos.clone(),
             services.engine.clone(),
             services.ports.bus.clone(),
-            config.clock,
+            config.clock.clone(),
         ));
         let registry_client: Arc<dyn RegistryPort> =
             Arc::new(squirrel_registry::RegistryClient::new());
@@ -110,6 +102,17 @@ impl App {
             registry_client.clone(),
             services.ports.clock.clone(),
         ));
+        let templates = Arc::new(
+            TemplateService::new(
+                Arc::new(store.clone()),
+                fetcher.clone(),
+                repos,
+                services.containers.clone(),
+                services.inventory.clone(),
+                config.clock.clone(),
+            )
+            .with_registries(registries.clone()),
+        );
         let updates = Arc::new(UpdateService::new(
             Arc::new(store.clone()),
             services.ports.repos.clone(),

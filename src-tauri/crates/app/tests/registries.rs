@@ -192,6 +192,27 @@ async fn a_private_registry_is_checked_with_its_keyring_credentials_once_added()
         "the password is in the data folder"
     );
 
+    // Pulls log in with the same credentials (what a deploy of a private image does): the
+    // engine had only the tag pushed from it; a pull by the app now brings it back.
+    let image = format!("{host}/private/app:1.1.0");
+    engine.cli(&["rmi", &image]);
+    let device = app.store().list_containers().await.unwrap()[0]
+        .device_uuid
+        .clone();
+    let runtime = app.containers.device_runtime(&device).await.unwrap();
+    let refused = runtime.pull_image(&image, None, &|_| {}).await;
+    assert!(
+        refused.is_err(),
+        "an anonymous pull of a private image went through"
+    );
+    let creds = app.registries().credentials_for_image(&image).await;
+    assert_eq!(creds.as_ref().map(|c| c.username.as_str()), Some(USER));
+    runtime
+        .pull_image(&image, creds.as_ref(), &|_| {})
+        .await
+        .unwrap();
+    engine.cli(&["image", "inspect", &image]);
+
     // Docker's config.json: entries with a user and password are added, known hosts kept,
     // helper-only entries said.
     let hub_password = format!("hub-{}", uuid_suffix());

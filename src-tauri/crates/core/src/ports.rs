@@ -424,10 +424,12 @@ pub trait ContainerRuntime: Send + Sync {
     async fn image_present(&self, _image: &str) -> Result<bool, EngineError> {
         Err(unsupported("deploying containers"))
     }
-    /// Pulls an image, reporting each message of the engine's progress stream.
+    /// Pulls an image, reporting each message of the engine's progress stream; with the
+    /// image registry's credentials when the user added them.
     async fn pull_image(
         &self,
         _image: &str,
+        _credentials: Option<&crate::updates::RegistryCredentials>,
         _progress: &(dyn Fn(PullMessage) + Send + Sync),
     ) -> Result<(), EngineError> {
         Err(unsupported("pulling images"))

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use bollard::auth::DockerCredentials;
 use bollard::models::{
     ContainerCreateBody, ContainerSummaryStateEnum, HostConfig, PortBinding, PortSummaryTypeEnum,
     RestartPolicy, RestartPolicyNameEnum,
@@ -17,6 +18,7 @@ use squirrel_core::ports::{EngineFacts, ExistingContainer};
 use squirrel_core::templates::{
     split_words, DeployPlan, ImageRef, PortSpec, Protocol, PullMessage, VolumeSource,
 };
+use squirrel_core::updates::RegistryCredentials;
 use squirrel_core::EngineError;
 
 use crate::client::engine_error;
@@ -108,10 +110,18 @@ fn pull_options(image: &str) -> Result<CreateImageOptions, EngineError> {
 pub(crate) async fn pull(
     docker: &Docker,
     image: &str,
+    credentials: Option<&RegistryCredentials>,
     progress: &(dyn Fn(PullMessage) + Send + Sync),
 ) -> Result<(), EngineError> {
     let options = pull_options(image)?;
-    let mut stream = docker.create_image(Some(options), None, None);
+    // The engine logs in to the registry with these (X-Registry-Auth); it keeps nothing.
+    let auth = credentials.map(|c| DockerCredentials {
+        username: Some(c.username.clone()),
+        password: Some(c.secret.expose().to_string()),
+        serveraddress: ImageRef::parse(image).ok().and_then(|r| r.registry),
+        ..Default::default()
+    });
+    let mut stream = docker.create_image(Some(options), None, auth);
     while let Some(item) = stream.next().await {
         let info = item.map_err(engine_error)?;
         if let Some(detail) = info.error_detail.and_then(|d| d.message) {

@@ -15,6 +15,7 @@ use squirrel_core::ports::{
     ContainerDetails, ContainerRuntime, EngineFacts, LogLines, RemoveOptions, StatsStream,
 };
 use squirrel_core::templates::{DeployPlan, PullMessage};
+use squirrel_core::updates::RegistryCredentials;
 use squirrel_core::EngineError;
 
 use crate::client::{engine_error, SharedClient};
@@ -223,9 +224,10 @@ impl ContainerRuntime for DockerRuntime {
     async fn pull_image(
         &self,
         image: &str,
+        credentials: Option<&RegistryCredentials>,
         progress: &(dyn Fn(PullMessage) + Send + Sync),
     ) -> Result<(), EngineError> {
-        deploy::pull(&self.docker()?, image, progress).await
+        deploy::pull(&self.docker()?, image, credentials, progress).await
     }
 
     async fn create_container(&self, plan: &DeployPlan) -> Result<String, EngineError> {

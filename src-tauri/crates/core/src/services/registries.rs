@@ -232,6 +232,16 @@ impl RegistriesService {
         out
     }
 
+    /// The credentials added for an image's registry, if any.
+    pub async fn credentials_for_image(&self, image: &str) -> Option<RegistryCredentials> {
+        let image = crate::templates::ImageRef::parse(image).ok()?;
+        let raw = image
+            .registry
+            .unwrap_or_else(|| crate::templates::image_ref::DOCKER_HUB.to_string());
+        let host = normalize_host(&raw).unwrap_or(raw);
+        self.credentials().await.remove(&host)
+    }
+
     /// Adds the registries of Docker's `config.json` (its `auths` with a user and password
     /// written in them; credential helpers are not run). Hosts already added are kept.
     pub async fn import_docker_config(&self, text: &str) -> CoreResult<RegistryImport> {

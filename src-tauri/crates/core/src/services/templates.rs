@@ -56,6 +56,8 @@ pub struct TemplateService {
     inventory: Arc<InventoryService>,
     clock: Arc<dyn Clock>,
     parsed: Mutex<HashMap<String, Parsed>>,
+    /// Credentials of the registries the user added, for pulls of private images.
+    registries: Option<Arc<super::RegistriesService>>,
 }
 
 fn bundled() -> &'static Catalogue {
@@ -80,7 +82,14 @@ impl TemplateService {
             inventory,
             clock,
             parsed: Mutex::new(HashMap::new()),
+            registries: None,
         }
+    }
+
+    /// Pulls log in to the registries added here.
+    pub fn with_registries(mut self, registries: Arc<super::RegistriesService>) -> Self {
+        self.registries = Some(registries);
+        self
     }
 
     // ---- the catalogue ----
@@ -623,7 +632,11 @@ impl TemplateService {
                 });
             }
         };
-        let pulling = rt.pull_image(&plan.image, &report);
+        let credentials = match &self.registries {
+            Some(r) => r.credentials_for_image(&plan.image).await,
+            None => None,
+        };
+        let pulling = rt.pull_image(&plan.image, credentials.as_ref(), &report);
         tokio::pin!(pulling);
         let result = loop {
             tokio::select! {
