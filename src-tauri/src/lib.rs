@@ -80,6 +80,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::templates::template_logo,
             commands::updates::updates_last,
             commands::updates::updates_check_now,
+            commands::updates::updates_interval_get,
+            commands::updates::updates_interval_set,
             commands::registries::registries_list,
             commands::registries::registry_add,
             commands::registries::registry_test,

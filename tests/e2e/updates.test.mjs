@@ -68,3 +68,24 @@ test("Check for updates shows the newer tag beside the container's image", async
   await s.screenshot(path.join(SHOTS, "updates-badge-other-theme.png"));
   await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
 });
+
+test("how often images are checked is chosen on the Registries screen, and kept", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-registries"]'));
+  await s.click(await s.waitFor('[data-testid="updates-interval"]'));
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)).includes("once a day")) return o;
+      return null;
+    }, "the once-a-day option"),
+  );
+  const hours = await s.until(async () => {
+    const h = await s.cmd("POST", "/execute/async", {
+      script: `const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__.invoke("updates_interval_get", {}).then(done, (e) => done(String(e)));`,
+      args: [],
+    });
+    return h === 24 ? h : null;
+  }, "the interval to be kept as 24 h");
+  assert.equal(hours, 24);
+  await s.screenshot(path.join(SHOTS, "registries-interval.png"));
+});

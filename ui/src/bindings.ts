@@ -154,6 +154,9 @@ export const commands = {
 	updatesLast: () => typedError<UpdateCheck_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("updates_last")),
 	/**  Checks every container's image now (a check already running is waited for). */
 	updatesCheckNow: () => typedError<UpdateCheck_Serialize, AppError_Serialize>(__TAURI_INVOKE("updates_check_now")),
+	/**  Hours between scheduled checks (0: only when asked). */
+	updatesIntervalGet: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("updates_interval_get")),
+	updatesIntervalSet: (hours: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("updates_interval_set", { hours })),
 	registriesList: () => typedError<RegistryEntry_Serialize[], AppError_Serialize>(__TAURI_INVOKE("registries_list")),
 	/**  Adds a registry; `secret` (password or token) goes to the OS keyring only. */
 	registryAdd: (registry: NewRegistry_Deserialize, secret: string | null) => typedError<RegistryEntry_Serialize, AppError_Serialize>(__TAURI_INVOKE("registry_add", { registry, secret })),

@@ -19,3 +19,16 @@ pub async fn updates_last(state: State<'_, AppState>) -> CmdResult<Option<Update
 pub async fn updates_check_now(state: State<'_, AppState>) -> CmdResult<UpdateCheck> {
     Ok(state.app()?.updates().check_now().await?)
 }
+
+/// Hours between scheduled checks (0: only when asked).
+#[tauri::command]
+#[specta::specta]
+pub async fn updates_interval_get(state: State<'_, AppState>) -> CmdResult<u32> {
+    Ok(state.app()?.updates().interval_hours().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn updates_interval_set(state: State<'_, AppState>, hours: u32) -> CmdResult<()> {
+    Ok(state.app()?.updates().set_interval_hours(hours).await?)
+}

@@ -112,6 +112,12 @@ async fn a_check_finds_newer_tags_per_policy_and_a_repushed_tag_with_one_head_pe
     assert_eq!(found["svc"], available(Some("1.1.0"), Some(&remote)));
     assert_eq!(found["svc-off"], Finding::Off);
 
+    // The interval: 6 h unless chosen, a week at most.
+    assert_eq!(app.updates().interval_hours().await.unwrap(), 6);
+    app.updates().set_interval_hours(0).await.unwrap();
+    assert_eq!(app.updates().interval_hours().await.unwrap(), 0);
+    assert!(app.updates().set_interval_hours(169).await.is_err());
+
     // A registry that cannot be reached is a finding with its reason, not a failed check.
     drop(registry);
     let check = app.updates().check_now().await.unwrap();

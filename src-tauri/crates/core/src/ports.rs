@@ -127,6 +127,9 @@ pub trait TemplateRepository: Send + Sync {
 pub trait UpdateRepository: Send + Sync {
     async fn save_update_check(&self, check: &crate::updates::UpdateCheck) -> CoreResult<()>;
     async fn last_update_check(&self) -> CoreResult<Option<crate::updates::UpdateCheck>>;
+    /// Hours between scheduled checks, if the user chose (0: checks only when asked).
+    async fn check_interval_hours(&self) -> CoreResult<Option<u32>>;
+    async fn set_check_interval_hours(&self, hours: u32) -> CoreResult<()>;
 }
 
 /// The registries the user added (never their secrets: those are in the keyring).

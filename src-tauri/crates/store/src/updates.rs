@@ -26,6 +26,28 @@ impl UpdateRepository for Store {
         tx.commit().await.map_err(storage)
     }
 
+    async fn check_interval_hours(&self) -> CoreResult<Option<u32>> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'update_check_hours'")
+                .fetch_optional(self.pool())
+                .await
+                .map_err(storage)?;
+        Ok(value.and_then(|v| v.parse().ok()))
+    }
+
+    async fn set_check_interval_hours(&self, hours: u32) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('update_check_hours', ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(hours.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+
     async fn last_update_check(&self) -> CoreResult<Option<UpdateCheck>> {
         let body: Option<String> =
             sqlx::query_scalar("SELECT body FROM update_checks WHERE id = 1")

@@ -222,4 +222,9 @@ async fn the_last_update_check_is_kept_whole_and_replaced_by_the_next() {
     let second = check(2, Finding::UpToDate);
     store.save_update_check(&second).await.unwrap();
     assert_eq!(store.last_update_check().await.unwrap(), Some(second));
+    // The interval the user chose, and "only when asked".
+    assert_eq!(store.check_interval_hours().await.unwrap(), None);
+    store.set_check_interval_hours(24).await.unwrap();
+    store.set_check_interval_hours(0).await.unwrap();
+    assert_eq!(store.check_interval_hours().await.unwrap(), Some(0));
 }

@@ -10,6 +10,7 @@ import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { AddRegistryModal } from "./AddRegistryModal";
+import { CheckInterval } from "./CheckInterval";
 import { providerInfo } from "./providers";
 
 /** What an import did, in a sentence or two. */
@@ -157,7 +158,8 @@ export function RegistriesPage() {
             </Text>
           ) : null}
         </Group>
-        <Group gap="xs">
+        <Group gap="md">
+          <CheckInterval />
           <Button size="xs" variant="default" leftSection={<IconFileImport size={14} />} loading={importing} onClick={() => void importDocker()} data-testid="registries-import">
             Import from Docker
           </Button>

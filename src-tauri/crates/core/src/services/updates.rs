@@ -32,6 +32,11 @@ fn credentials_for<'a>(
     credentials.get(&host)
 }
 
+/// Hours between scheduled checks unless the user chose.
+pub const DEFAULT_CHECK_HOURS: u32 = 6;
+/// The longest interval offered: a week.
+pub const MAX_CHECK_HOURS: u32 = 168;
+
 /// Registry requests in flight at once, across registries.
 const CONCURRENT_REQUESTS: usize = 4;
 
@@ -45,6 +50,8 @@ pub struct UpdateService {
     /// One check at a time: a second asker waits and gets the same result.
     running: Mutex<()>,
     last: RwLock<Option<UpdateCheck>>,
+    /// Wakes the schedule when the interval changes.
+    replan: tokio::sync::Notify,
 }
 
 impl UpdateService {
@@ -65,6 +72,7 @@ impl UpdateService {
             clock,
             running: Mutex::new(()),
             last: RwLock::new(None),
+            replan: tokio::sync::Notify::new(),
         }
     }
 
@@ -214,10 +222,40 @@ impl UpdateService {
         Ok(check)
     }
 
-    /// Checks every `period`, counted from the last check (kept across runs, so a restart
-    /// spends no requests); waits at least `settle` first, for the devices' inventories.
+    /// Hours between scheduled checks (0: only when asked).
+    pub async fn interval_hours(&self) -> CoreResult<u32> {
+        Ok(self
+            .store
+            .check_interval_hours()
+            .await?
+            .unwrap_or(DEFAULT_CHECK_HOURS))
+    }
+
+    pub async fn set_interval_hours(&self, hours: u32) -> CoreResult<()> {
+        if hours > MAX_CHECK_HOURS {
+            return Err(crate::CoreError::InvalidInput(format!(
+                "Checks can be at most {MAX_CHECK_HOURS} hours (a week) apart."
+            )));
+        }
+        self.store.set_check_interval_hours(hours).await?;
+        self.replan.notify_one();
+        Ok(())
+    }
+
+    /// Checks every interval (the user's, else `period`), counted from the last check (kept
+    /// across runs, so a restart spends no requests); waits at least `settle` first, for the
+    /// devices' inventories. A changed interval takes effect at once.
     pub async fn run(self: Arc<Self>, period: Duration, settle: Duration) {
         loop {
+            let period = match self.store.check_interval_hours().await {
+                Ok(Some(0)) => {
+                    // Only when asked: wait for another interval.
+                    self.replan.notified().await;
+                    continue;
+                }
+                Ok(Some(h)) => Duration::from_secs(u64::from(h) * 3600),
+                _ => period,
+            };
             let last = match self.last_check().await {
                 Ok(last) => last.map(|c| c.checked_at),
                 Err(e) => {
@@ -232,7 +270,10 @@ impl UpdateService {
                     .max(0)
             });
             let wait = Duration::from_millis(u64::try_from(due_in).unwrap_or(0)).max(settle);
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.replan.notified() => continue,
+            }
             if let Err(e) = self.check_now().await {
                 tracing::warn!(error = %e, "update check failed");
             }
