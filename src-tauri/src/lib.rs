@@ -51,6 +51,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::inventory::images_list,
             commands::inventory::image_remove,
             commands::inventory::images_prune,
+            commands::inventory::image_pull,
             commands::inventory::volumes_list,
             commands::inventory::networks_list,
             commands::stats::stats_latest,

@@ -89,6 +89,11 @@ export const commands = {
 	imageRemove: (deviceUuid: string, image: string, force: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("image_remove", { deviceUuid, image, force })),
 	/**  Prunes a device's images: dangling ones, or every image no container uses (`all`). */
 	imagesPrune: (deviceUuid: string, all: boolean) => typedError<ImagePrune, AppError_Serialize>(__TAURI_INVOKE("images_prune", { deviceUuid, all })),
+	/**
+	 *  Pulls an image on a device (with the added registry's credentials); its progress goes to
+	 *  this caller's channel only.
+	 */
+	imagePull: (deviceUuid: string, image: string, onProgress: Channel<PullProgress_Deserialize>) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("image_pull", { deviceUuid, image, onProgress })),
 	volumesList: (deviceUuid: string | null) => typedError<Volume[], AppError_Serialize>(__TAURI_INVOKE("volumes_list", { deviceUuid })),
 	networksList: (deviceUuid: string | null) => typedError<Network[], AppError_Serialize>(__TAURI_INVOKE("networks_list", { deviceUuid })),
 	/**  A container's newest sample (all metrics), or none before its first round. */

@@ -1,6 +1,8 @@
 //! Images, volumes and networks as the watchers keep them.
 
 use squirrel_core::model::{Image, ImagePrune, Network, Volume};
+use squirrel_core::templates::PullProgress;
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -74,5 +76,25 @@ pub async fn images_prune(
         .app()?
         .containers
         .prune_images(&device_uuid, all)
+        .await?)
+}
+
+/// Pulls an image on a device (with the added registry's credentials); its progress goes to
+/// this caller's channel only.
+#[tauri::command]
+#[specta::specta]
+pub async fn image_pull(
+    state: State<'_, AppState>,
+    device_uuid: String,
+    image: String,
+    on_progress: Channel<PullProgress>,
+) -> CmdResult<()> {
+    let report = move |progress: PullProgress| {
+        // A closed window drops the channel; the pull itself goes on.
+        let _ = on_progress.send(progress);
+    };
+    Ok(state
+        .app()?
+        .pull_image(&device_uuid, &image, &report)
         .await?)
 }

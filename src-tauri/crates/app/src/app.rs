@@ -256,6 +256,34 @@ impl App {
         &self.registries
     }
 
+    /// Pulls `image` on a device, with the added registry's credentials, reporting its
+    /// progress layer by layer.
+    pub async fn pull_image(
+        &self,
+        device_uuid: &str,
+        image: &str,
+        report: &(dyn Fn(squirrel_core::templates::PullProgress) + Send + Sync),
+    ) -> squirrel_core::CoreResult<()> {
+        use squirrel_core::{CoreError, EngineError};
+        let parsed = squirrel_core::templates::ImageRef::parse(image).map_err(|e| {
+            CoreError::InvalidInput(format!(
+                "\"{}\" is not an image reference: {e}.",
+                image.chars().take(80).collect::<String>()
+            ))
+        })?;
+        let image = parsed.to_string();
+        let runtime = self.services.containers.device_runtime(device_uuid).await?;
+        let credentials = self.registries.credentials_for_image(&image).await;
+        squirrel_core::services::pull_with_progress(
+            runtime.as_ref(),
+            &image,
+            credentials.as_ref(),
+            report,
+        )
+        .await
+        .map_err(|e| CoreError::Engine(EngineError::Other(format!("Pulling {image} failed: {e}"))))
+    }
+
     /// Adds the registries of the Docker CLI's `config.json` (`$DOCKER_CONFIG`, else
     /// `~/.docker`).
     pub async fn import_docker_registries(

@@ -108,3 +108,41 @@ async fn images_are_removed_and_pruned_with_the_space_said() {
     engine.cli(&["image", "inspect", &used]);
     app.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_reports_its_layers_until_all_are_done() {
+    let registry = support::registry::TestRegistry::start();
+    let engine = TestEngine::start();
+    let image = registry.push_with_layer(&engine, "apps/big:1", 4096);
+    let app = App::new().await;
+    let device = app.add_engine(&engine, "local").await.uuid;
+    let seen = std::sync::Mutex::new(Vec::new());
+    app.pull_image(&device, &image, &|p| seen.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    engine.cli(&["image", "inspect", &image]);
+    let seen = seen.into_inner().unwrap();
+    let last = seen.last().unwrap();
+    assert!(!last.layers.is_empty());
+    assert_eq!(last.layers_done as usize, last.layers.len(), "{last:?}");
+    // The new layer (4 MiB of random bytes) was counted as it came.
+    assert!(last.bytes_total >= 4.0 * 1024.0 * 1024.0, "{last:?}");
+    assert!(seen.len() >= 2, "one report only: {seen:?}");
+
+    let bad = app
+        .pull_image(&device, "Not <b>An</b> Image", &|_| {})
+        .await;
+    assert!(matches!(bad, Err(CoreError::InvalidInput(_))), "{bad:?}");
+    let missing = app
+        .pull_image(
+            &device,
+            &format!("{}/apps/never:1", registry.host()),
+            &|_| {},
+        )
+        .await;
+    assert!(
+        matches!(&missing, Err(CoreError::Engine(e)) if e.to_string().contains("Pulling")),
+        "{missing:?}"
+    );
+    app.shutdown().await;
+}

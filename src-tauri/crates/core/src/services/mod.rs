@@ -5,6 +5,7 @@ mod devices;
 mod inventory;
 mod log_history;
 mod logs;
+mod pull;
 mod registries;
 mod stats;
 mod templates;
@@ -21,6 +22,7 @@ pub use log_history::{LogHistoryService, FIRST_TAIL};
 pub use logs::{
     LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_BYTES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT,
 };
+pub use pull::pull_with_progress;
 pub use registries::RegistriesService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};

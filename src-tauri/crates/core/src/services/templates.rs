@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::future::join_all;
 
@@ -25,14 +25,10 @@ use crate::templates::{
     bundled_catalogue, check_on_engine, check_plan, docker_run_line, parse_catalogue,
     template_from_container, to_portainer_v3, Catalogue, CatalogueEntry, CatalogueView,
     DeployCheck, DeployEvent, DeployPlan, DeployRequest, DeployStep, Fetched, ImportReport,
-    MyTemplate, PullMessage, PullPolicy, PullTracker, SourceLocation, SourceSummary, TargetCheck,
-    TargetOutcome, Template, TemplateSource, BUNDLED_SOURCE, MAX_SOURCE_BYTES, MY_SOURCE,
+    MyTemplate, PullPolicy, SourceLocation, SourceSummary, TargetCheck, TargetOutcome, Template,
+    TemplateSource, BUNDLED_SOURCE, MAX_SOURCE_BYTES, MY_SOURCE,
 };
 
-/// How often a running pull's progress is sent at most, per device.
-const PULL_REPORT_PERIOD: Duration = Duration::from_millis(150);
-/// How long a pull may go without a message from the engine before it counts as stalled.
-const PULL_SILENCE: Duration = Duration::from_secs(120);
 /// How long a started container may take to reach the inventory before the deploy ends
 /// without its uuid (the table still shows it when it arrives).
 const INVENTORY_WAIT: Duration = Duration::from_secs(10);
@@ -617,46 +613,18 @@ impl TemplateService {
             device_uuid: device_uuid.to_owned(),
             step: DeployStep::Pulling,
         });
-        let tracker = Mutex::new((PullTracker::default(), None::<Instant>));
-        let (alive_tx, mut alive_rx) = tokio::sync::watch::channel(());
-        let report = |msg: PullMessage| {
-            let _ = alive_tx.send(());
-            let Ok(mut t) = tracker.lock() else { return };
-            t.0.apply(&msg);
-            let due = t.1.is_none_or(|at| at.elapsed() >= PULL_REPORT_PERIOD);
-            if due {
-                t.1 = Some(Instant::now());
-                sink(DeployEvent::Pull {
-                    device_uuid: device_uuid.to_owned(),
-                    progress: t.0.progress(),
-                });
-            }
-        };
         let credentials = match &self.registries {
             Some(r) => r.credentials_for_image(&plan.image).await,
             None => None,
         };
-        let pulling = rt.pull_image(&plan.image, credentials.as_ref(), &report);
-        tokio::pin!(pulling);
-        let result = loop {
-            tokio::select! {
-                r = &mut pulling => break r.map_err(|e| e.to_string()),
-                changed = tokio::time::timeout(PULL_SILENCE, alive_rx.changed()) => {
-                    if changed.is_err() {
-                        break Err(format!(
-                            "the pull stalled: no progress from the engine for {} s",
-                            PULL_SILENCE.as_secs()
-                        ));
-                    }
-                }
-            }
-        };
-        if let Ok(t) = tracker.lock() {
+        let report = |progress| {
             sink(DeployEvent::Pull {
                 device_uuid: device_uuid.to_owned(),
-                progress: t.0.progress(),
-            });
-        }
+                progress,
+            })
+        };
+        let result =
+            super::pull::pull_with_progress(rt, &plan.image, credentials.as_ref(), &report).await;
         match result {
             Ok(()) => Ok(()),
             Err(e) if policy == PullPolicy::Always && present().await.unwrap_or(false) => {
