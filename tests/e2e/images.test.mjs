@@ -4,12 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startSession } from "./webdriver.mjs";
 
 const SHOTS = path.resolve("test-artifacts/screenshots");
+const RUN = process.env.SQUIRREL_TEST_RUN ?? "/tmp/squirrel-e2e";
+const HELLO = `127.0.0.1:${readFileSync(path.join(RUN, "registry/port"), "utf8").trim()}/e2e/hello:1`;
 const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 const gone = (ref) => {
   try {
@@ -38,6 +40,11 @@ before(async () => {
   docker("run", "--name", "e2e-img-b", "busybox:local", "sh", "-c", "echo b > /b");
   docker("commit", "e2e-img-b", "e2e-img:1");
   docker("rm", "e2e-img-a", "e2e-img-b");
+  try {
+    docker("rmi", HELLO);
+  } catch {
+    // not pulled: the test pulls it
+  }
   s = await startSession({
     application: process.env.SQUIRREL_APP,
     env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-data-")) },
@@ -85,4 +92,20 @@ test("an unused image is removed from its row", async () => {
     for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e-img:1")) return false;
     return true;
   }, "the row to go");
+});
+
+test("an image is pulled from the window, layer by layer, and listed", async () => {
+  await s.click(await s.waitFor('[data-testid="images-pull"]'));
+  await s.type(await s.waitFor('[data-testid="pull-reference"]'), HELLO);
+  await s.click(await s.waitFor('[data-testid="pull-start"]'));
+  await s.waitFor('[data-testid="pull-done"]', { timeout: 120_000 });
+  const layers = await s.findAll('[data-testid="deploy-layer"][data-done]');
+  assert.ok(layers.length >= 1, "no finished layer shown");
+  await s.screenshot(path.join(SHOTS, "images-pull.png"));
+  assert.ok(!gone(HELLO), "the engine does not have the pulled image");
+  await s.press("\uE00C");
+  await s.until(async () => {
+    for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e/hello:1")) return true;
+    return false;
+  }, "the pulled image's row");
 });

@@ -8,6 +8,7 @@ import { formatBytes, formatUnixSeconds, relativeTime, shortId } from "../../lib
 import { useNow } from "../../lib/useNow";
 import { useDeviceNames } from "../useDeviceNames";
 import { PruneButton, RemoveImageButton } from "./ImageActions";
+import { PullButton } from "./PullButton";
 
 /** How many containers of its device use each image, by `device/id`. */
 export function usage(containers: { deviceUuid: string; imageId: string }[]): Map<string, number> {
@@ -91,7 +92,12 @@ export function ImagesPage() {
       emptyIcon={<IconStack2 size={28} />}
       emptyHint="Images pulled or built on your devices appear here."
       testId="images-table"
-      actions={<PruneButton devices={devices.data ?? []} />}
+      actions={
+        <Group gap="xs">
+          <PruneButton devices={devices.data ?? []} />
+          <PullButton devices={devices.data ?? []} />
+        </Group>
+      }
     />
   );
 }

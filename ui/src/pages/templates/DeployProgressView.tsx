@@ -121,7 +121,7 @@ function StepStrip({ target }: { target: TargetProgress }) {
   );
 }
 
-function PullPanel({ pull }: { pull: PullSummary }) {
+export function PullPanel({ pull }: { pull: PullSummary }) {
   const fraction = pullFraction(pull);
   const layers = pull.layers.length;
   return (

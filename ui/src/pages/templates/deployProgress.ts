@@ -67,7 +67,7 @@ export function startProgress(targets: readonly TargetRef[]): DeployProgress {
   return { targets: targets.map(freshTarget), finished: false, error: null };
 }
 
-function summarise(progress: PullProgress): PullSummary {
+export function summarise(progress: PullProgress): PullSummary {
   return {
     layers: progress.layers,
     layersDone: progress.layersDone,
