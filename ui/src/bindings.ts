@@ -751,6 +751,8 @@ export type DomainEvent_Deserialize =
 { type: "statsChanged"; load: DeviceLoad; changed: ContainerLoad[]; gone: string[] } | 
 /**  One live (1 Hz) sample for an open chart. */
 { type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Deserialize } | 
+/**  The log history's timelines changed (a container's removal was recorded). */
+{ type: "historyChanged" } | 
 /**  An update check finished: its findings are read with `last_update_check`. */
 { type: "updatesChecked"; checkedAt: number | null; 
 /**  Containers with something newer. */
@@ -779,6 +781,8 @@ export type DomainEvent_Serialize =
 { type: "statsChanged"; load: DeviceLoad; changed: ContainerLoad[]; gone: string[] } | 
 /**  One live (1 Hz) sample for an open chart. */
 { type: "liveStats"; subscription: number; containerUuid: string; sample: StatsSample_Serialize } | 
+/**  The log history's timelines changed (a container's removal was recorded). */
+{ type: "historyChanged" } | 
 /**  An update check finished: its findings are read with `last_update_check`. */
 { type: "updatesChecked"; checkedAt: number | null; 
 /**  Containers with something newer. */

@@ -114,6 +114,10 @@ describe("planEvent", () => {
     expect(plan.patchContainers).toBe(false);
   });
 
+  it("a recorded removal refetches the history's timelines (their 'removed' label)", () => {
+    expect(planEvent({ type: "historyChanged" }).invalidate).toEqual([queryKeys.logHistory]);
+  });
+
   it("an update check refetches the findings, and touches nothing else", () => {
     const plan = planEvent({ type: "updatesChecked", checkedAt: 1, available: 2 });
     expect(plan.invalidate).toEqual([queryKeys.updates]);

@@ -209,6 +209,9 @@ export function planEvent(event: InventoryEvent): EventPlan {
     case "updatesChecked":
       plan.invalidate.push(queryKeys.updates);
       break;
+    case "historyChanged":
+      plan.invalidate.push(queryKeys.logHistory);
+      break;
     // liveStats and liveStatsEnded are for the open drawer, which listens itself (useLiveStats).
   }
   return plan;

@@ -89,13 +89,15 @@ async fn a_recreated_container_continues_its_timeline_and_a_removed_ones_lines_s
     assert_eq!(lines_of(&app, first.id).await, old_lines);
     assert!(app.logs.open_streams().is_empty());
 
+    let mut rx = app.bus().subscribe();
     engine.cli(&["rm", "-f", "web"]);
-    let removed = wait_until(|| async {
-        timeline(&app, &device, "web")
-            .await
-            .filter(|t| t.removed_at.is_some())
+    // The window is told once the removal is stored: the timeline reads as removed then.
+    support::wait_for(&mut rx, |e| {
+        matches!(e, squirrel_core::DomainEvent::HistoryChanged)
     })
     .await;
+    let removed = timeline(&app, &device, "web").await.unwrap();
+    assert!(removed.removed_at.is_some(), "{removed:?}");
     assert_eq!(removed.container_uuid, None);
     let found = app
         .history()

@@ -54,6 +54,8 @@ pub enum DomainEvent {
         container_uuid: String,
         sample: Box<StatsSample>,
     },
+    /// The log history's timelines changed (a container's removal was recorded).
+    HistoryChanged,
     /// An update check finished: its findings are read with `last_update_check`.
     #[serde(rename_all = "camelCase")]
     UpdatesChecked {

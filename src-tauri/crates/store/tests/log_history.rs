@@ -589,3 +589,26 @@ async fn sigkill_during_ingestion_leaves_an_intact_history() {
         archive.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_search_by_a_marker_and_a_number_finds_its_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = LogArchive::open(dir.path()).await.unwrap();
+    let (t, _) = archive
+        .open_timeline("dev", "kept", "u", "busybox")
+        .await
+        .unwrap();
+    archive
+        .append_lines(&[
+            (t, line(1.0, "kept-12345 line 1")),
+            (t, line(2.0, "kept-12345 line 2")),
+            (t, line(3.0, "kept-12345 line 3")),
+            (t, line(4.0, "level=warn other words")),
+        ])
+        .await
+        .unwrap();
+    let found = archive.query_history(&query("kept-12345 2")).await.unwrap();
+    assert_eq!(texts(&found), ["kept-12345 line 2"]);
+    let found = archive.query_history(&query("kept-12345")).await.unwrap();
+    assert_eq!(texts(&found).len(), 3);
+}

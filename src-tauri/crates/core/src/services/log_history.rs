@@ -404,12 +404,15 @@ impl LogHistoryService {
             match events.recv().await {
                 Ok(DomainEvent::ContainerUpserted { container }) => self.ensure(&container),
                 Ok(DomainEvent::ContainerRemoved { uuid, .. }) => {
-                    if let Err(e) = self
+                    match self
                         .archive
                         .container_removed(&uuid, self.clock.now_secs())
                         .await
                     {
-                        tracing::warn!(error = %e, "log history: removal not recorded");
+                        // Said after it is stored: a window that read the timelines when
+                        // the container went may have read them before this.
+                        Ok(()) => self.bus.publish(DomainEvent::HistoryChanged),
+                        Err(e) => tracing::warn!(error = %e, "log history: removal not recorded"),
                     }
                 }
                 Ok(DomainEvent::DeviceStatusChanged {
