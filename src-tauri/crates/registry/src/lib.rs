@@ -633,4 +633,19 @@ mod tests {
         h.insert("ratelimit-remaining", HeaderValue::from_static("lots"));
         assert_eq!(rate_limit(&h), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_rate_limit_header_is_read_or_ignored_without_panicking(
+            limit in "[ -~]{0,40}",
+            remaining in "[ -~]{0,40}",
+        ) {
+            let mut h = HeaderMap::new();
+            if let (Ok(l), Ok(r)) = (HeaderValue::from_str(&limit), HeaderValue::from_str(&remaining)) {
+                h.insert("ratelimit-limit", l);
+                h.insert("ratelimit-remaining", r);
+            }
+            let _ = rate_limit(&h);
+        }
+    }
 }

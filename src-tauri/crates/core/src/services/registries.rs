@@ -11,8 +11,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::ports::RegistryRepository;
 use crate::secrets::{Secret, SecretStore};
 use crate::updates::{
-    normalize_host, registry_secret_ref, NewRegistry, RegistryCredentials, RegistryEntry,
-    RegistryImport, RegistryPort, RegistryProvider,
+    normalize_host, registry_host, registry_secret_ref, NewRegistry, RegistryCredentials,
+    RegistryEntry, RegistryImport, RegistryPort, RegistryProvider,
 };
 
 /// Longest name, user name and secret accepted (a GCP service-account key is a few KiB).
@@ -136,15 +136,18 @@ impl RegistriesService {
         Ok(entry)
     }
 
-    /// Removes a registry and its secret.
-    pub async fn remove(&self, uuid: &str) -> CoreResult<()> {
-        let entry = self
-            .repo
+    async fn entry(&self, uuid: &str) -> CoreResult<RegistryEntry> {
+        self.repo
             .list_registries()
             .await?
             .into_iter()
             .find(|r| r.uuid == uuid)
-            .ok_or_else(|| CoreError::not_found("registry"))?;
+            .ok_or_else(|| CoreError::not_found("registry"))
+    }
+
+    /// Removes a registry and its secret.
+    pub async fn remove(&self, uuid: &str) -> CoreResult<()> {
+        let entry = self.entry(uuid).await?;
         self.repo.delete_registry(uuid).await?;
         if let Some(at) = &entry.secret {
             if let Err(e) = self.secrets.delete(at).await {
@@ -164,13 +167,7 @@ impl RegistriesService {
     ) -> CoreResult<()> {
         let (host, credentials) = match uuid {
             Some(uuid) => {
-                let entry = self
-                    .repo
-                    .list_registries()
-                    .await?
-                    .into_iter()
-                    .find(|r| r.uuid == uuid)
-                    .ok_or_else(|| CoreError::not_found("registry"))?;
+                let entry = self.entry(uuid).await?;
                 let creds = self.credentials_of(&entry).await?;
                 (entry.host, creds)
             }
@@ -232,14 +229,19 @@ impl RegistriesService {
         out
     }
 
-    /// The credentials added for an image's registry, if any.
+    /// The credentials added for an image's registry, if any (one keyring read, for that
+    /// registry only).
     pub async fn credentials_for_image(&self, image: &str) -> Option<RegistryCredentials> {
-        let image = crate::templates::ImageRef::parse(image).ok()?;
-        let raw = image
-            .registry
-            .unwrap_or_else(|| crate::templates::image_ref::DOCKER_HUB.to_string());
-        let host = normalize_host(&raw).unwrap_or(raw);
-        self.credentials().await.remove(&host)
+        let host = registry_host(&crate::templates::ImageRef::parse(image).ok()?);
+        let entries = self.repo.list_registries().await.ok()?;
+        let entry = entries.into_iter().find(|r| r.host == host)?;
+        match self.credentials_of(&entry).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, %host, "registry credentials unavailable: pulling anonymously");
+                None
+            }
+        }
     }
 
     /// Adds the registries of Docker's `config.json` (its `auths` with a user and password
@@ -340,6 +342,23 @@ mod tests {
         assert!(docker_auth(&serde_json::json!({ "auth": "!!" })).is_none());
         assert!(docker_auth(&serde_json::json!({ "identitytoken": "t" })).is_none());
         assert!(docker_auth(&serde_json::json!({})).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_config_entry_is_read_or_refused_without_panicking(
+            auth in "\\PC{0,60}",
+            user in "\\PC{0,20}",
+            password in "\\PC{0,20}",
+        ) {
+            let _ = docker_auth(&serde_json::json!({ "auth": auth }));
+            let _ = docker_auth(&serde_json::json!({ "username": user, "password": password }));
+            // Whatever was written as `auth`, a user and password read back are the ones encoded.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            if let Some((u, p)) = docker_auth(&serde_json::json!({ "auth": encoded })) {
+                proptest::prop_assert_eq!(format!("{u}:{}", p.expose()), format!("{user}:{password}"));
+            }
+        }
     }
 
     #[test]

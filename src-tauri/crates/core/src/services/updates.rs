@@ -13,11 +13,10 @@ use crate::error::CoreResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::ports::{Repositories, UpdateRepository};
 use crate::services::RegistriesService;
-use crate::templates::image_ref::DOCKER_HUB;
 use crate::templates::ImageRef;
 use crate::updates::check::{reference_key, repository_key};
 use crate::updates::{
-    finding, normalize_host, plan, CheckRequests, ContainerUpdate, Finding, RateLimit,
+    finding, plan, registry_host, CheckRequests, ContainerUpdate, Finding, RateLimit,
     RegistryCredentials, RegistryError, RegistryPort, RegistryRate, RemoteManifest, RemoteTags,
     UpdateCheck, UpdatePolicy, WatchLabels, Watched,
 };
@@ -27,9 +26,7 @@ fn credentials_for<'a>(
     credentials: &'a HashMap<String, RegistryCredentials>,
     image: &ImageRef,
 ) -> Option<&'a RegistryCredentials> {
-    let raw = image.registry.as_deref().unwrap_or(DOCKER_HUB);
-    let host = normalize_host(raw).unwrap_or_else(|_| raw.to_string());
-    credentials.get(&host)
+    credentials.get(&registry_host(image))
 }
 
 /// Hours between scheduled checks unless the user chose.

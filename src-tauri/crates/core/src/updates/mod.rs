@@ -13,7 +13,7 @@ pub use check::{
 };
 pub use labels::WatchLabels;
 pub use registries::{
-    normalize_host, registry_secret_ref, NewRegistry, RegistryEntry, RegistryImport,
+    normalize_host, registry_host, registry_secret_ref, NewRegistry, RegistryEntry, RegistryImport,
     RegistryProvider,
 };
 pub use registry::{

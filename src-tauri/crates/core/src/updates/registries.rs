@@ -112,6 +112,16 @@ pub fn normalize_host(text: &str) -> Result<String, String> {
     })
 }
 
+/// The registry host an image's credentials are kept under (`docker.io` when the reference
+/// names none).
+pub fn registry_host(image: &crate::templates::ImageRef) -> String {
+    let raw = image
+        .registry
+        .as_deref()
+        .unwrap_or(crate::templates::image_ref::DOCKER_HUB);
+    normalize_host(raw).unwrap_or_else(|_| raw.to_string())
+}
+
 /// Where a registry's password or token is kept.
 pub fn registry_secret_ref(uuid: &str) -> SecretRef {
     SecretRef {
