@@ -611,4 +611,18 @@ async fn a_search_by_a_marker_and_a_number_finds_its_one_line() {
     assert_eq!(texts(&found), ["kept-12345 line 2"]);
     let found = archive.query_history(&query("kept-12345")).await.unwrap();
     assert_eq!(texts(&found).len(), 3);
+    // The last word is a prefix (the search follows the typing): a "2" typed last also
+    // matches a number that starts with 2, so a marker of 23456 finds every line; typed
+    // first, the 2 is a whole word.
+    archive
+        .append_lines(&[
+            (t, line(5.0, "kept-23456 line 1")),
+            (t, line(6.0, "kept-23456 line 2")),
+        ])
+        .await
+        .unwrap();
+    let found = archive.query_history(&query("kept-23456 2")).await.unwrap();
+    assert_eq!(texts(&found).len(), 2);
+    let found = archive.query_history(&query("2 kept-23456")).await.unwrap();
+    assert_eq!(texts(&found), ["kept-23456 line 2"]);
 }
