@@ -89,3 +89,39 @@ test("how often images are checked is chosen on the Registries screen, and kept"
   assert.equal(hours, 24);
   await s.screenshot(path.join(SHOTS, "registries-interval.png"));
 });
+
+test("an update runs from the badge: the container moves to the newer tag through the health gate", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  const before = docker("inspect", "-f", "{{.Id}}", NAME);
+  await s.click(await s.waitFor(`${row(NAME)} [data-testid="update-badge"]`, { timeout: 60_000 }));
+  const dialog = await s.waitFor('[data-testid="recreate-body"]');
+  assert.equal(await s.attr(dialog, "data-mode"), "update");
+  assert.equal(await s.exec("return document.querySelector('[data-testid=\"recreate-to\"]').innerText"), `${REPO}:1.1.0`);
+  // The shortest gate offered: running 10 s without exiting.
+  await s.click(await s.waitFor('[data-testid="recreate-window"]', { root: dialog }));
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
+      return null;
+    }, "the 10 s option"),
+  );
+  await s.click(await s.waitFor('[data-testid="recreate-start"]', { root: dialog }));
+  await s.waitFor('[data-testid="recreate-step-checking"][data-state="current"]', { timeout: 60_000 });
+  await s.screenshot(path.join(SHOTS, "update-gate.png"));
+  const outcome = await s.waitFor('[data-testid="recreate-outcome"]', { timeout: 90_000 });
+  await s.screenshot(path.join(SHOTS, "update-done.png"));
+  assert.equal(await s.attr(outcome, "data-result"), "replaced", await s.exec("return arguments[0].innerText", [{ "element-6066-11e4-a52e-4f735466cecf": outcome }]));
+  // The engine has a new container of the same name on the newer tag, running.
+  const [id, image, running] = docker("inspect", "-f", "{{.Id}} {{.Config.Image}} {{.State.Running}}", NAME).split(" ");
+  assert.notEqual(id, before);
+  assert.equal(image, `${REPO}:1.1.0`);
+  assert.equal(running, "true");
+  await s.click(await s.waitFor('[data-testid="recreate-close"]'));
+  // The updated container has no finding left: its row shows no badge.
+  await s.until(async () => {
+    const el = (await s.findAll(row(NAME)))[0];
+    if (!el) return false;
+    const uuid = await s.attr(el, "data-uuid");
+    return uuid && (await s.findAll('[data-testid="update-badge"]', el)).length === 0;
+  }, "the updated container's row, without a badge", 30_000);
+});

@@ -1,6 +1,8 @@
-//! Image update checks.
+//! Image update checks, and safe updates and recreates of containers.
 
-use squirrel_core::updates::UpdateCheck;
+use squirrel_core::services::RecreateRequest;
+use squirrel_core::updates::{GateSettings, KeptImage, RecreateOutcome, RecreateStep, UpdateCheck};
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -31,4 +33,59 @@ pub async fn updates_interval_get(state: State<'_, AppState>) -> CmdResult<u32> 
 #[specta::specta]
 pub async fn updates_interval_set(state: State<'_, AppState>, hours: u32) -> CmdResult<()> {
     Ok(state.app()?.updates().set_interval_hours(hours).await?)
+}
+
+/// Updates or recreates a container safely (see `RecreateService`): each step goes to this
+/// caller's channel; the outcome says how it ended.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_recreate(
+    state: State<'_, AppState>,
+    request: RecreateRequest,
+    on_step: Channel<RecreateStep>,
+) -> CmdResult<RecreateOutcome> {
+    let report = move |step: RecreateStep| {
+        // A closed window drops the channel; the recreate itself goes on to its end.
+        let _ = on_step.send(step);
+    };
+    Ok(state.app()?.recreates().recreate(&request, &report).await?)
+}
+
+/// Rolls a container back to the image kept by its last update, through the same gate.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_roll_back(
+    state: State<'_, AppState>,
+    container_uuid: String,
+    gate: Option<GateSettings>,
+    on_step: Channel<RecreateStep>,
+) -> CmdResult<RecreateOutcome> {
+    let report = move |step: RecreateStep| {
+        let _ = on_step.send(step);
+    };
+    Ok(state
+        .app()?
+        .recreates()
+        .roll_back(&container_uuid, gate, &report)
+        .await?)
+}
+
+/// The previous images kept for a roll back.
+#[tauri::command]
+#[specta::specta]
+pub async fn kept_images_list(state: State<'_, AppState>) -> CmdResult<Vec<KeptImage>> {
+    Ok(state.app()?.recreates().kept_images().await?)
+}
+
+/// Hours a previous image is kept after an update.
+#[tauri::command]
+#[specta::specta]
+pub async fn kept_images_hours_get(state: State<'_, AppState>) -> CmdResult<u32> {
+    Ok(state.app()?.recreates().keep_hours().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn kept_images_hours_set(state: State<'_, AppState>, hours: u32) -> CmdResult<()> {
+    Ok(state.app()?.recreates().set_keep_hours(hours).await?)
 }

@@ -106,6 +106,22 @@ export function useUpdates() {
   });
 }
 
+/** The previous images kept by updates, for a roll back. */
+export function useKeptImages() {
+  return useQuery({
+    queryKey: queryKeys.keptImages,
+    queryFn: () => call(commands.keptImagesList()),
+  });
+}
+
+/** Hours a previous image is kept after an update. */
+export function useKeepHours() {
+  return useQuery({
+    queryKey: queryKeys.keepHours,
+    queryFn: () => call(commands.keptImagesHoursGet()),
+  });
+}
+
 /** Each container's finding in the last update check, by container uuid. */
 export function useUpdateFindings(): Map<string, Finding> {
   const updates = useUpdates();

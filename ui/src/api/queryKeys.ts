@@ -25,4 +25,6 @@ export const queryKeys = {
   // Update checks.
   updates: ["updates"] as const,
   registries: ["registries"] as const,
+  keptImages: ["keptImages"] as const,
+  keepHours: ["keepHours"] as const,
 };

@@ -9,7 +9,8 @@ use squirrel_core::ports::HttpFetcher;
 use squirrel_core::ports::{DeviceRepository, Repositories};
 use squirrel_core::secrets::{GatedSecrets, SecretStore};
 use squirrel_core::services::{
-    CoreServices, LogHistoryService, Ports, RegistriesService, TemplateService, UpdateService,
+    CoreServices, LogHistoryService, Ports, RecreateService, RegistriesService, TemplateService,
+    UpdateService,
 };
 use squirrel_core::updates::RegistryPort;
 use squirrel_core::EventBus;
@@ -31,6 +32,9 @@ const UPDATE_CHECK_PERIOD: Duration = Duration::from_secs(6 * 3600);
 /// The first check after a start waits this long at least: the devices' inventories come in.
 const UPDATE_CHECK_SETTLE: Duration = Duration::from_secs(60);
 
+/// How often kept previous images are looked at for their keep time's end.
+const KEPT_IMAGES_PERIOD: Duration = Duration::from_secs(3600);
+
 /// How often a first run without Docker looks for the local socket.
 const SOCKET_WATCH_PERIOD: Duration = Duration::from_secs(1);
 
@@ -41,6 +45,7 @@ pub struct App {
     history: Arc<LogHistoryService>,
     updates: Arc<UpdateService>,
     registries: Arc<RegistriesService>,
+    recreates: Arc<RecreateService>,
     logos: Arc<LogoCache>,
     store: Store,
     archive: LogArchive,
@@ -121,6 +126,13 @@ impl App {
             services.ports.bus.clone(),
             services.ports.clock.clone(),
         ));
+        let recreates = Arc::new(RecreateService::new(
+            services.containers.clone(),
+            registries.clone(),
+            updates.clone(),
+            Arc::new(store.clone()),
+            services.ports.clock.clone(),
+        ));
         let logos = Arc::new(LogoCache::new(config.data_dir.join("logos"), fetcher));
         Ok(Self {
             services,
@@ -128,6 +140,7 @@ impl App {
             history,
             updates,
             registries,
+            recreates,
             logos,
             store,
             archive,
@@ -228,11 +241,25 @@ impl App {
                 .clone()
                 .run(UPDATE_CHECK_PERIOD, UPDATE_CHECK_SETTLE),
         );
+        let recreates = self.recreates.clone();
+        let kept = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(KEPT_IMAGES_PERIOD);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match recreates.expire_kept().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "kept previous images expired"),
+                    Err(e) => tracing::warn!(error = %e, "kept previous images not looked at"),
+                }
+            }
+        });
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.push(rollups);
             jobs.push(refresh);
             jobs.push(history);
             jobs.push(updates);
+            jobs.push(kept);
         }
     }
 
@@ -249,6 +276,11 @@ impl App {
     /// Image update checks.
     pub fn updates(&self) -> &Arc<UpdateService> {
         &self.updates
+    }
+
+    /// Safe updates and edits of containers, and their roll backs.
+    pub fn recreates(&self) -> &Arc<RecreateService> {
+        &self.recreates
     }
 
     /// Registries and their credentials.

@@ -132,6 +132,18 @@ pub trait UpdateRepository: Send + Sync {
     async fn set_check_interval_hours(&self, hours: u32) -> CoreResult<()>;
 }
 
+/// The previous images kept for a manual roll back, and for how long.
+#[async_trait]
+pub trait KeptImageRepository: Send + Sync {
+    /// Adds or replaces (by device and tag) a kept image.
+    async fn keep_image(&self, kept: &crate::updates::KeptImage) -> CoreResult<()>;
+    async fn kept_images(&self) -> CoreResult<Vec<crate::updates::KeptImage>>;
+    async fn forget_kept_image(&self, device_uuid: &str, tag: &str) -> CoreResult<()>;
+    /// Hours a previous image is kept; `None` when the user never said.
+    async fn keep_hours(&self) -> CoreResult<Option<u32>>;
+    async fn set_keep_hours(&self, hours: u32) -> CoreResult<()>;
+}
+
 /// The registries the user added (never their secrets: those are in the keyring).
 #[async_trait]
 pub trait RegistryRepository: Send + Sync {
@@ -454,6 +466,43 @@ pub trait ContainerRuntime: Send + Sync {
 
     async fn remove_volume(&self, _name: &str) -> Result<(), EngineError> {
         Err(unsupported("removing volumes"))
+    }
+
+    /// What recreating a container starts from: its name, image and whether it runs.
+    async fn recreate_source(
+        &self,
+        _engine_id: &str,
+    ) -> Result<crate::updates::RecreateSource, EngineError> {
+        Err(unsupported("recreating containers"))
+    }
+
+    /// Creates (does not start) a container named `name` with the whole configuration of
+    /// `source_id` (its host settings, networks and volumes, its anonymous volumes too) on
+    /// `image`, with `edits` applied. What the source only had from its own image (its
+    /// image's environment, command, labels, healthcheck) is left for `image` to give.
+    async fn create_like(
+        &self,
+        _source_id: &str,
+        _name: &str,
+        _image: &str,
+        _edits: &crate::updates::ContainerEdits,
+    ) -> Result<String, EngineError> {
+        Err(unsupported("recreating containers"))
+    }
+
+    /// Where a container's run stands, for the health gate after a recreate.
+    async fn run_state(&self, _engine_id: &str) -> Result<crate::updates::RunState, EngineError> {
+        Err(unsupported("recreating containers"))
+    }
+
+    /// The id of the image a reference names here, `None` when the engine has none.
+    async fn image_id(&self, _reference: &str) -> Result<Option<String>, EngineError> {
+        Err(unsupported("inspecting images"))
+    }
+
+    /// Tags an image (by id or reference) as `reference` (`repo:tag`), as `docker tag`.
+    async fn tag_image(&self, _image: &str, _reference: &str) -> Result<(), EngineError> {
+        Err(unsupported("tagging images"))
     }
 }
 

@@ -12,6 +12,7 @@ mod http;
 mod log_reader;
 pub mod logs;
 mod mapping;
+mod recreate;
 mod rfc3339;
 mod runtime;
 pub mod ssh;

@@ -15,11 +15,11 @@ use squirrel_core::ports::{
     ContainerDetails, ContainerRuntime, EngineFacts, LogLines, RemoveOptions, StatsStream,
 };
 use squirrel_core::templates::{DeployPlan, PullMessage};
-use squirrel_core::updates::RegistryCredentials;
+use squirrel_core::updates::{ContainerEdits, RecreateSource, RegistryCredentials, RunState};
 use squirrel_core::EngineError;
 
 use crate::client::{engine_error, SharedClient};
-use crate::{deploy, logs, mapping, stats};
+use crate::{deploy, logs, mapping, recreate, stats};
 
 /// Container actions on one Docker engine.
 pub struct DockerRuntime {
@@ -254,6 +254,51 @@ impl ContainerRuntime for DockerRuntime {
                 )),
                 other => other,
             })
+    }
+
+    async fn recreate_source(&self, id: &str) -> Result<RecreateSource, EngineError> {
+        recreate::source(&self.docker()?, id).await
+    }
+
+    async fn create_like(
+        &self,
+        source_id: &str,
+        name: &str,
+        image: &str,
+        edits: &ContainerEdits,
+    ) -> Result<String, EngineError> {
+        recreate::create_like(&self.docker()?, source_id, name, image, edits).await
+    }
+
+    async fn run_state(&self, id: &str) -> Result<RunState, EngineError> {
+        recreate::run_state(&self.docker()?, id).await
+    }
+
+    async fn image_id(&self, reference: &str) -> Result<Option<String>, EngineError> {
+        match self.docker()?.inspect_image(reference).await {
+            Ok(image) => Ok(image.id),
+            Err(e) => match engine_error(e) {
+                EngineError::NoSuchObject(_) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn tag_image(&self, image: &str, reference: &str) -> Result<(), EngineError> {
+        let parsed = squirrel_core::templates::ImageRef::parse(reference)
+            .map_err(|e| EngineError::BadRequest(format!("cannot tag as {reference}: {e}")))?;
+        let repo = match &parsed.registry {
+            Some(registry) => format!("{registry}/{}", parsed.repository),
+            None => parsed.repository.clone(),
+        };
+        let options = bollard::query_parameters::TagImageOptions {
+            repo: Some(repo),
+            tag: Some(parsed.tag.clone().unwrap_or_else(|| "latest".into())),
+        };
+        self.docker()?
+            .tag_image(image, Some(options))
+            .await
+            .map_err(engine_error)
     }
 
     async fn prune_images(&self, all: bool) -> Result<ImagePrune, EngineError> {

@@ -1,11 +1,12 @@
 //! The last update check, kept whole as JSON (see migration 0004), and the registries the
-//! user added (migration 0005; their secrets are in the keyring).
+//! user added (migration 0005; their secrets are in the keyring), and the previous images
+//! kept for a roll back (migration 0006).
 
 use async_trait::async_trait;
 use sqlx::Row;
 use squirrel_core::model::SecretRef;
-use squirrel_core::ports::{RegistryRepository, UpdateRepository};
-use squirrel_core::updates::{RegistryEntry, RegistryProvider, UpdateCheck};
+use squirrel_core::ports::{KeptImageRepository, RegistryRepository, UpdateRepository};
+use squirrel_core::updates::{KeptImage, RegistryEntry, RegistryProvider, UpdateCheck};
 use squirrel_core::CoreResult;
 
 use crate::{storage, to_json, Store};
@@ -122,6 +123,87 @@ impl RegistryRepository for Store {
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+}
+
+#[async_trait]
+impl KeptImageRepository for Store {
+    async fn keep_image(&self, kept: &KeptImage) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO kept_images (device_uuid, tag, container, image_id, reference, kept_at, keep_until)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (device_uuid, tag) DO UPDATE SET container = excluded.container,
+               image_id = excluded.image_id, reference = excluded.reference,
+               kept_at = excluded.kept_at, keep_until = excluded.keep_until",
+        )
+        .bind(&kept.device_uuid)
+        .bind(&kept.tag)
+        .bind(&kept.container)
+        .bind(&kept.image_id)
+        .bind(&kept.reference)
+        .bind(kept.kept_at)
+        .bind(kept.keep_until)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn kept_images(&self) -> CoreResult<Vec<KeptImage>> {
+        let rows = sqlx::query(
+            "SELECT device_uuid, tag, container, image_id, reference, kept_at, keep_until
+             FROM kept_images ORDER BY kept_at DESC",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                Ok(KeptImage {
+                    device_uuid: row.try_get("device_uuid").map_err(storage)?,
+                    tag: row.try_get("tag").map_err(storage)?,
+                    container: row.try_get("container").map_err(storage)?,
+                    image_id: row.try_get("image_id").map_err(storage)?,
+                    reference: row.try_get("reference").map_err(storage)?,
+                    kept_at: row.try_get("kept_at").map_err(storage)?,
+                    keep_until: row.try_get("keep_until").map_err(storage)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn forget_kept_image(&self, device_uuid: &str, tag: &str) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM kept_images WHERE device_uuid = ? AND tag = ?")
+            .bind(device_uuid)
+            .bind(tag)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn keep_hours(&self) -> CoreResult<Option<u32>> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'rollback_keep_hours'")
+                .fetch_optional(self.pool())
+                .await
+                .map_err(storage)?;
+        Ok(value.and_then(|v| v.parse().ok()))
+    }
+
+    async fn set_keep_hours(&self, hours: u32) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('rollback_keep_hours', ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(hours.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
         tx.commit().await.map_err(storage)
     }
 }

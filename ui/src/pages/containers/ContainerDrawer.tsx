@@ -2,6 +2,8 @@ import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, T
 import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
 import { useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
+import { RecreateButtons } from "./recreate/RecreateButtons";
+import type { RecreateMode } from "./recreate/RecreateDialog";
 import { Mono } from "../../components/Mono";
 import { ErrorState } from "../../components/States";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
@@ -41,10 +43,12 @@ interface Props {
   uuid: string | null;
   deviceNames: Map<string, string>;
   onClose: () => void;
+  /** Update, edit or roll back the container (absent: no such buttons). */
+  onRecreate?: (uuid: string, mode: RecreateMode) => void;
 }
 
 /** Everything about one container: the live row from the cache, plus the engine's inspect data. */
-export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
+export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Props) {
   // Keep showing the last container while the drawer slides out.
   const [shownUuid, setShownUuid] = useState(uuid);
   if (uuid !== null && uuid !== shownUuid) setShownUuid(uuid);
@@ -123,6 +127,9 @@ export function ContainerDrawer({ uuid, deviceNames, onClose }: Props) {
             {container ? (
               <Group justify="space-between" gap={6} wrap="wrap" align="flex-start">
                 <DrawerActions container={container} unavailable={stale?.reason} />
+                {onRecreate ? (
+                  <RecreateButtons container={container} unavailable={stale?.reason ?? null} onRecreate={(mode) => onRecreate(container.uuid, mode)} />
+                ) : null}
                 <SaveAsTemplateButton
                   containerUuid={container.uuid}
                   containerName={containerLabel(container)}

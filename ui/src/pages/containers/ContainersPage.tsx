@@ -10,6 +10,7 @@ import { useDeviceNames } from "../useDeviceNames";
 import { useDeviceStaleness } from "../useDeviceStaleness";
 import { ActionsProvider } from "./actions/ActionsContext";
 import { ContainerDrawer } from "./ContainerDrawer";
+import { RecreateDialog, type RecreateMode, type RecreateTarget } from "./recreate/RecreateDialog";
 import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
 import { ContainersToolbar } from "./ContainersToolbar";
 
@@ -69,6 +70,12 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const loads = useContainerLoads();
   const updates = useUpdateFindings();
   const all = containers.data;
+  // The container being updated, edited or rolled back, from its badge or its drawer.
+  const [recreate, setRecreate] = useState<RecreateTarget | null>(null);
+  const startRecreate = (uuid: string, mode: RecreateMode) => {
+    const container = all?.find((c) => c.uuid === uuid);
+    if (container) setRecreate({ container, mode });
+  };
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;
   // Containers picked in the table (Ctrl+click, Shift+click, Space), among those still shown.
@@ -121,6 +128,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         selectedUuid={openUuid}
         staleness={staleness}
         onOpen={setOpenUuid}
+        onUpdate={(uuid) => startRecreate(uuid, "update")}
         picked={picked}
         onPickedChange={setPicked}
       />
@@ -146,12 +154,14 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
       <ContainerDrawer
         uuid={openUuid}
         deviceNames={deviceNames}
+        onRecreate={startRecreate}
         onClose={() => {
           setOpenUuid(null);
           // Closed: the link is spent, a reload shows the list.
           if (containerInHash(window.location.hash)) window.history.replaceState(null, "", "#/containers");
         }}
       />
+      <RecreateDialog target={recreate} onClose={() => setRecreate(null)} />
     </ActionsProvider>
   );
 }

@@ -157,13 +157,14 @@ interface RowProps {
   scrolling: boolean;
   onOpen: (uuid: string) => void;
   onPick: (uuid: string, range: boolean) => void;
+  onUpdate: (uuid: string) => void;
 }
 
 /**
  * One row. Memoized: scrolling mounts the rows that come into view and leaves the others
  * alone; a stats round re-renders only the rows whose load changed.
  */
-const Row = memo(function Row({ c, index, start, deviceName, load, update, now, selected, picked, stale, scrolling, onOpen, onPick }: RowProps) {
+const Row = memo(function Row({ c, index, start, deviceName, load, update, now, selected, picked, stale, scrolling, onOpen, onPick, onUpdate }: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   const shown = useRef(c.uuid);
   // A row element is reused for whichever container comes into its slot (see SLOTS). Focus
@@ -227,7 +228,7 @@ const Row = memo(function Row({ c, index, start, deviceName, load, update, now, 
         <div className="sq-text-sm sq-ellipsis" title={c.image}>
           {c.image}
         </div>
-        <UpdateBadge finding={update} reference={c.image} />
+        <UpdateBadge finding={update} reference={c.image} onUpdate={stale ? undefined : () => onUpdate(c.uuid)} />
       </div>
       <div role="cell" className="sq-cell">
         {stale ? (
@@ -278,6 +279,8 @@ interface Props {
   /** deviceUuid → why its containers are last seen, for the devices not online. */
   staleness?: ReadonlyMap<string, Staleness>;
   onOpen: (uuid: string) => void;
+  /** The update badge was clicked: update that container. */
+  onUpdate?: (uuid: string) => void;
 }
 
 /** Rows rendered beyond each edge of the view. */
@@ -309,6 +312,7 @@ export function ContainersTable({
   selectedUuid,
   staleness = NOT_STALE,
   onOpen,
+  onUpdate,
   picked = NOTHING_PICKED,
   onPickedChange,
 }: Props) {
@@ -351,6 +355,9 @@ export function ContainersTable({
   const onOpenRef = useRef(onOpen);
   onOpenRef.current = onOpen;
   const open = useCallback((uuid: string) => onOpenRef.current(uuid), []);
+  const onUpdateRef = useRef(onUpdate);
+  onUpdateRef.current = onUpdate;
+  const update = useCallback((uuid: string) => onUpdateRef.current?.(uuid), []);
 
   // Picking: a row on its own, or (with Shift) every row between the last one picked and
   // it, in the order shown.
@@ -440,6 +447,7 @@ export function ContainersTable({
                   scrolling={scrolling}
                   onOpen={open}
                   onPick={pick}
+                  onUpdate={update}
                 />
               );
             })}

@@ -34,20 +34,48 @@ const BADGE_STYLE = {
  * anything. A plain element with the table's shared tip (`data-tip`): a table of hundreds of
  * rows carries no tooltip component each. Text only: a tag from a registry is never markup.
  */
-export function UpdateBadge({ finding, reference }: { finding: Finding | undefined; reference: string }) {
+export function UpdateBadge({
+  finding,
+  reference,
+  onUpdate,
+}: {
+  finding: Finding | undefined;
+  reference: string;
+  /** Clicking the badge updates the container (absent: a plain badge). */
+  onUpdate?: () => void;
+}) {
   if (!finding || finding.kind !== "available") return null;
   const sentence = updateSentence(finding, reference) ?? "";
-  return (
-    <span
-      className="sq-badge"
-      style={BADGE_STYLE}
-      data-tip={sentence}
-      aria-label={sentence}
-      data-testid="update-badge"
-      data-newer-tag={finding.newerTag ?? undefined}
-    >
+  const content = (
+    <>
       <IconArrowUp size={10} aria-hidden style={{ flexShrink: 0 }} />
       <span className="sq-ellipsis">{finding.newerTag ?? "new build"}</span>
-    </span>
+    </>
+  );
+  if (!onUpdate) {
+    return (
+      <span className="sq-badge" style={BADGE_STYLE} data-tip={sentence} aria-label={sentence} data-testid="update-badge" data-newer-tag={finding.newerTag ?? undefined}>
+        {content}
+      </span>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className="sq-badge sq-badge-button"
+      style={BADGE_STYLE}
+      data-tip={`${sentence}. Click to update.`}
+      aria-label={`${sentence}. Update`}
+      data-testid="update-badge"
+      data-newer-tag={finding.newerTag ?? undefined}
+      // The row opens the drawer on a click or Enter: the badge's own are its.
+      onClick={(e) => {
+        e.stopPropagation();
+        onUpdate();
+      }}
+      onKeyDown={(e) => e.stopPropagation()}
+    >
+      {content}
+    </button>
   );
 }

@@ -6,6 +6,7 @@ mod inventory;
 mod log_history;
 mod logs;
 mod pull;
+mod recreate;
 mod registries;
 mod stats;
 mod templates;
@@ -23,6 +24,7 @@ pub use logs::{
     LogSink, LogsService, MAX_BATCH_LINES, MAX_BUFFERED_BYTES, MAX_BUFFERED_LINES, MAX_IN_FLIGHT,
 };
 pub use pull::pull_with_progress;
+pub use recreate::{RecreateRequest, RecreateService};
 pub use registries::RegistriesService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};

@@ -85,6 +85,27 @@ impl UpdateService {
         Ok(stored)
     }
 
+    /// Drops what the last check said of a container that was replaced (updated or
+    /// recreated): the new container is another, checked next time.
+    pub async fn forget(&self, container_uuid: &str) -> CoreResult<()> {
+        let _one = self.running.lock().await;
+        let Some(mut check) = self.last_check().await? else {
+            return Ok(());
+        };
+        let before = check.findings.len();
+        check.findings.retain(|f| f.container_uuid != container_uuid);
+        if check.findings.len() == before {
+            return Ok(());
+        }
+        self.store.save_update_check(&check).await?;
+        *self.last.write().await = Some(check.clone());
+        self.bus.publish(DomainEvent::UpdatesChecked {
+            checked_at: check.checked_at,
+            available: u32::try_from(check.available()).unwrap_or(u32::MAX),
+        });
+        Ok(())
+    }
+
     /// Checks every container now. A check already running is waited for, not repeated.
     pub async fn check_now(&self) -> CoreResult<UpdateCheck> {
         let started_ms = self.clock.now_ms();

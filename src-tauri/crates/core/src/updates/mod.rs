@@ -1,12 +1,17 @@
 //! Image update detection: which tag a container may move to, what its labels ask, and the
 //! port to the registries that say what is there.
 
+pub mod apply;
 pub mod check;
 pub mod labels;
 pub mod registries;
 pub mod registry;
 pub mod version;
 
+pub use apply::{
+    aside_name, gate_verdict, DEFAULT_KEEP_HOURS, MAX_KEEP_HOURS, rollback_tag, with_tag, ContainerEdits, GateSettings, GateVerdict,
+    HealthState, KeptImage, RecreateOutcome, RecreateResult, RecreateSource, RecreateStep, RunState,
+};
 pub use check::{
     checkable, finding, plan, CheckPlan, CheckRequests, Checkable, ContainerUpdate, Finding,
     RegistryRate, UpdateCheck, Watched,

@@ -1,0 +1,562 @@
+//! Safe recreate: an image update, or an edit of a container's settings, that keeps the old
+//! container aside until the new one has proved itself, and brings it back when it has not.
+//!
+//! The steps: pull (with progress), keep the previous image under a tag of its own, stop the
+//! old container and rename it aside, create the new one with the old one's whole
+//! configuration (and the edits), start it, and watch it through the health gate. A failed
+//! gate removes the new container and starts the old one again, with its own id and
+//! configuration; a passed gate removes the old one. The previous image stays tagged for a
+//! manual roll back until the keep time runs out.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+use crate::clock::Clock;
+use crate::error::{CoreError, CoreResult};
+use crate::model::LogQuery;
+use crate::ports::{ContainerRuntime, KeptImageRepository, RemoveOptions};
+use crate::services::{pull_with_progress, ContainerService, RegistriesService, UpdateService};
+use crate::templates::ImageRef;
+use crate::updates::{
+    aside_name, gate_verdict, rollback_tag, ContainerEdits, GateSettings, GateVerdict, KeptImage,
+    RecreateOutcome, RecreateResult, RecreateSource, RecreateStep, DEFAULT_KEEP_HOURS,
+    MAX_KEEP_HOURS,
+};
+
+/// How often the gate looks at the new container.
+const GATE_POLL: Duration = Duration::from_millis(500);
+/// How long the old container is given to stop.
+const STOP_TIMEOUT_SECS: u32 = 30;
+/// Log lines of a failed container shown to the user.
+const LAST_LINES: u32 = 40;
+/// The longest wait for a failed container's last lines.
+const LAST_LINES_DEADLINE: Duration = Duration::from_secs(10);
+
+/// What to recreate, and how.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecreateRequest {
+    pub container_uuid: String,
+    /// The image to move to; `None` keeps the container's own reference.
+    pub image: Option<String>,
+    /// Pull the image first (an update); an edit alone recreates on the image it has.
+    pub pull: bool,
+    pub edits: ContainerEdits,
+    /// The gate; the defaults when `None`.
+    pub gate: Option<GateSettings>,
+}
+
+/// Safe recreates, one at a time per container.
+pub struct RecreateService {
+    containers: Arc<ContainerService>,
+    registries: Arc<RegistriesService>,
+    updates: Arc<UpdateService>,
+    kept: Arc<dyn KeptImageRepository>,
+    clock: Arc<dyn Clock>,
+    busy: Mutex<HashSet<String>>,
+}
+
+/// Frees a container's place in the busy set when its recreate ends, however it ends.
+struct BusyGuard<'a> {
+    set: &'a Mutex<HashSet<String>>,
+    key: String,
+}
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.lock() {
+            set.remove(&self.key);
+        }
+    }
+}
+
+/// Where a recreate stands when something fails: what must be undone.
+struct Touched<'a> {
+    rt: &'a dyn ContainerRuntime,
+    source: &'a RecreateSource,
+    /// The reference now names another image than the source's (a pull moved it).
+    retag: bool,
+}
+
+impl Touched<'_> {
+    /// Puts the old container back as it was: its name, its run, its image's reference.
+    async fn restore(&self, new_id: Option<&str>) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if let Some(id) = new_id {
+            let force = RemoveOptions {
+                force: true,
+                remove_volumes: false,
+            };
+            if let Err(e) = self.rt.remove(id, force).await {
+                problems.push(format!("the new container could not be removed: {e}"));
+            }
+        }
+        if let Err(e) = self.rt.rename(&self.source.engine_id, &self.source.name).await {
+            problems.push(format!(
+                "the previous container could not get its name back (it is \"{}\"): {e}",
+                aside_name(&self.source.name)
+            ));
+        }
+        if self.source.running {
+            if let Err(e) = self.rt.start(&self.source.engine_id).await {
+                problems.push(format!("the previous container could not be started: {e}"));
+            }
+        }
+        if self.retag && ImageRef::parse(&self.source.image).is_ok() {
+            if let Err(e) = self
+                .rt
+                .tag_image(&self.source.image_id, &self.source.image)
+                .await
+            {
+                problems.push(format!(
+                    "{} could not be pointed back at the previous image: {e}",
+                    self.source.image
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
+impl RecreateService {
+    pub fn new(
+        containers: Arc<ContainerService>,
+        registries: Arc<RegistriesService>,
+        updates: Arc<UpdateService>,
+        kept: Arc<dyn KeptImageRepository>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            containers,
+            registries,
+            updates,
+            kept,
+            clock,
+            busy: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Recreates a container as asked, reporting each step; the outcome says how it ended
+    /// (an error only when nothing was touched: an unknown container, an offline device).
+    pub async fn recreate(
+        &self,
+        request: &RecreateRequest,
+        report: &(dyn Fn(RecreateStep) + Send + Sync),
+    ) -> CoreResult<RecreateOutcome> {
+        let container = self.containers.get(&request.container_uuid).await?;
+        let rt = self
+            .containers
+            .device_runtime(&container.device_uuid)
+            .await?;
+        let key = format!("{}/{}", container.device_uuid, container.name);
+        let _busy = {
+            let mut set = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+            if !set.insert(key.clone()) {
+                return Err(CoreError::Engine(crate::EngineError::Busy(format!(
+                    "{} is already being updated or recreated: wait for it to finish",
+                    container.name
+                ))));
+            }
+            BusyGuard {
+                set: &self.busy,
+                key,
+            }
+        };
+        let source = rt.recreate_source(&container.engine_id).await?;
+        let target = match &request.image {
+            Some(image) => ImageRef::parse(image)
+                .map_err(|e| CoreError::InvalidInput(format!("Not an image reference: {e}.")))?
+                .to_string(),
+            None => source.image.clone(),
+        };
+        let outcome = self
+            .run(rt.as_ref(), &container.device_uuid, &source, &target, request, report)
+            .await;
+        if matches!(outcome.result, RecreateResult::Replaced { .. }) {
+            if let Err(e) = self.updates.forget(&request.container_uuid).await {
+                tracing::warn!(error = %e, "the replaced container's update finding stays");
+            }
+        }
+        tracing::info!(
+            container = %outcome.container,
+            from = %outcome.from_image,
+            to = %outcome.to_image,
+            result = ?outcome.result,
+            "recreate done"
+        );
+        report(RecreateStep::Done {
+            outcome: outcome.clone(),
+        });
+        Ok(outcome)
+    }
+
+    async fn run(
+        &self,
+        rt: &dyn ContainerRuntime,
+        device_uuid: &str,
+        source: &RecreateSource,
+        target: &str,
+        request: &RecreateRequest,
+        report: &(dyn Fn(RecreateStep) + Send + Sync),
+    ) -> RecreateOutcome {
+        let mut outcome = RecreateOutcome {
+            container: source.name.clone(),
+            from_image: source.image.clone(),
+            to_image: target.to_owned(),
+            result: RecreateResult::UpToDate,
+            kept_image: None,
+            last_lines: Vec::new(),
+        };
+        let failed = |error: String| RecreateResult::Failed { error };
+
+        // 1. The image, before anything is touched.
+        if request.pull {
+            if ImageRef::parse(target).is_err() {
+                outcome.result = failed(format!(
+                    "{} was created from an image id ({target}), which cannot be pulled: edit it to name an image",
+                    source.name
+                ));
+                return outcome;
+            }
+            let credentials = self.registries.credentials_for_image(target).await;
+            let pulled = pull_with_progress(rt, target, credentials.as_ref(), &|progress| {
+                report(RecreateStep::Pulling { progress })
+            })
+            .await;
+            if let Err(e) = pulled {
+                outcome.result = failed(format!("Pulling {target} failed: {e}. Nothing was changed."));
+                return outcome;
+            }
+        }
+        let new_image = match rt.image_id(target).await {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                outcome.result = failed(format!(
+                    "{target} is not on the device: pull it first. Nothing was changed."
+                ));
+                return outcome;
+            }
+            Err(e) => {
+                outcome.result = failed(format!("{e}. Nothing was changed."));
+                return outcome;
+            }
+        };
+        let image_changes = new_image != source.image_id;
+        // A newer tag of the same build still moves the container to that tag.
+        if !image_changes && target == source.image && request.edits.is_empty() {
+            return outcome;
+        }
+
+        // 2. The previous image, kept under a tag of its own.
+        if image_changes {
+            if let Some(tag) = rollback_tag(&source.image, &source.name) {
+                match rt.tag_image(&source.image_id, &tag).await {
+                    Ok(()) => outcome.kept_image = Some(tag),
+                    Err(e) => {
+                        outcome.result = failed(format!(
+                            "The previous image could not be kept as {tag}: {e}. Nothing was changed."
+                        ));
+                        return outcome;
+                    }
+                }
+            }
+        }
+        let touched = Touched {
+            rt,
+            source,
+            retag: image_changes && target == source.image,
+        };
+
+        // 3. The old container, stopped and set aside.
+        report(RecreateStep::Stopping);
+        if source.running {
+            if let Err(e) = rt.stop(&source.engine_id, Some(STOP_TIMEOUT_SECS)).await {
+                let back = rt.start(&source.engine_id).await;
+                outcome.result = failed(format!(
+                    "{} could not be stopped: {e}{}",
+                    source.name,
+                    if back.is_ok() { ". It runs as before." } else { "" }
+                ));
+                return outcome;
+            }
+        }
+        if let Err(e) = rt.rename(&source.engine_id, &aside_name(&source.name)).await {
+            if source.running {
+                let _ = rt.start(&source.engine_id).await;
+            }
+            outcome.result = failed(format!(
+                "{} could not be renamed aside: {e}. It was started again.",
+                source.name
+            ));
+            return outcome;
+        }
+
+        // 4. The new container.
+        report(RecreateStep::Creating);
+        let new_id = match rt
+            .create_like(&source.engine_id, &source.name, target, &request.edits)
+            .await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                let reason = format!("the engine refused the new container: {e}");
+                report(RecreateStep::RollingBack {
+                    reason: reason.clone(),
+                });
+                outcome.result = match touched.restore(None).await {
+                    Ok(()) => RecreateResult::RolledBack { reason },
+                    Err(problem) => failed(format!("{reason}; then {problem}")),
+                };
+                return outcome;
+            }
+        };
+        if !source.running {
+            // A stopped container is replaced by a stopped one: there is no run to gate.
+            return self
+                .replaced(
+                    rt,
+                    device_uuid,
+                    source,
+                    outcome,
+                    "the container was stopped, so the new one was created and left stopped"
+                        .into(),
+                )
+                .await;
+        }
+
+        // 5. Its start and the gate.
+        report(RecreateStep::Starting);
+        let verdict = match rt.start(&new_id).await {
+            Ok(()) => {
+                self.gate(rt, &new_id, request.gate.unwrap_or_default().bounded(), report)
+                    .await
+            }
+            Err(e) => Err(format!("it could not be started: {e}")),
+        };
+        match verdict {
+            Ok(why) => self.replaced(rt, device_uuid, source, outcome, why).await,
+            Err(reason) => {
+                report(RecreateStep::RollingBack {
+                    reason: reason.clone(),
+                });
+                outcome.last_lines = last_lines(rt, &new_id).await;
+                outcome.result = match touched.restore(Some(&new_id)).await {
+                    Ok(()) => RecreateResult::RolledBack { reason },
+                    Err(problem) => failed(format!("the new container failed ({reason}); then {problem}")),
+                };
+                outcome
+            }
+        }
+    }
+
+    /// Watches the new container until the gate decides: `Ok` with why it passed, `Err`
+    /// with why it failed.
+    async fn gate(
+        &self,
+        rt: &dyn ContainerRuntime,
+        id: &str,
+        gate: GateSettings,
+        report: &(dyn Fn(RecreateStep) + Send + Sync),
+    ) -> Result<String, String> {
+        let started = Instant::now();
+        let first = rt.run_state(id).await.map_err(|e| e.to_string())?;
+        let restarts = first.restart_count;
+        let longest = if first.health.is_some() {
+            gate.health_timeout_secs
+        } else {
+            gate.window_secs
+        };
+        let mut state = first;
+        loop {
+            let elapsed = started.elapsed();
+            match gate_verdict(&state, restarts, elapsed, gate) {
+                GateVerdict::Passed(why) => return Ok(why),
+                GateVerdict::Failed(why) => return Err(why),
+                GateVerdict::Pending => {}
+            }
+            let left = u64::from(longest).saturating_sub(elapsed.as_secs());
+            report(RecreateStep::Checking {
+                seconds: u32::try_from(left).unwrap_or(u32::MAX),
+                health: state.health,
+            });
+            tokio::time::sleep(GATE_POLL).await;
+            state = match rt.run_state(id).await {
+                Ok(s) => s,
+                Err(e) => return Err(format!("its state could not be read: {e}")),
+            };
+        }
+    }
+
+    /// The new container stays: the old one goes, its image is kept for a while.
+    async fn replaced(
+        &self,
+        rt: &dyn ContainerRuntime,
+        device_uuid: &str,
+        source: &RecreateSource,
+        mut outcome: RecreateOutcome,
+        why: String,
+    ) -> RecreateOutcome {
+        let keep = RemoveOptions {
+            force: true,
+            remove_volumes: false,
+        };
+        let mut why = why;
+        if let Err(e) = rt.remove(&source.engine_id, keep).await {
+            why = format!(
+                "{why}; the previous container could not be removed ({e}): it stays as \"{}\"",
+                aside_name(&source.name)
+            );
+        }
+        if let Some(tag) = &outcome.kept_image {
+            let now = self.clock.now_ms();
+            let hours = self.keep_hours().await;
+            let kept = KeptImage {
+                device_uuid: device_uuid.to_owned(),
+                container: source.name.clone(),
+                tag: tag.clone(),
+                image_id: source.image_id.clone(),
+                reference: source.image.clone(),
+                kept_at: now,
+                keep_until: now + i64::from(hours) * 3_600_000,
+            };
+            if let Err(e) = self.kept.keep_image(&kept).await {
+                tracing::warn!(error = %e, tag, "the kept image is not recorded");
+            }
+        }
+        outcome.result = RecreateResult::Replaced { why };
+        outcome
+    }
+
+    /// Hours a previous image is kept.
+    pub async fn keep_hours(&self) -> u32 {
+        self.kept
+            .keep_hours()
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(DEFAULT_KEEP_HOURS)
+    }
+
+    pub async fn set_keep_hours(&self, hours: u32) -> CoreResult<()> {
+        if hours > MAX_KEEP_HOURS {
+            return Err(CoreError::InvalidInput(format!(
+                "a previous image can be kept for at most {} days",
+                MAX_KEEP_HOURS / 24
+            )));
+        }
+        self.kept.set_keep_hours(hours).await
+    }
+
+    /// The previous images kept for a roll back.
+    pub async fn kept_images(&self) -> CoreResult<Vec<KeptImage>> {
+        self.kept.kept_images().await
+    }
+
+    /// Rolls a container back to the image kept when it was last updated: the reference
+    /// points at that image again, and the container is recreated on it through the gate.
+    pub async fn roll_back(
+        &self,
+        container_uuid: &str,
+        gate: Option<GateSettings>,
+        report: &(dyn Fn(RecreateStep) + Send + Sync),
+    ) -> CoreResult<RecreateOutcome> {
+        let container = self.containers.get(container_uuid).await?;
+        let kept = self
+            .kept
+            .kept_images()
+            .await?
+            .into_iter()
+            .find(|k| k.device_uuid == container.device_uuid && k.container == container.name)
+            .ok_or_else(|| {
+                CoreError::InvalidInput(format!(
+                    "No previous image of {} is kept: there is nothing to roll back to.",
+                    container.name
+                ))
+            })?;
+        let rt = self
+            .containers
+            .device_runtime(&container.device_uuid)
+            .await?;
+        if rt.image_id(&kept.tag).await?.is_none() {
+            self.kept
+                .forget_kept_image(&kept.device_uuid, &kept.tag)
+                .await?;
+            return Err(CoreError::InvalidInput(format!(
+                "The previous image of {} ({}) is no longer on the device.",
+                container.name, kept.tag
+            )));
+        }
+        let source = rt.recreate_source(&container.engine_id).await?;
+        // The reference names the kept image again; a failed gate points it back.
+        rt.tag_image(&kept.tag, &source.image).await?;
+        let request = RecreateRequest {
+            container_uuid: container_uuid.to_owned(),
+            image: None,
+            pull: false,
+            edits: ContainerEdits::default(),
+            gate,
+        };
+        let outcome = self.recreate(&request, report).await?;
+        if matches!(outcome.result, RecreateResult::Replaced { .. }) {
+            // The kept image runs again: its keeping tag has done its work.
+            let _ = rt.remove_image(&kept.tag, false).await;
+            self.kept
+                .forget_kept_image(&kept.device_uuid, &kept.tag)
+                .await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Removes the keeping tags whose time is up, on devices that are online; the others
+    /// wait for their device. Returns how many were removed.
+    pub async fn expire_kept(&self) -> CoreResult<usize> {
+        let now = self.clock.now_ms();
+        let mut removed = 0;
+        for kept in self.kept.kept_images().await? {
+            if kept.keep_until > now {
+                continue;
+            }
+            let Ok(rt) = self.containers.device_runtime(&kept.device_uuid).await else {
+                continue;
+            };
+            match rt.remove_image(&kept.tag, false).await {
+                Ok(()) | Err(crate::EngineError::NoSuchObject(_)) => {
+                    self.kept
+                        .forget_kept_image(&kept.device_uuid, &kept.tag)
+                        .await?;
+                    removed += 1;
+                }
+                Err(e) => tracing::warn!(error = %e, tag = %kept.tag, "a kept image stays"),
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// A failed container's last lines, without escapes' noise, bounded in time.
+async fn last_lines(rt: &dyn ContainerRuntime, id: &str) -> Vec<String> {
+    let query = LogQuery {
+        tail: Some(LAST_LINES),
+        follow: false,
+        ..LogQuery::default()
+    };
+    let read = async {
+        let mut lines = Vec::new();
+        if let Ok(mut stream) = rt.logs(id, &query).await {
+            while let Some(Ok(line)) = stream.next().await {
+                lines.push(line.text);
+            }
+        }
+        lines
+    };
+    tokio::time::timeout(LAST_LINES_DEADLINE, read)
+        .await
+        .unwrap_or_default()
+}
