@@ -81,6 +81,8 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     let reference = format!("{}/apps/web:1", registry.host());
     let v1 = image(&engine, &reference, &["-e", "IMAGE_DEFAULT=1", "busybox:local", "sleep", "3600"]);
     engine.cli(&["push", "--quiet", &reference]);
+    // The prunes below take every image no container uses: this one keeps busybox.
+    engine.cli(&["create", "--name", "keeper", "busybox:local"]);
     engine.cli(&["network", "create", "front"]);
     engine.cli(&["volume", "create", "data"]);
     let port = support::free_port().to_string();
@@ -153,52 +155,8 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     assert_eq!(outcome.result, RecreateResult::UpToDate);
     assert_eq!(inspect(&engine, "web")["Id"], id.as_str());
 
-    // An image that exits at once: rolled back to the same container, as it was.
-    image(&engine, &reference, &["busybox:local", "sh", "-c", "echo the config is broken >&2; exit 3"]);
-    publish(&engine, &reference, &v2);
-    let (outcome, steps) = run(&app, update(&web.uuid)).await;
-    let RecreateResult::RolledBack { reason } = &outcome.result else {
-        panic!("not rolled back: {outcome:?}");
-    };
-    assert!(reason.contains("exit"), "{reason}");
-    assert!(outcome.last_lines.iter().any(|l| l.contains("the config is broken")), "{:?}", outcome.last_lines);
-    assert!(steps.iter().any(|s| matches!(s, RecreateStep::RollingBack { .. })));
-    let back = inspect(&engine, "web");
-    assert_eq!(back["Id"], id.as_str(), "the very same container");
-    assert_eq!(back["Image"], v2.as_str());
-    assert_eq!(back["State"]["Running"], true);
-    assert_eq!(env(&back), env(&c));
-    assert_eq!(back["HostConfig"], c["HostConfig"]);
-    assert_eq!(engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]), "");
-    // The reference names the image that runs again, and a prune of all cannot take it.
-    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &reference]), v2);
-    engine.cli(&["image", "prune", "-a", "-f"]);
-    engine.cli(&["image", "inspect", &v2]);
-
-    // An image whose healthcheck fails: rolled back too.
-    image(
-        &engine,
-        &reference,
-        &[
-            "--health-cmd", "false", "--health-interval", "1s", "--health-retries", "1",
-            "busybox:local", "sleep", "3600",
-        ],
-    );
-    publish(&engine, &reference, &v2);
-    let (outcome, _) = run(&app, update(&web.uuid)).await;
-    assert!(
-        matches!(&outcome.result, RecreateResult::RolledBack { reason } if reason.contains("unhealthy")),
-        "{outcome:?}"
-    );
-    let back = inspect(&engine, "web");
-    assert_eq!(back["Id"], id.as_str());
-    assert_eq!(back["Image"], v2.as_str());
-    assert_eq!(back["State"]["Running"], true);
-    engine.cli(&["image", "prune", "-a", "-f"]);
-    engine.cli(&["image", "inspect", &v2]);
-
     // Edit and recreate: a new value and a memory limit, on the image it has.
-    let mut edited: Vec<EnvVar> = env(&back)
+    let mut edited: Vec<EnvVar> = env(&inspect(&engine, "web"))
         .iter()
         .filter_map(|e| e.split_once('='))
         .map(|(n, v)| EnvVar { name: n.into(), value: v.into() })
@@ -223,6 +181,7 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     let c = inspect(&engine, "web");
     assert_ne!(c["Id"], id.as_str());
     assert!(env(&c).contains(&"FOO=baz".to_string()));
+    assert!(app.recreates().kept_images().await.unwrap().len() == 1, "the update's kept image stays");
     assert_eq!(c["HostConfig"]["Memory"], 64 * 1024 * 1024);
     assert_eq!(c["Image"], v2.as_str());
     assert_eq!(engine.cli(&["exec", "web", "cat", "/anon/f"]), "kept");
@@ -244,5 +203,54 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     assert!(e.contains(&"FOO=baz".to_string()) && e.contains(&"IMAGE_DEFAULT=1".to_string()), "{e:?}");
     assert!(app.recreates().kept_images().await.unwrap().is_empty(), "the kept image runs again");
     assert!(engine.try_cli(&["image", "inspect", &kept_tag]).is_err(), "its keeping tag is gone");
+    let id = c["Id"].as_str().unwrap().to_owned();
+    let web = wait_container(&mut rx, "web", |c| c.engine_id == id).await;
+    let c = inspect(&engine, "web");
+
+    // An image that exits at once: rolled back to the same container, as it was.
+    image(&engine, &reference, &["busybox:local", "sh", "-c", "echo the config is broken >&2; exit 3"]);
+    publish(&engine, &reference, &v1);
+    let (outcome, steps) = run(&app, update(&web.uuid)).await;
+    let RecreateResult::RolledBack { reason } = &outcome.result else {
+        panic!("not rolled back: {outcome:?}");
+    };
+    assert!(reason.contains("exit"), "{reason}");
+    assert!(outcome.last_lines.iter().any(|l| l.contains("the config is broken")), "{:?}", outcome.last_lines);
+    assert!(steps.iter().any(|s| matches!(s, RecreateStep::RollingBack { .. })));
+    let back = inspect(&engine, "web");
+    assert_eq!(back["Id"], id.as_str(), "the very same container");
+    assert_eq!(back["Image"], v1.as_str());
+    assert_eq!(back["State"]["Running"], true);
+    assert_eq!(env(&back), env(&c));
+    assert_eq!(back["HostConfig"], c["HostConfig"]);
+    assert_eq!(engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]), "");
+    // The reference names the image that runs again, and a prune of all cannot take it.
+    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &reference]), v1);
+    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &kept_tag]), v1, "pinned");
+    engine.cli(&["image", "prune", "-a", "-f"]);
+    engine.cli(&["image", "inspect", &v1]);
+
+    // An image whose healthcheck fails: rolled back too.
+    image(
+        &engine,
+        &reference,
+        &[
+            "--health-cmd", "false", "--health-interval", "1s", "--health-retries", "1",
+            "busybox:local", "sleep", "3600",
+        ],
+    );
+    publish(&engine, &reference, &v1);
+    let (outcome, _) = run(&app, update(&web.uuid)).await;
+    assert!(
+        matches!(&outcome.result, RecreateResult::RolledBack { reason } if reason.contains("unhealthy")),
+        "{outcome:?}"
+    );
+    let back = inspect(&engine, "web");
+    assert_eq!(back["Id"], id.as_str());
+    assert_eq!(back["Image"], v1.as_str());
+    assert_eq!(back["State"]["Running"], true);
+    engine.cli(&["image", "prune", "-a", "-f"]);
+    engine.cli(&["image", "inspect", &v1]);
+
     app.shutdown().await;
 }

@@ -237,6 +237,17 @@ impl RecreateService {
         }
         let new_image = match rt.image_id(target).await {
             Ok(Some(id)) => id,
+            // The container's own reference lost its tag (a `docker image prune -a` takes
+            // the tags of images in use too): it names the container's image again.
+            Ok(None) if !request.pull && target == source.image && ImageRef::parse(target).is_ok() => {
+                if let Err(e) = rt.tag_image(&source.image_id, target).await {
+                    outcome.result = failed(format!(
+                        "{target} is no longer on the device and could not be named again: {e}. Nothing was changed."
+                    ));
+                    return outcome;
+                }
+                source.image_id.clone()
+            }
             Ok(None) => {
                 outcome.result = failed(format!(
                     "{target} is not on the device: pull it first. Nothing was changed."
@@ -254,7 +265,17 @@ impl RecreateService {
             return outcome;
         }
 
-        // 2. The previous image, kept under a tag of its own.
+        // 2. The previous image, kept under a tag of its own. The image an earlier update
+        // kept there is put back if this one does not go through.
+        let previous = self
+            .kept
+            .kept_images()
+            .await
+            .ok()
+            .and_then(|all| {
+                all.into_iter()
+                    .find(|k| k.device_uuid == device_uuid && k.container == source.name)
+            });
         if image_changes {
             if let Some(tag) = rollback_tag(&source.image, &source.name) {
                 match rt.tag_image(&source.image_id, &tag).await {
@@ -314,6 +335,8 @@ impl RecreateService {
                     Ok(()) => RecreateResult::RolledBack { reason },
                     Err(problem) => failed(format!("{reason}; then {problem}")),
                 };
+                self.kept_after_failure(rt, device_uuid, source, &mut outcome, previous)
+                    .await;
                 return outcome;
             }
         };
@@ -351,8 +374,50 @@ impl RecreateService {
                     Ok(()) => RecreateResult::RolledBack { reason },
                     Err(problem) => failed(format!("the new container failed ({reason}); then {problem}")),
                 };
+                self.kept_after_failure(rt, device_uuid, source, &mut outcome, previous)
+                    .await;
                 outcome
             }
+        }
+    }
+
+    /// After a failed attempt: the keeping tag names again what an earlier update kept, or,
+    /// when nothing was kept, it keeps the image that runs again (pinned, until it expires).
+    async fn kept_after_failure(
+        &self,
+        rt: &dyn ContainerRuntime,
+        device_uuid: &str,
+        source: &RecreateSource,
+        outcome: &mut RecreateOutcome,
+        previous: Option<KeptImage>,
+    ) {
+        let Some(tag) = outcome.kept_image.clone() else {
+            return;
+        };
+        match previous.filter(|p| p.tag == tag && p.image_id != source.image_id) {
+            Some(earlier) => {
+                if let Err(e) = rt.tag_image(&earlier.image_id, &tag).await {
+                    tracing::warn!(error = %e, tag, "the earlier kept image is not named again");
+                }
+            }
+            None => self.record_kept(device_uuid, source, &tag).await,
+        }
+    }
+
+    async fn record_kept(&self, device_uuid: &str, source: &RecreateSource, tag: &str) {
+        let now = self.clock.now_ms();
+        let hours = self.keep_hours().await;
+        let kept = KeptImage {
+            device_uuid: device_uuid.to_owned(),
+            container: source.name.clone(),
+            tag: tag.to_owned(),
+            image_id: source.image_id.clone(),
+            reference: source.image.clone(),
+            kept_at: now,
+            keep_until: now + i64::from(hours) * 3_600_000,
+        };
+        if let Err(e) = self.kept.keep_image(&kept).await {
+            tracing::warn!(error = %e, tag, "the kept image is not recorded");
         }
     }
 
@@ -415,20 +480,7 @@ impl RecreateService {
             );
         }
         if let Some(tag) = &outcome.kept_image {
-            let now = self.clock.now_ms();
-            let hours = self.keep_hours().await;
-            let kept = KeptImage {
-                device_uuid: device_uuid.to_owned(),
-                container: source.name.clone(),
-                tag: tag.clone(),
-                image_id: source.image_id.clone(),
-                reference: source.image.clone(),
-                kept_at: now,
-                keep_until: now + i64::from(hours) * 3_600_000,
-            };
-            if let Err(e) = self.kept.keep_image(&kept).await {
-                tracing::warn!(error = %e, tag, "the kept image is not recorded");
-            }
+            self.record_kept(device_uuid, source, tag).await;
         }
         outcome.result = RecreateResult::Replaced { why };
         outcome
@@ -484,7 +536,7 @@ impl RecreateService {
             .containers
             .device_runtime(&container.device_uuid)
             .await?;
-        if rt.image_id(&kept.tag).await?.is_none() {
+        if rt.image_id(&kept.image_id).await?.is_none() {
             self.kept
                 .forget_kept_image(&kept.device_uuid, &kept.tag)
                 .await?;
@@ -494,8 +546,14 @@ impl RecreateService {
             )));
         }
         let source = rt.recreate_source(&container.engine_id).await?;
+        if source.image_id == kept.image_id {
+            return Err(CoreError::InvalidInput(format!(
+                "{} already runs its kept image: there is nothing to roll back to.",
+                container.name
+            )));
+        }
         // The reference names the kept image again; a failed gate points it back.
-        rt.tag_image(&kept.tag, &source.image).await?;
+        rt.tag_image(&kept.image_id, &source.image).await?;
         let request = RecreateRequest {
             container_uuid: container_uuid.to_owned(),
             image: None,
