@@ -162,6 +162,18 @@ export const commands = {
 	/**  Hours between scheduled checks (0: only when asked). */
 	updatesIntervalGet: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("updates_interval_get")),
 	updatesIntervalSet: (hours: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("updates_interval_set", { hours })),
+	/**
+	 *  Updates or recreates a container safely (see `RecreateService`): each step goes to this
+	 *  caller's channel; the outcome says how it ended.
+	 */
+	containerRecreate: (request: RecreateRequest_Deserialize, onStep: Channel<RecreateStep_Deserialize>) => typedError<RecreateOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_recreate", { request, onStep })),
+	/**  Rolls a container back to the image kept by its last update, through the same gate. */
+	containerRollBack: (containerUuid: string, gate: GateSettings | null, onStep: Channel<RecreateStep_Deserialize>) => typedError<RecreateOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_roll_back", { containerUuid, gate, onStep })),
+	/**  The previous images kept for a roll back. */
+	keptImagesList: () => typedError<KeptImage[], AppError_Serialize>(__TAURI_INVOKE("kept_images_list")),
+	/**  Hours a previous image is kept after an update. */
+	keptImagesHoursGet: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("kept_images_hours_get")),
+	keptImagesHoursSet: (hours: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("kept_images_hours_set", { hours })),
 	registriesList: () => typedError<RegistryEntry_Serialize[], AppError_Serialize>(__TAURI_INVOKE("registries_list")),
 	/**  Adds a registry; `secret` (password or token) goes to the OS keyring only. */
 	registryAdd: (registry: NewRegistry_Deserialize, secret: string | null) => typedError<RegistryEntry_Serialize, AppError_Serialize>(__TAURI_INVOKE("registry_add", { registry, secret })),
@@ -336,6 +348,31 @@ export type ContainerDetails_Serialize = {
 	hostname: string | null,
 	/**  The limits set on the container; stats are read against them. */
 	resources: ResourceLimits_Serialize,
+};
+
+/**  Settings changed by "edit and recreate"; `None` keeps the container's own. */
+export type ContainerEdits = ContainerEdits_Serialize | ContainerEdits_Deserialize;
+
+/**  Settings changed by "edit and recreate"; `None` keeps the container's own. */
+export type ContainerEdits_Deserialize = {
+	/**  The whole environment, as the user wants it (an image's defaults may stay listed). */
+	env?: EnvVar[] | null,
+	/**  Every published port. */
+	ports?: PortSpec_Deserialize[] | null,
+	/**  CPU and memory limits; a `None` inside means unlimited. */
+	limits?: ResourceLimits_Deserialize | null,
+	restartPolicy?: RestartPolicy | null,
+};
+
+/**  Settings changed by "edit and recreate"; `None` keeps the container's own. */
+export type ContainerEdits_Serialize = {
+	/**  The whole environment, as the user wants it (an image's defaults may stay listed). */
+	env: EnvVar[] | null,
+	/**  Every published port. */
+	ports: PortSpec_Serialize[] | null,
+	/**  CPU and memory limits; a `None` inside means unlimited. */
+	limits: ResourceLimits_Serialize | null,
+	restartPolicy: RestartPolicy | null,
 };
 
 /**  The headline numbers of one container for the table's bars. */
@@ -921,6 +958,17 @@ export type FleetSeries_Serialize = {
 	points: FleetPoint[],
 };
 
+/**  How long the new container must prove itself. */
+export type GateSettings = {
+	/**  Without a healthcheck: running, with no restart, for this long. */
+	windowSecs: number,
+	/**  With a healthcheck: the longest wait for "healthy". */
+	healthTimeoutSecs: number,
+};
+
+/**  A healthcheck's state, as the engine reports it. */
+export type HealthState = "starting" | "healthy" | "unhealthy";
+
 /**  A kept line and where it belongs. */
 export type HistoryLine = {
 	/**  Grows with every line stored: the cursor for the next page. */
@@ -1145,6 +1193,22 @@ export type KeepSetting_Serialize = {
 	deviceUuid: string,
 	name: string | null,
 	keep: boolean,
+};
+
+/**  A container's previous image, kept under [`rollback_tag`] for a manual roll back. */
+export type KeptImage = {
+	deviceUuid: string,
+	/**  The container's name. */
+	container: string,
+	/**  The keeping tag. */
+	tag: string,
+	imageId: string,
+	/**  The reference the container ran it as. */
+	reference: string,
+	/**  Unix milliseconds. */
+	keptAt: number | null,
+	/**  Unix milliseconds; the tag is removed after. */
+	keepUntil: number | null,
 };
 
 /**  A container label. */
@@ -1468,6 +1532,92 @@ export type PullProgress_Serialize = {
 	/**  The engine's last line without a layer, e.g. `Digest: sha256:...`. */
 	status: string | null,
 };
+
+/**  The whole story of one recreate, for the user and the history. */
+export type RecreateOutcome = RecreateOutcome_Serialize | RecreateOutcome_Deserialize;
+
+/**  The whole story of one recreate, for the user and the history. */
+export type RecreateOutcome_Deserialize = {
+	container: string,
+	fromImage: string,
+	toImage: string,
+	result: RecreateResult,
+	/**  The previous image's keeping tag, while it is kept. */
+	keptImage?: string | null,
+	/**  The new container's last log lines when it failed the gate. */
+	lastLines: string[],
+};
+
+/**  The whole story of one recreate, for the user and the history. */
+export type RecreateOutcome_Serialize = {
+	container: string,
+	fromImage: string,
+	toImage: string,
+	result: RecreateResult,
+	/**  The previous image's keeping tag, while it is kept. */
+	keptImage: string | null,
+	/**  The new container's last log lines when it failed the gate. */
+	lastLines: string[],
+};
+
+/**  What to recreate, and how. */
+export type RecreateRequest = RecreateRequest_Serialize | RecreateRequest_Deserialize;
+
+/**  What to recreate, and how. */
+export type RecreateRequest_Deserialize = {
+	containerUuid: string,
+	/**  The image to move to; `None` keeps the container's own reference. */
+	image?: string | null,
+	/**  Pull the image first (an update); an edit alone recreates on the image it has. */
+	pull: boolean,
+	edits: ContainerEdits_Deserialize,
+	/**  The gate; the defaults when `None`. */
+	gate?: GateSettings | null,
+};
+
+/**  What to recreate, and how. */
+export type RecreateRequest_Serialize = {
+	containerUuid: string,
+	/**  The image to move to; `None` keeps the container's own reference. */
+	image: string | null,
+	/**  Pull the image first (an update); an edit alone recreates on the image it has. */
+	pull: boolean,
+	edits: ContainerEdits_Serialize,
+	/**  The gate; the defaults when `None`. */
+	gate: GateSettings | null,
+};
+
+/**  How a recreate ended. */
+export type RecreateResult = 
+/**  The new container passed the gate (or the container was stopped, and stays so). */
+{ kind: "replaced"; why: string } | 
+/**  Nothing to do: the image pulled is the one the container runs, and nothing was edited. */
+{ kind: "upToDate" } | 
+/**  The new container failed the gate and the old one runs again as it was. */
+{ kind: "rolledBack"; reason: string } | 
+/**  The recreate stopped before the old container was touched, or could not restore it. */
+{ kind: "failed"; error: string };
+
+/**  One step of a recreate, as the user follows it. */
+export type RecreateStep = RecreateStep_Serialize | RecreateStep_Deserialize;
+
+/**  One step of a recreate, as the user follows it. */
+export type RecreateStep_Deserialize = { step: "pulling"; progress: PullProgress_Deserialize } | 
+/**  The old container is stopped and set aside under another name. */
+{ step: "stopping" } | { step: "creating" } | { step: "starting" } | 
+/**  The gate watches the new container; `seconds` is the longest it may still wait. */
+{ step: "checking"; seconds: number; health?: HealthState | null } | 
+/**  The new container failed the gate: it goes, the old one comes back. */
+{ step: "rollingBack"; reason: string } | { step: "done"; outcome: RecreateOutcome_Deserialize };
+
+/**  One step of a recreate, as the user follows it. */
+export type RecreateStep_Serialize = { step: "pulling"; progress: PullProgress_Serialize } | 
+/**  The old container is stopped and set aside under another name. */
+{ step: "stopping" } | { step: "creating" } | { step: "starting" } | 
+/**  The gate watches the new container; `seconds` is the longest it may still wait. */
+{ step: "checking"; seconds: number; health: HealthState | null } | 
+/**  The new container failed the gate: it goes, the old one comes back. */
+{ step: "rollingBack"; reason: string } | { step: "done"; outcome: RecreateOutcome_Serialize };
 
 /**  A registry the user added. */
 export type RegistryEntry = RegistryEntry_Serialize | RegistryEntry_Deserialize;

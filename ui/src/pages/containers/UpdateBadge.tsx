@@ -64,7 +64,7 @@ export function UpdateBadge({
       type="button"
       className="sq-badge sq-badge-button"
       style={BADGE_STYLE}
-      data-tip={`${sentence}. Click to update.`}
+      data-tip={sentence}
       aria-label={`${sentence}. Update`}
       data-testid="update-badge"
       data-newer-tag={finding.newerTag ?? undefined}

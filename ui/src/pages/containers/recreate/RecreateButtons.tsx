@@ -15,7 +15,8 @@ export function RecreateButtons({
   onRecreate: (mode: RecreateMode) => void;
 }) {
   const finding = useUpdateFindings().get(container.uuid);
-  const kept = useKeptImages().data?.some((k) => k.deviceUuid === container.deviceUuid && k.container === container.name) ?? false;
+  // A kept image the container runs again (pinned by a failed update) is nothing to go back to.
+  const kept = useKeptImages().data?.some((k) => k.deviceUuid === container.deviceUuid && k.container === container.name && k.imageId !== container.imageId) ?? false;
   const available = finding?.kind === "available";
   const why = unavailable ?? undefined;
   return (

@@ -25,7 +25,13 @@ import { useContainerInspect, useKeepHours, useKeptImages, useUpdateFindings } f
 import { queryKeys } from "../../../api/queryKeys";
 import type { Container } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
-import { commands, type ContainerEdits, type GateSettings, type RecreateStep } from "../../../bindings";
+import {
+  commands,
+  type ContainerEdits_Deserialize as ContainerEdits,
+  type GateSettings,
+  type RecreateStep_Deserialize,
+  type RecreateStep_Serialize as RecreateStep,
+} from "../../../bindings";
 import { containerLabel, formatUnixSeconds } from "../../../lib/format";
 import { PullPanel } from "../../templates/DeployProgressView";
 import { updateSentence } from "../UpdateBadge";
@@ -118,8 +124,9 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
   const start = async () => {
     setError(null);
     setRun(START);
-    const channel = new Channel<RecreateStep>();
-    channel.onmessage = (step) => setRun((v) => applyStep(v ?? START, step));
+    // The channel's type is the bindings' input side; what arrives is what the backend sends.
+    const channel = new Channel<RecreateStep_Deserialize>();
+    channel.onmessage = (step) => setRun((v) => applyStep(v ?? START, step as RecreateStep));
     try {
       const outcome =
         mode === "rollback"
@@ -171,7 +178,7 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
       {mode === "rollback" ? (
         kept ? (
           <Text size="sm">
-            Back to the image {container.name} ran before its update on {formatUnixSeconds(kept.keptAt / 1000)}, kept as{" "}
+            Back to the image {container.name} ran before its update{kept.keptAt != null ? ` on ${formatUnixSeconds(kept.keptAt / 1000)}` : ""}, kept as{" "}
             <Code>{kept.tag}</Code>. The container keeps its settings of now.
           </Text>
         ) : (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ContainerDetails_Serialize as ContainerDetails, RecreateOutcome } from "../../../bindings";
+import type { ContainerDetails_Serialize as ContainerDetails, RecreateOutcome_Serialize as RecreateOutcome } from "../../../bindings";
 import { applyStep, editsFrom, formFrom, noEdits, outcomeText, START, targetImage } from "./recreateRun";
 
 const outcome = (result: RecreateOutcome["result"], extra: Partial<RecreateOutcome> = {}): RecreateOutcome => ({

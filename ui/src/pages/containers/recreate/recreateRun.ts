@@ -3,12 +3,12 @@
 import type { Finding } from "../../../api/types";
 import type {
   ContainerDetails_Serialize as ContainerDetails,
-  ContainerEdits,
+  ContainerEdits_Deserialize as ContainerEdits,
   EnvVar,
   HealthState,
-  PortSpec,
-  RecreateOutcome,
-  RecreateStep,
+  PortSpec_Deserialize as PortSpec,
+  RecreateOutcome_Serialize as RecreateOutcome,
+  RecreateStep_Serialize as RecreateStep,
   RestartPolicy,
 } from "../../../bindings";
 import { summarise, type PullSummary } from "../../templates/deployProgress";
