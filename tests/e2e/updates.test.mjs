@@ -125,3 +125,36 @@ test("an update runs from the badge: the container moves to the newer tag throug
     return uuid && (await s.findAll('[data-testid="update-badge"]', el)).length === 0;
   }, "the updated container's row, without a badge", 30_000);
 });
+
+test("edit and recreate from the drawer: a variable added, the container recreated through the same gate", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row(NAME)) }));
+  const drawer = await s.waitFor('[data-testid="container-drawer"]');
+  await s.click(await s.waitFor('[data-testid="drawer-edit"]', { root: drawer }));
+  const dialog = await s.waitFor('[data-testid="recreate-body"][data-mode="edit"]');
+  const edit = await s.waitFor('[data-testid="recreate-edit"]', { root: dialog, timeout: 30_000 });
+  const rowsBefore = (await s.findAll('[data-testid="recreate-env-row"]', edit)).length;
+  await s.click(await s.waitFor('[data-testid="recreate-env-add"]', { root: edit }));
+  const names = await s.until(async () => {
+    const n = await s.findAll('[data-testid="recreate-env-name"]', edit);
+    return n.length === rowsBefore + 1 ? n : null;
+  }, "a new variable row");
+  const values = await s.findAll('[data-testid="recreate-env-value"]', edit);
+  await s.type(names[rowsBefore], "GREETING");
+  await s.type(values[rowsBefore], "<b>hello</b> & bye");
+  await s.click(await s.waitFor('[data-testid="recreate-window"]', { root: dialog }));
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
+      return null;
+    }, "the 10 s option"),
+  );
+  await s.screenshot(path.join(SHOTS, "edit-recreate.png"));
+  await s.click(await s.waitFor('[data-testid="recreate-start"]', { root: dialog }));
+  const outcome = await s.waitFor('[data-testid="recreate-outcome"]', { timeout: 90_000 });
+  assert.equal(await s.attr(outcome, "data-result"), "replaced");
+  const env = JSON.parse(docker("inspect", "-f", "{{json .Config.Env}}", NAME));
+  assert.ok(env.includes("GREETING=<b>hello</b> & bye"), JSON.stringify(env));
+  assert.equal(docker("inspect", "-f", "{{.Config.Image}}", NAME), `${REPO}:1.1.0`, "on the image it had");
+  await s.click(await s.waitFor('[data-testid="recreate-close"]'));
+});

@@ -56,7 +56,8 @@ async fn run(app: &App, request: RecreateRequest) -> (RecreateOutcome, Vec<Recre
     let steps = Mutex::new(Vec::new());
     let outcome = tokio::time::timeout(
         std::time::Duration::from_secs(180),
-        app.recreates().recreate(&request, &|s| steps.lock().unwrap().push(s)),
+        app.recreates()
+            .recreate(&request, &|s| steps.lock().unwrap().push(s)),
     )
     .await
     .expect("the recreate ended in time")
@@ -79,7 +80,11 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     let registry = TestRegistry::start();
     let engine = TestEngine::start();
     let reference = format!("{}/apps/web:1", registry.host());
-    let v1 = image(&engine, &reference, &["-e", "IMAGE_DEFAULT=1", "busybox:local", "sleep", "3600"]);
+    let v1 = image(
+        &engine,
+        &reference,
+        &["-e", "IMAGE_DEFAULT=1", "busybox:local", "sleep", "3600"],
+    );
     engine.cli(&["push", "--quiet", &reference]);
     // The prunes below take every image no container uses: this one keeps busybox.
     engine.cli(&["create", "--name", "keeper", "busybox:local"]);
@@ -87,17 +92,35 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     engine.cli(&["volume", "create", "data"]);
     let port = support::free_port().to_string();
     engine.cli(&[
-        "run", "-d", "--name", "web",
-        "-e", "FOO=bar",
-        "-p", &format!("127.0.0.1:{port}:80"),
-        "-v", "data:/data",
-        "-v", "/anon",
-        "--network", "front", "--network-alias", "webby",
-        "--label", "team=home",
-        "--restart", "unless-stopped",
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-e",
+        "FOO=bar",
+        "-p",
+        &format!("127.0.0.1:{port}:80"),
+        "-v",
+        "data:/data",
+        "-v",
+        "/anon",
+        "--network",
+        "front",
+        "--network-alias",
+        "webby",
+        "--label",
+        "team=home",
+        "--restart",
+        "unless-stopped",
         &reference,
     ]);
-    engine.cli(&["exec", "web", "sh", "-c", "echo kept > /anon/f && echo named > /data/f"]);
+    engine.cli(&[
+        "exec",
+        "web",
+        "sh",
+        "-c",
+        "echo kept > /anon/f && echo named > /data/f",
+    ]);
     let anon = inspect(&engine, "web")["Mounts"]
         .as_array()
         .unwrap()
@@ -114,13 +137,24 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     let web = wait_container(&mut rx, "web", |_| true).await;
 
     // A good image pushed under the same tag: the container moves to it, settings whole.
-    let v2 = image(&engine, &reference, &["-e", "IMAGE_DEFAULT=2", "busybox:local", "sleep", "3600"]);
+    let v2 = image(
+        &engine,
+        &reference,
+        &["-e", "IMAGE_DEFAULT=2", "busybox:local", "sleep", "3600"],
+    );
     publish(&engine, &reference, &v1);
     let (outcome, steps) = run(&app, update(&web.uuid)).await;
-    assert!(matches!(outcome.result, RecreateResult::Replaced { .. }), "{outcome:?}");
-    for expected in ["pulling", "stopping", "creating", "starting", "checking", "done"] {
+    assert!(
+        matches!(outcome.result, RecreateResult::Replaced { .. }),
+        "{outcome:?}"
+    );
+    for expected in [
+        "pulling", "stopping", "creating", "starting", "checking", "done",
+    ] {
         assert!(
-            steps.iter().any(|s| serde_json::to_value(s).unwrap()["step"] == expected),
+            steps
+                .iter()
+                .any(|s| serde_json::to_value(s).unwrap()["step"] == expected),
             "no {expected} step in {steps:?}"
         );
     }
@@ -129,24 +163,53 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     assert_eq!(c["State"]["Running"], true);
     let e = env(&c);
     assert!(e.contains(&"FOO=bar".to_string()), "{e:?}");
-    assert!(e.contains(&"IMAGE_DEFAULT=2".to_string()), "the new image's default, not the old one's: {e:?}");
+    assert!(
+        e.contains(&"IMAGE_DEFAULT=2".to_string()),
+        "the new image's default, not the old one's: {e:?}"
+    );
     assert!(!e.contains(&"IMAGE_DEFAULT=1".to_string()), "{e:?}");
-    assert_eq!(c["HostConfig"]["PortBindings"]["80/tcp"][0]["HostPort"], port.as_str());
-    assert_eq!(c["HostConfig"]["PortBindings"]["80/tcp"][0]["HostIp"], "127.0.0.1");
+    assert_eq!(
+        c["HostConfig"]["PortBindings"]["80/tcp"][0]["HostPort"],
+        port.as_str()
+    );
+    assert_eq!(
+        c["HostConfig"]["PortBindings"]["80/tcp"][0]["HostIp"],
+        "127.0.0.1"
+    );
     assert_eq!(c["HostConfig"]["RestartPolicy"]["Name"], "unless-stopped");
     assert_eq!(c["Config"]["Labels"]["team"], "home");
     let aliases = c["NetworkSettings"]["Networks"]["front"]["Aliases"].to_string();
     assert!(aliases.contains("webby"), "{aliases}");
-    assert_eq!(engine.cli(&["exec", "web", "cat", "/anon/f", "/data/f"]), "kept\nnamed", "both volumes' data");
+    assert_eq!(
+        engine.cli(&["exec", "web", "cat", "/anon/f", "/data/f"]),
+        "kept\nnamed",
+        "both volumes' data"
+    );
     let mounts = c["Mounts"].to_string();
-    assert!(mounts.contains(&anon), "the same anonymous volume: {mounts}");
-    assert_eq!(engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]), "", "the old container is gone");
+    assert!(
+        mounts.contains(&anon),
+        "the same anonymous volume: {mounts}"
+    );
+    assert_eq!(
+        engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]),
+        "",
+        "the old container is gone"
+    );
     let kept_tag = outcome.kept_image.clone().unwrap();
-    assert_eq!(kept_tag, format!("{}/apps/web:squirrel-rollback-web", registry.host()));
-    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &kept_tag]), v1);
+    assert_eq!(
+        kept_tag,
+        format!("{}/apps/web:squirrel-rollback-web", registry.host())
+    );
+    assert_eq!(
+        engine.cli(&["image", "inspect", "-f", "{{.Id}}", &kept_tag]),
+        v1
+    );
     let kept = app.recreates().kept_images().await.unwrap();
     assert_eq!(kept.len(), 1);
-    assert_eq!((kept[0].container.as_str(), kept[0].image_id.as_str()), ("web", v1.as_str()));
+    assert_eq!(
+        (kept[0].container.as_str(), kept[0].image_id.as_str()),
+        ("web", v1.as_str())
+    );
 
     // Nothing new: nothing is touched.
     let id = c["Id"].as_str().unwrap().to_owned();
@@ -159,7 +222,10 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     let mut edited: Vec<EnvVar> = env(&inspect(&engine, "web"))
         .iter()
         .filter_map(|e| e.split_once('='))
-        .map(|(n, v)| EnvVar { name: n.into(), value: v.into() })
+        .map(|(n, v)| EnvVar {
+            name: n.into(),
+            value: v.into(),
+        })
         .collect();
     edited.iter_mut().find(|e| e.name == "FOO").unwrap().value = "baz".into();
     let request = RecreateRequest {
@@ -177,11 +243,17 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
         gate: Some(GATE),
     };
     let (outcome, _) = run(&app, request).await;
-    assert!(matches!(outcome.result, RecreateResult::Replaced { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome.result, RecreateResult::Replaced { .. }),
+        "{outcome:?}"
+    );
     let c = inspect(&engine, "web");
     assert_ne!(c["Id"], id.as_str());
     assert!(env(&c).contains(&"FOO=baz".to_string()));
-    assert!(app.recreates().kept_images().await.unwrap().len() == 1, "the update's kept image stays");
+    assert!(
+        app.recreates().kept_images().await.unwrap().len() == 1,
+        "the update's kept image stays"
+    );
     assert_eq!(c["HostConfig"]["Memory"], 64 * 1024 * 1024);
     assert_eq!(c["Image"], v2.as_str());
     assert_eq!(engine.cli(&["exec", "web", "cat", "/anon/f"]), "kept");
@@ -196,37 +268,77 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
     .await
     .unwrap()
     .unwrap();
-    assert!(matches!(outcome.result, RecreateResult::Replaced { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome.result, RecreateResult::Replaced { .. }),
+        "{outcome:?}"
+    );
     let c = inspect(&engine, "web");
     assert_eq!(c["Image"], v1.as_str());
     let e = env(&c);
-    assert!(e.contains(&"FOO=baz".to_string()) && e.contains(&"IMAGE_DEFAULT=1".to_string()), "{e:?}");
-    assert!(app.recreates().kept_images().await.unwrap().is_empty(), "the kept image runs again");
-    assert!(engine.try_cli(&["image", "inspect", &kept_tag]).is_err(), "its keeping tag is gone");
+    assert!(
+        e.contains(&"FOO=baz".to_string()) && e.contains(&"IMAGE_DEFAULT=1".to_string()),
+        "{e:?}"
+    );
+    assert!(
+        app.recreates().kept_images().await.unwrap().is_empty(),
+        "the kept image runs again"
+    );
+    assert!(
+        engine.try_cli(&["image", "inspect", &kept_tag]).is_err(),
+        "its keeping tag is gone"
+    );
     let id = c["Id"].as_str().unwrap().to_owned();
     let web = wait_container(&mut rx, "web", |c| c.engine_id == id).await;
     let c = inspect(&engine, "web");
 
     // An image that exits at once: rolled back to the same container, as it was.
-    image(&engine, &reference, &["busybox:local", "sh", "-c", "echo the config is broken >&2; exit 3"]);
+    image(
+        &engine,
+        &reference,
+        &[
+            "busybox:local",
+            "sh",
+            "-c",
+            "echo the config is broken >&2; exit 3",
+        ],
+    );
     publish(&engine, &reference, &v1);
     let (outcome, steps) = run(&app, update(&web.uuid)).await;
     let RecreateResult::RolledBack { reason } = &outcome.result else {
         panic!("not rolled back: {outcome:?}");
     };
     assert!(reason.contains("exit"), "{reason}");
-    assert!(outcome.last_lines.iter().any(|l| l.contains("the config is broken")), "{:?}", outcome.last_lines);
-    assert!(steps.iter().any(|s| matches!(s, RecreateStep::RollingBack { .. })));
+    assert!(
+        outcome
+            .last_lines
+            .iter()
+            .any(|l| l.contains("the config is broken")),
+        "{:?}",
+        outcome.last_lines
+    );
+    assert!(steps
+        .iter()
+        .any(|s| matches!(s, RecreateStep::RollingBack { .. })));
     let back = inspect(&engine, "web");
     assert_eq!(back["Id"], id.as_str(), "the very same container");
     assert_eq!(back["Image"], v1.as_str());
     assert_eq!(back["State"]["Running"], true);
     assert_eq!(env(&back), env(&c));
     assert_eq!(back["HostConfig"], c["HostConfig"]);
-    assert_eq!(engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]), "");
+    assert_eq!(
+        engine.cli(&["ps", "-aq", "--filter", "name=web-squirrel-previous"]),
+        ""
+    );
     // The reference names the image that runs again, and a prune of all cannot take it.
-    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &reference]), v1);
-    assert_eq!(engine.cli(&["image", "inspect", "-f", "{{.Id}}", &kept_tag]), v1, "pinned");
+    assert_eq!(
+        engine.cli(&["image", "inspect", "-f", "{{.Id}}", &reference]),
+        v1
+    );
+    assert_eq!(
+        engine.cli(&["image", "inspect", "-f", "{{.Id}}", &kept_tag]),
+        v1,
+        "pinned"
+    );
     engine.cli(&["image", "prune", "-a", "-f"]);
     engine.cli(&["image", "inspect", &v1]);
 
@@ -235,8 +347,15 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
         &engine,
         &reference,
         &[
-            "--health-cmd", "false", "--health-interval", "1s", "--health-retries", "1",
-            "busybox:local", "sleep", "3600",
+            "--health-cmd",
+            "false",
+            "--health-interval",
+            "1s",
+            "--health-retries",
+            "1",
+            "busybox:local",
+            "sleep",
+            "3600",
         ],
     );
     publish(&engine, &reference, &v1);

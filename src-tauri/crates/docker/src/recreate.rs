@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use bollard::models::{
     ContainerCreateBody, ContainerInspectResponse, ContainerStateStatusEnum, EndpointSettings,
-    HealthStatusEnum, ImageConfig, NetworkConnectRequest, NetworkingConfig,
-    PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    HealthStatusEnum, ImageConfig, NetworkConnectRequest, NetworkingConfig, PortBinding,
+    RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{CreateContainerOptions, InspectContainerOptions};
 use bollard::Docker;
@@ -32,7 +32,12 @@ pub(crate) async fn source(docker: &Docker, id: &str) -> Result<RecreateSource, 
         .inspect_container(id, None::<InspectContainerOptions>)
         .await
         .map_err(engine_error)?;
-    let name = c.name.as_deref().unwrap_or_default().trim_start_matches('/').to_owned();
+    let name = c
+        .name
+        .as_deref()
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .to_owned();
     let image_id = c.image.clone().unwrap_or_default();
     let image = c
         .config
@@ -142,12 +147,17 @@ pub(crate) fn plan(
     image: &str,
     edits: &ContainerEdits,
 ) -> Result<Recreated, EngineError> {
-    let config = old
-        .config
-        .clone()
-        .ok_or_else(|| EngineError::Other("the engine did not say how the container is configured".into()))?;
+    let config = old.config.clone().ok_or_else(|| {
+        EngineError::Other("the engine did not say how the container is configured".into())
+    })?;
     let mut host = old.host_config.clone().unwrap_or_default();
-    let short_id: String = old.id.as_deref().unwrap_or_default().chars().take(12).collect();
+    let short_id: String = old
+        .id
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(12)
+        .collect();
     let from_image = old_image.cloned().unwrap_or_default();
     let same_entrypoint = config.entrypoint == from_image.entrypoint;
 
@@ -187,12 +197,19 @@ pub(crate) fn plan(
         .flatten()
         .filter_map(|b| b.split(':').nth(1).map(str::to_owned))
         .collect();
-    taken.extend(host.mounts.iter().flatten().filter_map(|m| m.target.clone()));
+    taken.extend(
+        host.mounts
+            .iter()
+            .flatten()
+            .filter_map(|m| m.target.clone()),
+    );
     let mut binds = host.binds.clone().unwrap_or_default();
     for m in old.mounts.iter().flatten() {
-        let (Some("volume"), Some(name), Some(dest)) =
-            (m.typ.as_deref(), m.name.as_deref(), m.destination.as_deref())
-        else {
+        let (Some("volume"), Some(name), Some(dest)) = (
+            m.typ.as_deref(),
+            m.name.as_deref(),
+            m.destination.as_deref(),
+        ) else {
             continue;
         };
         if taken.contains(dest) {
@@ -223,10 +240,13 @@ pub(crate) fn plan(
         let mut map: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
         for p in ports {
             let key = port_key(p);
-            map.entry(key.clone()).or_insert_with(|| Some(Vec::new())).get_or_insert_with(Vec::new).push(PortBinding {
-                host_ip: p.host_ip.clone().filter(|ip| !ip.trim().is_empty()),
-                host_port: p.host_port.map(|h| h.to_string()),
-            });
+            map.entry(key.clone())
+                .or_insert_with(|| Some(Vec::new()))
+                .get_or_insert_with(Vec::new)
+                .push(PortBinding {
+                    host_ip: p.host_ip.clone().filter(|ip| !ip.trim().is_empty()),
+                    host_port: p.host_port.map(|h| h.to_string()),
+                });
             if !exposed.contains(&key) && !image_ports.contains(&key) {
                 exposed.push(key);
             }
@@ -255,7 +275,11 @@ pub(crate) fn plan(
     // Networks: the primary one at create, the others joined after.
     let mode = host.network_mode.clone().unwrap_or_default();
     let shares = matches!(mode.as_str(), "host" | "none") || mode.starts_with("container:");
-    let primary = if mode == "default" { "bridge".to_owned() } else { mode.clone() };
+    let primary = if mode == "default" {
+        "bridge".to_owned()
+    } else {
+        mode.clone()
+    };
     let mut endpoints = HashMap::new();
     let mut more_networks = Vec::new();
     if !shares {
@@ -273,7 +297,7 @@ pub(crate) fn plan(
                 aliases: settings.aliases.clone().map(|aliases| {
                     aliases
                         .into_iter()
-                        .filter(|a| a != &short_id && !old.id.as_deref().is_some_and(|id| id == a))
+                        .filter(|a| a != &short_id && old.id.as_deref().is_none_or(|id| id != a))
                         .collect()
                 }),
                 driver_opts: settings.driver_opts.clone(),
@@ -288,7 +312,8 @@ pub(crate) fn plan(
         }
     }
 
-    let keep_if_own = |own: Option<String>, from: &Option<String>| own.filter(|v| Some(v) != from.as_ref());
+    let keep_if_own =
+        |own: Option<String>, from: &Option<String>| own.filter(|v| Some(v) != from.as_ref());
     let hostname = config
         .hostname
         .clone()
@@ -296,7 +321,10 @@ pub(crate) fn plan(
     let (entrypoint, cmd) = if same_entrypoint {
         (
             None,
-            config.cmd.clone().filter(|c| Some(c) != from_image.cmd.as_ref()),
+            config
+                .cmd
+                .clone()
+                .filter(|c| Some(c) != from_image.cmd.as_ref()),
         )
     } else {
         (config.entrypoint.clone(), config.cmd.clone())
@@ -314,7 +342,10 @@ pub(crate) fn plan(
         stdin_once: config.stdin_once,
         env: Some(env),
         cmd,
-        healthcheck: config.healthcheck.clone().filter(|h| Some(h) != from_image.healthcheck.as_ref()),
+        healthcheck: config
+            .healthcheck
+            .clone()
+            .filter(|h| Some(h) != from_image.healthcheck.as_ref()),
         image: Some(image.to_owned()),
         working_dir: keep_if_own(config.working_dir.clone(), &from_image.working_dir)
             .filter(|w| !w.is_empty()),
@@ -323,14 +354,20 @@ pub(crate) fn plan(
         labels: Some(labels),
         stop_signal: keep_if_own(config.stop_signal.clone(), &from_image.stop_signal),
         stop_timeout: config.stop_timeout,
-        shell: config.shell.clone().filter(|s| Some(s) != from_image.shell.as_ref()),
+        shell: config
+            .shell
+            .clone()
+            .filter(|s| Some(s) != from_image.shell.as_ref()),
         host_config: Some(host),
         networking_config: (!endpoints.is_empty()).then_some(NetworkingConfig {
             endpoints_config: Some(endpoints),
         }),
         ..Default::default()
     };
-    Ok(Recreated { body, more_networks })
+    Ok(Recreated {
+        body,
+        more_networks,
+    })
 }
 
 fn port_key(p: &PortSpec) -> String {
@@ -409,7 +446,13 @@ mod tests {
 
     #[test]
     fn the_old_containers_own_settings_go_to_the_new_image_and_its_images_do_not() {
-        let r = plan(&inspect(), Some(&image_config()), "nginx:1.26", &ContainerEdits::default()).unwrap();
+        let r = plan(
+            &inspect(),
+            Some(&image_config()),
+            "nginx:1.26",
+            &ContainerEdits::default(),
+        )
+        .unwrap();
         let b = r.body;
         assert_eq!(b.image.as_deref(), Some("nginx:1.26"));
         // The image's own values are left for the new image to give.
@@ -418,7 +461,10 @@ mod tests {
         assert_eq!(b.entrypoint, None);
         assert_eq!(b.working_dir, None);
         assert_eq!(b.stop_signal, None);
-        assert_eq!(b.labels.unwrap(), HashMap::from([("team".to_string(), "home".to_string())]));
+        assert_eq!(
+            b.labels.unwrap(),
+            HashMap::from([("team".to_string(), "home".to_string())])
+        );
         assert_eq!(b.exposed_ports.unwrap(), ["9000/tcp"]);
         // The hostname the engine chose (the short id) is not carried over.
         assert_eq!(b.hostname, None);
@@ -431,11 +477,17 @@ mod tests {
         assert_eq!(host.links.unwrap(), ["db:database"]);
         assert_eq!(host.memory, Some(268_435_456));
         assert_eq!(host.masked_paths, None);
-        assert_eq!(host.restart_policy.unwrap().name, Some(RestartPolicyNameEnum::UNLESS_STOPPED));
+        assert_eq!(
+            host.restart_policy.unwrap().name,
+            Some(RestartPolicyNameEnum::UNLESS_STOPPED)
+        );
         let endpoints = b.networking_config.unwrap().endpoints_config.unwrap();
         let front = &endpoints["front"];
         assert_eq!(front.aliases.as_deref(), Some(&["web".to_string()][..]));
-        assert_eq!(front.ipam_config.as_ref().unwrap().ipv4_address.as_deref(), Some("172.30.0.9"));
+        assert_eq!(
+            front.ipam_config.as_ref().unwrap().ipv4_address.as_deref(),
+            Some("172.30.0.9")
+        );
         assert_eq!(front.mac_address, None);
         assert_eq!(r.more_networks.len(), 1);
         assert_eq!(r.more_networks[0].0, "back");
@@ -445,14 +497,23 @@ mod tests {
     fn an_overridden_entrypoint_keeps_its_command() {
         let mut image = image_config();
         image.entrypoint = Some(vec!["/other".into()]);
-        let b = plan(&inspect(), Some(&image), "nginx:1.26", &ContainerEdits::default()).unwrap().body;
+        let b = plan(
+            &inspect(),
+            Some(&image),
+            "nginx:1.26",
+            &ContainerEdits::default(),
+        )
+        .unwrap()
+        .body;
         assert_eq!(b.entrypoint.unwrap(), ["/entry.sh"]);
         assert_eq!(b.cmd.unwrap(), ["nginx", "-g", "daemon off;"]);
     }
 
     #[test]
     fn without_the_old_image_everything_is_kept() {
-        let b = plan(&inspect(), None, "nginx:1.26", &ContainerEdits::default()).unwrap().body;
+        let b = plan(&inspect(), None, "nginx:1.26", &ContainerEdits::default())
+            .unwrap()
+            .body;
         assert_eq!(b.env.unwrap().len(), 3);
         assert_eq!(b.cmd.unwrap().len(), 3);
     }
@@ -461,8 +522,14 @@ mod tests {
     fn edits_replace_env_ports_limits_and_policy() {
         let edits = ContainerEdits {
             env: Some(vec![
-                EnvVar { name: "PATH".into(), value: "/usr/bin".into() },
-                EnvVar { name: "TZ".into(), value: "UTC".into() },
+                EnvVar {
+                    name: "PATH".into(),
+                    value: "/usr/bin".into(),
+                },
+                EnvVar {
+                    name: "TZ".into(),
+                    value: "UTC".into(),
+                },
             ]),
             ports: Some(vec![PortSpec {
                 host_ip: Some("127.0.0.1".into()),
@@ -470,10 +537,15 @@ mod tests {
                 container_port: 443,
                 protocol: Protocol::Tcp,
             }]),
-            limits: Some(ResourceLimits { cpus: Some(1.5), memory_bytes: None }),
+            limits: Some(ResourceLimits {
+                cpus: Some(1.5),
+                memory_bytes: None,
+            }),
             restart_policy: Some(Policy::Always),
         };
-        let b = plan(&inspect(), Some(&image_config()), "nginx:1.25", &edits).unwrap().body;
+        let b = plan(&inspect(), Some(&image_config()), "nginx:1.25", &edits)
+            .unwrap()
+            .body;
         assert_eq!(b.env.unwrap(), ["TZ=UTC"]);
         assert!(b.exposed_ports.unwrap().contains(&"443/tcp".to_string()));
         let host = b.host_config.unwrap();
@@ -484,7 +556,10 @@ mod tests {
         assert_eq!(bound[0].host_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(host.memory, Some(0), "unlimited");
         assert_eq!(host.nano_cpus, Some(1_500_000_000));
-        assert_eq!(host.restart_policy.unwrap().name, Some(RestartPolicyNameEnum::ALWAYS));
+        assert_eq!(
+            host.restart_policy.unwrap().name,
+            Some(RestartPolicyNameEnum::ALWAYS)
+        );
     }
 
     #[test]

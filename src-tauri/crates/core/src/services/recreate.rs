@@ -94,7 +94,11 @@ impl Touched<'_> {
                 problems.push(format!("the new container could not be removed: {e}"));
             }
         }
-        if let Err(e) = self.rt.rename(&self.source.engine_id, &self.source.name).await {
+        if let Err(e) = self
+            .rt
+            .rename(&self.source.engine_id, &self.source.name)
+            .await
+        {
             problems.push(format!(
                 "the previous container could not get its name back (it is \"{}\"): {e}",
                 aside_name(&self.source.name)
@@ -177,7 +181,14 @@ impl RecreateService {
             None => source.image.clone(),
         };
         let outcome = self
-            .run(rt.as_ref(), &container.device_uuid, &source, &target, request, report)
+            .run(
+                rt.as_ref(),
+                &container.device_uuid,
+                &source,
+                &target,
+                request,
+                report,
+            )
             .await;
         if matches!(outcome.result, RecreateResult::Replaced { .. }) {
             if let Err(e) = self.updates.forget(&request.container_uuid).await {
@@ -231,7 +242,9 @@ impl RecreateService {
             })
             .await;
             if let Err(e) = pulled {
-                outcome.result = failed(format!("Pulling {target} failed: {e}. Nothing was changed."));
+                outcome.result = failed(format!(
+                    "Pulling {target} failed: {e}. Nothing was changed."
+                ));
                 return outcome;
             }
         }
@@ -239,7 +252,9 @@ impl RecreateService {
             Ok(Some(id)) => id,
             // The container's own reference lost its tag (a `docker image prune -a` takes
             // the tags of images in use too): it names the container's image again.
-            Ok(None) if !request.pull && target == source.image && ImageRef::parse(target).is_ok() => {
+            Ok(None)
+                if !request.pull && target == source.image && ImageRef::parse(target).is_ok() =>
+            {
                 if let Err(e) = rt.tag_image(&source.image_id, target).await {
                     outcome.result = failed(format!(
                         "{target} is no longer on the device and could not be named again: {e}. Nothing was changed."
@@ -267,15 +282,10 @@ impl RecreateService {
 
         // 2. The previous image, kept under a tag of its own. The image an earlier update
         // kept there is put back if this one does not go through.
-        let previous = self
-            .kept
-            .kept_images()
-            .await
-            .ok()
-            .and_then(|all| {
-                all.into_iter()
-                    .find(|k| k.device_uuid == device_uuid && k.container == source.name)
-            });
+        let previous = self.kept.kept_images().await.ok().and_then(|all| {
+            all.into_iter()
+                .find(|k| k.device_uuid == device_uuid && k.container == source.name)
+        });
         if image_changes {
             if let Some(tag) = rollback_tag(&source.image, &source.name) {
                 match rt.tag_image(&source.image_id, &tag).await {
@@ -303,12 +313,19 @@ impl RecreateService {
                 outcome.result = failed(format!(
                     "{} could not be stopped: {e}{}",
                     source.name,
-                    if back.is_ok() { ". It runs as before." } else { "" }
+                    if back.is_ok() {
+                        ". It runs as before."
+                    } else {
+                        ""
+                    }
                 ));
                 return outcome;
             }
         }
-        if let Err(e) = rt.rename(&source.engine_id, &aside_name(&source.name)).await {
+        if let Err(e) = rt
+            .rename(&source.engine_id, &aside_name(&source.name))
+            .await
+        {
             if source.running {
                 let _ = rt.start(&source.engine_id).await;
             }
@@ -348,8 +365,7 @@ impl RecreateService {
                     device_uuid,
                     source,
                     outcome,
-                    "the container was stopped, so the new one was created and left stopped"
-                        .into(),
+                    "the container was stopped, so the new one was created and left stopped".into(),
                 )
                 .await;
         }
@@ -358,8 +374,13 @@ impl RecreateService {
         report(RecreateStep::Starting);
         let verdict = match rt.start(&new_id).await {
             Ok(()) => {
-                self.gate(rt, &new_id, request.gate.unwrap_or_default().bounded(), report)
-                    .await
+                self.gate(
+                    rt,
+                    &new_id,
+                    request.gate.unwrap_or_default().bounded(),
+                    report,
+                )
+                .await
             }
             Err(e) => Err(format!("it could not be started: {e}")),
         };
@@ -372,7 +393,9 @@ impl RecreateService {
                 outcome.last_lines = last_lines(rt, &new_id).await;
                 outcome.result = match touched.restore(Some(&new_id)).await {
                     Ok(()) => RecreateResult::RolledBack { reason },
-                    Err(problem) => failed(format!("the new container failed ({reason}); then {problem}")),
+                    Err(problem) => failed(format!(
+                        "the new container failed ({reason}); then {problem}"
+                    )),
                 };
                 self.kept_after_failure(rt, device_uuid, source, &mut outcome, previous)
                     .await;

@@ -93,7 +93,9 @@ impl UpdateService {
             return Ok(());
         };
         let before = check.findings.len();
-        check.findings.retain(|f| f.container_uuid != container_uuid);
+        check
+            .findings
+            .retain(|f| f.container_uuid != container_uuid);
         if check.findings.len() == before {
             return Ok(());
         }

@@ -216,16 +216,25 @@ pub const MAX_KEEP_HOURS: u32 = 90 * 24;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(tag = "step", rename_all = "camelCase")]
 pub enum RecreateStep {
-    Pulling { progress: PullProgress },
+    Pulling {
+        progress: PullProgress,
+    },
     /// The old container is stopped and set aside under another name.
     Stopping,
     Creating,
     Starting,
     /// The gate watches the new container; `seconds` is the longest it may still wait.
-    Checking { seconds: u32, health: Option<HealthState> },
+    Checking {
+        seconds: u32,
+        health: Option<HealthState>,
+    },
     /// The new container failed the gate: it goes, the old one comes back.
-    RollingBack { reason: String },
-    Done { outcome: RecreateOutcome },
+    RollingBack {
+        reason: String,
+    },
+    Done {
+        outcome: RecreateOutcome,
+    },
 }
 
 /// How a recreate ended.
@@ -271,6 +280,7 @@ fn repository_of(image: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -290,8 +300,14 @@ mod tests {
     #[test]
     fn without_a_healthcheck_the_window_decides() {
         let s = Duration::from_secs;
-        assert_eq!(gate_verdict(&running(), 0, s(5), GATE), GateVerdict::Pending);
-        assert!(matches!(gate_verdict(&running(), 0, s(30), GATE), GateVerdict::Passed(_)));
+        assert_eq!(
+            gate_verdict(&running(), 0, s(5), GATE),
+            GateVerdict::Pending
+        );
+        assert!(matches!(
+            gate_verdict(&running(), 0, s(30), GATE),
+            GateVerdict::Passed(_)
+        ));
         let exited = RunState {
             exit_code: Some(3),
             ..Default::default()
@@ -305,14 +321,21 @@ mod tests {
             exit_code: Some(1),
             ..running()
         };
-        assert!(matches!(gate_verdict(&restarted, 0, s(1), GATE), GateVerdict::Failed(m) if m.contains("restarted")));
+        assert!(
+            matches!(gate_verdict(&restarted, 0, s(1), GATE), GateVerdict::Failed(m) if m.contains("restarted"))
+        );
         // Restarts from before the gate are not this run's.
-        assert_eq!(gate_verdict(&restarted, 1, s(1), GATE), GateVerdict::Pending);
+        assert_eq!(
+            gate_verdict(&restarted, 1, s(1), GATE),
+            GateVerdict::Pending
+        );
         let oom = RunState {
             oom_killed: true,
             ..running()
         };
-        assert!(matches!(gate_verdict(&oom, 0, s(40), GATE), GateVerdict::Failed(m) if m.contains("memory")));
+        assert!(
+            matches!(gate_verdict(&oom, 0, s(40), GATE), GateVerdict::Failed(m) if m.contains("memory"))
+        );
     }
 
     #[test]
@@ -322,17 +345,30 @@ mod tests {
             health: Some(h),
             ..running()
         };
-        assert_eq!(gate_verdict(&with(HealthState::Starting), 0, s(60), GATE), GateVerdict::Pending);
-        assert!(matches!(gate_verdict(&with(HealthState::Starting), 0, s(120), GATE), GateVerdict::Failed(m) if m.contains("120 s")));
-        assert!(matches!(gate_verdict(&with(HealthState::Healthy), 0, s(1), GATE), GateVerdict::Passed(_)));
-        assert!(matches!(gate_verdict(&with(HealthState::Unhealthy), 0, s(1), GATE), GateVerdict::Failed(m) if m.contains("unhealthy")));
+        assert_eq!(
+            gate_verdict(&with(HealthState::Starting), 0, s(60), GATE),
+            GateVerdict::Pending
+        );
+        assert!(
+            matches!(gate_verdict(&with(HealthState::Starting), 0, s(120), GATE), GateVerdict::Failed(m) if m.contains("120 s"))
+        );
+        assert!(matches!(
+            gate_verdict(&with(HealthState::Healthy), 0, s(1), GATE),
+            GateVerdict::Passed(_)
+        ));
+        assert!(
+            matches!(gate_verdict(&with(HealthState::Unhealthy), 0, s(1), GATE), GateVerdict::Failed(m) if m.contains("unhealthy"))
+        );
         // An exit fails even while the healthcheck has not spoken.
         let exited = RunState {
             health: Some(HealthState::Starting),
             exit_code: Some(0),
             ..Default::default()
         };
-        assert!(matches!(gate_verdict(&exited, 0, s(1), GATE), GateVerdict::Failed(_)));
+        assert!(matches!(
+            gate_verdict(&exited, 0, s(1), GATE),
+            GateVerdict::Failed(_)
+        ));
     }
 
     #[test]
@@ -347,7 +383,10 @@ mod tests {
         );
         assert_eq!(rollback_tag("not a reference", "web"), None);
         assert_eq!(aside_name("/web"), "web-squirrel-previous");
-        assert_eq!(with_tag("ghcr.io/o/app:1.0", "1.1").as_deref(), Some("ghcr.io/o/app:1.1"));
+        assert_eq!(
+            with_tag("ghcr.io/o/app:1.0", "1.1").as_deref(),
+            Some("ghcr.io/o/app:1.1")
+        );
     }
 
     proptest! {

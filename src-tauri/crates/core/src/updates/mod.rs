@@ -9,8 +9,9 @@ pub mod registry;
 pub mod version;
 
 pub use apply::{
-    aside_name, gate_verdict, DEFAULT_KEEP_HOURS, MAX_KEEP_HOURS, rollback_tag, with_tag, ContainerEdits, GateSettings, GateVerdict,
-    HealthState, KeptImage, RecreateOutcome, RecreateResult, RecreateSource, RecreateStep, RunState,
+    aside_name, gate_verdict, rollback_tag, with_tag, ContainerEdits, GateSettings, GateVerdict,
+    HealthState, KeptImage, RecreateOutcome, RecreateResult, RecreateSource, RecreateStep,
+    RunState, DEFAULT_KEEP_HOURS, MAX_KEEP_HOURS,
 };
 pub use check::{
     checkable, finding, plan, CheckPlan, CheckRequests, Checkable, ContainerUpdate, Finding,

@@ -21,7 +21,7 @@ import { IconAlertTriangle, IconArrowBackUp, IconCheck, IconCircleCheck, IconInf
 import { useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
 import { useEffect, useState } from "react";
-import { useContainerInspect, useKeepHours, useKeptImages, useUpdateFindings } from "../../../api/queries";
+import { useContainerInspect, useKeepHours, useKeptImages, useUpdateFindings, useUpdates } from "../../../api/queries";
 import { queryKeys } from "../../../api/queryKeys";
 import type { Container } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
@@ -99,6 +99,8 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
   const { container, mode } = target;
   const client = useQueryClient();
   const finding = useUpdateFindings().get(container.uuid);
+  // The update's target comes from the last check: nothing starts before it is read.
+  const checkRead = useUpdates().isSuccess;
   const kept = useKeptImages().data?.find((k) => k.deviceUuid === container.deviceUuid && k.container === container.name);
   const keepHours = useKeepHours().data ?? null;
   const inspect = useContainerInspect(mode === "edit" ? container.uuid : null);
@@ -115,7 +117,11 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
     }
   }, [inspect.data, before]);
 
-  const image = mode === "update" ? targetImage(container.image, finding) : container.image;
+  // What the update was about is kept from its start: the finding goes once it is done.
+  const [started, setStarted] = useState<{ sentence: string; image: string } | null>(null);
+  const image = started?.image ?? (mode === "update" ? targetImage(container.image, finding) : container.image);
+  const sentence =
+    started?.sentence ?? (finding ? updateSentence(finding, container.image) : null) ?? "Pull the image again and move to it if it changed.";
   const gate: GateSettings = { windowSecs: Number(windowSecs), healthTimeoutSecs: Math.max(120, Number(windowSecs)) };
   const edits: ContainerEdits | string | null = mode === "edit" && before && form ? editsFrom(before, form) : null;
   const running = run !== null && run.outcome === null;
@@ -123,6 +129,7 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
 
   const start = async () => {
     setError(null);
+    setStarted({ sentence, image });
     setRun(START);
     // The channel's type is the bindings' input side; what arrives is what the backend sends.
     const channel = new Channel<RecreateStep_Deserialize>();
@@ -157,13 +164,13 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
   const canStart =
     !running &&
     done === null &&
-    (mode === "update" || (mode === "rollback" && kept != null) || (mode === "edit" && typeof edits === "object" && edits !== null && !noEdits(edits)));
+    ((mode === "update" && checkRead) || (mode === "rollback" && kept != null) || (mode === "edit" && typeof edits === "object" && edits !== null && !noEdits(edits)));
 
   return (
     <Stack gap="sm" data-testid="recreate-body" data-mode={mode}>
       {mode === "update" ? (
         <Stack gap={4}>
-          <Text size="sm">{finding ? updateSentence(finding, container.image) : "Pull the image again and move to it if it changed."}</Text>
+          <Text size="sm">{sentence}</Text>
           <Group gap="xs" wrap="nowrap">
             <Code className="sq-wrap" data-testid="recreate-from">
               {container.image}
@@ -367,7 +374,7 @@ function EditFields({ form, onChange, disabled }: { form: EditForm; onChange: (f
         </Table>
       </ScrollArea.Autosize>
       <Group>
-        <Button size="xs" variant="subtle" leftSection={<IconPlus size={14} />} disabled={disabled} onClick={() => onChange({ ...form, env: [...form.env, { name: "", value: "" }] })}>
+        <Button size="xs" variant="subtle" leftSection={<IconPlus size={14} />} disabled={disabled} onClick={() => onChange({ ...form, env: [...form.env, { name: "", value: "" }] })} data-testid="recreate-env-add">
           Add a variable
         </Button>
       </Group>
