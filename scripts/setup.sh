@@ -15,6 +15,8 @@ packages=(
   openssh-server openssh-client gnome-keyring dbus-x11
   # a real image registry for pulls and deploys
   docker-registry apache2-utils
+  # Docker's credential helper over the Secret Service, for the config.json import
+  golang-docker-credential-helpers
   # Node.js for the UI when the machine has none
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

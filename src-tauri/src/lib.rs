@@ -50,6 +50,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::history::log_history_forget,
             commands::inventory::images_list,
             commands::inventory::image_remove,
+            commands::inventory::image_tag,
             commands::inventory::images_prune,
             commands::inventory::image_pull,
             commands::inventory::volumes_list,

@@ -87,6 +87,11 @@ export const commands = {
 	 *  containers.
 	 */
 	imageRemove: (deviceUuid: string, image: string, force: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("image_remove", { deviceUuid, image, force })),
+	/**
+	 *  Tags an image of a device as `reference` (`repo[:tag]`, `latest` when none); returns the
+	 *  reference as written.
+	 */
+	imageTag: (deviceUuid: string, image: string, reference: string) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("image_tag", { deviceUuid, image, reference })),
 	/**  Prunes a device's images: dangling ones, or every image no container uses (`all`). */
 	imagesPrune: (deviceUuid: string, all: boolean) => typedError<ImagePrune, AppError_Serialize>(__TAURI_INVOKE("images_prune", { deviceUuid, all })),
 	/**

@@ -64,6 +64,23 @@ pub async fn image_remove(
         .await?)
 }
 
+/// Tags an image of a device as `reference` (`repo[:tag]`, `latest` when none); returns the
+/// reference as written.
+#[tauri::command]
+#[specta::specta]
+pub async fn image_tag(
+    state: State<'_, AppState>,
+    device_uuid: String,
+    image: String,
+    reference: String,
+) -> CmdResult<String> {
+    Ok(state
+        .app()?
+        .containers
+        .tag_image(&device_uuid, &image, &reference)
+        .await?)
+}
+
 /// Prunes a device's images: dangling ones, or every image no container uses (`all`).
 #[tauri::command]
 #[specta::specta]

@@ -341,7 +341,9 @@ impl App {
         let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
             CoreError::InvalidInput(format!("{} cannot be read: {e}.", path.display()))
         })?;
-        self.registries.import_docker_config(&text).await
+        self.registries
+            .import_docker_config(&text, &crate::cred_helpers::ProcessCredentialHelpers)
+            .await
     }
 
     /// Template logos as `data:` URLs.

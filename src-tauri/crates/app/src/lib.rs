@@ -5,6 +5,7 @@
 
 mod app;
 mod config;
+mod cred_helpers;
 mod discovery;
 mod factory;
 mod fetch;
@@ -13,6 +14,7 @@ mod logos;
 
 pub use app::App;
 pub use config::AppConfig;
+pub use cred_helpers::ProcessCredentialHelpers;
 pub use discovery::{discover_engines, local_docker_socket};
 pub use factory::AppComponentFactory;
 pub use fetch::{redact, ReqwestFetcher};

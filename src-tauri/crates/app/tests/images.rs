@@ -80,6 +80,36 @@ async fn images_are_removed_and_pruned_with_the_space_said() {
         matches!(&refused, Err(CoreError::Engine(EngineError::Conflict(m))) if m.contains("with \"force\"")),
         "{refused:?}"
     );
+    // A new tag names the same image; a bad name is refused in words and tags nothing.
+    let tagged = app
+        .containers
+        .tag_image(&device, "busybox:local", "registry.lan:5000/tools/box:v2")
+        .await
+        .unwrap();
+    assert_eq!(tagged, "registry.lan:5000/tools/box:v2");
+    assert_eq!(
+        engine.cli(&["image", "inspect", "-f", "{{.Id}}", &tagged]),
+        used
+    );
+    let refused = app
+        .containers
+        .tag_image(&device, "busybox:local", "Box:<b>")
+        .await;
+    assert!(
+        matches!(&refused, Err(CoreError::InvalidInput(m)) if m.contains("not an image name")),
+        "{refused:?}"
+    );
+    let missing = app
+        .containers
+        .tag_image(&device, "no-such-image:1", "other:1")
+        .await;
+    assert!(
+        matches!(
+            &missing,
+            Err(CoreError::Engine(EngineError::NoSuchObject(_)))
+        ),
+        "{missing:?}"
+    );
     // A tag goes when asked.
     app.containers
         .remove_image(&device, "junk:1", false)

@@ -213,27 +213,63 @@ async fn a_private_registry_is_checked_with_its_keyring_credentials_once_added()
         .unwrap();
     engine.cli(&["image", "inspect", &image]);
 
-    // Docker's config.json: entries with a user and password are added, known hosts kept,
-    // helper-only entries said.
+    // Docker's config.json: entries with a user and password are added, known hosts kept;
+    // the rest is read from the credential helpers it names, run for real: Docker's own
+    // `docker-credential-secretservice` over this session's keyring as the store, and a
+    // per-host helper that is not installed, said so.
     let hub_password = format!("hub-{}", uuid_suffix());
+    let ghcr_token = format!("ghcr-{}", uuid_suffix());
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("hubuser:{hub_password}"));
+    helper_store(
+        "secretservice",
+        &serde_json::json!({ "ServerURL": "ghcr.io", "Username": "octo", "Secret": ghcr_token }),
+    );
     let config_json = serde_json::json!({
         "auths": {
             "https://index.docker.io/v1/": { "auth": auth },
             (host.clone()): { "auth": "aG9tZWxhYjp4" },
             "ghcr.io": {},
         },
-        "credsStore": "desktop"
+        "credHelpers": { "quay.io": "squirrel-missing" },
+        "credsStore": "secretservice"
     });
+    let helpers = squirrel_app::ProcessCredentialHelpers;
     let report = app
         .registries()
-        .import_docker_config(&config_json.to_string())
+        .import_docker_config(&config_json.to_string(), &helpers)
         .await
         .unwrap();
-    assert_eq!(report.added, ["docker.io"]);
+    let mut added = report.added.clone();
+    added.sort();
+    assert_eq!(added, ["docker.io", "ghcr.io"], "{report:?}");
     assert_eq!(report.skipped, vec![host.clone()]);
-    assert_eq!(report.failed.len(), 1);
-    assert!(report.failed[0].1.contains("credential helper"));
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].0, "quay.io");
+    assert!(
+        report.failed[0]
+            .1
+            .contains("docker-credential-squirrel-missing is not installed"),
+        "{report:?}"
+    );
+    let ghcr = app
+        .registries()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.host == "ghcr.io")
+        .unwrap();
+    assert_eq!(ghcr.username.as_deref(), Some("octo"));
+    assert_eq!(
+        keyring
+            .get(&ghcr.secret.clone().unwrap())
+            .await
+            .unwrap()
+            .map(|s| s.expose().to_string()),
+        Some(ghcr_token.clone())
+    );
+    assert!(!contains(&data_bytes(app.data_dir()), &ghcr_token));
+    assert!(!format!("{report:?}").contains(&ghcr_token));
     let hub = app
         .registries()
         .list()
@@ -256,7 +292,10 @@ async fn a_private_registry_is_checked_with_its_keyring_credentials_once_added()
         Some(hub_password.clone())
     );
     assert!(!contains(&data_bytes(app.data_dir()), &hub_password));
-    let bad = app.registries().import_docker_config("{ not json").await;
+    let bad = app
+        .registries()
+        .import_docker_config("{ not json", &helpers)
+        .await;
     assert!(matches!(bad, Err(CoreError::InvalidInput(_))));
 
     // Removed: the keyring entries go with them.
@@ -291,4 +330,21 @@ fn uuid_suffix() -> String {
             .unwrap()
             .as_nanos()
     )
+}
+
+/// Stores credentials with a Docker credential helper, as `docker login` does.
+fn helper_store(helper: &str, creds: &serde_json::Value) {
+    use std::io::Write;
+    let mut child = Command::new(format!("docker-credential-{helper}"))
+        .arg("store")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(creds.to_string().as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }

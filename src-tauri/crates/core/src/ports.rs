@@ -169,6 +169,14 @@ pub trait HttpFetcher: Send + Sync {
 
 /// Where the history keeps container logs (its own database: the lines are many, and a
 /// copy of the main database before a migration should not carry them).
+/// Docker's credential helpers (`docker-credential-<helper>`) on this machine: runs one with a
+/// verb (`get`, `list`) and its standard input, within a deadline. `Err` says in words why
+/// it gave nothing (not installed, timed out, its own message); never holds a secret.
+#[async_trait]
+pub trait CredentialHelperRunner: Send + Sync {
+    async fn run(&self, helper: &str, verb: &str, input: &str) -> Result<String, String>;
+}
+
 #[async_trait]
 pub trait LogHistoryRepository: Send + Sync {
     /// The timeline of the container named `name` on `device_uuid` (created on first use),

@@ -1,7 +1,7 @@
-import { ActionIcon, Button, Checkbox, Group, Modal, Select, Stack, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Button, Checkbox, Group, Modal, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconEraser, IconTrash } from "@tabler/icons-react";
-import { useState } from "react";
+import { IconEraser, IconTag, IconTrash } from "@tabler/icons-react";
+import { type FormEvent, useState } from "react";
 import type { DeviceSummary, Image } from "../../api/types";
 import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
@@ -58,6 +58,78 @@ export function RemoveImageButton({ image, label, usedBy }: { image: Image; labe
             </Button>
           </Group>
         </Stack>
+      </Modal>
+    </>
+  );
+}
+
+/** A name offered for a new tag: the image's first tag with its tag part left to change. */
+export function suggestedTag(repoTags: string[]): string {
+  const first = repoTags.find((t) => t !== "<none>:<none>");
+  if (!first) return "";
+  const slash = first.lastIndexOf("/");
+  const colon = first.lastIndexOf(":");
+  return colon > slash ? `${first.slice(0, colon)}:` : `${first}:`;
+}
+
+/** "Tag…": another name for an image on its device, as `docker tag`; the engine's or the
+ *  name's error is said under the field and nothing is tagged. */
+export function TagImageButton({ image, label }: { image: Image; label: string }) {
+  const [open, setOpen] = useState(false);
+  const [reference, setReference] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const show = () => {
+    setReference(suggestedTag(image.repoTags));
+    setError(null);
+    setOpen(true);
+  };
+  const tag = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const written = await call(commands.imageTag(image.deviceUuid, image.id, reference));
+      setOpen(false);
+      notifications.show({ color: "teal", title: "Image tagged", message: `${label} is now also ${written}.` });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Tooltip label="Tag">
+        <ActionIcon variant="subtle" color="gray" size="sm" onClick={show} aria-label={`Tag ${label}`} data-testid="image-tag">
+          <IconTag size={15} />
+        </ActionIcon>
+      </Tooltip>
+      <Modal opened={open} onClose={() => setOpen(false)} title={`Tag ${label}`} size="md">
+        <form onSubmit={(e) => void tag(e)}>
+          <Stack gap="sm">
+            <TextInput
+              label="New name"
+              description="repository:tag, with the registry in front to push it there (registry.lan:5000/apps/web:1.2); latest when no tag is given"
+              placeholder="registry.lan:5000/apps/web:1.2"
+              value={reference}
+              onChange={(e) => setReference(e.currentTarget.value)}
+              error={error}
+              data-autofocus
+              spellCheck={false}
+              autoCapitalize="off"
+              data-testid="image-tag-input"
+            />
+            <Group justify="flex-end" gap="xs">
+              <Button variant="subtle" color="gray" onClick={() => setOpen(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={busy} disabled={reference.trim() === ""} data-testid="image-tag-confirm">
+                Tag
+              </Button>
+            </Group>
+          </Stack>
+        </form>
       </Modal>
     </>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pruneSummary } from "./ImageActions";
+import { pruneSummary, suggestedTag } from "./ImageActions";
 import { usage } from "./ImagesPage";
 
 describe("images", () => {
@@ -18,5 +18,12 @@ describe("images", () => {
     expect(pruneSummary(0, 0, [])).toBe("Nothing to remove.");
     expect(pruneSummary(3, 5_000_000, [])).toBe("Removed 3 images or layers, 5 MB freed.");
     expect(pruneSummary(1, 0, ["nas: unreachable"])).toMatch(/Not pruned: nas: unreachable\.$/);
+  });
+
+  it("offer the first tag's repository for a new tag", () => {
+    expect(suggestedTag(["registry.lan:5000/apps/web:1.2", "web:old"])).toBe("registry.lan:5000/apps/web:");
+    expect(suggestedTag(["registry.lan:5000/apps/web"])).toBe("registry.lan:5000/apps/web:");
+    expect(suggestedTag(["<none>:<none>"])).toBe("");
+    expect(suggestedTag([])).toBe("");
   });
 });

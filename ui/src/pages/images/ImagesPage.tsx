@@ -7,7 +7,7 @@ import { Cell, ResourceTable, type ResourceColumn } from "../../components/Resou
 import { formatBytes, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import { useDeviceNames } from "../useDeviceNames";
-import { PruneButton, RemoveImageButton } from "./ImageActions";
+import { PruneButton, RemoveImageButton, TagImageButton } from "./ImageActions";
 import { PullButton } from "./PullButton";
 
 /** How many containers of its device use each image, by `device/id`. */
@@ -78,8 +78,16 @@ export function ImagesPage() {
     },
     {
       header: " ",
-      width: 48,
-      render: (i) => <RemoveImageButton image={i} label={i.repoTags[0] ?? shortId(i.id)} usedBy={usedBy(i)} />,
+      width: 72,
+      render: (i) => {
+        const label = i.repoTags[0] ?? shortId(i.id);
+        return (
+          <Group gap={4} wrap="nowrap">
+            <TagImageButton image={i} label={label} />
+            <RemoveImageButton image={i} label={label} usedBy={usedBy(i)} />
+          </Group>
+        );
+      },
     },
   ];
   return (

@@ -127,6 +127,25 @@ impl ContainerService {
             .await?)
     }
 
+    /// Tags an image of a device (by id or reference) as `reference`, as `docker tag` does;
+    /// a reference that is not `repo[:tag]` (a digest, spaces, capitals) is refused in words.
+    pub async fn tag_image(
+        &self,
+        device_uuid: &str,
+        image: &str,
+        reference: &str,
+    ) -> CoreResult<String> {
+        if image.trim().is_empty() || image.len() > 512 {
+            return Err(CoreError::InvalidInput("No image was named.".into()));
+        }
+        let reference = valid_tag_reference(reference)?;
+        self.device_runtime(device_uuid)
+            .await?
+            .tag_image(image.trim(), &reference)
+            .await?;
+        Ok(reference)
+    }
+
     /// Prunes a device's images: dangling ones, or all that no container uses.
     pub async fn prune_images(
         &self,
@@ -223,6 +242,33 @@ fn validate_signal(s: &str) -> CoreResult<()> {
     }
 }
 
+/// A new name for an image: `[registry/]repository[:tag]`, lower-case repository, no digest;
+/// `latest` when no tag is given. Returns it as it will be written.
+fn valid_tag_reference(text: &str) -> CoreResult<String> {
+    let text = text.trim();
+    if text.len() > 255 {
+        return Err(CoreError::InvalidInput(
+            "An image name is at most 255 characters.".into(),
+        ));
+    }
+    let parsed = crate::templates::ImageRef::parse(text)
+        .map_err(|e| CoreError::InvalidInput(format!("\"{text}\" is not an image name: {e}.")))?;
+    if parsed.digest.is_some() {
+        return Err(CoreError::InvalidInput(
+            "A tag names an image by repository and tag; a digest (@sha256:…) cannot be given to it."
+                .into(),
+        ));
+    }
+    let repository = match &parsed.registry {
+        Some(registry) => format!("{registry}/{}", parsed.repository),
+        None => parsed.repository.clone(),
+    };
+    Ok(format!(
+        "{repository}:{}",
+        parsed.tag.as_deref().unwrap_or("latest")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +289,35 @@ mod tests {
         assert!(validate_signal("RTMIN+3").is_ok());
         assert!(validate_signal("0").is_err());
         assert!(validate_signal("sig term").is_err());
+    }
+    #[test]
+    fn tag_references_are_repo_and_tag_only() {
+        assert_eq!(
+            valid_tag_reference(" web ").ok().as_deref(),
+            Some("web:latest")
+        );
+        assert_eq!(
+            valid_tag_reference("registry.lan:5000/apps/web:1.2")
+                .ok()
+                .as_deref(),
+            Some("registry.lan:5000/apps/web:1.2")
+        );
+        assert!(valid_tag_reference("Web:1").is_err());
+        assert!(valid_tag_reference(
+            "web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        )
+        .is_err());
+        assert!(valid_tag_reference("<b>web</b>").is_err());
+        assert!(valid_tag_reference("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever is typed: no panic, and what is accepted names itself again.
+        #[test]
+        fn a_tag_reference_accepted_is_stable(text in "\\PC{0,80}") {
+            if let Ok(reference) = valid_tag_reference(&text) {
+                proptest::prop_assert_eq!(valid_tag_reference(&reference).ok(), Some(reference));
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use base64::Engine as _;
 
 use crate::clock::Clock;
 use crate::error::{CoreError, CoreResult};
-use crate::ports::RegistryRepository;
+use crate::ports::{CredentialHelperRunner, RegistryRepository};
 use crate::secrets::{Secret, SecretStore};
 use crate::updates::{
     normalize_host, registry_host, registry_secret_ref, NewRegistry, RegistryCredentials,
@@ -244,9 +244,14 @@ impl RegistriesService {
         }
     }
 
-    /// Adds the registries of Docker's `config.json` (its `auths` with a user and password
-    /// written in them; credential helpers are not run). Hosts already added are kept.
-    pub async fn import_docker_config(&self, text: &str) -> CoreResult<RegistryImport> {
+    /// Adds the registries of Docker's `config.json`: the user and password written in its
+    /// `auths`, or kept by its credential helpers (`credHelpers` per host, `credsStore` for
+    /// the rest, as the Docker CLI reads them). Hosts already added are kept as they are.
+    pub async fn import_docker_config(
+        &self,
+        text: &str,
+        helpers: &dyn CredentialHelperRunner,
+    ) -> CoreResult<RegistryImport> {
         let config: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             CoreError::InvalidInput(format!("The Docker config file is not valid JSON: {e}."))
         })?;
@@ -255,9 +260,29 @@ impl RegistriesService {
             skipped: Vec::new(),
             failed: Vec::new(),
         };
-        let Some(auths) = config.get("auths").and_then(|a| a.as_object()) else {
-            return Ok(report);
-        };
+        let empty = serde_json::Map::new();
+        let auths = config
+            .get("auths")
+            .and_then(|a| a.as_object())
+            .unwrap_or(&empty);
+        let per_host = config
+            .get("credHelpers")
+            .and_then(|a| a.as_object())
+            .unwrap_or(&empty);
+        let store = config
+            .get("credsStore")
+            .and_then(|s| s.as_str())
+            .filter(|s| !s.is_empty());
+        // The servers named: in `auths`, in `credHelpers`, and those the store keeps.
+        let mut servers: Vec<String> = auths.keys().chain(per_host.keys()).cloned().collect();
+        if let Some(store) = store {
+            match list_helper(helpers, store).await {
+                Ok(kept) => servers.extend(kept),
+                Err(e) => report
+                    .failed
+                    .push((format!("credsStore \"{}\"", shown(store)), e)),
+            }
+        }
         let known: Vec<String> = self
             .repo
             .list_registries()
@@ -265,25 +290,43 @@ impl RegistriesService {
             .into_iter()
             .map(|r| r.host)
             .collect();
-        for (key, value) in auths {
-            let host = match normalize_host(key) {
+        let mut seen: Vec<String> = Vec::new();
+        for server in servers {
+            let host = match normalize_host(&server) {
                 Ok(h) => h,
                 Err(e) => {
-                    report.failed.push((key.chars().take(80).collect(), e));
+                    report.failed.push((shown(&server), e));
                     continue;
                 }
             };
-            if known.contains(&host) || report.added.contains(&host) {
+            if seen.contains(&host) {
+                continue;
+            }
+            seen.push(host.clone());
+            if known.contains(&host) {
                 report.skipped.push(host);
                 continue;
             }
-            let Some((username, secret)) = docker_auth(value) else {
-                report.failed.push((
-                    host,
-                    "no user name and password are written for it (a credential helper keeps them)"
+            let helper = per_host
+                .get(&server)
+                .or_else(|| per_host.get(&host))
+                .and_then(|h| h.as_str());
+            let written = auths.get(&server).and_then(docker_auth);
+            let found = match (helper, written, store) {
+                (Some(helper), _, _) => get_from_helper(helpers, helper, &server).await,
+                (None, Some(creds), _) => Ok(creds),
+                (None, None, Some(store)) => get_from_helper(helpers, store, &server).await,
+                (None, None, None) => Err(
+                    "no user name and password are written for it, and no credential helper is named"
                         .into(),
-                ));
-                continue;
+                ),
+            };
+            let (username, secret) = match found {
+                Ok(c) => c,
+                Err(e) => {
+                    report.failed.push((host, e));
+                    continue;
+                }
             };
             let new = NewRegistry {
                 name: host.clone(),
@@ -298,6 +341,85 @@ impl RegistriesService {
         }
         Ok(report)
     }
+}
+
+/// At most 80 characters of something read from a file, for a report.
+fn shown(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+/// A helper's name as `docker-credential-<name>` allows: letters, digits, `.`, `_`, `-`.
+fn check_helper(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{}\" is not a credential helper's name",
+            shown(name)
+        ))
+    }
+}
+
+async fn list_helper(
+    helpers: &dyn CredentialHelperRunner,
+    helper: &str,
+) -> Result<Vec<String>, String> {
+    check_helper(helper)?;
+    let out = helpers.run(helper, "list", "").await?;
+    parse_helper_list(&out)
+}
+
+async fn get_from_helper(
+    helpers: &dyn CredentialHelperRunner,
+    helper: &str,
+    server: &str,
+) -> Result<(String, Secret), String> {
+    check_helper(helper)?;
+    let out = helpers
+        .run(helper, "get", server)
+        .await
+        .map_err(|e| format!("docker-credential-{helper}: {e}"))?;
+    parse_helper_get(&out).map_err(|e| format!("docker-credential-{helper}: {e}"))
+}
+
+/// `list`'s answer: a JSON object of server URL to user name.
+fn parse_helper_list(out: &str) -> Result<Vec<String>, String> {
+    let map: HashMap<String, serde_json::Value> = serde_json::from_str(out.trim())
+        .map_err(|_| "its list is not the JSON object the helper protocol gives".to_string())?;
+    let mut servers: Vec<String> = map.into_keys().collect();
+    servers.sort();
+    Ok(servers)
+}
+
+/// `get`'s answer: `{"ServerURL", "Username", "Secret"}`. A user name `<token>` marks an
+/// identity token (an OAuth refresh token), which is no password for the registry API.
+fn parse_helper_get(out: &str) -> Result<(String, Secret), String> {
+    #[derive(serde::Deserialize)]
+    struct Got {
+        #[serde(rename = "Username", default)]
+        username: String,
+        #[serde(rename = "Secret", default)]
+        secret: String,
+    }
+    let got: Got = serde_json::from_str(out.trim()).map_err(|_| {
+        "its answer is not the JSON the credential helper protocol gives".to_string()
+    })?;
+    if got.username == "<token>" {
+        return Err(
+            "it keeps an identity token, not a password: add the registry with a token by hand"
+                .into(),
+        );
+    }
+    if got.username.is_empty() || got.secret.is_empty() {
+        return Err("it keeps no user name and password for it".into());
+    }
+    Ok((got.username, Secret::new(got.secret)))
 }
 
 /// The user and password of one `auths` entry: `auth` (base64 `user:password`) or
@@ -342,6 +464,38 @@ mod tests {
         assert!(docker_auth(&serde_json::json!({ "auth": "!!" })).is_none());
         assert!(docker_auth(&serde_json::json!({ "identitytoken": "t" })).is_none());
         assert!(docker_auth(&serde_json::json!({})).is_none());
+    }
+
+    #[test]
+    fn helper_answers_are_read_as_the_protocol_gives_them() {
+        let (u, p) = parse_helper_get(r#"{"ServerURL":"ghcr.io","Username":"me","Secret":"tok"}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((u.as_str(), p.expose()), ("me", "tok"));
+        let token = parse_helper_get(r#"{"ServerURL":"x","Username":"<token>","Secret":"r"}"#);
+        assert!(token.is_err_and(|e| e.contains("identity token")));
+        assert!(parse_helper_get("credentials not found in native keychain").is_err());
+        assert_eq!(
+            parse_helper_list(r#"{"b.io":"u","a.io":"v"}"#),
+            Ok(vec!["a.io".to_string(), "b.io".to_string()])
+        );
+        assert!(parse_helper_list("[]").is_err());
+        assert!(check_helper("secretservice").is_ok());
+        assert!(check_helper("../../bin/sh").is_err());
+        assert!(check_helper("a b").is_err());
+        assert!(check_helper("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever a helper prints: read or refused, never a panic, and a refusal never
+        /// repeats what it printed (it may hold a secret).
+        #[test]
+        fn any_helper_answer_is_read_or_refused(out in "\\PC{0,120}", secret in "[a-z]{12,20}") {
+            let _ = parse_helper_list(&out);
+            let with_secret = format!("{out}{secret}");
+            if let Err(e) = parse_helper_get(&with_secret) {
+                proptest::prop_assert!(!e.contains(&secret));
+            }
+        }
     }
 
     proptest::proptest! {
