@@ -85,6 +85,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::updates::updates_interval_get,
             commands::updates::updates_interval_set,
             commands::updates::container_recreate,
+            commands::updates::containers_recreate_many,
             commands::updates::container_roll_back,
             commands::updates::kept_images_list,
             commands::updates::kept_images_hours_get,

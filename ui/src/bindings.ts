@@ -172,6 +172,12 @@ export const commands = {
 	 *  caller's channel; the outcome says how it ended.
 	 */
 	containerRecreate: (request: RecreateRequest_Deserialize, onStep: Channel<RecreateStep_Deserialize>) => typedError<RecreateOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_recreate", { request, onStep })),
+	/**
+	 *  Updates or recreates many containers safely, across devices (one at a time per device,
+	 *  the devices side by side); every event names its container and goes to this caller's
+	 *  channel only; the summary counts how they ended.
+	 */
+	containersRecreateMany: (requests: RecreateRequest_Deserialize[], onEvent: Channel<BatchEvent_Deserialize>) => typedError<BatchSummary, AppError_Serialize>(__TAURI_INVOKE("containers_recreate_many", { requests, onEvent })),
 	/**  Rolls a container back to the image kept by its last update, through the same gate. */
 	containerRollBack: (containerUuid: string, gate: GateSettings | null, onStep: Channel<RecreateStep_Deserialize>) => typedError<RecreateOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_roll_back", { containerUuid, gate, onStep })),
 	/**  The previous images kept for a roll back. */
@@ -230,6 +236,33 @@ export type AppError_Serialize = {
 	detail: string | null,
 	/**  Set with code `host_key_unknown`: the key to show the user for approval. */
 	hostKey: HostKeyPrompt | null,
+};
+
+/**  One event of a batch of recreates, with the container it is about. */
+export type BatchEvent = BatchEvent_Serialize | BatchEvent_Deserialize;
+
+/**  One event of a batch of recreates, with the container it is about. */
+export type BatchEvent_Deserialize = 
+/**  A step of one container's recreate; its `done` step carries how it ended. */
+{ kind: "step"; containerUuid: string; step: RecreateStep_Deserialize } | 
+/**  The container was not touched, and why (unknown, its device offline, already busy). */
+{ kind: "refused"; containerUuid: string; error: string };
+
+/**  One event of a batch of recreates, with the container it is about. */
+export type BatchEvent_Serialize = 
+/**  A step of one container's recreate; its `done` step carries how it ended. */
+{ kind: "step"; containerUuid: string; step: RecreateStep_Serialize } | 
+/**  The container was not touched, and why (unknown, its device offline, already busy). */
+{ kind: "refused"; containerUuid: string; error: string };
+
+/**  How a batch ended, counted. */
+export type BatchSummary = {
+	replaced: number,
+	upToDate: number,
+	rolledBack: number,
+	failed: number,
+	/**  Not touched at all. */
+	refused: number,
 };
 
 /**  One template of the merged catalogue. */

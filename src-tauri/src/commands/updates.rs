@@ -1,7 +1,9 @@
 //! Image update checks, and safe updates and recreates of containers.
 
 use squirrel_core::services::RecreateRequest;
-use squirrel_core::updates::{GateSettings, KeptImage, RecreateOutcome, RecreateStep, UpdateCheck};
+use squirrel_core::updates::{
+    BatchEvent, BatchSummary, GateSettings, KeptImage, RecreateOutcome, RecreateStep, UpdateCheck,
+};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -49,6 +51,26 @@ pub async fn container_recreate(
         let _ = on_step.send(step);
     };
     Ok(state.app()?.recreates().recreate(&request, &report).await?)
+}
+
+/// Updates or recreates many containers safely, across devices (one at a time per device,
+/// the devices side by side); every event names its container and goes to this caller's
+/// channel only; the summary counts how they ended.
+#[tauri::command]
+#[specta::specta]
+pub async fn containers_recreate_many(
+    state: State<'_, AppState>,
+    requests: Vec<RecreateRequest>,
+    on_event: Channel<BatchEvent>,
+) -> CmdResult<BatchSummary> {
+    let report = move |event: BatchEvent| {
+        let _ = on_event.send(event);
+    };
+    Ok(state
+        .app()?
+        .recreates()
+        .recreate_many(&requests, &report)
+        .await?)
 }
 
 /// Rolls a container back to the image kept by its last update, through the same gate.

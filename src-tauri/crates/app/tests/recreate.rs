@@ -373,3 +373,114 @@ async fn an_update_keeps_the_settings_and_a_failing_image_is_rolled_back_to_the_
 
     app.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
+    use squirrel_core::ports::ContainerRepository;
+    use squirrel_core::updates::{BatchEvent, BatchSummary};
+
+    let registry = TestRegistry::start();
+    let one = TestEngine::start();
+    let two = TestEngine::start();
+    let good = format!("{}/apps/good:1", registry.host());
+    let bad = format!("{}/apps/bad:1", registry.host());
+    image(&one, &good, &["busybox:local", "sleep", "3600"]);
+    image(&one, &bad, &["busybox:local", "sleep", "3600"]);
+    one.cli(&["push", "--quiet", &good]);
+    one.cli(&["push", "--quiet", &bad]);
+    one.cli(&["run", "-d", "--name", "one-good", &good]);
+    one.cli(&["run", "-d", "--name", "one-bad", &bad]);
+    two.cli(&["pull", "--quiet", &good]);
+    two.cli(&["run", "-d", "--name", "two-good", &good]);
+    let bad_id = one.cli(&["inspect", "-f", "{{.Id}}", "one-bad"]);
+    // News in the registry: a good image, and one that exits at once.
+    let v1 = one.cli(&["image", "inspect", "-f", "{{.Id}}", &good]);
+    let v2 = image(
+        &one,
+        &good,
+        &["-e", "RELEASE=2", "busybox:local", "sleep", "3600"],
+    );
+    publish(&one, &good, &v1);
+    let bad_v1 = one.cli(&["image", "inspect", "-f", "{{.Id}}", &bad]);
+    image(&one, &bad, &["busybox:local", "sh", "-c", "exit 3"]);
+    publish(&one, &bad, &bad_v1);
+
+    let app = App::new().await;
+    app.add_engine(&one, "one").await;
+    app.add_engine(&two, "two").await;
+    let names = ["one-good", "one-bad", "two-good"];
+    let uuids: Vec<String> = support::wait_until(|| async {
+        let all = app.store().list_containers().await.ok()?;
+        names
+            .iter()
+            .map(|n| all.iter().find(|c| c.name == *n).map(|c| c.uuid.clone()))
+            .collect::<Option<Vec<_>>>()
+    })
+    .await;
+    let mut requests: Vec<RecreateRequest> = uuids.iter().map(|u| update(u)).collect();
+    requests.push(update("no-such-container"));
+    // Named twice: done once.
+    requests.push(update(&uuids[0]));
+
+    let events = Mutex::new(Vec::new());
+    let summary = tokio::time::timeout(
+        std::time::Duration::from_secs(300),
+        app.recreates()
+            .recreate_many(&requests, &|e| events.lock().unwrap().push(e)),
+    )
+    .await
+    .expect("the batch ended in time")
+    .unwrap();
+    assert_eq!(
+        summary,
+        BatchSummary {
+            replaced: 2,
+            up_to_date: 0,
+            rolled_back: 1,
+            failed: 0,
+            refused: 1,
+        }
+    );
+    // Each container's story ends once, under its own id.
+    let events = events.into_inner().unwrap();
+    let ends = |uuid: &str| {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                BatchEvent::Step {
+                    container_uuid,
+                    step: RecreateStep::Done { outcome },
+                } if container_uuid == uuid => Some(outcome.result.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(matches!(
+        ends(&uuids[0])[..],
+        [RecreateResult::Replaced { .. }]
+    ));
+    assert!(matches!(
+        ends(&uuids[1])[..],
+        [RecreateResult::RolledBack { .. }]
+    ));
+    assert!(matches!(
+        ends(&uuids[2])[..],
+        [RecreateResult::Replaced { .. }]
+    ));
+    assert!(events.iter().any(|e| matches!(e,
+        BatchEvent::Refused { container_uuid, .. } if container_uuid == "no-such-container")));
+
+    // Both devices run the new image; the failed one runs again as it was.
+    assert_eq!(inspect(&one, "one-good")["Image"], v2.as_str());
+    assert!(env(&inspect(&two, "two-good")).contains(&"RELEASE=2".to_string()));
+    let back = inspect(&one, "one-bad");
+    assert_eq!(back["Id"], bad_id.as_str());
+    assert_eq!(back["State"]["Running"], true);
+
+    // Too many at once is refused before anything is touched.
+    let many: Vec<RecreateRequest> = (0..=squirrel_core::updates::MAX_BATCH)
+        .map(|i| update(&format!("c{i}")))
+        .collect();
+    assert!(app.recreates().recreate_many(&many, &|_| {}).await.is_err());
+    app.shutdown().await;
+}

@@ -21,9 +21,9 @@ use crate::ports::{ContainerRuntime, KeptImageRepository, RemoveOptions};
 use crate::services::{pull_with_progress, ContainerService, RegistriesService, UpdateService};
 use crate::templates::ImageRef;
 use crate::updates::{
-    aside_name, gate_verdict, rollback_tag, ContainerEdits, GateSettings, GateVerdict, KeptImage,
-    RecreateOutcome, RecreateResult, RecreateSource, RecreateStep, DEFAULT_KEEP_HOURS,
-    MAX_KEEP_HOURS,
+    aside_name, gate_verdict, rollback_tag, BatchEvent, BatchSummary, ContainerEdits, GateSettings,
+    GateVerdict, KeptImage, RecreateOutcome, RecreateResult, RecreateSource, RecreateStep,
+    DEFAULT_KEEP_HOURS, MAX_BATCH, MAX_KEEP_HOURS,
 };
 
 /// How often the gate looks at the new container.
@@ -507,6 +507,73 @@ impl RecreateService {
         }
         outcome.result = RecreateResult::Replaced { why };
         outcome
+    }
+
+    /// Recreates many containers, across devices: one after the other on each device (their
+    /// pulls share the engine's bandwidth and layers), the devices side by side. Each
+    /// container goes through the whole safe path, and a roll back of one does not stop the
+    /// others. Every event names its container; the summary counts how they ended.
+    pub async fn recreate_many(
+        &self,
+        requests: &[RecreateRequest],
+        report: &(dyn Fn(BatchEvent) + Send + Sync),
+    ) -> CoreResult<BatchSummary> {
+        if requests.len() > MAX_BATCH {
+            return Err(CoreError::InvalidInput(format!(
+                "At most {MAX_BATCH} containers are updated at once; {} were asked.",
+                requests.len()
+            )));
+        }
+        let mut summary = BatchSummary::default();
+        // Per device, in the order asked; a container named twice goes once.
+        let mut by_device: Vec<(String, Vec<&RecreateRequest>)> = Vec::new();
+        let mut seen = HashSet::new();
+        for request in requests {
+            if !seen.insert(request.container_uuid.as_str()) {
+                continue;
+            }
+            match self.containers.get(&request.container_uuid).await {
+                Ok(c) => match by_device.iter_mut().find(|(d, _)| *d == c.device_uuid) {
+                    Some((_, list)) => list.push(request),
+                    None => by_device.push((c.device_uuid, vec![request])),
+                },
+                Err(e) => {
+                    summary.refused += 1;
+                    report(BatchEvent::Refused {
+                        container_uuid: request.container_uuid.clone(),
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+        let runs = by_device.iter().map(|(_, list)| async move {
+            let mut counted = BatchSummary::default();
+            for request in list {
+                let uuid = request.container_uuid.clone();
+                let step = |step: RecreateStep| {
+                    report(BatchEvent::Step {
+                        container_uuid: uuid.clone(),
+                        step,
+                    })
+                };
+                match self.recreate(request, &step).await {
+                    Ok(outcome) => counted.count(&outcome.result),
+                    Err(e) => {
+                        counted.refused += 1;
+                        report(BatchEvent::Refused {
+                            container_uuid: request.container_uuid.clone(),
+                            error: e.to_string(),
+                        });
+                    }
+                }
+            }
+            counted
+        });
+        for counted in futures_util::future::join_all(runs).await {
+            summary.add(&counted);
+        }
+        tracing::info!(?summary, "batch recreate done");
+        Ok(summary)
     }
 
     /// Hours a previous image is kept.

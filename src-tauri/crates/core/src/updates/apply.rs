@@ -265,6 +265,58 @@ pub struct RecreateOutcome {
     pub last_lines: Vec<String>,
 }
 
+/// The most containers one batch recreates.
+pub const MAX_BATCH: usize = 200;
+
+/// One event of a batch of recreates, with the container it is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum BatchEvent {
+    /// A step of one container's recreate; its `done` step carries how it ended.
+    Step {
+        #[serde(rename = "containerUuid")]
+        container_uuid: String,
+        step: RecreateStep,
+    },
+    /// The container was not touched, and why (unknown, its device offline, already busy).
+    Refused {
+        #[serde(rename = "containerUuid")]
+        container_uuid: String,
+        error: String,
+    },
+}
+
+/// How a batch ended, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSummary {
+    pub replaced: u32,
+    pub up_to_date: u32,
+    pub rolled_back: u32,
+    pub failed: u32,
+    /// Not touched at all.
+    pub refused: u32,
+}
+
+impl BatchSummary {
+    pub fn count(&mut self, result: &RecreateResult) {
+        match result {
+            RecreateResult::Replaced { .. } => self.replaced += 1,
+            RecreateResult::UpToDate => self.up_to_date += 1,
+            RecreateResult::RolledBack { .. } => self.rolled_back += 1,
+            RecreateResult::Failed { .. } => self.failed += 1,
+        }
+    }
+
+    pub fn add(&mut self, other: &BatchSummary) {
+        self.replaced += other.replaced;
+        self.up_to_date += other.up_to_date;
+        self.rolled_back += other.rolled_back;
+        self.failed += other.failed;
+        self.refused += other.refused;
+    }
+}
+
 /// Retags `image` with `tag` in place of its tag or digest, e.g. for "update to 1.26".
 pub fn with_tag(image: &str, tag: &str) -> Option<String> {
     Some(format!("{}:{tag}", repository_of(image)?))
