@@ -15,15 +15,20 @@ const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).t
 const registry = `127.0.0.1:${readFileSync(path.join(RUN, "registry/port"), "utf8").trim()}`;
 const REPO = `${registry}/e2e/upd`;
 const NAME = "e2e-updatable";
+// Two more on another repository, for the update of many at once.
+const REPO_B = `${registry}/e2e/updb`;
+const BATCH = ["e2e-batch-1", "e2e-batch-2"];
 const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
 
 let s;
 
 before(async () => {
-  try {
-    docker("rm", "-f", NAME);
-  } catch {
-    // not there
+  for (const name of [NAME, ...BATCH]) {
+    try {
+      docker("rm", "-f", name);
+    } catch {
+      // not there
+    }
   }
   // The push gives the local image a RepoDigests entry for the registry's repository: what
   // a check compares.
@@ -32,6 +37,11 @@ before(async () => {
     docker("push", "--quiet", `${REPO}:${tag}`);
   }
   docker("run", "-d", "--name", NAME, `${REPO}:1.0.0`, "sleep", "600");
+  for (const tag of ["1.0.0", "1.0.1"]) {
+    docker("tag", "busybox:local", `${REPO_B}:${tag}`);
+    docker("push", "--quiet", `${REPO_B}:${tag}`);
+  }
+  for (const name of BATCH) docker("run", "-d", "--name", name, `${REPO_B}:1.0.0`, "sleep", "600");
   s = await startSession({
     application: process.env.SQUIRREL_APP,
     env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-data-")) },
@@ -42,8 +52,8 @@ before(async () => {
 after(async () => {
   await s?.close();
   try {
-    docker("rm", "-f", NAME);
-    docker("rmi", `${REPO}:1.0.0`, `${REPO}:1.1.0`);
+    docker("rm", "-f", NAME, ...BATCH);
+    docker("rmi", `${REPO}:1.0.0`, `${REPO}:1.1.0`, `${REPO_B}:1.0.0`, `${REPO_B}:1.0.1`);
   } catch {
     // gone already
   }
@@ -69,7 +79,7 @@ test("Check for updates shows the newer tag beside the container's image", async
   await s.click(await s.waitFor('[data-testid="theme-toggle"]'));
 });
 
-test("how often images are checked is chosen on the Registries screen, and kept", async () => {
+test("how often images are checked, and how long a previous image is kept, are chosen on the Registries screen and kept", async () => {
   await s.click(await s.waitFor('[data-testid="nav-registries"]'));
   await s.click(await s.waitFor('[data-testid="updates-interval"]'));
   await s.click(
@@ -87,6 +97,23 @@ test("how often images are checked is chosen on the Registries screen, and kept"
     return h === 24 ? h : null;
   }, "the interval to be kept as 24 h");
   assert.equal(hours, 24);
+  // How long a previous image is kept for a roll back, beside it.
+  await s.click(await s.waitFor('[data-testid="keep-hours"]'));
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "3 days") return o;
+      return null;
+    }, "the 3 days option"),
+  );
+  const keep = await s.until(async () => {
+    const h = await s.cmd("POST", "/execute/async", {
+      script: `const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__.invoke("kept_images_hours_get", {}).then(done, (e) => done(String(e)));`,
+      args: [],
+    });
+    return h === 72 ? h : null;
+  }, "the keep time to be kept as 72 h");
+  assert.equal(keep, 72);
   await s.screenshot(path.join(SHOTS, "registries-interval.png"));
 });
 
@@ -157,4 +184,50 @@ test("edit and recreate from the drawer: a variable added, the container recreat
   assert.ok(env.includes("GREETING=<b>hello</b> & bye"), JSON.stringify(env));
   assert.equal(docker("inspect", "-f", "{{.Config.Image}}", NAME), `${REPO}:1.1.0`, "on the image it had");
   await s.click(await s.waitFor('[data-testid="recreate-close"]'));
+});
+
+test("Update all: every container with an update goes through the gate, each followed in one dialog", async () => {
+  // The drawer the edit was made from closes first.
+  await s.until(async () => (await s.findAll('[data-testid="recreate-body"]')).length === 0, "the edit dialog to close");
+  await s.press("\uE00C");
+  await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  await s.click(await s.waitFor('[data-testid="updates-check"]'));
+  for (const name of BATCH) await s.waitFor(`${row(name)} [data-testid="update-badge"]`, { timeout: 60_000 });
+  const ids = BATCH.map((name) => docker("inspect", "-f", "{{.Id}}", name));
+  await s.click(await s.waitFor('[data-testid="updates-all"]'));
+  const dialog = await s.waitFor('[data-testid="batch-body"]');
+  const listed = await s.until(async () => {
+    const items = await s.findAll('[data-testid="batch-item"]', dialog);
+    const names = [];
+    for (const i of items) names.push(await s.attr(i, "data-name"));
+    return names.length === BATCH.length ? names.sort() : null;
+  }, "the two containers with an update listed");
+  assert.deepEqual(listed, [...BATCH].sort());
+  await s.click(await s.waitFor('[data-testid="batch-window"]', { root: dialog }));
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
+      return null;
+    }, "the 10 s option"),
+  );
+  await s.screenshot(path.join(SHOTS, "batch-asked.png"));
+  await s.click(await s.waitFor('[data-testid="batch-start"]', { root: dialog }));
+  await s.until(async () => {
+    for (const i of await s.findAll('[data-testid="batch-item"]', dialog)) {
+      if ((await s.attr(i, "data-state")).startsWith("Watching")) return true;
+    }
+    return false;
+  }, "a container watched by the gate", 60_000);
+  await s.screenshot(path.join(SHOTS, "batch-running.png"));
+  const summary = await s.waitFor('[data-testid="batch-summary-text"]', { timeout: 120_000 });
+  await s.screenshot(path.join(SHOTS, "batch-done.png"));
+  assert.equal(await s.text(summary), "2 updated.");
+  for (const [i, name] of BATCH.entries()) {
+    const [id, image, running] = docker("inspect", "-f", "{{.Id}} {{.Config.Image}} {{.State.Running}}", name).split(" ");
+    assert.notEqual(id, ids[i], `${name} was replaced`);
+    assert.equal(image, `${REPO_B}:1.0.1`);
+    assert.equal(running, "true");
+  }
+  await s.click(await s.waitFor('[data-testid="batch-close"]'));
 });

@@ -1,6 +1,6 @@
 import { Button, CloseButton, Code, Group, Kbd, Paper, Stack, Text, Tooltip } from "@mantine/core";
-import { IconBox, IconFileImport, IconFileText, IconFilterOff, IconPlus, IconServerOff } from "@tabler/icons-react";
-import { useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { IconBox, IconFileImport, IconFileText, IconFilterOff, IconPlus, IconServerOff, IconSquareArrowUp } from "@tabler/icons-react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useContainerLoads, useContainers, useDevices, useUpdateFindings } from "../../api/queries";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { EMPTY_FILTERS, filterContainers, type ContainerFilters } from "../../lib/filter";
@@ -10,6 +10,7 @@ import { useDeviceNames } from "../useDeviceNames";
 import { useDeviceStaleness } from "../useDeviceStaleness";
 import { ActionsProvider } from "./actions/ActionsContext";
 import { ContainerDrawer } from "./ContainerDrawer";
+import { BatchUpdateDialog } from "./recreate/BatchUpdateDialog";
 import { RecreateDialog, type RecreateMode, type RecreateTarget } from "./recreate/RecreateDialog";
 import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
 import { ContainersToolbar } from "./ContainersToolbar";
@@ -76,6 +77,14 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
     const container = all?.find((c) => c.uuid === uuid);
     if (container) setRecreate({ container, mode });
   };
+  // The containers of a batch update: all with an update, or those picked.
+  const [batch, setBatch] = useState<string[] | null>(null);
+  const latest = useRef({ all, updates });
+  latest.current = { all, updates };
+  const updateAll = useCallback(() => {
+    const { all: now, updates: found } = latest.current;
+    setBatch((now ?? []).filter((c) => found.get(c.uuid)?.kind === "available").map((c) => c.uuid));
+  }, []);
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;
   // Containers picked in the table (Ctrl+click, Shift+click, Space), among those still shown.
@@ -145,10 +154,11 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
           shown={visible.length}
           total={all?.length ?? 0}
           loading={containers.isPending}
+          onUpdateAll={updateAll}
         />
         <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden", position: "relative" }} onKeyDown={onKeyDown}>
           {body}
-          {picked.size > 0 ? <PickBar picked={[...picked]} onClear={() => setPicked(new Set())} /> : null}
+          {picked.size > 0 ? <PickBar picked={[...picked]} onClear={() => setPicked(new Set())} onUpdate={setBatch} /> : null}
         </Paper>
       </Stack>
       <ContainerDrawer
@@ -162,13 +172,14 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         }}
       />
       <RecreateDialog target={recreate} onClose={() => setRecreate(null)} />
+      <BatchUpdateDialog uuids={batch} onClose={() => setBatch(null)} />
     </ActionsProvider>
   );
 }
 
 /** The container a `#/containers?open=<uuid>` link names, if any. */
 /** What can be done to the containers picked in the table, floating over its foot. */
-function PickBar({ picked, onClear }: { picked: string[]; onClear: () => void }) {
+function PickBar({ picked, onClear, onUpdate }: { picked: string[]; onClear: () => void; onUpdate: (uuids: string[]) => void }) {
   const tooMany = picked.length > MAX_MERGED;
   return (
     <Paper withBorder radius="xl" px="md" py={6} className="sq-pick-bar" data-testid="pick-bar">
@@ -187,6 +198,11 @@ function PickBar({ picked, onClear }: { picked: string[]; onClear: () => void })
             data-testid="pick-logs"
           >
             Read their logs together
+          </Button>
+        </Tooltip>
+        <Tooltip label="Pull each one's image (the newer tag when a check found one) and replace it safely, rolled back alone if it fails">
+          <Button size="compact-sm" variant="light" color="teal" leftSection={<IconSquareArrowUp size={14} />} onClick={() => onUpdate(picked)} data-testid="pick-update">
+            Update…
           </Button>
         </Tooltip>
         <Text size="xs" c="dimmed" visibleFrom="lg">

@@ -20,10 +20,12 @@ interface Props {
   shown: number;
   total: number;
   loading: boolean;
+  /** Opens the update of every container the last check found an update for. */
+  onUpdateAll: () => void;
 }
 
 /** Memoized: inputs re-set their attributes on every render, so it renders only on its own changes. */
-export const ContainersToolbar = memo(function ContainersToolbar({ filters, onChange, devices, shown, total, loading }: Props) {
+export const ContainersToolbar = memo(function ContainersToolbar({ filters, onChange, devices, shown, total, loading, onUpdateAll }: Props) {
   const searchRef = useRef<HTMLInputElement>(null);
   useHotkeys([["/", () => searchRef.current?.focus(), { preventDefault: true }]]);
 
@@ -96,7 +98,7 @@ export const ContainersToolbar = memo(function ContainersToolbar({ filters, onCh
           onChange={(v) => onChange({ ...filters, status: v as StatusFilter })}
           data-testid="status-filter"
         />
-        <UpdatesButton />
+        <UpdatesButton onUpdateAll={onUpdateAll} />
       </Group>
     </Group>
   );

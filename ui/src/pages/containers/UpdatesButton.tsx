@@ -1,6 +1,6 @@
 import { Button, Group, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconRefresh } from "@tabler/icons-react";
+import { IconRefresh, IconSquareArrowUp } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useUpdates } from "../../api/queries";
@@ -17,8 +17,9 @@ export function checkSummary(available: number, checkedAtMs: number | null, nowM
   return `${what}${when}`;
 }
 
-/** "Check for updates" in the containers toolbar, with what the last check found. */
-export function UpdatesButton() {
+/** "Check for updates" in the containers toolbar, with what the last check found, and
+ *  "Update all" when it found any. */
+export function UpdatesButton({ onUpdateAll }: { onUpdateAll?: () => void }) {
   const updates = useUpdates();
   // The summary's "checked … ago" moves by minutes: its own slow clock.
   const now = useNow(60_000);
@@ -56,6 +57,11 @@ export function UpdatesButton() {
           </Tooltip>
         ) : null}
       </span>
+      {available > 0 && onUpdateAll ? (
+        <Button size="xs" variant="light" color="teal" leftSection={<IconSquareArrowUp size={14} />} onClick={onUpdateAll} data-testid="updates-all">
+          Update all…
+        </Button>
+      ) : null}
       <Button
         size="xs"
         variant="default"

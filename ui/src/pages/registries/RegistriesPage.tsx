@@ -10,7 +10,7 @@ import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
 import { AddRegistryModal } from "./AddRegistryModal";
-import { CheckInterval } from "./CheckInterval";
+import { CheckInterval, KeepPrevious } from "./CheckInterval";
 import { providerInfo } from "./providers";
 
 /** What an import did, in a sentence or two. */
@@ -159,7 +159,6 @@ export function RegistriesPage() {
           ) : null}
         </Group>
         <Group gap="md">
-          <CheckInterval />
           <Button size="xs" variant="default" leftSection={<IconFileImport size={14} />} loading={importing} onClick={() => void importDocker()} data-testid="registries-import">
             Import from Docker
           </Button>
@@ -167,6 +166,10 @@ export function RegistriesPage() {
             Add registry
           </Button>
         </Group>
+      </Group>
+      <Group gap="xl" px="md" pb="sm" wrap="wrap">
+        <CheckInterval />
+        <KeepPrevious />
       </Group>
       <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden" }}>
         {body}
