@@ -79,6 +79,33 @@ test("a dangling image is marked, and a prune removes it and says what it freed"
   await s.until(async () => (await s.findAll('[data-testid="image-dangling"]')).length === 0, "the dangling row to go");
 });
 
+test("an image is tagged from its row; a name that is not one is refused under the field", async () => {
+  const row = await s.until(async () => {
+    for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e-img:1")) return r;
+    return null;
+  }, "the e2e-img:1 row");
+  await s.click(await s.waitFor('[data-testid="image-tag"]', { root: row }));
+  const input = await s.waitFor('[data-testid="image-tag-input"]');
+  // Offered: the repository, the tag left to write.
+  assert.equal(await s.exec("return arguments[0].value", [{ "element-6066-11e4-a52e-4f735466cecf": input }]), "e2e-img:");
+  await s.type(input, "<B>");
+  await s.click(await s.waitFor('[data-testid="image-tag-confirm"]'));
+  const error = await s.until(async () => {
+    const e = await s.exec("const i = document.querySelector('[data-testid=\"image-tag-input\"]'); const d = document.getElementById(i.getAttribute('aria-describedby')?.split(' ').find((x) => x.includes('error')) ?? ''); return d ? d.innerText : null;");
+    return e || null;
+  }, "the refusal under the field");
+  assert.match(error, /not an image name/);
+  await s.screenshot(path.join(SHOTS, "image-tag-refused.png"));
+  await s.exec("const i = document.querySelector('[data-testid=\"image-tag-input\"]'); Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(i, ''); i.dispatchEvent(new Event('input', { bubbles: true }));");
+  await s.type(input, "e2e-img:tagged");
+  await s.click(await s.waitFor('[data-testid="image-tag-confirm"]'));
+  await s.until(async () => !gone("e2e-img:tagged"), "the engine to have e2e-img:tagged");
+  assert.equal(docker("image", "inspect", "-f", "{{.Id}}", "e2e-img:tagged"), docker("image", "inspect", "-f", "{{.Id}}", "e2e-img:1"));
+  await s.until(async () => (await s.findAll('[data-testid="image-tag-input"]')).length === 0, "the dialog to close");
+  // The next test removes the image by its row: one tag only.
+  docker("rmi", "e2e-img:tagged");
+});
+
 test("an unused image is removed from its row", async () => {
   const row = await s.until(async () => {
     for (const r of await s.findAll('[data-testid="images-table-row"]')) if ((await shown(r)).includes("e2e-img:1")) return r;
