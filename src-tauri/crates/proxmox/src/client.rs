@@ -1,0 +1,495 @@
+//! The Proxmox VE API over HTTPS, with an API token: a thin client for the few endpoints
+//! Squirrel needs, every answer read out of its envelope, every refusal said in words that
+//! tell the user what to do, every request bounded in time.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use squirrel_core::secrets::Secret;
+
+use crate::tls::{client_config, Fingerprint, Seen, Trust};
+use crate::wire::{
+    guests, Envelope, Guest, GuestType, Node, Resource, TaskLogLine, TaskStatus, Upid, Version,
+};
+
+/// The API's port unless the URL names another.
+pub const DEFAULT_PORT: u16 = 8006;
+/// A connection, and a whole request, must be done within these.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most an answer may weigh (a cluster of thousands of guests is a few MiB).
+const MAX_BODY: usize = 16 << 20;
+/// How often a task is asked about, and the most log lines read of a failed one.
+const TASK_POLL: Duration = Duration::from_millis(500);
+const TASK_LOG_LINES: usize = 40;
+
+/// Why a call gave nothing, in words for the user.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PveError {
+    /// The token or ticket was refused (HTTP 401).
+    #[error("Proxmox refused the API token ({0}): check the token id (user@realm!name) and its secret, and that the token has not expired")]
+    Unauthorized(String),
+    /// A privilege is missing (HTTP 403), named in the server's words.
+    #[error("Proxmox refused: {0}. Give the token that privilege (Datacenter › Permissions), or a token without privilege separation")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Any other refusal, in the server's words.
+    #[error("{0}")]
+    Refused(String),
+    /// Nothing approved yet: the user compares this with the node's certificate.
+    #[error("the server's certificate is not approved yet: its SHA-256 fingerprint is {seen}; compare it with the node's (Node › System › Certificates) and approve it")]
+    CertificateUnknown { seen: Fingerprint },
+    /// Another certificate than the approved one: refused, as a changed SSH host key is.
+    #[error("the server's certificate changed: it shows {seen}, not the approved {expected}. If the node's certificate was renewed, approve the new one; otherwise someone may be in between")]
+    CertificateChanged {
+        expected: Fingerprint,
+        seen: Fingerprint,
+    },
+    #[error("{0}")]
+    Unreachable(String),
+    /// An answer that is not what the API documents.
+    #[error("{0}")]
+    Protocol(String),
+    /// A task ended with an error; its last log lines say why.
+    #[error("the task failed: {exit}")]
+    TaskFailed { exit: String, log: Vec<String> },
+}
+
+/// `https://host[:port]` as the user may write it (`pve.lan`, `10.0.0.5:8006`,
+/// `https://pve.lan:8006/`), as the API's base (`…/api2/json/`).
+pub fn api_base(text: &str) -> Result<Url, String> {
+    let text = text.trim().trim_end_matches('/');
+    if text.is_empty() {
+        return Err(
+            "Give the address of a Proxmox VE node, as pve.lan or https://pve.lan:8006.".into(),
+        );
+    }
+    if text.starts_with("http://") {
+        return Err(
+            "The Proxmox VE API is served over HTTPS only: write https:// (or no scheme).".into(),
+        );
+    }
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let mut url =
+        Url::parse(&with_scheme).map_err(|e| format!("\"{text}\" is not an address: {e}."))?;
+    if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{text}\" is not an https:// address of a node."));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("Put the user in the token id, not in the address.".into());
+    }
+    if url.port().is_none() {
+        let _ = url.set_port(Some(DEFAULT_PORT));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_path("/api2/json/");
+    Ok(url)
+}
+
+/// A token id as PVE writes it: `user@realm!name`.
+pub fn check_token_id(token_id: &str) -> Result<(), String> {
+    let ok = token_id.split_once('@').is_some_and(|(user, rest)| {
+        !user.is_empty()
+            && rest
+                .split_once('!')
+                .is_some_and(|(realm, name)| !realm.is_empty() && !name.is_empty())
+    }) && token_id.len() <= 256
+        && !token_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '=');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{}\" is not a token id: write it as user@realm!name, e.g. root@pam!squirrel",
+            token_id.chars().take(80).collect::<String>()
+        ))
+    }
+}
+
+pub struct PveClient {
+    base: Url,
+    http: reqwest::Client,
+    authorization: HeaderValue,
+    trust: Trust,
+    seen: Seen,
+}
+
+impl PveClient {
+    /// A client of the node at `url`, with the API token `token_id` (`user@realm!name`) and
+    /// its secret, trusting its certificate as `trust` says.
+    pub fn new(url: &str, token_id: &str, secret: &Secret, trust: Trust) -> Result<Self, PveError> {
+        let base = api_base(url).map_err(PveError::Refused)?;
+        check_token_id(token_id).map_err(PveError::Refused)?;
+        let secret = secret.expose().trim();
+        if secret.is_empty()
+            || secret.len() > 512
+            || secret.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(PveError::Refused(
+                "The token secret is empty or holds spaces: paste it as Proxmox showed it.".into(),
+            ));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("PVEAPIToken={token_id}={secret}"))
+            .map_err(|_| {
+                PveError::Refused("The token secret holds characters a header cannot carry.".into())
+            })?;
+        authorization.set_sensitive(true);
+        let (tls, seen) = client_config(&trust).map_err(PveError::Refused)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .tcp_keepalive(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Squirrel/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| PveError::Unreachable(format!("the HTTP client could not start: {e}")))?;
+        Ok(Self {
+            base,
+            http,
+            authorization,
+            trust,
+            seen,
+        })
+    }
+
+    /// The certificate the server showed last, for the user to compare and approve.
+    pub fn seen_certificate(&self) -> Option<Fingerprint> {
+        self.seen.get()
+    }
+
+    fn url(&self, path: &[&str]) -> Result<Url, PveError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| PveError::Protocol("the API address cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(path);
+        Ok(url)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, &str)],
+        form: Option<&[(&str, String)]>,
+    ) -> Result<T, PveError> {
+        let url = self.url(path)?;
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .header(AUTHORIZATION, self.authorization.clone());
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(form) = form {
+            request = request.form(form);
+        }
+        let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        // PVE says why in the status line's reason phrase, not in the body.
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
+        let too_big = response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64);
+        if too_big {
+            return Err(PveError::Protocol(format!(
+                "{} sent more than {} MiB",
+                path.join("/"),
+                MAX_BODY >> 20
+            )));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        if body.len() > MAX_BODY {
+            return Err(PveError::Protocol(format!(
+                "{} sent more than {} MiB",
+                path.join("/"),
+                MAX_BODY >> 20
+            )));
+        }
+        if !status.is_success() {
+            return Err(status_error(status, &reason, &body, &method, path));
+        }
+        serde_json::from_slice::<Envelope<T>>(&body)
+            .map(|e| e.data)
+            .map_err(|e| {
+                PveError::Protocol(format!(
+                    "{} {} gave an answer Squirrel cannot read: {e}",
+                    method,
+                    path.join("/")
+                ))
+            })
+    }
+
+    /// What a failed connection means: a certificate to approve, a changed one, or a host
+    /// that cannot be reached.
+    fn transport_error(&self, e: &reqwest::Error) -> PveError {
+        match (&self.trust, self.seen.get()) {
+            (Trust::FirstUse, Some(seen)) => return PveError::CertificateUnknown { seen },
+            (Trust::Pinned(expected), Some(seen)) if *expected != seen => {
+                return PveError::CertificateChanged {
+                    expected: *expected,
+                    seen,
+                }
+            }
+            _ => {}
+        }
+        let host = self.base.host_str().unwrap_or("the node");
+        let port = self.base.port().unwrap_or(DEFAULT_PORT);
+        let mut detail = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            detail = format!("{detail}: {s}");
+            source = s.source();
+        }
+        if self.seen.get().is_some() && detail.contains("certificate") {
+            let by = match self.trust {
+                Trust::Ca(_) => "the CA given",
+                _ => "a root this system trusts",
+            };
+            return PveError::Unreachable(format!(
+                "{host}:{port} shows a certificate not signed by {by}: {detail}"
+            ));
+        }
+        if e.is_timeout() {
+            PveError::Unreachable(format!(
+                "{host}:{port} is not responding (no answer within {} s)",
+                REQUEST_TIMEOUT.as_secs()
+            ))
+        } else {
+            PveError::Unreachable(format!("{host}:{port} cannot be reached: {detail}"))
+        }
+    }
+
+    pub async fn version(&self) -> Result<Version, PveError> {
+        self.call(Method::GET, &["version"], &[], None).await
+    }
+
+    pub async fn nodes(&self) -> Result<Vec<Node>, PveError> {
+        self.call(Method::GET, &["nodes"], &[], None).await
+    }
+
+    /// Every guest of the cluster, LXC and QEMU, in one call.
+    pub async fn guests(&self) -> Result<Vec<Guest>, PveError> {
+        let resources: Vec<Resource> = self
+            .call(
+                Method::GET,
+                &["cluster", "resources"],
+                &[("type", "vm")],
+                None,
+            )
+            .await?;
+        Ok(guests(resources))
+    }
+
+    /// Starts a lifecycle action of a guest (`start`, `shutdown`, `stop`, `reboot`,
+    /// `suspend`, `resume`) and returns its task.
+    pub async fn guest_action(
+        &self,
+        kind: GuestType,
+        node: &str,
+        vmid: u64,
+        action: &str,
+        params: &[(&str, String)],
+    ) -> Result<Upid, PveError> {
+        let vmid = vmid.to_string();
+        let upid: String = self
+            .call(
+                Method::POST,
+                &["nodes", node, kind.as_str(), &vmid, "status", action],
+                &[],
+                Some(params),
+            )
+            .await?;
+        Upid::parse(&upid).map_err(PveError::Protocol)
+    }
+
+    pub async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, PveError> {
+        self.call(
+            Method::GET,
+            &["nodes", &upid.node, "tasks", &upid.text, "status"],
+            &[],
+            None,
+        )
+        .await
+    }
+
+    /// The last lines of a task's log.
+    pub async fn task_log(&self, upid: &Upid) -> Result<Vec<String>, PveError> {
+        let lines: Vec<TaskLogLine> = self
+            .call(
+                Method::GET,
+                &["nodes", &upid.node, "tasks", &upid.text, "log"],
+                &[("limit", "5000")],
+                None,
+            )
+            .await?;
+        let skip = lines.len().saturating_sub(TASK_LOG_LINES);
+        Ok(lines.into_iter().skip(skip).map(|l| l.t).collect())
+    }
+
+    /// Follows a task until it ends, within `deadline`: `Ok` when its exit status is `OK`,
+    /// else the failure with the task's last log lines.
+    pub async fn follow_task(&self, upid: &Upid, deadline: Duration) -> Result<(), PveError> {
+        let started = tokio::time::Instant::now();
+        loop {
+            let status = self.task_status(upid).await?;
+            if status.status == "stopped" {
+                let exit = status.exitstatus.unwrap_or_default();
+                if exit == "OK" {
+                    return Ok(());
+                }
+                let log = self.task_log(upid).await.unwrap_or_default();
+                return Err(PveError::TaskFailed {
+                    exit: if exit.is_empty() {
+                        "it stopped without an exit status".into()
+                    } else {
+                        exit
+                    },
+                    log,
+                });
+            }
+            if started.elapsed() >= deadline {
+                return Err(PveError::Unreachable(format!(
+                    "the task {} ({}) is still running after {} s: it goes on in Proxmox",
+                    upid.kind,
+                    upid.id,
+                    deadline.as_secs()
+                )));
+            }
+            tokio::time::sleep(TASK_POLL).await;
+        }
+    }
+}
+
+/// A refusal in words: the server's reason phrase, and the parameters it named.
+fn status_error(
+    status: StatusCode,
+    reason: &str,
+    body: &[u8],
+    method: &Method,
+    path: &[&str],
+) -> PveError {
+    let reason = reason.trim().chars().take(300).collect::<String>();
+    let params = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("errors").and_then(|e| e.as_object()).cloned())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {}",
+                        v.as_str()
+                            .unwrap_or_default()
+                            .chars()
+                            .take(200)
+                            .collect::<String>()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|s| !s.is_empty());
+    let said = match params {
+        Some(p) => format!("{reason} ({p})"),
+        None => reason,
+    };
+    match status {
+        StatusCode::UNAUTHORIZED => PveError::Unauthorized(said),
+        StatusCode::FORBIDDEN => PveError::Forbidden(said),
+        StatusCode::NOT_FOUND | StatusCode::NOT_IMPLEMENTED => {
+            PveError::NotFound(format!("{method} {} is not there: {said}", path.join("/")))
+        }
+        _ => PveError::Refused(format!("Proxmox answered {}: {said}", status.as_u16())),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn addresses_are_read_as_people_write_them() {
+        assert_eq!(
+            api_base("pve.lan").unwrap().as_str(),
+            "https://pve.lan:8006/api2/json/"
+        );
+        assert_eq!(
+            api_base(" https://10.0.0.5:8443/ ").unwrap().as_str(),
+            "https://10.0.0.5:8443/api2/json/"
+        );
+        assert_eq!(
+            api_base("[fd00::5]").unwrap().as_str(),
+            "https://[fd00::5]:8006/api2/json/"
+        );
+        assert!(api_base("http://pve.lan").is_err());
+        assert!(api_base("").is_err());
+        assert!(api_base("https://root:pw@pve.lan").is_err());
+    }
+
+    #[test]
+    fn token_ids_are_user_realm_and_name() {
+        assert!(check_token_id("root@pam!squirrel").is_ok());
+        assert!(check_token_id("monitor@pve!ro-1").is_ok());
+        assert!(check_token_id("root@pam").is_err());
+        assert!(check_token_id("root!x").is_err());
+        assert!(check_token_id("root@pam!x=y").is_err());
+        assert!(check_token_id("root@pam!x\r\nX: y").is_err());
+    }
+
+    #[test]
+    fn refusals_say_the_server_s_reason_and_the_parameters() {
+        let e = status_error(
+            StatusCode::FORBIDDEN,
+            "Permission check failed (/vms/101, VM.PowerMgmt)",
+            b"{\"data\":null}",
+            &Method::POST,
+            &["nodes", "pve1", "lxc", "101", "status", "start"],
+        );
+        assert!(e.to_string().contains("VM.PowerMgmt"), "{e}");
+        let e = status_error(
+            StatusCode::BAD_REQUEST,
+            "Parameter verification failed.",
+            br#"{"data":null,"errors":{"timeout":"value must have a minimum value of 0"}}"#,
+            &Method::POST,
+            &["x"],
+        );
+        assert!(e.to_string().contains("timeout: value must have"), "{e}");
+    }
+
+    proptest! {
+        #[test]
+        fn any_address_is_a_base_or_refused(text in "\\PC{0,60}") {
+            if let Ok(url) = api_base(&text) {
+                prop_assert_eq!(url.scheme(), "https");
+                prop_assert_eq!(url.path(), "/api2/json/");
+                prop_assert!(url.port().is_some());
+            }
+        }
+
+        #[test]
+        fn any_error_body_is_said_or_left_out(body in proptest::collection::vec(any::<u8>(), 0..200), code in 400u16..600) {
+            let status = StatusCode::from_u16(code).unwrap();
+            let _ = status_error(status, "reason", &body, &Method::GET, &["x"]).to_string();
+        }
+    }
+}
