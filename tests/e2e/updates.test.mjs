@@ -22,6 +22,29 @@ const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
 
 let s;
 
+/** Resolves once the open dialog has finished its opening transition: a click aimed at a
+ *  button while the dialog still scales in can land beside it. */
+async function dialogOpened() {
+  await s.until(
+    () =>
+      s.exec(`const c = document.querySelector('.mantine-Modal-content');
+        if (!c) return false;
+        const st = getComputedStyle(c);
+        return st.opacity === "1" && (st.transform === "none" || st.transform === "matrix(1, 0, 0, 1, 0, 0)");`),
+    "the dialog to finish opening",
+  );
+}
+
+/** Clicks the first option of the open drop-down whose text passes `test`. */
+async function pickOption(test) {
+  await s.click(
+    await s.until(async () => {
+      for (const o of await s.findAll('[role="option"]')) if (test(await s.text(o))) return o;
+      return null;
+    }, "the option wanted"),
+  );
+}
+
 before(async () => {
   for (const name of [NAME, ...BATCH]) {
     try {
@@ -82,12 +105,7 @@ test("Check for updates shows the newer tag beside the container's image", async
 test("how often images are checked, and how long a previous image is kept, are chosen on the Registries screen and kept", async () => {
   await s.click(await s.waitFor('[data-testid="nav-registries"]'));
   await s.click(await s.waitFor('[data-testid="updates-interval"]'));
-  await s.click(
-    await s.until(async () => {
-      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)).includes("once a day")) return o;
-      return null;
-    }, "the once-a-day option"),
-  );
+  await pickOption((t) => t.includes("once a day"));
   const hours = await s.until(async () => {
     const h = await s.cmd("POST", "/execute/async", {
       script: `const done = arguments[arguments.length - 1];
@@ -99,12 +117,7 @@ test("how often images are checked, and how long a previous image is kept, are c
   assert.equal(hours, 24);
   // How long a previous image is kept for a roll back, beside it.
   await s.click(await s.waitFor('[data-testid="keep-hours"]'));
-  await s.click(
-    await s.until(async () => {
-      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "3 days") return o;
-      return null;
-    }, "the 3 days option"),
-  );
+  await pickOption((t) => t === "3 days");
   const keep = await s.until(async () => {
     const h = await s.cmd("POST", "/execute/async", {
       script: `const done = arguments[arguments.length - 1];
@@ -122,16 +135,12 @@ test("an update runs from the badge: the container moves to the newer tag throug
   const before = docker("inspect", "-f", "{{.Id}}", NAME);
   await s.click(await s.waitFor(`${row(NAME)} [data-testid="update-badge"]`, { timeout: 60_000 }));
   const dialog = await s.waitFor('[data-testid="recreate-body"]');
+  await dialogOpened();
   assert.equal(await s.attr(dialog, "data-mode"), "update");
   assert.equal(await s.exec("return document.querySelector('[data-testid=\"recreate-to\"]').innerText"), `${REPO}:1.1.0`);
   // The shortest gate offered: running 10 s without exiting.
   await s.click(await s.waitFor('[data-testid="recreate-window"]', { root: dialog }));
-  await s.click(
-    await s.until(async () => {
-      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
-      return null;
-    }, "the 10 s option"),
-  );
+  await pickOption((t) => t === "10 s");
   await s.click(await s.waitFor('[data-testid="recreate-start"]', { root: dialog }));
   await s.waitFor('[data-testid="recreate-step-checking"][data-state="current"]', { timeout: 60_000 });
   await s.screenshot(path.join(SHOTS, "update-gate.png"));
@@ -160,6 +169,7 @@ test("edit and recreate from the drawer: a variable added, the container recreat
   await s.click(await s.waitFor('[data-testid="drawer-edit"]', { root: drawer }));
   const dialog = await s.waitFor('[data-testid="recreate-body"][data-mode="edit"]');
   const edit = await s.waitFor('[data-testid="recreate-edit"]', { root: dialog, timeout: 30_000 });
+  await dialogOpened();
   const rowsBefore = (await s.findAll('[data-testid="recreate-env-row"]', edit)).length;
   await s.click(await s.waitFor('[data-testid="recreate-env-add"]', { root: edit }));
   const names = await s.until(async () => {
@@ -170,12 +180,7 @@ test("edit and recreate from the drawer: a variable added, the container recreat
   await s.type(names[rowsBefore], "GREETING");
   await s.type(values[rowsBefore], "<b>hello</b> & bye");
   await s.click(await s.waitFor('[data-testid="recreate-window"]', { root: dialog }));
-  await s.click(
-    await s.until(async () => {
-      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
-      return null;
-    }, "the 10 s option"),
-  );
+  await pickOption((t) => t === "10 s");
   await s.screenshot(path.join(SHOTS, "edit-recreate.png"));
   await s.click(await s.waitFor('[data-testid="recreate-start"]', { root: dialog }));
   const outcome = await s.waitFor('[data-testid="recreate-outcome"]', { timeout: 90_000 });
@@ -197,6 +202,7 @@ test("Update all: every container with an update goes through the gate, each fol
   const ids = BATCH.map((name) => docker("inspect", "-f", "{{.Id}}", name));
   await s.click(await s.waitFor('[data-testid="updates-all"]'));
   const dialog = await s.waitFor('[data-testid="batch-body"]');
+  await dialogOpened();
   const listed = await s.until(async () => {
     const items = await s.findAll('[data-testid="batch-item"]', dialog);
     const names = [];
@@ -205,12 +211,7 @@ test("Update all: every container with an update goes through the gate, each fol
   }, "the two containers with an update listed");
   assert.deepEqual(listed, [...BATCH].sort());
   await s.click(await s.waitFor('[data-testid="batch-window"]', { root: dialog }));
-  await s.click(
-    await s.until(async () => {
-      for (const o of await s.findAll('[role="option"]')) if ((await s.text(o)) === "10 s") return o;
-      return null;
-    }, "the 10 s option"),
-  );
+  await pickOption((t) => t === "10 s");
   await s.screenshot(path.join(SHOTS, "batch-asked.png"));
   await s.click(await s.waitFor('[data-testid="batch-start"]', { root: dialog }));
   await s.until(async () => {

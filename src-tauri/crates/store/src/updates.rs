@@ -28,25 +28,11 @@ impl UpdateRepository for Store {
     }
 
     async fn check_interval_hours(&self) -> CoreResult<Option<u32>> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'update_check_hours'")
-                .fetch_optional(self.pool())
-                .await
-                .map_err(storage)?;
-        Ok(value.and_then(|v| v.parse().ok()))
+        self.hours_setting("update_check_hours").await
     }
 
     async fn set_check_interval_hours(&self, hours: u32) -> CoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('update_check_hours', ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(hours.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-        tx.commit().await.map_err(storage)
+        self.set_hours_setting("update_check_hours", hours).await
     }
 
     async fn last_update_check(&self) -> CoreResult<Option<UpdateCheck>> {
@@ -186,20 +172,32 @@ impl KeptImageRepository for Store {
     }
 
     async fn keep_hours(&self) -> CoreResult<Option<u32>> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'rollback_keep_hours'")
-                .fetch_optional(self.pool())
-                .await
-                .map_err(storage)?;
-        Ok(value.and_then(|v| v.parse().ok()))
+        self.hours_setting("rollback_keep_hours").await
     }
 
     async fn set_keep_hours(&self, hours: u32) -> CoreResult<()> {
+        self.set_hours_setting("rollback_keep_hours", hours).await
+    }
+}
+
+impl Store {
+    /// A number of hours kept in `settings`; `None` when never set (or unreadable).
+    async fn hours_setting(&self, key: &str) -> CoreResult<Option<u32>> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(storage)?;
+        Ok(value.and_then(|v| v.parse().ok()))
+    }
+
+    async fn set_hours_setting(&self, key: &str, hours: u32) -> CoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('rollback_keep_hours', ?)
+            "INSERT INTO settings (key, value) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
+        .bind(key)
         .bind(hours.to_string())
         .execute(&mut *tx)
         .await

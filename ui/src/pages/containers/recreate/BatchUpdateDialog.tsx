@@ -1,7 +1,7 @@
 // The safe update of many containers across devices: which ones (all with an update, or
 // those picked), then each one's state as it goes (one at a time per device, the devices
 // side by side), then how the batch ended, with why a container was rolled back.
-import { Alert, Badge, Button, Checkbox, Code, Group, Loader, Modal, Progress, ScrollArea, Select, Stack, Table, Text } from "@mantine/core";
+import { Alert, Badge, Button, Checkbox, Code, Group, Loader, Modal, Progress, ScrollArea, Stack, Table, Text } from "@mantine/core";
 import { IconAlertTriangle, IconCircleCheck, IconInfoCircle } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Channel } from "@tauri-apps/api/core";
@@ -25,13 +25,8 @@ import {
   type BatchRun,
   type ItemTone,
 } from "./batchRun";
+import { GateWindow, gateOf } from "./GateWindow";
 
-const WINDOWS = [
-  { value: "10", label: "10 s" },
-  { value: "30", label: "30 s" },
-  { value: "60", label: "1 min" },
-  { value: "120", label: "2 min" },
-];
 
 const TONES: Record<ItemTone, string> = {
   waiting: "gray",
@@ -77,7 +72,7 @@ function BatchBody({ uuids, onClose }: { uuids: readonly string[]; onClose: () =
     const picked = items.filter((i) => chosen.has(i.uuid));
     setError(null);
     setRun(startBatch(picked.map((i) => i.uuid)));
-    const gate = { windowSecs: Number(windowSecs), healthTimeoutSecs: Math.max(120, Number(windowSecs)) };
+    const gate = gateOf(windowSecs);
     const channel = new Channel<BatchEvent_Deserialize>();
     // What arrives is what the backend sends: the bindings' output side.
     channel.onmessage = (event) => setRun((r) => (r ? applyBatchEvent(r, event as BatchEvent_Serialize) : r));
@@ -171,24 +166,7 @@ function BatchBody({ uuids, onClose }: { uuids: readonly string[]; onClose: () =
       </ScrollArea.Autosize>
 
       {run === null ? (
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Text size="sm" c="dimmed">
-            Keep each only if it runs for
-          </Text>
-          <Select
-            size="xs"
-            w={100}
-            data={WINDOWS}
-            value={windowSecs}
-            allowDeselect={false}
-            onChange={(v) => v && setWindowSecs(v)}
-            aria-label="How long each new container must run without exiting or restarting"
-            data-testid="batch-window"
-          />
-          <Text size="sm" c="dimmed">
-            without exiting (or until its healthcheck says healthy).
-          </Text>
-        </Group>
+        <GateWindow value={windowSecs} onChange={setWindowSecs} many testId="batch-window" />
       ) : null}
 
       {error ? (

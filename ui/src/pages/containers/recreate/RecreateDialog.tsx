@@ -35,6 +35,7 @@ import {
 import { containerLabel, formatUnixSeconds } from "../../../lib/format";
 import { PullPanel } from "../../templates/DeployProgressView";
 import { updateSentence } from "../UpdateBadge";
+import { GateWindow, gateOf } from "./GateWindow";
 import {
   applyStep,
   editsFrom,
@@ -54,14 +55,6 @@ export interface RecreateTarget {
   container: Container;
   mode: RecreateMode;
 }
-
-const WINDOWS = [
-  { value: "10", label: "10 s" },
-  { value: "30", label: "30 s" },
-  { value: "60", label: "1 min" },
-  { value: "120", label: "2 min" },
-  { value: "300", label: "5 min" },
-];
 
 const STEP_LABELS: { step: StepName; label: string }[] = [
   { step: "pulling", label: "Pull the image" },
@@ -122,7 +115,7 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
   const image = started?.image ?? (mode === "update" ? targetImage(container.image, finding) : container.image);
   const sentence =
     started?.sentence ?? (finding ? updateSentence(finding, container.image) : null) ?? "Pull the image again and move to it if it changed.";
-  const gate: GateSettings = { windowSecs: Number(windowSecs), healthTimeoutSecs: Math.max(120, Number(windowSecs)) };
+  const gate: GateSettings = gateOf(windowSecs);
   const edits: ContainerEdits | string | null = mode === "edit" && before && form ? editsFrom(before, form) : null;
   const running = run !== null && run.outcome === null;
   const done = run?.outcome ?? null;
@@ -217,24 +210,7 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
       ) : null}
 
       {run === null ? (
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Text size="sm" c="dimmed">
-            Keep it only if it runs for
-          </Text>
-          <Select
-            size="xs"
-            w={100}
-            data={WINDOWS}
-            value={windowSecs}
-            allowDeselect={false}
-            onChange={(v) => v && setWindowSecs(v)}
-            aria-label="How long the new container must run without exiting or restarting"
-            data-testid="recreate-window"
-          />
-          <Text size="sm" c="dimmed">
-            without exiting (or until its healthcheck says healthy); else roll back.
-          </Text>
-        </Group>
+        <GateWindow value={windowSecs} onChange={setWindowSecs} testId="recreate-window" />
       ) : (
         <Steps run={run} mode={mode} />
       )}
