@@ -93,6 +93,32 @@ impl FakePve {
         Self::start_with_cert(None).await
     }
 
+    /// A cluster of `nodes` nodes and `guests` guests (two LXC for each QEMU VM, two in three
+    /// running), for the benchmark.
+    pub async fn start_cluster(nodes: usize, guests: usize) -> Self {
+        let fake = Self::start().await;
+        {
+            let mut st = fake.state.lock().unwrap();
+            st.nodes = (1..=nodes).map(|n| (format!("pve{n}"), true)).collect();
+            st.guests = (0..guests)
+                .map(|i| {
+                    let node = format!("pve{}", i % nodes.max(1) + 1);
+                    let kind = if i % 3 == 2 { "qemu" } else { "lxc" };
+                    let status = if i % 3 == 1 { "stopped" } else { "running" };
+                    guest(
+                        kind,
+                        &node,
+                        100 + i as u64,
+                        &format!("guest-{i}"),
+                        status,
+                        "bench",
+                    )
+                })
+                .collect();
+        }
+        fake
+    }
+
     /// Starts it on `port` (a free one when `None`) with a fresh certificate: started again on
     /// the same port, it is the same server with a changed certificate.
     pub async fn start_with_cert(port: Option<u16>) -> Self {
