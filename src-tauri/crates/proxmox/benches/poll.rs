@@ -130,4 +130,5 @@ fn main() {
         println!("  target: a poll <= 20 ms of app CPU when nothing changed (request + parse here; diff and store not yet)");
     });
     let _ = server.kill();
+    let _ = server.wait();
 }
