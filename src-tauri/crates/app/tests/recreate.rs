@@ -390,6 +390,8 @@ async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
     one.cli(&["push", "--quiet", &bad]);
     one.cli(&["run", "-d", "--name", "one-good", &good]);
     one.cli(&["run", "-d", "--name", "one-bad", &bad]);
+    // Deleted by the engine once stopped: refused, and left running.
+    one.cli(&["run", "-d", "--rm", "--name", "one-rm", &good]);
     two.cli(&["pull", "--quiet", &good]);
     two.cli(&["run", "-d", "--name", "two-good", &good]);
     let bad_id = one.cli(&["inspect", "-f", "{{.Id}}", "one-bad"]);
@@ -408,7 +410,7 @@ async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
     let app = App::new().await;
     app.add_engine(&one, "one").await;
     app.add_engine(&two, "two").await;
-    let names = ["one-good", "one-bad", "two-good"];
+    let names = ["one-good", "one-bad", "two-good", "one-rm"];
     let uuids: Vec<String> = support::wait_until(|| async {
         let all = app.store().list_containers().await.ok()?;
         names
@@ -437,7 +439,7 @@ async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
             replaced: 2,
             up_to_date: 0,
             rolled_back: 1,
-            failed: 0,
+            failed: 1,
             refused: 1,
         }
     );

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use bollard::models::{
     ContainerCreateBody, ContainerInspectResponse, ContainerStateStatusEnum, EndpointSettings,
-    HealthStatusEnum, ImageConfig, NetworkConnectRequest, NetworkingConfig, PortBinding,
+    HealthStatusEnum, ImageConfig, MountType, NetworkConnectRequest, NetworkingConfig, PortBinding,
     RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{CreateContainerOptions, InspectContainerOptions};
@@ -51,6 +51,16 @@ pub(crate) async fn source(docker: &Docker, id: &str) -> Result<RecreateSource, 
         image,
         image_id,
         running: state.and_then(|s| s.running).unwrap_or(false),
+        auto_remove: c
+            .host_config
+            .as_ref()
+            .and_then(|h| h.auto_remove)
+            .unwrap_or(false),
+        stop_timeout_secs: c
+            .config
+            .as_ref()
+            .and_then(|cfg| cfg.stop_timeout)
+            .and_then(|t| u32::try_from(t).ok()),
     })
 }
 
@@ -190,7 +200,25 @@ pub(crate) fn plan(
         .filter(|p| !image_ports.contains(p))
         .collect();
 
-    // Anonymous volumes go with their data: mounted again by name where they were.
+    // Anonymous volumes go with their data: mounted again by name where they were, whether
+    // given with `-v /path` (binds below) or `--mount type=volume,dst=/path` (a mount with
+    // no source, which would otherwise make a fresh, empty volume).
+    for mount in host.mounts.iter_mut().flatten() {
+        let anonymous = mount.typ == Some(MountType::VOLUME)
+            && mount.source.as_deref().is_none_or(str::is_empty);
+        if !anonymous {
+            continue;
+        }
+        let name = old
+            .mounts
+            .iter()
+            .flatten()
+            .find(|m| m.destination.is_some() && m.destination == mount.target)
+            .and_then(|m| m.name.clone());
+        if let Some(name) = name {
+            mount.source = Some(name);
+        }
+    }
     let mut taken: HashSet<String> = host
         .binds
         .iter()
@@ -560,6 +588,27 @@ mod tests {
             host.restart_policy.unwrap().name,
             Some(RestartPolicyNameEnum::ALWAYS)
         );
+    }
+
+    #[test]
+    fn an_anonymous_volume_given_as_a_mount_is_mounted_again_by_name() {
+        let mut old = inspect();
+        old.host_config.as_mut().unwrap().mounts = Some(vec![serde_json::from_value(
+            serde_json::json!({"Type": "volume", "Target": "/cache"}),
+        )
+        .unwrap()]);
+        let b = plan(&old, None, "nginx:1.26", &ContainerEdits::default())
+            .unwrap()
+            .body;
+        let host = b.host_config.unwrap();
+        let mounts = host.mounts.unwrap();
+        assert_eq!(mounts[0].source.as_deref(), Some("f00d"));
+        // Not bound a second time.
+        assert!(!host
+            .binds
+            .unwrap_or_default()
+            .iter()
+            .any(|b| b.contains("/cache")));
     }
 
     #[test]

@@ -108,10 +108,8 @@ pub fn check_token_id(token_id: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "\"{}\" is not a token id: write it as user@realm!name, e.g. root@pam!squirrel",
-            token_id.chars().take(80).collect::<String>()
-        ))
+        // Not repeated: a secret pasted in the wrong field must not be shown back.
+        Err("That is not a token id: write it as user@realm!name, e.g. root@pam!squirrel".into())
     }
 }
 

@@ -79,11 +79,14 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   };
   // The containers of a batch update: all with an update, or those picked.
   const [batch, setBatch] = useState<string[] | null>(null);
-  const latest = useRef({ all, updates });
-  latest.current = { all, updates };
+  const latest = useRef({ all, updates, staleness });
+  latest.current = { all, updates, staleness };
+  // Those of devices online only: the others' badges are not offered either.
   const updateAll = useCallback(() => {
-    const { all: now, updates: found } = latest.current;
-    setBatch((now ?? []).filter((c) => found.get(c.uuid)?.kind === "available").map((c) => c.uuid));
+    const { all: now, updates: found, staleness: offline } = latest.current;
+    setBatch(
+      (now ?? []).filter((c) => found.get(c.uuid)?.kind === "available" && !offline.has(c.deviceUuid)).map((c) => c.uuid),
+    );
   }, []);
   const visible = useMemo(() => (all ? filterContainers(all, filters) : []), [all, filters]);
   const noDevices = devices.isSuccess && devices.data.length === 0;

@@ -85,6 +85,12 @@ impl Touched<'_> {
     /// Puts the old container back as it was: its name, its run, its image's reference.
     async fn restore(&self, new_id: Option<&str>) -> Result<(), String> {
         let mut problems = Vec::new();
+        // The new container goes only if the old one is there to come back.
+        if let Err(e) = self.rt.run_state(&self.source.engine_id).await {
+            return Err(format!(
+                "the previous container is gone ({e}), so the new one was left as it is"
+            ));
+        }
         if let Some(id) = new_id {
             let force = RemoveOptions {
                 force: true,
@@ -174,7 +180,10 @@ impl RecreateService {
             }
         };
         let source = rt.recreate_source(&container.engine_id).await?;
-        let target = match &request.image {
+        // An image id (what the engine lists once the reference has moved) means "the
+        // container's own reference", not a repository named `sha256`.
+        let named = request.image.as_ref().filter(|i| !is_image_id(i));
+        let target = match named {
             Some(image) => ImageRef::parse(image)
                 .map_err(|e| CoreError::InvalidInput(format!("Not an image reference: {e}.")))?
                 .to_string(),
@@ -227,6 +236,13 @@ impl RecreateService {
         };
         let failed = |error: String| RecreateResult::Failed { error };
 
+        if source.auto_remove {
+            outcome.result = failed(format!(
+                "{} was created with --rm: the engine deletes it as soon as it stops, so it cannot be set aside and brought back if the new one fails. Nothing was changed; recreate it without --rm to update it safely",
+                source.name
+            ));
+            return outcome;
+        }
         // 1. The image, before anything is touched.
         if request.pull {
             if ImageRef::parse(target).is_err() {
@@ -308,7 +324,11 @@ impl RecreateService {
         // 3. The old container, stopped and set aside.
         report(RecreateStep::Stopping);
         if source.running {
-            if let Err(e) = rt.stop(&source.engine_id, Some(STOP_TIMEOUT_SECS)).await {
+            // Its own grace period when longer: a database given time to flush gets it.
+            let grace = source
+                .stop_timeout_secs
+                .map_or(STOP_TIMEOUT_SECS, |t| t.max(STOP_TIMEOUT_SECS));
+            if let Err(e) = rt.stop(&source.engine_id, Some(grace)).await {
                 let back = rt.start(&source.engine_id).await;
                 outcome.result = failed(format!(
                     "{} could not be stopped: {e}{}",
@@ -587,9 +607,9 @@ impl RecreateService {
     }
 
     pub async fn set_keep_hours(&self, hours: u32) -> CoreResult<()> {
-        if hours > MAX_KEEP_HOURS {
+        if hours == 0 || hours > MAX_KEEP_HOURS {
             return Err(CoreError::InvalidInput(format!(
-                "a previous image can be kept for at most {} days",
+                "a previous image is kept for one hour at least and {} days at most",
                 MAX_KEEP_HOURS / 24
             )));
         }
@@ -686,6 +706,12 @@ impl RecreateService {
         }
         Ok(removed)
     }
+}
+
+/// `sha256:<hex>`, or 64 hex digits alone: an image id, not a reference.
+fn is_image_id(text: &str) -> bool {
+    let hex = text.trim().strip_prefix("sha256:").unwrap_or(text.trim());
+    hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// A failed container's last lines, without escapes' noise, bounded in time.

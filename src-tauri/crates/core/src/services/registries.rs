@@ -307,19 +307,27 @@ impl RegistriesService {
                 report.skipped.push(host);
                 continue;
             }
-            let helper = per_host
+            // An empty helper name is the CLI's way to say "use what `auths` writes".
+            let named = per_host
                 .get(&server)
                 .or_else(|| per_host.get(&host))
                 .and_then(|h| h.as_str());
+            let helper = named.filter(|h| !h.is_empty());
+            let no_helper = named == Some("");
             let written = auths.get(&server).and_then(docker_auth);
-            let found = match (helper, written, store) {
+            // As the Docker CLI: a host's own helper, else the store, else what is written.
+            let found = match (helper, store, no_helper) {
                 (Some(helper), _, _) => get_from_helper(helpers, helper, &server).await,
-                (None, Some(creds), _) => Ok(creds),
-                (None, None, Some(store)) => get_from_helper(helpers, store, &server).await,
-                (None, None, None) => Err(
+                (None, Some(store), false) => {
+                    match get_from_helper(helpers, store, &server).await {
+                        Ok(creds) => Ok(creds),
+                        Err(e) => written.ok_or(e),
+                    }
+                }
+                (None, _, _) => written.ok_or_else(|| {
                     "no user name and password are written for it, and no credential helper is named"
-                        .into(),
-                ),
+                        .to_string()
+                }),
             };
             let (username, secret) = match found {
                 Ok(c) => c,

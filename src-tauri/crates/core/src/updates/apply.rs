@@ -20,6 +20,10 @@ pub struct RecreateSource {
     /// The id of the image it runs (`sha256:…`).
     pub image_id: String,
     pub running: bool,
+    /// Created with `--rm`: the engine deletes it when it stops, so it cannot be set aside.
+    pub auto_remove: bool,
+    /// Its own stop grace period (`--stop-timeout`), when set.
+    pub stop_timeout_secs: Option<u32>,
 }
 
 /// Settings changed by "edit and recreate"; `None` keeps the container's own.

@@ -79,7 +79,7 @@ function BatchBody({ uuids, onClose }: { uuids: readonly string[]; onClose: () =
     try {
       const requests = picked.map((i) => ({
         containerUuid: i.uuid,
-        image: i.to,
+        image: i.to !== i.from ? i.to : null,
         pull: true,
         edits: { env: null, ports: null, limits: null, restartPolicy: null },
         gate,

@@ -135,7 +135,9 @@ function RecreateBody({ target, onClose }: { target: RecreateTarget; onClose: ()
               commands.containerRecreate(
                 {
                   containerUuid: container.uuid,
-                  image: mode === "update" ? image : null,
+                  // The container's own reference unless a newer tag was found (what the
+                  // table lists may be an image id once the reference has moved).
+                  image: mode === "update" && image !== container.image ? image : null,
                   pull: mode === "update",
                   edits: typeof edits === "object" && edits !== null ? edits : { env: null, ports: null, limits: null, restartPolicy: null },
                   gate,
