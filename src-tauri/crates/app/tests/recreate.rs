@@ -479,6 +479,40 @@ async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
     assert_eq!(back["Id"], bad_id.as_str());
     assert_eq!(back["State"]["Running"], true);
 
+    // The reference moved under a container (another pull, another container's roll back):
+    // an edit refuses rather than move it to that image unasked.
+    one.cli(&["tag", &v1, &good]);
+    let before = inspect(&one, "one-good")["Id"].clone();
+    let engine_id = before.as_str().unwrap().to_owned();
+    // The new container is a new row: found by its engine id once the watcher stored it.
+    let replaced = support::wait_until(|| async {
+        let all = app.store().list_containers().await.ok()?;
+        all.into_iter()
+            .find(|c| c.engine_id == engine_id)
+            .map(|c| c.uuid)
+    })
+    .await;
+    let edit = RecreateRequest {
+        container_uuid: replaced,
+        image: None,
+        pull: false,
+        edits: ContainerEdits {
+            env: Some(vec![EnvVar {
+                name: "EXTRA".into(),
+                value: "1".into(),
+            }]),
+            ..ContainerEdits::default()
+        },
+        gate: Some(GATE),
+    };
+    let (outcome, _) = run(&app, edit).await;
+    assert!(
+        matches!(&outcome.result, RecreateResult::Failed { error } if error.contains("now names another image")),
+        "{outcome:?}"
+    );
+    assert_eq!(inspect(&one, "one-good")["Id"], before);
+    assert_eq!(inspect(&one, "one-good")["Image"], v2.as_str());
+
     // Too many at once is refused before anything is touched.
     let many: Vec<RecreateRequest> = (0..=squirrel_core::updates::MAX_BATCH)
         .map(|i| update(&format!("c{i}")))

@@ -165,20 +165,37 @@ impl RecreateService {
             .containers
             .device_runtime(&container.device_uuid)
             .await?;
+        let _busy = self.hold(&container)?;
+        self.recreate_held(request, &container, rt.as_ref(), false, report)
+            .await
+    }
+
+    /// The container's place in the busy set, or why it is taken.
+    fn hold(&self, container: &crate::model::Container) -> CoreResult<BusyGuard<'_>> {
         let key = format!("{}/{}", container.device_uuid, container.name);
-        let _busy = {
-            let mut set = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-            if !set.insert(key.clone()) {
-                return Err(CoreError::Engine(crate::EngineError::Busy(format!(
-                    "{} is already being updated or recreated: wait for it to finish",
-                    container.name
-                ))));
-            }
-            BusyGuard {
-                set: &self.busy,
-                key,
-            }
-        };
+        let mut set = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(key.clone()) {
+            return Err(CoreError::Engine(crate::EngineError::Busy(format!(
+                "{} is already being updated or recreated: wait for it to finish",
+                container.name
+            ))));
+        }
+        Ok(BusyGuard {
+            set: &self.busy,
+            key,
+        })
+    }
+
+    /// A recreate of a container whose place in the busy set is held; `rolling_back` when
+    /// its reference was pointed at the kept image on purpose.
+    async fn recreate_held(
+        &self,
+        request: &RecreateRequest,
+        container: &crate::model::Container,
+        rt: &dyn ContainerRuntime,
+        rolling_back: bool,
+        report: &(dyn Fn(RecreateStep) + Send + Sync),
+    ) -> CoreResult<RecreateOutcome> {
         let source = rt.recreate_source(&container.engine_id).await?;
         // An image id (what the engine lists once the reference has moved) means "the
         // container's own reference", not a repository named `sha256`.
@@ -191,11 +208,12 @@ impl RecreateService {
         };
         let outcome = self
             .run(
-                rt.as_ref(),
+                rt,
                 &container.device_uuid,
                 &source,
                 &target,
                 request,
+                rolling_back,
                 report,
             )
             .await;
@@ -217,6 +235,8 @@ impl RecreateService {
         Ok(outcome)
     }
 
+    // The steps share these; a struct for one private call would only rename them.
+    #[allow(clippy::too_many_arguments)]
     async fn run(
         &self,
         rt: &dyn ContainerRuntime,
@@ -224,6 +244,7 @@ impl RecreateService {
         source: &RecreateSource,
         target: &str,
         request: &RecreateRequest,
+        rolling_back: bool,
         report: &(dyn Fn(RecreateStep) + Send + Sync),
     ) -> RecreateOutcome {
         let mut outcome = RecreateOutcome {
@@ -291,6 +312,15 @@ impl RecreateService {
             }
         };
         let image_changes = new_image != source.image_id;
+        // An edit keeps the image the container runs: a reference moved since (a pull, or a
+        // roll back of another container that shares it) would change it unasked.
+        if image_changes && !request.pull && !rolling_back {
+            outcome.result = failed(format!(
+                "{target} now names another image than the one {} runs (a pull or another container's update moved it). Nothing was changed: update {} to move it to that image, then edit it",
+                source.name, source.name
+            ));
+            return outcome;
+        }
         // A newer tag of the same build still moves the container to that tag.
         if !image_changes && target == source.image && request.edits.is_empty() {
             return outcome;
@@ -339,6 +369,8 @@ impl RecreateService {
                         ""
                     }
                 ));
+                self.untouched(&touched, device_uuid, &mut outcome, previous.clone())
+                    .await;
                 return outcome;
             }
         }
@@ -353,6 +385,8 @@ impl RecreateService {
                 "{} could not be renamed aside: {e}. It was started again.",
                 source.name
             ));
+            self.untouched(&touched, device_uuid, &mut outcome, previous.clone())
+                .await;
             return outcome;
         }
 
@@ -426,6 +460,28 @@ impl RecreateService {
 
     /// After a failed attempt: the keeping tag names again what an earlier update kept, or,
     /// when nothing was kept, it keeps the image that runs again (pinned, until it expires).
+    /// After a failure that left the old container as it was: its reference and the kept
+    /// tag name what they named before.
+    async fn untouched(
+        &self,
+        touched: &Touched<'_>,
+        device_uuid: &str,
+        outcome: &mut RecreateOutcome,
+        previous: Option<KeptImage>,
+    ) {
+        if touched.retag {
+            if let Err(e) = touched
+                .rt
+                .tag_image(&touched.source.image_id, &touched.source.image)
+                .await
+            {
+                tracing::warn!(error = %e, "the reference is not pointed back at the running image");
+            }
+        }
+        self.kept_after_failure(touched.rt, device_uuid, touched.source, outcome, previous)
+            .await;
+    }
+
     async fn kept_after_failure(
         &self,
         rt: &dyn ContainerRuntime,
@@ -655,7 +711,14 @@ impl RecreateService {
                 container.name, kept.tag
             )));
         }
+        let _busy = self.hold(&container)?;
         let source = rt.recreate_source(&container.engine_id).await?;
+        if !ImageRef::parse(&source.image).is_ok_and(|r| r.digest.is_none()) {
+            return Err(CoreError::InvalidInput(format!(
+                "{} was created from {}, not from a tag: it cannot be pointed back at the kept image. Edit it to name a tag first.",
+                container.name, source.image
+            )));
+        }
         if source.image_id == kept.image_id {
             return Err(CoreError::InvalidInput(format!(
                 "{} already runs its kept image: there is nothing to roll back to.",
@@ -671,7 +734,17 @@ impl RecreateService {
             edits: ContainerEdits::default(),
             gate,
         };
-        let outcome = self.recreate(&request, report).await?;
+        let outcome = match self
+            .recreate_held(&request, &container, rt.as_ref(), true, report)
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Nothing was touched: the reference names the running image again.
+                let _ = rt.tag_image(&source.image_id, &source.image).await;
+                return Err(e);
+            }
+        };
         if matches!(outcome.result, RecreateResult::Replaced { .. }) {
             // The kept image runs again: its keeping tag has done its work.
             let _ = rt.remove_image(&kept.tag, false).await;
@@ -688,7 +761,14 @@ impl RecreateService {
         let now = self.clock.now_ms();
         let mut removed = 0;
         for kept in self.kept.kept_images().await? {
-            if kept.keep_until > now {
+            // Not while that container is being recreated: its recreate may rely on the tag.
+            let key = format!("{}/{}", kept.device_uuid, kept.container);
+            let busy = self
+                .busy
+                .lock()
+                .map(|set| set.contains(&key))
+                .unwrap_or(true);
+            if kept.keep_until > now || busy {
                 continue;
             }
             let Ok(rt) = self.containers.device_runtime(&kept.device_uuid).await else {
