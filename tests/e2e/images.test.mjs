@@ -66,6 +66,7 @@ test("a dangling image is marked, and a prune removes it and says what it freed"
   await s.waitFor('[data-testid="image-dangling"]');
   await s.screenshot(path.join(SHOTS, "images.png"));
   await s.click(await s.waitFor('[data-testid="images-prune"]'));
+  await s.dialogOpened();
   await s.click(await s.waitFor('[data-testid="images-prune-confirm"]'));
   const note = await s.until(async () => {
     for (const n of await s.findAll(".mantine-Notification-root")) {
@@ -86,6 +87,7 @@ test("an image is tagged from its row; a name that is not one is refused under t
   }, "the e2e-img:1 row");
   await s.click(await s.waitFor('[data-testid="image-tag"]', { root: row }));
   const input = await s.waitFor('[data-testid="image-tag-input"]');
+  await s.dialogOpened();
   // Offered: the repository, the tag left to write.
   assert.equal(await s.exec("return arguments[0].value", [{ "element-6066-11e4-a52e-4f735466cecf": input }]), "e2e-img:");
   await s.type(input, "<B>");
@@ -113,6 +115,7 @@ test("an unused image is removed from its row", async () => {
   }, "the e2e-img:1 row");
   assert.equal((await shown(await s.waitFor('[data-testid="image-used-by"]', { root: row }))).trim(), "unused");
   await s.click(await s.waitFor('[data-testid="image-remove"]', { root: row }));
+  await s.dialogOpened();
   await s.click(await s.waitFor('[data-testid="image-remove-confirm"]'));
   await s.until(async () => gone("e2e-img:1"), "the engine to remove e2e-img:1");
   await s.until(async () => {
@@ -124,6 +127,7 @@ test("an unused image is removed from its row", async () => {
 test("an image is pulled from the window, layer by layer, and listed", async () => {
   await s.click(await s.waitFor('[data-testid="images-pull"]'));
   await s.type(await s.waitFor('[data-testid="pull-reference"]'), HELLO);
+  await s.dialogOpened();
   await s.click(await s.waitFor('[data-testid="pull-start"]'));
   await s.waitFor('[data-testid="pull-done"]', { timeout: 120_000 });
   const layers = await s.findAll('[data-testid="deploy-layer"][data-done]');

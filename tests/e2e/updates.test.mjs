@@ -22,19 +22,6 @@ const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
 
 let s;
 
-/** Resolves once the open dialog has finished its opening transition: a click aimed at a
- *  button while the dialog still scales in can land beside it. */
-async function dialogOpened() {
-  await s.until(
-    () =>
-      s.exec(`const c = document.querySelector('.mantine-Modal-content');
-        if (!c) return false;
-        const st = getComputedStyle(c);
-        return st.opacity === "1" && (st.transform === "none" || st.transform === "matrix(1, 0, 0, 1, 0, 0)");`),
-    "the dialog to finish opening",
-  );
-}
-
 /** Clicks the first option of the open drop-down whose text passes `test`. */
 async function pickOption(test) {
   await s.click(
@@ -135,7 +122,7 @@ test("an update runs from the badge: the container moves to the newer tag throug
   const before = docker("inspect", "-f", "{{.Id}}", NAME);
   await s.click(await s.waitFor(`${row(NAME)} [data-testid="update-badge"]`, { timeout: 60_000 }));
   const dialog = await s.waitFor('[data-testid="recreate-body"]');
-  await dialogOpened();
+  await s.dialogOpened();
   assert.equal(await s.attr(dialog, "data-mode"), "update");
   assert.equal(await s.exec("return document.querySelector('[data-testid=\"recreate-to\"]').innerText"), `${REPO}:1.1.0`);
   // The shortest gate offered: running 10 s without exiting.
@@ -169,7 +156,7 @@ test("edit and recreate from the drawer: a variable added, the container recreat
   await s.click(await s.waitFor('[data-testid="drawer-edit"]', { root: drawer }));
   const dialog = await s.waitFor('[data-testid="recreate-body"][data-mode="edit"]');
   const edit = await s.waitFor('[data-testid="recreate-edit"]', { root: dialog, timeout: 30_000 });
-  await dialogOpened();
+  await s.dialogOpened();
   const rowsBefore = (await s.findAll('[data-testid="recreate-env-row"]', edit)).length;
   await s.click(await s.waitFor('[data-testid="recreate-env-add"]', { root: edit }));
   const names = await s.until(async () => {
@@ -202,7 +189,7 @@ test("Update all: every container with an update goes through the gate, each fol
   const ids = BATCH.map((name) => docker("inspect", "-f", "{{.Id}}", name));
   await s.click(await s.waitFor('[data-testid="updates-all"]'));
   const dialog = await s.waitFor('[data-testid="batch-body"]');
-  await dialogOpened();
+  await s.dialogOpened();
   const listed = await s.until(async () => {
     const items = await s.findAll('[data-testid="batch-item"]', dialog);
     const names = [];

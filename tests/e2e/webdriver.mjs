@@ -204,6 +204,20 @@ export class Session {
   exec(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
+  /**
+   * Resolves once the open dialog has finished its opening transition: a click aimed at a
+   * button while the dialog still scales in can land beside it, and nothing happens.
+   */
+  async dialogOpened() {
+    await this.until(
+      () =>
+        this.exec(`const c = document.querySelector('.mantine-Modal-content');
+          if (!c) return false;
+          const st = getComputedStyle(c);
+          return st.opacity === "1" && (st.transform === "none" || st.transform === "matrix(1, 0, 0, 1, 0, 0)");`),
+      "the dialog to finish opening",
+    );
+  }
   /** Resolves once the page has painted twice more: what the DOM says is then on screen. */
   settle() {
     return this.cmd("POST", "/execute/async", {
