@@ -151,10 +151,38 @@ export class Session {
   }
 
   /**
+   * Resolves once no finite CSS transition or animation runs on the page (a dialog scaling in,
+   * a drawer sliding in, a menu fading out), bounded at 3 s: WebDriver aims a click at where an
+   * element is when the command arrives, and an element still moving is missed. Endless
+   * animations (a spinner) are not waited for.
+   */
+  transitionsDone() {
+    return this.cmd("POST", "/execute/async", {
+      script: `const done = arguments[arguments.length - 1];
+        const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+        const running = () => (document.getAnimations ? document.getAnimations() : []).filter((a) => {
+          if (a.playState !== "running" && a.playState !== "pending") return false;
+          const end = a.effect && a.effect.getComputedTiming().endTime;
+          return typeof end === "number" && isFinite(end);
+        });
+        (async () => {
+          const deadline = Date.now() + 3000;
+          await frame();
+          for (let left = running(); left.length && Date.now() < deadline; left = running()) {
+            await Promise.race([Promise.all(left.map((a) => a.finished.catch(() => {}))), new Promise((r) => setTimeout(r, 250))]);
+            await frame();
+          }
+          done(true);
+        })();`,
+      args: [],
+    });
+  }
+  /**
    * Clicks `el`; while a dialog is still fading in over it, or a drawer still sliding it
    * into view, tries again (bounded).
    */
   async click(el) {
+    await this.transitionsDone();
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
