@@ -832,6 +832,8 @@ export type DomainEvent_Deserialize =
 { type: "updatesChecked"; checkedAt: number | null; 
 /**  Containers with something newer. */
 available: number } | 
+/**  A recreate that Squirrel stopped in the middle of was settled at its next start. */
+{ type: "recreateRecovered"; recovery: RecreateRecovery } | 
 /**  A live stream ended (the container stopped, or the engine went away). */
 { type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
@@ -862,6 +864,8 @@ export type DomainEvent_Serialize =
 { type: "updatesChecked"; checkedAt: number | null; 
 /**  Containers with something newer. */
 available: number } | 
+/**  A recreate that Squirrel stopped in the middle of was settled at its next start. */
+{ type: "recreateRecovered"; recovery: RecreateRecovery } | 
 /**  A live stream ended (the container stopped, or the engine went away). */
 { type: "liveStatsEnded"; subscription: number; containerUuid: string; reason: string };
 
@@ -1596,6 +1600,16 @@ export type RecreateOutcome_Serialize = {
 	keptImage: string | null,
 	/**  The new container's last log lines when it failed the gate. */
 	lastLines: string[],
+};
+
+/**  How a recreate cut short by a stop of Squirrel was settled at the next start. */
+export type RecreateRecovery = {
+	deviceUuid: string,
+	container: string,
+	/**  Whether the container is as it was before the recreate (or the recreate had finished). */
+	settled: boolean,
+	/**  What was found and done, for the user. */
+	message: string,
 };
 
 /**  What to recreate, and how. */

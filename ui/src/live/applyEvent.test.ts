@@ -14,6 +14,7 @@ import {
   removeContainer,
   upsertContainer,
   type LiveCache,
+  type Notice,
 } from "./applyEvent";
 
 describe("upsertContainer", () => {
@@ -124,6 +125,16 @@ describe("planEvent", () => {
     expect(plan.patchContainers || plan.patchDevices || plan.patchLoads).toBe(false);
   });
 
+  it("an update put back at start is told once, and the kept images are read again", () => {
+    const recovery = { deviceUuid: "d-1", container: "web", settled: true, message: "web's update was cut short when Squirrel stopped: web was put back as it was, running." };
+    const { state, cache } = fakeCache({});
+    applyEvents(cache, [{ type: "recreateRecovered", recovery }]);
+    expect(state.notices).toEqual([{ title: "web was put back", message: recovery.message, tone: "info" }]);
+    expect(state.invalidated).toEqual([queryKeys.keptImages]);
+    const failed = planEvent({ type: "recreateRecovered", recovery: { ...recovery, settled: false, message: "could not" } });
+    expect(failed.notice).toMatchObject({ title: "web needs a look", tone: "warning" });
+  });
+
   it("refreshes the open drawer's inspect data on upsert", () => {
     const plan = planEvent({ type: "containerUpserted", container: makeContainer({ uuid: "x" }) });
     expect(plan.invalidate).toEqual([queryKeys.inspect("x")]);
@@ -145,6 +156,7 @@ function fakeCache(initial: {
     invalidated: [] as QueryKey[],
     devicesRefreshes: 0,
     statsRefreshes: 0,
+    notices: [] as Notice[],
   };
   const cache: LiveCache = {
     updateContainers: (fn) => (state.containers = fn(state.containers)),
@@ -155,6 +167,7 @@ function fakeCache(initial: {
     updateLoads: (fn) => (state.loads = fn(state.loads)),
     containerDevice: (uuid) => state.containers?.find((c) => c.uuid === uuid)?.deviceUuid,
     refreshStatsSoon: () => state.statsRefreshes++,
+    notify: (notice) => state.notices.push(notice),
   };
   return { state, cache };
 }

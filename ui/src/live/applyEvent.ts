@@ -167,6 +167,15 @@ export interface EventPlan {
   patchLoads: boolean;
   /** Refresh the shown stats (series, latest samples) soon; throttled by the caller. */
   refreshStatsSoon: boolean;
+  /** Something the user must be told, once (not a change of a list). */
+  notice?: Notice;
+}
+
+/** A message for the user from the backend's own work. */
+export interface Notice {
+  title: string;
+  message: string;
+  tone: "info" | "warning";
 }
 
 /** What an event does to the cache, as data. */
@@ -212,6 +221,14 @@ export function planEvent(event: InventoryEvent): EventPlan {
     case "historyChanged":
       plan.invalidate.push(queryKeys.logHistory);
       break;
+    case "recreateRecovered":
+      plan.invalidate.push(queryKeys.keptImages);
+      plan.notice = {
+        title: event.recovery.settled ? `${event.recovery.container} was put back` : `${event.recovery.container} needs a look`,
+        message: event.recovery.message,
+        tone: event.recovery.settled ? "info" : "warning",
+      };
+      break;
     // liveStats and liveStatsEnded are for the open drawer, which listens itself (useLiveStats).
   }
   return plan;
@@ -229,6 +246,7 @@ export interface LiveCache {
   /** The device of a container, from the containers list. */
   containerDevice(containerUuid: string): string | undefined;
   refreshStatsSoon(): void;
+  notify(notice: Notice): void;
 }
 
 /**
@@ -256,4 +274,5 @@ export function applyEvents(cache: LiveCache, events: InventoryEvent[]): void {
     cache.updateLoads((loads) => loadEvents.reduce((l, e) => reduceLoads(l, e, (uuid) => cache.containerDevice(uuid)), loads));
   }
   if (plans.some((p) => p.refreshStatsSoon)) cache.refreshStatsSoon();
+  for (const plan of plans) if (plan.notice) cache.notify(plan.notice);
 }

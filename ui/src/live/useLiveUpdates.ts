@@ -1,3 +1,4 @@
+import { notifications } from "@mantine/notifications";
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { useEffect, useState } from "react";
@@ -99,6 +100,13 @@ export function useLiveUpdates(): boolean {
         return deviceIndex.map.get(uuid);
       },
       refreshStatsSoon: () => statsRefresh.request(),
+      notify: (notice) =>
+        notifications.show({
+          title: notice.title,
+          message: notice.message,
+          color: notice.tone === "warning" ? "orange" : "blue",
+          autoClose: notice.tone === "warning" ? false : 15_000,
+        }),
     };
 
     const keep = (subscribe: () => Promise<UnlistenFn>, what: string): Promise<unknown> => {

@@ -13,7 +13,7 @@ use squirrel_core::services::{
     UpdateService,
 };
 use squirrel_core::updates::RegistryPort;
-use squirrel_core::EventBus;
+use squirrel_core::{DomainEvent, EventBus};
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
 use squirrel_store::{LogArchive, Store, StoreError};
@@ -254,7 +254,12 @@ impl App {
                 }
             }
         });
+        let recover = tokio::spawn(recover_interrupted(
+            self.recreates.clone(),
+            self.services.ports.bus.clone(),
+        ));
         if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.push(recover);
             jobs.push(rollups);
             jobs.push(refresh);
             jobs.push(history);
@@ -416,5 +421,31 @@ impl std::ops::Deref for App {
 
     fn deref(&self) -> &CoreServices {
         &self.services
+    }
+}
+
+/// Settles the recreates an earlier run stopped in the middle of: now, and whenever a device
+/// comes online (its engine is needed to put the old container back). Each one settled is
+/// told to the window.
+async fn recover_interrupted(recreates: Arc<RecreateService>, bus: EventBus) {
+    let mut events = bus.subscribe();
+    loop {
+        match recreates.recover_interrupted().await {
+            Ok(settled) => {
+                for recovery in settled {
+                    bus.publish(DomainEvent::RecreateRecovered { recovery });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "interrupted recreates not looked at"),
+        }
+        loop {
+            match events.recv().await {
+                Ok(DomainEvent::DeviceStatusChanged { status, .. }) if status.is_online() => break,
+                Ok(_) => {}
+                // Missed events may have brought a device online.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
     }
 }

@@ -520,3 +520,141 @@ async fn a_batch_updates_across_devices_and_a_roll_back_stops_nothing() {
     assert!(app.recreates().recreate_many(&many, &|_| {}).await.is_err());
     app.shutdown().await;
 }
+
+/// Starts an update of `uuid` with a gate that cannot decide soon, and drops it in the middle
+/// of the gate, as a quit of Squirrel would: the new container runs, the old one is aside.
+async fn cut_short(app: &App, uuid: &str) {
+    let recreates = app.recreates().clone();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let request = RecreateRequest {
+        gate: Some(GateSettings {
+            window_secs: 300,
+            health_timeout_secs: 300,
+        }),
+        ..update(uuid)
+    };
+    let task = tokio::spawn(async move {
+        recreates
+            .recreate(&request, &move |s| {
+                let _ = tx.send(s);
+            })
+            .await
+    });
+    tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        while let Some(step) = rx.recv().await {
+            if matches!(step, RecreateStep::Checking { .. }) {
+                return;
+            }
+        }
+        panic!("the recreate ended before its gate");
+    })
+    .await
+    .expect("the gate began in time");
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_cut_short_by_a_stop_puts_the_old_container_back_at_the_next_start() {
+    use squirrel_core::DomainEvent;
+
+    let registry = TestRegistry::start();
+    let engine = TestEngine::start();
+    let reference = format!("{}/apps/cut:1", registry.host());
+    let v1 = image(&engine, &reference, &["busybox:local", "sleep", "3600"]);
+    engine.cli(&["push", "--quiet", &reference]);
+    engine.cli(&["run", "-d", "--name", "cut", "-e", "MINE=1", &reference]);
+    let old = engine.cli(&["inspect", "-f", "{{.Id}}", "cut"]);
+    let v2 = image(
+        &engine,
+        &reference,
+        &["-e", "RELEASE=2", "busybox:local", "sleep", "3600"],
+    );
+    publish(&engine, &reference, &v1);
+
+    let app = App::new().await;
+    let mut rx = app.bus().subscribe();
+    app.add_engine(&engine, "local").await;
+    let cut = wait_container(&mut rx, "cut", |_| true).await;
+
+    // Stopped in the gate: the new container runs on v2, the old one waits aside.
+    cut_short(&app, &cut.uuid).await;
+    let new = inspect(&engine, "cut");
+    assert_ne!(new["Id"], old.as_str());
+    assert_eq!(new["Image"], v2.as_str());
+    assert_eq!(
+        inspect(&engine, "cut-squirrel-previous")["Id"],
+        old.as_str()
+    );
+
+    // The next start's background work settles it, and tells the window.
+    let mut rx = app.bus().subscribe();
+    app.spawn_jobs();
+    let recovery = match support::wait_for(&mut rx, |e| {
+        matches!(e, DomainEvent::RecreateRecovered { .. })
+    })
+    .await
+    {
+        DomainEvent::RecreateRecovered { recovery } => recovery,
+        _ => unreachable!(),
+    };
+    assert!(recovery.settled, "{}", recovery.message);
+    assert_eq!(recovery.container, "cut");
+    assert!(
+        recovery.message.contains("put back"),
+        "{}",
+        recovery.message
+    );
+    // The very same container, running, under its name; the new one is gone, and the
+    // reference names the image it runs again.
+    let back = inspect(&engine, "cut");
+    assert_eq!(back["Id"], old.as_str());
+    assert_eq!(back["State"]["Running"], true);
+    assert!(env(&back).contains(&"MINE=1".to_owned()));
+    assert!(engine
+        .try_cli(&["inspect", "cut-squirrel-previous"])
+        .is_err());
+    assert_eq!(
+        engine.cli(&["ps", "-aq", "--no-trunc", "--filter", "name=^/cut"]),
+        old
+    );
+    assert_eq!(
+        engine.cli(&["image", "inspect", "-f", "{{.Id}}", &reference]),
+        v1
+    );
+    // Settled once: nothing is left written down.
+    assert!(app
+        .recreates()
+        .recover_interrupted()
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Cut short again, and asked again before the background work ran: the ask settles it
+    // first, says so, and changes nothing more.
+    let cut = support::wait_until(|| async {
+        use squirrel_core::ports::ContainerRepository;
+        let all = app.store().list_containers().await.ok()?;
+        all.into_iter()
+            .find(|c| c.name == "cut" && c.engine_id == old)
+    })
+    .await;
+    cut_short(&app, &cut.uuid).await;
+    let again = app.recreates().recreate(&update(&cut.uuid), &|_| {}).await;
+    let err = again.expect_err("the settle is said, not followed by an update");
+    assert!(err.to_string().contains("put back"), "{err}");
+    assert_eq!(inspect(&engine, "cut")["Id"], old.as_str());
+    assert_eq!(inspect(&engine, "cut")["State"]["Running"], true);
+    assert!(engine
+        .try_cli(&["inspect", "cut-squirrel-previous"])
+        .is_err());
+    // And the update, asked once more, goes through.
+    let (outcome, _) = run(&app, update(&cut.uuid)).await;
+    assert!(
+        matches!(outcome.result, RecreateResult::Replaced { .. }),
+        "{:?}",
+        outcome.result
+    );
+    assert_eq!(inspect(&engine, "cut")["Image"], v2.as_str());
+    app.shutdown().await;
+}

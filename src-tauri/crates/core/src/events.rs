@@ -64,6 +64,11 @@ pub enum DomainEvent {
         /// Containers with something newer.
         available: u32,
     },
+    /// A recreate that Squirrel stopped in the middle of was settled at its next start.
+    #[serde(rename_all = "camelCase")]
+    RecreateRecovered {
+        recovery: crate::updates::RecreateRecovery,
+    },
     /// A live stream ended (the container stopped, or the engine went away).
     #[serde(rename_all = "camelCase")]
     LiveStatsEnded {

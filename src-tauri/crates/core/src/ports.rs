@@ -142,6 +142,11 @@ pub trait KeptImageRepository: Send + Sync {
     /// Hours a previous image is kept; `None` when the user never said.
     async fn keep_hours(&self) -> CoreResult<Option<u32>>;
     async fn set_keep_hours(&self, hours: u32) -> CoreResult<()>;
+    /// Writes down a recreate about to touch its container (replacing an earlier entry for it).
+    async fn journal_recreate(&self, entry: &crate::updates::RecreateJournal) -> CoreResult<()>;
+    /// The recreates written down and not ended: after a stop in the middle.
+    async fn recreate_journal(&self) -> CoreResult<Vec<crate::updates::RecreateJournal>>;
+    async fn end_recreate(&self, device_uuid: &str, container: &str) -> CoreResult<()>;
 }
 
 /// The registries the user added (never their secrets: those are in the keyring).

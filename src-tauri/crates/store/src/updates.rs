@@ -1,12 +1,14 @@
 //! The last update check, kept whole as JSON (see migration 0004), and the registries the
 //! user added (migration 0005; their secrets are in the keyring), and the previous images
-//! kept for a roll back (migration 0006).
+//! kept for a roll back (migration 0006), and the recreates under way (migration 0007).
 
 use async_trait::async_trait;
 use sqlx::Row;
 use squirrel_core::model::SecretRef;
 use squirrel_core::ports::{KeptImageRepository, RegistryRepository, UpdateRepository};
-use squirrel_core::updates::{KeptImage, RegistryEntry, RegistryProvider, UpdateCheck};
+use squirrel_core::updates::{
+    KeptImage, RecreateJournal, RegistryEntry, RegistryProvider, UpdateCheck,
+};
 use squirrel_core::CoreResult;
 
 use crate::{storage, to_json, Store};
@@ -177,6 +179,67 @@ impl KeptImageRepository for Store {
 
     async fn set_keep_hours(&self, hours: u32) -> CoreResult<()> {
         self.set_hours_setting("rollback_keep_hours", hours).await
+    }
+
+    async fn journal_recreate(&self, entry: &RecreateJournal) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO recreate_journal (device_uuid, container, engine_id, running,
+               image, image_id, retag, kept_tag, earlier_kept, started_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&entry.device_uuid)
+        .bind(&entry.container)
+        .bind(&entry.engine_id)
+        .bind(entry.running)
+        .bind(&entry.image)
+        .bind(&entry.image_id)
+        .bind(entry.retag)
+        .bind(&entry.kept_tag)
+        .bind(&entry.earlier_kept)
+        .bind(entry.started_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn recreate_journal(&self) -> CoreResult<Vec<RecreateJournal>> {
+        let rows = sqlx::query(
+            "SELECT device_uuid, container, engine_id, running, image, image_id, retag, kept_tag,
+               earlier_kept, started_at
+             FROM recreate_journal ORDER BY started_at",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                Ok(RecreateJournal {
+                    device_uuid: row.try_get("device_uuid").map_err(storage)?,
+                    container: row.try_get("container").map_err(storage)?,
+                    engine_id: row.try_get("engine_id").map_err(storage)?,
+                    running: row.try_get("running").map_err(storage)?,
+                    image: row.try_get("image").map_err(storage)?,
+                    image_id: row.try_get("image_id").map_err(storage)?,
+                    retag: row.try_get("retag").map_err(storage)?,
+                    kept_tag: row.try_get("kept_tag").map_err(storage)?,
+                    earlier_kept: row.try_get("earlier_kept").map_err(storage)?,
+                    started_at: row.try_get("started_at").map_err(storage)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_recreate(&self, device_uuid: &str, container: &str) -> CoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM recreate_journal WHERE device_uuid = ? AND container = ?")
+            .bind(device_uuid)
+            .bind(container)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        tx.commit().await.map_err(storage)
     }
 }
 

@@ -22,8 +22,8 @@ use crate::services::{pull_with_progress, ContainerService, RegistriesService, U
 use crate::templates::ImageRef;
 use crate::updates::{
     aside_name, gate_verdict, rollback_tag, BatchEvent, BatchSummary, ContainerEdits, GateSettings,
-    GateVerdict, KeptImage, RecreateOutcome, RecreateResult, RecreateSource, RecreateStep,
-    DEFAULT_KEEP_HOURS, MAX_BATCH, MAX_KEEP_HOURS,
+    GateVerdict, KeptImage, RecreateJournal, RecreateOutcome, RecreateRecovery, RecreateResult,
+    RecreateSource, RecreateStep, DEFAULT_KEEP_HOURS, MAX_BATCH, MAX_KEEP_HOURS,
 };
 
 /// How often the gate looks at the new container.
@@ -172,15 +172,20 @@ impl RecreateService {
 
     /// The container's place in the busy set, or why it is taken.
     fn hold(&self, container: &crate::model::Container) -> CoreResult<BusyGuard<'_>> {
-        let key = format!("{}/{}", container.device_uuid, container.name);
+        self.hold_name(&container.device_uuid, &container.name)
+            .ok_or_else(|| {
+                CoreError::Engine(crate::EngineError::Busy(format!(
+                    "{} is already being updated or recreated: wait for it to finish",
+                    container.name
+                )))
+            })
+    }
+
+    /// The place of the container named `name` on a device, unless it is taken.
+    fn hold_name(&self, device_uuid: &str, name: &str) -> Option<BusyGuard<'_>> {
+        let key = format!("{device_uuid}/{name}");
         let mut set = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        if !set.insert(key.clone()) {
-            return Err(CoreError::Engine(crate::EngineError::Busy(format!(
-                "{} is already being updated or recreated: wait for it to finish",
-                container.name
-            ))));
-        }
-        Ok(BusyGuard {
+        set.insert(key.clone()).then(|| BusyGuard {
             set: &self.busy,
             key,
         })
@@ -196,6 +201,38 @@ impl RecreateService {
         rolling_back: bool,
         report: &(dyn Fn(RecreateStep) + Send + Sync),
     ) -> CoreResult<RecreateOutcome> {
+        // A recreate of this container cut short by a stop of Squirrel is settled first: its
+        // old container may still be aside, under the name this one would take.
+        // The one asked may be the new container or the old one, aside.
+        let journal = self.kept.recreate_journal().await?;
+        if let Some(entry) = journal.iter().find(|e| {
+            e.device_uuid == container.device_uuid
+                && (e.container == container.name
+                    || e.engine_id == container.engine_id
+                    || aside_name(&e.container) == container.name)
+        }) {
+            // Asked for the old container aside while its recreate runs: that one is busy.
+            let _theirs = if entry.container == container.name {
+                None
+            } else {
+                Some(
+                    self.hold_name(&entry.device_uuid, &entry.container)
+                        .ok_or_else(|| {
+                            CoreError::Engine(crate::EngineError::Busy(format!(
+                                "{} is being updated or recreated: wait for it to finish",
+                                entry.container
+                            )))
+                        })?,
+                )
+            };
+            // The container the inventory showed may be the one just removed: the user
+            // looks again before asking again.
+            let recovery = self.settle(rt, entry).await?;
+            return Err(CoreError::InvalidInput(format!(
+                "{} Nothing else was done: look at it, then ask again.",
+                recovery.message
+            )));
+        }
         let source = rt.recreate_source(&container.engine_id).await?;
         // An image id (what the engine lists once the reference has moved) means "the
         // container's own reference", not a repository named `sha256`.
@@ -217,6 +254,14 @@ impl RecreateService {
                 report,
             )
             .await;
+        // However it ended, it ended: nothing is left to put back at the next start.
+        if let Err(e) = self
+            .kept
+            .end_recreate(&container.device_uuid, &source.name)
+            .await
+        {
+            tracing::warn!(error = %e, "the ended recreate stays written down");
+        }
         if matches!(outcome.result, RecreateResult::Replaced { .. }) {
             if let Err(e) = self.updates.forget(&request.container_uuid).await {
                 tracing::warn!(error = %e, "the replaced container's update finding stays");
@@ -350,6 +395,33 @@ impl RecreateService {
             source,
             retag: image_changes && target == source.image,
         };
+        // Written down before the old container is touched: a stop of Squirrel from here on
+        // is settled at the next start.
+        let entry = RecreateJournal {
+            device_uuid: device_uuid.to_owned(),
+            container: source.name.clone(),
+            engine_id: source.engine_id.clone(),
+            running: source.running,
+            image: source.image.clone(),
+            image_id: source.image_id.clone(),
+            retag: touched.retag,
+            kept_tag: outcome.kept_image.clone(),
+            earlier_kept: previous
+                .as_ref()
+                .filter(|p| Some(&p.tag) == outcome.kept_image.as_ref())
+                .filter(|p| p.image_id != source.image_id)
+                .map(|p| p.image_id.clone()),
+            started_at: self.clock.now_ms(),
+        };
+        if let Err(e) = self.kept.journal_recreate(&entry).await {
+            outcome.result = failed(format!(
+                "The recreate could not be written down ({e}): without it, {} could not be put back if Squirrel stopped in the middle. Nothing was changed.",
+                source.name
+            ));
+            self.untouched(&touched, device_uuid, &mut outcome, previous)
+                .await;
+            return outcome;
+        }
 
         // 3. The old container, stopped and set aside.
         report(RecreateStep::Stopping);
@@ -583,6 +655,150 @@ impl RecreateService {
         }
         outcome.result = RecreateResult::Replaced { why };
         outcome
+    }
+
+    /// Settles the recreates that Squirrel stopped in the middle of (a quit, a crash, the
+    /// machine going down), on the devices that are online: the old container is put back
+    /// as it was, under its name and running if it ran, and the new one removed, since its
+    /// gate never decided; a recreate that had already removed the old container is
+    /// finished. Devices not online yet are settled on a later call.
+    pub async fn recover_interrupted(&self) -> CoreResult<Vec<RecreateRecovery>> {
+        let journal = self.kept.recreate_journal().await?;
+        let mut settled = Vec::new();
+        for entry in &journal {
+            // A recreate running now is not one that was cut short.
+            let Some(_busy) = self.hold_name(&entry.device_uuid, &entry.container) else {
+                continue;
+            };
+            let Ok(rt) = self.containers.device_runtime(&entry.device_uuid).await else {
+                continue;
+            };
+            match self.settle(rt.as_ref(), entry).await {
+                Ok(recovery) => settled.push(recovery),
+                Err(e) => {
+                    tracing::warn!(container = %entry.container, error = %e, "an interrupted recreate is not settled yet");
+                }
+            }
+        }
+        Ok(settled)
+    }
+
+    /// Puts back what one interrupted recreate left, then forgets it. An error (the engine
+    /// did not answer) leaves it written down for a later try.
+    async fn settle(
+        &self,
+        rt: &dyn ContainerRuntime,
+        entry: &RecreateJournal,
+    ) -> CoreResult<RecreateRecovery> {
+        let name = &entry.container;
+        let source = RecreateSource {
+            engine_id: entry.engine_id.clone(),
+            name: name.clone(),
+            image: entry.image.clone(),
+            image_id: entry.image_id.clone(),
+            running: entry.running,
+            auto_remove: false,
+            stop_timeout_secs: None,
+        };
+        let touched = Touched {
+            rt,
+            source: &source,
+            retag: entry.retag,
+        };
+        let (settled, message) = match rt.recreate_source(&entry.engine_id).await {
+            // The old container was removed: the new one had passed its gate.
+            Err(crate::EngineError::NoSuchObject(_)) => {
+                if let Some(tag) = &entry.kept_tag {
+                    self.record_kept(&entry.device_uuid, &source, tag).await;
+                }
+                (
+                    true,
+                    format!("{name}'s update had finished when Squirrel stopped: the new container stays."),
+                )
+            }
+            Err(e) => return Err(e.into()),
+            Ok(old) if old.name == *name => {
+                // Stopped, perhaps, but never set aside: started again if it ran.
+                let mut problems = Vec::new();
+                if entry.running && !old.running {
+                    if let Err(e) = rt.start(&entry.engine_id).await {
+                        problems.push(format!("it could not be started again: {e}"));
+                    }
+                }
+                if entry.retag && ImageRef::parse(&entry.image).is_ok() {
+                    if let Err(e) = rt.tag_image(&entry.image_id, &entry.image).await {
+                        problems.push(format!("{} could not be pointed back at its image: {e}", entry.image));
+                    }
+                }
+                self.kept_back(rt, entry, &source).await;
+                if problems.is_empty() {
+                    (true, format!("{name}'s update was cut short when Squirrel stopped, before {name} was replaced: it is as it was."))
+                } else {
+                    (false, format!("{name}'s update was cut short when Squirrel stopped; {}.", problems.join("; ")))
+                }
+            }
+            Ok(old) if old.name == aside_name(name) => {
+                // The new container, if it was created: the one named as the old one was.
+                let new_id = match rt.recreate_source(name).await {
+                    Ok(new) if new.name == *name && new.engine_id != entry.engine_id => {
+                        Some(new.engine_id)
+                    }
+                    Ok(_) | Err(crate::EngineError::NoSuchObject(_)) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                let restored = touched.restore(new_id.as_deref()).await;
+                self.kept_back(rt, entry, &source).await;
+                match restored {
+                    Ok(()) => (
+                        true,
+                        format!(
+                            "{name}'s update was cut short when Squirrel stopped, before the new container had proved itself: {name} was put back as it was{}.",
+                            if entry.running { ", running" } else { "" }
+                        ),
+                    ),
+                    Err(problem) => (
+                        false,
+                        format!("{name}'s update was cut short when Squirrel stopped, and {name} could not be put back whole: {problem}."),
+                    ),
+                }
+            }
+            Ok(old) => (
+                false,
+                format!(
+                    "{name}'s update was cut short when Squirrel stopped; the previous container has been renamed \"{}\" since, so it was left as it is.",
+                    old.name
+                ),
+            ),
+        };
+        tracing::info!(container = %name, settled, %message, "interrupted recreate settled");
+        self.kept.end_recreate(&entry.device_uuid, name).await?;
+        Ok(RecreateRecovery {
+            device_uuid: entry.device_uuid.clone(),
+            container: name.clone(),
+            settled,
+            message,
+        })
+    }
+
+    /// After an interrupted recreate is put back: the keeping tag names what an earlier
+    /// update kept there, or keeps the image that runs again.
+    async fn kept_back(
+        &self,
+        rt: &dyn ContainerRuntime,
+        entry: &RecreateJournal,
+        source: &RecreateSource,
+    ) {
+        let Some(tag) = &entry.kept_tag else {
+            return;
+        };
+        match &entry.earlier_kept {
+            Some(earlier) => {
+                if let Err(e) = rt.tag_image(earlier, tag).await {
+                    tracing::warn!(error = %e, tag, "the earlier kept image is not named again");
+                }
+            }
+            None => self.record_kept(&entry.device_uuid, source, tag).await,
+        }
     }
 
     /// Recreates many containers, across devices: one after the other on each device (their

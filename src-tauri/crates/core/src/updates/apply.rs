@@ -191,6 +191,42 @@ pub fn aside_name(name: &str) -> String {
     format!("{}-squirrel-previous", name.trim_start_matches('/'))
 }
 
+/// A recreate under way, written down before the old container is touched and forgotten when
+/// the recreate ends. One still written down at start means Squirrel stopped in the middle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecreateJournal {
+    pub device_uuid: String,
+    /// The container's name (the new one gets it; the old one is renamed aside).
+    pub container: String,
+    /// The old container's id.
+    pub engine_id: String,
+    /// Whether the old container ran (it is stopped before it is set aside).
+    pub running: bool,
+    /// Its reference and the image it ran.
+    pub image: String,
+    pub image_id: String,
+    /// The reference was moved to another image by the pull, and is pointed back on a roll back.
+    pub retag: bool,
+    /// The tag the previous image was kept under, when one was written.
+    pub kept_tag: Option<String>,
+    /// The image an earlier update kept under that tag, named again on a roll back.
+    pub earlier_kept: Option<String>,
+    /// Unix milliseconds.
+    pub started_at: i64,
+}
+
+/// How a recreate cut short by a stop of Squirrel was settled at the next start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecreateRecovery {
+    pub device_uuid: String,
+    pub container: String,
+    /// Whether the container is as it was before the recreate (or the recreate had finished).
+    pub settled: bool,
+    /// What was found and done, for the user.
+    pub message: String,
+}
+
 /// A container's previous image, kept under [`rollback_tag`] for a manual roll back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -10,8 +10,9 @@ pub mod version;
 
 pub use apply::{
     aside_name, gate_verdict, rollback_tag, with_tag, BatchEvent, BatchSummary, ContainerEdits,
-    GateSettings, GateVerdict, HealthState, KeptImage, RecreateOutcome, RecreateResult,
-    RecreateSource, RecreateStep, RunState, DEFAULT_KEEP_HOURS, MAX_BATCH, MAX_KEEP_HOURS,
+    GateSettings, GateVerdict, HealthState, KeptImage, RecreateJournal, RecreateOutcome,
+    RecreateRecovery, RecreateResult, RecreateSource, RecreateStep, RunState, DEFAULT_KEEP_HOURS,
+    MAX_BATCH, MAX_KEEP_HOURS,
 };
 pub use check::{
     checkable, finding, plan, CheckPlan, CheckRequests, Checkable, ContainerUpdate, Finding,
