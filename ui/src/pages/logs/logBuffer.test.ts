@@ -71,6 +71,14 @@ describe("LogBuffer", () => {
     expect(b.lines).toBe(6);
   });
 
+  it("puts in time order a batch whose own log stepped back (stdout and stderr stamped apart)", () => {
+    const b = new LogBuffer(4);
+    b.appendMerged([line(1.049, "a1"), line(1.0918, "a2"), line(1.0576, "a-err"), line(1.0981, "a3")], 0);
+    b.appendMerged([line(1.06, "b1")], 1);
+    const times = Array.from({ length: b.size }, (_, i) => b.at(i)).map((e) => (e?.kind === "line" ? e.line.ts : -1));
+    expect(times).toEqual([1.049, 1.0576, 1.06, 1.0918, 1.0981]);
+  });
+
   it("holds a million lines in a few hundred chunks, each line as it came", () => {
     const b = new LogBuffer();
     const batch = (k: number) => Array.from({ length: 2000 }, (_, i) => line(k * 2000 + i, `${k * 2000 + i} GET /items/${i} status=200`));

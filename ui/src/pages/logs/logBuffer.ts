@@ -331,10 +331,12 @@ export class LogBuffer {
    */
   appendMerged(lines: readonly LogLine[], origin: number): void {
     if (lines.length === 0) return;
-    this.insertByTime(
-      lines.map((l) => lineRec(l, origin)),
-      lines[0].ts ?? 0,
-    );
+    const recs = lines.map((l) => lineRec(l, origin));
+    // One log's own order can step back by microseconds: the engine stamps a container's
+    // stdout and stderr apart. A merged view is by time, so such a batch is put in order
+    // (a stable sort: lines of the same instant keep theirs).
+    if (recs.some((r, i) => i > 0 && r.ts < recs[i - 1].ts)) recs.sort((a, b) => a.ts - b.ts);
+    this.insertByTime(recs, recs[0].ts);
     this.trim();
   }
 
