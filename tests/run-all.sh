@@ -36,6 +36,8 @@ bash tests/faults.sh
 
 step "end-to-end: the real app window over WebDriver"
 cargo build -p squirrel --bin squirrel --features custom-protocol --quiet
+# The fake Proxmox VE server, as a process, for the Proxmox e2e test.
+cargo build -p squirrel-proxmox --example fake_pve --quiet
 export SQUIRREL_TEST_RUN=/tmp/squirrel-e2e
 trap 'bash "$ROOT/tests/services.sh" stop' EXIT
 bash tests/services.sh start

@@ -101,7 +101,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::ResyncRequired
         ])
         .typ::<Rules>()
+        .typ::<squirrel_core::model::Capabilities>()
         .constant("RULES", Rules::current())
+        // What each kind of container can do: the window offers only these actions and tabs.
+        .constant(
+            "CONTAINER_KINDS",
+            squirrel_core::model::ContainerKind::ALL.map(|k| k.capabilities()),
+        )
 }
 
 /// Writes `ui/src/bindings.ts` (or `path`) from the Rust types.

@@ -205,6 +205,8 @@ export const events = {
 };
 
 /* Constants */
+export const CONTAINER_KINDS = [{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Stop"},{"action":"restart","confirm":false,"label":"Restart"},{"action":"pause","confirm":false,"label":"Pause"},{"action":"unpause","confirm":false,"label":"Unpause"},{"action":"kill","confirm":true,"label":"Kill"}],"details":true,"kind":"docker","label":"Docker container","logs":true,"recreate":true,"remove":true,"rename":true,"snapshots":false,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"kind":"lxc","label":"Proxmox LXC container","logs":false,"recreate":false,"remove":false,"rename":false,"snapshots":false,"stats":false},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"kind":"qemu","label":"Proxmox virtual machine","logs":false,"recreate":false,"remove":false,"rename":false,"snapshots":false,"stats":false}] as const;
+
 export const RULES = {"defaultDockerSocket":"/var/run/docker.sock","defaultTlsPort":2376,"deviceNameMax":64,"displayNameMax":128,"localDeviceName":"This computer","resyncSecsDefault":300,"resyncSecsMax":86400,"resyncSecsMin":10,"statsSecsDefault":10,"statsSecsMax":3600,"statsSecsMin":5} as const;
 
 /* Types */
@@ -263,6 +265,24 @@ export type BatchSummary = {
 	failed: number,
 	/**  Not touched at all. */
 	refused: number,
+};
+
+/**  What can be done with one kind of container. */
+export type Capabilities = {
+	kind: ContainerKind,
+	label: string,
+	actions: KindAction[],
+	remove: boolean,
+	rename: boolean,
+	/**  A log stream and the log history. */
+	logs: boolean,
+	/**  Per-container statistics and charts. */
+	stats: boolean,
+	/**  The engine's inspect (the Details tab). */
+	details: boolean,
+	/**  Update, edit and recreate, roll back. */
+	recreate: boolean,
+	snapshots: boolean,
 };
 
 /**  One template of the merged catalogue. */
@@ -413,6 +433,15 @@ export type ContainerEdits_Serialize = {
 	restartPolicy: RestartPolicy | null,
 };
 
+/**  What a container is. The kind decides what can be done with it: see [`Capabilities`]. */
+export type ContainerKind = 
+/**  A Docker container. */
+"docker" | 
+/**  A Proxmox VE LXC container. */
+"lxc" | 
+/**  A Proxmox VE QEMU virtual machine. */
+"qemu";
+
 /**  The headline numbers of one container for the table's bars. */
 export type ContainerLoad = {
 	containerUuid: string,
@@ -494,6 +523,8 @@ export type Container_Deserialize = {
 	labels: { [key in string]: string },
 	networks: string[],
 	mounts: MountPoint[],
+	kind?: ContainerKind,
+	guest?: GuestFacts_Deserialize | null,
 	/**  Unix milliseconds of the last change Squirrel recorded. */
 	updatedAt: number | null,
 };
@@ -519,6 +550,8 @@ export type Container_Serialize = {
 	labels: { [key in string]: string },
 	networks: string[],
 	mounts: MountPoint[],
+	kind: ContainerKind,
+	guest: GuestFacts_Serialize | null,
 	/**  Unix milliseconds of the last change Squirrel recorded. */
 	updatedAt: number | null,
 };
@@ -659,7 +692,17 @@ port?: number | null;
 /**  `None`: from `~/.ssh/config`, else the local user name. */
 user?: string | null; 
 /**  The engine's socket on the remote machine. */
-socketPath: string; auth: SshAuth_Deserialize };
+socketPath: string; auth: SshAuth_Deserialize } | 
+/**  A Proxmox VE cluster, through the API of any one of its nodes (all are found). */
+{ type: "proxmox"; 
+/**  `https://pve.lan:8006`; the port defaults to 8006. */
+url: string; 
+/**  The API token's id, `user@realm!tokenid`. */
+tokenId: string; 
+/**  The token's secret in the OS keyring (`None` until Squirrel has stored it). */
+secret?: SecretRef | null; 
+/**  How the node's certificate is trusted. */
+trust: PveTrust_Deserialize };
 
 /**  How Squirrel reaches a device's engine. */
 export type DeviceConnection_Serialize = 
@@ -681,7 +724,17 @@ port: number | null;
 /**  `None`: from `~/.ssh/config`, else the local user name. */
 user: string | null; 
 /**  The engine's socket on the remote machine. */
-socketPath: string; auth: SshAuth_Serialize };
+socketPath: string; auth: SshAuth_Serialize } | 
+/**  A Proxmox VE cluster, through the API of any one of its nodes (all are found). */
+{ type: "proxmox"; 
+/**  `https://pve.lan:8006`; the port defaults to 8006. */
+url: string; 
+/**  The API token's id, `user@realm!tokenid`. */
+tokenId: string; 
+/**  The token's secret in the OS keyring (`None` until Squirrel has stored it). */
+secret: SecretRef | null; 
+/**  How the node's certificate is trusted. */
+trust: PveTrust_Serialize };
 
 /**  The summed load of one device's containers in one collection round. */
 export type DeviceLoad = {
@@ -1008,6 +1061,37 @@ export type GateSettings = {
 	healthTimeoutSecs: number,
 };
 
+/**  What a Proxmox VE guest adds to a container: where it runs and what it was given. */
+export type GuestFacts = GuestFacts_Serialize | GuestFacts_Deserialize;
+
+/**  What a Proxmox VE guest adds to a container: where it runs and what it was given. */
+export type GuestFacts_Deserialize = {
+	node: string,
+	vmid: number | null,
+	tags: string[],
+	/**  CPUs given, in thousandths (an LXC CPU limit may be fractional). */
+	cpusMilli: number,
+	maxMemory: number | null,
+	maxDisk: number | null,
+	template: boolean,
+	/**  A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...). */
+	lock?: string | null,
+};
+
+/**  What a Proxmox VE guest adds to a container: where it runs and what it was given. */
+export type GuestFacts_Serialize = {
+	node: string,
+	vmid: number | null,
+	tags: string[],
+	/**  CPUs given, in thousandths (an LXC CPU limit may be fractional). */
+	cpusMilli: number,
+	maxMemory: number | null,
+	maxDisk: number | null,
+	template: boolean,
+	/**  A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...). */
+	lock: string | null,
+};
+
 /**  A healthcheck's state, as the engine reports it. */
 export type HealthState = "starting" | "healthy" | "unhealthy";
 
@@ -1251,6 +1335,15 @@ export type KeptImage = {
 	keptAt: number | null,
 	/**  Unix milliseconds; the tag is removed after. */
 	keepUntil: number | null,
+};
+
+/**  One action a kind of container takes, in its own words. */
+export type KindAction = {
+	/**  `start`, `stop`, `restart`, `pause`, `unpause` or `kill` (a `ContainerAction`). */
+	action: string,
+	label: string,
+	/**  Asked again before it is done (it loses work). */
+	confirm: boolean,
 };
 
 /**  A container label. */
@@ -1574,6 +1667,33 @@ export type PullProgress_Serialize = {
 	/**  The engine's last line without a layer, e.g. `Digest: sha256:...`. */
 	status: string | null,
 };
+
+/**  How a Proxmox VE node's TLS certificate is trusted. */
+export type PveTrust = PveTrust_Serialize | PveTrust_Deserialize;
+
+/**  How a Proxmox VE node's TLS certificate is trusted. */
+export type PveTrust_Deserialize = 
+/**
+ *  Proxmox's own self-signed certificate: its SHA-256 fingerprint, given here or shown
+ *  to the user and approved on first use; a changed one is refused, as SSH host keys are.
+ */
+{ mode: "fingerprint"; fingerprint?: string | null } | 
+/**  A certificate signed by this CA (PEM file). */
+{ mode: "ca"; caPath: string } | 
+/**  A certificate the system's roots accept. */
+{ mode: "system" };
+
+/**  How a Proxmox VE node's TLS certificate is trusted. */
+export type PveTrust_Serialize = 
+/**
+ *  Proxmox's own self-signed certificate: its SHA-256 fingerprint, given here or shown
+ *  to the user and approved on first use; a changed one is refused, as SSH host keys are.
+ */
+{ mode: "fingerprint"; fingerprint: string | null } | 
+/**  A certificate signed by this CA (PEM file). */
+{ mode: "ca"; caPath: string } | 
+/**  A certificate the system's roots accept. */
+{ mode: "system" };
 
 /**  The whole story of one recreate, for the user and the history. */
 export type RecreateOutcome = RecreateOutcome_Serialize | RecreateOutcome_Deserialize;
@@ -2204,7 +2324,9 @@ export type VolumeSpec = {
 /**  The kinds of device a watcher can follow. */
 export type WatcherKind = 
 /**  A Docker engine, on a local socket, over TCP/TLS or over SSH. */
-"docker";
+"docker" | 
+/**  A Proxmox VE cluster's API: its LXC containers and virtual machines. */
+"proxmox";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

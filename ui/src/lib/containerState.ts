@@ -1,5 +1,6 @@
 import type { ActionKind } from "../api/actions";
-import type { ContainerState, DeviceStatus } from "../api/types";
+import type { ContainerKind, ContainerState, DeviceStatus } from "../api/types";
+import { kindAllows } from "./containerKinds";
 
 export const STATE_COLORS: Record<ContainerState, string> = {
   running: "green",
@@ -42,20 +43,28 @@ export const DEVICE_STATUS_COLORS: Record<DeviceStatus["state"], string> = {
 export function deviceStatusText(status: DeviceStatus): string {
   switch (status.state) {
     case "online":
-      return status.engineVersion ? `Online · Docker ${status.engineVersion}` : "Online";
+      // A Proxmox cluster names itself ("Proxmox VE 8.2.4"); an engine gives its version only.
+      if (!status.engineVersion) return "Online";
+      return /^[a-z]/i.test(status.engineVersion) ? `Online · ${status.engineVersion}` : `Online · Docker ${status.engineVersion}`;
     case "connecting":
       return "Connecting…";
     case "unreachable":
       return status.reason || "Unreachable";
     case "hostKeyUnknown":
-      return `Unknown SSH host key ${status.prompt.fingerprint}: approve it to connect`;
+      return status.prompt.kind === "proxmox"
+        ? `Unapproved certificate ${status.prompt.fingerprint}: approve it to connect`
+        : `Unknown SSH host key ${status.prompt.fingerprint}: approve it to connect`;
     case "disabled":
       return "Disabled";
   }
 }
 
-/** The lifecycle actions that make sense for a state, in display order. */
-export function lifecycleActions(state: ContainerState): ActionKind[] {
+/** The lifecycle actions that make sense for a state and its kind, in display order. */
+export function lifecycleActions(state: ContainerState, kind?: ContainerKind | null): ActionKind[] {
+  return stateActions(state).filter((a) => kindAllows(kind, a));
+}
+
+function stateActions(state: ContainerState): ActionKind[] {
   switch (state) {
     case "running":
       return ["stop", "restart", "pause", "kill"];
@@ -73,9 +82,9 @@ export function lifecycleActions(state: ContainerState): ActionKind[] {
 }
 
 /** Every action offered for a container in this state (lifecycle first, then edits and removal). */
-export function availableActions(state: ContainerState): ActionKind[] {
+export function availableActions(state: ContainerState, kind?: ContainerKind | null): ActionKind[] {
   const edits: ActionKind[] = state === "removing" ? [] : ["rename", "displayName", "remove"];
-  return [...lifecycleActions(state), ...edits];
+  return [...lifecycleActions(state, kind), ...edits.filter((a) => kindAllows(kind, a))];
 }
 
 /** Actions that ask for confirmation first. */

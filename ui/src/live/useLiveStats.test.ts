@@ -5,7 +5,8 @@ import type { InventoryEvent, StatsSample } from "../api/types";
 import { commands, events } from "../bindings";
 import { appendSample, useLiveStats } from "./useLiveStats";
 
-vi.mock("../bindings", () => ({
+vi.mock("../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../bindings")>()),
   commands: { statsLiveStart: vi.fn(), statsLiveStop: vi.fn() },
   events: { inventoryEvents: { listen: vi.fn() } },
 }));

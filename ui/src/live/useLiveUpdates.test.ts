@@ -9,7 +9,8 @@ import { commands, events } from "../bindings";
 import { makeContainer } from "../test/fixtures";
 import { useLiveUpdates } from "./useLiveUpdates";
 
-vi.mock("../bindings", () => ({
+vi.mock("../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../bindings")>()),
   commands: { windowVisibilitySet: vi.fn() },
   events: { inventoryEvents: { listen: vi.fn() }, resyncRequired: { listen: vi.fn() } },
 }));

@@ -18,6 +18,8 @@ export function makeContainer(overrides: Partial<Container> = {}): Container {
     labels: {},
     networks: ["bridge"],
     mounts: [],
+    kind: "docker",
+    guest: null,
     updatedAt: 1_700_000_000_000,
     ...overrides,
   };

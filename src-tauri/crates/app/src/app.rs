@@ -16,6 +16,7 @@ use squirrel_core::updates::RegistryPort;
 use squirrel_core::{DomainEvent, EventBus};
 use squirrel_docker::ssh::HostKeyStore;
 use squirrel_docker::{ConnectDeps, DockerDriver};
+use squirrel_proxmox::{KnownCertificates, ProxmoxDriver, PveDeps, POLL_PERIOD};
 use squirrel_store::{LogArchive, Store, StoreError};
 use tokio::task::JoinHandle;
 
@@ -83,12 +84,20 @@ impl App {
             timeouts: config.timeouts,
             ssh_config: config.ssh_config.clone(),
         }));
+        // Approved Proxmox certificates live beside the SSH host keys Squirrel approved.
+        let proxmox = Arc::new(ProxmoxDriver::new(PveDeps {
+            secrets: secrets.clone(),
+            known: Arc::new(KnownCertificates::new(
+                config.data_dir.join("known_pve_certificates"),
+            )),
+            poll: POLL_PERIOD,
+        }));
         let repos: Arc<dyn Repositories> = Arc::new(store.clone());
         let services = CoreServices::new(Ports {
             repos: repos.clone(),
             secrets,
             clock: config.clock.clone(),
-            factory: Arc::new(AppComponentFactory { docker }),
+            factory: Arc::new(AppComponentFactory { docker, proxmox }),
             bus: EventBus::new(config.bus_capacity),
         });
         let fetcher: Arc<dyn HttpFetcher> = Arc::new(ReqwestFetcher::new());

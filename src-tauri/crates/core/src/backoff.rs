@@ -1,4 +1,4 @@
-//! Capped, jittered exponential backoff between reconnect attempts.
+//! Capped, jittered exponential backoff between reconnect attempts (every watcher kind).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

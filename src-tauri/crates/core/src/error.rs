@@ -17,8 +17,9 @@ pub enum CoreError {
     Storage(String),
     #[error("{0}")]
     Unsupported(String),
-    /// The SSH server's key is not known yet: show the fingerprint and ask.
-    #[error("the SSH host key of {}:{} is not known yet ({})", .0.host, .0.port, .0.fingerprint)]
+    /// The server's identity (an SSH host key, a Proxmox node's certificate) is not known
+    /// yet: show the fingerprint and ask.
+    #[error("{}", identity_unknown(.0))]
     HostKeyUnknown(crate::model::HostKeyPrompt),
     #[error("the OS keyring failed: {0}")]
     Secrets(String),
@@ -81,3 +82,16 @@ impl EngineError {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+fn identity_unknown(p: &crate::model::HostKeyPrompt) -> String {
+    match p.kind {
+        crate::factory::WatcherKind::Docker => format!(
+            "the SSH host key of {}:{} is not known yet ({})",
+            p.host, p.port, p.fingerprint
+        ),
+        crate::factory::WatcherKind::Proxmox => format!(
+            "the certificate of {}:{} is not approved yet (SHA-256 {}): compare it with the node's (Node › System › Certificates) and approve it",
+            p.host, p.port, p.fingerprint
+        ),
+    }
+}

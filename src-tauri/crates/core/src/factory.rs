@@ -21,6 +21,8 @@ use crate::secrets::Secret;
 pub enum WatcherKind {
     /// A Docker engine, on a local socket, over TCP/TLS or over SSH.
     Docker,
+    /// A Proxmox VE cluster's API: its LXC containers and virtual machines.
+    Proxmox,
 }
 
 /// What a watcher gets to work with.

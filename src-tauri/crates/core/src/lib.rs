@@ -2,6 +2,7 @@
 //!
 //! No Tauri, sqlx, bollard or reqwest here: adapters implement [`ports`], the app wires them.
 
+pub mod backoff;
 pub mod clock;
 pub mod engine;
 pub mod error;

@@ -519,7 +519,8 @@ pub trait ContainerRuntime: Send + Sync {
     }
 }
 
-fn unsupported(what: &str) -> EngineError {
+/// What a runtime answers for an operation its kind of device does not have.
+pub fn unsupported(what: &str) -> EngineError {
     EngineError::Other(format!("this kind of device does not support {what}"))
 }
 

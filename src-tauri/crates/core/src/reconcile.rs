@@ -31,6 +31,8 @@ pub fn merge(
         labels: obs.labels,
         networks: obs.networks,
         mounts: obs.mounts,
+        kind: obs.kind,
+        guest: obs.guest,
         updated_at: now_ms,
     }
 }
@@ -82,6 +84,8 @@ mod tests {
             labels: Default::default(),
             networks: vec![],
             mounts: vec![],
+            kind: Default::default(),
+            guest: None,
         }
     }
 

@@ -228,6 +228,11 @@ async fn connect_unbounded(
             slots = Some(ssh.slots);
             Ok((ssh.docker, ssh.dial))
         }
+        DeviceConnection::Proxmox { .. } => {
+            return Err(ConnectError::Unreachable(
+                "a Proxmox VE cluster is not a Docker engine".into(),
+            ))
+        }
     }
     .map_err(unreachable)?;
     for note in &notes {

@@ -1,7 +1,6 @@
 //! Docker Engine adapter for Squirrel: connects with bollard, maps the Engine API to the
 //! domain, follows `/events` and acts on containers.
 
-mod backoff;
 mod client;
 pub mod contexts;
 mod deploy;
@@ -21,11 +20,11 @@ mod tcp;
 mod unix;
 mod watcher;
 
-pub use backoff::Backoff;
 pub use client::{
     describe_error, probe, ConnectDeps, ConnectError, SharedClient, StreamSlots, Timeouts,
 };
 pub use driver::DockerDriver;
 pub use mapping::parse_status_line;
 pub use runtime::DockerRuntime;
+pub use squirrel_core::backoff::Backoff;
 pub use watcher::{fetch_snapshot, full_sync, DockerWatcher};

@@ -7,7 +7,8 @@ use bollard::models::{
     Network as ApiNetwork, Volume as ApiVolume,
 };
 use squirrel_core::model::{
-    ContainerObservation, ContainerState, Image, MountPoint, Network, PortMapping, Volume,
+    ContainerKind, ContainerObservation, ContainerState, Image, MountPoint, Network, PortMapping,
+    Volume,
 };
 use squirrel_core::ports::{ContainerDetails, EnvVar, NetworkAttachment, ResourceLimits};
 
@@ -133,6 +134,8 @@ pub(crate) fn container_from_inspect(i: ContainerInspectResponse) -> Option<Cont
             .into_iter()
             .map(mount)
             .collect(),
+        kind: ContainerKind::Docker,
+        guest: None,
     })
 }
 
@@ -222,6 +225,8 @@ pub(crate) fn container(c: ContainerSummary) -> Option<ContainerObservation> {
             .into_iter()
             .map(mount)
             .collect(),
+        kind: ContainerKind::Docker,
+        guest: None,
     })
 }
 

@@ -20,12 +20,12 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::backoff::Backoff;
 use crate::client::{
     connect, describe_error, not_responding, ConnectDeps, ConnectError, Engine, SharedClient,
 };
 use crate::stats::StatsCollector;
 use crate::{mapping, rfc3339};
+use squirrel_core::backoff::Backoff;
 
 /// Events already queued together from which a full sync is cheaper than applying each (an
 /// event costs an inspect; a sync is one listing of everything).

@@ -96,21 +96,7 @@ pub fn api_base(text: &str) -> Result<Url, String> {
 
 /// A token id as PVE writes it: `user@realm!name`.
 pub fn check_token_id(token_id: &str) -> Result<(), String> {
-    let ok = token_id.split_once('@').is_some_and(|(user, rest)| {
-        !user.is_empty()
-            && rest
-                .split_once('!')
-                .is_some_and(|(realm, name)| !realm.is_empty() && !name.is_empty())
-    }) && token_id.len() <= 256
-        && !token_id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '=');
-    if ok {
-        Ok(())
-    } else {
-        // Not repeated: a secret pasted in the wrong field must not be shown back.
-        Err("That is not a token id: write it as user@realm!name, e.g. root@pam!squirrel".into())
-    }
+    squirrel_core::model::check_pve_token_id(token_id)
 }
 
 pub struct PveClient {

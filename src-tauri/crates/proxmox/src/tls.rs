@@ -25,26 +25,14 @@ impl Fingerprint {
 
     /// Reads a fingerprint written with or without colons, in either case.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let hex: String = text
-            .trim()
-            .chars()
-            .filter(|c| *c != ':')
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let bad = || {
-            format!(
-                "\"{}\" is not a SHA-256 fingerprint (32 pairs of hex digits, as AB:CD:…)",
-                text.chars().take(120).collect::<String>()
-            )
-        };
-        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(Self(bytes))
+        squirrel_core::model::parse_sha256_fingerprint(text)
+            .map(Self)
+            .ok_or_else(|| {
+                format!(
+                    "\"{}\" is not a SHA-256 fingerprint (32 pairs of hex digits, as AB:CD:…)",
+                    text.chars().take(120).collect::<String>()
+                )
+            })
     }
 }
 

@@ -60,6 +60,8 @@ fn container(i: usize) -> Container {
         labels: Default::default(),
         networks: vec![],
         mounts: vec![],
+        kind: Default::default(),
+        guest: None,
         updated_at: 0,
     }
 }

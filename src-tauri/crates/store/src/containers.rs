@@ -1,7 +1,7 @@
 //! The container repository: one row per container, keyed by device and engine id.
 
 use async_trait::async_trait;
-use squirrel_core::model::{Container, ContainerState, DeviceStateCount};
+use squirrel_core::model::{Container, ContainerKind, ContainerState, DeviceStateCount};
 use squirrel_core::ports::{ContainerChanges, ContainerRepository};
 use squirrel_core::CoreResult;
 
@@ -25,6 +25,8 @@ struct ContainerRow {
     labels: String,
     networks: String,
     mounts: String,
+    kind: String,
+    guest: Option<String>,
     updated_at: i64,
 }
 
@@ -47,14 +49,20 @@ impl From<ContainerRow> for Container {
             labels: from_json(&r.labels),
             networks: from_json(&r.networks),
             mounts: from_json(&r.mounts),
+            kind: ContainerKind::parse(&r.kind),
+            // A guest's facts that do not read leave it a plain container of its kind.
+            guest: r
+                .guest
+                .as_deref()
+                .and_then(|g| serde_json::from_str(g).ok()),
             updated_at: r.updated_at,
         }
     }
 }
 
 const SELECT: &str = "SELECT uuid, device_uuid, engine_id, name, display_name, image, image_id, \
-     command, state, exit_code, health, created, ports, labels, networks, mounts, updated_at \
-     FROM containers";
+     command, state, exit_code, health, created, ports, labels, networks, mounts, kind, guest, \
+     updated_at FROM containers";
 
 #[async_trait]
 impl ContainerRepository for Store {
@@ -121,14 +129,15 @@ impl ContainerRepository for Store {
             sqlx::query(
                 "INSERT INTO containers (uuid, device_uuid, engine_id, name, display_name, image,
                     image_id, command, state, exit_code, health, created, ports, labels, networks,
-                    mounts, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    mounts, kind, guest, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (device_uuid, engine_id) DO UPDATE SET
                     name = excluded.name, image = excluded.image, image_id = excluded.image_id,
                     command = excluded.command, state = excluded.state,
                     exit_code = excluded.exit_code, health = excluded.health,
                     created = excluded.created, ports = excluded.ports, labels = excluded.labels,
                     networks = excluded.networks, mounts = excluded.mounts,
+                    kind = excluded.kind, guest = excluded.guest,
                     updated_at = excluded.updated_at",
             )
             .bind(&c.uuid)
@@ -147,6 +156,8 @@ impl ContainerRepository for Store {
             .bind(to_json(&c.labels))
             .bind(to_json(&c.networks))
             .bind(to_json(&c.mounts))
+            .bind(c.kind.as_str())
+            .bind(c.guest.as_ref().map(to_json))
             .bind(c.updated_at)
             .execute(&mut *tx)
             .await

@@ -9,7 +9,8 @@ import { renderWithProviders } from "../../test/render";
 import { ActionsProvider } from "./actions/ActionsContext";
 import { ContainerDrawer } from "./ContainerDrawer";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: {
     containersList: vi.fn(),
     devicesList: vi.fn(),
@@ -65,5 +66,40 @@ describe("ContainerDrawer of a container whose device is not online", () => {
     renderDrawer();
     expect(await screen.findByTestId("drawer-action-stop")).not.toHaveAttribute("aria-disabled");
     expect(screen.queryByTestId("drawer-last-seen")).toBeNull();
+  });
+});
+
+describe("ContainerDrawer of a Proxmox guest", () => {
+  it("shows where it runs and what it was given, offers its actions in Proxmox's words, and no tab or button it has not", async () => {
+    vi.mocked(commands.containersList).mockImplementation(() =>
+      ok([
+        makeContainer({
+          uuid: "u-1",
+          name: "dns",
+          deviceUuid: "d-2",
+          state: "running",
+          kind: "lxc",
+          image: "",
+          created: 0,
+          guest: { node: "pve1", vmid: 101, tags: ["infra", "<b>x</b>"], cpusMilli: 1500, maxMemory: 512 * 1024 * 1024, maxDisk: 8 * 1024 ** 3, template: false, lock: null },
+        }),
+      ]),
+    );
+    renderDrawer();
+    expect(await screen.findByTestId("drawer-guest")).toHaveTextContent("101 on pve1");
+    const facts = screen.getByTestId("guest-facts");
+    expect(facts).toHaveTextContent("Proxmox LXC container");
+    expect(facts).toHaveTextContent("1.5");
+    expect(facts).toHaveTextContent("537 MB");
+    // A tag is text, never markup.
+    expect(facts).toHaveTextContent("infra, <b>x</b>");
+    expect(screen.getByTestId("drawer-action-stop")).toHaveTextContent("Shut down");
+    expect(screen.getByTestId("drawer-action-kill")).toHaveTextContent("Stop now");
+    expect(screen.queryByTestId("drawer-action-remove")).toBeNull();
+    expect(screen.queryByTestId("drawer-action-rename")).toBeNull();
+    expect(screen.queryByTestId("drawer-tab-logs")).toBeNull();
+    expect(screen.queryByTestId("drawer-tab-stats")).toBeNull();
+    // No inspect is asked of Proxmox.
+    expect(commands.containerInspect).not.toHaveBeenCalled();
   });
 });

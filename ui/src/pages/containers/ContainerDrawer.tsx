@@ -7,6 +7,7 @@ import type { RecreateMode } from "./recreate/RecreateDialog";
 import { Mono } from "../../components/Mono";
 import { ErrorState } from "../../components/States";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
+import { capabilitiesOf } from "../../lib/containerKinds";
 import { stateLabel } from "../../lib/containerState";
 import { containerLabel, formatUnixSeconds } from "../../lib/format";
 import { formatAsOfFull } from "../../lib/staleness";
@@ -15,6 +16,7 @@ import { useDeviceStaleness } from "../useDeviceStaleness";
 import { DrawerActions } from "./actions/ActionButtons";
 import {
   EnvSection,
+  GuestSection,
   LabelsSection,
   MountsSection,
   NetworksSection,
@@ -55,9 +57,12 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
 
   const containers = useContainers();
   const container = shownUuid ? containers.data?.find((c) => c.uuid === shownUuid) : undefined;
-  const inspect = useContainerInspect(uuid);
-  // The tab stays as chosen from one container to the next.
-  const [tab, setTab] = useState<DrawerTab>("details");
+  // What this kind of container has: a Proxmox guest has no inspect, log or live stats.
+  const caps = capabilitiesOf(container?.kind);
+  const inspect = useContainerInspect(container && caps.details ? uuid : null);
+  // The tab stays as chosen from one container to the next (when the next has it).
+  const [chosenTab, setTab] = useState<DrawerTab>("details");
+  const tab: DrawerTab = (chosenTab === "stats" && !caps.stats) || (chosenTab === "logs" && !caps.logs) ? "details" : chosenTab;
   // While "Save as template" has its editor open, Escape closes the editor, not the drawer.
   const [editingTemplate, setEditingTemplate] = useState(false);
   const details = inspect.data;
@@ -92,24 +97,37 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
             </Group>
             {container ? (
               <Group gap="lg" wrap="wrap">
-                <Stack gap={0} style={{ minWidth: 0, flex: "1 1 260px" }}>
-                  <Text size="xs" c="dimmed">
-                    Image
-                  </Text>
-                  <Mono size="sm">{container.image}</Mono>
-                </Stack>
+                {container.guest ? (
+                  <Stack gap={0} style={{ minWidth: 0, flex: "1 1 260px" }}>
+                    <Text size="xs" c="dimmed">
+                      {caps.label}
+                    </Text>
+                    <Text size="sm" data-testid="drawer-guest">
+                      {container.guest.vmid} on {container.guest.node}
+                    </Text>
+                  </Stack>
+                ) : (
+                  <Stack gap={0} style={{ minWidth: 0, flex: "1 1 260px" }}>
+                    <Text size="xs" c="dimmed">
+                      Image
+                    </Text>
+                    <Mono size="sm">{container.image}</Mono>
+                  </Stack>
+                )}
                 <Stack gap={0}>
                   <Text size="xs" c="dimmed">
                     Device
                   </Text>
                   <Text size="sm">{deviceNames.get(container.deviceUuid) ?? "—"}</Text>
                 </Stack>
-                <Stack gap={0}>
-                  <Text size="xs" c="dimmed">
-                    Created
-                  </Text>
-                  <Text size="sm">{formatUnixSeconds(container.created)}</Text>
-                </Stack>
+                {(container.created ?? 0) > 0 ? (
+                  <Stack gap={0}>
+                    <Text size="xs" c="dimmed">
+                      Created
+                    </Text>
+                    <Text size="sm">{formatUnixSeconds(container.created)}</Text>
+                  </Stack>
+                ) : null}
               </Group>
             ) : null}
             {container && stale ? (
@@ -127,15 +145,17 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
             {container ? (
               <Group justify="space-between" gap={6} wrap="wrap" align="flex-start">
                 <DrawerActions container={container} unavailable={stale?.reason} />
-                {onRecreate ? (
+                {onRecreate && caps.recreate ? (
                   <RecreateButtons container={container} unavailable={stale?.reason ?? null} onRecreate={(mode) => onRecreate(container.uuid, mode)} />
                 ) : null}
-                <SaveAsTemplateButton
-                  containerUuid={container.uuid}
-                  containerName={containerLabel(container)}
-                  unavailable={stale?.reason ?? null}
-                  onEditingChange={setEditingTemplate}
-                />
+                {caps.details ? (
+                  <SaveAsTemplateButton
+                    containerUuid={container.uuid}
+                    containerName={containerLabel(container)}
+                    unavailable={stale?.reason ?? null}
+                    onEditingChange={setEditingTemplate}
+                  />
+                ) : null}
               </Group>
             ) : null}
           </Stack>
@@ -149,12 +169,16 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
               <Tabs.Tab value="details" leftSection={<IconListDetails size={14} />} data-testid="drawer-tab-details">
                 Details
               </Tabs.Tab>
-              <Tabs.Tab value="stats" leftSection={<IconChartLine size={14} />} data-testid="drawer-tab-stats">
-                Stats
-              </Tabs.Tab>
-              <Tabs.Tab value="logs" leftSection={<IconFileText size={14} />} data-testid="drawer-tab-logs">
-                Logs
-              </Tabs.Tab>
+              {caps.stats ? (
+                <Tabs.Tab value="stats" leftSection={<IconChartLine size={14} />} data-testid="drawer-tab-stats">
+                  Stats
+                </Tabs.Tab>
+              ) : null}
+              {caps.logs ? (
+                <Tabs.Tab value="logs" leftSection={<IconFileText size={14} />} data-testid="drawer-tab-logs">
+                  Logs
+                </Tabs.Tab>
+              ) : null}
             </Tabs.List>
             {/* The log scrolls itself (virtualized): it takes the drawer's height, outside the scroll area. */}
             <Tabs.Panel value="logs" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
@@ -170,7 +194,9 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
                   </Alert>
                 ) : null}
                 <Tabs.Panel value="details">
-                  {inspect.isPending && uuid !== null ? (
+                  {container?.guest ? (
+                    <GuestSection guest={container.guest} kind={container.kind} />
+                  ) : inspect.isPending && uuid !== null ? (
                     <DetailsSkeleton />
                   ) : inspect.isError ? (
                     <ErrorState

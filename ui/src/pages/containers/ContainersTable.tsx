@@ -18,6 +18,7 @@ import { formatAsOf, formatAsOfFull, type Staleness } from "../../lib/staleness"
 import { RowActions } from "./actions/ActionButtons";
 import { CpuBar, MemoryBar } from "./LoadBars";
 import { UpdateBadge } from "./UpdateBadge";
+import { capabilitiesOf, imageText } from "../../lib/containerKinds";
 
 export const ROW_HEIGHT = 46;
 
@@ -117,7 +118,7 @@ function useColumns(deviceNames: Map<string, string>, loads: Map<string, Contain
     () => [
       { id: "name", header: "Name", accessorFn: (c) => containerLabel(c).toLowerCase() },
       { id: "device", header: "Device", accessorFn: (c) => deviceNames.get(c.deviceUuid) ?? "" },
-      { id: "image", header: "Image", accessorFn: (c) => c.image },
+      { id: "image", header: "Image", accessorFn: (c) => imageText(c) },
       { id: "status", header: "Status", accessorFn: (c) => STATE_ORDER[c.state] ?? 99 },
       {
         id: "cpu",
@@ -225,10 +226,18 @@ const Row = memo(function Row({ c, index, start, deviceName, load, update, now, 
       </div>
       <div role="cell" className="sq-cell">
         {/* The image, and under it what is newer: the badge never squeezes the name. */}
-        <div className="sq-text-sm sq-ellipsis" title={c.image}>
-          {c.image}
-        </div>
-        <UpdateBadge finding={update} reference={c.image} onUpdate={stale ? undefined : () => onUpdate(c.uuid)} />
+        {c.guest ? (
+          <div className="sq-text-sm sq-ellipsis" title={capabilitiesOf(c.kind).label} data-testid="guest-where">
+            {imageText(c)}
+          </div>
+        ) : (
+          <>
+            <div className="sq-text-sm sq-ellipsis" title={c.image}>
+              {c.image}
+            </div>
+            <UpdateBadge finding={update} reference={c.image} onUpdate={stale ? undefined : () => onUpdate(c.uuid)} />
+          </>
+        )}
       </div>
       <div role="cell" className="sq-cell">
         {stale ? (

@@ -1,7 +1,8 @@
 import { ActionIcon, Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconEye, IconEyeOff } from "@tabler/icons-react";
 import { type ReactNode, useState } from "react";
-import type { ContainerDetails, EnvVar, MountPoint, NetworkAttachment } from "../../api/types";
+import type { ContainerDetails, ContainerKind, EnvVar, GuestFacts, MountPoint, NetworkAttachment } from "../../api/types";
+import { capabilitiesOf } from "../../lib/containerKinds";
 import { Mono } from "../../components/Mono";
 import { looksSecret, MASK } from "../../lib/secretEnv";
 import { formatArgv, formatBytes, formatCores, formatPorts, formatTimestamp, shortId } from "../../lib/format";
@@ -66,6 +67,25 @@ export function OverviewSection({ details }: { details: ContainerDetails }) {
           label="Memory limit"
           value={details.resources.memoryBytes == null ? "None" : formatBytes(details.resources.memoryBytes)}
         />
+      </SimpleGrid>
+    </Section>
+  );
+}
+
+/** What Proxmox says of a guest: where it runs and what it was given. */
+export function GuestSection({ guest, kind }: { guest: GuestFacts; kind: ContainerKind }) {
+  return (
+    <Section title="Guest">
+      <SimpleGrid cols={2} spacing="md" verticalSpacing="sm" data-testid="guest-facts">
+        <Field label="Kind" value={capabilitiesOf(kind).label} />
+        <Field label="Node" value={guest.node} />
+        <Field label="VMID" value={String(guest.vmid)} />
+        <Field label="CPUs" value={guest.cpusMilli > 0 ? String(guest.cpusMilli / 1000) : "—"} />
+        <Field label="Memory" value={guest.maxMemory ? formatBytes(guest.maxMemory) : "—"} />
+        <Field label="Disk" value={guest.maxDisk ? formatBytes(guest.maxDisk) : "—"} />
+        <Field label="Tags" value={guest.tags.length > 0 ? guest.tags.join(", ") : "None"} />
+        <Field label="Lock" value={guest.lock ?? "None"} />
+        {guest.template ? <Field label="Template" value="Yes: it is a template, not started" /> : null}
       </SimpleGrid>
     </Section>
   );

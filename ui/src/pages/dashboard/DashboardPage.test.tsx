@@ -10,7 +10,8 @@ import { draftToRetention } from "./RetentionSettings";
 import { loadIsCurrent } from "./DeviceHealth";
 import { DashboardPage } from "./DashboardPage";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: {
     devicesList: vi.fn(),
     containersCountByState: vi.fn(),

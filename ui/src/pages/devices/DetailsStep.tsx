@@ -23,6 +23,7 @@ import {
   type DeviceForm,
   type SshAuthMethod,
 } from "./deviceForm";
+import { ProxmoxFields } from "./ProxmoxFields";
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -188,6 +189,10 @@ export function DetailsStep({
             />
           )}
         </Section>
+      ) : form.kind === "proxmox" ? (
+        <Section title="Proxmox VE">
+          <ProxmoxFields form={form} errors={errors} hasStoredSecret={hasStoredSecret} onChange={onChange} />
+        </Section>
       ) : (
         <Section title="TCP">
           <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
@@ -301,32 +306,37 @@ export function DetailsStep({
             style={{ gridColumn: "1 / -1" }}
             {...common}
           />
-          <NumberInput
-            label="Full resync every"
-            description="Seconds; events keep it live"
-            min={MIN_RESYNC_SECS}
-            max={MAX_RESYNC_SECS}
-            step={60}
-            allowDecimal={false}
-            allowNegative={false}
-            value={form.resyncIntervalSecs}
-            onChange={(v) => onChange({ resyncIntervalSecs: v })}
-            error={errors.resyncIntervalSecs}
-            data-testid="device-resync"
-          />
-          <NumberInput
-            label="Stats interval"
-            description="Seconds between samples; 0 turns them off"
-            min={0}
-            max={MAX_STATS_SECS}
-            step={5}
-            allowDecimal={false}
-            allowNegative={false}
-            value={form.statsIntervalSecs}
-            onChange={(v) => onChange({ statsIntervalSecs: v })}
-            error={errors.statsIntervalSecs}
-            data-testid="device-stats-interval"
-          />
+          {/* Proxmox guests are read every few seconds, their counters with them. */}
+          {form.kind !== "proxmox" ? (
+            <>
+              <NumberInput
+                label="Full resync every"
+                description="Seconds; events keep it live"
+                min={MIN_RESYNC_SECS}
+                max={MAX_RESYNC_SECS}
+                step={60}
+                allowDecimal={false}
+                allowNegative={false}
+                value={form.resyncIntervalSecs}
+                onChange={(v) => onChange({ resyncIntervalSecs: v })}
+                error={errors.resyncIntervalSecs}
+                data-testid="device-resync"
+              />
+              <NumberInput
+                label="Stats interval"
+                description="Seconds between samples; 0 turns them off"
+                min={0}
+                max={MAX_STATS_SECS}
+                step={5}
+                allowDecimal={false}
+                allowNegative={false}
+                value={form.statsIntervalSecs}
+                onChange={(v) => onChange({ statsIntervalSecs: v })}
+                error={errors.statsIntervalSecs}
+                data-testid="device-stats-interval"
+              />
+            </>
+          ) : null}
         </SimpleGrid>
         {editing ? (
           <Text size="xs" c="dimmed">

@@ -17,7 +17,10 @@ function hostLabel(prompt: HostKeyPrompt): string {
   return `${host}:${prompt.port}`;
 }
 
-/** Trust on first use: shows an SSH host key's fingerprint for the user to compare, then approves it. */
+/**
+ * Trust on first use: shows an SSH host key's, or a Proxmox node certificate's, fingerprint for
+ * the user to compare, then approves it.
+ */
 export function HostKeyDialog({ prompt, onCancel, onApprove }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +32,7 @@ export function HostKeyDialog({ prompt, onCancel, onApprove }: Props) {
     setBusy(false);
   }
   const shown = prompt ?? last;
+  const certificate = shown?.kind === "proxmox";
 
   const approve = async () => {
     if (!shown || busy) return;
@@ -50,7 +54,7 @@ export function HostKeyDialog({ prompt, onCancel, onApprove }: Props) {
       title={
         <Group gap="xs">
           <IconKey size={18} />
-          <Text fw={600}>Approve the SSH host key?</Text>
+          <Text fw={600}>{certificate ? "Approve the node's certificate?" : "Approve the SSH host key?"}</Text>
         </Group>
       }
       centered
@@ -68,7 +72,7 @@ export function HostKeyDialog({ prompt, onCancel, onApprove }: Props) {
             <Text span ff="monospace" fw={600} style={{ whiteSpace: "nowrap" }}>
               {shown.algorithm}
             </Text>{" "}
-            key:
+            {certificate ? "(SHA-256):" : "key:"}
           </Text>
           <Paper withBorder radius="md" p="md" bg="var(--sq-header-bg)">
             <Text
@@ -83,10 +87,17 @@ export function HostKeyDialog({ prompt, onCancel, onApprove }: Props) {
               {shown.fingerprint}
             </Text>
           </Paper>
-          <Text size="sm" c="dimmed">
-            Compare this fingerprint with the one the server shows (
-            <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on the server). Approve only if they match.
-          </Text>
+          {certificate ? (
+            <Text size="sm" c="dimmed">
+              Compare it with the fingerprint Proxmox shows (Node › System › Certificates, or{" "}
+              <Code>pvenode cert info</Code> on the node). Approve only if they match: a changed certificate is refused afterwards.
+            </Text>
+          ) : (
+            <Text size="sm" c="dimmed">
+              Compare this fingerprint with the one the server shows (
+              <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on the server). Approve only if they match.
+            </Text>
+          )}
           {error ? (
             <Alert color="red" variant="light" data-testid="host-key-error">
               <Text size="sm" className="sq-wrap">

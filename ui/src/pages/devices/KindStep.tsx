@@ -1,6 +1,6 @@
 // The wizard's first step: how Squirrel reaches the engine.
 import { Group, Radio, Stack, Text, ThemeIcon } from "@mantine/core";
-import { IconDeviceDesktop, IconLock, IconTerminal2, type IconProps } from "@tabler/icons-react";
+import { IconDeviceDesktop, IconLock, IconServer2, IconTerminal2, type IconProps } from "@tabler/icons-react";
 import { type ComponentType } from "react";
 import { type DeviceKind } from "./deviceForm";
 
@@ -23,11 +23,17 @@ const KINDS: { kind: DeviceKind; title: string; text: string; icon: ComponentTyp
     text: "An engine listening on the network with mutual TLS (dockerd --tlsverify).",
     icon: IconLock,
   },
+  {
+    kind: "proxmox",
+    title: "Proxmox VE",
+    text: "The LXC containers and virtual machines of a Proxmox cluster, with an API token.",
+    icon: IconServer2,
+  },
 ];
 
 export function KindStep({ kind, onChange }: { kind: DeviceKind; onChange: (kind: DeviceKind) => void }) {
   return (
-    <Radio.Group value={kind} onChange={(v) => onChange(v as DeviceKind)} label="How does Squirrel reach the engine?" mt="md">
+    <Radio.Group value={kind} onChange={(v) => onChange(v as DeviceKind)} label="What does Squirrel connect to?" mt="md">
       <Stack gap="xs" mt="xs">
         {KINDS.map(({ kind: k, title, text, icon: Icon }) => (
           <Radio.Card key={k} value={k} radius="md" p="md" data-testid={`device-kind-${k}`} data-autofocus={k === kind ? true : undefined}>

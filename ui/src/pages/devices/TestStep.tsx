@@ -80,7 +80,7 @@ export function TestStep({
             </Text>
           </Group>
         ) : probe.status === "ok" ? (
-          <ProbeCard probe={probe.probe} />
+          <ProbeCard probe={probe.probe} proxmox={form.kind === "proxmox"} />
         ) : (
           <Alert
             color={probe.code === "host_key_unknown" ? "orange" : "red"}
@@ -116,7 +116,7 @@ export function TestStep({
   );
 }
 
-function ProbeCard({ probe }: { probe: EngineProbe }) {
+function ProbeCard({ probe, proxmox }: { probe: EngineProbe; proxmox: boolean }) {
   return (
     <Stack gap="sm">
       <Paper withBorder radius="md" p="md" data-testid="probe-result" style={{ borderColor: "var(--mantine-color-green-filled)" }}>
@@ -124,25 +124,37 @@ function ProbeCard({ probe }: { probe: EngineProbe }) {
           <IconCircleCheck size={20} color="var(--mantine-color-green-filled)" />
           <Text fw={600}>Connected</Text>
         </Group>
-        <SimpleGrid cols={{ base: 2, xs: 4 }} spacing="sm">
-          <Fact label="Engine" testId="probe-version">
-            Docker {probe.engineVersion}
-            <Text span size="xs" c="dimmed">
-              {" "}
-              (API {probe.apiVersion})
-            </Text>
-          </Fact>
-          <Fact label="System">
-            {probe.os} / {probe.architecture}
-          </Fact>
-          <Fact label="Containers" testId="probe-containers">
-            {probe.running} running of {probe.containers}
-          </Fact>
-          <Fact label="Images">{probe.images}</Fact>
-        </SimpleGrid>
+        {proxmox ? (
+          <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
+            <Fact label="Cluster" testId="probe-version">
+              {probe.engineVersion}
+            </Fact>
+            <Fact label="Nodes">{probe.os}</Fact>
+            <Fact label="Guests" testId="probe-containers">
+              {probe.running} running of {probe.containers}
+            </Fact>
+          </SimpleGrid>
+        ) : (
+          <SimpleGrid cols={{ base: 2, xs: 4 }} spacing="sm">
+            <Fact label="Engine" testId="probe-version">
+              Docker {probe.engineVersion}
+              <Text span size="xs" c="dimmed">
+                {" "}
+                (API {probe.apiVersion})
+              </Text>
+            </Fact>
+            <Fact label="System">
+              {probe.os} / {probe.architecture}
+            </Fact>
+            <Fact label="Containers" testId="probe-containers">
+              {probe.running} running of {probe.containers}
+            </Fact>
+            <Fact label="Images">{probe.images}</Fact>
+          </SimpleGrid>
+        )}
       </Paper>
       {probe.notes.length > 0 ? (
-        <Alert color="yellow" variant="light" icon={<IconInfoCircle size={18} />} data-testid="probe-notes">
+        <Alert color={proxmox ? "blue" : "yellow"} variant="light" icon={<IconInfoCircle size={18} />} data-testid="probe-notes">
           <Stack gap={4}>
             {probe.notes.map((note, i) => (
               <Text key={i} size="sm" className="sq-wrap">

@@ -235,3 +235,53 @@ describe("import texts", () => {
     ).toEqual({ importable: false, text: "Kubernetes endpoints are not supported" });
   });
 });
+
+describe("a Proxmox VE device", () => {
+  const pve = (patch: Partial<DeviceForm> = {}) =>
+    form({ kind: "proxmox", pveUrl: " https://pve.lan:8006/ ", pveTokenId: "root@pam!squirrel", secret: "s3cr3t", ...patch });
+
+  it("sends the token's secret apart, and the certificate's trust as chosen", () => {
+    expect(formToConnection(pve())).toEqual({
+      connection: {
+        type: "proxmox",
+        url: "https://pve.lan:8006/",
+        tokenId: "root@pam!squirrel",
+        secret: null,
+        trust: { mode: "fingerprint", fingerprint: null },
+      },
+      secret: "s3cr3t",
+    });
+    expect(formToConnection(pve({ pveTrust: "ca", pveCa: " /etc/pve-ca.pem " })).connection).toMatchObject({ trust: { mode: "ca", caPath: "/etc/pve-ca.pem" } });
+    expect(formToConnection(pve({ pveTrust: "system" })).connection).toMatchObject({ trust: { mode: "system" } });
+    expect(formToConnection(pve({ pveFingerprint: "AB:CD" })).connection).toMatchObject({ trust: { mode: "fingerprint", fingerprint: "AB:CD" } });
+  });
+
+  it("checks the address, the token id, the secret and a given fingerprint", () => {
+    expect(validateForm(pve())).toEqual({});
+    const bad = validateForm(pve({ pveUrl: "http://pve.lan", pveTokenId: "root", secret: "", pveFingerprint: "12:34" }));
+    expect(bad.pveUrl).toMatch(/HTTPS only/);
+    expect(bad.pveTokenId).toMatch(/user@realm!name/);
+    expect(bad.secret).toMatch(/secret/);
+    expect(bad.pveFingerprint).toMatch(/32 pairs/);
+    // A stored secret stays while the address and the token stay.
+    expect(validateForm(pve({ secret: "" }), { hasStoredSecret: true }).secret).toBeUndefined();
+    expect(validateForm(pve({ pveTrust: "ca", pveCa: "" })).pveCa).toBeDefined();
+    expect(validateForm(pve({ pveFingerprint: "ab".repeat(32) })).pveFingerprint).toBeUndefined();
+  });
+
+  it("names itself after the node, and round-trips without its secret", () => {
+    expect(defaultName(pve())).toBe("pve.lan");
+    const connection: DeviceConnection = {
+      type: "proxmox",
+      url: "https://pve.lan:8006",
+      tokenId: "root@pam!squirrel",
+      secret: ref,
+      trust: { mode: "fingerprint", fingerprint: "AB:CD" },
+    };
+    const back = formFromDevice({ name: "pve", connection, resyncIntervalSecs: 300 });
+    expect(back).toMatchObject({ kind: "proxmox", pveUrl: "https://pve.lan:8006", pveTokenId: "root@pam!squirrel", pveTrust: "fingerprint", pveFingerprint: "AB:CD", secret: "" });
+    expect(storedSecretFor(connection, back)).toBe(true);
+    expect(storedSecretFor(connection, { ...back, pveTokenId: "other@pam!x" })).toBe(false);
+    expect(describeConnection(connection)).toBe("root@pam!squirrel at https://pve.lan:8006");
+  });
+});

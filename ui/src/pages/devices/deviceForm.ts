@@ -5,12 +5,14 @@ import type {
   DiscoveredEngine,
   ImportResult,
   NewDevice,
+  PveTrust,
   SshAuth,
 } from "../../api/types";
 import { RULES } from "../../bindings";
 
-/** The three ways to reach an engine the wizard offers. */
-export type DeviceKind = "local" | "ssh" | "tcp";
+/** The ways to reach an engine the wizard offers. */
+export type DeviceKind = "local" | "ssh" | "tcp" | "proxmox";
+export type PveTrustMode = PveTrust["mode"];
 export type SshAuthMethod = SshAuth["method"];
 
 // Limits and defaults come from the backend's rules (generated bindings), never typed twice.
@@ -48,6 +50,13 @@ export interface DeviceForm {
   tlsCert: string;
   tlsKey: string;
   insecureAck: boolean;
+  /** A Proxmox VE node's address, as `pve.lan` or `https://pve.lan:8006`. */
+  pveUrl: string;
+  pveTokenId: string;
+  pveTrust: PveTrustMode;
+  /** Empty: approved on first use. */
+  pveFingerprint: string;
+  pveCa: string;
 }
 
 export function emptyForm(kind: DeviceKind = "local"): DeviceForm {
@@ -71,6 +80,11 @@ export function emptyForm(kind: DeviceKind = "local"): DeviceForm {
     tlsCert: "",
     tlsKey: "",
     insecureAck: false,
+    pveUrl: "",
+    pveTokenId: "",
+    pveTrust: "fingerprint",
+    pveFingerprint: "",
+    pveCa: "",
   };
 }
 
@@ -114,6 +128,16 @@ export function formFromDevice(device: {
         sshAuth: c.auth.method,
         sshKeyPath: c.auth.method === "keyFile" ? c.auth.path : "",
       };
+    case "proxmox":
+      return {
+        ...base,
+        kind: "proxmox",
+        pveUrl: c.url,
+        pveTokenId: c.tokenId,
+        pveTrust: c.trust.mode,
+        pveFingerprint: c.trust.mode === "fingerprint" ? (c.trust.fingerprint ?? "") : "",
+        pveCa: c.trust.mode === "ca" ? c.trust.caPath : "",
+      };
   }
 }
 
@@ -138,12 +162,24 @@ export function describeConnection(connection: DeviceConnection | DeviceConnecti
       const user = connection.user ? `${connection.user}@` : "";
       return `ssh://${user}${hostPort(connection.host, connection.port)}`;
     }
+    case "proxmox":
+      return `${connection.tokenId} at ${connection.url}`;
   }
+}
+
+/** The host of a node's address as typed (`https://pve.lan:8006/` → `pve.lan`). */
+export function pveHost(url: string): string {
+  return url
+    .trim()
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/[/?#].*$/, "")
+    .replace(/:\d+$/, "");
 }
 
 /** The name used when the name field is left empty: the host, or "This computer". */
 export function defaultName(form: DeviceForm): string {
-  const host = form.kind === "ssh" ? form.sshHost.trim() : form.kind === "tcp" ? form.tcpHost.trim() : "";
+  const host =
+    form.kind === "ssh" ? form.sshHost.trim() : form.kind === "tcp" ? form.tcpHost.trim() : form.kind === "proxmox" ? pveHost(form.pveUrl) : "";
   return host || LOCAL_NAME;
 }
 
@@ -212,6 +248,22 @@ export function validateForm(form: DeviceForm, options: ValidateOptions = {}): F
         errors.insecureAck = "Plain TCP needs this acknowledgement.";
       }
       break;
+    case "proxmox": {
+      const url = form.pveUrl.trim();
+      if (!url) errors.pveUrl = "The address of any node of the cluster, like pve.lan or https://10.0.0.5:8006.";
+      else if (/^http:\/\//i.test(url)) errors.pveUrl = "Proxmox VE serves its API over HTTPS only.";
+      else if (/\s/.test(url)) errors.pveUrl = "No spaces in an address.";
+      if (!/^[^@\s]+@[^!\s]+![^\s=]+$/.test(form.pveTokenId.trim())) {
+        errors.pveTokenId = "As user@realm!name, e.g. root@pam!squirrel.";
+      }
+      if (form.secret === "" && !options.hasStoredSecret) errors.secret = "Enter the token's secret.";
+      if (form.pveTrust === "ca" && !form.pveCa.trim()) errors.pveCa = "The CA certificate file (PEM).";
+      const fp = form.pveFingerprint.trim().replace(/:/g, "");
+      if (form.pveTrust === "fingerprint" && fp !== "" && !/^[0-9a-f]{64}$/i.test(fp)) {
+        errors.pveFingerprint = "32 pairs of hex digits, as AB:CD:…; or empty to approve it on first connection.";
+      }
+      break;
+    }
   }
   return errors;
 }
@@ -267,6 +319,19 @@ export function formToConnection(form: DeviceForm): ConnectionInput {
         secret: typed,
       };
     }
+    case "proxmox": {
+      const fingerprint = form.pveFingerprint.trim();
+      const trust: PveTrust =
+        form.pveTrust === "ca"
+          ? { mode: "ca", caPath: form.pveCa.trim() }
+          : form.pveTrust === "system"
+            ? { mode: "system" }
+            : { mode: "fingerprint", fingerprint: fingerprint === "" ? null : fingerprint };
+      return {
+        connection: { type: "proxmox", url: form.pveUrl.trim(), tokenId: form.pveTokenId.trim(), secret: null, trust },
+        secret: form.secret === "" ? null : form.secret,
+      };
+    }
   }
 }
 
@@ -314,6 +379,9 @@ export function toDevicePatch(form: DeviceForm): { patch: DevicePatch; secret: s
  * keeps it only while the host, the user and the auth method (with its key file) stay the same.
  */
 export function storedSecretFor(connection: DeviceConnection | undefined, form: DeviceForm): boolean {
+  if (connection?.type === "proxmox" && form.kind === "proxmox") {
+    return connection.secret !== null && connection.url === form.pveUrl.trim() && connection.tokenId === form.pveTokenId.trim();
+  }
   if (connection?.type !== "ssh" || form.kind !== "ssh") return false;
   if (connection.host !== form.sshHost.trim() || (connection.user ?? "") !== form.sshUser.trim()) return false;
   const auth = connection.auth;
@@ -353,7 +421,7 @@ export function errorHint(code: string | undefined): string {
     case "unsupported":
       return "This kind of connection is not supported here.";
     case "host_key_unknown":
-      return "The server's SSH host key must be approved before Squirrel connects.";
+      return "The server's identity (its SSH host key, or a Proxmox node's certificate) must be approved before Squirrel connects.";
     default:
       return "Go back to check the details, then test again.";
   }

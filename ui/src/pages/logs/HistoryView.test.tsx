@@ -11,7 +11,8 @@ import { renderWithProviders } from "../../test/render";
 import { binaryBytes, highlightOf, HISTORY_PAGE, HistoryLink, HistoryView, timelineOf, type HistoryApi } from "./HistoryView";
 import { historyInLink, historyLink } from "./logsLink";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: { devicesList: vi.fn() },
 }));
 

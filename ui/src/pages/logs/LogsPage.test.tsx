@@ -12,7 +12,8 @@ import { containersInLink, historyLink, logsLink, MAX_MERGED } from "./logsLink"
 import { LogsPage } from "./LogsPage";
 import type { LogOpener } from "./useLogStream";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: { logsAck: vi.fn(), logsClose: vi.fn(), containersList: vi.fn(), devicesList: vi.fn() },
 }));
 

@@ -13,7 +13,8 @@ import { theme } from "../../theme";
 import { LogsPanel } from "./LogsPanel";
 import type { LogOpener } from "./useLogStream";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: { logsAck: vi.fn(), logsClose: vi.fn() },
 }));
 

@@ -11,7 +11,8 @@ import { TemplatesPage } from "./TemplatesPage";
 import { makeCatalogue, makeEntry, makeTemplate } from "./testTemplates";
 import { clearLogoCache } from "./useLogo";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: {
     templatesCatalogue: vi.fn(),
     templateLogo: vi.fn(),

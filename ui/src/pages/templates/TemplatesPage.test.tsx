@@ -12,7 +12,8 @@ import { makeCatalogue, makeEntry } from "./testTemplates";
 import type { DeployChannelEvent, DeployPlan } from "./types";
 import { clearLogoCache } from "./useLogo";
 
-vi.mock("../../bindings", () => ({
+vi.mock("../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../bindings")>()),
   commands: {
     templatesCatalogue: vi.fn(),
     templateLogo: vi.fn(),

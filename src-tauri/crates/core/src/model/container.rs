@@ -47,6 +47,143 @@ impl ContainerState {
     }
 }
 
+/// What a container is. The kind decides what can be done with it: see [`Capabilities`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ContainerKind {
+    /// A Docker container.
+    #[default]
+    Docker,
+    /// A Proxmox VE LXC container.
+    Lxc,
+    /// A Proxmox VE QEMU virtual machine.
+    Qemu,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [Self::Docker, Self::Lxc, Self::Qemu];
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "lxc" => Self::Lxc,
+            "qemu" => Self::Qemu,
+            _ => Self::Docker,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Docker => "docker",
+            Self::Lxc => "lxc",
+            Self::Qemu => "qemu",
+        }
+    }
+
+    /// What Squirrel can do with containers of this kind; the window offers only these.
+    pub fn capabilities(self) -> Capabilities {
+        let action = |action: &str, label: &str, confirm: bool| KindAction {
+            action: action.to_owned(),
+            label: label.to_owned(),
+            confirm,
+        };
+        match self {
+            Self::Docker => Capabilities {
+                kind: self,
+                label: "Docker container".into(),
+                actions: vec![
+                    action("start", "Start", false),
+                    action("stop", "Stop", false),
+                    action("restart", "Restart", false),
+                    action("pause", "Pause", false),
+                    action("unpause", "Unpause", false),
+                    action("kill", "Kill", true),
+                ],
+                remove: true,
+                rename: true,
+                logs: true,
+                stats: true,
+                details: true,
+                recreate: true,
+                snapshots: false,
+            },
+            // Proxmox's words: a shutdown asks the guest, a stop pulls the plug.
+            Self::Lxc | Self::Qemu => Capabilities {
+                kind: self,
+                label: if self == Self::Lxc {
+                    "Proxmox LXC container".into()
+                } else {
+                    "Proxmox virtual machine".into()
+                },
+                actions: vec![
+                    action("start", "Start", false),
+                    action("stop", "Shut down", false),
+                    action("restart", "Reboot", false),
+                    action("pause", "Suspend", false),
+                    action("unpause", "Resume", false),
+                    action("kill", "Stop now", true),
+                ],
+                remove: false,
+                rename: false,
+                logs: false,
+                stats: false,
+                details: false,
+                recreate: false,
+                snapshots: false,
+            },
+        }
+    }
+}
+
+/// One action a kind of container takes, in its own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KindAction {
+    /// `start`, `stop`, `restart`, `pause`, `unpause` or `kill` (a `ContainerAction`).
+    pub action: String,
+    pub label: String,
+    /// Asked again before it is done (it loses work).
+    pub confirm: bool,
+}
+
+/// What can be done with one kind of container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    pub kind: ContainerKind,
+    pub label: String,
+    pub actions: Vec<KindAction>,
+    pub remove: bool,
+    pub rename: bool,
+    /// A log stream and the log history.
+    pub logs: bool,
+    /// Per-container statistics and charts.
+    pub stats: bool,
+    /// The engine's inspect (the Details tab).
+    pub details: bool,
+    /// Update, edit and recreate, roll back.
+    pub recreate: bool,
+    pub snapshots: bool,
+}
+
+/// What a Proxmox VE guest adds to a container: where it runs and what it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestFacts {
+    pub node: String,
+    #[specta(type = f64)]
+    pub vmid: u64,
+    pub tags: Vec<String>,
+    /// CPUs given, in thousandths (an LXC CPU limit may be fractional).
+    pub cpus_milli: u32,
+    #[specta(type = f64)]
+    pub max_memory: u64,
+    #[specta(type = f64)]
+    pub max_disk: u64,
+    pub template: bool,
+    /// A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...).
+    pub lock: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PortMapping {
@@ -86,6 +223,9 @@ pub struct ContainerObservation {
     pub labels: BTreeMap<String, String>,
     pub networks: Vec<String>,
     pub mounts: Vec<MountPoint>,
+    pub kind: ContainerKind,
+    /// For a Proxmox guest.
+    pub guest: Option<GuestFacts>,
 }
 
 /// A container as Squirrel knows it: the engine's view plus a stable id and a display name.
@@ -112,6 +252,10 @@ pub struct Container {
     pub labels: BTreeMap<String, String>,
     pub networks: Vec<String>,
     pub mounts: Vec<MountPoint>,
+    #[serde(default)]
+    pub kind: ContainerKind,
+    #[serde(default)]
+    pub guest: Option<GuestFacts>,
     /// Unix milliseconds of the last change Squirrel recorded.
     #[specta(type = f64)]
     pub updated_at: i64,
@@ -134,6 +278,8 @@ impl Container {
             labels: self.labels.clone(),
             networks: self.networks.clone(),
             mounts: self.mounts.clone(),
+            kind: self.kind,
+            guest: self.guest.clone(),
         }
     }
 
@@ -152,6 +298,8 @@ impl Container {
             && self.labels == obs.labels
             && self.networks == obs.networks
             && self.mounts == obs.mounts
+            && self.kind == obs.kind
+            && self.guest == obs.guest
     }
 }
 

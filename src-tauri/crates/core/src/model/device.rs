@@ -71,6 +71,33 @@ pub enum DeviceConnection {
         socket_path: String,
         auth: SshAuth,
     },
+    /// A Proxmox VE cluster, through the API of any one of its nodes (all are found).
+    #[serde(rename_all = "camelCase")]
+    Proxmox {
+        /// `https://pve.lan:8006`; the port defaults to 8006.
+        url: String,
+        /// The API token's id, `user@realm!tokenid`.
+        token_id: String,
+        /// The token's secret in the OS keyring (`None` until Squirrel has stored it).
+        secret: Option<SecretRef>,
+        /// How the node's certificate is trusted.
+        trust: PveTrust,
+    },
+}
+
+/// How a Proxmox VE node's TLS certificate is trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "mode", rename_all = "camelCase")]
+pub enum PveTrust {
+    /// Proxmox's own self-signed certificate: its SHA-256 fingerprint, given here or shown
+    /// to the user and approved on first use; a changed one is refused, as SSH host keys are.
+    #[serde(rename_all = "camelCase")]
+    Fingerprint { fingerprint: Option<String> },
+    /// A certificate signed by this CA (PEM file).
+    #[serde(rename_all = "camelCase")]
+    Ca { ca_path: String },
+    /// A certificate the system's roots accept.
+    System,
 }
 
 impl DeviceConnection {
@@ -79,6 +106,7 @@ impl DeviceConnection {
             DeviceConnection::LocalSocket { .. }
             | DeviceConnection::Tcp { .. }
             | DeviceConnection::Ssh { .. } => WatcherKind::Docker,
+            DeviceConnection::Proxmox { .. } => WatcherKind::Proxmox,
         }
     }
 
@@ -94,8 +122,70 @@ impl DeviceConnection {
                 let port = port.map(|p| format!(":{p}")).unwrap_or_default();
                 format!("ssh://{user}{host}{port}")
             }
+            DeviceConnection::Proxmox { url, token_id, .. } => format!("{token_id} at {url}"),
         }
     }
+}
+
+/// A Proxmox VE token id as PVE writes it: `user@realm!name`.
+pub fn check_pve_token_id(token_id: &str) -> Result<(), String> {
+    let ok = token_id.split_once('@').is_some_and(|(user, rest)| {
+        !user.is_empty()
+            && rest
+                .split_once('!')
+                .is_some_and(|(realm, name)| !realm.is_empty() && !name.is_empty())
+    }) && token_id.len() <= 256
+        && !token_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '=');
+    if ok {
+        Ok(())
+    } else {
+        // Not repeated: a secret pasted in the wrong field must not be shown back.
+        Err("That is not a token id: write it as user@realm!name, e.g. root@pam!squirrel".into())
+    }
+}
+
+/// The address of a Proxmox VE node as the user may write it (`pve.lan`, `10.0.0.5:8006`,
+/// `https://pve.lan:8006/`): what can be said without parsing it as a URL (the client does).
+pub fn check_pve_url(text: &str) -> Result<(), String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(
+            "Give the address of a Proxmox VE node, as pve.lan or https://pve.lan:8006.".into(),
+        );
+    }
+    if text.starts_with("http://") {
+        return Err(
+            "The Proxmox VE API is served over HTTPS only: write https:// (or no scheme).".into(),
+        );
+    }
+    if text.contains("://") && !text.starts_with("https://") {
+        return Err(format!("\"{text}\" is not an https:// address of a node."));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "\"{text}\" is not an address: it has spaces in it."
+        ));
+    }
+    if text.contains('@') {
+        return Err("Put the user in the token id, not in the address.".into());
+    }
+    Ok(())
+}
+
+/// A SHA-256 fingerprint written with or without colons, in either case.
+pub fn parse_sha256_fingerprint(text: &str) -> Option<[u8; 32]> {
+    let hex: Vec<u8> = text.trim().bytes().filter(|b| *b != b':').collect();
+    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(bytes)
 }
 
 /// `host:port`, with an IPv6 literal in brackets (`[::1]:2376`).

@@ -9,12 +9,13 @@ mod rollup;
 mod stats;
 
 pub use container::{
-    Container, ContainerObservation, ContainerPatch, ContainerState, MountPoint, PortMapping,
+    Capabilities, Container, ContainerKind, ContainerObservation, ContainerPatch, ContainerState,
+    GuestFacts, KindAction, MountPoint, PortMapping,
 };
 pub use device::{
-    authority, ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus,
-    DiscoveredEngine, EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice,
-    SecretRef, SshAuth, TlsFiles,
+    authority, check_pve_token_id, check_pve_url, parse_sha256_fingerprint, ConnectionOrReason,
+    Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine, EngineProbe,
+    HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, PveTrust, SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, ImagePrune, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{

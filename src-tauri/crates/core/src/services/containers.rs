@@ -33,6 +33,32 @@ pub enum ContainerAction {
     },
 }
 
+impl ContainerAction {
+    /// Its name in [`Capabilities`](crate::model::Capabilities).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Stop { .. } => "stop",
+            Self::Restart { .. } => "restart",
+            Self::Pause => "pause",
+            Self::Unpause => "unpause",
+            Self::Kill { .. } => "kill",
+        }
+    }
+}
+
+/// Refuses what a container's kind cannot do, in words, before any engine is asked.
+pub fn refuse_unless(c: &Container, allowed: bool, what: &str) -> CoreResult<()> {
+    if allowed {
+        return Ok(());
+    }
+    Err(CoreError::InvalidInput(format!(
+        "{} is a {}: it cannot be {what} from Squirrel.",
+        c.name,
+        c.kind.capabilities().label,
+    )))
+}
+
 /// Checks a Docker container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, as the engine requires.
 pub fn validate_engine_name(name: &str) -> CoreResult<&str> {
     let name = name.trim().trim_start_matches('/');
@@ -183,6 +209,13 @@ impl ContainerService {
 
     pub async fn act(&self, uuid: &str, action: ContainerAction) -> CoreResult<()> {
         let c = self.get(uuid).await?;
+        let offered = c
+            .kind
+            .capabilities()
+            .actions
+            .iter()
+            .any(|a| a.action == action.name());
+        refuse_unless(&c, offered, &format!("given \"{}\"", action.name()))?;
         let rt = self.runtime_for(&c).await?;
         let id = c.engine_id.as_str();
         tracing::info!(container = %c.name, device = %c.device_uuid, ?action, "container action");
@@ -205,6 +238,7 @@ impl ContainerService {
 
     pub async fn remove(&self, uuid: &str, options: RemoveOptions) -> CoreResult<()> {
         let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().remove, "removed")?;
         let rt = self.runtime_for(&c).await?;
         rt.remove(&c.engine_id, options).await?;
         Ok(())
@@ -214,6 +248,7 @@ impl ContainerService {
     pub async fn rename(&self, uuid: &str, new_name: &str) -> CoreResult<()> {
         let new_name = validate_engine_name(new_name)?;
         let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().rename, "renamed")?;
         let rt = self.runtime_for(&c).await?;
         rt.rename(&c.engine_id, new_name).await?;
         Ok(())

@@ -427,7 +427,8 @@ fn secret_ref(c: &DeviceConnection) -> Option<&SecretRef> {
         | DeviceConnection::Ssh {
             auth: SshAuth::KeyFile { passphrase: at, .. },
             ..
-        } => at.as_ref(),
+        }
+        | DeviceConnection::Proxmox { secret: at, .. } => at.as_ref(),
         _ => None,
     }
 }
@@ -449,7 +450,8 @@ fn secret_slot(c: &mut DeviceConnection) -> Option<&mut Option<SecretRef>> {
                 passphrase: slot, ..
             },
             ..
-        } => Some(slot),
+        }
+        | DeviceConnection::Proxmox { secret: slot, .. } => Some(slot),
         _ => None,
     }
 }
@@ -490,6 +492,10 @@ fn secret_binding(c: &DeviceConnection) -> Option<SecretBinding<'_>> {
             };
             Some((host.as_str(), *port, user.as_deref(), key))
         }
+        // A token's secret belongs to its id on that cluster.
+        DeviceConnection::Proxmox { url, token_id, .. } => {
+            Some((url.as_str(), None, Some(token_id.as_str()), None))
+        }
         _ => None,
     }
 }
@@ -509,13 +515,18 @@ fn secret_source(
     typed: Option<Secret>,
     stored: Option<&DeviceConnection>,
 ) -> CoreResult<SecretSource> {
-    let DeviceConnection::Ssh { auth, .. } = connection else {
-        return Ok(SecretSource::NotNeeded);
+    let (is_password, what) = match connection {
+        DeviceConnection::Ssh {
+            auth: SshAuth::Agent,
+            ..
+        } => return Ok(SecretSource::NotNeeded),
+        DeviceConnection::Ssh { auth, .. } => {
+            (matches!(auth, SshAuth::Password { .. }), "password")
+        }
+        // A token is nothing without its secret.
+        DeviceConnection::Proxmox { .. } => (true, "token secret"),
+        _ => return Ok(SecretSource::NotNeeded),
     };
-    let is_password = matches!(auth, SshAuth::Password { .. });
-    if matches!(auth, SshAuth::Agent) {
-        return Ok(SecretSource::NotNeeded);
-    }
     if let Some(typed) = typed.filter(|s| !s.is_empty()) {
         return Ok(SecretSource::Typed(typed));
     }
@@ -523,14 +534,13 @@ fn secret_source(
         Some(old) if uses_secret(old) && secret_binding(old) == secret_binding(connection) => {
             Ok(SecretSource::Stored)
         }
-        Some(old) if is_password && uses_secret(old) => Err(CoreError::InvalidInput(
-            "the saved password was for another host, port, user or authentication method: \
-             enter the password"
-                .into(),
-        )),
-        _ if is_password => Err(CoreError::InvalidInput(
-            "password authentication needs the password".into(),
-        )),
+        Some(old) if is_password && uses_secret(old) => Err(CoreError::InvalidInput(format!(
+            "the saved {what} was for another host, port, user or authentication method: \
+             enter the {what}"
+        ))),
+        _ if is_password => Err(CoreError::InvalidInput(format!(
+            "this authentication needs the {what}"
+        ))),
         _ => Ok(SecretSource::NotNeeded),
     }
 }
@@ -598,5 +608,29 @@ fn validate_connection(c: &DeviceConnection) -> CoreResult<()> {
             )))
         }
         DeviceConnection::LocalSocket { .. } => Ok(()),
+        DeviceConnection::Proxmox {
+            url,
+            token_id,
+            trust,
+            ..
+        } => {
+            crate::model::check_pve_url(url).map_err(CoreError::InvalidInput)?;
+            crate::model::check_pve_token_id(token_id).map_err(CoreError::InvalidInput)?;
+            match trust {
+                crate::model::PveTrust::Ca { ca_path } if !std::path::Path::new(ca_path).is_file() => {
+                    Err(CoreError::InvalidInput(format!(
+                        "the CA certificate file \"{ca_path}\" does not exist"
+                    )))
+                }
+                crate::model::PveTrust::Fingerprint {
+                    fingerprint: Some(f),
+                } if crate::model::parse_sha256_fingerprint(f).is_none() => {
+                    Err(CoreError::InvalidInput(format!(
+                        "\"{f}\" is not a SHA-256 fingerprint: 32 pairs of hexadecimal digits, as Proxmox shows it (AB:CD:…)"
+                    )))
+                }
+                _ => Ok(()),
+            }
+        }
     }
 }

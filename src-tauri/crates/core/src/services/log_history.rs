@@ -196,7 +196,8 @@ impl LogHistoryService {
     /// Starts keeping a running container's log if it should be and is not yet; stops a
     /// renamed container's stream so it continues in the timeline of its new name.
     fn ensure(self: &Arc<Self>, c: &Container) {
-        if c.state != ContainerState::Running {
+        // A kind without a log (a Proxmox guest) has nothing to keep.
+        if c.state != ContainerState::Running || !c.kind.capabilities().logs {
             return;
         }
         let Ok(mut state) = self.state() else {

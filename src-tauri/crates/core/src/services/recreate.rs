@@ -161,6 +161,11 @@ impl RecreateService {
         report: &(dyn Fn(RecreateStep) + Send + Sync),
     ) -> CoreResult<RecreateOutcome> {
         let container = self.containers.get(&request.container_uuid).await?;
+        crate::services::containers::refuse_unless(
+            &container,
+            container.kind.capabilities().recreate,
+            "updated or recreated",
+        )?;
         let rt = self
             .containers
             .device_runtime(&container.device_uuid)

@@ -119,7 +119,9 @@ impl UpdateService {
             }
         }
         let started = Instant::now();
-        let containers = self.repos.list_containers().await?;
+        // Only what runs from an image and can be updated (not a Proxmox guest).
+        let mut containers = self.repos.list_containers().await?;
+        containers.retain(|c| c.kind.capabilities().recreate);
         let images = self.repos.list_images(None).await?;
         let digests: HashMap<(&str, &str), &Vec<String>> = images
             .iter()

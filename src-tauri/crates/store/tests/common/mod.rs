@@ -48,6 +48,8 @@ pub fn container(uuid: &str, device: &str, engine_id: &str) -> Container {
             destination: "/data".into(),
             read_only: false,
         }],
+        kind: Default::default(),
+        guest: None,
         updated_at: 5,
     }
 }

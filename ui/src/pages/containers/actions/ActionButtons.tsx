@@ -3,6 +3,7 @@ import type { CSSProperties, MouseEvent } from "react";
 import type { ActionKind } from "../../../api/actions";
 import type { Container } from "../../../api/types";
 import { MaskIcon } from "../../../components/MaskIcon";
+import { actionLabel } from "../../../lib/containerKinds";
 import { availableActions, lifecycleActions } from "../../../lib/containerState";
 import { containerLabel } from "../../../lib/format";
 import { ACTION_META, actionTestId } from "./actionMeta";
@@ -37,12 +38,13 @@ interface ActionsProps {
 export function RowActions({ container, unavailable = null }: ActionsProps) {
   const { request, pendingAction } = useContainerActions();
   const pending = pendingAction(container.uuid);
-  const lifecycle = lifecycleActions(container.state);
-  const edits = availableActions(container.state).filter((k) => !lifecycle.includes(k));
+  const lifecycle = lifecycleActions(container.state, container.kind);
+  const edits = availableActions(container.state, container.kind).filter((k) => !lifecycle.includes(k));
   const name = containerLabel(container);
 
   const icon = (kind: ActionKind) => {
     const meta = ACTION_META[kind];
+    const label = actionLabel(container.kind, kind, meta.label);
     const blocked = unavailable && needsEngine(kind) ? unavailable : null;
     return (
       <button
@@ -50,11 +52,11 @@ export function RowActions({ container, unavailable = null }: ActionsProps) {
         type="button"
         className="sq-icon-btn"
         style={{ "--sq-btn-color": `var(--mantine-color-${meta.color}-light-color)`, "--sq-btn-hover": `var(--mantine-color-${meta.color}-light-hover)` } as CSSProperties}
-        aria-label={blocked ? `${meta.label} ${name}: ${blocked}` : `${meta.label} ${name}`}
+        aria-label={blocked ? `${label} ${name}: ${blocked}` : `${label} ${name}`}
         aria-disabled={blocked ? true : undefined}
         aria-busy={pending === kind || undefined}
         data-disabled={blocked ? true : undefined}
-        data-tip={blocked ?? meta.label}
+        data-tip={blocked ?? label}
         data-tip-now={blocked ? "" : undefined}
         data-testid={actionTestId(kind)}
         disabled={pending !== undefined && pending !== kind}
@@ -83,7 +85,7 @@ export function DrawerActions({ container, unavailable = null }: ActionsProps) {
   const pending = pendingAction(container.uuid);
   return (
     <Group gap={6}>
-      {availableActions(container.state).map((kind) => {
+      {availableActions(container.state, container.kind).map((kind) => {
         const meta = ACTION_META[kind];
         const Icon = meta.icon;
         const blocked = unavailable && needsEngine(kind) ? unavailable : null;
@@ -104,7 +106,7 @@ export function DrawerActions({ container, unavailable = null }: ActionsProps) {
                 if (!blocked) request(kind, container);
               }}
             >
-              {meta.label}
+              {actionLabel(container.kind, kind, meta.label)}
             </Button>
           </Tooltip>
         );

@@ -10,7 +10,8 @@ import { makeContainer } from "../../../test/fixtures";
 import { renderWithProviders } from "../../../test/render";
 import { RecreateDialog } from "./RecreateDialog";
 
-vi.mock("../../../bindings", () => ({
+vi.mock("../../../bindings", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../bindings")>()),
   commands: {
     containerRecreate: vi.fn(),
     containerRollBack: vi.fn(),

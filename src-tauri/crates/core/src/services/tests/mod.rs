@@ -33,6 +33,8 @@ pub fn obs(engine_id: &str, name: &str, state: ContainerState) -> ContainerObser
         labels: Default::default(),
         networks: vec![],
         mounts: vec![],
+        kind: Default::default(),
+        guest: None,
     }
 }
 

@@ -1,0 +1,107 @@
+// End-to-end: a Proxmox VE cluster added through the wizard in the real window, its node's
+// certificate approved on first use, its LXC containers and VM listed beside Docker's, a
+// guest started from its drawer (a task followed to its end), and a change made in Proxmox
+// shown. Proxmox VE cannot run here: the fake server of the Rust tests, as a process
+// (`cargo build -p squirrel-proxmox --example fake_pve`), which fails the run if it was sent
+// anything the real API would refuse.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { startSession } from "./webdriver.mjs";
+
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const FAKE = process.env.SQUIRREL_FAKE_PVE ?? path.resolve("target/debug/examples/fake_pve");
+const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
+let s;
+let fake;
+let pve;
+
+async function typeInto(testid, text) {
+  const el = await s.waitFor(`[data-testid="${testid}"]`);
+  await s.cmd("POST", `/element/${el}/clear`, {});
+  await s.type(el, text);
+}
+
+before(async () => {
+  fake = spawn(FAKE, [], { stdio: ["pipe", "pipe", "inherit"] });
+  pve = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the fake Proxmox VE server did not start in 30 s")), 30_000);
+    fake.once("error", reject);
+    createInterface({ input: fake.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+  });
+  s = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-proxmox-")) },
+  });
+  await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+});
+
+after(async () => {
+  await s?.close();
+  if (fake && fake.exitCode === null) {
+    const exited = new Promise((resolve) => fake.once("exit", resolve));
+    fake.stdin.end();
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10_000))]);
+    if (code === "timeout") fake.kill("SIGKILL");
+    // The fake exits 1 when it was sent a request the real API would have refused.
+    assert.equal(code, 0, "the fake Proxmox VE server saw requests the real API would refuse (listed above)");
+  }
+});
+
+test("a Proxmox VE cluster is added through the wizard, its certificate approved, its guests listed and acted on", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-devices"]'));
+  await s.click(await s.waitFor('[data-testid="add-device"]'));
+  await s.click(await s.waitFor('[data-testid="device-kind-proxmox"]'));
+  await s.click(await s.waitFor('[data-testid="wizard-next"]'));
+  await typeInto("pve-url", pve.url);
+  await typeInto("pve-token-id", pve.tokenId);
+  await typeInto("pve-secret", pve.tokenSecret);
+  await typeInto("device-name", "e2e-pve");
+  await s.screenshot(path.join(SHOTS, "wizard-proxmox.png"));
+  await s.click(await s.waitFor('[data-testid="wizard-next"]'));
+  await s.click(await s.waitFor('[data-testid="test-connection"]'));
+
+  // First use: the node's certificate, shown for comparison, in the host-key dialog.
+  const shown = await s.waitFor('[data-testid="host-key-fingerprint"]');
+  await s.dialogOpened();
+  assert.equal((await s.text(shown)).trim(), pve.fingerprint);
+  await s.screenshot(path.join(SHOTS, "proxmox-certificate.png"));
+  await s.click(await s.waitFor('[data-testid="approve-host-key"]'));
+  const version = await s.waitFor('[data-testid="probe-version"]');
+  assert.match(await s.text(version), /Proxmox VE/);
+  assert.match(await s.text(await s.waitFor('[data-testid="probe-containers"]')), /2 running of 3/);
+  await s.screenshot(path.join(SHOTS, "wizard-proxmox-probe.png"));
+  await s.click(await s.waitFor('[data-testid="save-device"]'));
+  await s.waitFor('[data-testid="device-row"][data-name="e2e-pve"][data-status="online"]', { timeout: 60_000 });
+
+  // Its guests, in the same table as the Docker containers, each saying where it runs.
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  for (const name of ["dns", "media", "homeassistant"]) await s.waitFor(row(name), { timeout: 30_000 });
+  const where = await s.waitFor(`${row("dns")} [data-testid="guest-where"]`);
+  assert.equal((await s.text(where)).trim(), "LXC 101 · pve1");
+  await s.screenshot(path.join(SHOTS, "containers-proxmox.png"));
+
+  // A stopped guest is started from its drawer: a task, followed to its end.
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row("media")) }));
+  const drawer = await s.waitFor('[data-testid="container-drawer"]');
+  assert.match(await s.text(await s.waitFor('[data-testid="guest-facts"]', { root: drawer })), /pve1/);
+  assert.equal((await s.findAll('[data-testid="drawer-tab-logs"]', drawer)).length, 0, "a guest has no log tab");
+  await s.click(await s.waitFor('[data-testid="drawer-action-start"]', { root: drawer }));
+  await s.waitFor(`${row("media")}[data-state="running"]`, { timeout: 30_000 });
+  const shutdown = await s.waitFor('[data-testid="drawer-action-stop"]', { root: drawer });
+  assert.equal((await s.text(shutdown)).trim(), "Shut down");
+  await s.screenshot(path.join(SHOTS, "drawer-proxmox-guest.png"));
+  await s.press("\uE00C");
+  await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
+
+  // A change made in Proxmox shows within a poll.
+  fake.stdin.write("status 200 stopped\n");
+  await s.waitFor(`${row("homeassistant")}[data-state="exited"]`, { timeout: 30_000 });
+});
