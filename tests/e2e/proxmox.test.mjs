@@ -70,8 +70,9 @@ test("a Proxmox VE cluster is added through the wizard, its certificate approved
 
   // First use: the node's certificate, shown for comparison, in the host-key dialog.
   const shown = await s.waitFor('[data-testid="host-key-fingerprint"]');
-  await s.dialogOpened();
-  assert.equal((await s.text(shown)).trim(), pve.fingerprint);
+  // The dialog fades in over the wizard; WebDriver reports the text of a visible element only.
+  const text = await s.until(async () => (await s.text(shown)).trim(), "the fingerprint to show");
+  assert.equal(text, pve.fingerprint);
   await s.screenshot(path.join(SHOTS, "proxmox-certificate.png"));
   await s.click(await s.waitFor('[data-testid="approve-host-key"]'));
   const version = await s.waitFor('[data-testid="probe-version"]');
@@ -84,19 +85,28 @@ test("a Proxmox VE cluster is added through the wizard, its certificate approved
   // Its guests, in the same table as the Docker containers, each saying where it runs.
   await s.click(await s.waitFor('[data-testid="nav-containers"]'));
   for (const name of ["dns", "media", "homeassistant"]) await s.waitFor(row(name), { timeout: 30_000 });
-  const where = await s.waitFor(`${row("dns")} [data-testid="guest-where"]`);
-  assert.equal((await s.text(where)).trim(), "LXC 101 · pve1");
+  const where = await s.until(
+    () => s.exec(`return document.querySelector('${row("dns")} [data-testid="guest-where"]')?.textContent ?? null`),
+    "where dns runs",
+  );
+  assert.equal(where.trim(), "LXC 101 · pve1");
   await s.screenshot(path.join(SHOTS, "containers-proxmox.png"));
 
   // A stopped guest is started from its drawer: a task, followed to its end.
   await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row("media")) }));
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
-  assert.match(await s.text(await s.waitFor('[data-testid="guest-facts"]', { root: drawer })), /pve1/);
+  const facts = await s.waitFor('[data-testid="guest-facts"]', { root: drawer });
+  // The drawer slides in; WebDriver reports the text of a visible element only.
+  assert.match(await s.until(async () => (await s.text(facts)).trim(), "the guest's facts"), /pve2/);
   assert.equal((await s.findAll('[data-testid="drawer-tab-logs"]', drawer)).length, 0, "a guest has no log tab");
   await s.click(await s.waitFor('[data-testid="drawer-action-start"]', { root: drawer }));
   await s.waitFor(`${row("media")}[data-state="running"]`, { timeout: 30_000 });
-  const shutdown = await s.waitFor('[data-testid="drawer-action-stop"]', { root: drawer });
-  assert.equal((await s.text(shutdown)).trim(), "Shut down");
+  // The stop button, once the new state shows, in Proxmox's word.
+  const label = await s.until(
+    () => s.exec(`return document.querySelector('[data-testid="drawer-action-stop"]')?.textContent ?? null`),
+    "the stop button of the running guest",
+  );
+  assert.equal(label.trim(), "Shut down");
   await s.screenshot(path.join(SHOTS, "drawer-proxmox-guest.png"));
   await s.press("\uE00C");
   await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
