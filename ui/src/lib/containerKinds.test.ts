@@ -11,7 +11,10 @@ describe("what each kind of container offers (from the backend's constants)", ()
   });
 
   it("offers a Proxmox guest its lifecycle in Proxmox's words, and no rename or removal", () => {
-    expect(lifecycleActions("running", "lxc")).toEqual(["stop", "restart", "pause", "kill"]);
+    expect(lifecycleActions("running", "lxc")).toEqual(["stop", "restart", "kill"]);
+    // Suspend is a VM's: an LXC container's needs CRIU.
+    expect(lifecycleActions("running", "qemu")).toEqual(["stop", "restart", "pause", "kill"]);
+    expect(actionLabel("qemu", "pause", "Pause")).toBe("Suspend");
     expect(availableActions("exited", "qemu")).toEqual(["start", "displayName"]);
     expect(kindAllows("lxc", "remove")).toBe(false);
     expect(kindAllows("lxc", "rename")).toBe(false);

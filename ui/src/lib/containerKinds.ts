@@ -1,7 +1,7 @@
 // What each kind of container can do (Docker, Proxmox LXC, Proxmox VM), as the backend
 // says in its generated constants: the window offers only these actions and tabs.
 import type { ActionKind } from "../api/actions";
-import type { Capabilities, Container, ContainerKind, KindAction } from "../api/types";
+import type { Capabilities, Container, ContainerKind, DeviceSummary, KindAction } from "../api/types";
 import { CONTAINER_KINDS } from "../bindings";
 
 /** A kind's capabilities as the generated constant holds them (read-only). */
@@ -52,4 +52,9 @@ export function kindBadge(kind: ContainerKind | null | undefined): string | null
 export function imageText(c: Pick<Container, "image" | "kind" | "guest">): string {
   if (!c.guest) return c.image;
   return `${kindBadge(c.kind) ?? "Guest"} ${c.guest.vmid} · ${c.guest.node}`;
+}
+
+/** Whether a device is a Docker engine (images, volumes, networks, deploys), not a Proxmox cluster. */
+export function isDockerDevice(d: Pick<DeviceSummary, "device">): boolean {
+  return d.device.connection.type !== "proxmox";
 }

@@ -43,7 +43,7 @@ pub enum PveError {
     #[error("the server's certificate is not approved yet: its SHA-256 fingerprint is {seen}; compare it with the node's (Node › System › Certificates) and approve it")]
     CertificateUnknown { seen: Fingerprint },
     /// Another certificate than the approved one: refused, as a changed SSH host key is.
-    #[error("the server's certificate changed: it shows {seen}, not the approved {expected}. If the node's certificate was renewed, approve the new one; otherwise someone may be in between")]
+    #[error("the server's certificate changed: it shows {seen}, not the approved {expected}. If the node's certificate was renewed, edit the device and give the new fingerprint (Node › System › Certificates); otherwise someone may be in between")]
     CertificateChanged {
         expected: Fingerprint,
         seen: Fingerprint,
@@ -336,7 +336,11 @@ impl PveClient {
             let status = self.task_status(upid).await?;
             if status.status == "stopped" {
                 let exit = status.exitstatus.unwrap_or_default();
-                if exit == "OK" {
+                // `WARNINGS: n`: done, with warnings in its log (a start that logged one).
+                if exit == "OK" || exit.starts_with("WARNINGS") {
+                    if exit != "OK" {
+                        tracing::warn!(task = %upid.text, %exit, "a Proxmox task ended with warnings");
+                    }
                     return Ok(());
                 }
                 let log = self.task_log(upid).await.unwrap_or_default();

@@ -33,6 +33,8 @@ use crate::wire::{Guest, GuestType};
 pub const POLL_PERIOD: Duration = Duration::from_secs(5);
 /// The longest a lifecycle task is followed (a shutdown adds its own timeout).
 const TASK_DEADLINE: Duration = Duration::from_secs(120);
+/// How long a session must have stayed up for the reconnect backoff to start over.
+const STABLE_SESSION: Duration = Duration::from_secs(30);
 /// A shutdown's wait for the guest when the caller gives none (Proxmox's own default).
 const SHUTDOWN_SECS: u32 = 60;
 
@@ -305,12 +307,15 @@ impl Watcher for ProxmoxWatcher {
         ctx.sink.set_status(&device, DeviceStatus::Connecting).await;
         loop {
             let mut polled = false;
+            let began = std::time::Instant::now();
             let end = tokio::select! {
                 end = self.session(&ctx, &mut polled) => end,
                 () = stopped(&mut shutdown) => SessionEnd::Shutdown,
             };
             self.shared.set(None);
-            if polled {
+            // Only a session that stayed up earns a quick reconnect: a node that answers one
+            // listing and fails the next is retried ever more slowly.
+            if polled && began.elapsed() >= STABLE_SESSION {
                 backoff.reset();
             }
             match end {
@@ -356,6 +361,8 @@ impl ProxmoxWatcher {
         let mut last_round: Option<(std::time::Instant, GuestsByVmid)> = None;
         let mut tick = tokio::time::interval(self.driver.deps.poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // An interval's first tick is at once: taken here, the next poll is a period away.
+        tick.tick().await;
         loop {
             let guests = match client.guests().await {
                 Ok(g) => g,

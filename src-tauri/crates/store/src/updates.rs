@@ -185,8 +185,8 @@ impl KeptImageRepository for Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT OR REPLACE INTO recreate_journal (device_uuid, container, engine_id, running,
-               image, image_id, retag, kept_tag, earlier_kept, started_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               image, image_id, retag, kept_tag, earlier_kept, new_id, started_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&entry.device_uuid)
         .bind(&entry.container)
@@ -197,6 +197,7 @@ impl KeptImageRepository for Store {
         .bind(entry.retag)
         .bind(&entry.kept_tag)
         .bind(&entry.earlier_kept)
+        .bind(&entry.new_id)
         .bind(entry.started_at)
         .execute(&mut *tx)
         .await
@@ -207,7 +208,7 @@ impl KeptImageRepository for Store {
     async fn recreate_journal(&self) -> CoreResult<Vec<RecreateJournal>> {
         let rows = sqlx::query(
             "SELECT device_uuid, container, engine_id, running, image, image_id, retag, kept_tag,
-               earlier_kept, started_at
+               earlier_kept, new_id, started_at
              FROM recreate_journal ORDER BY started_at",
         )
         .fetch_all(self.pool())
@@ -225,6 +226,7 @@ impl KeptImageRepository for Store {
                     retag: row.try_get("retag").map_err(storage)?,
                     kept_tag: row.try_get("kept_tag").map_err(storage)?,
                     earlier_kept: row.try_get("earlier_kept").map_err(storage)?,
+                    new_id: row.try_get("new_id").map_err(storage)?,
                     started_at: row.try_get("started_at").map_err(storage)?,
                 })
             })

@@ -14,6 +14,7 @@ import { BatchUpdateDialog } from "./recreate/BatchUpdateDialog";
 import { RecreateDialog, type RecreateMode, type RecreateTarget } from "./recreate/RecreateDialog";
 import { ContainersTable, ROW_HEIGHT } from "./ContainersTable";
 import { ContainersToolbar } from "./ContainersToolbar";
+import { capabilitiesOf } from "../../lib/containerKinds";
 
 export function NoEngineState() {
   return (
@@ -71,6 +72,7 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
   const loads = useContainerLoads();
   const updates = useUpdateFindings();
   const all = containers.data;
+  const kindOf = useMemo(() => new Map((all ?? []).map((c) => [c.uuid, c.kind])), [all]);
   // The container being updated, edited or rolled back, from its badge or its drawer.
   const [recreate, setRecreate] = useState<RecreateTarget | null>(null);
   const startRecreate = (uuid: string, mode: RecreateMode) => {
@@ -161,7 +163,16 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
         />
         <Paper withBorder radius="md" mx="md" mb="md" style={{ flex: 1, minHeight: 0, overflow: "hidden", position: "relative" }} onKeyDown={onKeyDown}>
           {body}
-          {picked.size > 0 ? <PickBar picked={[...picked]} onClear={() => setPicked(new Set())} onUpdate={setBatch} /> : null}
+          {picked.size > 0 ? (
+            <PickBar
+              picked={[...picked]}
+              // What each button takes: a Proxmox guest has no log to read, nor an image to update.
+              withLogs={[...picked].filter((u) => capabilitiesOf(kindOf.get(u)).logs)}
+              updatable={[...picked].filter((u) => capabilitiesOf(kindOf.get(u)).recreate)}
+              onClear={() => setPicked(new Set())}
+              onUpdate={setBatch}
+            />
+          ) : null}
         </Paper>
       </Stack>
       <ContainerDrawer
@@ -182,8 +193,20 @@ export function ContainersPage({ filters, onFiltersChange }: Props) {
 
 /** The container a `#/containers?open=<uuid>` link names, if any. */
 /** What can be done to the containers picked in the table, floating over its foot. */
-function PickBar({ picked, onClear, onUpdate }: { picked: string[]; onClear: () => void; onUpdate: (uuids: string[]) => void }) {
-  const tooMany = picked.length > MAX_MERGED;
+function PickBar({
+  picked,
+  withLogs,
+  updatable,
+  onClear,
+  onUpdate,
+}: {
+  picked: string[];
+  withLogs: string[];
+  updatable: string[];
+  onClear: () => void;
+  onUpdate: (uuids: string[]) => void;
+}) {
+  const tooMany = withLogs.length > MAX_MERGED;
   return (
     <Paper withBorder radius="xl" px="md" py={6} className="sq-pick-bar" data-testid="pick-bar">
       <Group gap="sm" wrap="nowrap">
@@ -195,16 +218,16 @@ function PickBar({ picked, onClear, onUpdate }: { picked: string[]; onClear: () 
             size="compact-sm"
             variant="light"
             leftSection={<IconFileText size={14} />}
-            disabled={tooMany}
+            disabled={tooMany || withLogs.length === 0}
             component="a"
-            href={tooMany ? undefined : logsLink(picked)}
+            href={tooMany || withLogs.length === 0 ? undefined : logsLink(withLogs)}
             data-testid="pick-logs"
           >
             Read their logs together
           </Button>
         </Tooltip>
         <Tooltip label="Pull each one's image (the newer tag when a check found one) and replace it safely, rolled back alone if it fails">
-          <Button size="compact-sm" variant="light" color="teal" leftSection={<IconSquareArrowUp size={14} />} onClick={() => onUpdate(picked)} data-testid="pick-update">
+          <Button size="compact-sm" variant="light" color="teal" leftSection={<IconSquareArrowUp size={14} />} disabled={updatable.length === 0} onClick={() => onUpdate(updatable)} data-testid="pick-update">
             Update…
           </Button>
         </Tooltip>

@@ -9,6 +9,7 @@ import { useNow } from "../../lib/useNow";
 import { useDeviceNames } from "../useDeviceNames";
 import { PruneButton, RemoveImageButton, TagImageButton } from "./ImageActions";
 import { PullButton } from "./PullButton";
+import { isDockerDevice } from "../../lib/containerKinds";
 
 /** How many containers of its device use each image, by `device/id`. */
 export function usage(containers: { deviceUuid: string; imageId: string }[]): Map<string, number> {
@@ -26,6 +27,8 @@ export function ImagesPage() {
   const now = useNow();
   const containers = useContainers();
   const devices = useDevices();
+  // Images are Docker's: a Proxmox cluster has none to pull or prune.
+  const engines = useMemo(() => (devices.data ?? []).filter(isDockerDevice), [devices.data]);
   const used = useMemo(() => usage(containers.data ?? []), [containers.data]);
   const usedBy = (i: Image) => used.get(`${i.deviceUuid}/${i.id}`) ?? 0;
   const columns: ResourceColumn<Image>[] = [
@@ -102,8 +105,8 @@ export function ImagesPage() {
       testId="images-table"
       actions={
         <Group gap="xs">
-          <PruneButton devices={devices.data ?? []} />
-          <PullButton devices={devices.data ?? []} />
+          <PruneButton devices={engines} />
+          <PullButton devices={engines} />
         </Group>
       }
     />

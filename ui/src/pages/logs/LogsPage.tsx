@@ -15,6 +15,7 @@ import { containersInLink, historyInLink, MAX_MERGED } from "./logsLink";
 import { ORIGIN_COLORS } from "./originColors";
 import { useMergedLogs } from "./useMergedLogs";
 import type { LogOpener, LogStreamState } from "./useLogStream";
+import { capabilitiesOf, isDockerDevice } from "../../lib/containerKinds";
 
 export { MAX_MERGED } from "./logsLink";
 
@@ -97,16 +98,18 @@ function LiveLogs({
   const [following, setFollowing] = useState(true);
   const matchNav = useRef<((d: 1 | -1) => void) | null>(null);
 
+  // Only what has a log (not a Proxmox guest).
+  const withLogs = useMemo(() => (containers.data ?? []).filter((c) => capabilitiesOf(c.kind).logs), [containers.data]);
   const byUuid = useMemo(() => new Map((containers.data ?? []).map((c) => [c.uuid, c])), [containers.data]);
   const deviceName = useMemo(() => new Map((devices.data ?? []).map((d) => [d.device.uuid, d.device.name])), [devices.data]);
   const data = useMemo(() => {
     const groups = new Map<string, { value: string; label: string }[]>();
-    for (const c of [...(containers.data ?? [])].sort((a, b) => containerLabel(a).localeCompare(containerLabel(b)))) {
+    for (const c of [...withLogs].sort((a, b) => containerLabel(a).localeCompare(containerLabel(b)))) {
       const group = deviceName.get(c.deviceUuid) ?? "Unknown device";
       groups.set(group, [...(groups.get(group) ?? []), { value: c.uuid, label: containerLabel(c) }]);
     }
     return [...groups].map(([group, items]) => ({ group, items }));
-  }, [containers.data, deviceName]);
+  }, [withLogs, deviceName]);
   const projects = useMemo(() => {
     const names = new Set<string>();
     for (const c of containers.data ?? []) if (c.labels[COMPOSE_PROJECT]) names.add(c.labels[COMPOSE_PROJECT]);
@@ -154,9 +157,9 @@ function LiveLogs({
             w={190}
             label="Add a device's containers"
             placeholder="Device"
-            data={(devices.data ?? []).map((d) => ({ value: d.device.uuid, label: d.device.name }))}
+            data={(devices.data ?? []).filter(isDockerDevice).map((d) => ({ value: d.device.uuid, label: d.device.name }))}
             value={null}
-            onChange={(d) => d && add((containers.data ?? []).filter((c) => c.deviceUuid === d))}
+            onChange={(d) => d && add(withLogs.filter((c) => c.deviceUuid === d))}
             data-testid="logs-add-device"
           />
           <Select
@@ -167,7 +170,7 @@ function LiveLogs({
             disabled={projects.length === 0}
             data={projects}
             value={null}
-            onChange={(p) => p && add((containers.data ?? []).filter((c) => c.labels[COMPOSE_PROJECT] === p))}
+            onChange={(p) => p && add(withLogs.filter((c) => c.labels[COMPOSE_PROJECT] === p))}
             data-testid="logs-add-project"
           />
           <Select size="xs" w={180} label="How far back" data={TAILS} value={tail} onChange={(v) => v && setTail(v)} allowDeselect={false} />

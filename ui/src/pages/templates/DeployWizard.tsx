@@ -29,6 +29,7 @@ import { defaultTargets } from "./TargetPicker";
 import { TemplateLogo } from "./TemplateLogo";
 import type { DeployCheck, DeployPlan, DeployPlanInput, PullPolicy, Template } from "./types";
 import { containerLink } from "./links";
+import { isDockerDevice } from "../../lib/containerKinds";
 
 /** Wide enough for a port row (address, two ports, protocol) without wrapping. */
 const WIZARD_WIDTH = 880;
@@ -168,7 +169,8 @@ function WizardBody({ template, plan: initialPlan, onClose }: { template: Templa
   const reviewSerial = useRef(0);
   const formId = useId();
 
-  const deviceList = useMemo(() => devices.data ?? [], [devices.data]);
+  // Templates deploy Docker containers: a Proxmox cluster is no target.
+  const deviceList = useMemo(() => (devices.data ?? []).filter(isDockerDevice), [devices.data]);
   const targets = useMemo(() => pickedTargets ?? defaultTargets(deviceList), [pickedTargets, deviceList]);
   const { plan, errors: formErrors, map } = useMemo(() => formToPlan(form), [form]);
   const note = useMemo(() => noteToText(template.note), [template.note]);

@@ -114,14 +114,18 @@ impl ContainerKind {
                 } else {
                     "Proxmox virtual machine".into()
                 },
-                actions: vec![
-                    action("start", "Start", false),
-                    action("stop", "Shut down", false),
-                    action("restart", "Reboot", false),
-                    action("pause", "Suspend", false),
-                    action("unpause", "Resume", false),
-                    action("kill", "Stop now", true),
-                ],
+                actions: [
+                    Some(action("start", "Start", false)),
+                    Some(action("stop", "Shut down", false)),
+                    Some(action("restart", "Reboot", false)),
+                    // An LXC container's suspend needs CRIU (experimental in Proxmox): VMs only.
+                    (self == Self::Qemu).then(|| action("pause", "Suspend", false)),
+                    (self == Self::Qemu).then(|| action("unpause", "Resume", false)),
+                    Some(action("kill", "Stop now", true)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
                 remove: false,
                 rename: false,
                 logs: false,

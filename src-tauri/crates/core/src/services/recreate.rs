@@ -30,6 +30,8 @@ use crate::updates::{
 const GATE_POLL: Duration = Duration::from_millis(500);
 /// How long the old container is given to stop.
 const STOP_TIMEOUT_SECS: u32 = 30;
+/// An interrupted recreate found later than this is reported, not undone.
+const STALE_RECOVERY_HOURS: i64 = 24;
 /// Log lines of a failed container shown to the user.
 const LAST_LINES: u32 = 40;
 /// The longest wait for a failed container's last lines.
@@ -416,6 +418,7 @@ impl RecreateService {
                 .filter(|p| Some(&p.tag) == outcome.kept_image.as_ref())
                 .filter(|p| p.image_id != source.image_id)
                 .map(|p| p.image_id.clone()),
+            new_id: None,
             started_at: self.clock.now_ms(),
         };
         if let Err(e) = self.kept.journal_recreate(&entry).await {
@@ -473,7 +476,17 @@ impl RecreateService {
             .create_like(&source.engine_id, &source.name, target, &request.edits)
             .await
         {
-            Ok(id) => id,
+            Ok(id) => {
+                // A recovery removes this container, and no other of the same name.
+                let created = RecreateJournal {
+                    new_id: Some(id.clone()),
+                    ..entry.clone()
+                };
+                if let Err(e) = self.kept.journal_recreate(&created).await {
+                    tracing::warn!(error = %e, "the new container's id is not written down");
+                }
+                id
+            }
             Err(e) => {
                 let reason = format!("the engine refused the new container: {e}");
                 report(RecreateStep::RollingBack {
@@ -649,6 +662,10 @@ impl RecreateService {
             remove_volumes: false,
         };
         let mut why = why;
+        // The gate decided: from here nothing is to be put back, even if Squirrel stops.
+        if let Err(e) = self.kept.end_recreate(device_uuid, &source.name).await {
+            tracing::warn!(error = %e, "the passed recreate stays written down");
+        }
         if let Err(e) = rt.remove(&source.engine_id, keep).await {
             why = format!(
                 "{why}; the previous container could not be removed ({e}): it stays as \"{}\"",
@@ -675,6 +692,16 @@ impl RecreateService {
             let Some(_busy) = self.hold_name(&entry.device_uuid, &entry.container) else {
                 continue;
             };
+            // Read again with the name held: a recreate of this run that ended meanwhile has
+            // forgotten its entry, and is not to be settled.
+            let still = self.kept.recreate_journal().await?.into_iter().any(|e| {
+                e.device_uuid == entry.device_uuid
+                    && e.container == entry.container
+                    && e.started_at == entry.started_at
+            });
+            if !still {
+                continue;
+            }
             let Ok(rt) = self.containers.device_runtime(&entry.device_uuid).await else {
                 continue;
             };
@@ -710,6 +737,25 @@ impl RecreateService {
             source: &source,
             retag: entry.retag,
         };
+        // Found long after (the device was away): what stands now may be the user's doing.
+        let age_hours = self.clock.now_ms().saturating_sub(entry.started_at) / 3_600_000;
+        if age_hours >= STALE_RECOVERY_HOURS {
+            let message = format!(
+                "{name}'s update was cut short when Squirrel stopped, {} day(s) ago; its device was away since, so nothing was changed now: look at {name}{}.",
+                age_hours / 24,
+                if entry.kept_tag.is_some() { " (its previous image is kept)" } else { "" }
+            );
+            if let Some(tag) = &entry.kept_tag {
+                self.record_kept(&entry.device_uuid, &source, tag).await;
+            }
+            self.kept.end_recreate(&entry.device_uuid, name).await?;
+            return Ok(RecreateRecovery {
+                device_uuid: entry.device_uuid.clone(),
+                container: name.clone(),
+                settled: false,
+                message,
+            });
+        }
         let (settled, message) = match rt.recreate_source(&entry.engine_id).await {
             // The old container was removed: the new one had passed its gate.
             Err(crate::EngineError::NoSuchObject(_)) => {
@@ -743,15 +789,33 @@ impl RecreateService {
                 }
             }
             Ok(old) if old.name == aside_name(name) => {
-                // The new container, if it was created: the one named as the old one was.
-                let new_id = match rt.recreate_source(name).await {
-                    Ok(new) if new.name == *name && new.engine_id != entry.engine_id => {
-                        Some(new.engine_id)
-                    }
+                // The new container, if it was created and written down; a container of the
+                // same name that Squirrel did not create is never removed.
+                let standing = match rt.recreate_source(name).await {
+                    Ok(c) if c.name == *name => Some(c.engine_id),
                     Ok(_) | Err(crate::EngineError::NoSuchObject(_)) => None,
                     Err(e) => return Err(e.into()),
                 };
-                let restored = touched.restore(new_id.as_deref()).await;
+                if let Some(other) = standing
+                    .as_ref()
+                    .filter(|id| entry.new_id.as_ref() != Some(*id))
+                {
+                    self.kept_back(rt, entry, &source).await;
+                    self.kept.end_recreate(&entry.device_uuid, name).await?;
+                    let message = format!(
+                        "{name}'s update was cut short when Squirrel stopped; a container named {name} ({}) was made since, so it was left as it is, and the previous one stays as \"{}\".",
+                        other.chars().take(12).collect::<String>(),
+                        aside_name(name)
+                    );
+                    tracing::info!(container = %name, %message, "interrupted recreate left");
+                    return Ok(RecreateRecovery {
+                        device_uuid: entry.device_uuid.clone(),
+                        container: name.clone(),
+                        settled: false,
+                        message,
+                    });
+                }
+                let restored = touched.restore(standing.as_deref()).await;
                 self.kept_back(rt, entry, &source).await;
                 match restored {
                     Ok(()) => (

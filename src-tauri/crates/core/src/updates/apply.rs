@@ -211,6 +211,8 @@ pub struct RecreateJournal {
     pub kept_tag: Option<String>,
     /// The image an earlier update kept under that tag, named again on a roll back.
     pub earlier_kept: Option<String>,
+    /// The new container, once created: the only one a recovery removes.
+    pub new_id: Option<String>,
     /// Unix milliseconds.
     pub started_at: i64,
 }

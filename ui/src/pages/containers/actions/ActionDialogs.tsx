@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { ActionKind, ActionParams } from "../../../api/actions";
 import type { Container } from "../../../api/types";
 import { errorMessage } from "../../../api/unwrap";
+import { actionLabel } from "../../../lib/containerKinds";
 import { containerLabel } from "../../../lib/format";
 
 export interface DialogState {
@@ -27,13 +28,14 @@ interface DialogsProps {
 export function ActionDialogs({ dialog, onClose, onConfirm, onSubmit }: DialogsProps) {
   const kind = dialog?.kind;
   const isInput = kind === "rename" || kind === "displayName";
+  const guest = dialog != null && dialog.container.kind !== "docker";
   const title =
     kind === "rename"
       ? "Rename container"
       : kind === "displayName"
         ? "Set display name"
-        : kind
-          ? `${kind[0].toUpperCase()}${kind.slice(1)} container?`
+        : kind && dialog
+          ? `${actionLabel(dialog.container.kind, kind, `${kind[0].toUpperCase()}${kind.slice(1)}`)} ${guest ? "guest" : "container"}?`
           : "";
   return (
     <Modal
@@ -76,9 +78,16 @@ function ConfirmForm({
   const [removeVolumes, setRemoveVolumes] = useState(false);
   const running = container.state === "running" || container.state === "paused" || container.state === "restarting";
 
-  const label = kind === "remove" ? "Remove" : kind === "kill" ? "Kill" : kind === "restart" ? "Restart" : "Stop";
-  const explanation =
-    kind === "stop"
+  // A Proxmox guest's actions are Proxmox's: no signals, its own words.
+  const guest = container.kind !== "docker";
+  const label = actionLabel(container.kind, kind, kind === "remove" ? "Remove" : kind === "kill" ? "Kill" : kind === "restart" ? "Restart" : "Stop");
+  const explanation = guest
+    ? kind === "stop"
+      ? "Proxmox asks the guest to shut down, and stops it if it has not within the timeout."
+      : kind === "restart"
+        ? "Proxmox asks the guest to reboot."
+        : "Proxmox stops the guest at once, as if its power were cut: what it holds in memory is lost."
+    : kind === "stop"
       ? "Docker sends SIGTERM, then kills the container if it has not exited after the timeout."
       : kind === "restart"
         ? "The container is stopped, then started again. Its processes lose what they hold in memory."
@@ -90,7 +99,7 @@ function ConfirmForm({
     <form
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        onConfirm(kind === "kill" ? { signal } : kind === "remove" ? { force, removeVolumes } : {});
+        onConfirm(kind === "kill" && !guest ? { signal } : kind === "remove" ? { force, removeVolumes } : {});
       }}
     >
       <Stack gap="md">
@@ -100,7 +109,7 @@ function ConfirmForm({
         <Text size="sm" c="dimmed">
           {explanation}
         </Text>
-        {kind === "kill" ? (
+        {kind === "kill" && !guest ? (
           <Select
             label="Signal"
             data={KILL_SIGNALS}
