@@ -79,6 +79,17 @@ describe("LogBuffer", () => {
     expect(times).toEqual([1.049, 1.0576, 1.06, 1.0918, 1.0981]);
   });
 
+  it("fills a merged view's gap by time: another log's line inside the gap's span stays in order", () => {
+    const b = new LogBuffer(1);
+    b.skipped(1, 58, 59, 1);
+    b.appendMerged([line(58, "a58")], 0);
+    const gap = b.at(0)!;
+    b.fillGap(gap, [line(59, "b59")]);
+    b.appendMerged([line(58, "a58 again")], 0);
+    const held = Array.from({ length: b.size }, (_, i) => b.at(i)).map((e) => (e?.kind === "line" ? e.line.ts : -1));
+    expect(held).toEqual([58, 58, 59]);
+  });
+
   it("holds a million lines in a few hundred chunks, each line as it came", () => {
     const b = new LogBuffer();
     const batch = (k: number) => Array.from({ length: 2000 }, (_, i) => line(k * 2000 + i, `${k * 2000 + i} GET /items/${i} status=200`));
@@ -160,7 +171,8 @@ function modelEntry(l: LogLine, origin?: number): LogEntry {
 
 function applyModel(model: LogEntry[], o: Op): LogEntry[] {
   const time = (e: LogEntry) => (e.kind === "line" ? (e.line.ts ?? 0) : e.from);
-  const insert = (batch: LogEntry[]) => {
+  const insert = (batch: LogEntry[]) => insertInto(model, batch);
+  const insertInto = (model: LogEntry[], batch: LogEntry[]) => {
     if (batch.length === 0) return model;
     const lo = model.findIndex((e) => time(e) > time(batch[0]));
     if (lo < 0) return [...model, ...batch];
@@ -193,7 +205,11 @@ function applyModel(model: LogEntry[], o: Op): LogEntry[] {
       const marker = markers[o.which % markers.length] as Extract<LogEntry, { kind: "skipped" }>;
       const at = model.indexOf(marker);
       const filled = o.lines.filter((l) => (l.ts ?? 0) >= marker.from && (l.ts ?? 0) <= marker.to).map((l) => modelEntry(l, marker.origin));
-      return [...model.slice(0, at), ...filled, ...model.slice(at + 1)];
+      if (marker.origin === undefined) return [...model.slice(0, at), ...filled, ...model.slice(at + 1)];
+      // A merged view's gap is filled by time.
+      const without = [...model.slice(0, at), ...model.slice(at + 1)];
+      const sorted = [...filled].sort((x, y) => time(x) - time(y));
+      return insertInto(without, sorted);
     }
   }
 }

@@ -387,11 +387,17 @@ export class LogBuffer {
     }
     if (index < 0) return;
     const tail = this.takeFrom(index);
-    for (const line of lines) {
-      const ts = line.ts ?? 0;
-      if (ts >= marker.from && ts <= marker.to) this.push(lineRec(line, marker.origin));
+    const filled = lines.filter((line) => (line.ts ?? 0) >= marker.from && (line.ts ?? 0) <= marker.to).map((line) => lineRec(line, marker.origin));
+    if (marker.origin === undefined) {
+      for (const r of filled) this.push(r);
+      for (const r of tail.slice(1)) this.push(r);
+    } else {
+      // A merged view: another log's lines may sit after the marker within its span, so the
+      // lines go in by time, never at the marker's place (the view stays in time order).
+      for (const r of tail.slice(1)) this.push(r);
+      filled.sort((a, b) => a.ts - b.ts);
+      if (filled.length > 0) this.insertByTime(filled, filled[0].ts);
     }
-    for (const r of tail.slice(1)) this.push(r);
     this.version += 1;
     this.trim();
   }
