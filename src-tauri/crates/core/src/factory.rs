@@ -41,6 +41,19 @@ pub trait Watcher: Send {
     async fn run(self: Box<Self>, ctx: WatcherContext, shutdown: watch::Receiver<bool>);
 }
 
+/// Returns once `shutdown` says stop (or its sender is gone): what a watcher's loop selects
+/// on beside its work.
+pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 /// A watcher and the runtime that acts on the same engine.
 pub struct WatcherComponent {
     pub watcher: Box<dyn Watcher>,

@@ -11,7 +11,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::StreamExt;
-use squirrel_core::factory::{Watcher, WatcherContext};
+use squirrel_core::factory::{stopped, Watcher, WatcherContext};
 use squirrel_core::model::{
     ContainerState, DeviceConnection, DeviceStatus, HostKeyPrompt, InventorySnapshot,
 };
@@ -254,18 +254,6 @@ impl Watcher for DockerWatcher {
     async fn run(self: Box<Self>, ctx: WatcherContext, shutdown: watch::Receiver<bool>) {
         let span = tracing::info_span!("docker_watcher", device = %ctx.device.uuid, name = %ctx.device.name);
         self.follow(ctx, shutdown).instrument(span).await
-    }
-}
-
-/// Returns once `shutdown` says stop (or its sender is gone).
-async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    loop {
-        if *shutdown.borrow_and_update() {
-            return;
-        }
-        if shutdown.changed().await.is_err() {
-            return;
-        }
     }
 }
 

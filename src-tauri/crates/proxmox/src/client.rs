@@ -61,17 +61,9 @@ pub enum PveError {
 /// `https://host[:port]` as the user may write it (`pve.lan`, `10.0.0.5:8006`,
 /// `https://pve.lan:8006/`), as the API's base (`…/api2/json/`).
 pub fn api_base(text: &str) -> Result<Url, String> {
+    // What can be said of the text alone is said as the device form's check says it.
+    squirrel_core::model::check_pve_url(text)?;
     let text = text.trim().trim_end_matches('/');
-    if text.is_empty() {
-        return Err(
-            "Give the address of a Proxmox VE node, as pve.lan or https://pve.lan:8006.".into(),
-        );
-    }
-    if text.starts_with("http://") {
-        return Err(
-            "The Proxmox VE API is served over HTTPS only: write https:// (or no scheme).".into(),
-        );
-    }
     let with_scheme = if text.contains("://") {
         text.to_string()
     } else {
@@ -81,9 +73,6 @@ pub fn api_base(text: &str) -> Result<Url, String> {
         Url::parse(&with_scheme).map_err(|e| format!("\"{text}\" is not an address: {e}."))?;
     if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
         return Err(format!("\"{text}\" is not an https:// address of a node."));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("Put the user in the token id, not in the address.".into());
     }
     if url.port().is_none() {
         let _ = url.set_port(Some(DEFAULT_PORT));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use squirrel_core::backoff::Backoff;
 use squirrel_core::factory::{
-    DeviceDriver, IdentityApproval, Watcher, WatcherComponent, WatcherContext, WatcherKind,
+    stopped, DeviceDriver, IdentityApproval, Watcher, WatcherComponent, WatcherContext, WatcherKind,
 };
 use squirrel_core::model::{
     Device, DeviceConnection, DeviceStatus, EngineProbe, EngineSample, HostKeyPrompt,
@@ -285,18 +285,6 @@ enum SessionEnd {
     Shutdown,
     Lost(String),
     Identity(HostKeyPrompt),
-}
-
-/// Returns once `shutdown` says stop (or its sender is gone).
-async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    loop {
-        if *shutdown.borrow_and_update() {
-            return;
-        }
-        if shutdown.changed().await.is_err() {
-            return;
-        }
-    }
 }
 
 #[async_trait]
