@@ -30,6 +30,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::containers::container_action,
             commands::containers::container_rename,
             commands::containers::container_inspect,
+            commands::containers::container_guest_details,
             commands::devices::devices_list,
             commands::devices::device_add,
             commands::devices::device_set_enabled,

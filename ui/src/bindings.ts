@@ -23,6 +23,8 @@ export const commands = {
 	containerRename: (uuid: string, name: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("container_rename", { uuid, name })),
 	/**  Live inspect data for the detail drawer. */
 	containerInspect: (uuid: string) => typedError<ContainerDetails_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_inspect", { uuid })),
+	/**  A Proxmox guest's configuration, snapshots and addresses, read from its node now. */
+	containerGuestDetails: (uuid: string) => typedError<GuestDetails_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_guest_details", { uuid })),
 	devicesList: () => typedError<DeviceSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("devices_list")),
 	/**
 	 *  Adds a device. `secret` (an SSH password or key passphrase) goes to the OS keyring only;
@@ -205,7 +207,7 @@ export const events = {
 };
 
 /* Constants */
-export const CONTAINER_KINDS = [{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Stop"},{"action":"restart","confirm":false,"label":"Restart"},{"action":"pause","confirm":false,"label":"Pause"},{"action":"unpause","confirm":false,"label":"Unpause"},{"action":"kill","confirm":true,"label":"Kill"}],"details":true,"kind":"docker","label":"Docker container","logs":true,"recreate":true,"remove":true,"rename":true,"snapshots":false,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"kind":"lxc","label":"Proxmox LXC container","logs":false,"recreate":false,"remove":false,"rename":false,"snapshots":false,"stats":false},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"kind":"qemu","label":"Proxmox virtual machine","logs":false,"recreate":false,"remove":false,"rename":false,"snapshots":false,"stats":false}] as const;
+export const CONTAINER_KINDS = [{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Stop"},{"action":"restart","confirm":false,"label":"Restart"},{"action":"pause","confirm":false,"label":"Pause"},{"action":"unpause","confirm":false,"label":"Unpause"},{"action":"kill","confirm":true,"label":"Kill"}],"details":true,"guestConfig":false,"kind":"docker","label":"Docker container","liveStats":true,"logs":true,"recreate":true,"remove":true,"rename":true,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"lxc","label":"Proxmox LXC container","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"qemu","label":"Proxmox virtual machine","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true}] as const;
 
 export const RULES = {"defaultDockerSocket":"/var/run/docker.sock","defaultTlsPort":2376,"deviceNameMax":64,"displayNameMax":128,"localDeviceName":"This computer","resyncSecsDefault":300,"resyncSecsMax":86400,"resyncSecsMin":10,"statsSecsDefault":10,"statsSecsMax":3600,"statsSecsMin":5} as const;
 
@@ -282,7 +284,10 @@ export type Capabilities = {
 	details: boolean,
 	/**  Update, edit and recreate, roll back. */
 	recreate: boolean,
-	snapshots: boolean,
+	/**  A live (1 Hz) stream of its load beside the recorded history. */
+	liveStats: boolean,
+	/**  A guest's configuration and snapshots (the Proxmox details). */
+	guestConfig: boolean,
 };
 
 /**  One template of the merged catalogue. */
@@ -697,9 +702,15 @@ socketPath: string; auth: SshAuth_Deserialize } |
 { type: "proxmox"; 
 /**  `https://pve.lan:8006`; the port defaults to 8006. */
 url: string; 
-/**  The API token's id, `user@realm!tokenid`. */
+/**
+ *  The API token's id, `user@realm!tokenid`; or, for a login with a password, the
+ *  user, `user@realm` (Proxmox tells them apart by the `!`).
+ */
 tokenId: string; 
-/**  The token's secret in the OS keyring (`None` until Squirrel has stored it). */
+/**
+ *  The token's secret, or the user's password, in the OS keyring (`None` until
+ *  Squirrel has stored it).
+ */
 secret?: SecretRef | null; 
 /**  How the node's certificate is trusted. */
 trust: PveTrust_Deserialize };
@@ -729,9 +740,15 @@ socketPath: string; auth: SshAuth_Serialize } |
 { type: "proxmox"; 
 /**  `https://pve.lan:8006`; the port defaults to 8006. */
 url: string; 
-/**  The API token's id, `user@realm!tokenid`. */
+/**
+ *  The API token's id, `user@realm!tokenid`; or, for a login with a password, the
+ *  user, `user@realm` (Proxmox tells them apart by the `!`).
+ */
 tokenId: string; 
-/**  The token's secret in the OS keyring (`None` until Squirrel has stored it). */
+/**
+ *  The token's secret, or the user's password, in the OS keyring (`None` until
+ *  Squirrel has stored it).
+ */
 secret: SecretRef | null; 
 /**  How the node's certificate is trusted. */
 trust: PveTrust_Serialize };
@@ -871,6 +888,11 @@ export type DomainEvent_Deserialize =
 /**  A device's stats round was stored: its summed load and each running container's. */
 { type: "statsRecorded"; load: DeviceLoad; containers: ContainerLoad[] } | 
 /**
+ *  Earlier history of a container was stored (a Proxmox guest's recorded load): its
+ *  charts are read again.
+ */
+{ type: "historyBackfilled"; containerUuid: string; samples: number } | 
+/**
  *  What the window receives in place of [`StatsRecorded`](Self::StatsRecorded): the
  *  device's load, the loads whose shown values changed since the last round the window
  *  got (all of them after a reset), and the containers that left the round. Made by the
@@ -902,6 +924,11 @@ export type DomainEvent_Serialize =
 { type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind } | 
 /**  A device's stats round was stored: its summed load and each running container's. */
 { type: "statsRecorded"; load: DeviceLoad; containers: ContainerLoad[] } | 
+/**
+ *  Earlier history of a container was stored (a Proxmox guest's recorded load): its
+ *  charts are read again.
+ */
+{ type: "historyBackfilled"; containerUuid: string; samples: number } | 
 /**
  *  What the window receives in place of [`StatsRecorded`](Self::StatsRecorded): the
  *  device's load, the loads whose shown values changed since the last round the window
@@ -1061,6 +1088,96 @@ export type GateSettings = {
 	healthTimeoutSecs: number,
 };
 
+/**  A Proxmox VE guest's configuration and snapshots, read when its details are opened. */
+export type GuestDetails = GuestDetails_Serialize | GuestDetails_Deserialize;
+
+/**  A Proxmox VE guest's configuration and snapshots, read when its details are opened. */
+export type GuestDetails_Deserialize = {
+	/**  The hostname of an LXC container, the name of a VM. */
+	hostname?: string | null,
+	/**  `debian`, `ubuntu`, `alpine`, `l26`, `win11`, ... */
+	osType?: string | null,
+	arch?: string | null,
+	cores?: number | null,
+	/**  MiB. */
+	memoryMib?: number | null,
+	/**  MiB (LXC only). */
+	swapMib?: number | null,
+	/**  An unprivileged LXC container (`None` for a VM). */
+	unprivileged?: boolean | null,
+	/**  LXC features (`nesting=1,keyctl=1`), each as `name=value`. */
+	features: string[],
+	startOnBoot: boolean,
+	protection: boolean,
+	description?: string | null,
+	/**  The root file system and mount points of a container, the disks of a VM. */
+	disks: GuestDisk_Deserialize[],
+	networks: GuestNic_Deserialize[],
+	/**  Snapshots, oldest first; the current state is not one. */
+	snapshots: GuestSnapshot_Deserialize[],
+	/**
+	 *  What could not be read (a missing privilege, an interface listing the node refused):
+	 *  the rest is shown, and this said beside it.
+	 */
+	notes: string[],
+};
+
+/**  A Proxmox VE guest's configuration and snapshots, read when its details are opened. */
+export type GuestDetails_Serialize = {
+	/**  The hostname of an LXC container, the name of a VM. */
+	hostname: string | null,
+	/**  `debian`, `ubuntu`, `alpine`, `l26`, `win11`, ... */
+	osType: string | null,
+	arch: string | null,
+	cores: number | null,
+	/**  MiB. */
+	memoryMib: number | null,
+	/**  MiB (LXC only). */
+	swapMib: number | null,
+	/**  An unprivileged LXC container (`None` for a VM). */
+	unprivileged: boolean | null,
+	/**  LXC features (`nesting=1,keyctl=1`), each as `name=value`. */
+	features: string[],
+	startOnBoot: boolean,
+	protection: boolean,
+	description: string | null,
+	/**  The root file system and mount points of a container, the disks of a VM. */
+	disks: GuestDisk_Serialize[],
+	networks: GuestNic_Serialize[],
+	/**  Snapshots, oldest first; the current state is not one. */
+	snapshots: GuestSnapshot_Serialize[],
+	/**
+	 *  What could not be read (a missing privilege, an interface listing the node refused):
+	 *  the rest is shown, and this said beside it.
+	 */
+	notes: string[],
+};
+
+/**  A disk of a guest: `rootfs`, `mp0`, `scsi0`, ... */
+export type GuestDisk = GuestDisk_Serialize | GuestDisk_Deserialize;
+
+/**  A disk of a guest: `rootfs`, `mp0`, `scsi0`, ... */
+export type GuestDisk_Deserialize = {
+	key: string,
+	/**  `local-lvm:vm-101-disk-0`. */
+	volume: string,
+	/**  As Proxmox writes it (`8G`). */
+	size?: string | null,
+	/**  Where a mount point is mounted in the container. */
+	mountPath?: string | null,
+};
+
+/**  A disk of a guest: `rootfs`, `mp0`, `scsi0`, ... */
+export type GuestDisk_Serialize = {
+	key: string,
+	/**  `local-lvm:vm-101-disk-0`. */
+	volume: string,
+	/**  As Proxmox writes it (`8G`). */
+	size: string | null,
+	/**  Where a mount point is mounted in the container. */
+	mountPath: string | null,
+};
+
 /**  What a Proxmox VE guest adds to a container: where it runs and what it was given. */
 export type GuestFacts = GuestFacts_Serialize | GuestFacts_Deserialize;
 
@@ -1090,6 +1207,67 @@ export type GuestFacts_Serialize = {
 	template: boolean,
 	/**  A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...). */
 	lock: string | null,
+};
+
+/**  A network interface of a guest, as configured and (for a running container) as it is. */
+export type GuestNic = GuestNic_Serialize | GuestNic_Deserialize;
+
+/**  A network interface of a guest, as configured and (for a running container) as it is. */
+export type GuestNic_Deserialize = {
+	/**  `net0`. */
+	key: string,
+	/**  The interface's name in the guest (`eth0`; a VM's is its model, `virtio`). */
+	name?: string | null,
+	bridge?: string | null,
+	mac?: string | null,
+	vlan?: string | null,
+	firewall: boolean,
+	/**  As configured: `dhcp`, `manual`, `10.0.0.5/24`. */
+	ipv4?: string | null,
+	ipv6?: string | null,
+	gateway?: string | null,
+	/**  The addresses it has now (a running LXC container), with their prefix. */
+	addresses: string[],
+};
+
+/**  A network interface of a guest, as configured and (for a running container) as it is. */
+export type GuestNic_Serialize = {
+	/**  `net0`. */
+	key: string,
+	/**  The interface's name in the guest (`eth0`; a VM's is its model, `virtio`). */
+	name: string | null,
+	bridge: string | null,
+	mac: string | null,
+	vlan: string | null,
+	firewall: boolean,
+	/**  As configured: `dhcp`, `manual`, `10.0.0.5/24`. */
+	ipv4: string | null,
+	ipv6: string | null,
+	gateway: string | null,
+	/**  The addresses it has now (a running LXC container), with their prefix. */
+	addresses: string[],
+};
+
+export type GuestSnapshot = GuestSnapshot_Serialize | GuestSnapshot_Deserialize;
+
+export type GuestSnapshot_Deserialize = {
+	name: string,
+	description?: string | null,
+	/**  Unix seconds. */
+	takenAt?: number | null,
+	parent?: string | null,
+	/**  A VM snapshot that holds its memory too. */
+	withMemory: boolean,
+};
+
+export type GuestSnapshot_Serialize = {
+	name: string,
+	description: string | null,
+	/**  Unix seconds. */
+	takenAt: number | null,
+	parent: string | null,
+	/**  A VM snapshot that holds its memory too. */
+	withMemory: boolean,
 };
 
 /**  A healthcheck's state, as the engine reports it. */

@@ -1,6 +1,6 @@
 //! Containers: list, inspect, act on, rename and label the containers of every device.
 
-use squirrel_core::model::{Container, ContainerPatch};
+use squirrel_core::model::{Container, ContainerPatch, GuestDetails};
 use squirrel_core::ports::{ContainerDetails, RemoveOptions};
 use squirrel_core::services::ContainerAction;
 use tauri::State;
@@ -77,4 +77,14 @@ pub async fn container_inspect(
     uuid: String,
 ) -> CmdResult<ContainerDetails> {
     Ok(state.app()?.containers.inspect(&uuid).await?)
+}
+
+/// A Proxmox guest's configuration, snapshots and addresses, read from its node now.
+#[tauri::command]
+#[specta::specta]
+pub async fn container_guest_details(
+    state: State<'_, AppState>,
+    uuid: String,
+) -> CmdResult<GuestDetails> {
+    Ok(state.app()?.containers.guest_details(&uuid).await?)
 }

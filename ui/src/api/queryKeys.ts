@@ -20,6 +20,8 @@ export const queryKeys = {
   fleetSeriesAll: ["fleetSeries"] as const,
   containerSeries: (uuid: string, range: RangeKey) => ["containerSeries", uuid, range] as const,
   containerSeriesAll: ["containerSeries"] as const,
+  /** Every range of one container's history. */
+  containerSeriesPrefix: (uuid: string) => ["containerSeries", uuid] as const,
   // Log history.
   logHistory: ["logHistory"] as const,
   // Update checks.

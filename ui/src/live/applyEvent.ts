@@ -221,6 +221,10 @@ export function planEvent(event: InventoryEvent): EventPlan {
     case "historyChanged":
       plan.invalidate.push(queryKeys.logHistory);
       break;
+    case "historyBackfilled":
+      // A Proxmox guest's recorded load was stored: its charts and the fleet's read again.
+      plan.invalidate.push(queryKeys.containerSeriesPrefix(event.containerUuid));
+      break;
     case "recreateRecovered":
       plan.invalidate.push(queryKeys.keptImages);
       plan.notice = {

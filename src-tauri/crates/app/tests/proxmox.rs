@@ -196,7 +196,7 @@ async fn a_cluster_joins_the_inventory_after_its_certificate_is_approved_and_is_
     // (The watcher's polls go on meanwhile: only those.)
     let since: Vec<String> = fake.requests()[before..]
         .iter()
-        .filter(|r| !r.starts_with("GET /api2/json/cluster/resources"))
+        .filter(|r| !r.starts_with("GET /api2/json/cluster/resources") && !r.contains("/rrddata?"))
         .cloned()
         .collect();
     assert_eq!(since, Vec::<String>::new());
@@ -299,5 +299,119 @@ async fn a_bad_token_a_missing_privilege_and_a_changed_certificate_are_said() {
         .unwrap_err()
         .to_string();
     assert!(refused.contains("HTTPS only"), "{refused}");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_login_shows_a_guests_config_and_its_recorded_day_in_the_history() {
+    use fake_pve::{PASSWORD, USER};
+    let fake = FakePve::start().await;
+    let app = App::new().await;
+    let mut rx = app.bus().subscribe();
+    let device = app
+        .devices
+        .add(
+            NewDevice {
+                name: "pve".into(),
+                connection: DeviceConnection::Proxmox {
+                    url: fake.url(),
+                    token_id: USER.into(),
+                    secret: None,
+                    trust: PveTrust::Fingerprint {
+                        fingerprint: Some(fake.fingerprint().to_string()),
+                    },
+                },
+                resync_interval_secs: None,
+                stats_interval_secs: None,
+            },
+            Some(Secret::new(PASSWORD)),
+        )
+        .await
+        .unwrap();
+    // The history of each guest comes from Proxmox's own record, once it is in the inventory.
+    let backfilled = wait_for(&mut rx, |e| {
+        matches!(e, DomainEvent::HistoryBackfilled { .. })
+    })
+    .await;
+    let guests = app
+        .store()
+        .list_device_containers(&device.uuid)
+        .await
+        .unwrap();
+    assert_eq!(
+        guests.len(),
+        3,
+        "logged in with the password, the guests are listed"
+    );
+    let dns = guests.iter().find(|c| c.name == "dns").unwrap();
+    let mut filled = std::collections::HashSet::new();
+    let mut event = backfilled;
+    loop {
+        if let DomainEvent::HistoryBackfilled {
+            container_uuid,
+            samples,
+        } = &event
+        {
+            assert!(
+                *samples > 1000,
+                "a day at a point a minute, less its gaps: {samples}"
+            );
+            filled.insert(container_uuid.clone());
+        }
+        if filled.contains(&dns.uuid) {
+            break;
+        }
+        event = wait_for(&mut rx, |e| {
+            matches!(e, DomainEvent::HistoryBackfilled { .. })
+        })
+        .await;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let day = app
+        .stats
+        .container_series(&dns.uuid, now - 24 * 3600, now)
+        .await
+        .unwrap();
+    let earliest = day.points.first().map(|p| p.ts as i64).unwrap();
+    assert!(
+        earliest < now - 20 * 3600,
+        "the day before Squirrel saw it is charted: {earliest} vs {now}"
+    );
+    assert!(day.points.iter().all(|p| p.cpu_percent.avg >= 0.0));
+
+    // The guest's configuration, snapshots and addresses, read from its node.
+    let d = app.containers.guest_details(&dns.uuid).await.unwrap();
+    assert_eq!(d.hostname.as_deref(), Some("dns"));
+    assert_eq!(d.unprivileged, Some(true));
+    assert_eq!(
+        d.disks.iter().map(|x| x.key.as_str()).collect::<Vec<_>>(),
+        ["rootfs", "mp0"]
+    );
+    assert_eq!(d.networks[0].addresses, ["10.0.0.101/24", "fd00::5/64"]);
+    assert_eq!(d.snapshots.len(), 2);
+    assert_eq!(d.notes, Vec::<String>::new());
+    // A Docker container has no such thing: refused in words.
+    let docker = app.containers.guest_details("no-such-uuid").await;
+    assert!(docker.is_err());
+
+    // The password is in the keyring only.
+    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes
+                    .windows(PASSWORD.len())
+                    .any(|w| w == PASSWORD.as_bytes()),
+                "the password is in {}",
+                path.display()
+            );
+        }
+    }
+    assert_eq!(fake.logins().0, 1, "one login for the whole session");
+    assert_eq!(fake.violations(), Vec::<String>::new());
     app.shutdown().await;
 }

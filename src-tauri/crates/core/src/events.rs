@@ -37,6 +37,13 @@ pub enum DomainEvent {
         load: DeviceLoad,
         containers: Vec<ContainerLoad>,
     },
+    /// Earlier history of a container was stored (a Proxmox guest's recorded load): its
+    /// charts are read again.
+    #[serde(rename_all = "camelCase")]
+    HistoryBackfilled {
+        container_uuid: String,
+        samples: u32,
+    },
     /// What the window receives in place of [`StatsRecorded`](Self::StatsRecorded): the
     /// device's load, the loads whose shown values changed since the last round the window
     /// got (all of them after a reset), and the containers that left the round. Made by the

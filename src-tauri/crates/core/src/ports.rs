@@ -99,6 +99,16 @@ pub trait StatsRepository: Send + Sync {
     /// Rolls finished minutes and hours up, then deletes what the retention no longer
     /// keeps. `now` is Unix seconds (tests pass their own clock).
     async fn rollup(&self, now: i64, retention: &StatsRetention) -> CoreResult<RollupReport>;
+    /// Stores history from before a container was followed (or while Squirrel was not
+    /// running): each sample only where its minute holds nothing yet, and rolls the tiers
+    /// the rollups have passed over again for this container. Returns how many were stored.
+    async fn backfill_samples(
+        &self,
+        _container_uuid: &str,
+        _samples: &[StatsSample],
+    ) -> CoreResult<usize> {
+        Ok(0)
+    }
     async fn retention(&self) -> CoreResult<StatsRetention>;
     async fn set_retention(&self, retention: &StatsRetention) -> CoreResult<()>;
 }
@@ -233,6 +243,17 @@ impl<T: DeviceRepository + ContainerRepository + InventoryRepository + StatsRepo
 pub trait StatsSink: Send + Sync {
     /// One round of one device: the samples of its running containers.
     async fn record(&self, device_uuid: &str, samples: Vec<EngineSample>);
+    /// History from before Squirrel followed a container (Proxmox keeps its guests' load):
+    /// samples older than the container's first stored one, written into every tier, never
+    /// over what was recorded. Returns how many were stored.
+    async fn backfill(
+        &self,
+        _device_uuid: &str,
+        _engine_id: &str,
+        _samples: Vec<StatsSample>,
+    ) -> usize {
+        0
+    }
 }
 
 /// A container's log lines, in the engine's order, until the log ends or the stream is dropped.
@@ -421,6 +442,13 @@ pub trait ContainerRuntime: Send + Sync {
     async fn remove(&self, engine_id: &str, options: RemoveOptions) -> Result<(), EngineError>;
     async fn rename(&self, engine_id: &str, new_name: &str) -> Result<(), EngineError>;
     async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
+    /// A Proxmox guest's configuration and snapshots.
+    async fn guest_details(
+        &self,
+        _engine_id: &str,
+    ) -> Result<crate::model::GuestDetails, EngineError> {
+        Err(unsupported("guest configuration"))
+    }
     /// The engine's live stats of one container (1 Hz), until the stream is dropped.
     async fn stats_stream(&self, engine_id: &str) -> Result<StatsStream, EngineError>;
 

@@ -1,17 +1,19 @@
-//! The Proxmox VE API over HTTPS, with an API token: a thin client for the few endpoints
-//! Squirrel needs, every answer read out of its envelope, every refusal said in words that
-//! tell the user what to do, every request bounded in time.
+//! The Proxmox VE API over HTTPS, with an API token or a user's password (a ticket renewed
+//! before it expires): a thin client for the few endpoints Squirrel needs, every answer read
+//! out of its envelope, every refusal said in words that tell the user what to do, every
+//! request bounded in time.
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use squirrel_core::secrets::Secret;
 
 use crate::tls::{client_config, Fingerprint, Seen, Trust};
 use crate::wire::{
-    guests, Envelope, Guest, GuestType, Node, Resource, TaskLogLine, TaskStatus, Upid, Version,
+    guests, Envelope, Guest, GuestType, InterfaceItem, Node, Resource, RrdPoint, SnapshotItem,
+    TaskLogLine, TaskStatus, TicketAnswer, Upid, Version,
 };
 
 /// The API's port unless the URL names another.
@@ -24,6 +26,8 @@ const MAX_BODY: usize = 16 << 20;
 /// How often a task is asked about, and the most log lines read of a failed one.
 const TASK_POLL: Duration = Duration::from_millis(500);
 const TASK_LOG_LINES: usize = 40;
+/// A ticket lives two hours; it is renewed after one, as Proxmox's own clients do.
+pub const TICKET_RENEWAL: Duration = Duration::from_secs(3600);
 
 /// Why a call gave nothing, in words for the user.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -31,6 +35,9 @@ pub enum PveError {
     /// The token or ticket was refused (HTTP 401).
     #[error("Proxmox refused the API token ({0}): check the token id (user@realm!name) and its secret, and that the token has not expired")]
     Unauthorized(String),
+    /// The user name or password was refused at login.
+    #[error("Proxmox refused the user name or password ({0}): check both, and the realm (root@pam, not root)")]
+    LoginRefused(String),
     /// A privilege is missing (HTTP 403), named in the server's words.
     #[error("Proxmox refused: {0}. Give the token that privilege (Datacenter › Permissions), or a token without privilege separation")]
     Forbidden(String),
@@ -88,34 +95,82 @@ pub fn check_token_id(token_id: &str) -> Result<(), String> {
     squirrel_core::model::check_pve_token_id(token_id)
 }
 
+/// How requests are authenticated.
+enum Auth {
+    /// `Authorization: PVEAPIToken=…` on every request; no CSRF token.
+    Token(HeaderValue),
+    /// A ticket got with the user's password: its cookie on every request, its CSRF token
+    /// on writes, renewed (with the ticket itself) before it expires.
+    Ticket {
+        user: String,
+        password: Secret,
+        session: tokio::sync::Mutex<Option<Session>>,
+        renew_after: Duration,
+    },
+}
+
+#[derive(Clone)]
+struct Session {
+    cookie: HeaderValue,
+    csrf: HeaderValue,
+    ticket: Secret,
+    at: tokio::time::Instant,
+}
+
+/// Whether `id` names an API token (`user@realm!name`) rather than a user (`user@realm`),
+/// as Proxmox itself tells them apart.
+pub fn is_token_id(id: &str) -> bool {
+    id.contains('!')
+}
+
 pub struct PveClient {
     base: Url,
     http: reqwest::Client,
-    authorization: HeaderValue,
+    auth: Auth,
     trust: Trust,
     seen: Seen,
 }
 
+const CSRF_HEADER: &str = "csrfpreventiontoken";
+
 impl PveClient {
-    /// A client of the node at `url`, with the API token `token_id` (`user@realm!name`) and
-    /// its secret, trusting its certificate as `trust` says.
-    pub fn new(url: &str, token_id: &str, secret: &Secret, trust: Trust) -> Result<Self, PveError> {
+    /// A client of the node at `url` trusting its certificate as `trust` says, logged in
+    /// with the API token `id` (`user@realm!name`) and its secret, or as the user `id`
+    /// (`user@realm`) with that password.
+    pub fn new(url: &str, id: &str, secret: &Secret, trust: Trust) -> Result<Self, PveError> {
         let base = api_base(url).map_err(PveError::Refused)?;
-        check_token_id(token_id).map_err(PveError::Refused)?;
-        let secret = secret.expose().trim();
-        if secret.is_empty()
-            || secret.len() > 512
-            || secret.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
-            return Err(PveError::Refused(
-                "The token secret is empty or holds spaces: paste it as Proxmox showed it.".into(),
-            ));
-        }
-        let mut authorization = HeaderValue::from_str(&format!("PVEAPIToken={token_id}={secret}"))
-            .map_err(|_| {
-                PveError::Refused("The token secret holds characters a header cannot carry.".into())
-            })?;
-        authorization.set_sensitive(true);
+        let auth = if is_token_id(id) {
+            check_token_id(id).map_err(PveError::Refused)?;
+            let secret = secret.expose().trim();
+            if secret.is_empty()
+                || secret.len() > 512
+                || secret.chars().any(|c| c.is_control() || c.is_whitespace())
+            {
+                return Err(PveError::Refused(
+                    "The token secret is empty or holds spaces: paste it as Proxmox showed it."
+                        .into(),
+                ));
+            }
+            let mut authorization = HeaderValue::from_str(&format!("PVEAPIToken={id}={secret}"))
+                .map_err(|_| {
+                    PveError::Refused(
+                        "The token secret holds characters a header cannot carry.".into(),
+                    )
+                })?;
+            authorization.set_sensitive(true);
+            Auth::Token(authorization)
+        } else {
+            squirrel_core::model::check_pve_user(id).map_err(PveError::Refused)?;
+            if secret.expose().is_empty() || secret.expose().len() > 4096 {
+                return Err(PveError::Refused("The password is empty.".into()));
+            }
+            Auth::Ticket {
+                user: id.to_string(),
+                password: Secret::new(secret.expose()),
+                session: tokio::sync::Mutex::new(None),
+                renew_after: TICKET_RENEWAL,
+            }
+        };
         let (tls, seen) = client_config(&trust).map_err(PveError::Refused)?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
@@ -129,9 +184,127 @@ impl PveClient {
         Ok(Self {
             base,
             http,
-            authorization,
+            auth,
             trust,
             seen,
+        })
+    }
+
+    /// Renews a password login's ticket after `after` instead of an hour (tests).
+    pub fn with_ticket_renewal(mut self, after: Duration) -> Self {
+        if let Auth::Ticket { renew_after, .. } = &mut self.auth {
+            *renew_after = after;
+        }
+        self
+    }
+
+    /// The headers that authenticate a request: the token, or the ticket's cookie (and its
+    /// CSRF token on writes), logging in or renewing the ticket first when due.
+    async fn auth_headers(
+        &self,
+        method: &Method,
+    ) -> Result<Vec<(HeaderName, HeaderValue)>, PveError> {
+        match &self.auth {
+            Auth::Token(value) => Ok(vec![(AUTHORIZATION, value.clone())]),
+            Auth::Ticket {
+                user,
+                password,
+                session,
+                renew_after,
+            } => {
+                let mut held = session.lock().await;
+                let fresh = match held.as_ref() {
+                    Some(s) if s.at.elapsed() < *renew_after => None,
+                    // Renewed with the ticket as the password; a ticket that already
+                    // expired is replaced by a new login.
+                    Some(s) => Some(match self.login(user, &s.ticket).await {
+                        Ok(renewed) => renewed,
+                        Err(PveError::LoginRefused(_)) => self.login(user, password).await?,
+                        Err(e) => return Err(e),
+                    }),
+                    None => Some(self.login(user, password).await?),
+                };
+                if let Some(fresh) = fresh {
+                    *held = Some(fresh);
+                }
+                let Some(s) = held.as_ref() else {
+                    return Err(PveError::Protocol("no session after login".into()));
+                };
+                let mut headers = vec![(COOKIE, s.cookie.clone())];
+                if matches!(*method, Method::POST | Method::PUT | Method::DELETE) {
+                    headers.push((HeaderName::from_static(CSRF_HEADER), s.csrf.clone()));
+                }
+                Ok(headers)
+            }
+        }
+    }
+
+    /// Forgets a ticket the server refused: the next request logs in again.
+    async fn drop_session(&self) {
+        if let Auth::Ticket { session, .. } = &self.auth {
+            *session.lock().await = None;
+        }
+    }
+
+    /// `POST /access/ticket` with a password (or a ticket to renew).
+    async fn login(&self, user: &str, password: &Secret) -> Result<Session, PveError> {
+        let url = self.url(&["access", "ticket"])?;
+        let form = [("username", user), ("password", password.expose())];
+        let response = self
+            .http
+            .post(url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let reason = reason_of(&response);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(PveError::LoginRefused(clip(&reason)));
+        }
+        if !status.is_success() {
+            return Err(status_error(
+                status,
+                &reason,
+                &body,
+                &Method::POST,
+                &["access", "ticket"],
+            ));
+        }
+        let answer = serde_json::from_slice::<Envelope<TicketAnswer>>(&body)
+            .map_err(|e| {
+                PveError::Protocol(format!(
+                    "the login gave an answer Squirrel cannot read: {e}"
+                ))
+            })?
+            .data;
+        if answer.need_tfa {
+            return Err(PveError::Refused(
+                "this user has a second factor (TOTP, WebAuthn) that Squirrel cannot answer: use an API token instead (Datacenter › Permissions › API Tokens)".into(),
+            ));
+        }
+        let (Some(ticket), Some(csrf)) = (answer.ticket, answer.csrf) else {
+            return Err(PveError::Protocol("the login gave no ticket".into()));
+        };
+        let header = |text: String| {
+            HeaderValue::from_str(&text)
+                .map(|mut v| {
+                    v.set_sensitive(true);
+                    v
+                })
+                .map_err(|_| {
+                    PveError::Protocol("the login gave a ticket no header can carry".into())
+                })
+        };
+        Ok(Session {
+            cookie: header(format!("PVEAuthCookie={ticket}"))?,
+            csrf: header(csrf)?,
+            ticket: Secret::new(ticket),
+            at: tokio::time::Instant::now(),
         })
     }
 
@@ -157,24 +330,33 @@ impl PveClient {
         form: Option<&[(&str, String)]>,
     ) -> Result<T, PveError> {
         let url = self.url(path)?;
-        let mut request = self
-            .http
-            .request(method.clone(), url)
-            .header(AUTHORIZATION, self.authorization.clone());
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        if let Some(form) = form {
-            request = request.form(form);
-        }
-        let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        let mut retried = false;
+        let response = loop {
+            let mut request = self.http.request(method.clone(), url.clone());
+            for (name, value) in self.auth_headers(&method).await? {
+                request = request.header(name, value);
+            }
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            if let Some(form) = form {
+                request = request.form(form);
+            }
+            let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+            // A ticket refused (expired early, the server restarted): one new login.
+            if response.status() == StatusCode::UNAUTHORIZED
+                && matches!(self.auth, Auth::Ticket { .. })
+                && !retried
+            {
+                retried = true;
+                self.drop_session().await;
+                continue;
+            }
+            break response;
+        };
         let status = response.status();
         // PVE says why in the status line's reason phrase, not in the body.
-        let reason = response
-            .extensions()
-            .get::<hyper::ext::ReasonPhrase>()
-            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
+        let reason = reason_of(&response);
         let too_big = response
             .content_length()
             .is_some_and(|n| n > MAX_BODY as u64);
@@ -197,7 +379,17 @@ impl PveClient {
             )));
         }
         if !status.is_success() {
-            return Err(status_error(status, &reason, &body, &method, path));
+            return Err(
+                match (
+                    status_error(status, &reason, &body, &method, path),
+                    &self.auth,
+                ) {
+                    (PveError::Unauthorized(said), Auth::Ticket { .. }) => {
+                        PveError::LoginRefused(said)
+                    }
+                    (e, _) => e,
+                },
+            );
         }
         serde_json::from_slice::<Envelope<T>>(&body)
             .map(|e| e.data)
@@ -293,6 +485,73 @@ impl PveClient {
         Upid::parse(&upid).map_err(PveError::Protocol)
     }
 
+    /// A guest's configuration, every key as the API gives it.
+    pub async fn guest_config(
+        &self,
+        kind: GuestType,
+        node: &str,
+        vmid: u64,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, PveError> {
+        let vmid = vmid.to_string();
+        self.call(
+            Method::GET,
+            &["nodes", node, kind.as_str(), &vmid, "config"],
+            &[],
+            None,
+        )
+        .await
+    }
+
+    pub async fn snapshots(
+        &self,
+        kind: GuestType,
+        node: &str,
+        vmid: u64,
+    ) -> Result<Vec<SnapshotItem>, PveError> {
+        let vmid = vmid.to_string();
+        self.call(
+            Method::GET,
+            &["nodes", node, kind.as_str(), &vmid, "snapshot"],
+            &[],
+            None,
+        )
+        .await
+    }
+
+    /// A running LXC container's interfaces and their addresses now.
+    pub async fn lxc_interfaces(
+        &self,
+        node: &str,
+        vmid: u64,
+    ) -> Result<Vec<InterfaceItem>, PveError> {
+        let vmid = vmid.to_string();
+        self.call(
+            Method::GET,
+            &["nodes", node, "lxc", &vmid, "interfaces"],
+            &[],
+            None,
+        )
+        .await
+    }
+
+    /// A guest's recorded load over `timeframe` (`hour`, `day`, ...), averages.
+    pub async fn rrddata(
+        &self,
+        kind: GuestType,
+        node: &str,
+        vmid: u64,
+        timeframe: &str,
+    ) -> Result<Vec<RrdPoint>, PveError> {
+        let vmid = vmid.to_string();
+        self.call(
+            Method::GET,
+            &["nodes", node, kind.as_str(), &vmid, "rrddata"],
+            &[("timeframe", timeframe), ("cf", "AVERAGE")],
+            None,
+        )
+        .await
+    }
+
     pub async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, PveError> {
         self.call(
             Method::GET,
@@ -355,6 +614,25 @@ impl PveClient {
     }
 }
 
+/// Why the server answered as it did, from the status line's reason phrase.
+fn reason_of(response: &reqwest::Response) -> String {
+    response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+        .unwrap_or_else(|| {
+            response
+                .status()
+                .canonical_reason()
+                .unwrap_or("")
+                .to_string()
+        })
+}
+
+fn clip(text: &str) -> String {
+    text.trim().chars().take(300).collect()
+}
+
 /// A refusal in words: the server's reason phrase, and the parameters it named.
 fn status_error(
     status: StatusCode,
@@ -363,7 +641,7 @@ fn status_error(
     method: &Method,
     path: &[&str],
 ) -> PveError {
-    let reason = reason.trim().chars().take(300).collect::<String>();
+    let reason = clip(reason);
     let params = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("errors").and_then(|e| e.as_object()).cloned())

@@ -13,7 +13,7 @@ use squirrel_core::factory::{
     stopped, DeviceDriver, IdentityApproval, Watcher, WatcherComponent, WatcherContext, WatcherKind,
 };
 use squirrel_core::model::{
-    Device, DeviceConnection, DeviceStatus, EngineProbe, EngineSample, HostKeyPrompt,
+    Device, DeviceConnection, DeviceStatus, EngineProbe, EngineSample, GuestDetails, HostKeyPrompt,
     InventorySnapshot, PveTrust,
 };
 use squirrel_core::ports::{
@@ -24,6 +24,7 @@ use squirrel_core::{CoreError, CoreResult, EngineError};
 use tokio::sync::{watch, Notify};
 
 use crate::client::{api_base, PveClient, PveError};
+use crate::details::{guest_details, rrd_samples};
 use crate::known::KnownCertificates;
 use crate::mapping::{engine_id, guest_sample, observation, parse_engine_id};
 use crate::tls::{Fingerprint, Trust};
@@ -37,6 +38,10 @@ const TASK_DEADLINE: Duration = Duration::from_secs(120);
 const STABLE_SESSION: Duration = Duration::from_secs(30);
 /// A shutdown's wait for the guest when the caller gives none (Proxmox's own default).
 const SHUTDOWN_SECS: u32 = 60;
+/// How far back a guest's recorded load is read when Squirrel first follows it (and after
+/// a time away): Proxmox keeps a day at one point a minute.
+const BACKFILL_TIMEFRAME: &str = "day";
+const BACKFILL_SECS: u64 = 24 * 3600;
 
 /// What every Proxmox device shares: the keyring and the approved certificates.
 #[derive(Clone)]
@@ -136,14 +141,22 @@ async fn token_secret(
         secret: Some(at), ..
     } = connection
     else {
-        return Err("the token's secret was never given: edit the device and enter it".into());
+        return Err(
+            "the token's secret (or the password) was never given: edit the device and enter it"
+                .into(),
+        );
+    };
+    let what = match connection {
+        DeviceConnection::Proxmox { token_id, .. } if !crate::client::is_token_id(token_id) => {
+            "the password"
+        }
+        _ => "the token's secret",
     };
     match secrets.get(at).await {
         Ok(Some(secret)) => Ok(secret),
-        Ok(None) => Err(
-            "the token's secret is not in the keyring any more: edit the device and enter it"
-                .into(),
-        ),
+        Ok(None) => Err(format!(
+            "{what} is not in the keyring any more: edit the device and enter it"
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -345,6 +358,9 @@ impl ProxmoxWatcher {
             Err(ConnectFailure::Failed(reason)) => return SessionEnd::Lost(reason),
         };
         let mut online = false;
+        // Each guest's earlier load is read once a session, in the background.
+        let mut backfilled: std::collections::HashSet<(GuestType, u64)> = Default::default();
+        let mut backfills = tokio::task::JoinSet::new();
         let stats_every = Duration::from_secs(u64::from(ctx.device.stats_interval_secs));
         let mut last_round: Option<(std::time::Instant, GuestsByVmid)> = None;
         let mut tick = tokio::time::interval(self.driver.deps.poll);
@@ -367,6 +383,20 @@ impl ProxmoxWatcher {
                 return SessionEnd::Lost(format!("the guests could not be stored: {e}"));
             }
             *polled = true;
+            let unseen: Vec<(GuestType, u64, String)> = guests
+                .iter()
+                .filter(|g| !g.template && backfilled.insert((g.kind, g.vmid)))
+                .map(|g| (g.kind, g.vmid, g.node.clone()))
+                .collect();
+            if !unseen.is_empty() && !stats_every.is_zero() {
+                backfills.spawn(backfill(
+                    client.clone(),
+                    ctx.stats.clone(),
+                    device.clone(),
+                    unseen,
+                ));
+            }
+            while backfills.try_join_next().is_some() {}
             // The load of the running guests, from the same listing, every stats interval.
             let due = last_round
                 .as_ref()
@@ -422,19 +452,49 @@ impl ProxmoxWatcher {
     }
 }
 
+/// Writes what Proxmox recorded of these guests' load (the last day) into the statistics
+/// where Squirrel has nothing, one guest after the other.
+async fn backfill(
+    client: Arc<PveClient>,
+    stats: Arc<dyn squirrel_core::ports::StatsSink>,
+    device: String,
+    guests: Vec<(GuestType, u64, String)>,
+) {
+    let not_before = u64::try_from(now_ms() / 1000)
+        .unwrap_or(0)
+        .saturating_sub(BACKFILL_SECS);
+    let mut stored = 0;
+    for (kind, vmid, node) in guests {
+        match client.rrddata(kind, &node, vmid, BACKFILL_TIMEFRAME).await {
+            Ok(points) => {
+                let samples = rrd_samples(&points, not_before);
+                if !samples.is_empty() {
+                    stored += stats
+                        .backfill(&device, &engine_id(kind, vmid), samples)
+                        .await;
+                }
+            }
+            // History is a nicety: a guest whose history cannot be read is charted from now.
+            Err(e) => {
+                tracing::debug!(device = %device, vmid, error = %e, "no recorded load of a guest")
+            }
+        }
+    }
+    if stored > 0 {
+        tracing::info!(device = %device, samples = stored, "earlier load of Proxmox guests stored");
+    }
+}
+
 /// Lifecycle actions on guests, each a task followed to its end.
 pub struct ProxmoxRuntime {
     shared: Shared,
 }
 
+/// Where a guest is: the client, its type, VMID and node.
+type Located = (Arc<PveClient>, GuestType, u64, String);
+
 impl ProxmoxRuntime {
-    async fn act(
-        &self,
-        engine_id: &str,
-        action: &str,
-        params: &[(&str, String)],
-        deadline: Duration,
-    ) -> Result<(), EngineError> {
+    fn locate(&self, engine_id: &str) -> Result<Located, EngineError> {
         let (kind, vmid) = parse_engine_id(engine_id).ok_or_else(|| {
             EngineError::NoSuchObject(format!("{engine_id} is not a Proxmox guest"))
         })?;
@@ -451,6 +511,17 @@ impl ProxmoxRuntime {
             .ok_or_else(|| {
                 EngineError::NoSuchObject(format!("guest {vmid} is not in the cluster any more"))
             })?;
+        Ok((client, kind, vmid, node))
+    }
+
+    async fn act(
+        &self,
+        engine_id: &str,
+        action: &str,
+        params: &[(&str, String)],
+        deadline: Duration,
+    ) -> Result<(), EngineError> {
+        let (client, kind, vmid, node) = self.locate(engine_id)?;
         let upid = client
             .guest_action(kind, &node, vmid, action, params)
             .await
@@ -540,6 +611,39 @@ impl ContainerRuntime for ProxmoxRuntime {
 
     async fn stats_stream(&self, _engine_id: &str) -> Result<StatsStream, EngineError> {
         Err(unsupported("live statistics of Proxmox guests"))
+    }
+
+    /// The config, the snapshots and (for a running container) its addresses now, read
+    /// together; what could not be read beside the config is said, not failed.
+    async fn guest_details(&self, engine_id: &str) -> Result<GuestDetails, EngineError> {
+        let (client, kind, vmid, node) = self.locate(engine_id)?;
+        let (config, snapshots, interfaces) = tokio::join!(
+            client.guest_config(kind, &node, vmid),
+            client.snapshots(kind, &node, vmid),
+            async {
+                if kind == GuestType::Lxc {
+                    Some(client.lxc_interfaces(&node, vmid).await)
+                } else {
+                    None
+                }
+            }
+        );
+        let config = config.map_err(engine_error)?;
+        let mut notes = Vec::new();
+        let snapshots = snapshots.unwrap_or_else(|e| {
+            notes.push(format!("The snapshots could not be read: {e}"));
+            Vec::new()
+        });
+        // A stopped container has no interfaces to list: only a refusal is worth saying.
+        let interfaces = match interfaces {
+            Some(Err(PveError::Forbidden(m))) => {
+                notes.push(format!("The addresses it has now could not be read: {m}"));
+                Vec::new()
+            }
+            Some(Ok(list)) => list,
+            _ => Vec::new(),
+        };
+        Ok(guest_details(kind, &config, &snapshots, &interfaces, notes))
     }
 }
 

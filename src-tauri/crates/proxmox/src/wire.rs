@@ -229,6 +229,72 @@ pub fn split_tags(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `POST /access/ticket`: a session for a user and password (or a ticket renewed).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TicketAnswer {
+    #[serde(default)]
+    pub ticket: Option<String>,
+    #[serde(rename = "CSRFPreventionToken", default)]
+    pub csrf: Option<String>,
+    /// Set when a second factor is asked for (then no usable ticket is given).
+    #[serde(rename = "NeedTFA", default, deserialize_with = "lenient_bool")]
+    pub need_tfa: bool,
+}
+
+/// One snapshot of `GET /nodes/{node}/{lxc|qemu}/{vmid}/snapshot`; the item named `current`
+/// is the guest's present state, not a snapshot.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapshotItem {
+    #[serde(deserialize_with = "text")]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub snaptime: Option<u64>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub vmstate: bool,
+}
+
+/// One interface of `GET /nodes/{node}/lxc/{vmid}/interfaces` (a running container's).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct InterfaceItem {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub hwaddr: Option<String>,
+    #[serde(default)]
+    pub inet: Option<String>,
+    #[serde(default)]
+    pub inet6: Option<String>,
+}
+
+/// One point of `GET /nodes/{node}/{lxc|qemu}/{vmid}/rrddata`: the start of its step and
+/// the data sources that have a value (the others are left out). Network and disk are
+/// rates (bytes per second), CPU a fraction of `maxcpu`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RrdPoint {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub time: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub cpu: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub maxcpu: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub mem: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub maxmem: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub netin: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub netout: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub diskread: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub diskwrite: Option<f64>,
+}
+
 /// `GET /nodes/{node}/tasks/{upid}/status`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TaskStatus {

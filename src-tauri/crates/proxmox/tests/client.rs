@@ -261,3 +261,119 @@ async fn an_address_nobody_answers_is_said_within_the_deadline() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn a_password_gives_a_ticket_renewed_before_it_expires_and_sent_with_its_csrf_token() {
+    use support::fake_pve::{PASSWORD, USER};
+    let fake = FakePve::start().await;
+    let trust = || Trust::Pinned(fake.fingerprint());
+    let pve = PveClient::new(&fake.url(), USER, &Secret::new(PASSWORD), trust()).unwrap();
+    assert_eq!(bounded(pve.guests()).await.unwrap().len(), 3);
+    bounded(pve.nodes()).await.unwrap();
+    assert_eq!(fake.logins(), (1, 0), "one login serves every request");
+
+    // A write carries the ticket's CSRF token (the fake refuses and records one without).
+    let upid = bounded(pve.guest_action(GuestType::Lxc, "pve2", 102, "start", &[]))
+        .await
+        .unwrap();
+    bounded(pve.follow_task(&upid, DEADLINE)).await.unwrap();
+
+    // Renewed with the ticket itself once due (here at once, instead of after an hour).
+    let renewing = PveClient::new(&fake.url(), USER, &Secret::new(PASSWORD), trust())
+        .unwrap()
+        .with_ticket_renewal(Duration::ZERO);
+    bounded(renewing.version()).await.unwrap();
+    bounded(renewing.version()).await.unwrap();
+    bounded(renewing.version()).await.unwrap();
+    assert_eq!(fake.logins(), (2, 2), "a second login, then two renewals");
+
+    // A ticket that expired anyway (the node restarted): one new login, and the call goes on.
+    fake.expire_tickets();
+    assert_eq!(bounded(pve.guests()).await.unwrap().len(), 3);
+    assert_eq!(fake.logins().0, 3);
+    fake.expire_tickets();
+    bounded(renewing.version()).await.unwrap();
+    assert_eq!(
+        fake.logins().0,
+        4,
+        "a renewal refused falls back to the password"
+    );
+
+    // A wrong password is said as such, and never shown back.
+    let wrong = PveClient::new(&fake.url(), USER, &Secret::new("hunter2-wrong"), trust()).unwrap();
+    let e = bounded(wrong.version()).await.unwrap_err();
+    assert!(matches!(e, PveError::LoginRefused(_)), "{e:?}");
+    let said = e.to_string();
+    assert!(said.contains("user name or password"), "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+    // A user without its realm is refused before anything is sent.
+    assert!(PveClient::new(&fake.url(), "root", &Secret::new(PASSWORD), trust()).is_err());
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_guests_config_snapshots_addresses_and_recorded_load_are_read() {
+    let fake = FakePve::start().await;
+    let pve = client(&fake, Trust::Pinned(fake.fingerprint()));
+    let config = bounded(pve.guest_config(GuestType::Lxc, "pve1", 101))
+        .await
+        .unwrap();
+    let snapshots = bounded(pve.snapshots(GuestType::Lxc, "pve1", 101))
+        .await
+        .unwrap();
+    let interfaces = bounded(pve.lxc_interfaces("pve1", 101)).await.unwrap();
+    let d = squirrel_proxmox::guest_details(
+        GuestType::Lxc,
+        &config,
+        &snapshots,
+        &interfaces,
+        Vec::new(),
+    );
+    assert_eq!(d.hostname.as_deref(), Some("dns"));
+    assert_eq!(
+        (d.cores, d.memory_mib, d.unprivileged),
+        (Some(2), Some(512), Some(true))
+    );
+    assert_eq!(d.disks.len(), 2);
+    assert_eq!(d.disks[1].mount_path.as_deref(), Some("/srv/data"));
+    assert_eq!(d.networks[0].addresses, ["10.0.0.101/24", "fd00::5/64"]);
+    let names: Vec<&str> = d.snapshots.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["fresh", "before-upgrade"]);
+
+    let vm = bounded(pve.guest_config(GuestType::Qemu, "pve2", 200))
+        .await
+        .unwrap();
+    let d = squirrel_proxmox::guest_details(GuestType::Qemu, &vm, &[], &[], Vec::new());
+    assert_eq!(
+        (d.memory_mib, d.disks.len()),
+        (Some(512), 1),
+        "the empty CD drive is no disk"
+    );
+
+    // A day at one point a minute; the gaps are points without values, left out.
+    let points = bounded(pve.rrddata(GuestType::Lxc, "pve1", 101, "day"))
+        .await
+        .unwrap();
+    assert_eq!(points.len(), 1440);
+    let samples = squirrel_proxmox::rrd_samples(&points, 0);
+    assert!(
+        samples.len() > 1200 && samples.len() < 1440,
+        "{}",
+        samples.len()
+    );
+    assert!(samples.windows(2).all(|w| w[1].ts - w[0].ts >= 60.0));
+    // A guest Squirrel may not see is said as the privilege it lacks.
+    fake.add_token("ro@pve!blind", "s3cret-blind", &["Sys.Audit"]);
+    let blind = PveClient::new(
+        &fake.url(),
+        "ro@pve!blind",
+        &Secret::new("s3cret-blind"),
+        Trust::Pinned(fake.fingerprint()),
+    )
+    .unwrap();
+    let e = bounded(blind.guest_config(GuestType::Lxc, "pve1", 101))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("VM.Audit"), "{e}");
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}

@@ -410,3 +410,45 @@ async fn pruning_uses_the_primary_key_not_a_table_scan() {
         "{text:?}"
     );
 }
+
+#[tokio::test]
+async fn earlier_history_fills_only_empty_minutes_and_reaches_every_tier_already_rolled() {
+    let (_dir, store) = fleet().await;
+    let retention = StatsRetention::default();
+    // Followed from T0 on, rolled up to T0 + 2 h.
+    for m in 0..120 {
+        round(&store, "d1", T0 + m * 60, &[("c1", 10.0, 100.0)]).await;
+    }
+    store.rollup(T0 + 2 * 3600 + 300, &retention).await.unwrap();
+
+    // A day of recorded load before (and overlapping the first minutes of) what was followed.
+    let earlier: Vec<StatsSample> = (0..(24 * 60 + 5))
+        .map(|m| sample(T0 - 24 * 3600 + m * 60, 50.0, 500.0))
+        .collect();
+    let stored = store.backfill_samples("c1", &earlier).await.unwrap();
+    assert_eq!(
+        stored,
+        24 * 60,
+        "the five minutes already followed are kept as they were"
+    );
+    // Unknown containers take nothing.
+    assert_eq!(store.backfill_samples("nobody", &earlier).await.unwrap(), 0);
+
+    // Hours, from the hour tier (rolled before the backfill): the earlier day is there.
+    let day = store
+        .container_series("c1", T0 - 24 * 3600, T0 + 2 * 3600, 3600, StatsTier::Hour)
+        .await
+        .unwrap();
+    assert_eq!(day.points.len(), 26);
+    assert_eq!(day.points[0].cpu_percent.avg, 50.0);
+    assert_eq!(day.points[25].cpu_percent.avg, 10.0);
+    // Minutes, around the seam: the followed minutes kept their own values.
+    let seam = store
+        .container_series("c1", T0 - 120, T0 + 120, 60, StatsTier::Minute)
+        .await
+        .unwrap();
+    let cpu: Vec<f64> = seam.points.iter().map(|p| p.cpu_percent.avg).collect();
+    assert_eq!(cpu, [50.0, 50.0, 10.0, 10.0]);
+    // Written again, nothing more is stored.
+    assert_eq!(store.backfill_samples("c1", &earlier).await.unwrap(), 0);
+}

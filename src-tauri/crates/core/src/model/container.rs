@@ -104,7 +104,8 @@ impl ContainerKind {
                 stats: true,
                 details: true,
                 recreate: true,
-                snapshots: false,
+                live_stats: true,
+                guest_config: false,
             },
             // Proxmox's words: a shutdown asks the guest, a stop pulls the plug.
             Self::Lxc | Self::Qemu => Capabilities {
@@ -129,10 +130,12 @@ impl ContainerKind {
                 remove: false,
                 rename: false,
                 logs: false,
-                stats: false,
+                // The history and the current numbers, from the cluster poll.
+                stats: true,
                 details: false,
                 recreate: false,
-                snapshots: false,
+                live_stats: false,
+                guest_config: true,
             },
         }
     }
@@ -166,7 +169,10 @@ pub struct Capabilities {
     pub details: bool,
     /// Update, edit and recreate, roll back.
     pub recreate: bool,
-    pub snapshots: bool,
+    /// A live (1 Hz) stream of its load beside the recorded history.
+    pub live_stats: bool,
+    /// A guest's configuration and snapshots (the Proxmox details).
+    pub guest_config: bool,
 }
 
 /// What a Proxmox VE guest adds to a container: where it runs and what it was given.
@@ -186,6 +192,85 @@ pub struct GuestFacts {
     pub template: bool,
     /// A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...).
     pub lock: Option<String>,
+}
+
+/// A Proxmox VE guest's configuration and snapshots, read when its details are opened.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestDetails {
+    /// The hostname of an LXC container, the name of a VM.
+    pub hostname: Option<String>,
+    /// `debian`, `ubuntu`, `alpine`, `l26`, `win11`, ...
+    pub os_type: Option<String>,
+    pub arch: Option<String>,
+    pub cores: Option<u32>,
+    /// MiB.
+    #[specta(type = Option<f64>)]
+    pub memory_mib: Option<u64>,
+    /// MiB (LXC only).
+    #[specta(type = Option<f64>)]
+    pub swap_mib: Option<u64>,
+    /// An unprivileged LXC container (`None` for a VM).
+    pub unprivileged: Option<bool>,
+    /// LXC features (`nesting=1,keyctl=1`), each as `name=value`.
+    pub features: Vec<String>,
+    pub start_on_boot: bool,
+    pub protection: bool,
+    pub description: Option<String>,
+    /// The root file system and mount points of a container, the disks of a VM.
+    pub disks: Vec<GuestDisk>,
+    pub networks: Vec<GuestNic>,
+    /// Snapshots, oldest first; the current state is not one.
+    pub snapshots: Vec<GuestSnapshot>,
+    /// What could not be read (a missing privilege, an interface listing the node refused):
+    /// the rest is shown, and this said beside it.
+    pub notes: Vec<String>,
+}
+
+/// A disk of a guest: `rootfs`, `mp0`, `scsi0`, ...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestDisk {
+    pub key: String,
+    /// `local-lvm:vm-101-disk-0`.
+    pub volume: String,
+    /// As Proxmox writes it (`8G`).
+    pub size: Option<String>,
+    /// Where a mount point is mounted in the container.
+    pub mount_path: Option<String>,
+}
+
+/// A network interface of a guest, as configured and (for a running container) as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestNic {
+    /// `net0`.
+    pub key: String,
+    /// The interface's name in the guest (`eth0`; a VM's is its model, `virtio`).
+    pub name: Option<String>,
+    pub bridge: Option<String>,
+    pub mac: Option<String>,
+    pub vlan: Option<String>,
+    pub firewall: bool,
+    /// As configured: `dhcp`, `manual`, `10.0.0.5/24`.
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
+    pub gateway: Option<String>,
+    /// The addresses it has now (a running LXC container), with their prefix.
+    pub addresses: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestSnapshot {
+    pub name: String,
+    pub description: Option<String>,
+    /// Unix seconds.
+    #[specta(type = Option<f64>)]
+    pub taken_at: Option<i64>,
+    pub parent: Option<String>,
+    /// A VM snapshot that holds its memory too.
+    pub with_memory: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -76,9 +76,11 @@ pub enum DeviceConnection {
     Proxmox {
         /// `https://pve.lan:8006`; the port defaults to 8006.
         url: String,
-        /// The API token's id, `user@realm!tokenid`.
+        /// The API token's id, `user@realm!tokenid`; or, for a login with a password, the
+        /// user, `user@realm` (Proxmox tells them apart by the `!`).
         token_id: String,
-        /// The token's secret in the OS keyring (`None` until Squirrel has stored it).
+        /// The token's secret, or the user's password, in the OS keyring (`None` until
+        /// Squirrel has stored it).
         secret: Option<SecretRef>,
         /// How the node's certificate is trusted.
         trust: PveTrust,
@@ -143,6 +145,22 @@ pub fn check_pve_token_id(token_id: &str) -> Result<(), String> {
     } else {
         // Not repeated: a secret pasted in the wrong field must not be shown back.
         Err("That is not a token id: write it as user@realm!name, e.g. root@pam!squirrel".into())
+    }
+}
+
+/// A Proxmox VE user as PVE writes it for a password login: `user@realm`.
+pub fn check_pve_user(user: &str) -> Result<(), String> {
+    let ok = user
+        .split_once('@')
+        .is_some_and(|(name, realm)| !name.is_empty() && !realm.is_empty() && !realm.contains('@'))
+        && user.len() <= 256
+        && !user
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '=' | '!' | ':'));
+    if ok {
+        Ok(())
+    } else {
+        Err("That is not a Proxmox user: write it as user@realm, e.g. root@pam".into())
     }
 }
 

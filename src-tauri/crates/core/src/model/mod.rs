@@ -10,12 +10,14 @@ mod stats;
 
 pub use container::{
     Capabilities, Container, ContainerKind, ContainerObservation, ContainerPatch, ContainerState,
-    GuestFacts, KindAction, MountPoint, PortMapping,
+    GuestDetails, GuestDisk, GuestFacts, GuestNic, GuestSnapshot, KindAction, MountPoint,
+    PortMapping,
 };
 pub use device::{
-    authority, check_pve_token_id, check_pve_url, parse_sha256_fingerprint, ConnectionOrReason,
-    Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine, EngineProbe,
-    HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, PveTrust, SecretRef, SshAuth, TlsFiles,
+    authority, check_pve_token_id, check_pve_url, check_pve_user, parse_sha256_fingerprint,
+    ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine,
+    EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, PveTrust, SecretRef,
+    SshAuth, TlsFiles,
 };
 pub use inventory::{Image, ImagePrune, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{

@@ -259,6 +259,14 @@ impl ContainerService {
         let rt = self.runtime_for(&c).await?;
         Ok(rt.inspect(&c.engine_id).await?)
     }
+
+    /// A Proxmox guest's configuration and snapshots, read from its node now.
+    pub async fn guest_details(&self, uuid: &str) -> CoreResult<crate::model::GuestDetails> {
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().guest_config, "shown as a guest")?;
+        let rt = self.runtime_for(&c).await?;
+        Ok(rt.guest_details(&c.engine_id).await?)
+    }
 }
 
 /// `SIGKILL`, `KILL`, `9`: what `docker kill --signal` accepts.

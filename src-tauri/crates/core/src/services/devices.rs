@@ -615,7 +615,12 @@ fn validate_connection(c: &DeviceConnection) -> CoreResult<()> {
             ..
         } => {
             crate::model::check_pve_url(url).map_err(CoreError::InvalidInput)?;
-            crate::model::check_pve_token_id(token_id).map_err(CoreError::InvalidInput)?;
+            if token_id.contains('!') {
+                crate::model::check_pve_token_id(token_id)
+            } else {
+                crate::model::check_pve_user(token_id)
+            }
+            .map_err(CoreError::InvalidInput)?;
             match trust {
                 crate::model::PveTrust::Ca { ca_path } if !std::path::Path::new(ca_path).is_file() => {
                     Err(CoreError::InvalidInput(format!(

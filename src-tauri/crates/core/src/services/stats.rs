@@ -115,6 +115,39 @@ impl StatsSink for StatsRecorder {
             tracing::warn!(device = device_uuid, error = %e, "storing a stats round failed");
         }
     }
+
+    async fn backfill(
+        &self,
+        device_uuid: &str,
+        engine_id: &str,
+        samples: Vec<StatsSample>,
+    ) -> usize {
+        let uuid = match self.repos.device_container_ids(device_uuid).await {
+            Ok(ids) => ids
+                .into_iter()
+                .find(|(id, _)| id == engine_id)
+                .map(|(_, u)| u),
+            Err(e) => {
+                tracing::warn!(device = device_uuid, error = %e, "reading containers for a backfill failed");
+                None
+            }
+        };
+        let Some(uuid) = uuid else { return 0 };
+        match self.repos.backfill_samples(&uuid, &samples).await {
+            Ok(0) => 0,
+            Ok(n) => {
+                self.bus.publish(DomainEvent::HistoryBackfilled {
+                    container_uuid: uuid,
+                    samples: u32::try_from(n).unwrap_or(u32::MAX),
+                });
+                n
+            }
+            Err(e) => {
+                tracing::warn!(device = device_uuid, error = %e, "storing earlier history failed");
+                0
+            }
+        }
+    }
 }
 
 struct LiveStream {

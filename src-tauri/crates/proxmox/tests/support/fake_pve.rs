@@ -1,7 +1,9 @@
 //! A Proxmox VE API server for tests, where a real one cannot run: HTTPS with a self-signed
 //! certificate made by `openssl` at start, two nodes, LXC and QEMU guests, API tokens with
-//! privileges, lifecycle actions that return UPIDs whose tasks run for two polls and then
-//! stop with `OK` or an injected error and its log.
+//! privileges, users whose password gives a ticket (a cookie, and a CSRF token required on
+//! writes) that expires and is renewed with itself, lifecycle actions that return UPIDs whose
+//! tasks run for two polls and then stop with `OK` or an injected error and its log, guests'
+//! configs and snapshots, and recorded load (`rrddata`) with the steps PVE 9 uses.
 //!
 //! It follows `shared/reference/proxmox.md`: every payload in `{"data": …}`, numbers
 //! sometimes as strings, booleans as 0/1, absent optional fields, refusals with the reason
@@ -27,6 +29,8 @@ use squirrel_proxmox::Fingerprint;
 pub const TOKEN_ID: &str = "root@pam!squirrel";
 pub const TOKEN_SECRET: &str = "5f1c1d6e-7a33-4a56-9a3e-2f6f3c2f9b10";
 pub const ALL_PRIVILEGES: &[&str] = &["Sys.Audit", "VM.Audit", "VM.PowerMgmt"];
+pub const USER: &str = "squirrel@pve";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 #[derive(Clone, Debug)]
 pub struct FakeGuest {
@@ -59,8 +63,20 @@ struct Token {
     privileges: Vec<String>,
 }
 
+struct Ticket {
+    user: String,
+    csrf: String,
+    issued: std::time::Instant,
+}
+
 struct State {
     tokens: Vec<Token>,
+    /// Users with a password: (user, password, privileges).
+    users: Vec<(String, String, Vec<String>)>,
+    tickets: HashMap<String, Ticket>,
+    ticket_lifetime: std::time::Duration,
+    logins: u32,
+    renewals: u32,
     nodes: Vec<(String, bool)>,
     guests: Vec<FakeGuest>,
     tasks: HashMap<String, FakeTask>,
@@ -178,6 +194,15 @@ impl FakePve {
                 secret: TOKEN_SECRET.into(),
                 privileges: ALL_PRIVILEGES.iter().map(|p| p.to_string()).collect(),
             }],
+            users: vec![(
+                USER.into(),
+                PASSWORD.into(),
+                ALL_PRIVILEGES.iter().map(|p| p.to_string()).collect(),
+            )],
+            tickets: HashMap::new(),
+            ticket_lifetime: std::time::Duration::from_secs(7200),
+            logins: 0,
+            renewals: 0,
             nodes: vec![("pve1".into(), true), ("pve2".into(), true)],
             guests: vec![
                 guest("lxc", "pve1", 101, "dns", "running", "infra;dns"),
@@ -250,6 +275,22 @@ impl FakePve {
             secret: secret.into(),
             privileges: privileges.iter().map(|p| p.to_string()).collect(),
         });
+    }
+
+    /// Tickets expire after this (two hours, as PVE's, unless a test shortens it).
+    pub fn set_ticket_lifetime(&self, lifetime: std::time::Duration) {
+        self.state.lock().unwrap().ticket_lifetime = lifetime;
+    }
+
+    /// Every ticket given so far stops working (as after two hours, or a restart).
+    pub fn expire_tickets(&self) {
+        self.state.lock().unwrap().tickets.clear();
+    }
+
+    /// Logins with a password, and renewals with a ticket, so far.
+    pub fn logins(&self) -> (u32, u32) {
+        let st = self.state.lock().unwrap();
+        (st.logins, st.renewals)
     }
 
     pub fn guests(&self) -> Vec<FakeGuest> {
@@ -404,28 +445,6 @@ impl State {
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
 
-        // Authentication: an API token, and nothing else here.
-        let token = headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("PVEAPIToken="))
-            .and_then(|v| v.split_once('='))
-            .and_then(|(id, secret)| {
-                self.tokens
-                    .iter()
-                    .position(|t| t.id == id && t.secret == secret)
-            });
-        let Some(token) = token else {
-            return reply(
-                StatusCode::UNAUTHORIZED,
-                "authentication failure",
-                json!({ "data": null }),
-            );
-        };
-        let privileges = self.tokens[token].privileges.clone();
-        let user = self.tokens[token].id.clone();
-        let has = |p: &str| privileges.iter().any(|x| x == p);
-
         // Writes are form-encoded.
         let mut form: Vec<(String, String)> = Vec::new();
         if *method == Method::POST || *method == Method::PUT {
@@ -447,6 +466,79 @@ impl State {
         }
 
         let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+        if seg.as_slice() == ["access", "ticket"] {
+            return self.ticket(method, &line, headers, &form);
+        }
+
+        // Authentication: an API token (no CSRF token), or a ticket's cookie with its CSRF
+        // token on every write.
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("PVEAPIToken="))
+            .and_then(|v| v.split_once('='))
+            .and_then(|(id, secret)| {
+                self.tokens
+                    .iter()
+                    .position(|t| t.id == id && t.secret == secret)
+            });
+        let cookie = headers
+            .get("cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.split(';')
+                    .find_map(|c| c.trim().strip_prefix("PVEAuthCookie=").map(str::to_string))
+            });
+        let (user, privileges) = if let Some(token) = token {
+            (
+                self.tokens[token].id.clone(),
+                self.tokens[token].privileges.clone(),
+            )
+        } else if let Some(ticket) = cookie {
+            let lifetime = self.ticket_lifetime;
+            let Some((user, csrf)) = self
+                .tickets
+                .get(&ticket)
+                .filter(|t| t.issued.elapsed() < lifetime)
+                .map(|t| (t.user.clone(), t.csrf.clone()))
+            else {
+                return reply(
+                    StatusCode::UNAUTHORIZED,
+                    "authentication failure",
+                    json!({ "data": null }),
+                );
+            };
+            if matches!(*method, Method::POST | Method::PUT | Method::DELETE) {
+                let sent = headers
+                    .get("csrfpreventiontoken")
+                    .and_then(|v| v.to_str().ok());
+                if sent != Some(csrf.as_str()) {
+                    self.violation(format!(
+                        "{line}: a write with a ticket but without its CSRF token"
+                    ));
+                    return reply(
+                        StatusCode::UNAUTHORIZED,
+                        "Permission denied - invalid csrf token",
+                        json!({ "data": null }),
+                    );
+                }
+            }
+            let privileges = self
+                .users
+                .iter()
+                .find(|(u, _, _)| *u == user)
+                .map(|(_, _, p)| p.clone())
+                .unwrap_or_default();
+            (user, privileges)
+        } else {
+            return reply(
+                StatusCode::UNAUTHORIZED,
+                "authentication failure",
+                json!({ "data": null }),
+            );
+        };
+        let has = |p: &str| privileges.iter().any(|x| x == p);
+
         match (method.clone(), seg.as_slice()) {
             (Method::GET, ["version"]) => {
                 if !query.is_empty() {
@@ -581,6 +673,89 @@ impl State {
                 let upid = self.new_task(node, &format!("{prefix}{action}"), vmid, &user, effect);
                 data(json!(upid))
             }
+            (
+                Method::GET,
+                ["nodes", node, kind @ ("lxc" | "qemu"), vmid, what @ ("config" | "snapshot" | "interfaces" | "rrddata")],
+            ) => {
+                let Some(i) = self.find_guest(node, kind, vmid) else {
+                    return self.no_guest(&line, node, kind, vmid);
+                };
+                if *what == "interfaces" && *kind != "lxc" {
+                    self.violation(format!(
+                        "{line}: a VM has no interfaces endpoint (its agent's is another)"
+                    ));
+                    return reply(
+                        StatusCode::NOT_IMPLEMENTED,
+                        &format!("Method 'GET /{path}' not implemented"),
+                        json!({ "data": null }),
+                    );
+                }
+                let allowed: &[&str] = match *what {
+                    "config" => &["current", "snapshot"],
+                    "rrddata" => &["timeframe", "cf"],
+                    _ => &[],
+                };
+                for (k, v) in &query {
+                    let bad_value = match k.as_str() {
+                        "timeframe" => !["hour", "day", "week", "month", "year", "decade"]
+                            .contains(&v.as_str()),
+                        "cf" => !["AVERAGE", "MAX"].contains(&v.as_str()),
+                        _ => false,
+                    };
+                    if !allowed.contains(&k.as_str()) || bad_value {
+                        self.violation(format!("{line}: parameter {k}={v}"));
+                        return reply(
+                            StatusCode::BAD_REQUEST,
+                            "Parameter verification failed.",
+                            json!({ "data": null, "errors": { k.clone(): "value not allowed" } }),
+                        );
+                    }
+                }
+                if !has("VM.Audit") {
+                    return reply(
+                        StatusCode::FORBIDDEN,
+                        &format!("Permission check failed (/vms/{vmid}, VM.Audit)"),
+                        json!({ "data": null }),
+                    );
+                }
+                let g = self.guests[i].clone();
+                match *what {
+                    "config" => data(guest_config(&g)),
+                    "snapshot" => data(json!([
+                        { "name": "fresh", "description": "as installed", "snaptime": 1_763_000_000u64 },
+                        { "name": "before-upgrade", "description": "apt full-upgrade", "snaptime": "1764000000", "parent": "fresh" },
+                        { "name": "current", "description": "You are here!", "parent": "before-upgrade", "running": if g.status == "running" { 1 } else { 0 } },
+                    ])),
+                    "interfaces" => {
+                        if g.status != "running" {
+                            return reply(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                &format!("CT {vmid} not running"),
+                                json!({ "data": null }),
+                            );
+                        }
+                        data(json!([
+                            { "name": "lo", "hwaddr": "00:00:00:00:00:00", "inet": "127.0.0.1/8", "inet6": "::1/128" },
+                            { "name": "eth0", "hwaddr": "BC:24:11:00:00:01", "inet": format!("10.0.0.{}/24", g.vmid % 250), "inet6": "fd00::5/64" },
+                        ]))
+                    }
+                    _ => {
+                        let frame = query
+                            .iter()
+                            .find(|(k, _)| k == "timeframe")
+                            .map(|(_, v)| v.as_str());
+                        let Some(frame) = frame else {
+                            self.violation(format!("{line}: rrddata without its timeframe"));
+                            return reply(
+                                StatusCode::BAD_REQUEST,
+                                "Parameter verification failed.",
+                                json!({ "data": null, "errors": { "timeframe": "property is missing and it is not optional" } }),
+                            );
+                        };
+                        data(rrd_points(&g, frame))
+                    }
+                }
+            }
             (Method::GET, ["nodes", node, "tasks", upid, what @ ("status" | "log")]) => {
                 let Some(task) = self.tasks.get_mut(*upid) else {
                     self.violation(format!("{line}: no such task"));
@@ -637,6 +812,91 @@ impl State {
                 )
             }
         }
+    }
+
+    /// `POST /access/ticket`: a password gives a ticket, a valid ticket as the password
+    /// renews it; anything else is a 401.
+    fn ticket(
+        &mut self,
+        method: &Method,
+        line: &str,
+        headers: &hyper::HeaderMap,
+        form: &[(String, String)],
+    ) -> Response<Full<Bytes>> {
+        if *method != Method::POST {
+            self.violation(format!("{line}: access/ticket is POST"));
+            return reply(
+                StatusCode::NOT_IMPLEMENTED,
+                "Method not implemented",
+                json!({ "data": null }),
+            );
+        }
+        if headers.contains_key("authorization") {
+            self.violation(format!("{line}: a login sent with a token header"));
+        }
+        const KNOWN: [&str; 6] = [
+            "username",
+            "password",
+            "realm",
+            "otp",
+            "new-format",
+            "tfa-challenge",
+        ];
+        if let Some((k, _)) = form.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
+            self.violation(format!("{line}: unknown parameter {k}"));
+            return reply(
+                StatusCode::BAD_REQUEST,
+                "Parameter verification failed.",
+                json!({ "data": null, "errors": { k.clone(): "property is not defined in schema and the schema does not allow additional properties" } }),
+            );
+        }
+        let get = |k: &str| form.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+        let (Some(user), Some(password)) = (get("username"), get("password")) else {
+            self.violation(format!("{line}: a login without username or password"));
+            return reply(
+                StatusCode::BAD_REQUEST,
+                "Parameter verification failed.",
+                json!({ "data": null, "errors": { "username": "property is missing and it is not optional" } }),
+            );
+        };
+        let by_password = self
+            .users
+            .iter()
+            .any(|(u, p, _)| *u == user && *p == password);
+        let renewal = self
+            .tickets
+            .get(&password)
+            .is_some_and(|t| t.user == user && t.issued.elapsed() < self.ticket_lifetime);
+        if !by_password && !renewal {
+            return reply(
+                StatusCode::UNAUTHORIZED,
+                "authentication failure",
+                json!({ "data": null }),
+            );
+        }
+        if renewal {
+            self.renewals += 1;
+        } else {
+            self.logins += 1;
+        }
+        self.next_pid += 1;
+        let stamp = format!("{:08X}", 0x692E_1A00u32 + self.next_pid);
+        let ticket = format!(
+            "PVE:{user}:{stamp}::c2lnbmF0dXJlLW9mLXRoZS1mYWtl{}/+=",
+            self.next_pid
+        );
+        let csrf = format!("{stamp}:Y3NyZi1vZi10aGUtZmFrZQ{}", self.next_pid);
+        self.tickets.insert(
+            ticket.clone(),
+            Ticket {
+                user: user.clone(),
+                csrf: csrf.clone(),
+                issued: std::time::Instant::now(),
+            },
+        );
+        data(
+            json!({ "ticket": ticket, "CSRFPreventionToken": csrf, "username": user, "clustername": "lab" }),
+        )
     }
 
     fn find_guest(&self, node: &str, kind: &str, vmid: &str) -> Option<usize> {
@@ -701,6 +961,74 @@ impl State {
         );
         upid
     }
+}
+
+/// A guest's config as PVE gives it: every value a string or a number, option strings for
+/// disks and interfaces.
+fn guest_config(g: &FakeGuest) -> Value {
+    let mut v = if g.kind == "lxc" {
+        json!({
+            "hostname": g.name, "ostype": "debian", "arch": "amd64", "cores": g.maxcpu,
+            "memory": g.maxmem >> 20, "swap": 512, "unprivileged": 1,
+            "features": "nesting=1,keyctl=1", "onboot": 1,
+            "rootfs": format!("local-lvm:vm-{}-disk-0,size=8G", g.vmid),
+            "mp0": format!("local-lvm:vm-{}-disk-1,mp=/srv/data,backup=1,size=32G", g.vmid),
+            "net0": format!("name=eth0,bridge=vmbr0,firewall=1,gw=10.0.0.1,hwaddr=BC:24:11:00:00:01,ip=10.0.0.{}/24,type=veth", g.vmid % 250),
+            "description": "<b>Not bold</b> & served by the fake\n",
+            "digest": "5e5b0b1d0f5f6b2ec3b4bdc0e8f3c1d1b2a3f4e5",
+        })
+    } else {
+        json!({
+            "name": g.name, "ostype": "l26", "cores": g.maxcpu, "sockets": 1,
+            "memory": (g.maxmem >> 20).to_string(), "onboot": 0,
+            "scsi0": format!("local-lvm:vm-{}-disk-0,iothread=1,size=32G", g.vmid),
+            "ide2": "none,media=cdrom",
+            "net0": "virtio=BC:24:11:00:00:02,bridge=vmbr0,firewall=1",
+            "ipconfig0": "ip=dhcp",
+            "digest": "0f5f6b2ec3b4bdc0e8f3c1d1b2a3f4e55e5b0b1d",
+        })
+    };
+    if !g.tags.is_empty() {
+        v["tags"] = json!(g.tags);
+    }
+    v
+}
+
+/// Recorded load over a timeframe, with PVE 9's steps: a point a minute for the last hour
+/// and day. A running guest's points have every data source; every seventh point is left
+/// without values, as a gap in the RRD is; a stopped guest's have only its maxima.
+fn rrd_points(g: &FakeGuest, frame: &str) -> Value {
+    let (step, count): (u64, u64) = match frame {
+        "hour" => (60, 60),
+        "day" => (60, 1440),
+        "week" | "month" => (1800, 336),
+        _ => (21600, 1440),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let last = now / step * step;
+    let points: Vec<Value> = (0..count)
+        .map(|i| {
+            let time = last - (count - 1 - i) * step;
+            if i % 7 == 3 {
+                return json!({ "time": time });
+            }
+            let mut p = json!({ "time": time, "maxcpu": g.maxcpu, "maxmem": g.maxmem, "maxdisk": 8u64 << 30 });
+            if g.status == "running" {
+                let wave = (i % 60) as f64 / 60.0;
+                p["cpu"] = json!(0.05 + 0.2 * wave);
+                p["mem"] = json!((96u64 << 20) + (i % 60) * (1 << 20));
+                p["netin"] = json!(1500.0 + 500.0 * wave);
+                p["netout"] = json!(800.0);
+                p["diskread"] = json!(0);
+                p["diskwrite"] = json!(4096.0 * wave);
+            }
+            p
+        })
+        .collect();
+    json!(points)
 }
 
 fn guest_json(g: &FakeGuest, node_online: bool) -> Value {

@@ -81,6 +81,14 @@ impl StatsRepository for Store {
         self.run_rollup(now, retention).await
     }
 
+    async fn backfill_samples(
+        &self,
+        container_uuid: &str,
+        samples: &[StatsSample],
+    ) -> CoreResult<usize> {
+        self.write_backfill(container_uuid, samples).await
+    }
+
     async fn retention(&self) -> CoreResult<StatsRetention> {
         self.read_retention().await
     }

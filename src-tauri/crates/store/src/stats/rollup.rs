@@ -43,6 +43,14 @@ const ROLLUP_ROLLUPS: &str = "
     WHERE series_id IN (SELECT id FROM stats_series) AND tier = ?4 AND ts >= ?1 AND ts < ?2
     GROUP BY series_id, (ts / ?3) * ?3";
 
+/// The same rollups for one series alone (`?5`), for history written after the fact.
+fn for_one_series(sql: &str) -> String {
+    sql.replace(
+        "WHERE series_id IN (SELECT id FROM stats_series)",
+        "WHERE series_id = ?5",
+    )
+}
+
 const ROLLUP_DEVICES: &str = "
     INSERT OR REPLACE INTO device_stats
         (device_uuid, tier, ts, rounds, containers, cpu, mem, mem_pct)
@@ -82,6 +90,47 @@ const DELETE_DEVICE_STATS: &str = "
         LIMIT ?3)";
 
 impl Store {
+    /// Rolls one series' buckets in `[from, to)` up again in every tier the rollups have
+    /// passed (a bucket past a tier's watermark is left to the next pass), inside `tx`.
+    pub(super) async fn reroll_series(
+        tx: &mut sqlx::SqliteConnection,
+        series_id: i64,
+        from: i64,
+        to: i64,
+    ) -> CoreResult<()> {
+        for tier in ROLLED_TIERS {
+            let width = tier.width();
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT done_until FROM stats_rollup_state WHERE tier = ?")
+                    .bind(width)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+            let Some(done) = done else { continue };
+            let start = from.div_euclid(width) * width;
+            let end = (to.div_euclid(width) + 1).saturating_mul(width).min(done);
+            if end <= start {
+                continue;
+            }
+            let source = tier.finer().unwrap_or(StatsTier::Raw);
+            let sql = if tier == StatsTier::Minute {
+                for_one_series(ROLLUP_MINUTES)
+            } else {
+                for_one_series(ROLLUP_ROLLUPS)
+            };
+            sqlx::query(&sql)
+                .bind(start)
+                .bind(end)
+                .bind(width)
+                .bind(source.width())
+                .bind(series_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?;
+        }
+        Ok(())
+    }
+
     /// One pass of the rollup job as core's [`RollupPlan`] lays it out: the steps and their
     /// watermarks in one transaction (taking the write lock before reading the watermarks,
     /// so two passes never roll the same buckets), then the retention cuts, a chunk per
