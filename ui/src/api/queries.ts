@@ -74,6 +74,16 @@ export function useContainerInspect(uuid: string | null) {
   });
 }
 
+/** A Proxmox guest's configuration, snapshots and addresses, read from its node when shown. */
+export function useGuestDetails(uuid: string | null) {
+  return useQuery({
+    queryKey: queryKeys.guestDetails(uuid ?? ""),
+    queryFn: () => call(commands.containerGuestDetails(uuid ?? "")),
+    enabled: uuid !== null,
+    staleTime: 0,
+  });
+}
+
 /** How many containers are in each state, on all devices. Refreshed with the devices on container events. */
 export function useStateCounts() {
   return useQuery({

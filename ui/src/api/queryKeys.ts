@@ -8,6 +8,7 @@ export const queryKeys = {
   volumes: ["volumes"] as const,
   networks: ["networks"] as const,
   inspect: (uuid: string) => ["containerInspect", uuid] as const,
+  guestDetails: (uuid: string) => ["guestDetails", uuid] as const,
   inspectAll: ["containerInspect"] as const,
   inventory: (kind: InventoryKind) => [kind] as const,
   // Statistics.

@@ -21,7 +21,9 @@ describe("what each kind of container offers (from the backend's constants)", ()
     expect(actionLabel("lxc", "stop", "Stop")).toBe("Shut down");
     expect(actionLabel("qemu", "kill", "Kill")).toBe("Stop now");
     expect(actionLabel("docker", "stop", "Stop")).toBe("Stop");
-    expect(capabilitiesOf("qemu")).toMatchObject({ logs: false, stats: false, details: false, recreate: false });
+    // Its history and current numbers (from the cluster poll) and its config, no live stream.
+    expect(capabilitiesOf("qemu")).toMatchObject({ logs: false, stats: true, liveStats: false, guestConfig: true, details: false, recreate: false });
+    expect(capabilitiesOf("docker")).toMatchObject({ liveStats: true, guestConfig: false });
   });
 
   it("a container stored before kinds existed is Docker's", () => {

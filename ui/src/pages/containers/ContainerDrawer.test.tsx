@@ -16,6 +16,10 @@ vi.mock("../../bindings", async (importOriginal) => ({
     devicesList: vi.fn(),
     containerInspect: vi.fn(),
     containerAction: vi.fn(),
+    containerGuestDetails: vi.fn(),
+    statsLatest: vi.fn(),
+    statsContainerSeries: vi.fn(),
+    statsLiveStart: vi.fn(),
   },
 }));
 
@@ -85,8 +89,37 @@ describe("ContainerDrawer of a Proxmox guest", () => {
         }),
       ]),
     );
+    vi.mocked(commands.containerGuestDetails).mockImplementation(() =>
+      ok({
+        hostname: "dns",
+        osType: "debian",
+        arch: "amd64",
+        cores: 2,
+        memoryMib: 512,
+        swapMib: 512,
+        unprivileged: true,
+        features: ["nesting=1"],
+        startOnBoot: true,
+        protection: false,
+        description: "<img src=x onerror=alert(1)> the lab's DNS",
+        disks: [{ key: "rootfs", volume: "local-lvm:vm-101-disk-0", size: "8G", mountPath: null }],
+        networks: [
+          { key: "net0", name: "eth0", bridge: "vmbr0", mac: "BC:24:11:00:00:01", vlan: "20", firewall: true, ipv4: "dhcp", ipv6: null, gateway: null, addresses: ["10.0.0.5/24"] },
+        ],
+        snapshots: [{ name: "before-upgrade", description: "apt", takenAt: 1_764_000_000, parent: null, withMemory: false }],
+        notes: [],
+      }),
+    );
     renderDrawer();
     expect(await screen.findByTestId("drawer-guest")).toHaveTextContent("101 on pve1");
+    // Its config, read from the node: text, never markup.
+    expect(await screen.findByTestId("guest-hostname")).toHaveTextContent("dns");
+    expect(screen.getByTestId("guest-unprivileged")).toHaveTextContent("Unprivileged");
+    expect(screen.getByTestId("guest-description")).toHaveTextContent("<img src=x onerror=alert(1)> the lab's DNS");
+    expect(screen.getByTestId("container-drawer").querySelector("img")).toBeNull();
+    expect(screen.getByTestId("guest-addresses")).toHaveTextContent("10.0.0.5/24");
+    expect(screen.getByTestId("guest-snapshots")).toHaveTextContent("before-upgrade");
+    expect(commands.containerGuestDetails).toHaveBeenCalledWith("u-1");
     const facts = screen.getByTestId("guest-facts");
     expect(facts).toHaveTextContent("Proxmox LXC container");
     expect(facts).toHaveTextContent("1.5");
@@ -98,8 +131,16 @@ describe("ContainerDrawer of a Proxmox guest", () => {
     expect(screen.queryByTestId("drawer-action-remove")).toBeNull();
     expect(screen.queryByTestId("drawer-action-rename")).toBeNull();
     expect(screen.queryByTestId("drawer-tab-logs")).toBeNull();
-    expect(screen.queryByTestId("drawer-tab-stats")).toBeNull();
     // No inspect is asked of Proxmox.
     expect(commands.containerInspect).not.toHaveBeenCalled();
+    // Its stats: the history and the latest sample, no live stream (Proxmox has none).
+    vi.mocked(commands.statsLatest).mockImplementation(() => ok(null));
+    vi.mocked(commands.statsContainerSeries).mockImplementation(() =>
+      ok({ containerUuid: "u-1", from: 0, to: 3600, step: 60, tier: "minute", points: [] }),
+    );
+    fireEvent.click(screen.getByTestId("drawer-tab-stats"));
+    expect(await screen.findByTestId("stats-tab")).toBeInTheDocument();
+    expect(screen.queryByTestId("live-status")).toBeNull();
+    expect(commands.statsLiveStart).not.toHaveBeenCalled();
   });
 });

@@ -2,6 +2,7 @@ import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, T
 import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
 import { useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
+import type { GuestFacts, ResourceLimits } from "../../api/types";
 import { RecreateButtons } from "./recreate/RecreateButtons";
 import type { RecreateMode } from "./recreate/RecreateDialog";
 import { Mono } from "../../components/Mono";
@@ -25,8 +26,17 @@ import {
 } from "./DetailSections";
 import { LogsPanel } from "../logs/LogsPanel";
 import { StatsTab } from "./StatsTab";
+import { GuestConfig } from "./GuestConfig";
 
 export type DrawerTab = "details" | "stats" | "logs";
+
+/** A guest's CPUs and memory as the charts' limit lines. */
+function guestLimits(guest: GuestFacts): ResourceLimits {
+  return {
+    cpus: guest.cpusMilli > 0 ? guest.cpusMilli / 1000 : null,
+    memoryBytes: guest.maxMemory != null && guest.maxMemory > 0 ? guest.maxMemory : null,
+  };
+}
 
 function DetailsSkeleton() {
   return (
@@ -195,7 +205,12 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
                 ) : null}
                 <Tabs.Panel value="details">
                   {container?.guest ? (
-                    <GuestSection guest={container.guest} kind={container.kind} />
+                    <Stack gap="lg">
+                      <GuestSection guest={container.guest} kind={container.kind} />
+                      {caps.guestConfig ? (
+                        <GuestConfig key={container.uuid} uuid={uuid !== null && tab === "details" ? container.uuid : null} lxc={container.kind === "lxc"} />
+                      ) : null}
+                    </Stack>
                   ) : inspect.isPending && uuid !== null ? (
                     <DetailsSkeleton />
                   ) : inspect.isError ? (
@@ -221,7 +236,8 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
                       key={shownUuid}
                       uuid={shownUuid}
                       container={container}
-                      limits={details?.resources}
+                      limits={container?.guest ? guestLimits(container.guest) : details?.resources}
+                      live={caps.liveStats}
                       active={uuid !== null && tab === "stats"}
                     />
                   ) : null}

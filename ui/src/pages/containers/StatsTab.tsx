@@ -367,22 +367,25 @@ export function StatsTab({
   uuid,
   container,
   limits,
+  live: hasLive = true,
   active,
 }: {
   uuid: string;
   container: Container | undefined;
   /** The container's CPU and memory limits, once inspected. */
   limits?: ResourceLimits;
+  /** Its kind has a live (1 Hz) stream; without (a Proxmox guest), its polled samples. */
+  live?: boolean;
   /** The drawer is open on this tab: only then does the live stream run. */
   active: boolean;
 }) {
   const running = container?.state === "running";
   // A container that stops while its tab is open keeps its last live samples on screen: what
   // it did just before it stopped is what its owner wants to see.
-  const live = useLiveStats(uuid, active && running, { retain: active });
+  const live = useLiveStats(uuid, hasLive && active && running, { retain: active });
   return (
     <Stack gap="lg" data-testid="stats-tab">
-      <LiveSection container={container} live={live} limits={limits} />
+      {hasLive ? <LiveSection container={container} live={live} limits={limits} /> : null}
       <CurrentSection uuid={uuid} running={running} live={live} active={active} limits={limits} />
       <HistorySection uuid={uuid} active={active} running={running} limits={limits} />
     </Stack>

@@ -1,7 +1,8 @@
-// The wizard's Proxmox VE details: a node's address, an API token and how its certificate
-// is trusted (Proxmox's own certificate is self-signed: approved by its fingerprint).
+// The wizard's Proxmox VE details: a node's address, an API token (or a user and password)
+// and how its certificate is trusted (Proxmox's own certificate is self-signed: approved by
+// its fingerprint).
 import { Code, PasswordInput, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
-import type { DeviceForm, PveTrustMode } from "./deviceForm";
+import type { DeviceForm, PveLogin, PveTrustMode } from "./deviceForm";
 
 const TRUST_OPTIONS: { value: PveTrustMode; label: string }[] = [
   { value: "fingerprint", label: "Fingerprint" },
@@ -23,6 +24,7 @@ export function ProxmoxFields({
   const text = (field: keyof DeviceForm) => (e: { currentTarget: HTMLInputElement }) =>
     onChange({ [field]: e.currentTarget.value } as Partial<DeviceForm>);
   const common = { spellCheck: false, autoComplete: "off", autoCapitalize: "off" } as const;
+  const token = form.pveLogin === "token";
   return (
     <Stack gap="xs">
       <TextInput
@@ -37,11 +39,27 @@ export function ProxmoxFields({
         data-autofocus
         {...common}
       />
+      <Stack gap={4}>
+        <Text size="sm" fw={500} id="pve-login-label">
+          Sign in with
+        </Text>
+        <SegmentedControl
+          aria-labelledby="pve-login-label"
+          value={form.pveLogin}
+          // The other kind of id does not carry over: a user is not a token id.
+          onChange={(v) => onChange({ pveLogin: v as PveLogin, pveTokenId: "", secret: "" })}
+          data={[
+            { value: "token", label: <span data-testid="pve-login-token">API token</span> },
+            { value: "password", label: <span data-testid="pve-login-password">User and password</span> },
+          ]}
+          fullWidth
+        />
+      </Stack>
       <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
         <TextInput
-          label="API token id"
-          description="Datacenter › Permissions › API Tokens"
-          placeholder="root@pam!squirrel"
+          label={token ? "API token id" : "User"}
+          description={token ? "Datacenter › Permissions › API Tokens" : "With its realm: pam for Linux users, pve for Proxmox's own"}
+          placeholder={token ? "root@pam!squirrel" : "root@pam"}
           required
           value={form.pveTokenId}
           onChange={text("pveTokenId")}
@@ -50,9 +68,9 @@ export function ProxmoxFields({
           {...common}
         />
         <PasswordInput
-          label="Token secret"
-          description={hasStoredSecret ? "Leave empty to keep the stored secret" : "Kept in the system keyring, never shown again"}
-          placeholder={hasStoredSecret ? "••••••••  (unchanged)" : "xxxxxxxx-xxxx-…"}
+          label={token ? "Token secret" : "Password"}
+          description={hasStoredSecret ? `Leave empty to keep the stored ${token ? "secret" : "password"}` : "Kept in the system keyring, never shown again"}
+          placeholder={hasStoredSecret ? "••••••••  (unchanged)" : token ? "xxxxxxxx-xxxx-…" : ""}
           required={!hasStoredSecret}
           value={form.secret}
           onChange={text("secret")}
@@ -62,7 +80,8 @@ export function ProxmoxFields({
         />
       </SimpleGrid>
       <Text size="xs" c="dimmed">
-        The token needs <Code>VM.Audit</Code> and <Code>Sys.Audit</Code> to see the cluster, and <Code>VM.PowerMgmt</Code> to start and stop guests.
+        {token ? "The token" : "The user"} needs <Code>VM.Audit</Code> and <Code>Sys.Audit</Code> to see the cluster, and <Code>VM.PowerMgmt</Code> to start and stop guests.
+        {token ? null : " A user with a second factor (TOTP, WebAuthn) cannot sign in here: use an API token."}
       </Text>
       <Stack gap={4}>
         <Text size="sm" fw={500} id="pve-trust-label">

@@ -269,6 +269,22 @@ describe("a Proxmox VE device", () => {
     expect(validateForm(pve({ pveFingerprint: "ab".repeat(32) })).pveFingerprint).toBeUndefined();
   });
 
+  it("signs in with a user and password instead, the realm required", () => {
+    const user = pve({ pveLogin: "password", pveTokenId: "squirrel@pve", secret: "correct horse" });
+    expect(validateForm(user)).toEqual({});
+    expect(formToConnection(user)).toMatchObject({ connection: { tokenId: "squirrel@pve", secret: null }, secret: "correct horse" });
+    expect(validateForm({ ...user, pveTokenId: "root" }).pveTokenId).toMatch(/user@realm/);
+    // A token id is not a user.
+    expect(validateForm({ ...user, pveTokenId: "root@pam!x" }).pveTokenId).toMatch(/user@realm/);
+    expect(validateForm({ ...user, secret: "" }).secret).toMatch(/password/);
+    const back = formFromDevice({
+      name: "pve",
+      connection: { type: "proxmox", url: "https://pve.lan", tokenId: "squirrel@pve", secret: ref, trust: { mode: "system" } },
+      resyncIntervalSecs: 300,
+    });
+    expect(back).toMatchObject({ pveLogin: "password", pveTokenId: "squirrel@pve", secret: "" });
+  });
+
   it("names itself after the node, and round-trips without its secret", () => {
     expect(defaultName(pve())).toBe("pve.lan");
     const connection: DeviceConnection = {
@@ -279,7 +295,7 @@ describe("a Proxmox VE device", () => {
       trust: { mode: "fingerprint", fingerprint: "AB:CD" },
     };
     const back = formFromDevice({ name: "pve", connection, resyncIntervalSecs: 300 });
-    expect(back).toMatchObject({ kind: "proxmox", pveUrl: "https://pve.lan:8006", pveTokenId: "root@pam!squirrel", pveTrust: "fingerprint", pveFingerprint: "AB:CD", secret: "" });
+    expect(back).toMatchObject({ kind: "proxmox", pveUrl: "https://pve.lan:8006", pveLogin: "token", pveTokenId: "root@pam!squirrel", pveTrust: "fingerprint", pveFingerprint: "AB:CD", secret: "" });
     expect(storedSecretFor(connection, back)).toBe(true);
     expect(storedSecretFor(connection, { ...back, pveTokenId: "other@pam!x" })).toBe(false);
     expect(describeConnection(connection)).toBe("root@pam!squirrel at https://pve.lan:8006");

@@ -13,6 +13,7 @@ import { RULES } from "../../bindings";
 /** The ways to reach an engine the wizard offers. */
 export type DeviceKind = "local" | "ssh" | "tcp" | "proxmox";
 export type PveTrustMode = PveTrust["mode"];
+export type PveLogin = "token" | "password";
 export type SshAuthMethod = SshAuth["method"];
 
 // Limits and defaults come from the backend's rules (generated bindings), never typed twice.
@@ -52,6 +53,9 @@ export interface DeviceForm {
   insecureAck: boolean;
   /** A Proxmox VE node's address, as `pve.lan` or `https://pve.lan:8006`. */
   pveUrl: string;
+  /** An API token (`user@realm!name` and its secret), or a user's password (`user@realm`). */
+  pveLogin: PveLogin;
+  /** The token id, or the user for a password login (Proxmox tells them apart by the `!`). */
   pveTokenId: string;
   pveTrust: PveTrustMode;
   /** Empty: approved on first use. */
@@ -81,6 +85,7 @@ export function emptyForm(kind: DeviceKind = "local"): DeviceForm {
     tlsKey: "",
     insecureAck: false,
     pveUrl: "",
+    pveLogin: "token",
     pveTokenId: "",
     pveTrust: "fingerprint",
     pveFingerprint: "",
@@ -133,6 +138,7 @@ export function formFromDevice(device: {
         ...base,
         kind: "proxmox",
         pveUrl: c.url,
+        pveLogin: c.tokenId.includes("!") ? "token" : "password",
         pveTokenId: c.tokenId,
         pveTrust: c.trust.mode,
         pveFingerprint: c.trust.mode === "fingerprint" ? (c.trust.fingerprint ?? "") : "",
@@ -253,10 +259,17 @@ export function validateForm(form: DeviceForm, options: ValidateOptions = {}): F
       if (!url) errors.pveUrl = "The address of any node of the cluster, like pve.lan or https://10.0.0.5:8006.";
       else if (/^http:\/\//i.test(url)) errors.pveUrl = "Proxmox VE serves its API over HTTPS only.";
       else if (/\s/.test(url)) errors.pveUrl = "No spaces in an address.";
-      if (!/^[^@\s]+@[^!\s]+![^\s=]+$/.test(form.pveTokenId.trim())) {
-        errors.pveTokenId = "As user@realm!name, e.g. root@pam!squirrel.";
+      if (form.pveLogin === "token") {
+        if (!/^[^@\s]+@[^!\s]+![^\s=]+$/.test(form.pveTokenId.trim())) {
+          errors.pveTokenId = "As user@realm!name, e.g. root@pam!squirrel.";
+        }
+        if (form.secret === "" && !options.hasStoredSecret) errors.secret = "Enter the token's secret.";
+      } else {
+        if (!/^[^@\s!=:]+@[^@!\s=:]+$/.test(form.pveTokenId.trim())) {
+          errors.pveTokenId = "As user@realm, e.g. root@pam (the realm is needed).";
+        }
+        if (form.secret === "" && !options.hasStoredSecret) errors.secret = "Enter the user's password.";
       }
-      if (form.secret === "" && !options.hasStoredSecret) errors.secret = "Enter the token's secret.";
       if (form.pveTrust === "ca" && !form.pveCa.trim()) errors.pveCa = "The CA certificate file (PEM).";
       const fp = form.pveFingerprint.trim().replace(/:/g, "");
       if (form.pveTrust === "fingerprint" && fp !== "" && !/^[0-9a-f]{64}$/i.test(fp)) {
