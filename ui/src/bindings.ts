@@ -339,6 +339,33 @@ export type CheckRequests = {
 	tagLists: number,
 };
 
+/**  A node of a Proxmox VE cluster and its health, as the Devices screen shows it. */
+export type ClusterNode = ClusterNode_Serialize | ClusterNode_Deserialize;
+
+/**  A node of a Proxmox VE cluster and its health, as the Devices screen shows it. */
+export type ClusterNode_Deserialize = {
+	name: string,
+	online: boolean,
+	/**  Its load, in percent of all its CPUs (whole percents). */
+	cpuPercent?: number | null,
+	cpus?: number | null,
+	memoryUsed?: number | null,
+	memoryTotal?: number | null,
+	uptimeSecs?: number | null,
+};
+
+/**  A node of a Proxmox VE cluster and its health, as the Devices screen shows it. */
+export type ClusterNode_Serialize = {
+	name: string,
+	online: boolean,
+	/**  Its load, in percent of all its CPUs (whole percents). */
+	cpuPercent: number | null,
+	cpus: number | null,
+	memoryUsed: number | null,
+	memoryTotal: number | null,
+	uptimeSecs: number | null,
+};
+
 /**  The serialised form of a discovered engine's connection. */
 export type ConnectionOrReason = ConnectionOrReason_Serialize | ConnectionOrReason_Deserialize;
 
@@ -807,6 +834,8 @@ export type DeviceSummary_Deserialize = {
 	 *  started (each container's `updated_at` is then the best known time).
 	 */
 	offlineSince?: number | null,
+	/**  A cluster's nodes and their health (a Proxmox VE device; empty for Docker). */
+	nodes: ClusterNode_Deserialize[],
 };
 
 /**  A device with what the app knows about it right now. */
@@ -821,6 +850,8 @@ export type DeviceSummary_Serialize = {
 	 *  started (each container's `updated_at` is then the best known time).
 	 */
 	offlineSince: number | null,
+	/**  A cluster's nodes and their health (a Proxmox VE device; empty for Docker). */
+	nodes: ClusterNode_Serialize[],
 };
 
 /**  A host whose containers Squirrel manages. */
@@ -883,6 +914,8 @@ export type DomainEvent_Deserialize =
 { type: "containerRemoved"; uuid: string; deviceUuid: string } | { type: "deviceStatusChanged"; deviceUuid: string; status: DeviceStatus } | 
 /**  Devices were added, edited or removed. */
 { type: "devicesChanged" } | 
+/**  A cluster's nodes or their health changed (a Proxmox VE device). */
+{ type: "deviceNodesChanged"; deviceUuid: string; nodes: ClusterNode_Deserialize[] } | 
 /**  A device's images, volumes or networks changed. */
 { type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind } | 
 /**  A device's stats round was stored: its summed load and each running container's. */
@@ -920,6 +953,8 @@ export type DomainEvent_Serialize =
 { type: "containerRemoved"; uuid: string; deviceUuid: string } | { type: "deviceStatusChanged"; deviceUuid: string; status: DeviceStatus } | 
 /**  Devices were added, edited or removed. */
 { type: "devicesChanged" } | 
+/**  A cluster's nodes or their health changed (a Proxmox VE device). */
+{ type: "deviceNodesChanged"; deviceUuid: string; nodes: ClusterNode_Serialize[] } | 
 /**  A device's images, volumes or networks changed. */
 { type: "inventoryChanged"; deviceUuid: string; kind: InventoryKind } | 
 /**  A device's stats round was stored: its summed load and each running container's. */

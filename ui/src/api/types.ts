@@ -16,6 +16,7 @@ export type {
   PveTrust_Serialize as PveTrust,
   DeviceStatus,
   DeviceSummary_Serialize as DeviceSummary,
+  ClusterNode_Serialize as ClusterNode,
   Device_Serialize as Device,
   DeviceConnection_Serialize as DeviceConnection,
   SshAuth_Serialize as SshAuth,

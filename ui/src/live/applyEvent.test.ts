@@ -406,3 +406,18 @@ describe("applyEvents (a batch)", () => {
     expect(state.invalidated).toEqual([queryKeys.devices, queryKeys.containers, queryKeys.stateCounts, queryKeys.statsLoads]);
   });
 });
+
+describe("a cluster's nodes", () => {
+  it("replace the device's nodes, leave the other devices, and refresh a guest's charts when its history is filled", () => {
+    const pve = makeDevice({ device: { ...makeDevice().device, uuid: "d-pve", name: "pve" } });
+    const other = makeDevice();
+    const nodes = [{ name: "pve2", online: false, cpuPercent: null, cpus: null, memoryUsed: null, memoryTotal: null, uptimeSecs: null }];
+    const next = reduceDevices([pve, other], { type: "deviceNodesChanged", deviceUuid: "d-pve", nodes });
+    expect(next?.[0].nodes).toEqual(nodes);
+    expect(next?.[1]).toBe(other);
+    expect(planEvent({ type: "deviceNodesChanged", deviceUuid: "d-pve", nodes }).patchDevices).toBe(true);
+    expect(planEvent({ type: "historyBackfilled", containerUuid: "u-1", samples: 1200 }).invalidate).toEqual([
+      queryKeys.containerSeriesPrefix("u-1"),
+    ]);
+  });
+});

@@ -97,7 +97,11 @@ export function reduceContainersBatch(list: Container[] | undefined, events: Inv
 
 /** The devices list after an event. */
 export function reduceDevices(list: DeviceSummary[] | undefined, event: InventoryEvent): DeviceSummary[] | undefined {
-  return event.type === "deviceStatusChanged" ? patchDeviceStatus(list, event.deviceUuid, event.status) : list;
+  if (event.type === "deviceStatusChanged") return patchDeviceStatus(list, event.deviceUuid, event.status);
+  if (event.type === "deviceNodesChanged" && list) {
+    return list.map((d) => (d.device.uuid === event.deviceUuid ? { ...d, nodes: event.nodes } : d));
+  }
+  return list;
 }
 
 /**
@@ -206,6 +210,10 @@ export function planEvent(event: InventoryEvent): EventPlan {
       break;
     case "devicesChanged":
       plan.invalidate.push(queryKeys.devices, queryKeys.containers, queryKeys.stateCounts, queryKeys.statsLoads);
+      break;
+    case "deviceNodesChanged":
+      // A cluster's nodes or their health: the devices list carries them.
+      plan.patchDevices = true;
       break;
     case "inventoryChanged":
       plan.invalidate.push(queryKeys.inventory(event.kind));

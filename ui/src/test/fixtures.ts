@@ -37,6 +37,7 @@ export function makeDevice(overrides: Partial<DeviceSummary> = {}): DeviceSummar
       createdAt: 1_700_000_000,
     },
     status: { state: "online", engineVersion: "27.3.1" },
+    nodes: [],
     containerCount: 1,
     runningCount: 1,
     offlineSince: null,

@@ -196,10 +196,45 @@ async fn a_cluster_joins_the_inventory_after_its_certificate_is_approved_and_is_
     // (The watcher's polls go on meanwhile: only those.)
     let since: Vec<String> = fake.requests()[before..]
         .iter()
-        .filter(|r| !r.starts_with("GET /api2/json/cluster/resources") && !r.contains("/rrddata?"))
+        .filter(|r| {
+            !r.starts_with("GET /api2/json/cluster/resources")
+                && !r.contains("/rrddata?")
+                && r != "GET /api2/json/nodes"
+        })
         .cloned()
         .collect();
     assert_eq!(since, Vec::<String>::new());
+
+    // The cluster's nodes and their health, on the device; a node that goes away shows at
+    // once (its guests turn unknown), not at the next reading of the nodes.
+    let summary = app
+        .devices
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.device.uuid == device.uuid)
+        .unwrap();
+    let nodes: Vec<(&str, bool)> = summary
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.online))
+        .collect();
+    assert_eq!(nodes, [("pve1", true), ("pve2", true)]);
+    assert_eq!(summary.nodes[0].cpus, Some(4));
+    fake.set_node_online("pve2", false);
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceNodesChanged { nodes, .. } if nodes.iter().any(|n| n.name == "pve2" && !n.online))).await;
+    let on_pve2 = app
+        .store()
+        .list_device_containers(&device.uuid)
+        .await
+        .unwrap();
+    assert!(on_pve2
+        .iter()
+        .filter(|c| c.guest.as_ref().is_some_and(|g| g.node == "pve2"))
+        .all(|c| c.state == ContainerState::Unknown));
+    fake.set_node_online("pve2", true);
+    wait_for(&mut rx, |e| matches!(e, DomainEvent::DeviceNodesChanged { nodes, .. } if nodes.iter().all(|n| n.online))).await;
 
     assert_eq!(fake.violations(), Vec::<String>::new());
     app.shutdown().await;

@@ -25,6 +25,12 @@ pub enum DomainEvent {
     },
     /// Devices were added, edited or removed.
     DevicesChanged,
+    /// A cluster's nodes or their health changed (a Proxmox VE device).
+    #[serde(rename_all = "camelCase")]
+    DeviceNodesChanged {
+        device_uuid: String,
+        nodes: Vec<crate::model::ClusterNode>,
+    },
     /// A device's images, volumes or networks changed.
     #[serde(rename_all = "camelCase")]
     InventoryChanged {

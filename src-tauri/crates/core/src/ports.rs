@@ -366,6 +366,8 @@ pub trait InventorySink: Send + Sync {
     async fn images_replaced(&self, device_uuid: &str, images: Vec<Image>) -> CoreResult<()>;
     async fn volumes_replaced(&self, device_uuid: &str, volumes: Vec<Volume>) -> CoreResult<()>;
     async fn networks_replaced(&self, device_uuid: &str, networks: Vec<Network>) -> CoreResult<()>;
+    /// The nodes of a cluster and their health (a Proxmox VE device), as last read.
+    async fn set_nodes(&self, _device_uuid: &str, _nodes: Vec<crate::model::ClusterNode>) {}
 }
 
 /// Options for removing a container.

@@ -42,6 +42,8 @@ const SHUTDOWN_SECS: u32 = 60;
 /// a time away): Proxmox keeps a day at one point a minute.
 const BACKFILL_TIMEFRAME: &str = "day";
 const BACKFILL_SECS: u64 = 24 * 3600;
+/// The nodes' health is read every this many polls (and at each session's start).
+const NODES_EVERY: u32 = 6;
 
 /// What every Proxmox device shares: the keyring and the approved certificates.
 #[derive(Clone)]
@@ -367,11 +369,23 @@ impl ProxmoxWatcher {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // An interval's first tick is at once: taken here, the next poll is a period away.
         tick.tick().await;
+        let mut polls: u32 = 0;
+        let mut unknown_on: Vec<String> = Vec::new();
         loop {
             let guests = match client.guests().await {
                 Ok(g) => g,
                 Err(e) => return SessionEnd::Lost(e.to_string()),
             };
+            // The nodes and their health, every few polls, and at once when guests turn
+            // unknown or back (their node went away or came back). A failed read leaves
+            // the last one shown.
+            let mut now_unknown: Vec<String> = guests
+                .iter()
+                .filter(|g| g.status == "unknown")
+                .map(|g| g.node.clone())
+                .collect();
+            now_unknown.sort_unstable();
+            now_unknown.dedup();
             self.remember_nodes(&guests);
             let snapshot = InventorySnapshot {
                 containers: guests.iter().map(observation).collect(),
@@ -383,6 +397,16 @@ impl ProxmoxWatcher {
                 return SessionEnd::Lost(format!("the guests could not be stored: {e}"));
             }
             *polled = true;
+            if polls % NODES_EVERY == 0 || now_unknown != unknown_on {
+                match client.nodes().await {
+                    Ok(nodes) => ctx.sink.set_nodes(device, cluster_nodes(&nodes)).await,
+                    Err(e) => {
+                        tracing::debug!(device = %device, error = %e, "the nodes could not be read")
+                    }
+                }
+            }
+            polls = polls.wrapping_add(1);
+            unknown_on = now_unknown;
             let unseen: Vec<(GuestType, u64, String)> = guests
                 .iter()
                 .filter(|g| !g.template && backfilled.insert((g.kind, g.vmid)))
@@ -450,6 +474,31 @@ impl ProxmoxWatcher {
             nodes.extend(guests.iter().map(|g| ((g.kind, g.vmid), g.node.clone())));
         }
     }
+}
+
+/// The nodes as the Devices screen shows them, by name.
+fn cluster_nodes(nodes: &[crate::wire::Node]) -> Vec<squirrel_core::model::ClusterNode> {
+    let mut out: Vec<squirrel_core::model::ClusterNode> = nodes
+        .iter()
+        .map(|n| {
+            let online = n.is_online();
+            squirrel_core::model::ClusterNode {
+                name: n.node.clone(),
+                online,
+                // Whole percents: a node's load flickers, its shown value need not.
+                cpu_percent: n
+                    .cpu
+                    .filter(|c| online && c.is_finite() && *c >= 0.0)
+                    .map(|c| (c.min(1.0) * 100.0).round()),
+                cpus: n.maxcpu.and_then(|c| u32::try_from(c).ok()),
+                memory_used: n.mem.filter(|_| online).map(|m| m >> 20 << 20),
+                memory_total: n.maxmem,
+                uptime_secs: n.uptime.filter(|_| online).map(|u| u / 3600 * 3600),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// Writes what Proxmox recorded of these guests' load (the last day) into the statistics

@@ -20,7 +20,8 @@ import { IconFileImport, IconKey, IconPencil, IconPlus, IconServerOff, IconTrash
 import { useEffect, useState, type FormEvent } from "react";
 import { useDevices } from "../../api/queries";
 import { queryKeys } from "../../api/queryKeys";
-import type { Device, DeviceStatus, DeviceSummary, HostKeyPrompt } from "../../api/types";
+import type { ClusterNode, Device, DeviceStatus, DeviceSummary, HostKeyPrompt } from "../../api/types";
+import { formatBytes } from "../../lib/format";
 import { call, errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import { EmptyState, ErrorState, SkeletonRows } from "../../components/States";
@@ -226,6 +227,38 @@ export function DevicesPage() {
   );
 }
 
+/** A cluster's nodes, each with its health: online and its load, or offline in red. */
+function ClusterNodes({ nodes }: { nodes: ClusterNode[] }) {
+  return (
+    <Group gap={6} wrap="wrap" data-testid="device-nodes">
+      {nodes.map((n) => {
+        const load =
+          n.online && n.cpuPercent != null
+            ? `${n.cpuPercent}% CPU${n.memoryUsed != null && n.memoryTotal ? ` · ${formatBytes(n.memoryUsed)} of ${formatBytes(n.memoryTotal)}` : ""}`
+            : null;
+        return (
+          <Badge
+            key={n.name}
+            size="sm"
+            radius="sm"
+            tt="none"
+            variant="outline"
+            color={n.online ? "gray" : "red"}
+            leftSection={<span aria-hidden style={{ color: n.online ? "var(--mantine-color-green-6)" : "var(--mantine-color-red-6)" }}>●</span>}
+            title={n.online ? `${n.name} is online${n.cpus ? `, ${n.cpus} CPUs` : ""}${load ? `: ${load}` : ""}` : `${n.name} is offline: its guests show as unknown`}
+            data-testid="device-node"
+            data-name={n.name}
+            data-online={n.online}
+          >
+            {n.name}
+            {n.online ? (load ? ` · ${load}` : "") : " · offline"}
+          </Badge>
+        );
+      })}
+    </Group>
+  );
+}
+
 function DeviceRow({
   summary,
   toggling,
@@ -271,10 +304,12 @@ function DeviceRow({
             </Badge>
             {status.state === "online" && status.engineVersion ? (
               <Text size="xs" c="dimmed" className="sq-ellipsis" data-testid="device-engine-version">
-                Docker {status.engineVersion}
+                {/* A Proxmox VE device names itself ("Proxmox VE 9.1"); an engine gives its number. */}
+                {/^\d/.test(status.engineVersion) ? `Docker ${status.engineVersion}` : status.engineVersion}
               </Text>
             ) : null}
           </Group>
+          {summary.nodes.length > 0 ? <ClusterNodes nodes={summary.nodes} /> : null}
           {status.state === "unreachable" ? (
             <Text size="xs" c="red" lineClamp={3} className="sq-wrap" title={status.reason} data-testid="device-reason">
               {status.reason}

@@ -87,6 +87,23 @@ pub enum DeviceConnection {
     },
 }
 
+/// A node of a Proxmox VE cluster and its health, as the Devices screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterNode {
+    pub name: String,
+    pub online: bool,
+    /// Its load, in percent of all its CPUs (whole percents).
+    pub cpu_percent: Option<f64>,
+    pub cpus: Option<u32>,
+    #[specta(type = Option<f64>)]
+    pub memory_used: Option<u64>,
+    #[specta(type = Option<f64>)]
+    pub memory_total: Option<u64>,
+    #[specta(type = Option<f64>)]
+    pub uptime_secs: Option<u64>,
+}
+
 /// How a Proxmox VE node's TLS certificate is trusted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(tag = "mode", rename_all = "camelCase")]

@@ -15,9 +15,9 @@ pub use container::{
 };
 pub use device::{
     authority, check_pve_token_id, check_pve_url, check_pve_user, parse_sha256_fingerprint,
-    ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus, DiscoveredEngine,
-    EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, PveTrust, SecretRef,
-    SshAuth, TlsFiles,
+    ClusterNode, ConnectionOrReason, Device, DeviceConnection, DevicePatch, DeviceStatus,
+    DiscoveredEngine, EngineProbe, HostKeyPrompt, ImportOutcome, ImportResult, NewDevice, PveTrust,
+    SecretRef, SshAuth, TlsFiles,
 };
 pub use inventory::{Image, ImagePrune, InventoryKind, InventorySnapshot, Network, Volume};
 pub use log_history::{

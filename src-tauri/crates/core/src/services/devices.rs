@@ -38,6 +38,8 @@ pub struct DeviceSummary {
     /// started (each container's `updated_at` is then the best known time).
     #[specta(type = Option<f64>)]
     pub offline_since: Option<i64>,
+    /// A cluster's nodes and their health (a Proxmox VE device; empty for Docker).
+    pub nodes: Vec<crate::model::ClusterNode>,
 }
 
 pub struct DeviceService {
@@ -89,6 +91,7 @@ impl DeviceService {
                         DeviceStatus::Disabled
                     },
                     offline_since: self.inventory.offline_since(&device.uuid),
+                    nodes: self.inventory.nodes(&device.uuid),
                     device,
                     container_count: total,
                     running_count: running,

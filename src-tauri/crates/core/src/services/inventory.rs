@@ -10,8 +10,8 @@ use crate::clock::Clock;
 use crate::error::CoreResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::model::{
-    ContainerObservation, ContainerState, DeviceStatus, Image, InventoryKind, InventorySnapshot,
-    Network, Volume,
+    ClusterNode, ContainerObservation, ContainerState, DeviceStatus, Image, InventoryKind,
+    InventorySnapshot, Network, Volume,
 };
 use crate::ports::{ContainerChanges, InventorySink, Repositories};
 use crate::reconcile::{diff_snapshot, merge};
@@ -33,6 +33,8 @@ pub struct InventoryService {
     bus: EventBus,
     clock: Arc<dyn Clock>,
     statuses: RwLock<HashMap<String, Presence>>,
+    /// The nodes of each cluster device, as its watcher read them last.
+    nodes: RwLock<HashMap<String, Vec<ClusterNode>>>,
 }
 
 impl InventoryService {
@@ -42,6 +44,7 @@ impl InventoryService {
             bus,
             clock,
             statuses: RwLock::new(HashMap::new()),
+            nodes: RwLock::new(HashMap::new()),
         }
     }
 
@@ -77,6 +80,18 @@ impl InventoryService {
         if let Ok(mut s) = self.statuses.write() {
             s.remove(device_uuid);
         }
+        if let Ok(mut n) = self.nodes.write() {
+            n.remove(device_uuid);
+        }
+    }
+
+    /// A cluster device's nodes as last read (none for a Docker engine).
+    pub fn nodes(&self, device_uuid: &str) -> Vec<ClusterNode> {
+        self.nodes
+            .read()
+            .ok()
+            .and_then(|n| n.get(device_uuid).cloned())
+            .unwrap_or_default()
     }
 
     async fn apply(&self, device_uuid: &str, changes: ContainerChanges) -> CoreResult<()> {
@@ -108,6 +123,25 @@ impl InventoryService {
 
 #[async_trait]
 impl InventorySink for InventoryService {
+    async fn set_nodes(&self, device_uuid: &str, nodes: Vec<ClusterNode>) {
+        let changed = match self.nodes.write() {
+            Ok(mut all) => {
+                let changed = all.get(device_uuid) != Some(&nodes);
+                if changed {
+                    all.insert(device_uuid.to_string(), nodes.clone());
+                }
+                changed
+            }
+            Err(_) => false,
+        };
+        if changed {
+            self.bus.publish(DomainEvent::DeviceNodesChanged {
+                device_uuid: device_uuid.to_string(),
+                nodes,
+            });
+        }
+    }
+
     async fn set_status(&self, device_uuid: &str, status: DeviceStatus) {
         let now = self.clock.now_ms();
         let changed = match self.statuses.write() {
