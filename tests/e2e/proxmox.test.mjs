@@ -1,12 +1,14 @@
 // End-to-end: a Proxmox VE cluster added through the wizard in the real window, its node's
 // certificate approved on first use, its LXC containers and VM listed beside Docker's, a
-// guest started from its drawer (a task followed to its end), and a change made in Proxmox
-// shown. Proxmox VE cannot run here: the fake server of the Rust tests, as a process
+// guest started from its drawer (a task followed to its end), its configuration and
+// snapshots, its history charted from Proxmox's own record, the cluster's nodes and a node
+// going offline on the Devices screen, the dashboard with the Docker engine and the cluster
+// side by side, and a change made in Proxmox shown. Proxmox VE cannot run here: the fake server of the Rust tests, as a process
 // (`cargo build -p squirrel-proxmox --example fake_pve`), which fails the run if it was sent
 // anything the real API would refuse.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +21,22 @@ const row = (name) => `[data-testid="container-row"][data-name="${name}"]`;
 let s;
 let fake;
 let pve;
+const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+// A Docker container beside the cluster's guests, for the dashboard.
+const NEIGHBOUR = "e2e-pve-neighbour";
+const removeNeighbour = () => {
+  try {
+    docker("rm", "-f", NEIGHBOUR);
+  } catch {
+    // not there
+  }
+};
+
+const points = async (testid, root) => {
+  const el = (await s.findAll(`[data-testid="${testid}"]`, root))[0];
+  return el ? Number((await s.attr(el, "data-points")) ?? 0) : 0;
+};
+const textOf = (selector) => s.exec(`return document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
 
 async function typeInto(testid, text) {
   const el = await s.waitFor(`[data-testid="${testid}"]`);
@@ -27,6 +45,8 @@ async function typeInto(testid, text) {
 }
 
 before(async () => {
+  removeNeighbour();
+  docker("run", "-d", "--name", NEIGHBOUR, "busybox:local", "sh", "-c", "while :; do :; done");
   fake = spawn(FAKE, [], { stdio: ["pipe", "pipe", "inherit"] });
   pve = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the fake Proxmox VE server did not start in 30 s")), 30_000);
@@ -44,6 +64,7 @@ before(async () => {
 });
 
 after(async () => {
+  removeNeighbour();
   await s?.close();
   if (fake && fake.exitCode === null) {
     const exited = new Promise((resolve) => fake.once("exit", resolve));
@@ -107,9 +128,54 @@ test("a Proxmox VE cluster is added through the wizard, its certificate approved
     "the stop button of the running guest",
   );
   assert.equal(label.trim(), "Shut down");
+  // Its configuration and snapshots, read from its node.
+  const hostname = await s.until(() => textOf('[data-testid="guest-hostname"]'), "the guest's configuration");
+  assert.equal(hostname.trim(), "media");
+  assert.match(await s.until(() => textOf('[data-testid="guest-snapshots"]'), "the snapshots"), /before-upgrade/);
+  assert.match(await textOf('[data-testid="guest-disks"]'), /\/srv\/data/);
   await s.screenshot(path.join(SHOTS, "drawer-proxmox-guest.png"));
   await s.press("\uE00C");
   await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
+
+  // A running guest's history, charted from what Proxmox recorded before Squirrel saw it.
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row("dns")) }));
+  const dnsDrawer = await s.waitFor('[data-testid="container-drawer"]');
+  await s.click(await s.waitFor('[data-testid="drawer-tab-stats"]', { root: dnsDrawer }));
+  await s.waitFor('[data-testid="stats-tab"]', { root: dnsDrawer });
+  await s.until(async () => (await points("history-cpu-chart", dnsDrawer)) > 30, "an hour of recorded CPU", 60_000);
+  assert.ok((await points("history-memory-chart", dnsDrawer)) > 30);
+  assert.equal((await s.findAll('[data-testid="live-status"]', dnsDrawer)).length, 0, "Proxmox has no live stream");
+  await s.screenshot(path.join(SHOTS, "drawer-proxmox-stats.png"));
+  await s.press("\uE00C");
+  await s.until(async () => (await s.findAll('[data-testid="container-drawer"]')).length === 0, "the drawer to close");
+
+  // The cluster's nodes on the Devices screen; a node that goes away shows at once.
+  await s.click(await s.waitFor('[data-testid="nav-devices"]'));
+  const device = '[data-testid="device-row"][data-name="e2e-pve"]';
+  await s.waitFor(`${device} [data-testid="device-node"][data-name="pve1"][data-online="true"]`, { timeout: 30_000 });
+  fake.stdin.write("node pve2 offline\n");
+  await s.waitFor(`${device} [data-testid="device-node"][data-name="pve2"][data-online="false"]`, { timeout: 30_000 });
+  await s.screenshot(path.join(SHOTS, "devices-proxmox-nodes.png"));
+  fake.stdin.write("node pve2 online\n");
+  await s.waitFor(`${device} [data-testid="device-node"][data-name="pve2"][data-online="true"]`, { timeout: 30_000 });
+
+  // The dashboard: the Docker engine and the cluster side by side, their load in the fleet's charts.
+  await s.click(await s.waitFor('[data-testid="nav-dashboard"]'));
+  await s.waitFor('[data-testid="device-health-row"][data-name="e2e-pve"]', { timeout: 30_000 });
+  await s.waitFor('[data-testid="device-health-row"][data-name="This computer"]', { timeout: 30_000 });
+  await s.until(
+    async () =>
+      Number(
+        await s.exec(
+          `return document.querySelector('[data-testid="device-health-row"][data-name="This computer"] [data-testid="device-health-cpu"]')?.dataset.value ?? 0`,
+        ),
+      ) > 10,
+    "the Docker engine's load beside the cluster's",
+    60_000,
+  );
+  await s.until(async () => (await points("fleet-cpu-chart")) > 0, "fleet CPU points", 60_000);
+  await s.screenshot(path.join(SHOTS, "dashboard-docker-and-proxmox.png"));
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
 
   // A change made in Proxmox shows within a poll.
   fake.stdin.write("status 200 stopped\n");

@@ -199,7 +199,7 @@ async fn a_cluster_joins_the_inventory_after_its_certificate_is_approved_and_is_
         .filter(|r| {
             !r.starts_with("GET /api2/json/cluster/resources")
                 && !r.contains("/rrddata?")
-                && r != "GET /api2/json/nodes"
+                && *r != "GET /api2/json/nodes"
         })
         .cloned()
         .collect();

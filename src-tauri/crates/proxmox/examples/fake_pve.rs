@@ -4,7 +4,7 @@
 //! prints the requests the real API would have refused, and exits 1 if there were any.
 //!
 //! Lines on standard input change the cluster as a user would in Proxmox:
-//! `status <vmid> <status>`, `remove <vmid>`.
+//! `status <vmid> <status>`, `remove <vmid>`, `node <name> online|offline`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/fake_pve.rs"]
@@ -30,6 +30,7 @@ async fn main() {
         match words.as_slice() {
             ["status", vmid, status] => fake.set_guest_status(vmid.parse().unwrap_or(0), status),
             ["remove", vmid] => fake.remove_guest(vmid.parse().unwrap_or(0)),
+            ["node", name, state] => fake.set_node_online(name, *state == "online"),
             _ => eprintln!("fake_pve: unknown command {line:?}"),
         }
     }

@@ -205,10 +205,13 @@ export function CurrentStats({
   sample,
   now,
   limits,
+  pids = true,
 }: {
   sample: StatsSample;
   now: number;
   limits?: ResourceLimits;
+  /** Whether the engine counts its processes (a Proxmox guest's are not reported). */
+  pids?: boolean;
 }) {
   return (
     <SimpleGrid cols={3} spacing="md" verticalSpacing="xs" data-testid="stats-current">
@@ -220,7 +223,12 @@ export function CurrentStats({
         dataValue={sample.cpuPercent}
       />
       <Stat label="Memory" testId="stat-memory" {...memoryStat(sample, limits)} dataValue={sample.memoryUsed} />
-      <Stat label="PIDs" testId="stat-pids" value={sample.pids == null ? "—" : String(sample.pids)} detail={`Sampled ${relativeTime(sample.ts, now)}`} />
+      <Stat
+        label={pids ? "PIDs" : "Sampled"}
+        testId="stat-pids"
+        value={pids ? (sample.pids == null ? "—" : String(sample.pids)) : relativeTime(sample.ts, now)}
+        detail={pids ? `Sampled ${relativeTime(sample.ts, now)}` : "From the cluster's poll"}
+      />
       <Stat
         label="Network"
         testId="stat-net"
@@ -243,19 +251,21 @@ function CurrentSection({
   live,
   active,
   limits,
+  pids,
 }: {
   uuid: string;
   running: boolean;
   live: LiveStats;
   active: boolean;
   limits: ResourceLimits | undefined;
+  pids: boolean;
 }) {
   const latest = useStatsLatest(uuid, active);
   const now = useNow(10_000);
   const sample = live.samples.at(-1) ?? latest.data ?? null;
   let body: ReactNode;
   if (sample) {
-    body = <CurrentStats sample={sample} now={now} limits={limits} />;
+    body = <CurrentStats sample={sample} now={now} limits={limits} pids={pids} />;
   } else if (latest.isPending) {
     body = <Skeleton h={96} radius="sm" data-testid="loading" />;
   } else if (latest.isError) {
@@ -386,7 +396,7 @@ export function StatsTab({
   return (
     <Stack gap="lg" data-testid="stats-tab">
       {hasLive ? <LiveSection container={container} live={live} limits={limits} /> : null}
-      <CurrentSection uuid={uuid} running={running} live={live} active={active} limits={limits} />
+      <CurrentSection uuid={uuid} running={running} live={live} active={active} limits={limits} pids={hasLive} />
       <HistorySection uuid={uuid} active={active} running={running} limits={limits} />
     </Stack>
   );
