@@ -397,7 +397,7 @@ impl ProxmoxWatcher {
                 return SessionEnd::Lost(format!("the guests could not be stored: {e}"));
             }
             *polled = true;
-            if polls % NODES_EVERY == 0 || now_unknown != unknown_on {
+            if polls.is_multiple_of(NODES_EVERY) || now_unknown != unknown_on {
                 match client.nodes().await {
                     Ok(nodes) => ctx.sink.set_nodes(device, cluster_nodes(&nodes)).await,
                     Err(e) => {
