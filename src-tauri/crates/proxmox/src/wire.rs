@@ -41,6 +41,16 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     }
 }
 
+/// An optional text field: a number is taken as its text (a guest named `2024`), anything
+/// else (an object, a list) as absent, never as a reason to refuse the whole answer.
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
 /// `GET /version`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Version {
@@ -100,13 +110,13 @@ impl GuestType {
 pub struct Resource {
     #[serde(rename = "type", deserialize_with = "text")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub node: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub vmid: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub status: Option<String>,
     /// A fraction of `maxcpu`.
     #[serde(default, deserialize_with = "lenient_f64")]
@@ -133,9 +143,9 @@ pub struct Resource {
     pub uptime: Option<u64>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub template: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub tags: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub lock: Option<String>,
 }
 
@@ -366,11 +376,14 @@ mod tests {
             {"id":"qemu/200","type":"qemu","node":"pve2","vmid":"200","status":"stopped","template":"1"},
             {"id":"storage/pve1/local","type":"storage","node":"pve1"},
             {"id":"lxc/5","type":"lxc","node":"pve1","vmid":5},
-            {"id":"lxc/102","type":"lxc","vmid":102}
+            {"id":"lxc/102","type":"lxc","vmid":102},
+            {"id":"lxc/103","type":"lxc","node":"pve1","vmid":103,"name":2024,"tags":{"x":1},"lock":["backup"]}
         ]}"#;
         let listed: Envelope<Vec<Resource>> = serde_json::from_str(body).unwrap();
         let guests = guests(listed.data);
-        assert_eq!(guests.len(), 2);
+        assert_eq!(guests.len(), 3);
+        // A numeric name is its text; a field of the wrong shape is absent, the guest kept.
+        assert_eq!((guests[2].name.as_str(), guests[2].lock.clone()), ("2024", None));
         let dns = &guests[0];
         assert_eq!(
             (dns.kind, dns.node.as_str(), dns.vmid, dns.name.as_str()),
