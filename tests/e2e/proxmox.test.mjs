@@ -111,6 +111,8 @@ test("a Proxmox VE cluster is added through the wizard, its certificate approved
     "where dns runs",
   );
   assert.equal(where.trim(), "LXC 101 · pve1");
+  // Up since its start (the fake's guests have run for an hour).
+  assert.equal((await textOf(`${row("dns")} [data-testid="guest-uptime"]`)).trim(), "up 1 h");
   await s.screenshot(path.join(SHOTS, "containers-proxmox.png"));
 
   // A stopped guest is started from its drawer: a task, followed to its end.

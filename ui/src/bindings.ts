@@ -1228,6 +1228,8 @@ export type GuestFacts_Deserialize = {
 	template: boolean,
 	/**  A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...). */
 	lock?: string | null,
+	/**  When it started, Unix seconds (while it runs). */
+	startedAt?: number | null,
 };
 
 /**  What a Proxmox VE guest adds to a container: where it runs and what it was given. */
@@ -1242,6 +1244,8 @@ export type GuestFacts_Serialize = {
 	template: boolean,
 	/**  A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...). */
 	lock: string | null,
+	/**  When it started, Unix seconds (while it runs). */
+	startedAt: number | null,
 };
 
 /**  A network interface of a guest, as configured and (for a running container) as it is. */

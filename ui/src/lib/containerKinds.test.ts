@@ -34,7 +34,7 @@ describe("what each kind of container offers (from the backend's constants)", ()
     const guest = makeContainer({
       kind: "lxc",
       image: "",
-      guest: { node: "pve1", vmid: 101, tags: [], cpusMilli: 2000, maxMemory: 1, maxDisk: 1, template: false, lock: null },
+      guest: { node: "pve1", vmid: 101, tags: [], cpusMilli: 2000, maxMemory: 1, maxDisk: 1, template: false, lock: null, startedAt: null },
     });
     expect(imageText(guest)).toBe("LXC 101 · pve1");
     expect(imageText(makeContainer())).toBe("nginx:1.27");

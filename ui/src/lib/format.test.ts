@@ -16,6 +16,7 @@ import {
   formatSeconds,
   formatTimestamp,
   relativeTime,
+  uptimeText,
   shortId,
 } from "./format";
 
@@ -48,6 +49,15 @@ describe("formatPorts", () => {
       ]),
     ).toEqual(["8080→80/tcp", "8443→443/tcp", "9000/tcp"]);
     expect(formatPorts([])).toEqual([]);
+  });
+});
+
+describe("uptimeText", () => {
+  it("says how long a guest has been up, or nothing when it is not", () => {
+    const now = 1_800_000_000_000;
+    expect(uptimeText(1_800_000_000 - 3 * 3600, now)).toBe("up 3 h");
+    expect(uptimeText(1_800_000_000 - 2, now)).toBe("started just now");
+    expect(uptimeText(null, now)).toBe("—");
   });
 });
 

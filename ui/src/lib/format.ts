@@ -31,6 +31,13 @@ export function formatPorts(ports: readonly PortMapping[]): string[] {
 }
 
 /** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago", "4 mo ago", "1 y ago". */
+/** How long something has been up since it started: "up 3 h", or "—" when it is not. */
+export function uptimeText(startedAt: number | null | undefined, nowMs: number = Date.now()): string {
+  if (startedAt == null || startedAt <= 0) return "—";
+  const ago = relativeTime(startedAt, nowMs);
+  return ago.endsWith(" ago") ? `up ${ago.slice(0, -4)}` : ago === "just now" ? "started just now" : ago;
+}
+
 export function relativeTime(unixSeconds: number | null | undefined, nowMs: number = Date.now()): string {
   if (unixSeconds == null || !Number.isFinite(unixSeconds) || unixSeconds <= 0) return "—";
   const diff = Math.round(nowMs / 1000 - unixSeconds);

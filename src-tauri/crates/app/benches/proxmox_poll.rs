@@ -61,7 +61,9 @@ fn main() {
                 }
             });
             while let Some(line) = lines.recv().await {
-                if let ["status", vmid, status] = line.split_whitespace().collect::<Vec<_>>().as_slice() {
+                if let ["status", vmid, status] =
+                    line.split_whitespace().collect::<Vec<_>>().as_slice()
+                {
                     fake.set_guest_status(vmid.parse().unwrap_or(0), status);
                 }
                 println!("ok");

@@ -119,6 +119,24 @@ async fn a_cluster_joins_the_inventory_after_its_certificate_is_approved_and_is_
             ),
         ]
     );
+    // A running guest says when it started (its uptime ago); a stopped one does not.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let started = |name: &str| {
+        guests
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.guest.as_ref())
+            .and_then(|g| g.started_at)
+    };
+    assert!(
+        started("dns").is_some_and(|s| (s - (now - 3600)).abs() <= 10),
+        "{:?}",
+        started("dns")
+    );
+    assert_eq!(started("media"), None);
     // The token's secret is in the keyring, and nowhere in the data folder.
     for entry in std::fs::read_dir(app.dir.path()).unwrap() {
         let path = entry.unwrap().path();

@@ -26,7 +26,7 @@ use tokio::sync::{watch, Notify};
 use crate::client::{api_base, PveClient, PveError};
 use crate::details::{guest_details, rrd_samples};
 use crate::known::KnownCertificates;
-use crate::mapping::{engine_id, guest_sample, observation, parse_engine_id};
+use crate::mapping::{engine_id, guest_sample, observation, parse_engine_id, started_at};
 use crate::tls::{Fingerprint, Trust};
 use crate::wire::{Guest, GuestType};
 
@@ -371,11 +371,20 @@ impl ProxmoxWatcher {
         tick.tick().await;
         let mut polls: u32 = 0;
         let mut unknown_on: Vec<String> = Vec::new();
+        let mut starts: HashMap<(GuestType, u64), i64> = HashMap::new();
         loop {
-            let guests = match client.guests().await {
+            let mut guests = match client.guests().await {
                 Ok(g) => g,
                 Err(e) => return SessionEnd::Lost(e.to_string()),
             };
+            let now_secs = now_ms() / 1000;
+            for g in &mut guests {
+                g.started_at = started_at(g, now_secs, starts.get(&(g.kind, g.vmid)).copied());
+            }
+            starts = guests
+                .iter()
+                .filter_map(|g| g.started_at.map(|s| ((g.kind, g.vmid), s)))
+                .collect();
             // The nodes and their health, every few polls, and at once when guests turn
             // unknown or back (their node went away or came back). A failed read leaves
             // the last one shown.

@@ -67,7 +67,22 @@ pub fn observation(g: &Guest) -> ContainerObservation {
             max_disk: g.maxdisk,
             template: g.template,
             lock: g.lock.clone(),
+            started_at: g.started_at,
         }),
+    }
+}
+
+/// When a running guest started, from its uptime, kept as `previous` when within a few
+/// seconds of it: uptime counts whole seconds, polls come at any moment, so the same start
+/// would otherwise move by a second now and then and write the guest again.
+pub fn started_at(g: &Guest, now_secs: i64, previous: Option<i64>) -> Option<i64> {
+    if g.status != "running" || g.uptime == 0 {
+        return None;
+    }
+    let start = now_secs.saturating_sub(i64::try_from(g.uptime).unwrap_or(i64::MAX));
+    match previous {
+        Some(p) if (p - start).abs() <= 5 => Some(p),
+        _ => Some(start),
     }
 }
 
@@ -152,6 +167,7 @@ mod tests {
             template: false,
             tags: vec!["infra".into()],
             lock: None,
+            started_at: None,
         }
     }
 
@@ -170,6 +186,27 @@ mod tests {
         assert_eq!(parse_engine_id("qemu/200"), Some((GuestType::Qemu, 200)));
         assert_eq!(parse_engine_id("docker/1"), None);
         assert_eq!(parse_engine_id("0123abcd"), None);
+    }
+
+    #[test]
+    fn a_start_is_its_uptime_ago_and_stays_put_from_poll_to_poll() {
+        let g = guest();
+        assert_eq!(started_at(&g, 10_000, None), Some(6_400));
+        assert_eq!(
+            started_at(&g, 10_001, Some(6_400)),
+            Some(6_400),
+            "a second of jitter"
+        );
+        assert_eq!(
+            started_at(&g, 20_000, Some(6_400)),
+            Some(16_400),
+            "restarted since"
+        );
+        let stopped = Guest {
+            status: "stopped".into(),
+            ..guest()
+        };
+        assert_eq!(started_at(&stopped, 10_000, Some(6_400)), None);
     }
 
     #[test]

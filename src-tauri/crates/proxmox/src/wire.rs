@@ -172,6 +172,9 @@ pub struct Guest {
     pub template: bool,
     pub tags: Vec<String>,
     pub lock: Option<String>,
+    /// When it started (Unix seconds), from its uptime; set by the watcher, which keeps it
+    /// steady from poll to poll (uptime is whole seconds, the polls are not).
+    pub started_at: Option<i64>,
 }
 
 /// VMIDs the API allows.
@@ -225,6 +228,7 @@ pub fn guests(resources: Vec<Resource>) -> Vec<Guest> {
                 template: r.template,
                 tags: split_tags(r.tags.as_deref().unwrap_or("")),
                 lock: r.lock.filter(|l| !l.is_empty()),
+                started_at: None,
             })
         })
         .collect()
@@ -383,7 +387,10 @@ mod tests {
         let guests = guests(listed.data);
         assert_eq!(guests.len(), 3);
         // A numeric name is its text; a field of the wrong shape is absent, the guest kept.
-        assert_eq!((guests[2].name.as_str(), guests[2].lock.clone()), ("2024", None));
+        assert_eq!(
+            (guests[2].name.as_str(), guests[2].lock.clone()),
+            ("2024", None)
+        );
         let dns = &guests[0];
         assert_eq!(
             (dns.kind, dns.node.as_str(), dns.vmid, dns.name.as_str()),

@@ -85,7 +85,7 @@ describe("ContainerDrawer of a Proxmox guest", () => {
           kind: "lxc",
           image: "",
           created: 0,
-          guest: { node: "pve1", vmid: 101, tags: ["infra", "<b>x</b>"], cpusMilli: 1500, maxMemory: 512 * 1024 * 1024, maxDisk: 8 * 1024 ** 3, template: false, lock: null },
+          guest: { node: "pve1", vmid: 101, tags: ["infra", "<b>x</b>"], cpusMilli: 1500, maxMemory: 512 * 1024 * 1024, maxDisk: 8 * 1024 ** 3, template: false, lock: null, startedAt: 1_764_000_000 },
         }),
       ]),
     );
@@ -126,6 +126,7 @@ describe("ContainerDrawer of a Proxmox guest", () => {
     expect(facts).toHaveTextContent("537 MB");
     // A tag is text, never markup.
     expect(facts).toHaveTextContent("infra, <b>x</b>");
+    expect(facts).toHaveTextContent(/Started.*\(up \d+ (d|mo|y)\)/);
     expect(screen.getByTestId("drawer-action-stop")).toHaveTextContent("Shut down");
     expect(screen.getByTestId("drawer-action-kill")).toHaveTextContent("Stop now");
     expect(screen.queryByTestId("drawer-action-remove")).toBeNull();

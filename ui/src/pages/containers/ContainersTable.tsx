@@ -13,7 +13,7 @@ import type { Container, ContainerLoad, ContainerState, Finding } from "../../ap
 import { HoverTips } from "../../components/HoverTips";
 import { HealthBadge, StatusBadge } from "../../components/StatusBadge";
 import { stateLabel } from "../../lib/containerState";
-import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId } from "../../lib/format";
+import { containerLabel, formatPorts, formatUnixSeconds, relativeTime, shortId, uptimeText } from "../../lib/format";
 import { formatAsOf, formatAsOfFull, type Staleness } from "../../lib/staleness";
 import { RowActions } from "./actions/ActionButtons";
 import { CpuBar, MemoryBar } from "./LoadBars";
@@ -256,10 +256,22 @@ const Row = memo(function Row({ c, index, start, deviceName, load, update, now, 
       <div role="cell" className="sq-cell" data-live>
         <MemoryBar c={c} load={load} />
       </div>
-      {/* A relative time follows the clock. */}
-      <div role="cell" className="sq-cell sq-text-xs sq-dimmed sq-ellipsis" title={formatUnixSeconds(c.created)} data-live>
-        {relativeTime(c.created, now)}
-      </div>
+      {/* A relative time follows the clock. A Proxmox guest has no creation time: when it started. */}
+      {c.guest ? (
+        <div
+          role="cell"
+          className="sq-cell sq-text-xs sq-dimmed sq-ellipsis"
+          title={c.guest.startedAt ? `Started ${formatUnixSeconds(c.guest.startedAt)}` : "Not running"}
+          data-live
+          data-testid="guest-uptime"
+        >
+          {uptimeText(c.guest.startedAt, now)}
+        </div>
+      ) : (
+        <div role="cell" className="sq-cell sq-text-xs sq-dimmed sq-ellipsis" title={formatUnixSeconds(c.created)} data-live>
+          {relativeTime(c.created, now)}
+        </div>
+      )}
       <div role="cell" className="sq-cell">
         <PortsCell c={c} />
       </div>

@@ -5,7 +5,7 @@ import type { ContainerDetails, ContainerKind, EnvVar, GuestFacts, MountPoint, N
 import { capabilitiesOf } from "../../lib/containerKinds";
 import { Mono } from "../../components/Mono";
 import { looksSecret, MASK } from "../../lib/secretEnv";
-import { formatArgv, formatBytes, formatCores, formatPorts, formatTimestamp, shortId } from "../../lib/format";
+import { formatArgv, formatBytes, formatCores, formatPorts, formatTimestamp, formatUnixSeconds, shortId, uptimeText } from "../../lib/format";
 
 export function Section({ title, count, children }: { title: string; count?: number; children: ReactNode }) {
   return (
@@ -85,6 +85,7 @@ export function GuestSection({ guest, kind }: { guest: GuestFacts; kind: Contain
         <Field label="Disk" value={guest.maxDisk ? formatBytes(guest.maxDisk) : "—"} />
         <Field label="Tags" value={guest.tags.length > 0 ? guest.tags.join(", ") : "None"} />
         <Field label="Lock" value={guest.lock ?? "None"} />
+        <Field label="Started" value={guest.startedAt ? `${formatUnixSeconds(guest.startedAt)} (${uptimeText(guest.startedAt)})` : "Not running"} />
         {guest.template ? <Field label="Template" value="Yes: it is a template, not started" /> : null}
       </SimpleGrid>
     </Section>

@@ -192,6 +192,10 @@ pub struct GuestFacts {
     pub template: bool,
     /// A lock Proxmox holds on it (`backup`, `migrate`, `snapshot`, ...).
     pub lock: Option<String>,
+    /// When it started, Unix seconds (while it runs).
+    #[serde(default)]
+    #[specta(type = Option<f64>)]
+    pub started_at: Option<i64>,
 }
 
 /// A Proxmox VE guest's configuration and snapshots, read when its details are opened.

@@ -1031,6 +1031,12 @@ fn rrd_points(g: &FakeGuest, frame: &str) -> Value {
     json!(points)
 }
 
+/// When this fake process started serving.
+fn fake_epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
 fn guest_json(g: &FakeGuest, node_online: bool) -> Value {
     let running = g.status == "running" && node_online;
     let mut v = json!({
@@ -1052,7 +1058,8 @@ fn guest_json(g: &FakeGuest, node_online: bool) -> Value {
         "netout": if running { 2_000_000 } else { 0 },
         "diskread": if running { 3_000_000 } else { 0 },
         "diskwrite": if running { 4_000_000 } else { 0 },
-        "uptime": if running { 3600 } else { 0 },
+        // Up an hour when the fake started, and counting, as a real guest's uptime does.
+        "uptime": if running { 3600 + fake_epoch().elapsed().as_secs() } else { 0 },
     });
     if !g.tags.is_empty() {
         v["tags"] = json!(g.tags);
