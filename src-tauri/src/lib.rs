@@ -40,6 +40,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::devices::devices_discover,
             commands::devices::devices_import_contexts,
             commands::devices::device_trust_host_key,
+            commands::terminal::terminal_open,
+            commands::terminal::terminal_write,
+            commands::terminal::terminal_resize,
+            commands::terminal::terminal_ack,
+            commands::terminal::terminal_close,
+            commands::terminal::container_run_command,
             commands::logs::logs_open,
             commands::logs::logs_ack,
             commands::logs::logs_close,
@@ -153,6 +159,9 @@ pub fn run() {
                 if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
                     app.stats.live_stop_all();
                     app.logs.close_all();
+                    // A page loaded anew has no terminal: their shells end.
+                    let terminals = app.terminals.clone();
+                    tauri::async_runtime::spawn(async move { terminals.close_all().await });
                 }
             }
         })

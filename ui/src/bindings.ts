@@ -51,6 +51,21 @@ export const commands = {
 	/**  Approves an SSH host key the user compared; devices waiting for it reconnect. */
 	deviceTrustHostKey: (prompt: HostKeyPrompt) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_trust_host_key", { prompt })),
 	/**
+	 *  Opens a terminal in a running container; its output and its end go to `on_event`,
+	 *  never to the global event bus. Returns the terminal's id.
+	 */
+	terminalOpen: (containerUuid: string, request: TerminalRequest_Deserialize, onEvent: Channel<TerminalEvent_Deserialize>) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("terminal_open", { containerUuid, request, onEvent })),
+	/**  Types into a terminal (keys, a paste). */
+	terminalWrite: (terminal: number, data: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_write", { terminal, data })),
+	/**  The terminal's panel changed size: the shell sees its new size. */
+	terminalResize: (terminal: number, cols: number, rows: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_resize", { terminal, cols, rows })),
+	/**  The window has shown every output up to `seq`: more may come. */
+	terminalAck: (terminal: number, seq: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_ack", { terminal, seq })),
+	/**  Closes a terminal: its shell, and what it runs, end in the container. */
+	terminalClose: (terminal: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_close", { terminal })),
+	/**  Runs a command in a running container without a terminal: its output and exit code. */
+	containerRunCommand: (containerUuid: string, request: CommandRequest_Deserialize) => typedError<CommandRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_run_command", { containerUuid, request })),
+	/**
 	 *  Opens a stream of a container's log; its lines, gaps and end go to `on_event`, never to
 	 *  the global event bus. Returns the stream's id, for `logs_ack` and `logs_close`.
 	 */
@@ -207,7 +222,7 @@ export const events = {
 };
 
 /* Constants */
-export const CONTAINER_KINDS = [{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Stop"},{"action":"restart","confirm":false,"label":"Restart"},{"action":"pause","confirm":false,"label":"Pause"},{"action":"unpause","confirm":false,"label":"Unpause"},{"action":"kill","confirm":true,"label":"Kill"}],"details":true,"guestConfig":false,"kind":"docker","label":"Docker container","liveStats":true,"logs":true,"recreate":true,"remove":true,"rename":true,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"lxc","label":"Proxmox LXC container","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"qemu","label":"Proxmox virtual machine","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true}] as const;
+export const CONTAINER_KINDS = [{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Stop"},{"action":"restart","confirm":false,"label":"Restart"},{"action":"pause","confirm":false,"label":"Pause"},{"action":"unpause","confirm":false,"label":"Unpause"},{"action":"kill","confirm":true,"label":"Kill"}],"details":true,"guestConfig":false,"kind":"docker","label":"Docker container","liveStats":true,"logs":true,"recreate":true,"remove":true,"rename":true,"stats":true,"terminal":true},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"lxc","label":"Proxmox LXC container","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true,"terminal":false},{"actions":[{"action":"start","confirm":false,"label":"Start"},{"action":"stop","confirm":false,"label":"Shut down"},{"action":"restart","confirm":false,"label":"Reboot"},{"action":"pause","confirm":false,"label":"Suspend"},{"action":"unpause","confirm":false,"label":"Resume"},{"action":"kill","confirm":true,"label":"Stop now"}],"details":false,"guestConfig":true,"kind":"qemu","label":"Proxmox virtual machine","liveStats":false,"logs":false,"recreate":false,"remove":false,"rename":false,"stats":true,"terminal":false}] as const;
 
 export const RULES = {"defaultDockerSocket":"/var/run/docker.sock","defaultTlsPort":2376,"deviceNameMax":64,"displayNameMax":128,"localDeviceName":"This computer","resyncSecsDefault":300,"resyncSecsMax":86400,"resyncSecsMin":10,"statsSecsDefault":10,"statsSecsMax":3600,"statsSecsMin":5} as const;
 
@@ -288,6 +303,8 @@ export type Capabilities = {
 	liveStats: boolean,
 	/**  A guest's configuration and snapshots (the Proxmox details). */
 	guestConfig: boolean,
+	/**  A terminal and one-off commands inside it (an exec). */
+	terminal: boolean,
 };
 
 /**  One template of the merged catalogue. */
@@ -364,6 +381,54 @@ export type ClusterNode_Serialize = {
 	memoryUsed: number | null,
 	memoryTotal: number | null,
 	uptimeSecs: number | null,
+};
+
+/**  A one-off command to run in a container, without a terminal. */
+export type CommandRequest = CommandRequest_Serialize | CommandRequest_Deserialize;
+
+/**  A one-off command to run in a container, without a terminal. */
+export type CommandRequest_Deserialize = {
+	/**
+	 *  The command line, split as a POSIX shell splits words (quotes kept together); run
+	 *  as is, not through a shell, unless it is the `sh -c` it names.
+	 */
+	command: string,
+	user?: string | null,
+	workingDir?: string | null,
+};
+
+/**  A one-off command to run in a container, without a terminal. */
+export type CommandRequest_Serialize = {
+	/**
+	 *  The command line, split as a POSIX shell splits words (quotes kept together); run
+	 *  as is, not through a shell, unless it is the `sh -c` it names.
+	 */
+	command: string,
+	user: string | null,
+	workingDir: string | null,
+};
+
+/**  What a one-off command did. */
+export type CommandRun = CommandRun_Serialize | CommandRun_Deserialize;
+
+/**  What a one-off command did. */
+export type CommandRun_Deserialize = {
+	exitCode?: number | null,
+	/**  Its output and errors as they came, as text. */
+	output: string,
+	/**  More came than is kept ([`COMMAND_OUTPUT_MAX`]). */
+	truncated: boolean,
+	millis: number | null,
+};
+
+/**  What a one-off command did. */
+export type CommandRun_Serialize = {
+	exitCode: number | null,
+	/**  Its output and errors as they came, as text. */
+	output: string,
+	/**  More came than is kept ([`COMMAND_OUTPUT_MAX`]). */
+	truncated: boolean,
+	millis: number | null,
 };
 
 /**  The serialised form of a discovered engine's connection. */
@@ -2476,6 +2541,56 @@ export type Template_Serialize = {
 	/**  Where a stack template's compose file lives (swarm and compose kinds). */
 	repository: Repository | null,
 	administratorOnly: boolean,
+};
+
+/**  What a terminal sends the window, in order, over the terminal's own channel. */
+export type TerminalEvent = TerminalEvent_Serialize | TerminalEvent_Deserialize;
+
+/**  What a terminal sends the window, in order, over the terminal's own channel. */
+export type TerminalEvent_Deserialize = 
+/**
+ *  The terminal's output, text as the terminal shows it (UTF-8 split across reads is
+ *  joined; invalid bytes are U+FFFD). `seq` counts from 1, for `terminal_ack`.
+ */
+{ type: "output"; seq: number; data: string } | 
+/**  The shell ended: its exit code, or why the session ended. */
+{ type: "ended"; code?: number | null; reason?: string | null };
+
+/**  What a terminal sends the window, in order, over the terminal's own channel. */
+export type TerminalEvent_Serialize = 
+/**
+ *  The terminal's output, text as the terminal shows it (UTF-8 split across reads is
+ *  joined; invalid bytes are U+FFFD). `seq` counts from 1, for `terminal_ack`.
+ */
+{ type: "output"; seq: number; data: string } | 
+/**  The shell ended: its exit code, or why the session ended. */
+{ type: "ended"; code: number | null; reason: string | null };
+
+/**  A terminal to open in a container. */
+export type TerminalRequest = TerminalRequest_Serialize | TerminalRequest_Deserialize;
+
+/**  A terminal to open in a container. */
+export type TerminalRequest_Deserialize = {
+	/**  The shell to run (`bash`, `/bin/zsh`); `None` finds one: bash, then ash, then sh. */
+	shell?: string | null,
+	/**  Who it runs as (`root`, `1000:1000`); `None`: the container's user. */
+	user?: string | null,
+	/**  Where it starts; `None`: the container's working directory. */
+	workingDir?: string | null,
+	cols: number,
+	rows: number,
+};
+
+/**  A terminal to open in a container. */
+export type TerminalRequest_Serialize = {
+	/**  The shell to run (`bash`, `/bin/zsh`); `None` finds one: bash, then ash, then sh. */
+	shell: string | null,
+	/**  Who it runs as (`root`, `1000:1000`); `None`: the container's user. */
+	user: string | null,
+	/**  Where it starts; `None`: the container's working directory. */
+	workingDir: string | null,
+	cols: number,
+	rows: number,
 };
 
 /**  Files for mutual TLS with a Docker engine (`dockerd --tlsverify`). */

@@ -8,5 +8,6 @@ pub mod logs;
 pub mod registries;
 pub mod stats;
 pub mod templates;
+pub mod terminal;
 pub mod updates;
 pub mod window;

@@ -55,6 +55,10 @@ export type {
   LogEvent,
   LogEndKind,
   LogSource,
+  // Terminals and commands.
+  TerminalEvent,
+  TerminalRequest_Deserialize as TerminalRequest,
+  CommandRun_Serialize as CommandRun,
   // Log history.
   HistoryOverview_Serialize as HistoryOverview,
   HistoryPage,

@@ -377,6 +377,12 @@ impl App {
         }
         self.services.stats.live_stop_all();
         self.history.stop_all();
+        // Open terminals end their shells in the containers, while the engines are there.
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            self.services.terminals.close_all(),
+        )
+        .await;
         self.services.engine.shutdown().await;
         self.store.close().await;
         self.archive.close().await;

@@ -370,6 +370,28 @@ pub trait InventorySink: Send + Sync {
     async fn set_nodes(&self, _device_uuid: &str, _nodes: Vec<crate::model::ClusterNode>) {}
 }
 
+/// A terminal's output, in the order it came, until the shell ends or the connection drops.
+pub type TerminalOutput = futures_util::stream::BoxStream<'static, Result<Vec<u8>, EngineError>>;
+
+/// An open terminal: its output, its input, and what else can be done with it.
+pub struct TerminalIo {
+    pub output: TerminalOutput,
+    pub input: Box<dyn tokio::io::AsyncWrite + Send + Unpin>,
+    pub control: std::sync::Arc<dyn TerminalControl>,
+    /// The shell it runs, as found or chosen.
+    pub shell: String,
+}
+
+/// What can be done with an open terminal beside reading and writing it.
+#[async_trait]
+pub trait TerminalControl: Send + Sync {
+    async fn resize(&self, cols: u16, rows: u16) -> Result<(), EngineError>;
+    /// Ends the shell and what it runs in the container, as closing a terminal window does.
+    async fn end(&self);
+    /// The shell's exit code, once it ended.
+    async fn exit_code(&self) -> Option<i64>;
+}
+
 /// Options for removing a container.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -444,6 +466,24 @@ pub trait ContainerRuntime: Send + Sync {
     async fn remove(&self, engine_id: &str, options: RemoveOptions) -> Result<(), EngineError>;
     async fn rename(&self, engine_id: &str, new_name: &str) -> Result<(), EngineError>;
     async fn inspect(&self, engine_id: &str) -> Result<ContainerDetails, EngineError>;
+    /// A terminal in the container: a shell with a TTY, its output as it comes and its input.
+    async fn open_terminal(
+        &self,
+        _engine_id: &str,
+        _request: &crate::model::TerminalRequest,
+    ) -> Result<TerminalIo, EngineError> {
+        Err(unsupported("terminals"))
+    }
+    /// Runs a command (already split into words) in the container without a terminal.
+    async fn run_command(
+        &self,
+        _engine_id: &str,
+        _argv: &[String],
+        _user: Option<&str>,
+        _working_dir: Option<&str>,
+    ) -> Result<crate::model::CommandRun, EngineError> {
+        Err(unsupported("running commands"))
+    }
     /// A Proxmox guest's configuration and snapshots.
     async fn guest_details(
         &self,

@@ -7,6 +7,7 @@ mod deploy;
 mod driver;
 #[cfg(test)]
 mod engine_json_props;
+mod exec;
 mod http;
 mod log_reader;
 pub mod logs;

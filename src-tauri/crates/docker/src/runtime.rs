@@ -213,6 +213,32 @@ impl ContainerRuntime for DockerRuntime {
         self.limited_logs(id, query, true)
     }
 
+    async fn open_terminal(
+        &self,
+        id: &str,
+        request: &squirrel_core::model::TerminalRequest,
+    ) -> Result<squirrel_core::ports::TerminalIo, EngineError> {
+        let engine = self
+            .client
+            .engine()
+            .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
+        crate::exec::open_terminal(&engine, id, request).await
+    }
+
+    async fn run_command(
+        &self,
+        id: &str,
+        argv: &[String],
+        user: Option<&str>,
+        working_dir: Option<&str>,
+    ) -> Result<squirrel_core::model::CommandRun, EngineError> {
+        let engine = self
+            .client
+            .engine()
+            .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
+        crate::exec::run_command(&engine, id, argv, user, working_dir).await
+    }
+
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {
         deploy::facts(&self.docker()?).await
     }

@@ -1,6 +1,6 @@
 import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, Text, Title } from "@mantine/core";
-import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX } from "@tabler/icons-react";
-import { useState } from "react";
+import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX, IconTerminal2 } from "@tabler/icons-react";
+import { lazy, Suspense, useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
 import type { GuestFacts, ResourceLimits } from "../../api/types";
 import { RecreateButtons } from "./recreate/RecreateButtons";
@@ -27,8 +27,10 @@ import {
 import { LogsPanel } from "../logs/LogsPanel";
 import { StatsTab } from "./StatsTab";
 import { GuestConfig } from "./GuestConfig";
+// xterm.js is loaded the first time a terminal tab is shown, not with the window.
+const TerminalTab = lazy(() => import("./terminal/TerminalTab").then((m) => ({ default: m.TerminalTab })));
 
-export type DrawerTab = "details" | "stats" | "logs";
+export type DrawerTab = "details" | "stats" | "logs" | "terminal";
 
 /** A guest's CPUs and memory as the charts' limit lines. */
 function guestLimits(guest: GuestFacts): ResourceLimits {
@@ -72,7 +74,13 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
   const inspect = useContainerInspect(container && caps.details ? uuid : null);
   // The tab stays as chosen from one container to the next (when the next has it).
   const [chosenTab, setTab] = useState<DrawerTab>("details");
-  const tab: DrawerTab = (chosenTab === "stats" && !caps.stats) || (chosenTab === "logs" && !caps.logs) ? "details" : chosenTab;
+  const tab: DrawerTab =
+    (chosenTab === "stats" && !caps.stats) || (chosenTab === "logs" && !caps.logs) || (chosenTab === "terminal" && !caps.terminal)
+      ? "details"
+      : chosenTab;
+  // Once shown for a container, its terminals stay mounted (and open) while other tabs are.
+  const [terminalShown, setTerminalShown] = useState<string | null>(null);
+  if (tab === "terminal" && container && terminalShown !== container.uuid) setTerminalShown(container.uuid);
   // While "Save as template" has its editor open, Escape closes the editor, not the drawer.
   const [editingTemplate, setEditingTemplate] = useState(false);
   const details = inspect.data;
@@ -171,7 +179,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
           </Stack>
           <Tabs
             value={tab}
-            onChange={(v) => setTab(v === "stats" || v === "logs" ? v : "details")}
+            onChange={(v) => setTab(v === "stats" || v === "logs" || v === "terminal" ? v : "details")}
             keepMounted={false}
             style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}
           >
@@ -189,14 +197,29 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
                   Logs
                 </Tabs.Tab>
               ) : null}
+              {caps.terminal ? (
+                <Tabs.Tab value="terminal" leftSection={<IconTerminal2 size={14} />} data-testid="drawer-tab-terminal">
+                  Terminal
+                </Tabs.Tab>
+              ) : null}
             </Tabs.List>
+            {/* Terminals stay open while another tab is shown; they end with the drawer or the container shown. */}
+            {container && caps.terminal ? (
+              <div style={{ flex: 1, minHeight: 0, display: tab === "terminal" ? "flex" : "none", flexDirection: "column", padding: "var(--mantine-spacing-md)", overflow: "auto" }}>
+                {tab === "terminal" || terminalShown === container.uuid ? (
+                  <Suspense fallback={<Skeleton h={120} data-testid="terminal-loading" />}>
+                    <TerminalTab key={container.uuid} container={container} active={uuid !== null && tab === "terminal"} />
+                  </Suspense>
+                ) : null}
+              </div>
+            ) : null}
             {/* The log scrolls itself (virtualized): it takes the drawer's height, outside the scroll area. */}
             <Tabs.Panel value="logs" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
               {shownUuid ? (
                 <LogsPanel key={shownUuid} containerUuid={shownUuid} name={container ? containerLabel(container) : undefined} state={container?.state} updatedAt={container?.updatedAt} active={uuid !== null && tab === "logs"} keep={container ? { deviceUuid: container.deviceUuid, name: container.name } : undefined} />
               ) : null}
             </Tabs.Panel>
-            <ScrollArea style={{ flex: 1, display: tab === "logs" ? "none" : undefined }} type="auto">
+            <ScrollArea style={{ flex: 1, display: tab === "logs" || tab === "terminal" ? "none" : undefined }} type="auto">
               <Stack gap="lg" p="md">
                 {shownUuid && containers.isSuccess && !container ? (
                   <Alert color="gray" icon={<IconInfoCircle size={18} />} title="Container removed">

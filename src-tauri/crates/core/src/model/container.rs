@@ -106,6 +106,7 @@ impl ContainerKind {
                 recreate: true,
                 live_stats: true,
                 guest_config: false,
+                terminal: true,
             },
             // Proxmox's words: a shutdown asks the guest, a stop pulls the plug.
             Self::Lxc | Self::Qemu => Capabilities {
@@ -136,6 +137,7 @@ impl ContainerKind {
                 recreate: false,
                 live_stats: false,
                 guest_config: true,
+                terminal: false,
             },
         }
     }
@@ -173,6 +175,8 @@ pub struct Capabilities {
     pub live_stats: bool,
     /// A guest's configuration and snapshots (the Proxmox details).
     pub guest_config: bool,
+    /// A terminal and one-off commands inside it (an exec).
+    pub terminal: bool,
 }
 
 /// What a Proxmox VE guest adds to a container: where it runs and what it was given.

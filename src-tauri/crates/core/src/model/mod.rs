@@ -7,6 +7,7 @@ mod log_history;
 mod logs;
 mod rollup;
 mod stats;
+mod terminal;
 
 pub use container::{
     Capabilities, Container, ContainerKind, ContainerObservation, ContainerPatch, ContainerState,
@@ -33,4 +34,8 @@ pub use stats::{
     cpu_percent, plan_resolution, ContainerLoad, ContainerSample, ContainerSeries, CpuCounters,
     DeviceLoad, DeviceStateCount, EngineSample, FleetPoint, FleetSeries, RollupReport, SeriesPoint,
     Span, StateCount, StatsReading, StatsRetention, StatsSample, StatsTier, MAX_POINTS,
+};
+pub use terminal::{
+    check_shell, decode_utf8, split_command, CommandRequest, CommandRun, TerminalEvent,
+    TerminalRequest, COMMAND_OUTPUT_MAX, SHELLS, TERMINAL_MAX, TERMINAL_MIN,
 };

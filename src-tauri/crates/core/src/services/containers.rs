@@ -132,7 +132,7 @@ impl ContainerService {
         Ok(container)
     }
 
-    async fn runtime_for(&self, c: &Container) -> CoreResult<Arc<dyn ContainerRuntime>> {
+    pub(crate) async fn runtime_for(&self, c: &Container) -> CoreResult<Arc<dyn ContainerRuntime>> {
         self.device_runtime(&c.device_uuid).await
     }
 

@@ -10,6 +10,7 @@ mod recreate;
 mod registries;
 mod stats;
 mod templates;
+mod terminal;
 mod updates;
 mod wiring;
 
@@ -28,5 +29,6 @@ pub use recreate::{RecreateRequest, RecreateService};
 pub use registries::RegistriesService;
 pub use stats::{StatsRecorder, StatsService, ROLLUP_PERIOD};
 pub use templates::{DeploySink, TemplateService};
+pub use terminal::{TerminalService, TerminalSink, WINDOW as TERMINAL_WINDOW};
 pub use updates::UpdateService;
 pub use wiring::{CoreServices, Ports};

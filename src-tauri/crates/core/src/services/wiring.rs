@@ -12,6 +12,7 @@ use crate::ports::Repositories;
 use crate::secrets::SecretStore;
 use crate::services::{
     ContainerService, DeviceService, InventoryService, LogsService, StatsRecorder, StatsService,
+    TerminalService,
 };
 
 /// The adapters the services run on.
@@ -34,6 +35,7 @@ pub struct CoreServices {
     pub devices: Arc<DeviceService>,
     pub stats: Arc<StatsService>,
     pub logs: Arc<LogsService>,
+    pub terminals: Arc<TerminalService>,
 }
 
 impl CoreServices {
@@ -58,13 +60,15 @@ impl CoreServices {
         let engine = Arc::new(
             WatcherEngine::new(factory, inventory.clone()).with_stats_sink(recorder.clone()),
         );
+        let containers = Arc::new(ContainerService::new(
+            repos.clone(),
+            engine.clone(),
+            inventory.clone(),
+        ));
         Self {
             logs: Arc::new(LogsService::new(repos.clone(), engine.clone(), bus)),
-            containers: Arc::new(ContainerService::new(
-                repos.clone(),
-                engine.clone(),
-                inventory.clone(),
-            )),
+            terminals: Arc::new(TerminalService::new(containers.clone())),
+            containers,
             devices: Arc::new(DeviceService::new(
                 repos,
                 engine.clone(),

@@ -1,0 +1,265 @@
+//! Terminals into containers and one-off commands: what is asked, and what comes back.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// The shells tried in turn when none is chosen.
+pub const SHELLS: [&str; 3] = ["bash", "ash", "sh"];
+/// The smallest and largest size a terminal may be given (columns, rows).
+pub const TERMINAL_MIN: u16 = 2;
+pub const TERMINAL_MAX: u16 = 1000;
+/// The most output a one-off command keeps (the rest is said to be cut).
+pub const COMMAND_OUTPUT_MAX: usize = 1 << 20;
+
+/// A terminal to open in a container.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalRequest {
+    /// The shell to run (`bash`, `/bin/zsh`); `None` finds one: bash, then ash, then sh.
+    pub shell: Option<String>,
+    /// Who it runs as (`root`, `1000:1000`); `None`: the container's user.
+    pub user: Option<String>,
+    /// Where it starts; `None`: the container's working directory.
+    pub working_dir: Option<String>,
+    pub cols: u16,
+    pub rows: u16,
+}
+
+/// What a terminal sends the window, in order, over the terminal's own channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum TerminalEvent {
+    /// The terminal's output, text as the terminal shows it (UTF-8 split across reads is
+    /// joined; invalid bytes are U+FFFD). `seq` counts from 1, for `terminal_ack`.
+    #[serde(rename_all = "camelCase")]
+    Output { seq: u32, data: String },
+    /// The shell ended: its exit code, or why the session ended.
+    #[serde(rename_all = "camelCase")]
+    Ended {
+        #[specta(type = Option<f64>)]
+        code: Option<i64>,
+        reason: Option<String>,
+    },
+}
+
+/// A one-off command to run in a container, without a terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandRequest {
+    /// The command line, split as a POSIX shell splits words (quotes kept together); run
+    /// as is, not through a shell, unless it is the `sh -c` it names.
+    pub command: String,
+    pub user: Option<String>,
+    pub working_dir: Option<String>,
+}
+
+/// What a one-off command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandRun {
+    #[specta(type = Option<f64>)]
+    pub exit_code: Option<i64>,
+    /// Its output and errors as they came, as text.
+    pub output: String,
+    /// More came than is kept ([`COMMAND_OUTPUT_MAX`]).
+    pub truncated: bool,
+    #[specta(type = f64)]
+    pub millis: u64,
+}
+
+/// A shell name or path the user may choose: a bare name or an absolute path of plain
+/// characters (it is passed as an argument, never through a shell, but is shown back).
+pub fn check_shell(shell: &str) -> Result<&str, String> {
+    let shell = shell.trim();
+    let ok = !shell.is_empty()
+        && shell.len() <= 200
+        && shell
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '+'));
+    if ok {
+        Ok(shell)
+    } else {
+        Err(format!(
+            "\"{}\" is not a shell: give a name such as bash or a path such as /bin/zsh",
+            shell.chars().take(60).collect::<String>()
+        ))
+    }
+}
+
+/// Splits a command line into words as a POSIX shell does for quotes and backslashes (no
+/// expansion, no operators: `|` or `>` are words; run `sh -c '…'` for a pipeline).
+pub fn split_command(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => word.push(ch),
+                        None => return Err("a quote (') is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
+                            Some(ch) => {
+                                word.push('\\');
+                                word.push(ch);
+                            }
+                            None => return Err("a quote (\") is not closed".into()),
+                        },
+                        Some(ch) => word.push(ch),
+                        None => return Err("a quote (\") is not closed".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(ch) => word.push(ch),
+                    None => return Err("the line ends with a backslash".into()),
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    if words.is_empty() {
+        return Err("the command is empty".into());
+    }
+    Ok(words)
+}
+
+/// Text from a byte stream cut anywhere: `pending` holds the start of a character split
+/// across reads until its end comes; invalid bytes become U+FFFD.
+pub fn decode_utf8(pending: &mut Vec<u8>, chunk: &[u8]) -> String {
+    pending.extend_from_slice(chunk);
+    let mut out = String::with_capacity(pending.len());
+    let mut rest: &[u8] = pending;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                rest = &[];
+                break;
+            }
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                // `good` is valid by construction.
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                match e.error_len() {
+                    Some(n) => {
+                        out.push('\u{FFFD}');
+                        rest = &after[n..];
+                    }
+                    // The end of a character that has not come yet.
+                    None => {
+                        rest = after;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let keep = rest.to_vec();
+    *pending = keep;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_command_line_is_split_as_a_shell_splits_it() {
+        assert_eq!(
+            split_command("echo  hello world").unwrap(),
+            ["echo", "hello", "world"]
+        );
+        assert_eq!(
+            split_command(r#"sh -c 'echo $HOME | wc -c' "a \"b\"" c\ d"#).unwrap(),
+            ["sh", "-c", "echo $HOME | wc -c", "a \"b\"", "c d"]
+        );
+        assert_eq!(split_command("''").unwrap(), [""]);
+        assert!(split_command("  ").is_err());
+        assert!(split_command("echo 'open").is_err());
+        assert!(split_command("echo \\").is_err());
+    }
+
+    #[test]
+    fn shells_are_names_or_paths() {
+        assert!(check_shell("bash").is_ok());
+        assert!(check_shell("/usr/bin/zsh").is_ok());
+        assert!(check_shell("bash; rm -rf /").is_err());
+        assert!(check_shell("").is_err());
+    }
+
+    #[test]
+    fn a_character_split_across_reads_is_joined() {
+        let mut pending = Vec::new();
+        let text = "é€😀";
+        let bytes = text.as_bytes();
+        let mut out = decode_utf8(&mut pending, &bytes[..1]);
+        assert_eq!(out, "");
+        out += &decode_utf8(&mut pending, &bytes[1..4]);
+        out += &decode_utf8(&mut pending, &bytes[4..]);
+        assert_eq!(out, text);
+        assert!(pending.is_empty());
+        assert_eq!(decode_utf8(&mut pending, b"a\xffb"), "a\u{FFFD}b");
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_cut_anywhere_decodes_whole(text in "\\PC{0,40}", cuts in proptest::collection::vec(0usize..200, 0..6)) {
+            let bytes = text.as_bytes();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut pending = Vec::new();
+            let mut out = String::new();
+            let mut at = 0;
+            for c in cuts.into_iter().chain([bytes.len()]) {
+                out += &decode_utf8(&mut pending, &bytes[at..c]);
+                at = c;
+            }
+            prop_assert_eq!(out, text);
+            prop_assert!(pending.is_empty());
+        }
+
+        #[test]
+        fn any_bytes_decode_to_text_without_growing_pending(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let mut pending = Vec::new();
+            let _ = decode_utf8(&mut pending, &bytes);
+            prop_assert!(pending.len() <= 3);
+        }
+
+        #[test]
+        fn any_line_splits_or_is_refused(line in "\\PC{0,60}") {
+            if let Ok(words) = split_command(&line) {
+                prop_assert!(!words.is_empty());
+            }
+        }
+    }
+}

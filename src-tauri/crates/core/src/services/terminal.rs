@@ -1,0 +1,289 @@
+//! Terminals into containers and one-off commands. Each terminal's output goes to its own
+//! sink (the window's channel for that terminal), never to the event bus, at the pace the
+//! window shows it: at most [`WINDOW`] outputs unacknowledged before reading the engine
+//! waits. Closing a terminal ends its shell in the container.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::error::{CoreError, CoreResult};
+use crate::model::{
+    check_shell, decode_utf8, split_command, CommandRequest, CommandRun, ContainerState,
+    TerminalEvent, TerminalRequest, TERMINAL_MAX, TERMINAL_MIN,
+};
+use crate::ports::TerminalControl;
+use crate::services::containers::refuse_unless;
+use crate::services::ContainerService;
+
+/// Where a terminal's events go; `false` when nobody listens any more (the terminal ends).
+pub type TerminalSink = Arc<dyn Fn(TerminalEvent) -> bool + Send + Sync>;
+
+/// Outputs sent and not yet shown before the engine is read again.
+pub const WINDOW: u32 = 8;
+/// The most one output carries.
+const READ_MAX: usize = 64 * 1024;
+/// The most a terminal's input waits to be written (a paste of a few MiB is refused in parts).
+const INPUT_MAX: usize = 1 << 20;
+/// How long opening a terminal or running a command may take before it is given up.
+const OPEN_DEADLINE: Duration = Duration::from_secs(30);
+/// How long a one-off command may run.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
+
+struct Session {
+    input: mpsc::Sender<Vec<u8>>,
+    control: Arc<dyn TerminalControl>,
+    acked: watch::Sender<u32>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+pub struct TerminalService {
+    containers: Arc<ContainerService>,
+    sessions: Arc<Mutex<HashMap<u32, Session>>>,
+    next: AtomicU32,
+}
+
+fn size(v: u16) -> u16 {
+    v.clamp(TERMINAL_MIN, TERMINAL_MAX)
+}
+
+fn optional(text: &Option<String>, what: &str) -> CoreResult<Option<String>> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) if t.len() > 256 || t.chars().any(char::is_control) => {
+            Err(CoreError::InvalidInput(format!(
+                "the {what} is too long or holds control characters"
+            )))
+        }
+        Some(t) => Ok(Some(t.to_string())),
+    }
+}
+
+impl TerminalService {
+    pub fn new(containers: Arc<ContainerService>) -> Self {
+        Self {
+            containers,
+            sessions: Arc::default(),
+            next: AtomicU32::new(1),
+        }
+    }
+
+    /// The container, if it can take a terminal now.
+    async fn running(&self, uuid: &str) -> CoreResult<crate::model::Container> {
+        let c = self.containers.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "entered")?;
+        if c.state != ContainerState::Running {
+            return Err(CoreError::InvalidInput(format!(
+                "{} is {}: a terminal or a command runs only in a running container. Start it first.",
+                c.name,
+                c.state.as_str()
+            )));
+        }
+        Ok(c)
+    }
+
+    /// Opens a terminal in a running container; its output goes to `sink`. Returns its id.
+    pub async fn open(
+        &self,
+        container_uuid: &str,
+        mut request: TerminalRequest,
+        sink: TerminalSink,
+    ) -> CoreResult<u32> {
+        if let Some(shell) = request.shell.as_deref().filter(|s| !s.trim().is_empty()) {
+            request.shell = Some(
+                check_shell(shell)
+                    .map_err(CoreError::InvalidInput)?
+                    .to_string(),
+            );
+        } else {
+            request.shell = None;
+        }
+        request.user = optional(&request.user, "user")?;
+        request.working_dir = optional(&request.working_dir, "working directory")?;
+        request.cols = size(request.cols);
+        request.rows = size(request.rows);
+        let c = self.running(container_uuid).await?;
+        let rt = self.containers.runtime_for(&c).await?;
+        let io = tokio::time::timeout(OPEN_DEADLINE, rt.open_terminal(&c.engine_id, &request))
+            .await
+            .map_err(|_| {
+                CoreError::Engine(crate::EngineError::Unreachable(format!(
+                    "the engine did not open the terminal within {} s",
+                    OPEN_DEADLINE.as_secs()
+                )))
+            })??;
+        tracing::info!(container = %c.name, shell = %io.shell, "terminal opened");
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (acked, mut acks) = watch::channel(0u32);
+        let (input, mut typed) = mpsc::channel::<Vec<u8>>(64);
+        let control = io.control.clone();
+        let mut writer = io.input;
+        let write_task = tokio::spawn(async move {
+            while let Some(bytes) = typed.recv().await {
+                if writer.write_all(&bytes).await.is_err() || writer.flush().await.is_err() {
+                    break;
+                }
+            }
+            let _ = writer.shutdown().await;
+        });
+        let sessions = self.sessions.clone();
+        let mut output = io.output;
+        let read_control = io.control.clone();
+        let read_task = tokio::spawn(async move {
+            let mut pending = Vec::new();
+            let mut seq: u32 = 0;
+            let mut reason = None;
+            loop {
+                // Wait while the window has not shown enough of what was sent.
+                while seq.saturating_sub(*acks.borrow()) >= WINDOW {
+                    if acks.changed().await.is_err() {
+                        return;
+                    }
+                }
+                match output.next().await {
+                    Some(Ok(bytes)) => {
+                        for part in bytes.chunks(READ_MAX) {
+                            let data = decode_utf8(&mut pending, part);
+                            if data.is_empty() {
+                                continue;
+                            }
+                            seq += 1;
+                            if !sink(TerminalEvent::Output { seq, data }) {
+                                // The window is gone: the terminal ends with it.
+                                read_control.end().await;
+                                sessions.lock().map(|mut s| s.remove(&id)).ok();
+                                return;
+                            }
+                        }
+                    }
+                    Some(Err(e)) => {
+                        reason = Some(e.to_string());
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            let code = read_control.exit_code().await;
+            let _ = sink(TerminalEvent::Ended { code, reason });
+            sessions.lock().map(|mut s| s.remove(&id)).ok();
+        });
+        if let Ok(mut all) = self.sessions.lock() {
+            all.insert(
+                id,
+                Session {
+                    input,
+                    control,
+                    acked,
+                    tasks: vec![read_task, write_task],
+                },
+            );
+        }
+        Ok(id)
+    }
+
+    /// Types into a terminal.
+    pub async fn write(&self, id: u32, data: String) -> CoreResult<()> {
+        if data.len() > INPUT_MAX {
+            return Err(CoreError::InvalidInput(format!(
+                "that is more than {} MiB to type at once",
+                INPUT_MAX >> 20
+            )));
+        }
+        let input = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).map(|s| s.input.clone()))
+            .ok_or_else(|| CoreError::not_found("terminal"))?;
+        input
+            .send(data.into_bytes())
+            .await
+            .map_err(|_| CoreError::InvalidInput("the terminal has ended".into()))
+    }
+
+    pub async fn resize(&self, id: u32, cols: u16, rows: u16) -> CoreResult<()> {
+        let control = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).map(|s| s.control.clone()))
+            .ok_or_else(|| CoreError::not_found("terminal"))?;
+        Ok(control.resize(size(cols), size(rows)).await?)
+    }
+
+    /// The window has shown every output up to `seq`.
+    pub fn ack(&self, id: u32, seq: u32) {
+        if let Ok(all) = self.sessions.lock() {
+            if let Some(s) = all.get(&id) {
+                s.acked.send_if_modified(|a| {
+                    let newer = seq > *a;
+                    if newer {
+                        *a = seq;
+                    }
+                    newer
+                });
+            }
+        }
+    }
+
+    /// Closes a terminal: its shell (and what it runs) ends in the container.
+    pub async fn close(&self, id: u32) {
+        let session = self.sessions.lock().ok().and_then(|mut s| s.remove(&id));
+        if let Some(session) = session {
+            for task in &session.tasks {
+                task.abort();
+            }
+            session.control.end().await;
+        }
+    }
+
+    /// Closes every terminal (the app quits).
+    pub async fn close_all(&self) {
+        let ids: Vec<u32> = self
+            .sessions
+            .lock()
+            .map(|s| s.keys().copied().collect())
+            .unwrap_or_default();
+        for id in ids {
+            self.close(id).await;
+        }
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.sessions.lock().map(|s| s.len()).unwrap_or(0)
+    }
+
+    /// Runs a one-off command in a running container, without a terminal.
+    pub async fn run(
+        &self,
+        container_uuid: &str,
+        request: CommandRequest,
+    ) -> CoreResult<CommandRun> {
+        let argv = split_command(&request.command).map_err(CoreError::InvalidInput)?;
+        let user = optional(&request.user, "user")?;
+        let working_dir = optional(&request.working_dir, "working directory")?;
+        let c = self.running(container_uuid).await?;
+        let rt = self.containers.runtime_for(&c).await?;
+        let started = Instant::now();
+        let mut run = tokio::time::timeout(
+            COMMAND_DEADLINE,
+            rt.run_command(&c.engine_id, &argv, user.as_deref(), working_dir.as_deref()),
+        )
+        .await
+        .map_err(|_| {
+            CoreError::InvalidInput(format!(
+                "the command was still running after {} s: use a terminal for long work",
+                COMMAND_DEADLINE.as_secs()
+            ))
+        })??;
+        run.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(container = %c.name, program = %argv[0], code = ?run.exit_code, "command run");
+        Ok(run)
+    }
+}

@@ -1,0 +1,82 @@
+// End-to-end: a terminal in a running container, in the real window against a real dockerd.
+// A command typed into xterm.js comes back in the terminal's buffer; a one-off command shows
+// its output and exit code; closing the terminal's tab ends its shell in the container.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSession } from "./webdriver.mjs";
+
+const SHOTS = path.resolve("test-artifacts/screenshots");
+const NAME = "e2e-term";
+const docker = (...args) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+const row = `[data-testid="container-row"][data-name="${NAME}"]`;
+let s;
+
+/** The terminal's rows as xterm.js draws them (its DOM renderer), one string a row. */
+const rows = () =>
+  s.exec(`return Array.from(document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')).map((d) => d.textContent.replace(/\\u00a0/g, " "))`);
+/** The shells running in the container beside its main process. */
+const shells = () =>
+  docker("top", NAME, "-o", "pid,args")
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/).slice(1).join(" "))
+    .filter((p) => p !== "sleep 600");
+
+before(async () => {
+  try {
+    docker("rm", "-f", NAME);
+  } catch {
+    // not there
+  }
+  docker("run", "-d", "--name", NAME, "busybox:local", "sleep", "600");
+  s = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "squirrel-e2e-terminal-")) },
+  });
+  await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+});
+
+after(async () => {
+  await s?.close();
+  try {
+    docker("rm", "-f", NAME);
+  } catch {
+    // gone
+  }
+});
+
+test("a terminal answers what is typed, a command shows its output, and a closed tab ends the shell", async () => {
+  await s.click(await s.waitFor('[data-testid="nav-containers"]'));
+  await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row, { timeout: 30_000 }) }));
+  const drawer = await s.waitFor('[data-testid="container-drawer"]');
+  await s.click(await s.waitFor('[data-testid="drawer-tab-terminal"]', { root: drawer }));
+  await s.click(await s.waitFor('[data-testid="terminal-open"]', { root: drawer }));
+  // The shell's prompt, then a sum only the shell can make.
+  await s.until(async () => (await rows()).some((r) => /[#$] *$/.test(r.trimEnd())), "the shell's prompt");
+  const input = await s.waitFor('[data-testid="terminal"] .xterm-helper-textarea');
+  await s.type(input, "echo $((6*7))\uE007");
+  await s.until(async () => (await rows()).some((r) => r.trim() === "42"), "42 on a line of its own");
+  assert.equal(shells().length, 1, `one shell runs in the container: ${shells()}`);
+  await s.screenshot(path.join(SHOTS, "terminal.png"));
+
+  // A one-off command: its output as text, and its exit code.
+  const command = await s.waitFor('[data-testid="command-input"]', { root: drawer });
+  await s.type(command, "sh -c 'echo <b>not bold</b>; exit 3'");
+  await s.click(await s.waitFor('[data-testid="command-run"]', { root: drawer }));
+  const output = await s.until(
+    () => s.exec(`return document.querySelector('[data-testid="command-output"]')?.textContent ?? null`),
+    "the command's output",
+  );
+  assert.equal(output.trim(), "<b>not bold</b>");
+  assert.equal((await s.exec(`return document.querySelector('[data-testid="command-exit"]').textContent`)).trim(), "exit 3");
+  await s.screenshot(path.join(SHOTS, "terminal-command.png"));
+
+  // The tab closed: the shell is gone from the container.
+  await s.click(await s.waitFor('[data-testid="terminal-close"]', { root: drawer }));
+  await s.until(async () => shells().length === 0, "the shell to end in the container", 15_000);
+  await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });
+});

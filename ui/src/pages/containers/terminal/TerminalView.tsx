@@ -1,0 +1,182 @@
+// One terminal: xterm.js over the terminal's own channel. Output is written as it comes and
+// acknowledged once xterm has taken it in (the backend reads the engine no faster than the
+// terminal shows); keys and pastes go back as typed; the panel's size is the shell's size.
+// Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes. Links open in the browser.
+import { useComputedColorScheme } from "@mantine/core";
+import { Channel } from "@tauri-apps/api/core";
+import { FitAddon } from "@xterm/addon-fit";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { Terminal, type ITheme } from "@xterm/xterm";
+import "@xterm/xterm/css/xterm.css";
+import { useEffect, useRef } from "react";
+import type { TerminalEvent, TerminalRequest } from "../../../api/types";
+import { call, errorMessage } from "../../../api/unwrap";
+import { commands } from "../../../bindings";
+
+const DARK: ITheme = { background: "#1a1b1e", foreground: "#e9ecef", cursor: "#74c0fc", selectionBackground: "#364fc7aa" };
+const LIGHT: ITheme = { background: "#ffffff", foreground: "#212529", cursor: "#1971c2", selectionBackground: "#a5d8ffaa" };
+
+export type TerminalState =
+  | { status: "opening" }
+  | { status: "open" }
+  | { status: "ended"; code: number | null; reason: string | null }
+  | { status: "failed"; message: string };
+
+export function endedText(state: TerminalState): string | null {
+  if (state.status === "failed") return state.message;
+  if (state.status !== "ended") return null;
+  if (state.reason) return state.reason;
+  return state.code == null ? "The shell ended." : `The shell ended with code ${state.code}.`;
+}
+
+export function TerminalView({
+  containerUuid,
+  request,
+  active,
+  onState,
+}: {
+  containerUuid: string;
+  /** What to open (its size is the panel's). Read once: a new terminal for a new request. */
+  request: Omit<TerminalRequest, "cols" | "rows">;
+  /** Shown: it takes the focus and follows the panel's size. */
+  active: boolean;
+  onState: (state: TerminalState) => void;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const termRef = useRef<Terminal | null>(null);
+  const fitRef = useRef<FitAddon | null>(null);
+  const scheme = useComputedColorScheme("light", { getInitialValueInEffect: false });
+  const onStateRef = useRef(onState);
+  onStateRef.current = onState;
+  const requestRef = useRef(request);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const term = new Terminal({
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      fontSize: 13,
+      cursorBlink: true,
+      scrollback: 5000,
+      theme: scheme === "dark" ? DARK : LIGHT,
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.loadAddon(
+      new WebLinksAddon((_event, uri) => {
+        // Only web addresses, opened by the system, never in this window.
+        if (/^https?:\/\//i.test(uri)) window.open(uri, "_blank", "noopener,noreferrer");
+      }),
+    );
+    term.open(el);
+    termRef.current = term;
+    fitRef.current = fit;
+    try {
+      fit.fit();
+    } catch {
+      // Not laid out yet: the observer fits it.
+    }
+
+    let id: number | null = null;
+    let disposed = false;
+    let shown = 0;
+    const channel = new Channel<TerminalEvent>();
+    channel.onmessage = (event) => {
+      if (disposed) return;
+      if (event.type === "output") {
+        term.write(event.data, () => {
+          shown = Math.max(shown, event.seq);
+          if (id !== null) void commands.terminalAck(id, event.seq).catch(() => {});
+        });
+      } else {
+        const state: TerminalState = { status: "ended", code: event.code ?? null, reason: event.reason ?? null };
+        term.write(`\r\n\x1b[2m[${endedText(state)}]\x1b[0m\r\n`);
+        onStateRef.current(state);
+        id = null;
+      }
+    };
+    call(commands.terminalOpen(containerUuid, { ...requestRef.current, cols: term.cols, rows: term.rows }, channel))
+      .then((opened) => {
+        if (disposed) {
+          void commands.terminalClose(opened).catch(() => {});
+          return;
+        }
+        id = opened;
+        // Outputs shown before the id came are acknowledged now.
+        if (shown > 0) void commands.terminalAck(opened, shown).catch(() => {});
+        onStateRef.current({ status: "open" });
+      })
+      .catch((e: unknown) => {
+        if (disposed) return;
+        const message = errorMessage(e);
+        term.write(`\x1b[31m${message.replace(/\r?\n/g, "\r\n")}\x1b[0m\r\n`);
+        onStateRef.current({ status: "failed", message });
+      });
+
+    const typed = term.onData((data) => {
+      if (id !== null) void commands.terminalWrite(id, data).catch(() => {});
+    });
+    const resized = term.onResize(({ cols, rows }) => {
+      if (id !== null) void commands.terminalResize(id, cols, rows).catch(() => {});
+    });
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== "keydown" || !e.ctrlKey || !e.shiftKey) return true;
+      if (e.code === "KeyC") {
+        const text = term.getSelection();
+        if (text) void navigator.clipboard?.writeText(text).catch(() => {});
+        return false;
+      }
+      if (e.code === "KeyV") {
+        void navigator.clipboard
+          ?.readText()
+          .then((text) => term.paste(text))
+          .catch(() => {});
+        return false;
+      }
+      return true;
+    });
+    const observer = new ResizeObserver(() => {
+      if (el.offsetWidth > 0 && el.offsetHeight > 0) {
+        try {
+          fit.fit();
+        } catch {
+          // Detached meanwhile.
+        }
+      }
+    });
+    observer.observe(el);
+    return () => {
+      disposed = true;
+      observer.disconnect();
+      typed.dispose();
+      resized.dispose();
+      if (id !== null) void commands.terminalClose(id).catch(() => {});
+      term.dispose();
+      termRef.current = null;
+    };
+    // One terminal for the component's life: a new request is a new component.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [containerUuid]);
+
+  useEffect(() => {
+    if (termRef.current) termRef.current.options.theme = scheme === "dark" ? DARK : LIGHT;
+  }, [scheme]);
+
+  useEffect(() => {
+    if (!active) return;
+    try {
+      fitRef.current?.fit();
+    } catch {
+      // Not laid out.
+    }
+    termRef.current?.focus();
+  }, [active]);
+
+  return (
+    <div
+      ref={host}
+      data-testid="terminal"
+      style={{ height: "100%", minHeight: 240, padding: 6, background: scheme === "dark" ? DARK.background : LIGHT.background, borderRadius: 4 }}
+    />
+  );
+}
