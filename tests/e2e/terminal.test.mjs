@@ -65,7 +65,7 @@ test("a terminal answers what is typed, a command shows its output, and a closed
 
   // A one-off command: its output as text, and its exit code.
   const command = await s.waitFor('[data-testid="command-input"]', { root: drawer });
-  await s.type(command, "sh -c 'echo <b>not bold</b>; exit 3'");
+  await s.type(command, "sh -c 'echo \"<b>not bold</b>\"; exit 3'");
   await s.click(await s.waitFor('[data-testid="command-run"]', { root: drawer }));
   const output = await s.until(
     () => s.exec(`return document.querySelector('[data-testid="command-output"]')?.textContent ?? null`),
