@@ -19,7 +19,7 @@ use bollard::models::ExecConfig;
 use bollard::query_parameters::ResizeExecOptions;
 use bollard::Docker;
 use bytes::{Buf, BytesMut};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use squirrel_core::model::{CommandRun, TerminalRequest, COMMAND_OUTPUT_MAX, SHELLS};
 use squirrel_core::ports::{TerminalControl, TerminalIo};
 use squirrel_core::EngineError;
@@ -372,7 +372,17 @@ pub(crate) async fn open_terminal(
                         let failed = state.failed.take()?;
                         return Some((Err(failed), (state, launched)));
                     }
-                    Ok(_) => {}
+                    Ok(_) => {
+                        // What the connection already holds goes in the same output (a pty
+                        // hands over a few KiB a read): fewer, fuller outputs under a flood.
+                        while state.buf.len() < READ_SIZE {
+                            match state.read.read_buf(&mut state.buf).now_or_never() {
+                                Some(Ok(n)) if n > 0 => {}
+                                // Nothing more now, the end, or an error: the next read says.
+                                _ => break,
+                            }
+                        }
+                    }
                     Err(e) => {
                         state.done = true;
                         return Some((Err(lost(&e)), (state, launched)));

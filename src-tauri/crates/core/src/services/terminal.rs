@@ -25,8 +25,9 @@ use crate::services::ContainerService;
 /// Where a terminal's events go; `false` when nobody listens any more (the terminal ends).
 pub type TerminalSink = Arc<dyn Fn(TerminalEvent) -> bool + Send + Sync>;
 
-/// Outputs sent and not yet shown before the engine is read again.
-pub const WINDOW: u32 = 8;
+/// Outputs sent and not yet shown before the engine is read again (each at most 64 KiB:
+/// a flood holds at most 2 MiB between the engine and the screen).
+pub const WINDOW: u32 = 32;
 /// The most one output carries.
 const READ_MAX: usize = 64 * 1024;
 /// The most a terminal's input waits to be written (a paste of a few MiB is refused in parts).
