@@ -1,6 +1,7 @@
 //! Docker Engine adapter for Squirrel: connects with bollard, maps the Engine API to the
 //! domain, follows `/events` and acts on containers.
 
+pub mod archive;
 mod client;
 pub mod contexts;
 mod deploy;
