@@ -484,6 +484,24 @@ pub trait ContainerRuntime: Send + Sync {
     ) -> Result<crate::model::CommandRun, EngineError> {
         Err(unsupported("running commands"))
     }
+    /// Downloads a path of the container (a file or a folder) into the local folder `dest`.
+    async fn download_path(
+        &self,
+        _engine_id: &str,
+        _path: &str,
+        _dest: &std::path::Path,
+    ) -> Result<crate::model::FileTransfer, EngineError> {
+        Err(unsupported("downloading files"))
+    }
+    /// Uploads local files and folders into the folder `into` of the container.
+    async fn upload_paths(
+        &self,
+        _engine_id: &str,
+        _sources: &[std::path::PathBuf],
+        _into: &str,
+    ) -> Result<crate::model::FileTransfer, EngineError> {
+        Err(unsupported("uploading files"))
+    }
     /// A Proxmox guest's configuration and snapshots.
     async fn guest_details(
         &self,

@@ -28,7 +28,7 @@ pub struct Extracted {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExtractError {
     /// An entry that would reach outside the folder: the whole archive is refused.
-    #[error("the archive's entry \"{entry}\" {why}: nothing of the download was kept")]
+    #[error("the archive's entry \"{entry}\" {why}: nothing of the download was kept. Save it as a .tar archive instead")]
     Unsafe { entry: String, why: String },
     #[error("\"{0}\" is already in the folder: choose another folder, or move it away first")]
     Exists(String),

@@ -9,6 +9,7 @@ mod driver;
 #[cfg(test)]
 mod engine_json_props;
 mod exec;
+mod files;
 mod http;
 mod log_reader;
 pub mod logs;

@@ -239,6 +239,24 @@ impl ContainerRuntime for DockerRuntime {
         crate::exec::run_command(&engine, id, argv, user, working_dir).await
     }
 
+    async fn download_path(
+        &self,
+        id: &str,
+        path: &str,
+        dest: &std::path::Path,
+    ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
+        crate::files::download(&self.docker()?, id, path, dest).await
+    }
+
+    async fn upload_paths(
+        &self,
+        id: &str,
+        sources: &[std::path::PathBuf],
+        into: &str,
+    ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
+        crate::files::upload(&self.docker()?, id, sources, into).await
+    }
+
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {
         deploy::facts(&self.docker()?).await
     }

@@ -36,6 +36,7 @@ pub use stats::{
     Span, StateCount, StatsReading, StatsRetention, StatsSample, StatsTier, MAX_POINTS,
 };
 pub use terminal::{
-    check_shell, decode_utf8, split_command, CommandRequest, CommandRun, TerminalEvent,
-    TerminalRequest, COMMAND_OUTPUT_MAX, SHELLS, TERMINAL_MAX, TERMINAL_MIN,
+    check_container_path, check_shell, decode_utf8, split_command, CommandRequest, CommandRun,
+    FileTransfer, TerminalEvent, TerminalRequest, COMMAND_OUTPUT_MAX, SHELLS, TERMINAL_MAX,
+    TERMINAL_MIN,
 };

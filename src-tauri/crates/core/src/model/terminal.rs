@@ -67,6 +67,37 @@ pub struct CommandRun {
     pub millis: u64,
 }
 
+/// What a download or an upload moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransfer {
+    #[specta(type = f64)]
+    pub files: u64,
+    #[specta(type = f64)]
+    pub folders: u64,
+    #[specta(type = f64)]
+    pub links: u64,
+    #[specta(type = f64)]
+    pub bytes: u64,
+    /// Devices and pipes, not moved.
+    #[specta(type = f64)]
+    pub skipped: u64,
+    /// Where it now is: the paths written in the chosen folder, or the container's folder.
+    pub saved: Vec<String>,
+}
+
+/// A path in a container as the archive API takes it: absolute, without NUL or newline.
+pub fn check_container_path(path: &str) -> Result<&str, String> {
+    let path = path.trim();
+    if !path.starts_with('/') || path.len() > 4096 || path.chars().any(|c| c == '\0' || c == '\n') {
+        return Err(format!(
+            "\"{}\" is not a path in the container: give an absolute one, like /etc/hosts",
+            path.chars().take(80).collect::<String>()
+        ));
+    }
+    Ok(path)
+}
+
 /// A shell name or path the user may choose: a bare name or an absolute path of plain
 /// characters (it is passed as an argument, never through a shell, but is shown back).
 pub fn check_shell(shell: &str) -> Result<&str, String> {

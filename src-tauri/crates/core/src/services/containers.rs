@@ -260,6 +260,44 @@ impl ContainerService {
         Ok(rt.inspect(&c.engine_id).await?)
     }
 
+    /// Downloads `path` of a container (running or stopped) into the local folder `dest`:
+    /// nothing is written outside it, and nothing there is replaced.
+    pub async fn download(
+        &self,
+        uuid: &str,
+        path: &str,
+        dest: &std::path::Path,
+    ) -> CoreResult<crate::model::FileTransfer> {
+        let path = crate::model::check_container_path(path).map_err(CoreError::InvalidInput)?;
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "browsed")?;
+        let rt = self.runtime_for(&c).await?;
+        let done = rt.download_path(&c.engine_id, path, dest).await?;
+        tracing::info!(container = %c.name, %path, files = done.files, bytes = done.bytes, "downloaded");
+        Ok(done)
+    }
+
+    /// Uploads local files and folders into the folder `into` of a container.
+    pub async fn upload(
+        &self,
+        uuid: &str,
+        sources: &[std::path::PathBuf],
+        into: &str,
+    ) -> CoreResult<crate::model::FileTransfer> {
+        let into = crate::model::check_container_path(into).map_err(CoreError::InvalidInput)?;
+        if sources.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "choose files or folders to upload".into(),
+            ));
+        }
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "written to")?;
+        let rt = self.runtime_for(&c).await?;
+        let done = rt.upload_paths(&c.engine_id, sources, into).await?;
+        tracing::info!(container = %c.name, %into, files = done.files, bytes = done.bytes, "uploaded");
+        Ok(done)
+    }
+
     /// A Proxmox guest's configuration and snapshots, read from its node now.
     pub async fn guest_details(&self, uuid: &str) -> CoreResult<crate::model::GuestDetails> {
         let c = self.get(uuid).await?;
