@@ -107,6 +107,61 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
         "{refused}"
     );
     assert_eq!(std::fs::read_dir(escaping.path()).unwrap().count(), 0);
+    // Saved as the archive it is instead: nothing unpacked, the link inside.
+    let tar_file = escaping.path().join("escaping.tar");
+    app.containers
+        .download_archive(&uuid, "/escaping", &tar_file)
+        .await
+        .unwrap();
+    let archive = std::fs::read(&tar_file).unwrap();
+    assert!(archive.windows(22).any(|w| w == b"escaping/absolute-link"));
+
+    // Browsing: a folder's entries, folders first, with their kinds, sizes and links.
+    let listing = app.containers.list_dir(&uuid, "/data").await.unwrap();
+    let seen: Vec<(String, String)> = listing
+        .entries
+        .iter()
+        .map(|e| (e.name.clone(), e.kind.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("with space".to_string(), "folder".to_string()),
+            ("big".into(), "file".into()),
+            ("caf\u{FFFD}".into(), "file".into()),
+            ("link".into(), "link".into()),
+        ]
+    );
+    assert!(!listing.partial);
+    let big = listing.entries.iter().find(|e| e.name == "big").unwrap();
+    assert_eq!((big.size, big.mode), (100 << 20, 0o644));
+    let link = listing.entries.iter().find(|e| e.name == "link").unwrap();
+    assert_eq!(link.link_target.as_deref(), Some("with space/a b.txt"));
+    assert!(app
+        .containers
+        .list_dir(&uuid, "/data/big")
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("not a folder"));
+    // A preview: text as text, a binary file as binary, a folder refused.
+    let text = app
+        .containers
+        .preview_file(&uuid, "/data/with space/a b.txt")
+        .await
+        .unwrap();
+    assert_eq!(
+        (text.text.as_deref(), text.size, text.truncated),
+        (Some("hello\n"), 6, false)
+    );
+    let binary = app
+        .containers
+        .preview_file(&uuid, "/data/big")
+        .await
+        .unwrap();
+    assert_eq!((binary.text, binary.truncated), (None, true));
+    assert!(app.containers.preview_file(&uuid, "/data").await.is_err());
+
     // Again into the same folder: refused, nothing replaced.
     let again = app
         .containers

@@ -493,6 +493,31 @@ pub trait ContainerRuntime: Send + Sync {
     ) -> Result<crate::model::FileTransfer, EngineError> {
         Err(unsupported("downloading files"))
     }
+    /// Saves the archive of a path of the container, as the engine gives it, to `file`.
+    async fn download_archive(
+        &self,
+        _engine_id: &str,
+        _path: &str,
+        _file: &std::path::Path,
+    ) -> Result<crate::model::FileTransfer, EngineError> {
+        Err(unsupported("downloading files"))
+    }
+    /// The entries of a folder of the container.
+    async fn list_dir(
+        &self,
+        _engine_id: &str,
+        _path: &str,
+    ) -> Result<crate::model::DirListing, EngineError> {
+        Err(unsupported("browsing files"))
+    }
+    /// The start of a file of the container.
+    async fn preview_file(
+        &self,
+        _engine_id: &str,
+        _path: &str,
+    ) -> Result<crate::model::FilePreview, EngineError> {
+        Err(unsupported("browsing files"))
+    }
     /// Uploads local files and folders into the folder `into` of the container.
     async fn upload_paths(
         &self,

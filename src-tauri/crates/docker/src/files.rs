@@ -255,3 +255,272 @@ fn count(made: &mut FileTransfer, path: &Path) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// The most of a folder's archive read to list it (its files' contents come with it).
+const LIST_BUDGET: u64 = 512 << 20;
+/// The most entries a listing holds.
+const LIST_MAX: usize = 10_000;
+/// The most of a file a preview reads.
+const PREVIEW_MAX: usize = 256 * 1024;
+
+/// The archive of `path`, as the engine sends it, into a channel (for a blocking reader);
+/// the engine's refusal, if any, comes back from the returned task.
+fn archive_into(
+    docker: &Docker,
+    id: &str,
+    path: &str,
+) -> (
+    mpsc::Receiver<io::Result<Bytes>>,
+    tokio::task::JoinHandle<Option<EngineError>>,
+) {
+    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(IN_FLIGHT);
+    let mut stream = docker.download_from_container(
+        id,
+        Some(DownloadFromContainerOptions {
+            path: path.to_string(),
+        }),
+    );
+    let task = tokio::spawn(async move {
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(bytes) => {
+                    if tx.send(Ok(bytes)).await.is_err() {
+                        return None;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(io::Error::other(e.to_string()))).await;
+                    return Some(engine_error(e));
+                }
+            }
+        }
+        None
+    });
+    (rx, task)
+}
+
+/// Saves the archive of `path` to `file` as the engine gives it (nothing is unpacked: the
+/// archive is what the user keeps). The file must not exist; it appears once whole.
+pub(crate) async fn download_archive(
+    docker: &Docker,
+    id: &str,
+    path: &str,
+    file: &Path,
+) -> Result<FileTransfer, EngineError> {
+    if std::fs::symlink_metadata(file).is_ok() {
+        return Err(EngineError::BadRequest(format!(
+            "{} already exists: nothing was replaced",
+            file.display()
+        )));
+    }
+    let partial = file.with_extension("tar.part");
+    let mut out = tokio::fs::File::create(&partial)
+        .await
+        .map_err(|e| EngineError::Other(format!("{} cannot be written: {e}", partial.display())))?;
+    let mut stream = docker.download_from_container(
+        id,
+        Some(DownloadFromContainerOptions {
+            path: path.to_string(),
+        }),
+    );
+    let mut bytes = 0u64;
+    let result = async {
+        use tokio::io::AsyncWriteExt;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(engine_error)?;
+            bytes += chunk.len() as u64;
+            out.write_all(&chunk).await.map_err(|e| {
+                EngineError::Other(format!("{} cannot be written: {e}", partial.display()))
+            })?;
+        }
+        out.flush()
+            .await
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        tokio::fs::rename(&partial, file)
+            .await
+            .map_err(|e| EngineError::Other(format!("{} cannot be written: {e}", file.display())))
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_file(&partial).await;
+        return Err(e);
+    }
+    Ok(FileTransfer {
+        files: 1,
+        bytes,
+        saved: vec![file.display().to_string()],
+        ..Default::default()
+    })
+}
+
+fn entry_of(
+    header: &tar::Header,
+    name: String,
+    link: Option<String>,
+) -> squirrel_core::model::DirEntry {
+    let kind = header.entry_type();
+    squirrel_core::model::DirEntry {
+        name,
+        kind: if kind.is_dir() {
+            "folder"
+        } else if kind.is_symlink() || kind.is_hard_link() {
+            "link"
+        } else if kind.is_file() {
+            "file"
+        } else {
+            "other"
+        }
+        .into(),
+        size: header.size().unwrap_or(0),
+        mode: header.mode().unwrap_or(0) & 0o7777,
+        uid: header
+            .uid()
+            .ok()
+            .and_then(|u| u32::try_from(u).ok())
+            .unwrap_or(0),
+        gid: header
+            .gid()
+            .ok()
+            .and_then(|g| u32::try_from(g).ok())
+            .unwrap_or(0),
+        owner: match (
+            header.username().ok().flatten(),
+            header.groupname().ok().flatten(),
+        ) {
+            (Some(u), Some(g)) if !u.is_empty() => Some(format!("{u}:{g}")),
+            (Some(u), _) if !u.is_empty() => Some(u.to_string()),
+            _ => None,
+        },
+        modified: header
+            .mtime()
+            .ok()
+            .and_then(|m| i64::try_from(m).ok())
+            .unwrap_or(0),
+        link_target: link,
+    }
+}
+
+/// The entries right under `path`, from its archive (read up to [`LIST_BUDGET`]: a larger
+/// folder is listed in part, and says so).
+pub(crate) async fn list_dir(
+    docker: &Docker,
+    id: &str,
+    path: &str,
+) -> Result<squirrel_core::model::DirListing, EngineError> {
+    let (rx, engine) = archive_into(docker, id, path);
+    let reading = tokio::task::spawn_blocking(
+        move || -> io::Result<(Vec<squirrel_core::model::DirEntry>, bool, bool)> {
+            let mut archive = tar::Archive::new(ChannelReader {
+                rx,
+                current: Bytes::new(),
+            });
+            let mut entries = Vec::new();
+            let mut read = 0u64;
+            let mut top_is_dir = true;
+            let mut first = true;
+            for entry in archive.entries()? {
+                let entry = entry?;
+                read += 512 + entry.size();
+                let raw = entry.path_bytes().into_owned();
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                let parts: Vec<&str> = text
+                    .trim_end_matches('/')
+                    .split('/')
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                if first {
+                    first = false;
+                    top_is_dir = entry.header().entry_type().is_dir();
+                }
+                if parts.len() == 2 {
+                    let link = entry
+                        .link_name_bytes()
+                        .map(|l| String::from_utf8_lossy(&l).into_owned());
+                    entries.push(entry_of(entry.header(), parts[1].to_string(), link));
+                }
+                if read > LIST_BUDGET || entries.len() >= LIST_MAX {
+                    return Ok((entries, true, top_is_dir));
+                }
+            }
+            Ok((entries, false, top_is_dir))
+        },
+    );
+    let listed = reading
+        .await
+        .map_err(|e| EngineError::Other(format!("the listing stopped: {e}")))?;
+    if let Ok(Some(e)) = engine.await {
+        return Err(e);
+    }
+    let (mut entries, partial, top_is_dir) = listed
+        .map_err(|e| EngineError::Other(format!("the folder's archive cannot be read: {e}")))?;
+    if !top_is_dir {
+        return Err(EngineError::BadRequest(format!("{path} is not a folder")));
+    }
+    entries.sort_by(|a, b| {
+        (b.kind == "folder")
+            .cmp(&(a.kind == "folder"))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(squirrel_core::model::DirListing {
+        path: path.to_string(),
+        entries,
+        partial,
+    })
+}
+
+/// The start of a file, as text when it is text.
+pub(crate) async fn preview(
+    docker: &Docker,
+    id: &str,
+    path: &str,
+) -> Result<squirrel_core::model::FilePreview, EngineError> {
+    let (rx, engine) = archive_into(docker, id, path);
+    let reading =
+        tokio::task::spawn_blocking(move || -> io::Result<Option<(u64, Vec<u8>, bool)>> {
+            let mut archive = tar::Archive::new(ChannelReader {
+                rx,
+                current: Bytes::new(),
+            });
+            let Some(entry) = archive.entries()?.next() else {
+                return Ok(None);
+            };
+            let entry = entry?;
+            if !entry.header().entry_type().is_file() {
+                return Ok(None);
+            }
+            let size = entry.size();
+            let mut head = Vec::new();
+            entry.take(PREVIEW_MAX as u64).read_to_end(&mut head)?;
+            Ok(Some((size, head, size > PREVIEW_MAX as u64)))
+        });
+    let read = reading
+        .await
+        .map_err(|e| EngineError::Other(format!("the preview stopped: {e}")))?;
+    if let Ok(Some(e)) = engine.await {
+        return Err(e);
+    }
+    let Some((size, head, truncated)) =
+        read.map_err(|e| EngineError::Other(format!("the file cannot be read: {e}")))?
+    else {
+        return Err(EngineError::BadRequest(format!(
+            "{path} is not a file: only files are previewed"
+        )));
+    };
+    // Text: UTF-8 (a character cut at the end of what was read is left out) and no NUL.
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => Some(t.to_string()),
+        Err(e) if truncated && e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()])
+                .ok()
+                .map(str::to_string)
+        }
+        Err(_) => None,
+    }
+    .filter(|t| !t.contains('\0'));
+    Ok(squirrel_core::model::FilePreview {
+        path: path.to_string(),
+        size,
+        text,
+        truncated,
+    })
+}

@@ -248,6 +248,31 @@ impl ContainerRuntime for DockerRuntime {
         crate::files::download(&self.docker()?, id, path, dest).await
     }
 
+    async fn download_archive(
+        &self,
+        id: &str,
+        path: &str,
+        file: &std::path::Path,
+    ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
+        crate::files::download_archive(&self.docker()?, id, path, file).await
+    }
+
+    async fn list_dir(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Result<squirrel_core::model::DirListing, EngineError> {
+        crate::files::list_dir(&self.docker()?, id, path).await
+    }
+
+    async fn preview_file(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Result<squirrel_core::model::FilePreview, EngineError> {
+        crate::files::preview(&self.docker()?, id, path).await
+    }
+
     async fn upload_paths(
         &self,
         id: &str,

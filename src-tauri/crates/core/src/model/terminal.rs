@@ -86,6 +86,52 @@ pub struct FileTransfer {
     pub saved: Vec<String>,
 }
 
+/// One entry of a folder in a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DirEntry {
+    /// Its name (bytes that are not UTF-8 shown as U+FFFD).
+    pub name: String,
+    /// `file`, `folder`, `link` or `other` (a device, a pipe).
+    pub kind: String,
+    #[specta(type = f64)]
+    pub size: u64,
+    /// Permission bits (`0o755`).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// The owner's and group's names, when the archive names them.
+    pub owner: Option<String>,
+    /// Unix seconds.
+    #[specta(type = f64)]
+    pub modified: i64,
+    pub link_target: Option<String>,
+}
+
+/// A folder of a container, as its archive shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DirListing {
+    pub path: String,
+    /// Folders first, then by name.
+    pub entries: Vec<DirEntry>,
+    /// The folder holds more than was read (its archive is large): not every entry is here.
+    pub partial: bool,
+}
+
+/// The start of a file of a container, for a preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FilePreview {
+    pub path: String,
+    #[specta(type = f64)]
+    pub size: u64,
+    /// Its text, when it is text (valid UTF-8 without NUL bytes); `None` for binary.
+    pub text: Option<String>,
+    /// Only its start is shown.
+    pub truncated: bool,
+}
+
 /// A path in a container as the archive API takes it: absolute, without NUL or newline.
 pub fn check_container_path(path: &str) -> Result<&str, String> {
     let path = path.trim();

@@ -277,6 +277,43 @@ impl ContainerService {
         Ok(done)
     }
 
+    /// Saves the archive of `path` of a container, as the engine gives it, to the local `file`
+    /// (which must not exist).
+    pub async fn download_archive(
+        &self,
+        uuid: &str,
+        path: &str,
+        file: &std::path::Path,
+    ) -> CoreResult<crate::model::FileTransfer> {
+        let path = crate::model::check_container_path(path).map_err(CoreError::InvalidInput)?;
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "browsed")?;
+        let rt = self.runtime_for(&c).await?;
+        Ok(rt.download_archive(&c.engine_id, path, file).await?)
+    }
+
+    /// The entries of a folder of a container (running or stopped).
+    pub async fn list_dir(&self, uuid: &str, path: &str) -> CoreResult<crate::model::DirListing> {
+        let path = crate::model::check_container_path(path).map_err(CoreError::InvalidInput)?;
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "browsed")?;
+        let rt = self.runtime_for(&c).await?;
+        Ok(rt.list_dir(&c.engine_id, path).await?)
+    }
+
+    /// The start of a file of a container, as text when it is text.
+    pub async fn preview_file(
+        &self,
+        uuid: &str,
+        path: &str,
+    ) -> CoreResult<crate::model::FilePreview> {
+        let path = crate::model::check_container_path(path).map_err(CoreError::InvalidInput)?;
+        let c = self.get(uuid).await?;
+        refuse_unless(&c, c.kind.capabilities().terminal, "browsed")?;
+        let rt = self.runtime_for(&c).await?;
+        Ok(rt.preview_file(&c.engine_id, path).await?)
+    }
+
     /// Uploads local files and folders into the folder `into` of a container.
     pub async fn upload(
         &self,
