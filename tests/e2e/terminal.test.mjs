@@ -1,6 +1,7 @@
 // End-to-end: a terminal in a running container, in the real window against a real dockerd.
 // A command typed into xterm.js comes back in the terminal's buffer; a one-off command shows
-// its output and exit code; closing the terminal's tab ends its shell in the container.
+// its output and exit code; closing the terminal's tab ends its shell in the container; the
+// container's files are browsed and a text file previewed as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -79,4 +80,16 @@ test("a terminal answers what is typed, a command shows its output, and a closed
   await s.click(await s.waitFor('[data-testid="terminal-close"]', { root: drawer }));
   await s.until(async () => shells().length === 0, "the shell to end in the container", 15_000);
   await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });
+
+  // Its files: the root folder, then /etc, then a file's text.
+  await s.click(await s.waitFor('[data-testid="drawer-tab-files"]', { root: drawer }));
+  await s.waitFor('[data-testid="files-row"][data-name="etc"][data-kind="folder"]', { root: drawer, timeout: 30_000 });
+  await s.click(await s.waitFor('[data-testid="files-row"][data-name="etc"] [data-testid="files-open"]', { root: drawer }));
+  await s.click(await s.waitFor('[data-testid="files-row"][data-name="hosts"] [data-testid="files-open"]', { root: drawer, timeout: 30_000 }));
+  const text = await s.until(
+    () => s.exec(`return document.querySelector('[data-testid="file-preview-text"]')?.textContent ?? null`),
+    "the file's text",
+  );
+  assert.match(text, /localhost/);
+  await s.screenshot(path.join(SHOTS, "files.png"));
 });

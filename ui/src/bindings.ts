@@ -65,6 +65,21 @@ export const commands = {
 	terminalClose: (terminal: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_close", { terminal })),
 	/**  Runs a command in a running container without a terminal: its output and exit code. */
 	containerRunCommand: (containerUuid: string, request: CommandRequest_Deserialize) => typedError<CommandRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_run_command", { containerUuid, request })),
+	/**  The entries of a folder of a container (running or stopped). */
+	filesList: (containerUuid: string, path: string) => typedError<DirListing_Serialize, AppError_Serialize>(__TAURI_INVOKE("files_list", { containerUuid, path })),
+	/**  The start of a file of a container, as text when it is text. */
+	filesPreview: (containerUuid: string, path: string) => typedError<FilePreview_Serialize, AppError_Serialize>(__TAURI_INVOKE("files_preview", { containerUuid, path })),
+	/**
+	 *  Downloads a path of a container into a folder the user picks; with `as_archive`, saves
+	 *  the engine's archive of it as a `.tar` file the user names. `None` when the dialog is
+	 *  cancelled.
+	 */
+	filesDownload: (containerUuid: string, path: string, asArchive: boolean) => typedError<FileTransfer | null, AppError_Serialize>(__TAURI_INVOKE("files_download", { containerUuid, path, asArchive })),
+	/**
+	 *  Uploads files (or, with `folder`, one folder) the user picks into the folder `into` of a
+	 *  container. `None` when the dialog is cancelled.
+	 */
+	filesUpload: (containerUuid: string, into: string, folder: boolean) => typedError<FileTransfer | null, AppError_Serialize>(__TAURI_INVOKE("files_upload", { containerUuid, into, folder })),
 	/**
 	 *  Opens a stream of a container's log; its lines, gaps and end go to `on_event`, never to
 	 *  the global event bus. Returns the stream's id, for `logs_ack` and `logs_close`.
@@ -947,6 +962,66 @@ export type Device_Serialize = {
 	createdAt: number | null,
 };
 
+/**  One entry of a folder in a container. */
+export type DirEntry = DirEntry_Serialize | DirEntry_Deserialize;
+
+/**  One entry of a folder in a container. */
+export type DirEntry_Deserialize = {
+	/**  Its name (bytes that are not UTF-8 shown as U+FFFD). */
+	name: string,
+	/**  `file`, `folder`, `link` or `other` (a device, a pipe). */
+	kind: string,
+	size: number | null,
+	/**  Permission bits (`0o755`). */
+	mode: number,
+	uid: number,
+	gid: number,
+	/**  The owner's and group's names, when the archive names them. */
+	owner?: string | null,
+	/**  Unix seconds. */
+	modified: number | null,
+	linkTarget?: string | null,
+};
+
+/**  One entry of a folder in a container. */
+export type DirEntry_Serialize = {
+	/**  Its name (bytes that are not UTF-8 shown as U+FFFD). */
+	name: string,
+	/**  `file`, `folder`, `link` or `other` (a device, a pipe). */
+	kind: string,
+	size: number | null,
+	/**  Permission bits (`0o755`). */
+	mode: number,
+	uid: number,
+	gid: number,
+	/**  The owner's and group's names, when the archive names them. */
+	owner: string | null,
+	/**  Unix seconds. */
+	modified: number | null,
+	linkTarget: string | null,
+};
+
+/**  A folder of a container, as its archive shows it. */
+export type DirListing = DirListing_Serialize | DirListing_Deserialize;
+
+/**  A folder of a container, as its archive shows it. */
+export type DirListing_Deserialize = {
+	path: string,
+	/**  Folders first, then by name. */
+	entries: DirEntry_Deserialize[],
+	/**  The folder holds more than was read (its archive is large): not every entry is here. */
+	partial: boolean,
+};
+
+/**  A folder of a container, as its archive shows it. */
+export type DirListing_Serialize = {
+	path: string,
+	/**  Folders first, then by name. */
+	entries: DirEntry_Serialize[],
+	/**  The folder holds more than was read (its archive is large): not every entry is here. */
+	partial: boolean,
+};
+
 /**  An engine found on this computer (a Docker CLI context, `DOCKER_HOST`), offered for import. */
 export type DiscoveredEngine = DiscoveredEngine_Serialize | DiscoveredEngine_Deserialize;
 
@@ -1107,6 +1182,41 @@ export type EnvInput_Serialize = {
 export type EnvVar = {
 	name: string,
 	value: string,
+};
+
+/**  The start of a file of a container, for a preview. */
+export type FilePreview = FilePreview_Serialize | FilePreview_Deserialize;
+
+/**  The start of a file of a container, for a preview. */
+export type FilePreview_Deserialize = {
+	path: string,
+	size: number | null,
+	/**  Its text, when it is text (valid UTF-8 without NUL bytes); `None` for binary. */
+	text?: string | null,
+	/**  Only its start is shown. */
+	truncated: boolean,
+};
+
+/**  The start of a file of a container, for a preview. */
+export type FilePreview_Serialize = {
+	path: string,
+	size: number | null,
+	/**  Its text, when it is text (valid UTF-8 without NUL bytes); `None` for binary. */
+	text: string | null,
+	/**  Only its start is shown. */
+	truncated: boolean,
+};
+
+/**  What a download or an upload moved. */
+export type FileTransfer = {
+	files: number | null,
+	folders: number | null,
+	links: number | null,
+	bytes: number | null,
+	/**  Devices and pipes, not moved. */
+	skipped: number | null,
+	/**  Where it now is: the paths written in the chosen folder, or the container's folder. */
+	saved: string[],
 };
 
 /**  What a check found for one container. */

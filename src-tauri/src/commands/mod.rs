@@ -2,6 +2,7 @@
 
 pub mod containers;
 pub mod devices;
+pub mod files;
 pub mod history;
 pub mod inventory;
 pub mod logs;

@@ -59,6 +59,10 @@ export type {
   TerminalEvent,
   TerminalRequest_Deserialize as TerminalRequest,
   CommandRun_Serialize as CommandRun,
+  DirEntry_Serialize as DirEntry,
+  DirListing_Serialize as DirListing,
+  FilePreview_Serialize as FilePreview,
+  FileTransfer,
   // Log history.
   HistoryOverview_Serialize as HistoryOverview,
   HistoryPage,

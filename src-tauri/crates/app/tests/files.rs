@@ -144,6 +144,13 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
         .unwrap_err()
         .to_string()
         .contains("not a folder"));
+    // The root, whose archive names its entries from `/`.
+    let root = app.containers.list_dir(&uuid, "/").await.unwrap();
+    let names: Vec<&str> = root.entries.iter().map(|e| e.name.as_str()).collect();
+    assert!(
+        names.contains(&"data") && names.contains(&"bin") && names.contains(&"escaping"),
+        "{names:?}"
+    );
     // A preview: text as text, a binary file as binary, a folder refused.
     let text = app
         .containers

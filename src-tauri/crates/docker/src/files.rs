@@ -418,6 +418,7 @@ pub(crate) async fn list_dir(
             let mut read = 0u64;
             let mut top_is_dir = true;
             let mut first = true;
+            let mut top_depth = 0;
             for entry in archive.entries()? {
                 let entry = entry?;
                 read += 512 + entry.size();
@@ -428,15 +429,19 @@ pub(crate) async fn list_dir(
                     .split('/')
                     .filter(|p| !p.is_empty())
                     .collect();
+                // The first entry is the folder itself (`data/`, or `/` for the root): its
+                // entries are one level below it.
                 if first {
                     first = false;
                     top_is_dir = entry.header().entry_type().is_dir();
+                    top_depth = parts.len();
+                    continue;
                 }
-                if parts.len() == 2 {
+                if parts.len() == top_depth + 1 {
                     let link = entry
                         .link_name_bytes()
                         .map(|l| String::from_utf8_lossy(&l).into_owned());
-                    entries.push(entry_of(entry.header(), parts[1].to_string(), link));
+                    entries.push(entry_of(entry.header(), parts[top_depth].to_string(), link));
                 }
                 if read > LIST_BUDGET || entries.len() >= LIST_MAX {
                     return Ok((entries, true, top_is_dir));

@@ -1,5 +1,5 @@
 import { Alert, CloseButton, Drawer, Group, ScrollArea, Skeleton, Stack, Tabs, Text, Title } from "@mantine/core";
-import { IconChartLine, IconFileText, IconInfoCircle, IconListDetails, IconPlugConnectedX, IconTerminal2 } from "@tabler/icons-react";
+import { IconChartLine, IconFileText, IconFolders, IconInfoCircle, IconListDetails, IconPlugConnectedX, IconTerminal2 } from "@tabler/icons-react";
 import { lazy, Suspense, useState } from "react";
 import { useContainerInspect, useContainers } from "../../api/queries";
 import type { GuestFacts, ResourceLimits } from "../../api/types";
@@ -27,10 +27,11 @@ import {
 import { LogsPanel } from "../logs/LogsPanel";
 import { StatsTab } from "./StatsTab";
 import { GuestConfig } from "./GuestConfig";
+import { FilesTab } from "./files/FilesTab";
 // xterm.js is loaded the first time a terminal tab is shown, not with the window.
 const TerminalTab = lazy(() => import("./terminal/TerminalTab").then((m) => ({ default: m.TerminalTab })));
 
-export type DrawerTab = "details" | "stats" | "logs" | "terminal";
+export type DrawerTab = "details" | "stats" | "logs" | "terminal" | "files";
 
 /** A guest's CPUs and memory as the charts' limit lines. */
 function guestLimits(guest: GuestFacts): ResourceLimits {
@@ -75,7 +76,9 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
   // The tab stays as chosen from one container to the next (when the next has it).
   const [chosenTab, setTab] = useState<DrawerTab>("details");
   const tab: DrawerTab =
-    (chosenTab === "stats" && !caps.stats) || (chosenTab === "logs" && !caps.logs) || (chosenTab === "terminal" && !caps.terminal)
+    (chosenTab === "stats" && !caps.stats) ||
+    (chosenTab === "logs" && !caps.logs) ||
+    ((chosenTab === "terminal" || chosenTab === "files") && !caps.terminal)
       ? "details"
       : chosenTab;
   // Once shown for a container, its terminals stay mounted (and open) while other tabs are.
@@ -179,7 +182,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
           </Stack>
           <Tabs
             value={tab}
-            onChange={(v) => setTab(v === "stats" || v === "logs" || v === "terminal" ? v : "details")}
+            onChange={(v) => setTab(v === "stats" || v === "logs" || v === "terminal" || v === "files" ? v : "details")}
             keepMounted={false}
             style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}
           >
@@ -200,6 +203,11 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
               {caps.terminal ? (
                 <Tabs.Tab value="terminal" leftSection={<IconTerminal2 size={14} />} data-testid="drawer-tab-terminal">
                   Terminal
+                </Tabs.Tab>
+              ) : null}
+              {caps.terminal ? (
+                <Tabs.Tab value="files" leftSection={<IconFolders size={14} />} data-testid="drawer-tab-files">
+                  Files
                 </Tabs.Tab>
               ) : null}
             </Tabs.List>
@@ -253,6 +261,7 @@ export function ContainerDrawer({ uuid, deviceNames, onClose, onRecreate }: Prop
                     </Stack>
                   ) : null}
                 </Tabs.Panel>
+                <Tabs.Panel value="files">{container && caps.terminal ? <FilesTab key={container.uuid} container={container} /> : null}</Tabs.Panel>
                 <Tabs.Panel value="stats">
                   {shownUuid ? (
                     <StatsTab
