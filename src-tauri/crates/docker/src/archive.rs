@@ -131,6 +131,7 @@ pub fn extract_safely<R: Read>(reader: R, dest: &Path) -> Result<Extracted, Extr
 fn write_all<R: Read>(reader: R, staging: &Path) -> Result<Extracted, ExtractError> {
     let mut archive = tar::Archive::new(reader);
     let mut done = Extracted::default();
+    let mut chunk = vec![0u8; 256 * 1024];
     let entries = archive
         .entries()
         .map_err(|e| io_error("the archive cannot be read", &e))?;
@@ -164,7 +165,7 @@ fn write_all<R: Read>(reader: R, staging: &Path) -> Result<Extracted, ExtractErr
             }
             let mut file = fs::File::create(&target)
                 .map_err(|e| io_error(&format!("{} cannot be written", rel.display()), &e))?;
-            done.bytes += io::copy(&mut entry, &mut file)
+            done.bytes += copy_large(&mut entry, &mut file, &mut chunk)
                 .map_err(|e| io_error(&format!("{} cannot be written", rel.display()), &e))?;
             let _ = fs::set_permissions(&target, fs::Permissions::from_mode(mode));
             done.files += 1;
@@ -202,6 +203,28 @@ fn write_all<R: Read>(reader: R, staging: &Path) -> Result<Extracted, ExtractErr
         }
     }
     Ok(done)
+}
+
+/// Copies in large reads and writes (a file of gigabytes in 8 KiB pieces costs more than
+/// the copy itself).
+fn copy_large(from: &mut impl Read, to: &mut fs::File, chunk: &mut [u8]) -> io::Result<u64> {
+    let mut total = 0u64;
+    loop {
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match from.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if filled == 0 {
+            return Ok(total);
+        }
+        io::Write::write_all(to, &chunk[..filled])?;
+        total += filled as u64;
+    }
 }
 
 /// Moves what was written into the folder, once nothing there would be replaced.

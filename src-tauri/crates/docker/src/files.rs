@@ -18,7 +18,7 @@ use crate::archive::{extract_safely, ExtractError};
 use crate::client::engine_error;
 
 /// Chunks in flight between the engine and the disk.
-const IN_FLIGHT: usize = 8;
+const IN_FLIGHT: usize = 32;
 /// The size of an upload's chunks.
 const CHUNK: usize = 256 * 1024;
 

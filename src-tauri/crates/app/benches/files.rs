@@ -1,0 +1,115 @@
+//! Downloading a 1 GiB folder of a container (16 files of 64 MiB) through the app (the
+//! archive API, written safely into a folder) beside `docker cp` of the same folder, in one
+//! run, alternating; prints throughput, the ratio, and how much the app's RSS grew.
+//!
+//! `tests/with-keyring.sh cargo bench -p squirrel-app --bench files` (root, dockerd).
+//! Env: SQUIRREL_BENCH_ROUNDS (default 3).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use common::{env_usize, percentile};
+use support::{App, TestEngine};
+
+const NAME: &str = "bench-files";
+const FILES: u64 = 16;
+const EACH: u64 = 64 << 20;
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let rounds = env_usize("SQUIRREL_BENCH_ROUNDS", 3);
+    let engine = TestEngine::start();
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        NAME,
+        "busybox:local",
+        "sleep",
+        "3600",
+    ]);
+    engine.cli(&[
+        "exec",
+        NAME,
+        "sh",
+        "-c",
+        &format!("mkdir /payload && for i in $(seq 1 {FILES}); do head -c {EACH} /dev/urandom > /payload/part-$i; done"),
+    ]);
+    let app = App::new().await;
+    app.add_engine(&engine, "local").await;
+    let uuid = app
+        .containers
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == NAME)
+        .unwrap()
+        .uuid;
+    let total = (FILES * EACH) as f64;
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut ours, mut cli, mut growth) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let into = scratch.path().join(format!("ours-{round}"));
+        std::fs::create_dir(&into).unwrap();
+        let before = rss_mib();
+        let start = Instant::now();
+        let done = app
+            .containers
+            .download(&uuid, "/payload", &into)
+            .await
+            .unwrap();
+        ours.push(total / start.elapsed().as_secs_f64());
+        growth.push(rss_mib() - before);
+        assert_eq!(done.bytes, FILES * EACH);
+        std::fs::remove_dir_all(&into).unwrap();
+
+        let into = scratch.path().join(format!("cli-{round}"));
+        std::fs::create_dir(&into).unwrap();
+        let start = Instant::now();
+        engine.cli(&[
+            "cp",
+            &format!("{NAME}:/payload"),
+            &into.display().to_string(),
+        ]);
+        cli.push(total / start.elapsed().as_secs_f64());
+        std::fs::remove_dir_all(&into).unwrap();
+    }
+    let mib = |v: &[f64]| percentile(v.to_vec(), 0.5) / f64::from(1 << 20);
+    let (o, c) = (mib(&ours), mib(&cli));
+    let worst_growth = growth.iter().copied().fold(0.0, f64::max);
+    println!(
+        "Download of a {} MiB folder ({FILES} files), {rounds} rounds alternating",
+        (FILES * EACH) >> 20
+    );
+    println!("  docker cp                       : {c:7.1} MiB/s (median)");
+    println!("  Squirrel (archive API, safely)  : {o:7.1} MiB/s (median)");
+    println!(
+        "  ratio Squirrel / docker cp: {:.2} (target >= 0.9: {})",
+        o / c,
+        if o / c >= 0.9 { "met" } else { "NOT met" }
+    );
+    println!(
+        "  app RSS growth during a download: worst {worst_growth:.1} MiB (target <= 64: {})",
+        if worst_growth <= 64.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    app.shutdown().await;
+}
