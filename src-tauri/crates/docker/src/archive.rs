@@ -64,10 +64,23 @@ pub fn inside(bytes: &[u8]) -> Result<PathBuf, String> {
 fn link_inside(at: &Path, target: &[u8]) -> Result<PathBuf, String> {
     let target = Path::new(OsStr::from_bytes(target));
     let mut out: Vec<&OsStr> = at.parent().map(|p| p.iter().collect()).unwrap_or_default();
+    // A `..` after a name would be taken after following that name, which may itself be a
+    // link: only leading `..`s (out of the link's own folders, which are real folders) are
+    // counted.
+    let mut named = false;
     for c in target.components() {
         match c {
-            Component::Normal(part) => out.push(part),
+            Component::Normal(part) => {
+                named = true;
+                out.push(part);
+            }
             Component::CurDir => {}
+            Component::ParentDir if named => {
+                return Err(format!(
+                    "is a link to {} , which goes back up after a name (it could lead out of the folder)",
+                    target.display()
+                ))
+            }
             Component::ParentDir => {
                 if out.pop().is_none() {
                     return Err(format!(
@@ -151,11 +164,18 @@ fn write_all<R: Read>(reader: R, staging: &Path) -> Result<Extracted, ExtractErr
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| io_error("a folder cannot be made", &e))?;
         }
-        let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
+        // Never writable by others, never set-id: what the user keeps is theirs.
+        let mode = entry.header().mode().unwrap_or(0o644) & 0o755;
         let kind = entry.header().entry_type();
         if kind.is_dir() {
+            if fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(refuse(
+                    "is a folder where a link of the same name already is".into(),
+                ));
+            }
             fs::create_dir_all(&target).map_err(|e| io_error("a folder cannot be made", &e))?;
-            let _ = fs::set_permissions(&target, fs::Permissions::from_mode(mode | 0o700));
+            let _ =
+                fs::set_permissions(&target, fs::Permissions::from_mode((mode & 0o755) | 0o700));
             done.dirs += 1;
         } else if kind.is_file() {
             if fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -241,8 +261,15 @@ fn move_into_place(staging: &Path, dest: &Path, done: &mut Extracted) -> Result<
         names.push(name);
     }
     for name in names {
-        fs::rename(staging.join(&name), dest.join(&name))
-            .map_err(|e| io_error("the download cannot be moved into place", &e))?;
+        if let Err(e) = fs::rename(staging.join(&name), dest.join(&name)) {
+            // What was moved goes back: nothing of a failed download stays.
+            for moved in done.top.drain(..) {
+                if let Some(back) = moved.file_name() {
+                    let _ = fs::rename(&moved, staging.join(back));
+                }
+            }
+            return Err(io_error("the download cannot be moved into place", &e));
+        }
         done.top.push(dest.join(name));
     }
     Ok(())
@@ -424,8 +451,12 @@ mod tests {
                 let name = &name[..name.len().min(99)];
                 entry(&mut t, name, kind, b"data", &link[..link.len().min(99)]);
             }
+            let modes = || (fs::metadata(outer.path()).unwrap().permissions().mode(), fs::metadata(&dest).unwrap().permissions().mode());
+            let before = modes();
             let result = extract_safely(&finish(t)[..], &dest);
             prop_assert_eq!(listing(outer.path()), vec!["chosen".to_string()]);
+            // Nothing outside was changed either (a folder entry through a link would chmod it).
+            prop_assert_eq!(modes(), before);
             if result.is_err() {
                 prop_assert_eq!(listing(&dest), Vec::<String>::new());
             }

@@ -30,8 +30,9 @@ use crate::http::{Dialer, RawIo};
 
 /// The escape sequence's opening: OSC 5379 (a number no terminal uses).
 const MARK: &[u8] = b"\x1b]5379;";
-/// The most bytes read before the sequence must have come.
-const MARK_MAX: usize = 256;
+/// The most bytes read before the sequence must have come (keys typed ahead are echoed
+/// before it).
+const MARK_MAX: usize = 4096;
 /// How long attaching to an exec may take.
 const ATTACH_DEADLINE: Duration = Duration::from_secs(30);
 const MAX_HEAD: usize = 16 * 1024;
@@ -175,8 +176,10 @@ fn take_mark(buf: &mut BytesMut) -> Result<Option<Launched>, ()> {
     };
     let text = String::from_utf8_lossy(&after[..end]).into_owned();
     let (pid, shell) = text.split_once(';').unwrap_or((&text, ""));
-    let Ok(pid) = pid.trim().parse::<u32>() else {
-        return Err(());
+    // Never the container's init (or every process, for -1): only a pid a shell can have.
+    let pid = match pid.trim().parse::<u32>() {
+        Ok(p) if p > 1 => p,
+        _ => return Err(()),
     };
     let launched = Launched {
         pid,
@@ -250,11 +253,19 @@ impl TerminalControl for Control {
     }
 
     async fn end(&self) {
-        let pid = self
-            .launched
-            .lock()
-            .ok()
-            .and_then(|l| l.as_ref().map(|l| l.pid));
+        // A terminal closed right after it opened: its launcher's word may be on its way.
+        let mut pid = None;
+        for _ in 0..20 {
+            pid = self
+                .launched
+                .lock()
+                .ok()
+                .and_then(|l| l.as_ref().map(|l| l.pid));
+            if pid.is_some() || self.running().await != Some(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let Some(pid) = pid else {
             return;
         };
@@ -292,6 +303,17 @@ pub(crate) async fn open_terminal(
     id: &str,
     request: &TerminalRequest,
 ) -> Result<TerminalIo, EngineError> {
+    // Where the transport limits streams, the terminal holds a viewer's slot while it lasts,
+    // taken before the shell starts (a shell nobody may read would be left running).
+    let permit = match &engine.slots {
+        Some(slots) => Some(slots.viewers.clone().try_acquire_owned().map_err(|_| {
+            EngineError::Busy(format!(
+                "this device already has {} logs and terminals open over {}: close one to open another",
+                slots.each, slots.over
+            ))
+        })?),
+        None => None,
+    };
     let config = ExecConfig {
         attach_stdin: Some(true),
         attach_stdout: Some(true),
@@ -391,24 +413,12 @@ pub(crate) async fn open_terminal(
             }
         },
     );
-    // Where the transport limits streams, the terminal holds a viewer's slot while it lasts.
-    let output = match &engine.slots {
-        Some(slots) => {
-            let permit = slots.viewers.clone().try_acquire_owned().map_err(|_| {
-                EngineError::Busy(format!(
-                    "this device already has {} logs and terminals open over {}: close one to open another",
-                    slots.each, slots.over
-                ))
-            })?;
-            output
-                .map(move |item| {
-                    let _held = &permit;
-                    item
-                })
-                .boxed()
-        }
-        None => output.boxed(),
-    };
+    let output = output
+        .map(move |item| {
+            let _held = &permit;
+            item
+        })
+        .boxed();
     Ok(TerminalIo {
         output,
         input: Box::new(write),
@@ -508,6 +518,10 @@ pub(crate) async fn run_command(
             output.extend_from_slice(&buf[..length.min(room)]);
             buf.advance(length);
         }
+        // Full: the connection is let go (the command's next write fails, and it stops).
+        if truncated {
+            break;
+        }
         buf.reserve(READ_SIZE);
         match io.read_buf(&mut buf).await {
             Ok(0) => break,
@@ -567,6 +581,9 @@ mod tests {
         assert_eq!(take_mark(&mut part), Ok(None));
         let mut start = BytesMut::from(&b"\x1b]53"[..]);
         assert_eq!(take_mark(&mut start), Ok(None));
+        // A pid no shell has (init, or every process for -1): not believed.
+        let mut init = BytesMut::from(&b"\x1b]5379;1;sh\x07"[..]);
+        assert_eq!(take_mark(&mut init), Err(()));
         // A lot without it: it will not come.
         let mut other = BytesMut::from(&[b'x'; MARK_MAX][..]);
         assert_eq!(take_mark(&mut other), Err(()));

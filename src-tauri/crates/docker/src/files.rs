@@ -263,6 +263,18 @@ const LIST_MAX: usize = 10_000;
 /// The most of a file a preview reads.
 const PREVIEW_MAX: usize = 256 * 1024;
 
+/// The engine's refusal, once the reader is done: the sending task ends as soon as it
+/// notices the reader left; a stalled engine is not waited for.
+async fn refusal(mut engine: tokio::task::JoinHandle<Option<EngineError>>) -> Option<EngineError> {
+    match tokio::time::timeout(std::time::Duration::from_secs(5), &mut engine).await {
+        Ok(Ok(refused)) => refused,
+        _ => {
+            engine.abort();
+            None
+        }
+    }
+}
+
 /// The archive of `path`, as the engine sends it, into a channel (for a blocking reader);
 /// the engine's refusal, if any, comes back from the returned task.
 fn archive_into(
@@ -281,7 +293,12 @@ fn archive_into(
         }),
     );
     let task = tokio::spawn(async move {
-        while let Some(chunk) = stream.next().await {
+        loop {
+            let chunk = tokio::select! {
+                chunk = stream.next() => chunk,
+                () = tx.closed() => return None,
+            };
+            let Some(chunk) = chunk else { break };
             match chunk {
                 Ok(bytes) => {
                     if tx.send(Ok(bytes)).await.is_err() {
@@ -313,8 +330,18 @@ pub(crate) async fn download_archive(
             file.display()
         )));
     }
-    let partial = file.with_extension("tar.part");
-    let mut out = tokio::fs::File::create(&partial)
+    // A name of its own beside the file, made anew (never an existing file or link).
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}-{stamp}.part", std::process::id()));
+    let partial = file.with_file_name(name);
+    let mut out = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
         .await
         .map_err(|e| EngineError::Other(format!("{} cannot be written: {e}", partial.display())))?;
     let mut stream = docker.download_from_container(
@@ -453,7 +480,7 @@ pub(crate) async fn list_dir(
     let listed = reading
         .await
         .map_err(|e| EngineError::Other(format!("the listing stopped: {e}")))?;
-    if let Ok(Some(e)) = engine.await {
+    if let Some(e) = refusal(engine).await {
         return Err(e);
     }
     let (mut entries, partial, top_is_dir) = listed
@@ -501,7 +528,7 @@ pub(crate) async fn preview(
     let read = reading
         .await
         .map_err(|e| EngineError::Other(format!("the preview stopped: {e}")))?;
-    if let Ok(Some(e)) = engine.await {
+    if let Some(e) = refusal(engine).await {
         return Err(e);
     }
     let Some((size, head, truncated)) =

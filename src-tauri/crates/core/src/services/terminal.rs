@@ -4,7 +4,7 @@
 //! waits. Closing a terminal ends its shell in the container.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,8 +32,9 @@ pub const WINDOW: u32 = 32;
 const READ_MAX: usize = 64 * 1024;
 /// The most a terminal's input waits to be written (a paste of a few MiB is refused in parts).
 const INPUT_MAX: usize = 1 << 20;
-/// How long opening a terminal or running a command may take before it is given up.
-const OPEN_DEADLINE: Duration = Duration::from_secs(30);
+/// How long opening a terminal may take before it is given up (longer than the engine
+/// adapter's own deadline for attaching, which ends a late shell itself).
+const OPEN_DEADLINE: Duration = Duration::from_secs(45);
 /// How long a one-off command may run.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
 
@@ -48,6 +49,9 @@ pub struct TerminalService {
     containers: Arc<ContainerService>,
     sessions: Arc<Mutex<HashMap<u32, Session>>>,
     next: AtomicU32,
+    /// Bumped by `close_all` (the window reloaded): a terminal that was still opening then
+    /// has no window to show it, and ends.
+    generation: AtomicU64,
 }
 
 fn size(v: u16) -> u16 {
@@ -72,6 +76,7 @@ impl TerminalService {
             containers,
             sessions: Arc::default(),
             next: AtomicU32::new(1),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -109,6 +114,7 @@ impl TerminalService {
         request.working_dir = optional(&request.working_dir, "working directory")?;
         request.cols = size(request.cols);
         request.rows = size(request.rows);
+        let generation = self.generation.load(Ordering::SeqCst);
         let c = self.running(container_uuid).await?;
         let rt = self.containers.runtime_for(&c).await?;
         let io = tokio::time::timeout(OPEN_DEADLINE, rt.open_terminal(&c.engine_id, &request))
@@ -119,11 +125,28 @@ impl TerminalService {
                     OPEN_DEADLINE.as_secs()
                 )))
             })??;
+        if self.generation.load(Ordering::SeqCst) != generation {
+            io.control.end().await;
+            return Err(CoreError::InvalidInput(
+                "the window was reloaded while the terminal opened: open it again".into(),
+            ));
+        }
         tracing::info!(container = %c.name, shell = %io.shell, "terminal opened");
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (acked, mut acks) = watch::channel(0u32);
         let (input, mut typed) = mpsc::channel::<Vec<u8>>(64);
-        let control = io.control.clone();
+        // In the map before its tasks run, so that an end at once finds it to remove.
+        if let Ok(mut all) = self.sessions.lock() {
+            all.insert(
+                id,
+                Session {
+                    input,
+                    control: io.control.clone(),
+                    acked,
+                    tasks: Vec::new(),
+                },
+            );
+        }
         let mut writer = io.input;
         let write_task = tokio::spawn(async move {
             while let Some(bytes) = typed.recv().await {
@@ -175,15 +198,11 @@ impl TerminalService {
             sessions.lock().map(|mut s| s.remove(&id)).ok();
         });
         if let Ok(mut all) = self.sessions.lock() {
-            all.insert(
-                id,
-                Session {
-                    input,
-                    control,
-                    acked,
-                    tasks: vec![read_task, write_task],
-                },
-            );
+            // Not there when it already ended (the shell exited at once): its tasks end by
+            // themselves.
+            if let Some(session) = all.get_mut(&id) {
+                session.tasks = vec![read_task, write_task];
+            }
         }
         Ok(id)
     }
@@ -237,23 +256,23 @@ impl TerminalService {
     pub async fn close(&self, id: u32) {
         let session = self.sessions.lock().ok().and_then(|mut s| s.remove(&id));
         if let Some(session) = session {
+            // Ended first, while its reader may still learn the shell's pid.
+            session.control.end().await;
             for task in &session.tasks {
                 task.abort();
             }
-            session.control.end().await;
         }
     }
 
-    /// Closes every terminal (the app quits).
+    /// Closes every terminal (the app quits, the window reloads).
     pub async fn close_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         let ids: Vec<u32> = self
             .sessions
             .lock()
             .map(|s| s.keys().copied().collect())
             .unwrap_or_default();
-        for id in ids {
-            self.close(id).await;
-        }
+        futures_util::future::join_all(ids.into_iter().map(|id| self.close(id))).await;
     }
 
     pub fn open_count(&self) -> usize {
