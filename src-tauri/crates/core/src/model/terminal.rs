@@ -164,64 +164,10 @@ pub fn check_shell(shell: &str) -> Result<&str, String> {
 }
 
 /// Splits a command line into words as a POSIX shell does for quotes and backslashes (no
-/// expansion, no operators: `|` or `>` are words; run `sh -c '…'` for a pipeline).
+/// expansion, no operators: `|` or `>` are words; run `sh -c '…'` for a pipeline): the
+/// templates' splitter, with an empty line refused.
 pub fn split_command(line: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(ch) => word.push(ch),
-                        None => return Err("a quote (') is not closed".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(ch @ ('"' | '\\' | '$' | '`')) => word.push(ch),
-                            Some(ch) => {
-                                word.push('\\');
-                                word.push(ch);
-                            }
-                            None => return Err("a quote (\") is not closed".into()),
-                        },
-                        Some(ch) => word.push(ch),
-                        None => return Err("a quote (\") is not closed".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                match chars.next() {
-                    Some(ch) => word.push(ch),
-                    None => return Err("the line ends with a backslash".into()),
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
+    let words = crate::templates::words::split_words(line)?;
     if words.is_empty() {
         return Err("the command is empty".into());
     }
