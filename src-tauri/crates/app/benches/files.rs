@@ -20,13 +20,7 @@ const FILES: u64 = 16;
 const EACH: u64 = 64 << 20;
 
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
+    common::rss_kib() / 1024.0
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -14,20 +14,11 @@ use std::time::{Duration, Instant};
 
 use bollard::query_parameters::StopContainerOptions;
 use bollard::Docker;
-use common::{env_usize, now_nanos, percentile};
+use common::{env_usize, now_nanos, percentile, rss_kib};
 use squirrel_core::model::{ContainerState, DeviceConnection, NewDevice, SshAuth};
 use squirrel_core::DomainEvent;
 use support::sshd::{client_key, TestSshd};
 use support::{App, TestEngine};
-
-fn rss_kib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0)
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

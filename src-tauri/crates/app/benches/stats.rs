@@ -42,14 +42,7 @@ fn proc_times(pid: &str) -> Option<(f64, f64)> {
 }
 
 fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
+    common::rss_kib() / 1024.0
 }
 
 /// CPU seconds used so far by every process of the test engine: those whose command line
