@@ -471,6 +471,30 @@ fn read_state(read: tokio::io::ReadHalf<Box<dyn RawIo>>, first: BytesMut) -> Rea
     }
 }
 
+/// Moves the whole frames at the start of `buf` (an 8-byte header: stream, 0, 0, 0, length
+/// big-endian; then the bytes) into `output`, keeping at most `max` bytes there. `Ok(true)`
+/// once something was left out; a frame longer than [`MAX_FRAME`] is not the engine's.
+fn take_frames(buf: &mut BytesMut, output: &mut Vec<u8>, max: usize) -> Result<bool, EngineError> {
+    let mut cut = false;
+    while buf.len() >= 8 {
+        let length = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]) as usize;
+        if length > MAX_FRAME {
+            return Err(EngineError::Other(
+                "the command's output is not in the engine's frames".into(),
+            ));
+        }
+        if buf.len() < 8 + length {
+            break;
+        }
+        buf.advance(8);
+        let room = max.saturating_sub(output.len());
+        cut |= length > room;
+        output.extend_from_slice(&buf[..length.min(room)]);
+        buf.advance(length);
+    }
+    Ok(cut)
+}
+
 /// Runs `argv` in the container `id` without a terminal: its output (stdout and stderr as
 /// they came), cut at [`COMMAND_OUTPUT_MAX`], and its exit code.
 pub(crate) async fn run_command(
@@ -499,24 +523,8 @@ pub(crate) async fn run_command(
     let mut output: Vec<u8> = Vec::new();
     let mut truncated = false;
     loop {
-        // Whole frames: an 8-byte header (stream, 0, 0, 0, length big-endian), then the bytes.
-        while buf.len() >= 8 {
-            let length = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]) as usize;
-            if length > MAX_FRAME {
-                return Err(EngineError::Other(
-                    "the command's output is not in the engine's frames".into(),
-                ));
-            }
-            if buf.len() < 8 + length {
-                break;
-            }
-            buf.advance(8);
-            let room = COMMAND_OUTPUT_MAX.saturating_sub(output.len());
-            if length > room {
-                truncated = true;
-            }
-            output.extend_from_slice(&buf[..length.min(room)]);
-            buf.advance(length);
+        if take_frames(&mut buf, &mut output, COMMAND_OUTPUT_MAX)? {
+            truncated = true;
         }
         // Full: the connection is let go (the command's next write fails, and it stops).
         if truncated {
@@ -597,7 +605,41 @@ mod tests {
         assert!(e.to_string().contains("it has no /bin/sh"), "{e}");
     }
 
+    #[test]
+    fn frames_are_joined_in_order_and_cut_at_the_most_kept() {
+        let frame = |stream: u8, data: &[u8]| {
+            let mut f = vec![stream, 0, 0, 0];
+            f.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            f.extend_from_slice(data);
+            f
+        };
+        let mut buf = BytesMut::new();
+        buf.extend_from_slice(&frame(1, b"out\n"));
+        buf.extend_from_slice(&frame(2, b"err\n"));
+        buf.extend_from_slice(&frame(1, b"par")[..6]);
+        let mut output = Vec::new();
+        assert_eq!(take_frames(&mut buf, &mut output, 100), Ok(false));
+        assert_eq!(output, b"out\nerr\n");
+        assert_eq!(buf.len(), 6, "a frame cut short waits for its end");
+        let mut small = Vec::new();
+        let mut more = BytesMut::from(&frame(1, b"0123456789")[..]);
+        assert_eq!(take_frames(&mut more, &mut small, 4), Ok(true));
+        assert_eq!(small, b"0123");
+    }
+
     proptest! {
+        /// Whatever the engine sends: frames read, a wait for more, or refused; never more
+        /// kept than allowed, never a panic.
+        #[test]
+        fn any_bytes_are_frames_a_wait_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..200), max in 0usize..64) {
+            let mut buf = BytesMut::from(&bytes[..]);
+            let mut output = Vec::new();
+            if take_frames(&mut buf, &mut output, max).is_ok() {
+                prop_assert!(output.len() <= max);
+                prop_assert!(buf.len() < 8 || buf.len() < 8 + u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]) as usize);
+            }
+        }
+
         #[test]
         fn any_first_bytes_are_a_mark_a_wait_or_output(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let mut buf = BytesMut::from(&bytes[..]);
