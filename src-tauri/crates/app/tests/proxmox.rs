@@ -138,19 +138,8 @@ async fn a_cluster_joins_the_inventory_after_its_certificate_is_approved_and_is_
     );
     assert_eq!(started("media"), None);
     // The token's secret is in the keyring, and nowhere in the data folder.
-    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).unwrap();
-            assert!(
-                !bytes
-                    .windows(TOKEN_SECRET.len())
-                    .any(|w| w == TOKEN_SECRET.as_bytes()),
-                "the secret is in {}",
-                path.display()
-            );
-        }
-    }
+    let leaked = app.files_containing(TOKEN_SECRET);
+    assert!(leaked.is_empty(), "the secret is in {leaked:?}");
 
     // A change made in Proxmox shows within a poll; a guest removed there goes.
     fake.set_guest_status(102, "running");
@@ -451,19 +440,8 @@ async fn a_password_login_shows_a_guests_config_and_its_recorded_day_in_the_hist
     assert!(docker.is_err());
 
     // The password is in the keyring only.
-    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).unwrap();
-            assert!(
-                !bytes
-                    .windows(PASSWORD.len())
-                    .any(|w| w == PASSWORD.as_bytes()),
-                "the password is in {}",
-                path.display()
-            );
-        }
-    }
+    let leaked = app.files_containing(PASSWORD);
+    assert!(leaked.is_empty(), "the password is in {leaked:?}");
     assert_eq!(fake.logins().0, 1, "one login for the whole session");
     assert_eq!(fake.violations(), Vec::<String>::new());
     app.shutdown().await;

@@ -297,15 +297,8 @@ async fn a_key_with_a_passphrase_authenticates_and_the_passphrase_stays_in_the_k
     let keyring = keyring::Entry::new(&stored.service, &stored.account).unwrap();
     assert_eq!(keyring.get_password().unwrap(), passphrase);
     app.store().close().await;
-    for file in std::fs::read_dir(app.dir.path()).unwrap() {
-        let bytes = std::fs::read(file.unwrap().path()).unwrap();
-        assert!(
-            !bytes
-                .windows(passphrase.len())
-                .any(|w| w == passphrase.as_bytes()),
-            "the passphrase leaked into a file"
-        );
-    }
+    let leaked = app.files_containing(&passphrase);
+    assert!(leaked.is_empty(), "the passphrase leaked into {leaked:?}");
     let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     assert!(
         logged.contains("device status"),

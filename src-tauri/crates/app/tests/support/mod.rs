@@ -497,6 +497,32 @@ impl App {
         Self { app, dir }
     }
 
+    /// The files of the data folder (and its subfolders) whose bytes contain `needle`. A file
+    /// removed between the listing and its reading (SQLite's `-wal` and `-shm` go when the last
+    /// connection closes) holds nothing any more and is skipped.
+    pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut folders = vec![self.dir.path().to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let bytes = match std::fs::read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => panic!("{}: {e}", path.display()),
+                };
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
     /// Where collectors report: the same recorder the watchers use.
     pub fn stats_sink(&self) -> Arc<dyn squirrel_core::ports::StatsSink> {
         self.recorder.clone()
