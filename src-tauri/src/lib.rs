@@ -45,6 +45,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::terminal::terminal_resize,
             commands::terminal::terminal_ack,
             commands::terminal::terminal_close,
+            commands::terminal::terminal_pop_out,
+            commands::terminal::terminal_attach,
             commands::terminal::container_run_command,
             commands::files::files_list,
             commands::files::files_preview,
@@ -154,18 +156,41 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_page_load(|webview, payload| {
-            // A (re)loaded page has no open chart or log: end the streams nobody watches. It
-            // reports whether it is hidden once loaded; until then it is taken as shown.
-            if payload.event() == tauri::webview::PageLoadEvent::Started {
+            if payload.event() != tauri::webview::PageLoadEvent::Started {
+                return;
+            }
+            let main = webview.label() == "main";
+            // The main page reports whether it is hidden once loaded; until then it is taken
+            // as shown. (A terminal's own window has no say in it.)
+            if main {
                 if let Some(visibility) = webview.try_state::<events::WindowVisibility>() {
                     visibility.set(true);
                 }
-                if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
+            }
+            if let Some(Ok(app)) = webview.try_state::<AppState>().map(|s| s.app()) {
+                // A (re)loaded main page has no open chart or log: end the streams nobody
+                // watches.
+                if main {
                     app.stats.live_stop_all();
                     app.logs.close_all();
-                    // A page loaded anew has no terminal: their shells end.
+                }
+                // A page loaded anew shows no terminal: the window's shells end.
+                let terminals = app.terminals.clone();
+                let label = webview.label().to_string();
+                tauri::async_runtime::spawn(async move { terminals.page_loaded(&label).await });
+            }
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                if window.label() == "main" {
+                    // The terminals' own windows go with the main one: the app quits.
+                    window.app_handle().exit(0);
+                } else if let Some(Ok(app)) = window.try_state::<AppState>().map(|s| s.app()) {
                     let terminals = app.terminals.clone();
-                    tauri::async_runtime::spawn(async move { terminals.close_all().await });
+                    let label = window.label().to_string();
+                    tauri::async_runtime::spawn(
+                        async move { terminals.window_closed(&label).await },
+                    );
                 }
             }
         })

@@ -1,7 +1,8 @@
 // End-to-end: a terminal in a running container, in the real window against a real dockerd.
 // A command typed into xterm.js comes back in the terminal's buffer; a one-off command shows
-// its output and exit code; closing the terminal's tab ends its shell in the container; the
-// container's files are browsed and a text file previewed as text.
+// its output and exit code; closing the terminal's tab ends its shell in the container; a
+// terminal popped out goes on in its own window and ends with it; the container's files are
+// browsed and a text file previewed as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -79,6 +80,28 @@ test("a terminal answers what is typed, a command shows its output, and a closed
   // The tab closed: the shell is gone from the container.
   await s.click(await s.waitFor('[data-testid="terminal-close"]', { root: drawer }));
   await s.until(async () => shells().length === 0, "the shell to end in the container", 15_000);
+  await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });
+
+  // A terminal popped out: its shell goes on in a window of its own, which shows what it
+  // showed; closing that window ends the shell.
+  await s.click(await s.waitFor('[data-testid="terminal-open"]', { root: drawer }));
+  await s.until(async () => (await rows()).some((r) => /[#$] *$/.test(r.trimEnd())), "the second shell's prompt");
+  await s.type(await s.waitFor('[data-testid="terminal"] .xterm-helper-textarea'), "export MARK=kept-$((40+2)); echo $MARK\uE007");
+  await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42"), "kept-42 in the main window");
+  const main = (await s.windows())[0];
+  await s.click(await s.waitFor('[data-testid="terminal-pop-out"]:not([disabled])', { root: drawer }));
+  await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });
+  assert.equal(shells().length, 1, "the shell goes on after its tab left the main window");
+  const popped = await s.until(async () => (await s.windows()).find((h) => h !== main), "the terminal's own window", 15_000);
+  await s.switchTo(popped);
+  await s.waitFor('[data-testid="terminal-window"]');
+  await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42"), "what the terminal showed, in its new window");
+  await s.type(await s.waitFor('[data-testid="terminal"] .xterm-helper-textarea'), "echo $MARK-again\uE007");
+  await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42-again"), "the same shell answering in its window");
+  await s.screenshot(path.join(SHOTS, "terminal-window.png"));
+  await s.closeWindow();
+  await s.switchTo(main);
+  await s.until(async () => shells().length === 0, "the shell to end with its window", 15_000);
   await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });
 
   // Its files: the root folder, then /etc, then a file's text.

@@ -253,6 +253,18 @@ export class Session {
       args: [],
     });
   }
+  /** The windows the session can drive (the main one and any the app opened). */
+  windows() {
+    return this.cmd("GET", "/window/handles");
+  }
+  /** Commands go to the window `handle` from now on. */
+  switchTo(handle) {
+    return this.cmd("POST", "/window", { handle });
+  }
+  /** Closes the window commands go to; the others stay. */
+  closeWindow() {
+    return this.cmd("DELETE", "/window");
+  }
   async screenshot(file) {
     const { writeFile } = await import("node:fs/promises");
     await this.settle();

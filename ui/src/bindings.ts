@@ -51,10 +51,10 @@ export const commands = {
 	/**  Approves an SSH host key the user compared; devices waiting for it reconnect. */
 	deviceTrustHostKey: (prompt: HostKeyPrompt) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("device_trust_host_key", { prompt })),
 	/**
-	 *  Opens a terminal in a running container; its output and its end go to `on_event`,
-	 *  never to the global event bus. Returns the terminal's id.
+	 *  Opens a terminal in a running container for the calling window; its output and its end
+	 *  go to `on_event`, never to the global event bus.
 	 */
-	terminalOpen: (containerUuid: string, request: TerminalRequest_Deserialize, onEvent: Channel<TerminalEvent_Deserialize>) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("terminal_open", { containerUuid, request, onEvent })),
+	terminalOpen: (containerUuid: string, request: TerminalRequest_Deserialize, onEvent: Channel<TerminalEvent_Deserialize>) => typedError<TerminalOpened, AppError_Serialize>(__TAURI_INVOKE("terminal_open", { containerUuid, request, onEvent })),
 	/**  Types into a terminal (keys, a paste). */
 	terminalWrite: (terminal: number, data: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_write", { terminal, data })),
 	/**  The terminal's panel changed size: the shell sees its new size. */
@@ -63,6 +63,16 @@ export const commands = {
 	terminalAck: (terminal: number, seq: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_ack", { terminal, seq })),
 	/**  Closes a terminal: its shell, and what it runs, end in the container. */
 	terminalClose: (terminal: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_close", { terminal })),
+	/**
+	 *  Pops a terminal out into a window of its own: the shell goes on there, shown from what
+	 *  it showed last; closing that window ends it.
+	 */
+	terminalPopOut: (terminal: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_pop_out", { terminal })),
+	/**
+	 *  A window a terminal was popped out into shows it: what it showed last comes first on
+	 *  `on_event`, then everything after.
+	 */
+	terminalAttach: (terminal: number, onEvent: Channel<TerminalEvent_Deserialize>) => typedError<TerminalOpened, AppError_Serialize>(__TAURI_INVOKE("terminal_attach", { terminal, onEvent })),
 	/**  Runs a command in a running container without a terminal: its output and exit code. */
 	containerRunCommand: (containerUuid: string, request: CommandRequest_Deserialize) => typedError<CommandRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_run_command", { containerUuid, request })),
 	/**  The entries of a folder of a container (running or stopped). */
@@ -2675,6 +2685,15 @@ export type TerminalEvent_Serialize =
 { type: "output"; seq: number; data: string } | 
 /**  The shell ended: its exit code, or why the session ended. */
 { type: "ended"; code: number | null; reason: string | null };
+
+/**  A terminal a window shows: what it runs and where (for its tab or its window's title). */
+export type TerminalOpened = {
+	id: number,
+	/**  The shell it runs, as found or chosen (`/bin/bash`, `sh`). */
+	shell: string,
+	containerUuid: string,
+	containerName: string,
+};
 
 /**  A terminal to open in a container. */
 export type TerminalRequest = TerminalRequest_Serialize | TerminalRequest_Deserialize;

@@ -2,29 +2,87 @@
 
 use std::sync::Arc;
 
-use squirrel_core::model::{CommandRequest, CommandRun, TerminalEvent, TerminalRequest};
+use squirrel_core::model::{
+    CommandRequest, CommandRun, TerminalEvent, TerminalOpened, TerminalRequest,
+};
+use squirrel_core::services::TerminalSink;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State, Webview, WebviewUrl, WebviewWindowBuilder};
 
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
+
+/// The label of a terminal's own window is this and the terminal's id.
+pub const TERMINAL_WINDOW: &str = "terminal-";
 use crate::state::AppState;
 
-/// Opens a terminal in a running container; its output and its end go to `on_event`,
-/// never to the global event bus. Returns the terminal's id.
+/// Opens a terminal in a running container for the calling window; its output and its end
+/// go to `on_event`, never to the global event bus.
 #[tauri::command]
 #[specta::specta]
 pub async fn terminal_open(
     state: State<'_, AppState>,
+    webview: Webview,
     container_uuid: String,
     request: TerminalRequest,
     on_event: Channel<TerminalEvent>,
-) -> CmdResult<u32> {
-    let sink = Arc::new(move |event: TerminalEvent| on_event.send(event).is_ok());
+) -> CmdResult<TerminalOpened> {
     Ok(state
         .app()?
         .terminals
-        .open(&container_uuid, request, sink)
+        .open(&container_uuid, request, webview.label(), sink(on_event))
         .await?)
+}
+
+fn sink(channel: Channel<TerminalEvent>) -> TerminalSink {
+    Arc::new(move |event: TerminalEvent| channel.send(event).is_ok())
+}
+
+/// Pops a terminal out into a window of its own: the shell goes on there, shown from what
+/// it showed last; closing that window ends it.
+#[tauri::command]
+#[specta::specta]
+pub async fn terminal_pop_out(
+    state: State<'_, AppState>,
+    app: AppHandle,
+    terminal: u32,
+) -> CmdResult<()> {
+    let terminals = state.app()?.terminals.clone();
+    let label = format!("{TERMINAL_WINDOW}{terminal}");
+    let given = terminals.move_to(terminal, &label)?;
+    let url = WebviewUrl::App(format!("index.html#/terminal/{terminal}").into());
+    let built = WebviewWindowBuilder::new(&app, &label, url)
+        .title(format!(
+            "{} · {} — Squirrel",
+            given.container_name, given.shell
+        ))
+        .inner_size(900.0, 560.0)
+        .min_inner_size(360.0, 200.0)
+        .build();
+    if let Err(e) = built {
+        // Nobody can show it any more: it ends rather than run unseen.
+        terminals.close(terminal).await;
+        return Err(AppError::new(
+            "window",
+            format!("The terminal's window could not open ({e}); the terminal was closed."),
+        ));
+    }
+    Ok(())
+}
+
+/// A window a terminal was popped out into shows it: what it showed last comes first on
+/// `on_event`, then everything after.
+#[tauri::command]
+#[specta::specta]
+pub fn terminal_attach(
+    state: State<'_, AppState>,
+    webview: Webview,
+    terminal: u32,
+    on_event: Channel<TerminalEvent>,
+) -> CmdResult<TerminalOpened> {
+    Ok(state
+        .app()?
+        .terminals
+        .attach(terminal, webview.label(), sink(on_event))?)
 }
 
 /// Types into a terminal (keys, a paste).

@@ -57,6 +57,7 @@ export type {
   LogSource,
   // Terminals and commands.
   TerminalEvent,
+  TerminalOpened,
   TerminalRequest_Deserialize as TerminalRequest,
   CommandRun_Serialize as CommandRun,
   DirEntry_Serialize as DirEntry,

@@ -1,6 +1,7 @@
 //! Downloading a 1 GiB folder of a container (16 files of 64 MiB) through the app (the
-//! archive API, written safely into a folder) beside `docker cp` of the same folder, in one
-//! run, alternating; prints throughput, the ratio, and how much the app's RSS grew.
+//! archive API, written safely into a folder) beside `docker cp` of the same folder, and
+//! uploading it back beside `docker cp` the other way, in one run, alternating; prints
+//! throughputs, the ratios, and how much the app's RSS grew.
 //!
 //! `tests/with-keyring.sh cargo bench -p squirrel-app --bench files` (root, dockerd).
 //! Env: SQUIRREL_BENCH_ROUNDS (default 3).
@@ -41,7 +42,7 @@ async fn main() {
         NAME,
         "sh",
         "-c",
-        &format!("mkdir /payload && for i in $(seq 1 {FILES}); do head -c {EACH} /dev/urandom > /payload/part-$i; done"),
+        &format!("mkdir /payload /up && for i in $(seq 1 {FILES}); do head -c {EACH} /dev/urandom > /payload/part-$i; done"),
     ]);
     let app = App::new().await;
     app.add_engine(&engine, "local").await;
@@ -57,6 +58,16 @@ async fn main() {
     let total = (FILES * EACH) as f64;
     let scratch = tempfile::tempdir().unwrap();
     let (mut ours, mut cli, mut growth) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ours_up, mut cli_up) = (Vec::new(), Vec::new());
+    // What is uploaded: the folder as downloaded once.
+    let source = scratch.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    engine.cli(&[
+        "cp",
+        &format!("{NAME}:/payload"),
+        &source.display().to_string(),
+    ]);
+    let source = source.join("payload");
     for round in 0..rounds {
         let into = scratch.path().join(format!("ours-{round}"));
         std::fs::create_dir(&into).unwrap();
@@ -82,9 +93,26 @@ async fn main() {
         ]);
         cli.push(total / start.elapsed().as_secs_f64());
         std::fs::remove_dir_all(&into).unwrap();
+
+        let before = rss_mib();
+        let start = Instant::now();
+        let done = app
+            .containers
+            .upload(&uuid, std::slice::from_ref(&source), "/up")
+            .await
+            .unwrap();
+        ours_up.push(total / start.elapsed().as_secs_f64());
+        growth.push(rss_mib() - before);
+        assert_eq!(done.bytes, FILES * EACH);
+        engine.cli(&["exec", NAME, "rm", "-rf", "/up/payload"]);
+        let start = Instant::now();
+        engine.cli(&["cp", &source.display().to_string(), &format!("{NAME}:/up")]);
+        cli_up.push(total / start.elapsed().as_secs_f64());
+        engine.cli(&["exec", NAME, "rm", "-rf", "/up/payload"]);
     }
     let mib = |v: &[f64]| percentile(v.to_vec(), 0.5) / f64::from(1 << 20);
     let (o, c) = (mib(&ours), mib(&cli));
+    let (ou, cu) = (mib(&ours_up), mib(&cli_up));
     let worst_growth = growth.iter().copied().fold(0.0, f64::max);
     println!(
         "Download of a {} MiB folder ({FILES} files), {rounds} rounds alternating",
@@ -97,8 +125,12 @@ async fn main() {
         o / c,
         if o / c >= 0.9 { "met" } else { "NOT met" }
     );
+    println!("Upload of the same folder into the container, {rounds} rounds alternating");
+    println!("  docker cp                       : {cu:7.1} MiB/s (median)");
+    println!("  Squirrel (archive API)          : {ou:7.1} MiB/s (median)");
+    println!("  ratio Squirrel / docker cp: {:.2}", ou / cu);
     println!(
-        "  app RSS growth during a download: worst {worst_growth:.1} MiB (target <= 64: {})",
+        "  app RSS growth during a transfer: worst {worst_growth:.1} MiB (target <= 64: {})",
         if worst_growth <= 64.0 {
             "met"
         } else {

@@ -45,7 +45,12 @@ impl Term {
             rows: 50,
             ..Default::default()
         };
-        let id = app.terminals.open(uuid, request, sink).await.unwrap();
+        let id = app
+            .terminals
+            .open(uuid, request, "main", sink)
+            .await
+            .unwrap()
+            .id;
         let mut t = Self { id, rx };
         t.until(app, "# ").await;
         t

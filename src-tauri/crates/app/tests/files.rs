@@ -209,6 +209,25 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
     std::fs::write(up.path().join("up load.txt"), b"uploaded\n").unwrap();
     std::fs::create_dir(up.path().join("folder")).unwrap();
     std::fs::write(up.path().join("folder/inner"), b"inside\n").unwrap();
+    std::os::unix::fs::symlink("inner", up.path().join("folder/link")).unwrap();
+    // A name that is not UTF-8, and 24 MiB of noise (many chunks on the connection).
+    std::fs::write(
+        up.path()
+            .join("folder")
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9")),
+        b"latin-1\n",
+    )
+    .unwrap();
+    let noise: Vec<u8> = (0..24u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(up.path().join("folder/noise"), &noise).unwrap();
+    // A pipe is no file to send: left out, and counted.
+    let made = std::process::Command::new("mkfifo")
+        .arg(up.path().join("folder/pipe"))
+        .status()
+        .unwrap();
+    assert!(made.success());
     let sent = app
         .containers
         .upload(
@@ -218,7 +237,31 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
         )
         .await
         .unwrap();
-    assert_eq!(sent.files, 2);
+    assert_eq!(
+        (sent.files, sent.folders, sent.links, sent.skipped),
+        (4, 1, 1, 1),
+        "{sent:?}"
+    );
+    assert_eq!(sent.bytes, 9 + 7 + 8 + (24 << 20));
+    // Read back byte for byte, as `docker exec cat` gives it.
+    let back = std::process::Command::new("docker")
+        .env("DOCKER_HOST", engine.host())
+        .args(["exec", "files", "cat", "/data/folder/noise"])
+        .output()
+        .unwrap();
+    assert!(back.status.success());
+    assert!(back.stdout == noise, "the uploaded file differs");
+    assert_eq!(
+        engine.cli(&["exec", "files", "busybox", "readlink", "/data/folder/link"]),
+        "inner"
+    );
+    assert_eq!(
+        engine.cli(&["exec", "files", "sh", "-c", "cat /data/folder/caf?"]),
+        "latin-1"
+    );
+    assert!(engine
+        .try_cli(&["exec", "files", "ls", "/data/folder/pipe"])
+        .is_err());
     assert_eq!(
         engine.cli(&["exec", "files", "cat", "/data/up load.txt"]),
         "uploaded"

@@ -30,7 +30,12 @@ struct Term {
 async fn open(app: &App, uuid: &str, request: TerminalRequest) -> Term {
     let (tx, rx) = mpsc::unbounded_channel();
     let sink: TerminalSink = Arc::new(move |e| tx.send(e).is_ok());
-    let id = app.terminals.open(uuid, request, sink).await.unwrap();
+    let id = app
+        .terminals
+        .open(uuid, request, "main", sink)
+        .await
+        .unwrap()
+        .id;
     Term {
         id,
         rx,
@@ -183,6 +188,92 @@ async fn a_session(app: &App, engine: &TestEngine, name: &str) {
     assert_eq!(app.terminals.open_count(), 0);
 }
 
+/// A terminal given to another window (popped out): the shell goes on, the new window is
+/// shown what the terminal showed and everything after it, the old one nothing more; the old
+/// window's reload leaves it alone, the new window's close ends it in the container.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_popped_out_keeps_its_shell_and_ends_with_its_new_window() {
+    let engine = TestEngine::start();
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        "box",
+        "busybox:local",
+        "sleep",
+        "3600",
+    ]);
+    let app = App::new().await;
+    app.add_engine(&engine, "local").await;
+    let uuid = uuid_of(&app, "box").await;
+    let mut term = open(&app, &uuid, size(80, 24)).await;
+    app.terminals
+        .write(term.id, "export MARK=before-$((40+2))\n".into())
+        .await
+        .unwrap();
+    app.terminals
+        .write(term.id, "echo $MARK\n".into())
+        .await
+        .unwrap();
+    term.until(&app, "\nbefore-42\r\n").await;
+
+    let given = app.terminals.move_to(term.id, "terminal-1").unwrap();
+    assert_eq!(given.container_name, "box");
+    assert!(given.shell.ends_with("sh"), "{}", given.shell);
+    // Output while no window shows it waits for the new one.
+    app.terminals
+        .write(term.id, "echo while-$((1+1))\n".into())
+        .await
+        .unwrap();
+    // A window that was not given it cannot take it; the old window's reload leaves it.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let sink: TerminalSink = Arc::new(move |e| tx.send(e).is_ok());
+    assert!(app.terminals.attach(term.id, "main", sink.clone()).is_err());
+    app.terminals.page_loaded("main").await;
+    assert_eq!(app.terminals.open_count(), 1);
+    // The new window loading its page (before it attaches) leaves it too.
+    app.terminals.page_loaded("terminal-1").await;
+    let attached = app.terminals.attach(term.id, "terminal-1", sink).unwrap();
+    assert_eq!(attached.id, term.id);
+    let mut moved = Term {
+        id: term.id,
+        rx,
+        screen: String::new(),
+        ended: None,
+    };
+    // Shown first: what the terminal showed before the move, and what came meanwhile.
+    moved.until(&app, "before-42").await;
+    moved.until(&app, "while-2").await;
+    // The same shell: what it was told before the move it still knows.
+    app.terminals
+        .write(term.id, "echo $MARK-again\n".into())
+        .await
+        .unwrap();
+    moved.until(&app, "\nbefore-42-again\r\n").await;
+    // The old window got nothing after the move.
+    while let Ok(event) = term.rx.try_recv() {
+        if let TerminalEvent::Output { data, .. } = event {
+            term.screen.push_str(&data);
+        }
+    }
+    assert!(!term.screen.contains("while-2"), "{}", term.screen);
+
+    app.terminals
+        .write(term.id, "sleep 600\n".into())
+        .await
+        .unwrap();
+    support::wait_until(|| async {
+        top(&engine, "box")
+            .iter()
+            .any(|p| p == "sleep 600")
+            .then_some(())
+    })
+    .await;
+    app.terminals.window_closed("terminal-1").await;
+    assert_eq!(top(&engine, "box"), ["sleep 3600"]);
+    assert_eq!(app.terminals.open_count(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
     let engine = TestEngine::start();
@@ -279,7 +370,7 @@ async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
     let sink: TerminalSink = Arc::new(move |e| tx.send(e).is_ok());
     let refused = app
         .terminals
-        .open(&stopped, size(80, 24), sink.clone())
+        .open(&stopped, size(80, 24), "main", sink.clone())
         .await
         .unwrap_err()
         .to_string();
@@ -288,7 +379,7 @@ async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
         shell: Some("sh; reboot".into()),
         ..size(80, 24)
     };
-    assert!(app.terminals.open(&uuid, bad, sink).await.is_err());
+    assert!(app.terminals.open(&uuid, bad, "main", sink).await.is_err());
 
     // One-off commands: output and exit code, a pipeline through sh -c, a missing program.
     let run = |command: &str| CommandRequest {

@@ -247,6 +247,24 @@ fn copy_large(from: &mut impl Read, to: &mut fs::File, chunk: &mut [u8]) -> io::
     }
 }
 
+/// Moves `from` to `to`, never over something at `to`, even one that appeared after the
+/// look for it: a file or link gets its new name as a second name (refused where one is)
+/// and loses the old; a folder is renamed (refused over a file or a folder with anything
+/// in it). A file system without second names (FAT) gets a rename after a last look.
+fn place(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(from)?.is_dir() {
+        return fs::rename(from, to);
+    }
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if fs::symlink_metadata(to).is_ok() => {
+            Err(io::Error::from(io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(from, to),
+    }
+}
+
 /// Moves what was written into the folder, once nothing there would be replaced.
 fn move_into_place(staging: &Path, dest: &Path, done: &mut Extracted) -> Result<(), ExtractError> {
     let mut names = Vec::new();
@@ -261,7 +279,16 @@ fn move_into_place(staging: &Path, dest: &Path, done: &mut Extracted) -> Result<
         names.push(name);
     }
     for name in names {
-        if let Err(e) = fs::rename(staging.join(&name), dest.join(&name)) {
+        if let Err(e) = place(&staging.join(&name), &dest.join(&name)) {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                // It appeared meanwhile: kept, and said, as one there from the start.
+                for moved in done.top.drain(..) {
+                    if let Some(back) = moved.file_name() {
+                        let _ = fs::rename(&moved, staging.join(back));
+                    }
+                }
+                return Err(ExtractError::Exists(name.to_string_lossy().into_owned()));
+            }
             // What was moved goes back: nothing of a failed download stays.
             for moved in done.top.drain(..) {
                 if let Some(back) = moved.file_name() {
@@ -372,6 +399,34 @@ mod tests {
         assert_eq!(e, ExtractError::Exists("app".into()));
         assert!(!app.join("other").exists());
         assert_eq!(listing(dir.path()), ["app"]);
+    }
+
+    #[test]
+    fn placing_never_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("new"), dir.path().join("old"));
+        fs::write(&from, b"new").unwrap();
+        fs::write(&to, b"old").unwrap();
+        let refused = place(&from, &to).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&to).unwrap(), b"old");
+        assert_eq!(fs::read(&from).unwrap(), b"new");
+        // A link is placed as the link, over nothing.
+        std::os::unix::fs::symlink("old", dir.path().join("link")).unwrap();
+        place(&dir.path().join("link"), &dir.path().join("moved")).unwrap();
+        assert_eq!(
+            fs::read_link(dir.path().join("moved")).unwrap(),
+            Path::new("old")
+        );
+        assert!(fs::symlink_metadata(dir.path().join("link")).is_err());
+        // A folder goes over nothing, never over a folder with something in it.
+        fs::create_dir_all(dir.path().join("a/inside")).unwrap();
+        fs::create_dir_all(dir.path().join("b/kept")).unwrap();
+        assert!(place(&dir.path().join("a"), &dir.path().join("b")).is_err());
+        assert!(dir.path().join("b/kept").is_dir());
+        place(&from, &dir.path().join("fresh")).unwrap();
+        assert_eq!(fs::read(dir.path().join("fresh")).unwrap(), b"new");
+        assert!(!from.exists());
     }
 
     #[test]

@@ -1,83 +1,21 @@
 //! Files of a container through the engine's archive API (running or stopped): a path
 //! downloaded into a folder the user chose (written by [`crate::archive`], which keeps every
 //! entry inside it), and local files or folders uploaded into a folder of the container.
-//! Both stream: at most a few chunks are held between the engine and the disk.
+//! Both stream on a connection of their own ([`crate::transfer`]): at most a MiB read
+//! ahead, a chunk written behind.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use bollard::query_parameters::{DownloadFromContainerOptions, UploadToContainerOptions};
-use bollard::Docker;
-use bytes::Bytes;
-use futures_util::StreamExt;
 use squirrel_core::model::FileTransfer;
 use squirrel_core::EngineError;
-use tokio::sync::mpsc;
 
 use crate::archive::{extract_safely, ExtractError};
-use crate::client::engine_error;
+use crate::client::Engine;
+use crate::transfer::{self, STALL};
 
-/// Chunks in flight between the engine and the disk.
-const IN_FLIGHT: usize = 32;
-/// The size of an upload's chunks.
-const CHUNK: usize = 256 * 1024;
-
-/// Reads what an async task sends, for the blocking tar reader.
-struct ChannelReader {
-    rx: mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.current.len());
-        out[..n].copy_from_slice(&self.current[..n]);
-        self.current = self.current.slice(n..);
-        Ok(n)
-    }
-}
-
-/// Sends what the blocking tar writer makes to an async task, in chunks.
-struct ChannelWriter {
-    tx: mpsc::Sender<Bytes>,
-    buf: Vec<u8>,
-}
-
-impl ChannelWriter {
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
-        self.tx.blocking_send(chunk).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the engine stopped taking the upload",
-            )
-        })
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.send()
-    }
-}
+/// The size of the pieces a saved archive is written in.
+const WRITE_SIZE: usize = 1 << 20;
 
 fn extract_error(e: ExtractError) -> EngineError {
     match e {
@@ -88,55 +26,23 @@ fn extract_error(e: ExtractError) -> EngineError {
     }
 }
 
+fn stopped(what: &str, e: &tokio::task::JoinError) -> EngineError {
+    EngineError::Other(format!("the {what} stopped: {e}"))
+}
+
 /// Downloads `path` of the container `id` into the folder `dest`: a file as itself, a
 /// folder with what it holds.
 pub(crate) async fn download(
-    docker: &Docker,
+    engine: &Engine,
     id: &str,
     path: &str,
     dest: &Path,
 ) -> Result<FileTransfer, EngineError> {
-    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(IN_FLIGHT);
+    let reader = transfer::get(engine, id, path).await?;
     let folder = dest.to_path_buf();
-    let writer = tokio::task::spawn_blocking(move || {
-        extract_safely(
-            ChannelReader {
-                rx,
-                current: Bytes::new(),
-            },
-            &folder,
-        )
-    });
-    let mut stream = docker.download_from_container(
-        id,
-        Some(DownloadFromContainerOptions {
-            path: path.to_string(),
-        }),
-    );
-    let mut refused = None;
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(bytes) => {
-                if tx.send(Ok(bytes)).await.is_err() {
-                    // The writer stopped (a refused entry): it says why.
-                    break;
-                }
-            }
-            Err(e) => {
-                let _ = tx.send(Err(io::Error::other(e.to_string()))).await;
-                refused = Some(engine_error(e));
-                break;
-            }
-        }
-    }
-    drop(tx);
-    drop(stream);
-    let written = writer
+    let written = tokio::task::spawn_blocking(move || extract_safely(reader, &folder))
         .await
-        .map_err(|e| EngineError::Other(format!("the download stopped: {e}")))?;
-    if let Some(e) = refused {
-        return Err(e);
-    }
+        .map_err(|e| stopped("download", &e))?;
     let done = written.map_err(extract_error)?;
     Ok(FileTransfer {
         files: done.files,
@@ -148,112 +54,147 @@ pub(crate) async fn download(
     })
 }
 
+/// One thing an upload sends: a local path and its name in the archive.
+struct Planned {
+    path: PathBuf,
+    name: PathBuf,
+    folder: bool,
+}
+
+/// What an upload will send, read before anything is: every folder, file and link under
+/// the sources (devices, pipes and sockets are left out, and counted as skipped), and a
+/// file that cannot be opened refuses the whole upload before it starts.
+fn plan(sources: &[PathBuf]) -> Result<(Vec<Planned>, FileTransfer), EngineError> {
+    let unreadable = |path: &Path, e: &io::Error| {
+        EngineError::BadRequest(format!(
+            "{} cannot be read ({e}): nothing was uploaded",
+            path.display()
+        ))
+    };
+    let mut planned = Vec::new();
+    let mut counts = FileTransfer::default();
+    for source in sources {
+        let Some(top) = source.file_name() else {
+            return Err(EngineError::BadRequest(format!(
+                "{} is not a file or a folder",
+                source.display()
+            )));
+        };
+        let mut pending = vec![(source.clone(), PathBuf::from(top))];
+        while let Some((path, name)) = pending.pop() {
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| unreadable(&path, &e))?;
+            let kind = meta.file_type();
+            if kind.is_dir() {
+                let mut inner = Vec::new();
+                for item in std::fs::read_dir(&path).map_err(|e| unreadable(&path, &e))? {
+                    let item = item.map_err(|e| unreadable(&path, &e))?;
+                    inner.push((item.path(), name.join(item.file_name())));
+                }
+                // In name order, each folder before what it holds.
+                inner.sort();
+                pending.extend(inner.into_iter().rev());
+                counts.folders += 1;
+                planned.push(Planned {
+                    path,
+                    name,
+                    folder: true,
+                });
+            } else if kind.is_symlink() || kind.is_file() {
+                if kind.is_file() {
+                    std::fs::File::open(&path).map_err(|e| unreadable(&path, &e))?;
+                    counts.files += 1;
+                    counts.bytes += meta.len();
+                } else {
+                    counts.links += 1;
+                }
+                planned.push(Planned {
+                    path,
+                    name,
+                    folder: false,
+                });
+            } else {
+                counts.skipped += 1;
+            }
+        }
+    }
+    Ok((planned, counts))
+}
+
+/// The engine's words when the target is not a folder, said as what to do.
+fn not_a_folder(e: EngineError, into: &str) -> EngineError {
+    match e {
+        EngineError::BadRequest(m) | EngineError::NoSuchObject(m) | EngineError::Other(m)
+            if m.contains("not a directory")
+                || m.contains("Could not find")
+                || m.contains("no such file") =>
+        {
+            EngineError::BadRequest(format!(
+                "{into} is not a folder in the container: upload into a folder ({m})"
+            ))
+        }
+        other => other,
+    }
+}
+
 /// Uploads local files and folders (links kept as links) into the folder `into` of the
 /// container `id`.
 pub(crate) async fn upload(
-    docker: &Docker,
+    engine: &Engine,
     id: &str,
     sources: &[PathBuf],
     into: &str,
 ) -> Result<FileTransfer, EngineError> {
-    for source in sources {
-        if source.file_name().is_none() || std::fs::symlink_metadata(source).is_err() {
-            return Err(EngineError::BadRequest(format!(
-                "{} cannot be read",
-                source.display()
-            )));
-        }
-    }
-    let (tx, mut rx) = mpsc::channel::<Bytes>(IN_FLIGHT);
     let sources = sources.to_vec();
-    let maker = tokio::task::spawn_blocking(move || -> io::Result<FileTransfer> {
-        let mut made = FileTransfer::default();
-        let mut builder = tar::Builder::new(ChannelWriter {
-            tx,
-            buf: Vec::with_capacity(CHUNK),
-        });
-        builder.follow_symlinks(false);
-        for source in &sources {
-            let name = source.file_name().map(PathBuf::from).unwrap_or_default();
-            let meta = std::fs::symlink_metadata(source)?;
-            if meta.is_dir() {
-                builder.append_dir_all(&name, source)?;
-                for entry in walk(source)? {
-                    count(&mut made, &entry)?;
-                }
-            } else {
-                builder.append_path_with_name(source, &name)?;
-                count(&mut made, source)?;
-            }
-        }
-        builder.into_inner()?.flush()?;
-        Ok(made)
-    });
-    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    let sent = docker
-        .upload_to_container(
-            id,
-            Some(UploadToContainerOptions {
-                path: into.to_string(),
-                no_overwrite_dir_non_dir: Some("1".into()),
-                copy_uidgid: None,
-            }),
-            bollard::body_stream(body),
-        )
-        .await;
-    let made = maker
+    let (planned, mut made) = tokio::task::spawn_blocking(move || plan(&sources))
         .await
-        .map_err(|e| EngineError::Other(format!("the upload stopped: {e}")))?;
-    if let Err(e) = sent {
-        return Err(match engine_error(e) {
-            EngineError::BadRequest(m) | EngineError::NoSuchObject(m) | EngineError::Other(m)
-                if m.contains("not a directory")
-                    || m.contains("Could not find")
-                    || m.contains("no such file") =>
-            {
-                EngineError::BadRequest(format!(
-                    "{into} is not a folder in the container: upload into a folder ({m})"
-                ))
-            }
-            other => other,
-        });
-    }
-    made.map_err(|e| EngineError::BadRequest(format!("the files could not be read: {e}")))
-        .map(|mut m| {
-            m.saved = vec![into.to_string()];
-            m
-        })
-}
-
-/// Every path under a folder, the folder included.
-fn walk(root: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut out = vec![root.to_path_buf()];
-    let mut i = 0;
-    while i < out.len() {
-        let at = out[i].clone();
-        if std::fs::symlink_metadata(&at)?.is_dir() {
-            for e in std::fs::read_dir(&at)? {
-                out.push(e?.path());
+        .map_err(|e| stopped("upload", &e))??;
+    let (writer, answer) = transfer::put(engine, id, into).await?;
+    let sent = tokio::task::spawn_blocking(move || -> io::Result<()> {
+        let mut builder = tar::Builder::new(writer);
+        builder.follow_symlinks(false);
+        for item in &planned {
+            if item.folder {
+                builder.append_dir(&item.name, &item.path)?;
+            } else {
+                builder.append_path_with_name(&item.path, &item.name)?;
             }
         }
-        i += 1;
+        builder.into_inner()?.finish()
+    })
+    .await
+    .map_err(|e| stopped("upload", &e))?;
+    if let Err(e) = sent {
+        // The engine's refusal, when it came (it may be why the writing failed), says more.
+        let refused = match answer.now() {
+            Some(done) => Some(done),
+            None if e.kind() == io::ErrorKind::BrokenPipe => Some(
+                answer_soon(answer)
+                    .await
+                    .and_then(|()| Err(EngineError::Other(e.to_string()))),
+            ),
+            None => {
+                answer.abandon();
+                None
+            }
+        };
+        return Err(match refused {
+            Some(Err(refused)) => not_a_folder(refused, into),
+            _ => EngineError::Other(format!(
+                "the upload stopped ({e}): what was sent before it may be in the container"
+            )),
+        });
     }
-    Ok(out)
+    answer
+        .within(STALL)
+        .await
+        .map_err(|e| not_a_folder(e, into))?;
+    made.saved = vec![into.to_string()];
+    Ok(made)
 }
 
-fn count(made: &mut FileTransfer, path: &Path) -> io::Result<()> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if meta.is_dir() {
-        made.folders += 1;
-    } else if meta.file_type().is_symlink() {
-        made.links += 1;
-    } else if meta.is_file() {
-        made.files += 1;
-        made.bytes += meta.len();
-    } else {
-        made.skipped += 1;
-    }
-    Ok(())
+/// The answer of an engine that stopped taking the upload: it comes at once, or not.
+async fn answer_soon(answer: transfer::Answer) -> Result<(), EngineError> {
+    answer.within(std::time::Duration::from_secs(5)).await
 }
 
 /// The most of a folder's archive read to list it (its files' contents come with it).
@@ -263,63 +204,10 @@ const LIST_MAX: usize = 10_000;
 /// The most of a file a preview reads.
 const PREVIEW_MAX: usize = 256 * 1024;
 
-/// The engine's refusal, once the reader is done: the sending task ends as soon as it
-/// notices the reader left; a stalled engine is not waited for.
-async fn refusal(mut engine: tokio::task::JoinHandle<Option<EngineError>>) -> Option<EngineError> {
-    match tokio::time::timeout(std::time::Duration::from_secs(5), &mut engine).await {
-        Ok(Ok(refused)) => refused,
-        _ => {
-            engine.abort();
-            None
-        }
-    }
-}
-
-/// The archive of `path`, as the engine sends it, into a channel (for a blocking reader);
-/// the engine's refusal, if any, comes back from the returned task.
-fn archive_into(
-    docker: &Docker,
-    id: &str,
-    path: &str,
-) -> (
-    mpsc::Receiver<io::Result<Bytes>>,
-    tokio::task::JoinHandle<Option<EngineError>>,
-) {
-    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(IN_FLIGHT);
-    let mut stream = docker.download_from_container(
-        id,
-        Some(DownloadFromContainerOptions {
-            path: path.to_string(),
-        }),
-    );
-    let task = tokio::spawn(async move {
-        loop {
-            let chunk = tokio::select! {
-                chunk = stream.next() => chunk,
-                () = tx.closed() => return None,
-            };
-            let Some(chunk) = chunk else { break };
-            match chunk {
-                Ok(bytes) => {
-                    if tx.send(Ok(bytes)).await.is_err() {
-                        return None;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(io::Error::other(e.to_string()))).await;
-                    return Some(engine_error(e));
-                }
-            }
-        }
-        None
-    });
-    (rx, task)
-}
-
 /// Saves the archive of `path` to `file` as the engine gives it (nothing is unpacked: the
 /// archive is what the user keeps). The file must not exist; it appears once whole.
 pub(crate) async fn download_archive(
-    docker: &Docker,
+    engine: &Engine,
     id: &str,
     path: &str,
     file: &Path,
@@ -338,40 +226,52 @@ pub(crate) async fn download_archive(
     let mut name = file.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".{}-{stamp}.part", std::process::id()));
     let partial = file.with_file_name(name);
-    let mut out = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
-        .await
-        .map_err(|e| EngineError::Other(format!("{} cannot be written: {e}", partial.display())))?;
-    let mut stream = docker.download_from_container(
-        id,
-        Some(DownloadFromContainerOptions {
-            path: path.to_string(),
-        }),
-    );
-    let mut bytes = 0u64;
-    let result = async {
-        use tokio::io::AsyncWriteExt;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(engine_error)?;
-            bytes += chunk.len() as u64;
-            out.write_all(&chunk).await.map_err(|e| {
-                EngineError::Other(format!("{} cannot be written: {e}", partial.display()))
+    let mut reader = transfer::get(engine, id, path).await?;
+    let (target, kept) = (file.to_path_buf(), partial.clone());
+    let saved = tokio::task::spawn_blocking(move || -> Result<u64, EngineError> {
+        let written =
+            |e: io::Error| EngineError::Other(format!("{} cannot be written: {e}", kept.display()));
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&kept)
+            .map_err(written)?;
+        let mut chunk = vec![0u8; WRITE_SIZE];
+        let mut bytes = 0u64;
+        loop {
+            let n = reader.read(&mut chunk).map_err(|e| {
+                EngineError::Unreachable(format!("the archive could not be read: {e}"))
             })?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(&chunk[..n]).map_err(written)?;
+            bytes += n as u64;
         }
-        out.flush()
-            .await
-            .map_err(|e| EngineError::Other(e.to_string()))?;
-        tokio::fs::rename(&partial, file)
-            .await
-            .map_err(|e| EngineError::Other(format!("{} cannot be written: {e}", file.display())))
-    }
-    .await;
-    if let Err(e) = result {
-        let _ = tokio::fs::remove_file(&partial).await;
-        return Err(e);
-    }
+        out.flush().map_err(written)?;
+        // Never over a file that appeared meanwhile: a second name is made only where none
+        // is (a file system without them, a FAT stick, gets a rename after a last look).
+        let exists = || {
+            EngineError::BadRequest(format!(
+                "{} already exists: nothing was replaced",
+                target.display()
+            ))
+        };
+        let placed = match std::fs::hard_link(&kept, &target) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists()),
+            Err(_) if std::fs::symlink_metadata(&target).is_ok() => return Err(exists()),
+            Err(_) => std::fs::rename(&kept, &target),
+            Ok(()) => Ok(()),
+        };
+        placed.map_err(|e| {
+            EngineError::Other(format!("{} cannot be written: {e}", target.display()))
+        })?;
+        Ok(bytes)
+    })
+    .await
+    .map_err(|e| stopped("download", &e));
+    let _ = std::fs::remove_file(&partial);
+    let bytes = saved??;
     Ok(FileTransfer {
         files: 1,
         bytes,
@@ -430,17 +330,14 @@ fn entry_of(
 /// The entries right under `path`, from its archive (read up to [`LIST_BUDGET`]: a larger
 /// folder is listed in part, and says so).
 pub(crate) async fn list_dir(
-    docker: &Docker,
+    engine: &Engine,
     id: &str,
     path: &str,
 ) -> Result<squirrel_core::model::DirListing, EngineError> {
-    let (rx, engine) = archive_into(docker, id, path);
+    let reader = transfer::get(engine, id, path).await?;
     let reading = tokio::task::spawn_blocking(
         move || -> io::Result<(Vec<squirrel_core::model::DirEntry>, bool, bool)> {
-            let mut archive = tar::Archive::new(ChannelReader {
-                rx,
-                current: Bytes::new(),
-            });
+            let mut archive = tar::Archive::new(reader);
             let mut entries = Vec::new();
             let mut read = 0u64;
             let mut top_is_dir = true;
@@ -477,12 +374,7 @@ pub(crate) async fn list_dir(
             Ok((entries, false, top_is_dir))
         },
     );
-    let listed = reading
-        .await
-        .map_err(|e| EngineError::Other(format!("the listing stopped: {e}")))?;
-    if let Some(e) = refusal(engine).await {
-        return Err(e);
-    }
+    let listed = reading.await.map_err(|e| stopped("listing", &e))?;
     let (mut entries, partial, top_is_dir) = listed
         .map_err(|e| EngineError::Other(format!("the folder's archive cannot be read: {e}")))?;
     if !top_is_dir {
@@ -502,17 +394,14 @@ pub(crate) async fn list_dir(
 
 /// The start of a file, as text when it is text.
 pub(crate) async fn preview(
-    docker: &Docker,
+    engine: &Engine,
     id: &str,
     path: &str,
 ) -> Result<squirrel_core::model::FilePreview, EngineError> {
-    let (rx, engine) = archive_into(docker, id, path);
+    let reader = transfer::get(engine, id, path).await?;
     let reading =
         tokio::task::spawn_blocking(move || -> io::Result<Option<(u64, Vec<u8>, bool)>> {
-            let mut archive = tar::Archive::new(ChannelReader {
-                rx,
-                current: Bytes::new(),
-            });
+            let mut archive = tar::Archive::new(reader);
             let Some(entry) = archive.entries()?.next() else {
                 return Ok(None);
             };
@@ -525,12 +414,7 @@ pub(crate) async fn preview(
             entry.take(PREVIEW_MAX as u64).read_to_end(&mut head)?;
             Ok(Some((size, head, size > PREVIEW_MAX as u64)))
         });
-    let read = reading
-        .await
-        .map_err(|e| EngineError::Other(format!("the preview stopped: {e}")))?;
-    if let Some(e) = refusal(engine).await {
-        return Err(e);
-    }
+    let read = reading.await.map_err(|e| stopped("preview", &e))?;
     let Some((size, head, truncated)) =
         read.map_err(|e| EngineError::Other(format!("the file cannot be read: {e}")))?
     else {

@@ -11,6 +11,7 @@ mod engine_json_props;
 mod exec;
 mod files;
 mod http;
+mod http1;
 mod log_reader;
 pub mod logs;
 mod mapping;
@@ -20,6 +21,7 @@ mod runtime;
 pub mod ssh;
 pub mod stats;
 mod tcp;
+mod transfer;
 mod unix;
 mod watcher;
 

@@ -23,14 +23,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::client::status_error;
 use crate::http::{Dialer, RawIo};
+use crate::http1::{encode, Body, Head, MAX_HEAD};
 use crate::logs::Lines;
 
 /// Bytes asked of the connection at a time.
 const READ_SIZE: usize = 64 * 1024;
-/// The longest response head accepted.
-const MAX_HEAD: usize = 64 * 1024;
-/// The longest chunk-size line accepted (the size and any extension).
-const MAX_CHUNK_LINE: usize = 1024;
 /// The longest frame accepted. The engine cuts messages far shorter (its log copier at
 /// 16 KiB); a longer one is a broken or hostile stream.
 const MAX_FRAME: usize = 1024 * 1024;
@@ -65,19 +62,6 @@ pub(crate) fn request_path(api_version: &str, engine_id: &str, query: &LogQuery)
     path
 }
 
-/// `s` percent-encoded for a path segment: only unreserved characters stay as they are.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Opens a connection, asks for the log and reads the response head, within
 /// [`OPEN_DEADLINE`]. A refusal (no such container, a bad query) comes back as the engine's
 /// own words.
@@ -96,94 +80,6 @@ async fn open_unbounded(dial: &Dialer, path: &str) -> Result<Reader, EngineError
         EngineError::Unreachable(format!("cannot open a connection for the log: {e}"))
     })?;
     Reader::start(io, &dial.host, path).await
-}
-
-/// How the response body is framed, and where its reading stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Body {
-    /// Chunked: next, a chunk-size line.
-    ChunkSize,
-    /// Chunked: this many bytes of the current chunk still to come.
-    ChunkData(u64),
-    /// Chunked: the CRLF after a chunk's data.
-    ChunkEnd,
-    /// Chunked: after the last chunk, trailer lines until an empty one.
-    Trailers,
-    /// This many bytes still to come (`Content-Length`).
-    Length(u64),
-    /// Everything until the connection closes.
-    UntilClosed,
-    /// The whole body has been read.
-    Ended,
-}
-
-impl Body {
-    /// Moves what `buf` holds of the body into `payload`, and as much of the framing as
-    /// it can take apart.
-    fn take(&mut self, buf: &mut BytesMut, payload: &mut BytesMut) -> Result<(), String> {
-        loop {
-            match *self {
-                Body::ChunkSize => match httparse::parse_chunk_size(buf) {
-                    Ok(httparse::Status::Complete((used, size))) => {
-                        buf.advance(used);
-                        *self = if size == 0 {
-                            Body::Trailers
-                        } else {
-                            Body::ChunkData(size)
-                        };
-                    }
-                    Ok(httparse::Status::Partial) if buf.len() > MAX_CHUNK_LINE => {
-                        return Err("a chunk size line that does not end".into())
-                    }
-                    Ok(httparse::Status::Partial) => return Ok(()),
-                    Err(_) => return Err("a chunk size that is not a number".into()),
-                },
-                Body::ChunkData(left) | Body::Length(left) => {
-                    let n = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
-                    payload.extend_from_slice(&buf[..n]);
-                    buf.advance(n);
-                    let left = left - n as u64;
-                    *self = match (*self, left) {
-                        (Body::ChunkData(_), 0) => Body::ChunkEnd,
-                        (Body::ChunkData(_), _) => Body::ChunkData(left),
-                        (_, 0) => Body::Ended,
-                        _ => Body::Length(left),
-                    };
-                    if buf.is_empty() || *self == Body::Ended {
-                        return Ok(());
-                    }
-                }
-                Body::ChunkEnd => {
-                    if buf.len() < 2 {
-                        return Ok(());
-                    }
-                    if &buf[..2] != b"\r\n" {
-                        return Err("a chunk that does not end where its size says".into());
-                    }
-                    buf.advance(2);
-                    *self = Body::ChunkSize;
-                }
-                Body::Trailers => match buf.windows(2).position(|w| w == b"\r\n") {
-                    Some(0) => {
-                        buf.advance(2);
-                        *self = Body::Ended;
-                        return Ok(());
-                    }
-                    Some(end) => buf.advance(end + 2),
-                    None if buf.len() > MAX_HEAD => {
-                        return Err("a trailer line that does not end".into())
-                    }
-                    None => return Ok(()),
-                },
-                Body::UntilClosed => {
-                    payload.extend_from_slice(buf);
-                    buf.clear();
-                    return Ok(());
-                }
-                Body::Ended => return Ok(()),
-            }
-        }
-    }
 }
 
 /// What the body carries.
@@ -420,58 +316,6 @@ impl Reader {
 
 fn lost(what: &str, e: &io::Error) -> EngineError {
     EngineError::Unreachable(format!("{what}: {e}"))
-}
-
-/// What a response head says.
-#[derive(Debug)]
-struct Head {
-    status: u16,
-    /// Its bytes, the blank line included.
-    length: usize,
-    body: Body,
-    /// The content type says the body is made of frames.
-    multiplexed: bool,
-}
-
-impl Head {
-    /// The head at the start of `bytes`; `None` while it is incomplete.
-    fn parse(bytes: &[u8]) -> Result<Option<Head>, httparse::Error> {
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut response = httparse::Response::new(&mut headers);
-        let length = match response.parse(bytes)? {
-            httparse::Status::Complete(n) => n,
-            httparse::Status::Partial => return Ok(None),
-        };
-        let status = response.code.unwrap_or_default();
-        let mut body = Body::UntilClosed;
-        let mut multiplexed = false;
-        for header in response.headers.iter() {
-            let value = String::from_utf8_lossy(header.value);
-            let value = value.trim();
-            if header.name.eq_ignore_ascii_case("transfer-encoding") {
-                if value.to_ascii_lowercase().ends_with("chunked") {
-                    body = Body::ChunkSize;
-                }
-            } else if header.name.eq_ignore_ascii_case("content-length") {
-                if body != Body::ChunkSize {
-                    if let Ok(n) = value.parse::<u64>() {
-                        body = if n == 0 { Body::Ended } else { Body::Length(n) };
-                    }
-                }
-            } else if header.name.eq_ignore_ascii_case("content-type") {
-                multiplexed = value.starts_with("application/vnd.docker.multiplexed-stream");
-            }
-        }
-        if status == 204 || status == 304 {
-            body = Body::Ended;
-        }
-        Ok(Some(Head {
-            status,
-            length,
-            body,
-            multiplexed,
-        }))
-    }
 }
 
 #[cfg(test)]

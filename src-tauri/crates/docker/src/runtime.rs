@@ -36,6 +36,12 @@ impl DockerRuntime {
             .get()
             .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))
     }
+
+    fn engine(&self) -> Result<crate::client::Engine, EngineError> {
+        self.client
+            .engine()
+            .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))
+    }
 }
 
 impl DockerRuntime {
@@ -245,7 +251,7 @@ impl ContainerRuntime for DockerRuntime {
         path: &str,
         dest: &std::path::Path,
     ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
-        crate::files::download(&self.docker()?, id, path, dest).await
+        crate::files::download(&self.engine()?, id, path, dest).await
     }
 
     async fn download_archive(
@@ -254,7 +260,7 @@ impl ContainerRuntime for DockerRuntime {
         path: &str,
         file: &std::path::Path,
     ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
-        crate::files::download_archive(&self.docker()?, id, path, file).await
+        crate::files::download_archive(&self.engine()?, id, path, file).await
     }
 
     async fn list_dir(
@@ -262,7 +268,7 @@ impl ContainerRuntime for DockerRuntime {
         id: &str,
         path: &str,
     ) -> Result<squirrel_core::model::DirListing, EngineError> {
-        crate::files::list_dir(&self.docker()?, id, path).await
+        crate::files::list_dir(&self.engine()?, id, path).await
     }
 
     async fn preview_file(
@@ -270,7 +276,7 @@ impl ContainerRuntime for DockerRuntime {
         id: &str,
         path: &str,
     ) -> Result<squirrel_core::model::FilePreview, EngineError> {
-        crate::files::preview(&self.docker()?, id, path).await
+        crate::files::preview(&self.engine()?, id, path).await
     }
 
     async fn upload_paths(
@@ -279,7 +285,7 @@ impl ContainerRuntime for DockerRuntime {
         sources: &[std::path::PathBuf],
         into: &str,
     ) -> Result<squirrel_core::model::FileTransfer, EngineError> {
-        crate::files::upload(&self.docker()?, id, sources, into).await
+        crate::files::upload(&self.engine()?, id, sources, into).await
     }
 
     async fn deploy_facts(&self) -> Result<EngineFacts, EngineError> {

@@ -42,6 +42,17 @@ pub enum TerminalEvent {
     },
 }
 
+/// A terminal a window shows: what it runs and where (for its tab or its window's title).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalOpened {
+    pub id: u32,
+    /// The shell it runs, as found or chosen (`/bin/bash`, `sh`).
+    pub shell: String,
+    pub container_uuid: String,
+    pub container_name: String,
+}
+
 /// A one-off command to run in a container, without a terminal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -2,9 +2,14 @@
 //! sink (the window's channel for that terminal), never to the event bus, at the pace the
 //! window shows it: at most [`WINDOW`] outputs unacknowledged before reading the engine
 //! waits. Closing a terminal ends its shell in the container.
+//!
+//! Each terminal belongs to one window (its label). A window may give one to another (a
+//! terminal popped out into its own window): the new window attaches with its own sink and
+//! is shown the terminal's last output first. A window that loads its page anew or closes
+//! ends the terminals it showed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +21,7 @@ use tokio::task::JoinHandle;
 use crate::error::{CoreError, CoreResult};
 use crate::model::{
     check_shell, decode_utf8, split_command, CommandRequest, CommandRun, ContainerState,
-    TerminalEvent, TerminalRequest, TERMINAL_MAX, TERMINAL_MIN,
+    TerminalEvent, TerminalOpened, TerminalRequest, TERMINAL_MAX, TERMINAL_MIN,
 };
 use crate::ports::TerminalControl;
 use crate::services::containers::refuse_unless;
@@ -35,23 +40,57 @@ const INPUT_MAX: usize = 1 << 20;
 /// How long opening a terminal may take before it is given up (longer than the engine
 /// adapter's own deadline for attaching, which ends a late shell itself).
 const OPEN_DEADLINE: Duration = Duration::from_secs(45);
+/// The most of a terminal's last output a window taking it over is shown.
+const RECENT_MAX: usize = 256 * 1024;
 /// How long a one-off command may run.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
+
+/// Where a terminal's output goes now, and what of it a window taking it over is shown.
+struct Output {
+    sink: TerminalSink,
+    /// The last output sent (at most [`RECENT_MAX`]), from a line's start where it can.
+    recent: String,
+    /// The last output's number.
+    seq: u32,
+}
+
+impl Output {
+    fn keep(&mut self, data: &str) {
+        self.recent.push_str(data);
+        if self.recent.len() > RECENT_MAX {
+            let mut cut = self.recent.len() - RECENT_MAX;
+            while !self.recent.is_char_boundary(cut) {
+                cut += 1;
+            }
+            // From the next line on, where one starts soon after (a screen redraws anyway).
+            if let Some(nl) = self.recent[cut..].find('\n').filter(|&n| n < 4096) {
+                cut += nl + 1;
+            }
+            self.recent.drain(..cut);
+        }
+    }
+}
 
 struct Session {
     input: mpsc::Sender<Vec<u8>>,
     control: Arc<dyn TerminalControl>,
     acked: watch::Sender<u32>,
     tasks: Vec<JoinHandle<()>>,
+    output: Arc<Mutex<Output>>,
+    /// The window showing it (its label).
+    owner: String,
+    /// Its owner's page shows it; not yet between a move and the new window's attach.
+    attached: bool,
+    opened: TerminalOpened,
 }
 
 pub struct TerminalService {
     containers: Arc<ContainerService>,
     sessions: Arc<Mutex<HashMap<u32, Session>>>,
     next: AtomicU32,
-    /// Bumped by `close_all` (the window reloaded): a terminal that was still opening then
-    /// has no window to show it, and ends.
-    generation: AtomicU64,
+    /// Per window, bumped when its page loads anew or it closes: a terminal that was still
+    /// opening for it then has nobody to show it, and ends.
+    generations: Mutex<HashMap<String, u64>>,
 }
 
 fn size(v: u16) -> u16 {
@@ -70,14 +109,25 @@ fn optional(text: &Option<String>, what: &str) -> CoreResult<Option<String>> {
     }
 }
 
+fn ended() -> CoreError {
+    CoreError::InvalidInput("the terminal has ended".into())
+}
+
 impl TerminalService {
     pub fn new(containers: Arc<ContainerService>) -> Self {
         Self {
             containers,
             sessions: Arc::default(),
             next: AtomicU32::new(1),
-            generation: AtomicU64::new(0),
+            generations: Mutex::default(),
         }
+    }
+
+    fn generation(&self, owner: &str) -> u64 {
+        self.generations
+            .lock()
+            .map(|g| g.get(owner).copied().unwrap_or(0))
+            .unwrap_or(0)
     }
 
     /// The container, if it can take a terminal now.
@@ -94,13 +144,15 @@ impl TerminalService {
         Ok(c)
     }
 
-    /// Opens a terminal in a running container; its output goes to `sink`. Returns its id.
+    /// Opens a terminal in a running container for the window `owner`; its output goes to
+    /// `sink`.
     pub async fn open(
         &self,
         container_uuid: &str,
         mut request: TerminalRequest,
+        owner: &str,
         sink: TerminalSink,
-    ) -> CoreResult<u32> {
+    ) -> CoreResult<TerminalOpened> {
         if let Some(shell) = request.shell.as_deref().filter(|s| !s.trim().is_empty()) {
             request.shell = Some(
                 check_shell(shell)
@@ -114,7 +166,7 @@ impl TerminalService {
         request.working_dir = optional(&request.working_dir, "working directory")?;
         request.cols = size(request.cols);
         request.rows = size(request.rows);
-        let generation = self.generation.load(Ordering::SeqCst);
+        let generation = self.generation(owner);
         let c = self.running(container_uuid).await?;
         let rt = self.containers.runtime_for(&c).await?;
         let io = tokio::time::timeout(OPEN_DEADLINE, rt.open_terminal(&c.engine_id, &request))
@@ -125,7 +177,7 @@ impl TerminalService {
                     OPEN_DEADLINE.as_secs()
                 )))
             })??;
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if self.generation(owner) != generation {
             io.control.end().await;
             return Err(CoreError::InvalidInput(
                 "the window was reloaded while the terminal opened: open it again".into(),
@@ -133,8 +185,19 @@ impl TerminalService {
         }
         tracing::info!(container = %c.name, shell = %io.shell, "terminal opened");
         let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let opened = TerminalOpened {
+            id,
+            shell: io.shell.clone(),
+            container_uuid: c.uuid.clone(),
+            container_name: c.name.clone(),
+        };
         let (acked, mut acks) = watch::channel(0u32);
         let (input, mut typed) = mpsc::channel::<Vec<u8>>(64);
+        let output = Arc::new(Mutex::new(Output {
+            sink,
+            recent: String::new(),
+            seq: 0,
+        }));
         // In the map before its tasks run, so that an end at once finds it to remove.
         if let Ok(mut all) = self.sessions.lock() {
             all.insert(
@@ -144,6 +207,10 @@ impl TerminalService {
                     control: io.control.clone(),
                     acked,
                     tasks: Vec::new(),
+                    output: output.clone(),
+                    owner: owner.to_string(),
+                    attached: true,
+                    opened: opened.clone(),
                 },
             );
         }
@@ -157,28 +224,35 @@ impl TerminalService {
             let _ = writer.shutdown().await;
         });
         let sessions = self.sessions.clone();
-        let mut output = io.output;
+        let mut engine = io.output;
         let read_control = io.control.clone();
         let read_task = tokio::spawn(async move {
             let mut pending = Vec::new();
-            let mut seq: u32 = 0;
             let mut reason = None;
+            let sent = |output: &Mutex<Output>| output.lock().map(|o| o.seq).unwrap_or(u32::MAX);
             loop {
                 // Wait while the window has not shown enough of what was sent.
-                while seq.saturating_sub(*acks.borrow()) >= WINDOW {
+                while sent(&output).saturating_sub(*acks.borrow()) >= WINDOW {
                     if acks.changed().await.is_err() {
                         return;
                     }
                 }
-                match output.next().await {
+                match engine.next().await {
                     Some(Ok(bytes)) => {
                         for part in bytes.chunks(READ_MAX) {
                             let data = decode_utf8(&mut pending, part);
                             if data.is_empty() {
                                 continue;
                             }
-                            seq += 1;
-                            if !sink(TerminalEvent::Output { seq, data }) {
+                            // Under the lock: a window taking the terminal over meanwhile
+                            // gets this in what it is shown first, or after it, never twice.
+                            let delivered = output.lock().is_ok_and(|mut out| {
+                                out.seq += 1;
+                                out.keep(&data);
+                                let seq = out.seq;
+                                (out.sink)(TerminalEvent::Output { seq, data })
+                            });
+                            if !delivered {
                                 // The window is gone: the terminal ends with it.
                                 read_control.end().await;
                                 sessions.lock().map(|mut s| s.remove(&id)).ok();
@@ -194,7 +268,9 @@ impl TerminalService {
                 }
             }
             let code = read_control.exit_code().await;
-            let _ = sink(TerminalEvent::Ended { code, reason });
+            if let Ok(out) = output.lock() {
+                let _ = (out.sink)(TerminalEvent::Ended { code, reason });
+            }
             sessions.lock().map(|mut s| s.remove(&id)).ok();
         });
         if let Ok(mut all) = self.sessions.lock() {
@@ -204,7 +280,56 @@ impl TerminalService {
                 session.tasks = vec![read_task, write_task];
             }
         }
-        Ok(id)
+        Ok(opened)
+    }
+
+    /// Gives a terminal to the window `owner` (one of its own, about to open): until that
+    /// window attaches, output waits for it and the window it leaves gets nothing more.
+    pub fn move_to(&self, id: u32, owner: &str) -> CoreResult<TerminalOpened> {
+        let mut all = self.sessions.lock().map_err(|_| ended())?;
+        let session = all.get_mut(&id).ok_or_else(ended)?;
+        if let Ok(mut out) = session.output.lock() {
+            out.sink = Arc::new(|_| true);
+        }
+        session.owner = owner.to_string();
+        session.attached = false;
+        Ok(session.opened.clone())
+    }
+
+    /// The window `owner` shows a terminal given to it: `sink` gets what the terminal showed
+    /// last (up to [`RECENT_MAX`]) and then everything after it.
+    pub fn attach(&self, id: u32, owner: &str, sink: TerminalSink) -> CoreResult<TerminalOpened> {
+        let mut all = self.sessions.lock().map_err(|_| ended())?;
+        let session = all
+            .get_mut(&id)
+            .filter(|s| s.owner == owner)
+            .ok_or_else(|| {
+                CoreError::InvalidInput(
+                    "this terminal has ended, or was not given to this window".into(),
+                )
+            })?;
+        {
+            let mut out = session.output.lock().map_err(|_| ended())?;
+            if !out.recent.is_empty() {
+                let replay = TerminalEvent::Output {
+                    seq: out.seq,
+                    data: out.recent.clone(),
+                };
+                if !sink(replay) {
+                    return Err(CoreError::InvalidInput("the window is gone".into()));
+                }
+            }
+            out.sink = sink;
+            // Counted as shown: the new window acknowledges from here on.
+            let seq = out.seq;
+            session.acked.send_if_modified(|a| {
+                let newer = seq > *a;
+                *a = (*a).max(seq);
+                newer
+            });
+        }
+        session.attached = true;
+        Ok(session.opened.clone())
     }
 
     /// Types into a terminal.
@@ -221,10 +346,7 @@ impl TerminalService {
             .ok()
             .and_then(|s| s.get(&id).map(|s| s.input.clone()))
             .ok_or_else(|| CoreError::not_found("terminal"))?;
-        input
-            .send(data.into_bytes())
-            .await
-            .map_err(|_| CoreError::InvalidInput("the terminal has ended".into()))
+        input.send(data.into_bytes()).await.map_err(|_| ended())
     }
 
     pub async fn resize(&self, id: u32, cols: u16, rows: u16) -> CoreResult<()> {
@@ -264,15 +386,46 @@ impl TerminalService {
         }
     }
 
-    /// Closes every terminal (the app quits, the window reloads).
-    pub async fn close_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+    async fn close_where(&self, keep: impl Fn(&Session) -> bool) {
         let ids: Vec<u32> = self
             .sessions
             .lock()
-            .map(|s| s.keys().copied().collect())
+            .map(|s| {
+                s.iter()
+                    .filter(|(_, s)| !keep(s))
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
             .unwrap_or_default();
         futures_util::future::join_all(ids.into_iter().map(|id| self.close(id))).await;
+    }
+
+    fn bump(&self, owner: Option<&str>) {
+        if let Ok(mut g) = self.generations.lock() {
+            match owner {
+                Some(owner) => *g.entry(owner.to_string()).or_default() += 1,
+                None => g.values_mut().for_each(|v| *v += 1),
+            }
+        }
+    }
+
+    /// The window `owner` loaded its page anew: the terminals it showed end (one given to it
+    /// and not yet attached is what the new page is about to show, and stays).
+    pub async fn page_loaded(&self, owner: &str) {
+        self.bump(Some(owner));
+        self.close_where(|s| s.owner != owner || !s.attached).await;
+    }
+
+    /// The window `owner` closed: every terminal it showed, or was given, ends.
+    pub async fn window_closed(&self, owner: &str) {
+        self.bump(Some(owner));
+        self.close_where(|s| s.owner != owner).await;
+    }
+
+    /// Closes every terminal (the app quits).
+    pub async fn close_all(&self) {
+        self.bump(None);
+        self.close_where(|_| false).await;
     }
 
     pub fn open_count(&self) -> usize {

@@ -1,13 +1,15 @@
 // A running container's terminals (several at once, as tabs) and one-off commands. Each
 // terminal is a shell in the container over its own channel; closing its tab ends the shell
-// there. Shown only for kinds that take a terminal.
+// there; popped out, it goes on in a window of its own. Shown only for kinds that take a
+// terminal.
 import { ActionIcon, Alert, Badge, Button, Code, CloseButton, Group, ScrollArea, Select, Stack, Tabs, Text, TextInput, Tooltip } from "@mantine/core";
-import { IconPlayerPlay, IconPlus, IconTerminal2 } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
+import { IconExternalLink, IconPlayerPlay, IconPlus, IconTerminal2 } from "@tabler/icons-react";
 import { useState, type FormEvent } from "react";
 import type { CommandRun, Container, TerminalRequest } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
 import { commands } from "../../../bindings";
-import { endedText, TerminalView, type TerminalState } from "./TerminalView";
+import { endedText, releaseTerminal, shellName, TerminalView, type TerminalState } from "./TerminalView";
 
 type Request = Omit<TerminalRequest, "cols" | "rows">;
 
@@ -16,6 +18,8 @@ interface Session {
   request: Request;
   label: string;
   state: TerminalState;
+  /** The backend's id, once open. */
+  id: number | null;
 }
 
 const SHELL_CHOICES = [
@@ -135,7 +139,7 @@ export function TerminalTab({ container, active }: { container: Container; activ
   const open = (request: Request) => {
     const key = nextKey++;
     const label = request.shell ?? "shell";
-    setSessions((all) => [...all, { key, request, label, state: { status: "opening" } }]);
+    setSessions((all) => [...all, { key, request, label, state: { status: "opening" }, id: null }]);
     setCurrent(String(key));
   };
   const close = (key: number) => {
@@ -147,6 +151,17 @@ export function TerminalTab({ container, active }: { container: Container; activ
   };
   const setState = (key: number, state: TerminalState) =>
     setSessions((all) => all.map((s) => (s.key === key ? { ...s, state } : s)));
+  const popOut = async (session: Session) => {
+    if (session.id === null) return;
+    try {
+      await call(commands.terminalPopOut(session.id));
+      // It goes on in its window: its view here leaves without ending it.
+      releaseTerminal(session.id);
+      close(session.key);
+    } catch (e) {
+      notifications.show({ color: "red", title: "The terminal could not pop out", message: errorMessage(e) });
+    }
+  };
 
   return (
     <Stack gap="sm" h="100%" data-testid="terminal-tab">
@@ -211,13 +226,29 @@ export function TerminalTab({ container, active }: { container: Container; activ
                   <Text size="xs" c={s.state.status === "failed" ? "red" : "dimmed"} className="sq-wrap" data-testid="terminal-ended">
                     {endedText(s.state)}
                   </Text>
-                ) : null}
+                ) : (
+                  <Group justify="flex-end">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="gray"
+                      leftSection={<IconExternalLink size={12} />}
+                      disabled={s.id === null || s.state.status !== "open"}
+                      onClick={() => void popOut(s)}
+                      data-testid="terminal-pop-out"
+                    >
+                      Pop out into its own window
+                    </Button>
+                  </Group>
+                )}
                 <div style={{ flex: 1, minHeight: 280, height: 360 }}>
                   <TerminalView
-                    containerUuid={container.uuid}
-                    request={s.request}
+                    source={{ open: { containerUuid: container.uuid, request: s.request } }}
                     active={active && current === String(s.key)}
                     onState={(state) => setState(s.key, state)}
+                    onOpened={(opened) =>
+                      setSessions((all) => all.map((x) => (x.key === s.key ? { ...x, id: opened.id, label: shellName(opened.shell) } : x)))
+                    }
                   />
                 </div>
               </Stack>

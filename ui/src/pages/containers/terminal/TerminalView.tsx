@@ -2,6 +2,7 @@
 // acknowledged once xterm has taken it in (the backend reads the engine no faster than the
 // terminal shows); keys and pastes go back as typed; the panel's size is the shell's size.
 // Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes. Links open in the browser.
+// A view either opens a new terminal or attaches to one popped out into its window.
 import { useComputedColorScheme } from "@mantine/core";
 import { Channel } from "@tauri-apps/api/core";
 import { FitAddon } from "@xterm/addon-fit";
@@ -9,7 +10,7 @@ import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal, type ITheme } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef } from "react";
-import type { TerminalEvent, TerminalRequest } from "../../../api/types";
+import type { TerminalEvent, TerminalOpened, TerminalRequest } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
 import { commands } from "../../../bindings";
 
@@ -22,6 +23,19 @@ export type TerminalState =
   | { status: "ended"; code: number | null; reason: string | null }
   | { status: "failed"; message: string };
 
+// Terminals handed to another window: their view goes without closing them.
+const released = new Set<number>();
+
+/** The terminal `id` lives on in another window: its view here leaves it open. */
+export function releaseTerminal(id: number): void {
+  released.add(id);
+}
+
+/** The shell's name as a tab shows it (`/bin/bash` is `bash`). */
+export function shellName(shell: string): string {
+  return shell.split("/").filter(Boolean).pop() ?? shell;
+}
+
 export function endedText(state: TerminalState): string | null {
   if (state.status === "failed") return state.message;
   if (state.status !== "ended") return null;
@@ -29,18 +43,24 @@ export function endedText(state: TerminalState): string | null {
   return state.code == null ? "The shell ended." : `The shell ended with code ${state.code}.`;
 }
 
+export type TerminalSource =
+  /** A new terminal: what to open (its size is the panel's). */
+  | { open: { containerUuid: string; request: Omit<TerminalRequest, "cols" | "rows"> } }
+  /** A terminal popped out into this window. */
+  | { attach: number };
+
 export function TerminalView({
-  containerUuid,
-  request,
+  source,
   active,
   onState,
+  onOpened,
 }: {
-  containerUuid: string;
-  /** What to open (its size is the panel's). Read once: a new terminal for a new request. */
-  request: Omit<TerminalRequest, "cols" | "rows">;
+  /** Read once: another terminal is another component. */
+  source: TerminalSource;
   /** Shown: it takes the focus and follows the panel's size. */
   active: boolean;
   onState: (state: TerminalState) => void;
+  onOpened?: (opened: TerminalOpened) => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -48,7 +68,9 @@ export function TerminalView({
   const scheme = useComputedColorScheme("light", { getInitialValueInEffect: false });
   const onStateRef = useRef(onState);
   onStateRef.current = onState;
-  const requestRef = useRef(request);
+  const onOpenedRef = useRef(onOpened);
+  onOpenedRef.current = onOpened;
+  const sourceRef = useRef(source);
 
   useEffect(() => {
     const el = host.current;
@@ -95,15 +117,26 @@ export function TerminalView({
         id = null;
       }
     };
-    call(commands.terminalOpen(containerUuid, { ...requestRef.current, cols: term.cols, rows: term.rows }, channel))
+    const from = sourceRef.current;
+    // A view ends the terminal it opened when it goes, unless the terminal went on to another
+    // window. One that attached goes with its window (closed or reloaded, the app ends it).
+    const closes = (opened: number) => "open" in from && !released.has(opened);
+    const opening =
+      "open" in from
+        ? commands.terminalOpen(from.open.containerUuid, { ...from.open.request, cols: term.cols, rows: term.rows }, channel)
+        : commands.terminalAttach(from.attach, channel);
+    call(opening)
       .then((opened) => {
         if (disposed) {
-          void commands.terminalClose(opened).catch(() => {});
+          if (closes(opened.id)) void commands.terminalClose(opened.id).catch(() => {});
           return;
         }
-        id = opened;
+        id = opened.id;
         // Outputs shown before the id came are acknowledged now.
-        if (shown > 0) void commands.terminalAck(opened, shown).catch(() => {});
+        if (shown > 0) void commands.terminalAck(opened.id, shown).catch(() => {});
+        // A terminal taken over has the size of the window it left: it gets this one's.
+        if ("attach" in from) void commands.terminalResize(opened.id, term.cols, term.rows).catch(() => {});
+        onOpenedRef.current?.(opened);
         onStateRef.current({ status: "open" });
       })
       .catch((e: unknown) => {
@@ -150,13 +183,13 @@ export function TerminalView({
       observer.disconnect();
       typed.dispose();
       resized.dispose();
-      if (id !== null) void commands.terminalClose(id).catch(() => {});
+      if (id !== null && closes(id)) void commands.terminalClose(id).catch(() => {});
       term.dispose();
       termRef.current = null;
     };
-    // One terminal for the component's life: a new request is a new component.
+    // One terminal for the component's life: another one is another component.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [containerUuid]);
+  }, []);
 
   useEffect(() => {
     if (termRef.current) termRef.current.options.theme = scheme === "dark" ? DARK : LIGHT;
