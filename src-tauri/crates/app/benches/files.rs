@@ -3,6 +3,8 @@
 //! uploading it back beside `docker cp` the other way, in one run, alternating; prints
 //! throughputs, the ratios, and how much the app's RSS grew.
 //!
+//! Each timed step starts after `sync`: none pays for the writing back of another's files.
+//!
 //! `tests/with-keyring.sh cargo bench -p squirrel-app --bench files` (root, dockerd).
 //! Env: SQUIRREL_BENCH_ROUNDS (default 3).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -19,6 +21,12 @@ use support::{App, TestEngine};
 const NAME: &str = "bench-files";
 const FILES: u64 = 16;
 const EACH: u64 = 64 << 20;
+
+/// Writes back what earlier steps left dirty, so that no step pays for another's writes.
+fn settle() {
+    let synced = std::process::Command::new("sync").status();
+    assert!(synced.is_ok_and(|s| s.success()));
+}
 
 fn rss_mib() -> f64 {
     common::rss_kib() / 1024.0
@@ -72,6 +80,7 @@ async fn main() {
         let into = scratch.path().join(format!("ours-{round}"));
         std::fs::create_dir(&into).unwrap();
         let before = rss_mib();
+        settle();
         let start = Instant::now();
         let done = app
             .containers
@@ -85,6 +94,7 @@ async fn main() {
 
         let into = scratch.path().join(format!("cli-{round}"));
         std::fs::create_dir(&into).unwrap();
+        settle();
         let start = Instant::now();
         engine.cli(&[
             "cp",
@@ -95,6 +105,7 @@ async fn main() {
         std::fs::remove_dir_all(&into).unwrap();
 
         let before = rss_mib();
+        settle();
         let start = Instant::now();
         let done = app
             .containers
@@ -104,11 +115,12 @@ async fn main() {
         ours_up.push(total / start.elapsed().as_secs_f64());
         growth.push(rss_mib() - before);
         assert_eq!(done.bytes, FILES * EACH);
-        engine.cli(&["exec", NAME, "rm", "-rf", "/up/payload"]);
+        engine.cli(&["exec", NAME, "sh", "-c", "rm -rf /up/payload"]);
+        settle();
         let start = Instant::now();
         engine.cli(&["cp", &source.display().to_string(), &format!("{NAME}:/up")]);
         cli_up.push(total / start.elapsed().as_secs_f64());
-        engine.cli(&["exec", NAME, "rm", "-rf", "/up/payload"]);
+        engine.cli(&["exec", NAME, "sh", "-c", "rm -rf /up/payload"]);
     }
     let mib = |v: &[f64]| percentile(v.to_vec(), 0.5) / f64::from(1 << 20);
     let (o, c) = (mib(&ours), mib(&cli));

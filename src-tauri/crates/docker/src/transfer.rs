@@ -1,12 +1,13 @@
-//! A container's file archives moved on a connection of their own, read and written by the
-//! blocking tar code itself.
+//! A container's file archives moved on a connection of their own, beside hyper.
 //!
 //! Through hyper, an archive came out of the response body in the engine's own pieces (32 KiB
-//! each), handed from the connection's task to a reading task and on to the tar reader's
-//! thread: three hand-overs a piece, which cost a download of a GiB more than its copying.
-//! Here the tar reader's thread reads the connection itself, a MiB at a time, and takes the
-//! HTTP/1.1 framing apart as it copies body bytes straight into the tar reader's buffer; an
-//! upload is framed as chunks by the tar writer's thread, which writes them itself.
+//! each), each handed from the connection's task to a reading task and on to the tar
+//! reader's thread. Here one task reads the connection in reads of up to a MiB, takes the
+//! HTTP/1.1 framing apart ([`crate::http1`]) and hands what each read gave to the tar
+//! reader's thread, which writes to disk meanwhile (the engine keeps sending: a single
+//! thread reading and writing in turn was slower still). An upload is framed as chunks of
+//! 256 KiB by the tar writer's thread, which writes them itself, while a task reads the
+//! answer (a refusal can come before the body ends).
 //!
 //! Neither has a deadline for the whole transfer (a large one takes as long as it takes):
 //! connecting and the response head have [`OPEN_DEADLINE`], and the transfer fails when the
@@ -15,15 +16,15 @@
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use squirrel_core::EngineError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::runtime::Handle;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::client::{status_error, Engine};
 use crate::http::RawIo;
-use crate::http1::{encode, Body, Head, Step, MAX_HEAD};
+use crate::http1::{encode, Body, Head, MAX_HEAD};
 
 /// How long connecting, asking and the response head may take together.
 const OPEN_DEADLINE: Duration = Duration::from_secs(60);
@@ -31,6 +32,8 @@ const OPEN_DEADLINE: Duration = Duration::from_secs(60);
 pub(crate) const STALL: Duration = Duration::from_secs(60);
 /// Bytes asked of the connection at a time.
 const READ_SIZE: usize = 1 << 20;
+/// Reads of a download on their way to the disk.
+const IN_FLIGHT: usize = 16;
 /// The size of an upload's chunks.
 const CHUNK: usize = 256 * 1024;
 /// The most of an error response's body read for its message.
@@ -127,13 +130,12 @@ async fn refusal<R: tokio::io::AsyncRead + Unpin>(
 }
 
 /// The archive of a container's path, being sent by the engine: a blocking [`Read`] of the
-/// tar stream. Read it only on a blocking thread (`spawn_blocking`): each read waits on the
-/// runtime for the connection.
+/// tar stream (read it on a blocking thread, `spawn_blocking`). A task reads the connection
+/// beside it, so that the engine keeps sending while the reader writes to disk; dropped, the
+/// task stops and the connection closes.
 pub(crate) struct ArchiveReader {
-    io: Box<dyn RawIo>,
-    buf: BytesMut,
-    body: Body,
-    handle: Handle,
+    rx: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
 }
 
 /// Asks the engine for the archive of `path` in the container `id`; the engine's refusal
@@ -165,21 +167,22 @@ pub(crate) async fn get(
         if head.status != 200 {
             return Err(refusal(&mut io, &mut buf, head.body, head.status).await);
         }
-        Ok(ArchiveReader {
-            io,
-            buf,
-            body: head.body,
-            handle: Handle::current(),
-        })
+        Ok((io, buf, head.body))
     };
-    tokio::time::timeout(OPEN_DEADLINE, opened)
+    let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
         .await
         .map_err(|_| {
             EngineError::Unreachable(format!(
                 "the engine did not answer the request for the files within {} s",
                 OPEN_DEADLINE.as_secs()
             ))
-        })?
+        })??;
+    let (tx, rx) = mpsc::channel(IN_FLIGHT);
+    tokio::spawn(pump(io, buf, body, tx));
+    Ok(ArchiveReader {
+        rx,
+        current: Bytes::new(),
+    })
 }
 
 fn broken(e: String) -> io::Error {
@@ -189,47 +192,62 @@ fn broken(e: String) -> io::Error {
     )
 }
 
+/// Reads the body off the connection, as large as each read gives it, until it ends, fails,
+/// or nobody reads any more.
+async fn pump(
+    mut io: Box<dyn RawIo>,
+    mut buf: BytesMut,
+    mut body: Body,
+    tx: mpsc::Sender<io::Result<Bytes>>,
+) {
+    let mut payload = BytesMut::new();
+    loop {
+        if let Err(e) = body.take(&mut buf, &mut payload) {
+            let _ = tx.send(Err(broken(e))).await;
+            return;
+        }
+        if !payload.is_empty() && tx.send(Ok(payload.split().freeze())).await.is_err() {
+            return;
+        }
+        if body == Body::Ended {
+            return;
+        }
+        buf.reserve(READ_SIZE);
+        let read = tokio::select! {
+            read = tokio::time::timeout(STALL, io.read_buf(&mut buf)) => read,
+            () = tx.closed() => return,
+        };
+        let failure = match read {
+            Err(_) => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the engine sent nothing for {} s", STALL.as_secs()),
+            ),
+            Ok(Err(e)) => e,
+            Ok(Ok(0)) if body == Body::UntilClosed => return,
+            Ok(Ok(0)) => io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the engine closed the connection before the archive ended",
+            ),
+            Ok(Ok(_)) => continue,
+        };
+        let _ = tx.send(Err(failure)).await;
+        return;
+    }
+}
+
 impl Read for ArchiveReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            match self.body.step(&mut self.buf, out.len()).map_err(broken)? {
-                Step::Data(n) => {
-                    out[..n].copy_from_slice(&self.buf[..n]);
-                    self.buf.advance(n);
-                    return Ok(n);
-                }
-                Step::Ended => return Ok(0),
-                Step::More => {
-                    self.buf.reserve(READ_SIZE);
-                    let (io, buf) = (&mut self.io, &mut self.buf);
-                    let read = self
-                        .handle
-                        .block_on(async { tokio::time::timeout(STALL, io.read_buf(buf)).await });
-                    match read {
-                        Err(_) => {
-                            return Err(io::Error::new(
-                                io::ErrorKind::TimedOut,
-                                format!("the engine sent nothing for {} s", STALL.as_secs()),
-                            ))
-                        }
-                        Ok(Err(e)) => return Err(e),
-                        Ok(Ok(0)) if self.body == Body::UntilClosed => {
-                            self.body = Body::Ended;
-                        }
-                        Ok(Ok(0)) => {
-                            return Err(io::Error::new(
-                                io::ErrorKind::UnexpectedEof,
-                                "the engine closed the connection before the archive ended",
-                            ))
-                        }
-                        Ok(Ok(_)) => {}
-                    }
-                }
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
             }
         }
+        let n = out.len().min(self.current.len());
+        out[..n].copy_from_slice(&self.current[..n]);
+        self.current.advance(n);
+        Ok(n)
     }
 }
 
