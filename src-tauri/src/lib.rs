@@ -47,6 +47,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::terminal::terminal_close,
             commands::terminal::terminal_pop_out,
             commands::terminal::terminal_attach,
+            commands::terminal::terminal_window_close,
             commands::terminal::container_run_command,
             commands::files::files_list,
             commands::files::files_preview,

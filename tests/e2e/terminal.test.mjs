@@ -99,7 +99,11 @@ test("a terminal answers what is typed, a command shows its output, and a closed
   await s.type(await s.waitFor('[data-testid="terminal"] .xterm-helper-textarea'), "echo $MARK-again\uE007");
   await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42-again"), "the same shell answering in its window");
   await s.screenshot(path.join(SHOTS, "terminal-window.png"));
-  await s.closeWindow();
+  // Ctrl+Shift+W closes the window as its close button would; the shell ends with it.
+  await s.exec(
+    `document.querySelector('[data-testid="terminal"] .xterm-helper-textarea').dispatchEvent(new KeyboardEvent("keydown", { key: "W", code: "KeyW", ctrlKey: true, shiftKey: true, bubbles: true }))`,
+  ).catch(() => {});
+  await s.until(async () => !(await s.windows()).includes(popped), "the terminal's window to close", 15_000);
   await s.switchTo(main);
   await s.until(async () => shells().length === 0, "the shell to end with its window", 15_000);
   await s.waitFor('[data-testid="terminal-empty"]', { root: drawer });

@@ -261,10 +261,6 @@ export class Session {
   switchTo(handle) {
     return this.cmd("POST", "/window", { handle });
   }
-  /** Closes the window commands go to; the others stay. */
-  closeWindow() {
-    return this.cmd("DELETE", "/window");
-  }
   async screenshot(file) {
     const { writeFile } = await import("node:fs/promises");
     await this.settle();

@@ -73,6 +73,11 @@ export const commands = {
 	 *  `on_event`, then everything after.
 	 */
 	terminalAttach: (terminal: number, onEvent: Channel<TerminalEvent_Deserialize>) => typedError<TerminalOpened, AppError_Serialize>(__TAURI_INVOKE("terminal_attach", { terminal, onEvent })),
+	/**
+	 *  Closes the calling terminal window (Ctrl+Shift+W, or its button once the shell ended):
+	 *  its terminal ends with it. Any other window is left alone.
+	 */
+	terminalWindowClose: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("terminal_window_close")),
 	/**  Runs a command in a running container without a terminal: its output and exit code. */
 	containerRunCommand: (containerUuid: string, request: CommandRequest_Deserialize) => typedError<CommandRun_Serialize, AppError_Serialize>(__TAURI_INVOKE("container_run_command", { containerUuid, request })),
 	/**  The entries of a folder of a container (running or stopped). */

@@ -85,6 +85,19 @@ pub fn terminal_attach(
         .attach(terminal, webview.label(), sink(on_event))?)
 }
 
+/// Closes the calling terminal window (Ctrl+Shift+W, or its button once the shell ended):
+/// its terminal ends with it. Any other window is left alone.
+#[tauri::command]
+#[specta::specta]
+pub fn terminal_window_close(window: tauri::Window) -> CmdResult<()> {
+    if window.label().starts_with(TERMINAL_WINDOW) {
+        window
+            .close()
+            .map_err(|e| AppError::new("window", format!("The window could not close: {e}")))?;
+    }
+    Ok(())
+}
+
 /// Types into a terminal (keys, a paste).
 #[tauri::command]
 #[specta::specta]

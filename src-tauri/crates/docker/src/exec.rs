@@ -40,6 +40,9 @@ const READ_SIZE: usize = 64 * 1024;
 /// The largest frame a command's output may announce.
 const MAX_FRAME: usize = 16 << 20;
 
+/// How long opening a terminal waits for the shell to say its name.
+const NAME_WAIT: Duration = Duration::from_secs(5);
+
 /// The script that finds (or takes) the shell, says its pid and name, and becomes it.
 fn launcher(shell: Option<&str>) -> Vec<String> {
     let say = r#"printf '\033]5379;%s;%s\007' "$$" "$s""#;
@@ -343,7 +346,7 @@ pub(crate) async fn open_terminal(
     });
     // The first bytes until the launcher's sequence; then the output as it comes.
     let output = futures_util::stream::unfold(
-        (read_state(read, first), launched),
+        (read_state(read, first), launched.clone()),
         move |(mut state, launched)| async move {
             loop {
                 if state.done {
@@ -413,17 +416,31 @@ pub(crate) async fn open_terminal(
             }
         },
     );
-    let output = output
+    let mut output = output
         .map(move |item| {
             let _held = &permit;
             item
         })
         .boxed();
+    // The shell's name as the launcher found it comes before its first output (a prompt):
+    // waited for a moment, so that the terminal is named after the shell it runs.
+    let opening = tokio::time::timeout(NAME_WAIT, output.next())
+        .await
+        .ok()
+        .flatten();
+    let found = launched
+        .lock()
+        .ok()
+        .and_then(|l| l.as_ref().map(|l| l.shell.clone()))
+        .filter(|s| !s.is_empty());
+    let shell = found
+        .or_else(|| request.shell.clone())
+        .unwrap_or_else(|| SHELLS.join(" or "));
     Ok(TerminalIo {
-        output,
+        output: futures_util::stream::iter(opening).chain(output).boxed(),
         input: Box::new(write),
         control,
-        shell: request.shell.clone().unwrap_or_else(|| SHELLS.join(" or ")),
+        shell,
     })
 }
 

@@ -246,6 +246,7 @@ export function TerminalTab({ container, active }: { container: Container; activ
                     source={{ open: { containerUuid: container.uuid, request: s.request } }}
                     active={active && current === String(s.key)}
                     onState={(state) => setState(s.key, state)}
+                    onCloseKey={() => close(s.key)}
                     onOpened={(opened) =>
                       setSessions((all) => all.map((x) => (x.key === s.key ? { ...x, id: opened.id, label: shellName(opened.shell) } : x)))
                     }

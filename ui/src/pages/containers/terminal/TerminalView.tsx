@@ -1,7 +1,8 @@
 // One terminal: xterm.js over the terminal's own channel. Output is written as it comes and
 // acknowledged once xterm has taken it in (the backend reads the engine no faster than the
 // terminal shows); keys and pastes go back as typed; the panel's size is the shell's size.
-// Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes. Links open in the browser.
+// Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes, Ctrl+Shift+W closes (the tab or
+// the window). Links open in the browser.
 // A view either opens a new terminal or attaches to one popped out into its window.
 import { useComputedColorScheme } from "@mantine/core";
 import { Channel } from "@tauri-apps/api/core";
@@ -54,6 +55,7 @@ export function TerminalView({
   active,
   onState,
   onOpened,
+  onCloseKey,
 }: {
   /** Read once: another terminal is another component. */
   source: TerminalSource;
@@ -61,6 +63,8 @@ export function TerminalView({
   active: boolean;
   onState: (state: TerminalState) => void;
   onOpened?: (opened: TerminalOpened) => void;
+  /** Ctrl+Shift+W: the terminal's tab or window closes. */
+  onCloseKey?: () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -70,6 +74,8 @@ export function TerminalView({
   onStateRef.current = onState;
   const onOpenedRef = useRef(onOpened);
   onOpenedRef.current = onOpened;
+  const onCloseKeyRef = useRef(onCloseKey);
+  onCloseKeyRef.current = onCloseKey;
   const sourceRef = useRef(source);
 
   useEffect(() => {
@@ -157,6 +163,10 @@ export function TerminalView({
       if (e.code === "KeyC") {
         const text = term.getSelection();
         if (text) void navigator.clipboard?.writeText(text).catch(() => {});
+        return false;
+      }
+      if (e.code === "KeyW" && onCloseKeyRef.current) {
+        onCloseKeyRef.current();
         return false;
       }
       if (e.code === "KeyV") {
