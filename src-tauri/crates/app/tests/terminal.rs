@@ -473,5 +473,39 @@ async fn a_terminal_works_over_ssh_too() {
     approve_host_key(&app, &ssh).await;
     app.add_engine_with(ssh, "ssh").await;
     a_session(&app, &engine, "remote-box").await;
+
+    // Files move over the SSH channel as well (archives on a channel of their own): listed,
+    // uploaded, downloaded back the same, and a refusal in the engine's words.
+    let uuid = uuid_of(&app, "remote-box").await;
+    let local = tempfile::tempdir().unwrap();
+    let payload: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    std::fs::write(local.path().join("sent.bin"), &payload).unwrap();
+    app.containers
+        .upload(&uuid, &[local.path().join("sent.bin")], "/")
+        .await
+        .unwrap();
+    let listing = app.containers.list_dir(&uuid, "/").await.unwrap();
+    let sent = listing
+        .entries
+        .iter()
+        .find(|e| e.name == "sent.bin")
+        .unwrap();
+    assert_eq!((sent.kind.as_str(), sent.size), ("file", 3 << 20));
+    let back = tempfile::tempdir().unwrap();
+    app.containers
+        .download(&uuid, "/sent.bin", back.path())
+        .await
+        .unwrap();
+    assert!(std::fs::read(back.path().join("sent.bin")).unwrap() == payload);
+    let missing = app
+        .containers
+        .download(&uuid, "/no/such/path", back.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("no such file or directory") || missing.contains("Could not find"),
+        "{missing}"
+    );
     app.shutdown().await;
 }
