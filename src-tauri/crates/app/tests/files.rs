@@ -68,7 +68,8 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
         "mkdir -p '/data/with space/deeper' && echo hello > '/data/with space/a b.txt' \
          && printf bytes > \"/data/$(printf 'caf\\351')\" && ln -s 'with space/a b.txt' /data/link \
          && mkdir /escaping && ln -s /etc/passwd /escaping/absolute-link \
-         && head -c 104857600 /dev/urandom > /data/big",
+         && head -c 104857600 /dev/urandom > /data/big \
+         && mkdir -p /etc && echo root:x:0:0::/:/bin/sh > /etc/passwd && echo root:x:0: > /etc/group",
     ]);
     let app = App::new().await;
     app.add_engine(&engine, "local").await;
@@ -278,8 +279,59 @@ async fn files_download_as_docker_cp_gives_them_and_upload_where_cat_reads_them(
         .unwrap_err()
         .to_string();
     assert!(into_file.contains("not a folder"), "{into_file}");
+    // A running container's folder is listed from inside it (names of owners come from its
+    // own users), a stopped one's from its archive: the same entries either way.
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let since = now();
+    let inside = app.containers.list_dir(&uuid, "/data").await.unwrap();
+    assert!(
+        inside
+            .entries
+            .iter()
+            .all(|e| e.owner.as_deref() == Some("root:root")),
+        "{:?}",
+        inside.entries
+    );
+    // Listed by a command in the container: the engine recorded its exec.
+    let execs = engine.cli(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &(now() + 1).to_string(),
+        "--filter",
+        "event=exec_create",
+        "--format",
+        "{{.Action}}",
+    ]);
+    assert!(execs.contains("squirrel-list"), "{execs}");
     // A stopped container's files download all the same.
     engine.cli(&["stop", "-t", "0", "files"]);
+    let archived = app.containers.list_dir(&uuid, "/data").await.unwrap();
+    let facts = |l: &squirrel_core::model::DirListing| {
+        l.entries
+            .iter()
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    e.kind.clone(),
+                    e.size,
+                    e.mode,
+                    (e.uid, e.gid),
+                    e.modified,
+                    e.link_target.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(facts(&inside), facts(&archived));
+    assert!(facts(&inside).len() >= 6, "{:?}", facts(&inside));
+    assert!(!inside.partial && !archived.partial);
     let stopped = tempfile::tempdir().unwrap();
     app.containers
         .download(&uuid, "/data/with space", stopped.path())

@@ -512,18 +512,28 @@ fn take_frames(buf: &mut BytesMut, output: &mut Vec<u8>, max: usize) -> Result<b
     Ok(cut)
 }
 
-/// Runs `argv` in the container `id` without a terminal: its output (stdout and stderr as
-/// they came), cut at [`COMMAND_OUTPUT_MAX`], and its exit code.
-pub(crate) async fn run_command(
+/// What a command run without a terminal gave: its output, whether some was left out, and
+/// its exit code.
+pub(crate) struct RawRun {
+    pub output: Vec<u8>,
+    pub truncated: bool,
+    pub exit_code: Option<i64>,
+}
+
+/// Runs `argv` in the container `id` without a terminal: its standard output (and its
+/// errors, with `errors`, as they came), cut at `max`, and its exit code.
+pub(crate) async fn run_raw(
     engine: &Engine,
     id: &str,
     argv: &[String],
     user: Option<&str>,
     working_dir: Option<&str>,
-) -> Result<CommandRun, EngineError> {
+    errors: bool,
+    max: usize,
+) -> Result<RawRun, EngineError> {
     let config = ExecConfig {
         attach_stdout: Some(true),
-        attach_stderr: Some(true),
+        attach_stderr: Some(errors),
         tty: Some(false),
         cmd: Some(argv.to_vec()),
         user: user.map(str::to_string),
@@ -540,7 +550,7 @@ pub(crate) async fn run_command(
     let mut output: Vec<u8> = Vec::new();
     let mut truncated = false;
     loop {
-        if take_frames(&mut buf, &mut output, COMMAND_OUTPUT_MAX)? {
+        if take_frames(&mut buf, &mut output, max)? {
             truncated = true;
         }
         // Full: the connection is let go (the command's next write fails, and it stops).
@@ -560,15 +570,41 @@ pub(crate) async fn run_command(
         container: id.to_string(),
         launched: Arc::default(),
     };
+    Ok(RawRun {
+        output,
+        truncated,
+        exit_code: control.exit_code().await,
+    })
+}
+
+/// Runs `argv` in the container `id` without a terminal: its output (stdout and stderr as
+/// they came) as text, cut at [`COMMAND_OUTPUT_MAX`], and its exit code.
+pub(crate) async fn run_command(
+    engine: &Engine,
+    id: &str,
+    argv: &[String],
+    user: Option<&str>,
+    working_dir: Option<&str>,
+) -> Result<CommandRun, EngineError> {
+    let run = run_raw(
+        engine,
+        id,
+        argv,
+        user,
+        working_dir,
+        true,
+        COMMAND_OUTPUT_MAX,
+    )
+    .await?;
     let mut pending = Vec::new();
-    let mut text = squirrel_core::model::decode_utf8(&mut pending, &output);
+    let mut text = squirrel_core::model::decode_utf8(&mut pending, &run.output);
     if !pending.is_empty() {
         text.push('\u{FFFD}');
     }
     Ok(CommandRun {
-        exit_code: control.exit_code().await,
+        exit_code: run.exit_code,
         output: text,
-        truncated,
+        truncated: run.truncated,
         millis: 0,
     })
 }

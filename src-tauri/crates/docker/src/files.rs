@@ -327,9 +327,147 @@ fn entry_of(
     }
 }
 
-/// The entries right under `path`, from its archive (read up to [`LIST_BUDGET`]: a larger
-/// folder is listed in part, and says so).
+/// Lists a folder from inside a running container: one `stat` for all its entries, then
+/// each link's target. Prints the number of entries, a line a entry (kind, size, mode, ids,
+/// names, time, name: the name last, so a `|` in it stays), `\001`, then `name\0target\0` for
+/// each link. Errors go nowhere: a folder it cannot read exits with a code of its own.
+const LIST_SCRIPT: &str = r#"list() {
+  cd -- "$1" 2>/dev/null || exit 3
+  shift
+  for f in * .[!.]* ..?*; do
+    if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi
+  done
+  printf '%s\n' "$#"
+  if [ "$#" -gt 0 ]; then
+    stat -c '%F|%s|%a|%u|%g|%U|%G|%Y|%n' -- "$@" 2>/dev/null || exit 4
+  fi
+  printf '\001'
+  for f do
+    if [ -L "$f" ]; then printf '%s\0%s\0' "$f" "$(readlink -- "$f" 2>/dev/null)"; fi
+  done
+}
+list "$1""#;
+
+/// The most a listing script's output is read.
+const LIST_OUTPUT_MAX: usize = 16 << 20;
+
+/// Takes a listing script's output apart; `None` when it is not what the script prints (a
+/// name with a line break in it, a `stat` of another make): the archive lists it instead.
+fn parse_listing(out: &[u8]) -> Option<Vec<squirrel_core::model::DirEntry>> {
+    let (count, mut rest) = out.split_at(out.iter().position(|b| *b == b'\n')?);
+    let count: usize = std::str::from_utf8(count).ok()?.trim().parse().ok()?;
+    rest = &rest[1..];
+    let mut entries = Vec::with_capacity(count.min(LIST_MAX));
+    let mut names = std::collections::HashMap::new();
+    for _ in 0..count {
+        let end = rest.iter().position(|b| *b == b'\n')?;
+        let line = &rest[..end];
+        rest = &rest[end + 1..];
+        let fields: Vec<&[u8]> = line.splitn(9, |b| *b == b'|').collect();
+        let [kind, size, mode, uid, gid, user, group, time, name] = fields[..] else {
+            return None;
+        };
+        let text = |f: &[u8]| String::from_utf8_lossy(f).into_owned();
+        let (kind, size, mode, uid, gid) =
+            (text(kind), text(size), text(mode), text(uid), text(gid));
+        let (user, group, time, name) = (text(user), text(group), text(time), name.to_vec());
+        let kind = match kind.as_str() {
+            "directory" => "folder",
+            "symbolic link" => "link",
+            k if k.contains("regular") => "file",
+            _ => "other",
+        };
+        let owner = match (user.as_str(), group.as_str()) {
+            ("UNKNOWN", _) => None,
+            (u, "UNKNOWN") => Some(u.to_string()),
+            (u, g) => Some(format!("{u}:{g}")),
+        };
+        names.insert(name.clone(), entries.len());
+        entries.push(squirrel_core::model::DirEntry {
+            name: String::from_utf8_lossy(&name).into_owned(),
+            kind: kind.into(),
+            // As the archive says them: the size of a file's contents only.
+            size: if kind == "file" {
+                size.parse().ok()?
+            } else {
+                0
+            },
+            mode: u32::from_str_radix(&mode, 8).ok()? & 0o7777,
+            uid: uid.parse().ok()?,
+            gid: gid.parse().ok()?,
+            owner,
+            modified: time.parse().ok()?,
+            link_target: None,
+        });
+    }
+    rest = rest.strip_prefix(b"\x01")?;
+    while !rest.is_empty() {
+        let name_end = rest.iter().position(|b| *b == 0)?;
+        let name = &rest[..name_end];
+        let after = &rest[name_end + 1..];
+        let target_end = after.iter().position(|b| *b == 0)?;
+        let at = *names.get(name)?;
+        entries[at].link_target = Some(String::from_utf8_lossy(&after[..target_end]).into_owned());
+        rest = &after[target_end + 1..];
+    }
+    (entries.len() == count && names.len() == count).then_some(entries)
+}
+
+/// A running container's folder, listed from inside it (no archive of all it holds is
+/// read); `None` when it cannot be (the container is not running, has no `sh` or `stat`, or
+/// its user may not read there): the archive lists it then.
+async fn list_by_exec(
+    engine: &Engine,
+    id: &str,
+    path: &str,
+) -> Option<squirrel_core::model::DirListing> {
+    let argv = [
+        "/bin/sh".to_string(),
+        "-c".into(),
+        LIST_SCRIPT.into(),
+        "squirrel-list".into(),
+        path.to_string(),
+    ];
+    let run = crate::exec::run_raw(engine, id, &argv, None, None, false, LIST_OUTPUT_MAX)
+        .await
+        .ok()?;
+    if run.exit_code != Some(0) || run.truncated {
+        return None;
+    }
+    let mut entries = parse_listing(&run.output)?;
+    let partial = entries.len() > LIST_MAX;
+    entries.truncate(LIST_MAX);
+    Some(squirrel_core::model::DirListing {
+        path: path.to_string(),
+        entries,
+        partial,
+    })
+}
+
+fn sort_entries(entries: &mut [squirrel_core::model::DirEntry]) {
+    entries.sort_by(|a, b| {
+        (b.kind == "folder")
+            .cmp(&(a.kind == "folder"))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+/// The entries right under `path`: from inside the container when it runs (see
+/// [`list_by_exec`]), else from its archive (read up to [`LIST_BUDGET`]: a larger folder is
+/// listed in part, and says so).
 pub(crate) async fn list_dir(
+    engine: &Engine,
+    id: &str,
+    path: &str,
+) -> Result<squirrel_core::model::DirListing, EngineError> {
+    if let Some(mut listing) = list_by_exec(engine, id, path).await {
+        sort_entries(&mut listing.entries);
+        return Ok(listing);
+    }
+    list_by_archive(engine, id, path).await
+}
+
+async fn list_by_archive(
     engine: &Engine,
     id: &str,
     path: &str,
@@ -380,11 +518,7 @@ pub(crate) async fn list_dir(
     if !top_is_dir {
         return Err(EngineError::BadRequest(format!("{path} is not a folder")));
     }
-    entries.sort_by(|a, b| {
-        (b.kind == "folder")
-            .cmp(&(a.kind == "folder"))
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    sort_entries(&mut entries);
     Ok(squirrel_core::model::DirListing {
         path: path.to_string(),
         entries,
@@ -439,4 +573,63 @@ pub(crate) async fn preview(
         text,
         truncated,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_listing_script_s_output_is_taken_apart() {
+        let out = b"4\n\
+directory|4096|755|0|0|root|root|1700000000|etc\n\
+regular file|12|4755|1000|50|UNKNOWN|UNKNOWN|1700000001|a|b c\n\
+symbolic link|3|777|0|0|root|UNKNOWN|1700000002|to-etc\n\
+regular file|5|644|0|0|root|root|1700000003|caf\xe9\n\
+\x01to-etc\0/etc\0";
+        let entries = parse_listing(out).unwrap();
+        let facts: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.name.as_str(),
+                    e.kind.as_str(),
+                    e.size,
+                    e.mode,
+                    e.owner.as_deref(),
+                    e.link_target.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                ("etc", "folder", 0, 0o755, Some("root:root"), None),
+                ("a|b c", "file", 12, 0o4755, None, None),
+                ("to-etc", "link", 0, 0o777, Some("root"), Some("/etc")),
+                ("caf\u{FFFD}", "file", 5, 0o644, Some("root:root"), None),
+            ]
+        );
+        assert_eq!(parse_listing(b"0\n\x01").unwrap(), []);
+    }
+
+    #[test]
+    fn a_listing_it_cannot_be_sure_of_is_left_to_the_archive() {
+        // A name with a line break: more lines than entries.
+        let broken = b"1\nregular file|1|644|0|0|root|root|1|a\nb\n\x01";
+        assert!(parse_listing(broken).is_none());
+        // A stat of another make (fewer fields), a link the list does not hold, cut short.
+        assert!(parse_listing(b"1\nregular file|1|644|a\n\x01").is_none());
+        assert!(parse_listing(b"0\n\x01ghost\0/x\0").is_none());
+        assert!(parse_listing(b"2\ndirectory|0|755|0|0|r|r|1|x\n").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn any_output_never_panics(out in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_listing(&out);
+        }
+    }
 }
