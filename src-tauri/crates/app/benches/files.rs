@@ -149,5 +149,30 @@ async fn main() {
             "NOT met"
         }
     );
+    // Listing the container's root, with 1 GiB under it: from inside the running container,
+    // beside `docker exec ls -la /`; then, stopped, from its archive (all it holds streams by).
+    let (mut inside, mut ls) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let listing = app.containers.list_dir(&uuid, "/").await.unwrap();
+        inside.push(start.elapsed().as_secs_f64() * 1000.0);
+        assert!(!listing.partial && listing.entries.iter().any(|e| e.name == "payload"));
+        let start = Instant::now();
+        engine.cli(&["exec", NAME, "ls", "-la", "/"]);
+        ls.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    engine.cli(&["stop", "-t", "0", NAME]);
+    let start = Instant::now();
+    let archived = app.containers.list_dir(&uuid, "/").await.unwrap();
+    let from_archive = start.elapsed().as_secs_f64() * 1000.0;
+    let (i, l) = (percentile(inside, 0.5), percentile(ls, 0.5));
+    println!("Listing / with 1 GiB under it");
+    println!("  docker exec ls -la /            : {l:7.1} ms (median)");
+    println!("  Squirrel, running (from inside) : {i:7.1} ms (median), ratio {:.2}", i / l);
+    println!(
+        "  Squirrel, stopped (its archive) : {from_archive:7.1} ms ({} entries{})",
+        archived.entries.len(),
+        if archived.partial { ", stopped short" } else { "" }
+    );
     app.shutdown().await;
 }
