@@ -425,6 +425,11 @@ export type CommandRequest_Deserialize = {
 	command: string,
 	user?: string | null,
 	workingDir?: string | null,
+	/**
+	 *  How long it may run before it is stopped ([`COMMAND_SECS_DEFAULT`] when `None`; at
+	 *  most [`COMMAND_SECS_MAX`]).
+	 */
+	timeoutSecs?: number | null,
 };
 
 /**  A one-off command to run in a container, without a terminal. */
@@ -436,6 +441,11 @@ export type CommandRequest_Serialize = {
 	command: string,
 	user: string | null,
 	workingDir: string | null,
+	/**
+	 *  How long it may run before it is stopped ([`COMMAND_SECS_DEFAULT`] when `None`; at
+	 *  most [`COMMAND_SECS_MAX`]).
+	 */
+	timeoutSecs: number | null,
 };
 
 /**  What a one-off command did. */
@@ -448,6 +458,11 @@ export type CommandRun_Deserialize = {
 	output: string,
 	/**  More came than is kept ([`COMMAND_OUTPUT_MAX`]). */
 	truncated: boolean,
+	/**
+	 *  It was still running at its time limit, and was stopped there (its output is what it
+	 *  wrote until then).
+	 */
+	timedOut: boolean,
 	millis: number | null,
 };
 
@@ -458,6 +473,11 @@ export type CommandRun_Serialize = {
 	output: string,
 	/**  More came than is kept ([`COMMAND_OUTPUT_MAX`]). */
 	truncated: boolean,
+	/**
+	 *  It was still running at its time limit, and was stopped there (its output is what it
+	 *  wrote until then).
+	 */
+	timedOut: boolean,
 	millis: number | null,
 };
 

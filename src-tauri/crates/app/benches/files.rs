@@ -168,11 +168,18 @@ async fn main() {
     let (i, l) = (percentile(inside, 0.5), percentile(ls, 0.5));
     println!("Listing / with 1 GiB under it");
     println!("  docker exec ls -la /            : {l:7.1} ms (median)");
-    println!("  Squirrel, running (from inside) : {i:7.1} ms (median), ratio {:.2}", i / l);
+    println!(
+        "  Squirrel, running (from inside) : {i:7.1} ms (median), ratio {:.2}",
+        i / l
+    );
     println!(
         "  Squirrel, stopped (its archive) : {from_archive:7.1} ms ({} entries{})",
         archived.entries.len(),
-        if archived.partial { ", stopped short" } else { "" }
+        if archived.partial {
+            ", stopped short"
+        } else {
+            ""
+        }
     );
     app.shutdown().await;
 }

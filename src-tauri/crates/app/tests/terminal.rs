@@ -441,6 +441,47 @@ async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
         .await
         .unwrap();
     assert_eq!(slept.exit_code, Some(0));
+    assert!(!slept.timed_out);
+
+    // A command still running at its limit is stopped there, what it wrote kept; nothing of
+    // it is left in the container.
+    let uuid = uuid_of(&app, "box").await;
+    let started = std::time::Instant::now();
+    let stopped = app
+        .terminals
+        .run(
+            &uuid,
+            CommandRequest {
+                command: "sh -c 'echo before-the-limit; sleep 600'".into(),
+                timeout_secs: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(stopped.timed_out, "{stopped:?}");
+    assert_eq!(stopped.exit_code, None);
+    assert_eq!(stopped.output.trim(), "before-the-limit");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        !top(&engine, "box").iter().any(|p| p.contains("sleep 600")),
+        "{:?}",
+        top(&engine, "box")
+    );
+    // A limit out of bounds is refused before anything runs.
+    let refused = app
+        .terminals
+        .run(
+            &uuid,
+            CommandRequest {
+                command: "true".into(),
+                timeout_secs: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("from 1 s"), "{refused}");
     app.shutdown().await;
 }
 

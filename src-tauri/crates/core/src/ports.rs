@@ -474,13 +474,15 @@ pub trait ContainerRuntime: Send + Sync {
     ) -> Result<TerminalIo, EngineError> {
         Err(unsupported("terminals"))
     }
-    /// Runs a command (already split into words) in the container without a terminal.
+    /// Runs a command (already split into words) in the container without a terminal; one
+    /// still running after `limit` is stopped there, its output kept.
     async fn run_command(
         &self,
         _engine_id: &str,
         _argv: &[String],
         _user: Option<&str>,
         _working_dir: Option<&str>,
+        _limit: std::time::Duration,
     ) -> Result<crate::model::CommandRun, EngineError> {
         Err(unsupported("running commands"))
     }

@@ -513,31 +513,43 @@ fn take_frames(buf: &mut BytesMut, output: &mut Vec<u8>, max: usize) -> Result<b
 }
 
 /// What a command run without a terminal gave: its output, whether some was left out, and
-/// its exit code.
+/// its exit code (`None` when it was still running at its limit).
 pub(crate) struct RawRun {
     pub output: Vec<u8>,
     pub truncated: bool,
     pub exit_code: Option<i64>,
+    pub timed_out: bool,
+    control: Control,
 }
 
-/// Runs `argv` in the container `id` without a terminal: its standard output (and its
-/// errors, with `errors`, as they came), cut at `max`, and its exit code.
+/// A command to run without a terminal.
+pub(crate) struct Run<'a> {
+    pub argv: &'a [String],
+    pub user: Option<&'a str>,
+    pub working_dir: Option<&'a str>,
+    /// Its errors are read too, as they come among its output.
+    pub errors: bool,
+    /// The most of its output kept.
+    pub max: usize,
+    /// Reading stops then (the command is not ended: see [`run_command`]).
+    pub limit: Option<Duration>,
+}
+
+/// Runs a command in the container `id` without a terminal: its output, cut at its `max`,
+/// and its exit code.
 pub(crate) async fn run_raw(
     engine: &Engine,
     id: &str,
-    argv: &[String],
-    user: Option<&str>,
-    working_dir: Option<&str>,
-    errors: bool,
-    max: usize,
+    run: &Run<'_>,
 ) -> Result<RawRun, EngineError> {
+    let (max, limit) = (run.max, run.limit);
     let config = ExecConfig {
         attach_stdout: Some(true),
-        attach_stderr: Some(errors),
+        attach_stderr: Some(run.errors),
         tty: Some(false),
-        cmd: Some(argv.to_vec()),
-        user: user.map(str::to_string),
-        working_dir: working_dir.map(str::to_string),
+        cmd: Some(run.argv.to_vec()),
+        user: run.user.map(str::to_string),
+        working_dir: run.working_dir.map(str::to_string),
         ..Default::default()
     };
     let created = engine
@@ -549,62 +561,119 @@ pub(crate) async fn run_raw(
     let (mut io, mut buf) = attach(&engine.dial, &version, &created.id, false).await?;
     let mut output: Vec<u8> = Vec::new();
     let mut truncated = false;
-    loop {
-        if take_frames(&mut buf, &mut output, max)? {
-            truncated = true;
+    let read = async {
+        loop {
+            if take_frames(&mut buf, &mut output, max)? {
+                truncated = true;
+            }
+            // Full: the connection is let go (the command's next write fails, and it stops).
+            if truncated {
+                return Ok(());
+            }
+            buf.reserve(READ_SIZE);
+            match io.read_buf(&mut buf).await {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(lost(&e)),
+            }
         }
-        // Full: the connection is let go (the command's next write fails, and it stops).
-        if truncated {
-            break;
-        }
-        buf.reserve(READ_SIZE);
-        match io.read_buf(&mut buf).await {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Err(lost(&e)),
-        }
-    }
+    };
+    let timed_out = match limit {
+        Some(limit) => match tokio::time::timeout(limit, read).await {
+            Ok(done) => done.map(|()| false)?,
+            Err(_) => true,
+        },
+        None => read.await.map(|()| false)?,
+    };
     let control = Control {
         docker: engine.docker.clone(),
         exec_id: created.id,
         container: id.to_string(),
         launched: Arc::default(),
     };
+    let exit_code = if timed_out {
+        None
+    } else {
+        control.exit_code().await
+    };
     Ok(RawRun {
         output,
         truncated,
-        exit_code: control.exit_code().await,
+        exit_code,
+        timed_out,
+        control,
     })
 }
 
+/// The script a one-off command starts under where the container has `sh`: it says its pid
+/// (in a terminal launcher's sequence), then becomes the command, so that a command still
+/// running at its limit can be ended.
+fn command_launcher(argv: &[String]) -> Vec<String> {
+    let mut launched = vec![
+        "/bin/sh".to_string(),
+        "-c".into(),
+        r#"printf '\033]5379;%s;%s\007' "$$" "$1"; exec "$@""#.into(),
+        "squirrel".into(),
+    ];
+    launched.extend(argv.iter().cloned());
+    launched
+}
+
 /// Runs `argv` in the container `id` without a terminal: its output (stdout and stderr as
-/// they came) as text, cut at [`COMMAND_OUTPUT_MAX`], and its exit code.
+/// they came) as text, cut at [`COMMAND_OUTPUT_MAX`], and its exit code. One still running
+/// after `limit` is ended (SIGHUP, then SIGKILL, as a closed terminal's shell) and said so,
+/// with what it wrote until then; in a container without `sh` it runs as it is, and is only
+/// let go at its limit.
 pub(crate) async fn run_command(
     engine: &Engine,
     id: &str,
     argv: &[String],
     user: Option<&str>,
     working_dir: Option<&str>,
+    limit: Duration,
 ) -> Result<CommandRun, EngineError> {
-    let run = run_raw(
-        engine,
-        id,
-        argv,
+    let launched = command_launcher(argv);
+    let mut spec = Run {
+        argv: &launched,
         user,
         working_dir,
-        true,
-        COMMAND_OUTPUT_MAX,
-    )
-    .await?;
+        errors: true,
+        max: COMMAND_OUTPUT_MAX + MARK_MAX,
+        limit: Some(limit),
+    };
+    let mut run = run_raw(engine, id, &spec).await?;
+    let mut buf = BytesMut::from(run.output.as_slice());
+    let mut output = match take_mark(&mut buf) {
+        Ok(Some(said)) => {
+            if let Ok(mut slot) = run.control.launched.lock() {
+                *slot = Some(said);
+            }
+            buf.to_vec()
+        }
+        // No word from the launcher: `sh` could not start, so the command never did. It
+        // runs as it is.
+        _ if !run.timed_out => {
+            spec.argv = argv;
+            run = run_raw(engine, id, &spec).await?;
+            std::mem::take(&mut run.output)
+        }
+        _ => std::mem::take(&mut run.output),
+    };
+    if run.timed_out {
+        run.control.end().await;
+    }
+    let truncated = run.truncated || output.len() > COMMAND_OUTPUT_MAX;
+    output.truncate(COMMAND_OUTPUT_MAX);
     let mut pending = Vec::new();
-    let mut text = squirrel_core::model::decode_utf8(&mut pending, &run.output);
+    let mut text = squirrel_core::model::decode_utf8(&mut pending, &output);
     if !pending.is_empty() {
         text.push('\u{FFFD}');
     }
     Ok(CommandRun {
         exit_code: run.exit_code,
         output: text,
-        truncated: run.truncated,
+        truncated,
+        timed_out: run.timed_out,
         millis: 0,
     })
 }

@@ -348,6 +348,8 @@ const LIST_SCRIPT: &str = r#"list() {
 }
 list "$1""#;
 
+/// How long a listing from inside may take before the archive lists the folder instead.
+const LIST_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// The most a listing script's output is read.
 const LIST_OUTPUT_MAX: usize = 16 << 20;
 
@@ -428,10 +430,16 @@ async fn list_by_exec(
         "squirrel-list".into(),
         path.to_string(),
     ];
-    let run = crate::exec::run_raw(engine, id, &argv, None, None, false, LIST_OUTPUT_MAX)
-        .await
-        .ok()?;
-    if run.exit_code != Some(0) || run.truncated {
+    let spec = crate::exec::Run {
+        argv: &argv,
+        user: None,
+        working_dir: None,
+        errors: false,
+        max: LIST_OUTPUT_MAX,
+        limit: Some(LIST_LIMIT),
+    };
+    let run = crate::exec::run_raw(engine, id, &spec).await.ok()?;
+    if run.exit_code != Some(0) || run.truncated || run.timed_out {
         return None;
     }
     let mut entries = parse_listing(&run.output)?;

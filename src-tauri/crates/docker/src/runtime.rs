@@ -237,12 +237,13 @@ impl ContainerRuntime for DockerRuntime {
         argv: &[String],
         user: Option<&str>,
         working_dir: Option<&str>,
+        limit: std::time::Duration,
     ) -> Result<squirrel_core::model::CommandRun, EngineError> {
         let engine = self
             .client
             .engine()
             .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
-        crate::exec::run_command(&engine, id, argv, user, working_dir).await
+        crate::exec::run_command(&engine, id, argv, user, working_dir, limit).await
     }
 
     async fn download_path(

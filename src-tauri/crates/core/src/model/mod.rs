@@ -38,5 +38,6 @@ pub use stats::{
 pub use terminal::{
     check_container_path, check_shell, decode_utf8, split_command, CommandRequest, CommandRun,
     DirEntry, DirListing, FilePreview, FileTransfer, TerminalEvent, TerminalOpened,
-    TerminalRequest, COMMAND_OUTPUT_MAX, SHELLS, TERMINAL_MAX, TERMINAL_MIN,
+    TerminalRequest, COMMAND_OUTPUT_MAX, COMMAND_SECS_DEFAULT, COMMAND_SECS_MAX, SHELLS,
+    TERMINAL_MAX, TERMINAL_MIN,
 };

@@ -62,7 +62,15 @@ pub struct CommandRequest {
     pub command: String,
     pub user: Option<String>,
     pub working_dir: Option<String>,
+    /// How long it may run before it is stopped ([`COMMAND_SECS_DEFAULT`] when `None`; at
+    /// most [`COMMAND_SECS_MAX`]).
+    #[serde(default)]
+    pub timeout_secs: Option<u32>,
 }
+
+/// How long a one-off command may run unless told otherwise, and at most.
+pub const COMMAND_SECS_DEFAULT: u32 = 300;
+pub const COMMAND_SECS_MAX: u32 = 3600;
 
 /// What a one-off command did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -74,6 +82,9 @@ pub struct CommandRun {
     pub output: String,
     /// More came than is kept ([`COMMAND_OUTPUT_MAX`]).
     pub truncated: bool,
+    /// It was still running at its time limit, and was stopped there (its output is what it
+    /// wrote until then).
+    pub timed_out: bool,
     #[specta(type = f64)]
     pub millis: u64,
 }

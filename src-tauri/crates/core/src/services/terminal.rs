@@ -21,7 +21,8 @@ use tokio::task::JoinHandle;
 use crate::error::{CoreError, CoreResult};
 use crate::model::{
     check_shell, decode_utf8, split_command, CommandRequest, CommandRun, ContainerState,
-    TerminalEvent, TerminalOpened, TerminalRequest, TERMINAL_MAX, TERMINAL_MIN,
+    TerminalEvent, TerminalOpened, TerminalRequest, COMMAND_SECS_DEFAULT, COMMAND_SECS_MAX,
+    TERMINAL_MAX, TERMINAL_MIN,
 };
 use crate::ports::TerminalControl;
 use crate::services::containers::refuse_unless;
@@ -42,8 +43,9 @@ const INPUT_MAX: usize = 1 << 20;
 const OPEN_DEADLINE: Duration = Duration::from_secs(45);
 /// The most of a terminal's last output a window taking it over is shown.
 const RECENT_MAX: usize = 256 * 1024;
-/// How long a one-off command may run.
-const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
+/// How long past its own limit a one-off command is waited for (the engine stops it at its
+/// limit; this is for an engine that does not answer then).
+const COMMAND_GRACE: Duration = Duration::from_secs(30);
 
 /// Where a terminal's output goes now, and what of it a window taking it over is shown.
 struct Output {
@@ -441,18 +443,31 @@ impl TerminalService {
         let argv = split_command(&request.command).map_err(CoreError::InvalidInput)?;
         let user = optional(&request.user, "user")?;
         let working_dir = optional(&request.working_dir, "working directory")?;
+        let secs = request.timeout_secs.unwrap_or(COMMAND_SECS_DEFAULT);
+        if !(1..=COMMAND_SECS_MAX).contains(&secs) {
+            return Err(CoreError::InvalidInput(format!(
+                "a command may run from 1 s to {COMMAND_SECS_MAX} s"
+            )));
+        }
+        let limit = Duration::from_secs(u64::from(secs));
         let c = self.running(container_uuid).await?;
         let rt = self.containers.runtime_for(&c).await?;
         let started = Instant::now();
         let mut run = tokio::time::timeout(
-            COMMAND_DEADLINE,
-            rt.run_command(&c.engine_id, &argv, user.as_deref(), working_dir.as_deref()),
+            limit + COMMAND_GRACE,
+            rt.run_command(
+                &c.engine_id,
+                &argv,
+                user.as_deref(),
+                working_dir.as_deref(),
+                limit,
+            ),
         )
         .await
         .map_err(|_| {
             CoreError::InvalidInput(format!(
-                "the command was still running after {} s: use a terminal for long work",
-                COMMAND_DEADLINE.as_secs()
+                "the engine did not stop the command at its limit ({} s)",
+                limit.as_secs()
             ))
         })??;
         run.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

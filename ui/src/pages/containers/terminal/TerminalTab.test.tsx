@@ -81,7 +81,7 @@ describe("TerminalTab", () => {
   it("runs a command and shows its output as text, with its exit code", async () => {
     vi.mocked(commands.containerRunCommand).mockResolvedValue({
       status: "ok",
-      data: { exitCode: 3, output: "<b>not bold</b>\n", truncated: false, millis: 12 },
+      data: { exitCode: 3, output: "<b>not bold</b>\n", truncated: false, timedOut: false, millis: 12 },
     });
     renderWithProviders(<TerminalTab container={makeContainer({ uuid: "u-9", state: "running" })} active />);
     fireEvent.change(screen.getByTestId("command-input"), { target: { value: "sh -c 'exit 3'" } });
@@ -89,7 +89,19 @@ describe("TerminalTab", () => {
     expect(await screen.findByTestId("command-exit")).toHaveTextContent("exit 3");
     expect(screen.getByTestId("command-output")).toHaveTextContent("<b>not bold</b>");
     expect(screen.getByTestId("command-output").querySelector("b")).toBeNull();
-    expect(commands.containerRunCommand).toHaveBeenCalledWith("u-9", { command: "sh -c 'exit 3'", user: null, workingDir: null });
+    expect(commands.containerRunCommand).toHaveBeenCalledWith("u-9", { command: "sh -c 'exit 3'", user: null, workingDir: null, timeoutSecs: 300 });
+  });
+
+  it("says a command was stopped at its limit, with what it wrote until then", async () => {
+    vi.mocked(commands.containerRunCommand).mockResolvedValue({
+      status: "ok",
+      data: { exitCode: null, output: "before\n", truncated: false, timedOut: true, millis: 10_000 },
+    });
+    renderWithProviders(<TerminalTab container={makeContainer({ state: "running" })} active />);
+    fireEvent.change(screen.getByTestId("command-input"), { target: { value: "tail -f /log" } });
+    fireEvent.click(screen.getByTestId("command-run"));
+    expect(await screen.findByTestId("command-exit")).toHaveTextContent("stopped at its limit (5 min)");
+    expect(screen.getByTestId("command-output")).toHaveTextContent("before");
   });
 
   it("says why nothing opens in a stopped container", () => {

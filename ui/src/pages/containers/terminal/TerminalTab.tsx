@@ -65,17 +65,26 @@ function Options({ onOpen, disabled }: { onOpen: (request: Request) => void; dis
   );
 }
 
+const LIMITS = [
+  { value: "10", label: "10 s" },
+  { value: "60", label: "1 min" },
+  { value: "300", label: "5 min" },
+  { value: "900", label: "15 min" },
+  { value: "3600", label: "1 h" },
+];
+
 function RunCommand({ containerUuid, disabled }: { containerUuid: string; disabled: boolean }) {
   const [command, setCommand] = useState("");
+  const [limit, setLimit] = useState("300");
   const [running, setRunning] = useState(false);
-  const [result, setResult] = useState<{ run: CommandRun; command: string } | { error: string } | null>(null);
+  const [result, setResult] = useState<{ run: CommandRun; command: string; limit: string } | { error: string } | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!command.trim() || running) return;
     setRunning(true);
     try {
-      const run = await call(commands.containerRunCommand(containerUuid, { command, user: null, workingDir: null }));
-      setResult({ run, command });
+      const run = await call(commands.containerRunCommand(containerUuid, { command, user: null, workingDir: null, timeoutSecs: Number(limit) }));
+      setResult({ run, command, limit: LIMITS.find((l) => l.value === limit)?.label ?? `${limit} s` });
     } catch (err) {
       setResult({ error: errorMessage(err) });
     } finally {
@@ -98,6 +107,16 @@ function RunCommand({ containerUuid, disabled }: { containerUuid: string; disabl
             autoComplete="off"
             data-testid="command-input"
           />
+          <Select
+            label="Stop after"
+            size="xs"
+            w={96}
+            data={LIMITS}
+            value={limit}
+            onChange={(v) => setLimit(v ?? "300")}
+            allowDeselect={false}
+            data-testid="command-limit"
+          />
           <Button type="submit" size="xs" leftSection={<IconPlayerPlay size={14} />} loading={running} disabled={disabled || !command.trim()} data-testid="command-run">
             Run
           </Button>
@@ -112,8 +131,12 @@ function RunCommand({ containerUuid, disabled }: { containerUuid: string; disabl
       ) : result ? (
         <Stack gap={4} data-testid="command-result">
           <Group gap="xs">
-            <Badge size="sm" variant="light" color={result.run.exitCode === 0 ? "green" : "red"} data-testid="command-exit">
-              {result.run.exitCode == null ? "exit code unknown" : `exit ${result.run.exitCode}`}
+            <Badge size="sm" variant="light" color={result.run.timedOut ? "orange" : result.run.exitCode === 0 ? "green" : "red"} data-testid="command-exit">
+              {result.run.timedOut
+                ? `stopped at its limit (${result.limit})`
+                : result.run.exitCode == null
+                  ? "exit code unknown"
+                  : `exit ${result.run.exitCode}`}
             </Badge>
             <Text size="xs" c="dimmed">
               {result.command} · {result.run.millis} ms{result.run.truncated ? " · output cut at 1 MiB" : ""}
