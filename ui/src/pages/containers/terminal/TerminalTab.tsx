@@ -195,7 +195,7 @@ export function TerminalTab({ container, active }: { container: Container; activ
       ) : null}
       <Options onOpen={open} disabled={!running} />
       {sessions.length > 0 ? (
-        <Tabs value={current} onChange={setCurrent} keepMounted style={{ flex: 1, minHeight: 300, display: "flex", flexDirection: "column" }}>
+        <Tabs value={current} onChange={setCurrent} keepMounted style={{ flex: "1 0 auto", minHeight: 300, display: "flex", flexDirection: "column" }}>
           <Tabs.List>
             {sessions.map((s, i) => (
               <Tabs.Tab
