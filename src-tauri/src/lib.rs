@@ -175,10 +175,11 @@ pub fn run() {
                     app.stats.live_stop_all();
                     app.logs.close_all();
                 }
-                // A page loaded anew shows no terminal: the window's shells end.
+                // A page loaded anew shows no terminal: the window's shells end (which ones is
+                // settled now, before the new page can attach one given to it).
+                let ending = app.terminals.page_loaded(webview.label());
                 let terminals = app.terminals.clone();
-                let label = webview.label().to_string();
-                tauri::async_runtime::spawn(async move { terminals.page_loaded(&label).await });
+                tauri::async_runtime::spawn(async move { terminals.close_ids(ending).await });
             }
         })
         .on_window_event(|window, event| {

@@ -7,7 +7,7 @@ use squirrel_core::model::{
 };
 use squirrel_core::services::TerminalSink;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State, Webview, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, State, Webview, WebviewUrl, WebviewWindowBuilder};
 
 use crate::error::{AppError, CmdResult};
 
@@ -44,11 +44,18 @@ fn sink(channel: Channel<TerminalEvent>) -> TerminalSink {
 pub async fn terminal_pop_out(
     state: State<'_, AppState>,
     app: AppHandle,
+    webview: Webview,
     terminal: u32,
 ) -> CmdResult<()> {
     let terminals = state.app()?.terminals.clone();
     let label = format!("{TERMINAL_WINDOW}{terminal}");
-    let given = terminals.move_to(terminal, &label)?;
+    if app.get_webview_window(&label).is_some() {
+        return Err(AppError::new(
+            "window",
+            "This terminal already has a window of its own.",
+        ));
+    }
+    let given = terminals.move_to(terminal, webview.label(), &label)?;
     let url = WebviewUrl::App(format!("index.html#/terminal/{terminal}").into());
     let built = WebviewWindowBuilder::new(&app, &label, url)
         .title(format!(
@@ -59,11 +66,11 @@ pub async fn terminal_pop_out(
         .min_inner_size(360.0, 200.0)
         .build();
     if let Err(e) = built {
-        // Nobody can show it any more: it ends rather than run unseen.
-        terminals.close(terminal).await;
+        // It stays where it was.
+        terminals.move_back(terminal);
         return Err(AppError::new(
             "window",
-            format!("The terminal's window could not open ({e}); the terminal was closed."),
+            format!("The terminal's window could not open ({e}); it stays here."),
         ));
     }
     Ok(())
@@ -132,8 +139,16 @@ pub fn terminal_ack(state: State<'_, AppState>, terminal: u32, seq: u32) -> CmdR
 /// Closes a terminal: its shell, and what it runs, end in the container.
 #[tauri::command]
 #[specta::specta]
-pub async fn terminal_close(state: State<'_, AppState>, terminal: u32) -> CmdResult<()> {
-    state.app()?.terminals.close(terminal).await;
+pub async fn terminal_close(
+    state: State<'_, AppState>,
+    webview: Webview,
+    terminal: u32,
+) -> CmdResult<()> {
+    state
+        .app()?
+        .terminals
+        .close_from(terminal, webview.label())
+        .await;
     Ok(())
 }
 

@@ -217,7 +217,32 @@ async fn a_terminal_popped_out_keeps_its_shell_and_ends_with_its_new_window() {
         .unwrap();
     term.until(&app, "\nbefore-42\r\n").await;
 
-    let given = app.terminals.move_to(term.id, "terminal-1").unwrap();
+    // A window that cannot open gives it back: the old one is sent what comes next.
+    app.terminals
+        .move_to(term.id, "main", "terminal-9")
+        .unwrap();
+    app.terminals.move_back(term.id);
+    app.terminals
+        .write(term.id, "echo back-$((2+2))\n".into())
+        .await
+        .unwrap();
+    term.until(&app, "\nback-4\r\n").await;
+    // Only the window showing it may give it.
+    assert!(app
+        .terminals
+        .move_to(term.id, "other", "terminal-1")
+        .is_err());
+    let given = app
+        .terminals
+        .move_to(term.id, "main", "terminal-1")
+        .unwrap();
+    // Given once: not again while on its way, and not closed by the window it left.
+    assert!(app
+        .terminals
+        .move_to(term.id, "main", "terminal-2")
+        .is_err());
+    app.terminals.close_from(term.id, "main").await;
+    assert_eq!(app.terminals.open_count(), 1);
     assert_eq!(given.container_name, "box");
     // Named after the shell found, not the ones it would try.
     assert!(
@@ -234,10 +259,11 @@ async fn a_terminal_popped_out_keeps_its_shell_and_ends_with_its_new_window() {
     let (tx, rx) = mpsc::unbounded_channel();
     let sink: TerminalSink = Arc::new(move |e| tx.send(e).is_ok());
     assert!(app.terminals.attach(term.id, "main", sink.clone()).is_err());
-    app.terminals.page_loaded("main").await;
+    let ending = app.terminals.page_loaded("main");
+    app.terminals.close_ids(ending).await;
     assert_eq!(app.terminals.open_count(), 1);
     // The new window loading its page (before it attaches) leaves it too.
-    app.terminals.page_loaded("terminal-1").await;
+    assert!(app.terminals.page_loaded("terminal-1").is_empty());
     let attached = app.terminals.attach(term.id, "terminal-1", sink).unwrap();
     assert_eq!(attached.id, term.id);
     let mut moved = Term {

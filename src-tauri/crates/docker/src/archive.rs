@@ -253,7 +253,13 @@ fn copy_large(from: &mut impl Read, to: &mut fs::File, chunk: &mut [u8]) -> io::
 /// in it). A file system without second names (FAT) gets a rename after a last look.
 fn place(from: &Path, to: &Path) -> io::Result<()> {
     if fs::symlink_metadata(from)?.is_dir() {
-        return fs::rename(from, to);
+        // Over a folder with something in it, or a file: something is there.
+        return fs::rename(from, to).map_err(|e| match e.kind() {
+            io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::NotADirectory => {
+                io::Error::from(io::ErrorKind::AlreadyExists)
+            }
+            _ => e,
+        });
     }
     match fs::hard_link(from, to) {
         Ok(()) => fs::remove_file(from),
@@ -422,7 +428,12 @@ mod tests {
         // A folder goes over nothing, never over a folder with something in it.
         fs::create_dir_all(dir.path().join("a/inside")).unwrap();
         fs::create_dir_all(dir.path().join("b/kept")).unwrap();
-        assert!(place(&dir.path().join("a"), &dir.path().join("b")).is_err());
+        assert_eq!(
+            place(&dir.path().join("a"), &dir.path().join("b"))
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::AlreadyExists
+        );
         assert!(dir.path().join("b/kept").is_dir());
         place(&from, &dir.path().join("fresh")).unwrap();
         assert_eq!(fs::read(dir.path().join("fresh")).unwrap(), b"new");

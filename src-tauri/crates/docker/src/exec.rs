@@ -650,9 +650,9 @@ pub(crate) async fn run_command(
             }
             buf.to_vec()
         }
-        // No word from the launcher: `sh` could not start, so the command never did. It
-        // runs as it is.
-        _ if !run.timed_out => {
+        // No word from the launcher, and the engine's "cannot run it": `sh` could not start,
+        // so the command never did. It runs as it is.
+        _ if !run.timed_out && matches!(run.exit_code, Some(126 | 127)) => {
             spec.argv = argv;
             run = run_raw(engine, id, &spec).await?;
             std::mem::take(&mut run.output)

@@ -1,8 +1,8 @@
 //! Files of a container through the engine's archive API (running or stopped): a path
 //! downloaded into a folder the user chose (written by [`crate::archive`], which keeps every
 //! entry inside it), and local files or folders uploaded into a folder of the container.
-//! Both stream on a connection of their own ([`crate::transfer`]): at most a MiB read
-//! ahead, a chunk written behind.
+//! Both stream on a connection of their own ([`crate::transfer`]): at most 16 reads
+//! (usually a few MiB) ahead of the disk, a chunk written behind.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -161,8 +161,14 @@ pub(crate) async fn upload(
         }
         builder.into_inner()?.finish()
     })
-    .await
-    .map_err(|e| stopped("upload", &e))?;
+    .await;
+    let sent = match sent {
+        Ok(sent) => sent,
+        Err(e) => {
+            answer.abandon();
+            return Err(stopped("upload", &e));
+        }
+    };
     if let Err(e) = sent {
         // The engine's refusal, when it came (it may be why the writing failed), says more.
         let refused = match answer.now() {
@@ -328,11 +334,12 @@ fn entry_of(
 }
 
 /// Lists a folder from inside a running container: one `stat` for all its entries, then
-/// each link's target. Prints the number of entries, a line a entry (kind, size, mode, ids,
+/// each link's target (in the C locale: `stat` says kinds in English). Prints the number of entries, a line a entry (kind, size, mode, ids,
 /// names, time, name: the name last, so a `|` in it stays), `\001`, then `name\0target\0` for
 /// each link. Errors go nowhere: a folder it cannot read exits with a code of its own.
 const LIST_SCRIPT: &str = r#"list() {
   cd -- "$1" 2>/dev/null || exit 3
+  [ -r . ] || exit 5
   shift
   for f in * .[!.]* ..?*; do
     if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi
@@ -346,6 +353,8 @@ const LIST_SCRIPT: &str = r#"list() {
     if [ -L "$f" ]; then printf '%s\0%s\0' "$f" "$(readlink -- "$f" 2>/dev/null)"; fi
   done
 }
+LC_ALL=C
+export LC_ALL
 list "$1""#;
 
 /// How long a listing from inside may take before the archive lists the folder instead.

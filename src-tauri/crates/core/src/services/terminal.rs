@@ -83,6 +83,9 @@ struct Session {
     owner: String,
     /// Its owner's page shows it; not yet between a move and the new window's attach.
     attached: bool,
+    /// Between a move and the attach: the window it came from and its sink, to go back to
+    /// if the new window cannot open.
+    given_from: Option<(String, TerminalSink)>,
     opened: TerminalOpened,
 }
 
@@ -212,6 +215,7 @@ impl TerminalService {
                     output: output.clone(),
                     owner: owner.to_string(),
                     attached: true,
+                    given_from: None,
                     opened: opened.clone(),
                 },
             );
@@ -270,10 +274,14 @@ impl TerminalService {
                 }
             }
             let code = read_control.exit_code().await;
-            if let Ok(out) = output.lock() {
-                let _ = (out.sink)(TerminalEvent::Ended { code, reason });
+            // Said and removed under the sessions' lock: a window attaching meanwhile either
+            // gets the end, or finds the terminal gone.
+            if let Ok(mut all) = sessions.lock() {
+                if let Ok(out) = output.lock() {
+                    let _ = (out.sink)(TerminalEvent::Ended { code, reason });
+                }
+                all.remove(&id);
             }
-            sessions.lock().map(|mut s| s.remove(&id)).ok();
         });
         if let Ok(mut all) = self.sessions.lock() {
             // Not there when it already ended (the shell exited at once): its tasks end by
@@ -287,15 +295,46 @@ impl TerminalService {
 
     /// Gives a terminal to the window `owner` (one of its own, about to open): until that
     /// window attaches, output waits for it and the window it leaves gets nothing more.
-    pub fn move_to(&self, id: u32, owner: &str) -> CoreResult<TerminalOpened> {
+    /// Only the window showing it may give it (once: a terminal on its way is not given
+    /// again).
+    pub fn move_to(&self, id: u32, from: &str, owner: &str) -> CoreResult<TerminalOpened> {
         let mut all = self.sessions.lock().map_err(|_| ended())?;
-        let session = all.get_mut(&id).ok_or_else(ended)?;
-        if let Ok(mut out) = session.output.lock() {
-            out.sink = Arc::new(|_| true);
-        }
-        session.owner = owner.to_string();
+        let session = all
+            .get_mut(&id)
+            .filter(|s| s.owner == from && s.attached)
+            .ok_or_else(|| {
+                CoreError::InvalidInput(
+                    "this terminal has ended, or is not this window's to give".into(),
+                )
+            })?;
+        let parked: TerminalSink = Arc::new(|_| true);
+        let previous = match session.output.lock() {
+            Ok(mut out) => std::mem::replace(&mut out.sink, parked),
+            Err(_) => return Err(ended()),
+        };
+        session.given_from = Some((
+            std::mem::replace(&mut session.owner, owner.to_string()),
+            previous,
+        ));
         session.attached = false;
         Ok(session.opened.clone())
+    }
+
+    /// The window a terminal was given to could not open: it goes back to the window it
+    /// came from, as it was (what came meanwhile is in what that window is sent next).
+    pub fn move_back(&self, id: u32) {
+        let Ok(mut all) = self.sessions.lock() else {
+            return;
+        };
+        if let Some(session) = all.get_mut(&id) {
+            if let Some((owner, sink)) = session.given_from.take() {
+                if let Ok(mut out) = session.output.lock() {
+                    out.sink = sink;
+                }
+                session.owner = owner;
+                session.attached = true;
+            }
+        }
     }
 
     /// The window `owner` shows a terminal given to it: `sink` gets what the terminal showed
@@ -331,6 +370,7 @@ impl TerminalService {
             });
         }
         session.attached = true;
+        session.given_from = None;
         Ok(session.opened.clone())
     }
 
@@ -376,6 +416,17 @@ impl TerminalService {
         }
     }
 
+    /// The window `owner` closes a terminal it shows (one it gave away is not its to close).
+    pub async fn close_from(&self, id: u32, owner: &str) {
+        let shown = self
+            .sessions
+            .lock()
+            .is_ok_and(|s| s.get(&id).is_some_and(|s| s.owner == owner && s.attached));
+        if shown {
+            self.close(id).await;
+        }
+    }
+
     /// Closes a terminal: its shell (and what it runs) ends in the container.
     pub async fn close(&self, id: u32) {
         let session = self.sessions.lock().ok().and_then(|mut s| s.remove(&id));
@@ -388,20 +439,6 @@ impl TerminalService {
         }
     }
 
-    async fn close_where(&self, keep: impl Fn(&Session) -> bool) {
-        let ids: Vec<u32> = self
-            .sessions
-            .lock()
-            .map(|s| {
-                s.iter()
-                    .filter(|(_, s)| !keep(s))
-                    .map(|(id, _)| *id)
-                    .collect()
-            })
-            .unwrap_or_default();
-        futures_util::future::join_all(ids.into_iter().map(|id| self.close(id))).await;
-    }
-
     fn bump(&self, owner: Option<&str>) {
         if let Ok(mut g) = self.generations.lock() {
             match owner {
@@ -411,23 +448,46 @@ impl TerminalService {
         }
     }
 
+    fn ids_where(&self, keep: impl Fn(&Session) -> bool) -> Vec<u32> {
+        self.sessions
+            .lock()
+            .map(|s| {
+                s.iter()
+                    .filter(|(_, s)| !keep(s))
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The window `owner` loaded its page anew: the terminals it showed end (one given to it
-    /// and not yet attached is what the new page is about to show, and stays).
-    pub async fn page_loaded(&self, owner: &str) {
+    /// and not yet attached is what the new page is about to show, and stays). Which ones is
+    /// settled at once (before the new page can attach anything): they are returned, for
+    /// [`TerminalService::close_ids`].
+    pub fn page_loaded(&self, owner: &str) -> Vec<u32> {
         self.bump(Some(owner));
-        self.close_where(|s| s.owner != owner || !s.attached).await;
+        self.ids_where(|s| s.owner != owner || !s.attached)
     }
 
     /// The window `owner` closed: every terminal it showed, or was given, ends.
     pub async fn window_closed(&self, owner: &str) {
-        self.bump(Some(owner));
-        self.close_where(|s| s.owner != owner).await;
+        if let Ok(mut g) = self.generations.lock() {
+            g.remove(owner);
+        }
+        let ids = self.ids_where(|s| s.owner != owner);
+        self.close_ids(ids).await;
+    }
+
+    /// Closes these terminals.
+    pub async fn close_ids(&self, ids: Vec<u32>) {
+        futures_util::future::join_all(ids.into_iter().map(|id| self.close(id))).await;
     }
 
     /// Closes every terminal (the app quits).
     pub async fn close_all(&self) {
         self.bump(None);
-        self.close_where(|_| false).await;
+        let ids = self.ids_where(|_| false);
+        self.close_ids(ids).await;
     }
 
     pub fn open_count(&self) -> usize {

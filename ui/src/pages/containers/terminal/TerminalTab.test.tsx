@@ -30,6 +30,7 @@ vi.mock("./TerminalView", () => ({
   TerminalView: (props: Parameters<typeof FakeView>[0]) => <FakeView {...props} />,
   endedText: () => null,
   releaseTerminal: (id: number) => released.push(id),
+  keepTerminal: (id: number) => released.splice(released.indexOf(id), 1),
   shellName: (shell: string) => shell.split("/").pop(),
 }));
 
@@ -76,6 +77,8 @@ describe("TerminalTab", () => {
     fireEvent.click(screen.getByTestId("terminal-pop-out"));
     expect(await screen.findByText(/could not open \(no display\)/)).toBeInTheDocument();
     expect(screen.getAllByTestId("terminal-session-tab")).toHaveLength(1);
+    // Kept here: its view may end it again.
+    expect(released).not.toContain(nextId);
   });
 
   it("runs a command and shows its output as text, with its exit code", async () => {

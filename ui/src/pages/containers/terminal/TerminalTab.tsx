@@ -9,7 +9,7 @@ import { useState, type FormEvent } from "react";
 import type { CommandRun, Container, TerminalRequest } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
 import { commands } from "../../../bindings";
-import { endedText, releaseTerminal, shellName, TerminalView, type TerminalState } from "./TerminalView";
+import { endedText, keepTerminal, releaseTerminal, shellName, TerminalView, type TerminalState } from "./TerminalView";
 
 type Request = Omit<TerminalRequest, "cols" | "rows">;
 
@@ -174,15 +174,21 @@ export function TerminalTab({ container, active }: { container: Container; activ
   };
   const setState = (key: number, state: TerminalState) =>
     setSessions((all) => all.map((s) => (s.key === key ? { ...s, state } : s)));
+  const [poppingOut, setPoppingOut] = useState<number | null>(null);
   const popOut = async (session: Session) => {
-    if (session.id === null) return;
+    const id = session.id;
+    if (id === null || poppingOut !== null) return;
+    setPoppingOut(id);
+    // From now on its view here leaves without ending it (even if it goes meanwhile).
+    releaseTerminal(id);
     try {
-      await call(commands.terminalPopOut(session.id));
-      // It goes on in its window: its view here leaves without ending it.
-      releaseTerminal(session.id);
+      await call(commands.terminalPopOut(id));
       close(session.key);
     } catch (e) {
+      keepTerminal(id);
       notifications.show({ color: "red", title: "The terminal could not pop out", message: errorMessage(e) });
+    } finally {
+      setPoppingOut(null);
     }
   };
 
@@ -256,7 +262,8 @@ export function TerminalTab({ container, active }: { container: Container; activ
                       variant="subtle"
                       color="gray"
                       leftSection={<IconExternalLink size={12} />}
-                      disabled={s.id === null || s.state.status !== "open"}
+                      disabled={s.id === null || s.state.status !== "open" || poppingOut !== null}
+                      loading={poppingOut !== null && poppingOut === s.id}
                       onClick={() => void popOut(s)}
                       data-testid="terminal-pop-out"
                     >

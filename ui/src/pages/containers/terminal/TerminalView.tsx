@@ -32,6 +32,11 @@ export function releaseTerminal(id: number): void {
   released.add(id);
 }
 
+/** The terminal `id` stayed here after all (its window could not open). */
+export function keepTerminal(id: number): void {
+  released.delete(id);
+}
+
 /** The shell's name as a tab shows it (`/bin/bash` is `bash`). */
 export function shellName(shell: string): string {
   return shell.split("/").filter(Boolean).pop() ?? shell;
