@@ -149,6 +149,21 @@ fn shell_less_image(engine: &TestEngine) {
     engine.cli(&["import", &tar.display().to_string(), "noshell:local"]);
 }
 
+/// An engine running busybox as `name` (`sleep 3600`).
+fn engine_with(name: &str) -> TestEngine {
+    let engine = TestEngine::start();
+    engine.cli(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "busybox:local",
+        "sleep",
+        "3600",
+    ]);
+    engine
+}
+
 /// Types, reads the answer, resizes, closes: the shell is gone from the container.
 async fn a_session(app: &App, engine: &TestEngine, name: &str) {
     let uuid = uuid_of(app, name).await;
@@ -193,16 +208,7 @@ async fn a_session(app: &App, engine: &TestEngine, name: &str) {
 /// window's reload leaves it alone, the new window's close ends it in the container.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_popped_out_keeps_its_shell_and_ends_with_its_new_window() {
-    let engine = TestEngine::start();
-    engine.cli(&[
-        "run",
-        "-d",
-        "--name",
-        "box",
-        "busybox:local",
-        "sleep",
-        "3600",
-    ]);
+    let engine = engine_with("box");
     let app = App::new().await;
     app.add_engine(&engine, "local").await;
     let uuid = uuid_of(&app, "box").await;
@@ -307,16 +313,7 @@ async fn a_terminal_popped_out_keeps_its_shell_and_ends_with_its_new_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
-    let engine = TestEngine::start();
-    engine.cli(&[
-        "run",
-        "-d",
-        "--name",
-        "box",
-        "busybox:local",
-        "sleep",
-        "3600",
-    ]);
+    let engine = engine_with("box");
     engine.cli(&[
         "create",
         "--name",
@@ -513,16 +510,7 @@ async fn a_terminal_answers_resizes_and_leaves_nothing_running_when_closed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminal_works_over_ssh_too() {
-    let engine = TestEngine::start();
-    engine.cli(&[
-        "run",
-        "-d",
-        "--name",
-        "remote-box",
-        "busybox:local",
-        "sleep",
-        "3600",
-    ]);
+    let engine = engine_with("remote-box");
     let keys = tempfile::tempdir().unwrap();
     let key = client_key(keys.path(), "id_plain", "");
     let sshd = TestSshd::start(&[&key], "");

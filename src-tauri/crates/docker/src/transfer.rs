@@ -23,7 +23,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::{status_error, Engine};
-use crate::http::RawIo;
+use crate::http::{Dialer, RawIo};
 use crate::http1::{encode, Body, Head, MAX_HEAD};
 
 /// How long connecting, asking and the response head may take together.
@@ -51,6 +51,21 @@ fn archive_path(engine: &Engine, id: &str, path: &str) -> String {
 
 fn lost(what: &str, e: &io::Error) -> EngineError {
     EngineError::Unreachable(format!("{what}: {e}"))
+}
+
+/// Opens a connection of its own and sends `request` (its head; a body follows, if any).
+async fn ask(dial: &Dialer, request: &str, what: &str) -> Result<Box<dyn RawIo>, EngineError> {
+    let mut io = dial
+        .open()
+        .await
+        .map_err(|e| lost(&format!("cannot open a connection for {what}"), &e))?;
+    io.write_all(request.as_bytes())
+        .await
+        .map_err(|e| lost(&format!("cannot send the request for {what}"), &e))?;
+    io.flush()
+        .await
+        .map_err(|e| lost(&format!("cannot send the request for {what}"), &e))?;
+    Ok(io)
 }
 
 /// Reads a response head from `io` into `buf` (what follows it stays in `buf`).
@@ -152,16 +167,7 @@ pub(crate) async fn get(
     );
     let dial = engine.dial.clone();
     let opened = async move {
-        let mut io = dial
-            .open()
-            .await
-            .map_err(|e| lost("cannot open a connection for the files", &e))?;
-        io.write_all(request.as_bytes())
-            .await
-            .map_err(|e| lost("cannot ask for the files", &e))?;
-        io.flush()
-            .await
-            .map_err(|e| lost("cannot ask for the files", &e))?;
+        let mut io = ask(&dial, &request, "the files").await?;
         let mut buf = BytesMut::with_capacity(READ_SIZE);
         let head = read_head(&mut io, &mut buf).await?;
         if head.status != 200 {
@@ -309,16 +315,7 @@ pub(crate) async fn put(
         engine.dial.host
     );
     let dial = engine.dial.clone();
-    let opened = async move {
-        let mut io = dial
-            .open()
-            .await
-            .map_err(|e| lost("cannot open a connection for the upload", &e))?;
-        io.write_all(request.as_bytes())
-            .await
-            .map_err(|e| lost("cannot start the upload", &e))?;
-        Ok::<_, EngineError>(io)
-    };
+    let opened = async move { ask(&dial, &request, "the upload").await };
     let io = tokio::time::timeout(OPEN_DEADLINE, opened)
         .await
         .map_err(|_| {

@@ -113,6 +113,7 @@ export function TerminalView({
     let id: number | null = null;
     let disposed = false;
     let shown = 0;
+    const early: string[] = [];
     const channel = new Channel<TerminalEvent>();
     channel.onmessage = (event) => {
       if (disposed) return;
@@ -143,6 +144,7 @@ export function TerminalView({
           return;
         }
         id = opened.id;
+        if (early.length > 0) void commands.terminalWrite(opened.id, early.splice(0).join("")).catch(() => {});
         // Outputs shown before the id came are acknowledged now.
         if (shown > 0) void commands.terminalAck(opened.id, shown).catch(() => {});
         // A terminal taken over has the size of the window it left: it gets this one's.
@@ -159,6 +161,9 @@ export function TerminalView({
 
     const typed = term.onData((data) => {
       if (id !== null) void commands.terminalWrite(id, data).catch(() => {});
+      // Typed before the terminal's id came back (its output may already show): kept, and
+      // sent once it is known.
+      else if (early.length < 4096) early.push(data);
     });
     const resized = term.onResize(({ cols, rows }) => {
       if (id !== null) void commands.terminalResize(id, cols, rows).catch(() => {});
