@@ -175,11 +175,17 @@ pub fn run() {
                     app.stats.live_stop_all();
                     app.logs.close_all();
                 }
-                // A page loaded anew shows no terminal: the window's shells end (which ones is
-                // settled now, before the new page can attach one given to it).
-                let ending = app.terminals.page_loaded(webview.label());
-                let terminals = app.terminals.clone();
-                tauri::async_runtime::spawn(async move { terminals.close_ids(ending).await });
+                // A page loaded anew shows no terminal: the window's shells end. Not in a
+                // terminal's own window: its page loads once, and this may run only after that
+                // page attached its terminal (a CI run saw it); its terminal ends with it.
+                if !webview
+                    .label()
+                    .starts_with(commands::terminal::TERMINAL_WINDOW)
+                {
+                    let ending = app.terminals.page_loaded(webview.label());
+                    let terminals = app.terminals.clone();
+                    tauri::async_runtime::spawn(async move { terminals.close_ids(ending).await });
+                }
             }
         })
         .on_window_event(|window, event| {
