@@ -3,6 +3,11 @@
 //! uploading it back beside `docker cp` the other way, in one run, alternating; prints
 //! throughputs, the ratios, and how much the app's RSS grew.
 //!
+//! Beside both downloads, the raw API: the same archive read off the socket by a bare
+//! reader, into one file and into `/dev/null` (the engine's own pace). And for each
+//! download, the CPU it cost: the client's (Squirrel's process, or the CLI), the engine's
+//! (dockerd and the helper that makes the archive), and how busy the machine was.
+//!
 //! Each timed step starts after `sync`: none pays for the writing back of another's files.
 //!
 //! `tests/with-keyring.sh cargo bench -p squirrel-app --bench files` (root, dockerd).
@@ -30,6 +35,153 @@ fn settle() {
 
 fn rss_mib() -> f64 {
     common::rss_kib() / 1024.0
+}
+
+/// Clock ticks of `/proc`'s CPU times, and of `/proc/stat`.
+fn ticks_per_second() -> f64 {
+    let out = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// `utime + stime` and `cutime + cstime` of a process (its waited children: the CLI for
+/// this process, the archiving helper it starts for the engine), in ticks.
+fn times(pid: &str) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    (f[0] + f[1], f[2] + f[3])
+}
+
+/// CPU ticks of `pid` and everything it started: its own, its waited children's, and its
+/// live descendants' (an archiving helper still running), so that a helper counts in the
+/// step that ran it whenever it is reaped.
+fn tree_ticks(pid: &str) -> f64 {
+    let mut parents: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+            continue;
+        };
+        if let Some(ppid) = after.split_whitespace().nth(1) {
+            parents.entry(ppid.to_string()).or_default().push(name);
+        }
+    }
+    let mut total = 0.0;
+    let mut pending = vec![pid.to_string()];
+    while let Some(p) = pending.pop() {
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
+            let after = &stat[stat.rfind(')').unwrap() + 2..];
+            total += after
+                .split_whitespace()
+                .skip(11)
+                .take(4)
+                .map(|v| v.parse::<f64>().unwrap())
+                .sum::<f64>();
+        }
+        pending.extend(parents.remove(&p).unwrap_or_default());
+    }
+    total
+}
+
+/// The raw API beside both: the same archive asked on the engine's socket and its whole
+/// answer written, undecoded, to `into` (a file, or `/dev/null` for the engine's own pace),
+/// read and written in turn in 64 KiB pieces on one thread, as `curl -o` would.
+fn raw_api(engine: &TestEngine, container: &str, into: &std::path::Path) -> u64 {
+    use std::io::{Read, Write};
+    let mut socket = std::os::unix::net::UnixStream::connect(engine.socket()).unwrap();
+    write!(
+        socket,
+        "GET /containers/{container}/archive?path=/payload HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = std::fs::File::create(into).unwrap();
+    let mut piece = vec![0u8; 64 << 10];
+    let mut total = 0;
+    loop {
+        let n = socket.read(&mut piece).unwrap();
+        if n == 0 {
+            return total;
+        }
+        out.write_all(&piece[..n]).unwrap();
+        total += n as u64;
+    }
+}
+
+/// The machine's busy and idle ticks (`/proc/stat`, iowait counted as idle).
+fn machine() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap();
+    let f: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let idle = f[3] + f[4];
+    (f.iter().take(8).sum::<f64>() - idle, idle)
+}
+
+/// Where the CPU went during one timed step: the client's own (Squirrel's process, or the
+/// CLI it waited for), the engine's (dockerd and its archiving helper), and the share of
+/// the machine that was busy.
+struct Spent {
+    client: f64,
+    engine: f64,
+    busy: f64,
+}
+
+struct Meter {
+    engine_pid: String,
+    tick: f64,
+}
+
+struct Mark {
+    own: (f64, f64),
+    engine: f64,
+    machine: (f64, f64),
+}
+
+impl Meter {
+    fn mark(&self) -> Mark {
+        Mark {
+            own: times("self"),
+            engine: tree_ticks(&self.engine_pid),
+            machine: machine(),
+        }
+    }
+
+    /// CPU seconds since `from`; `child` says the client was a waited child (the CLI).
+    fn since(&self, from: &Mark, child: bool) -> Spent {
+        let now = self.mark();
+        let client = if child {
+            now.own.1 - from.own.1
+        } else {
+            now.own.0 - from.own.0
+        };
+        let engine = now.engine - from.engine;
+        let busy = now.machine.0 - from.machine.0;
+        let idle = now.machine.1 - from.machine.1;
+        Spent {
+            client: client / self.tick,
+            engine: engine / self.tick,
+            busy: busy / (busy + idle).max(1.0),
+        }
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -67,6 +219,15 @@ async fn main() {
     let scratch = tempfile::tempdir().unwrap();
     let (mut ours, mut cli, mut growth) = (Vec::new(), Vec::new(), Vec::new());
     let (mut ours_up, mut cli_up) = (Vec::new(), Vec::new());
+    let meter = Meter {
+        engine_pid: std::fs::read_to_string(engine.dir.join("docker.pid"))
+            .unwrap()
+            .trim()
+            .to_string(),
+        tick: ticks_per_second(),
+    };
+    let (mut ours_cpu, mut cli_cpu) = (Vec::new(), Vec::new());
+    let (mut raw_file, mut raw_null) = (Vec::new(), Vec::new());
     // What is uploaded: the folder as downloaded once.
     let source = scratch.path().join("source");
     std::fs::create_dir(&source).unwrap();
@@ -81,6 +242,7 @@ async fn main() {
         std::fs::create_dir(&into).unwrap();
         let before = rss_mib();
         settle();
+        let mark = meter.mark();
         let start = Instant::now();
         let done = app
             .containers
@@ -88,6 +250,7 @@ async fn main() {
             .await
             .unwrap();
         ours.push(total / start.elapsed().as_secs_f64());
+        ours_cpu.push(meter.since(&mark, false));
         growth.push(rss_mib() - before);
         assert_eq!(done.bytes, FILES * EACH);
         std::fs::remove_dir_all(&into).unwrap();
@@ -95,6 +258,7 @@ async fn main() {
         let into = scratch.path().join(format!("cli-{round}"));
         std::fs::create_dir(&into).unwrap();
         settle();
+        let mark = meter.mark();
         let start = Instant::now();
         engine.cli(&[
             "cp",
@@ -102,7 +266,21 @@ async fn main() {
             &into.display().to_string(),
         ]);
         cli.push(total / start.elapsed().as_secs_f64());
+        cli_cpu.push(meter.since(&mark, true));
         std::fs::remove_dir_all(&into).unwrap();
+
+        for (sink, speeds) in [("raw.tar", &mut raw_file), ("/dev/null", &mut raw_null)] {
+            // `/dev/null` stays itself: joining an absolute path gives that path.
+            let into = scratch.path().join(sink);
+            settle();
+            let start = Instant::now();
+            let got = raw_api(&engine, NAME, &into);
+            speeds.push(total / start.elapsed().as_secs_f64());
+            assert!(got > FILES * EACH);
+            if sink == "raw.tar" {
+                std::fs::remove_file(&into).unwrap();
+            }
+        }
 
         let before = rss_mib();
         settle();
@@ -137,6 +315,32 @@ async fn main() {
         o / c,
         if o / c >= 0.9 { "met" } else { "NOT met" }
     );
+    for (i, ((c, cs), (o, os))) in cli
+        .iter()
+        .zip(&cli_cpu)
+        .zip(ours.iter().zip(&ours_cpu))
+        .enumerate()
+    {
+        println!(
+            "    round {i}: docker cp {:6.1} MiB/s (engine {:.2} CPU-s), Squirrel {:6.1} MiB/s (engine {:.2} CPU-s)",
+            c / f64::from(1 << 20),
+            cs.engine,
+            o / f64::from(1 << 20),
+            os.engine
+        );
+    }
+    let (rf, rn) = (mib(&raw_file), mib(&raw_null));
+    println!("  raw API, to one file            : {rf:7.1} MiB/s (median), docker cp / this: {:.2}, Squirrel / this: {:.2}", c / rf, o / rf);
+    println!("  raw API, to /dev/null (engine)  : {rn:7.1} MiB/s (median)");
+    let cpu = |v: &[Spent], f: fn(&Spent) -> f64| percentile(v.iter().map(f).collect(), 0.5);
+    for (who, v) in [("docker cp", &cli_cpu), ("Squirrel ", &ours_cpu)] {
+        println!(
+            "  {who}: client {:.2} CPU-s, engine {:.2} CPU-s, machine busy {:.0} % (medians)",
+            cpu(v, |s| s.client),
+            cpu(v, |s| s.engine),
+            cpu(v, |s| s.busy) * 100.0
+        );
+    }
     println!("Upload of the same folder into the container, {rounds} rounds alternating");
     println!("  docker cp                       : {cu:7.1} MiB/s (median)");
     println!("  Squirrel (archive API)          : {ou:7.1} MiB/s (median)");
