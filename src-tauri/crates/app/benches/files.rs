@@ -238,47 +238,59 @@ async fn main() {
     ]);
     let source = source.join("payload");
     for round in 0..rounds {
-        let into = scratch.path().join(format!("ours-{round}"));
-        std::fs::create_dir(&into).unwrap();
-        let before = rss_mib();
-        settle();
-        let mark = meter.mark();
-        let start = Instant::now();
-        let done = app
-            .containers
-            .download(&uuid, "/payload", &into)
-            .await
-            .unwrap();
-        ours.push(total / start.elapsed().as_secs_f64());
-        ours_cpu.push(meter.since(&mark, false));
-        growth.push(rss_mib() - before);
-        assert_eq!(done.bytes, FILES * EACH);
-        std::fs::remove_dir_all(&into).unwrap();
-
-        let into = scratch.path().join(format!("cli-{round}"));
-        std::fs::create_dir(&into).unwrap();
-        settle();
-        let mark = meter.mark();
-        let start = Instant::now();
-        engine.cli(&[
-            "cp",
-            &format!("{NAME}:/payload"),
-            &into.display().to_string(),
-        ]);
-        cli.push(total / start.elapsed().as_secs_f64());
-        cli_cpu.push(meter.since(&mark, true));
-        std::fs::remove_dir_all(&into).unwrap();
-
-        for (sink, speeds) in [("raw.tar", &mut raw_file), ("/dev/null", &mut raw_null)] {
-            // `/dev/null` stays itself: joining an absolute path gives that path.
-            let into = scratch.path().join(sink);
-            settle();
-            let start = Instant::now();
-            let got = raw_api(&engine, NAME, &into);
-            speeds.push(total / start.elapsed().as_secs_f64());
-            assert!(got > FILES * EACH);
-            if sink == "raw.tar" {
-                std::fs::remove_file(&into).unwrap();
+        // The downloads in a turning order: none always runs first, after the uploads.
+        for step in (0..4).map(|k| (k + round) % 4) {
+            match step {
+                0 => {
+                    let into = scratch.path().join(format!("ours-{round}"));
+                    std::fs::create_dir(&into).unwrap();
+                    let before = rss_mib();
+                    settle();
+                    let mark = meter.mark();
+                    let start = Instant::now();
+                    let done = app
+                        .containers
+                        .download(&uuid, "/payload", &into)
+                        .await
+                        .unwrap();
+                    ours.push(total / start.elapsed().as_secs_f64());
+                    ours_cpu.push(meter.since(&mark, false));
+                    growth.push(rss_mib() - before);
+                    assert_eq!(done.bytes, FILES * EACH);
+                    std::fs::remove_dir_all(&into).unwrap();
+                }
+                1 => {
+                    let into = scratch.path().join(format!("cli-{round}"));
+                    std::fs::create_dir(&into).unwrap();
+                    settle();
+                    let mark = meter.mark();
+                    let start = Instant::now();
+                    engine.cli(&[
+                        "cp",
+                        &format!("{NAME}:/payload"),
+                        &into.display().to_string(),
+                    ]);
+                    cli.push(total / start.elapsed().as_secs_f64());
+                    cli_cpu.push(meter.since(&mark, true));
+                    std::fs::remove_dir_all(&into).unwrap();
+                }
+                _ => {
+                    // `/dev/null` stays itself: joining an absolute path gives that path.
+                    let (sink, speeds) = if step == 2 {
+                        ("raw.tar", &mut raw_file)
+                    } else {
+                        ("/dev/null", &mut raw_null)
+                    };
+                    let into = scratch.path().join(sink);
+                    settle();
+                    let start = Instant::now();
+                    let got = raw_api(&engine, NAME, &into);
+                    speeds.push(total / start.elapsed().as_secs_f64());
+                    assert!(got > FILES * EACH);
+                    if step == 2 {
+                        std::fs::remove_file(&into).unwrap();
+                    }
+                }
             }
         }
 

@@ -37,6 +37,9 @@ pub(crate) struct Dialer {
     open: Arc<Open>,
     /// The `Host` header requests on these connections carry.
     pub host: Arc<str>,
+    /// The engine's socket on this machine, where it is one: a download reads it with
+    /// blocking reads on the thread that writes the files (see [`crate::transfer`]).
+    pub local: Option<Arc<std::path::PathBuf>>,
 }
 
 impl Dialer {
@@ -100,7 +103,14 @@ where
         timeout_secs,
         bollard::API_DEFAULT_VERSION,
     )?;
-    Ok((docker, Dialer { open, host }))
+    Ok((
+        docker,
+        Dialer {
+            open,
+            host,
+            local: None,
+        },
+    ))
 }
 
 /// A connector's error as an I/O error, keeping its kind when it is one.

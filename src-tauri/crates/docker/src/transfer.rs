@@ -2,12 +2,20 @@
 //!
 //! Through hyper, an archive came out of the response body in the engine's own pieces (32 KiB
 //! each), each handed from the connection's task to a reading task and on to the tar
-//! reader's thread. Here one task reads the connection in reads of up to a MiB, takes the
-//! HTTP/1.1 framing apart ([`crate::http1`]) and hands what each read gave to the tar
-//! reader's thread, which writes to disk meanwhile (the engine keeps sending: a single
-//! thread reading and writing in turn was slower still). An upload is framed as chunks of
-//! 256 KiB by the tar writer's thread, which writes them itself, while a task reads the
-//! answer (a refusal can come before the body ends).
+//! reader's thread. Here, on the engine's local socket, the tar reader's thread reads the
+//! socket itself, with blocking reads, body bytes straight into the tar reader's buffer
+//! (the framing of [`crate::http1`] read apart in small reads between them). Over SSH and
+//! TLS one task reads the connection in reads of up to a MiB, takes the framing apart and
+//! hands what each read gave to the tar reader's thread, which writes to disk meanwhile.
+//!
+//! Why two ways: on the local socket, handing pieces over cost the app a third of its CPU.
+//! Read where they are written, body bytes skip two copies (into a piece, then out of it)
+//! and no thread wakes another for each piece: the app's CPU for a 1 GiB download fell
+//! from about 0.84 to 0.58 CPU-s, the throughput the same within the engine's noise
+//! (`cargo bench -p squirrel-app --bench files`).
+//!
+//! An upload is framed as chunks of 256 KiB by the tar writer's thread, which writes them
+//! itself, while a task reads the answer (a refusal can come before the body ends).
 //!
 //! Neither has a deadline for the whole transfer (a large one takes as long as it takes):
 //! connecting and the response head have [`OPEN_DEADLINE`], and the transfer fails when the
@@ -24,7 +32,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::client::{status_error, Engine};
 use crate::http::{Dialer, RawIo};
-use crate::http1::{encode, Body, Head, MAX_HEAD};
+use crate::http1::{encode, Body, Head, Step, MAX_HEAD};
 
 /// How long connecting, asking and the response head may take together.
 const OPEN_DEADLINE: Duration = Duration::from_secs(60);
@@ -32,6 +40,9 @@ const OPEN_DEADLINE: Duration = Duration::from_secs(60);
 pub(crate) const STALL: Duration = Duration::from_secs(60);
 /// Bytes asked of the connection at a time.
 const READ_SIZE: usize = 1 << 20;
+/// Bytes asked of the local socket at a time where framing comes next: a chunk's end and
+/// the next one's size line, and little of its data (which goes straight where it is read).
+const FRAMING_READ: usize = 256;
 /// Reads of a download on their way to the disk.
 const IN_FLIGHT: usize = 16;
 /// The size of an upload's chunks.
@@ -145,12 +156,63 @@ async fn refusal<R: tokio::io::AsyncRead + Unpin>(
 }
 
 /// The archive of a container's path, being sent by the engine: a blocking [`Read`] of the
-/// tar stream (read it on a blocking thread, `spawn_blocking`). A task reads the connection
-/// beside it, so that the engine keeps sending while the reader writes to disk; dropped, the
-/// task stops and the connection closes.
+/// tar stream (read it on a blocking thread, `spawn_blocking`). From the local socket it
+/// reads the socket itself; over other transports a task reads the connection beside it,
+/// so that the engine keeps sending while the reader writes to disk. Dropped, the
+/// connection closes (and the task stops).
 pub(crate) struct ArchiveReader {
-    rx: mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
+    from: Source,
+}
+
+enum Source {
+    /// Pieces read by a task, handed over (SSH, TLS).
+    Handed {
+        rx: mpsc::Receiver<io::Result<Bytes>>,
+        current: Bytes,
+    },
+    /// The engine's local socket, in blocking mode, read here; `buf` holds what a read of
+    /// framing brought beyond it.
+    Local {
+        socket: std::os::unix::net::UnixStream,
+        buf: BytesMut,
+        body: Body,
+    },
+}
+
+/// The request for the archive of `path` in the container `id`.
+fn archive_request(engine: &Engine, id: &str, path: &str) -> String {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Squirrel\r\n\r\n",
+        archive_path(engine, id, path),
+        engine.dial.host
+    )
+}
+
+/// Sends `request` on `io` and reads the answer's head: the body's framing and what came
+/// after the head, or the engine's refusal.
+async fn answer<I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    io: &mut I,
+    request: &str,
+) -> Result<(BytesMut, Body), EngineError> {
+    io.write_all(request.as_bytes())
+        .await
+        .map_err(|e| lost("cannot send the request for the files", &e))?;
+    io.flush()
+        .await
+        .map_err(|e| lost("cannot send the request for the files", &e))?;
+    let mut buf = BytesMut::with_capacity(16 * 1024);
+    let head = read_head(io, &mut buf).await?;
+    if head.status != 200 {
+        return Err(refusal(io, &mut buf, head.body, head.status).await);
+    }
+    Ok((buf, head.body))
+}
+
+fn no_answer() -> EngineError {
+    EngineError::Unreachable(format!(
+        "the engine did not answer the request for the files within {} s",
+        OPEN_DEADLINE.as_secs()
+    ))
 }
 
 /// Asks the engine for the archive of `path` in the container `id`; the engine's refusal
@@ -160,34 +222,45 @@ pub(crate) async fn get(
     id: &str,
     path: &str,
 ) -> Result<ArchiveReader, EngineError> {
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Squirrel\r\n\r\n",
-        archive_path(engine, id, path),
-        engine.dial.host
-    );
+    let request = archive_request(engine, id, path);
+    if let Some(local) = engine.dial.local.clone() {
+        let opened = async move {
+            let mut io = tokio::net::UnixStream::connect(&*local)
+                .await
+                .map_err(|e| lost("cannot open a connection for the files", &e))?;
+            let (buf, body) = answer(&mut io, &request).await?;
+            Ok::<_, EngineError>((io, buf, body))
+        };
+        let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
+            .await
+            .map_err(|_| no_answer())??;
+        let blocking = |e: io::Error| lost("the connection for the files cannot be read", &e);
+        let socket = io.into_std().map_err(blocking)?;
+        socket.set_nonblocking(false).map_err(blocking)?;
+        socket.set_read_timeout(Some(STALL)).map_err(blocking)?;
+        return Ok(ArchiveReader {
+            from: Source::Local { socket, buf, body },
+        });
+    }
     let dial = engine.dial.clone();
     let opened = async move {
-        let mut io = ask(&dial, &request, "the files").await?;
-        let mut buf = BytesMut::with_capacity(READ_SIZE);
-        let head = read_head(&mut io, &mut buf).await?;
-        if head.status != 200 {
-            return Err(refusal(&mut io, &mut buf, head.body, head.status).await);
-        }
-        Ok((io, buf, head.body))
+        let mut io = dial
+            .open()
+            .await
+            .map_err(|e| lost("cannot open a connection for the files", &e))?;
+        let (buf, body) = answer(&mut io, &request).await?;
+        Ok::<_, EngineError>((io, buf, body))
     };
     let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
         .await
-        .map_err(|_| {
-            EngineError::Unreachable(format!(
-                "the engine did not answer the request for the files within {} s",
-                OPEN_DEADLINE.as_secs()
-            ))
-        })??;
+        .map_err(|_| no_answer())??;
     let (tx, rx) = mpsc::channel(IN_FLIGHT);
     tokio::spawn(pump(io, buf, body, tx));
     Ok(ArchiveReader {
-        rx,
-        current: Bytes::new(),
+        from: Source::Handed {
+            rx,
+            current: Bytes::new(),
+        },
     })
 }
 
@@ -195,6 +268,20 @@ fn broken(e: String) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!("the engine's answer is broken ({e})"),
+    )
+}
+
+fn stalled() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("the engine sent nothing for {} s", STALL.as_secs()),
+    )
+}
+
+fn cut_short() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the engine closed the connection before the archive ended",
     )
 }
 
@@ -224,16 +311,10 @@ async fn pump(
             () = tx.closed() => return,
         };
         let failure = match read {
-            Err(_) => io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("the engine sent nothing for {} s", STALL.as_secs()),
-            ),
+            Err(_) => stalled(),
             Ok(Err(e)) => e,
             Ok(Ok(0)) if body == Body::UntilClosed => return,
-            Ok(Ok(0)) => io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the engine closed the connection before the archive ended",
-            ),
+            Ok(Ok(0)) => cut_short(),
             Ok(Ok(_)) => continue,
         };
         let _ = tx.send(Err(failure)).await;
@@ -241,19 +322,91 @@ async fn pump(
     }
 }
 
+/// One blocking read of the local socket; a read that waited [`STALL`] fails.
+fn read_socket(socket: &mut std::os::unix::net::UnixStream, into: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match socket.read(into) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(stalled())
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The local socket's next body bytes into `out`: taken from `buf` if a read of framing
+/// brought them, else read straight into `out`; framing is read apart in small reads.
+fn read_local(
+    socket: &mut std::os::unix::net::UnixStream,
+    buf: &mut BytesMut,
+    body: &mut Body,
+    out: &mut [u8],
+) -> io::Result<usize> {
+    if out.is_empty() {
+        return Ok(0);
+    }
+    loop {
+        match body.step(buf, out.len()).map_err(broken)? {
+            Step::Data(n) => {
+                out[..n].copy_from_slice(&buf[..n]);
+                buf.advance(n);
+                return Ok(n);
+            }
+            Step::Ended => return Ok(0),
+            Step::More => {}
+        }
+        if let (true, Some(ahead)) = (buf.is_empty(), body.data_ahead()) {
+            let room = usize::try_from(ahead).map_or(out.len(), |a| a.min(out.len()));
+            if room == 0 {
+                // Nothing left of a length or a chunk: where it ends, not more to read.
+                body.passed(0);
+                continue;
+            }
+            let n = read_socket(socket, &mut out[..room])?;
+            if n == 0 {
+                return if *body == Body::UntilClosed {
+                    *body = Body::Ended;
+                    Ok(0)
+                } else {
+                    Err(cut_short())
+                };
+            }
+            body.passed(n);
+            return Ok(n);
+        }
+        let mut piece = [0u8; FRAMING_READ];
+        let n = read_socket(socket, &mut piece)?;
+        if n == 0 {
+            return Err(cut_short());
+        }
+        buf.extend_from_slice(&piece[..n]);
+    }
+}
+
 impl Read for ArchiveReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
+        match &mut self.from {
+            Source::Local { socket, buf, body } => read_local(socket, buf, body, out),
+            Source::Handed { rx, current } => {
+                while current.is_empty() {
+                    match rx.blocking_recv() {
+                        Some(Ok(chunk)) => *current = chunk,
+                        Some(Err(e)) => return Err(e),
+                        None => return Ok(0),
+                    }
+                }
+                let n = out.len().min(current.len());
+                out[..n].copy_from_slice(&current[..n]);
+                current.advance(n);
+                Ok(n)
             }
         }
-        let n = out.len().min(self.current.len());
-        out[..n].copy_from_slice(&self.current[..n]);
-        self.current.advance(n);
-        Ok(n)
     }
 }
 
@@ -407,5 +560,106 @@ impl Write for ArchiveWriter {
 
     fn flush(&mut self) -> io::Result<()> {
         self.send(false)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::io::Write as _;
+    use std::os::unix::net::UnixStream;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `body` chunked in `sizes` (cycled), ended with a trailer.
+    fn chunked(body: &[u8], sizes: &[usize]) -> Vec<u8> {
+        let (mut wire, mut at) = (Vec::new(), 0);
+        let mut sizes = sizes.iter().cycle();
+        while at < body.len() {
+            let n = (*sizes.next().unwrap()).clamp(1, body.len() - at);
+            wire.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+            wire.extend_from_slice(&body[at..at + n]);
+            wire.extend_from_slice(b"\r\n");
+            at += n;
+        }
+        wire.extend_from_slice(b"0\r\nX-Trailer: t\r\n\r\n");
+        wire
+    }
+
+    /// What an [`ArchiveReader`] on a local socket reads, into pieces of `outs` (cycled),
+    /// while a thread writes `wire` (what follows the head; `early` of it already read
+    /// with the head) in writes of `writes` (cycled) and closes.
+    fn read_locally(
+        body: Body,
+        wire: &[u8],
+        early: usize,
+        writes: &[usize],
+        outs: &[usize],
+    ) -> io::Result<Vec<u8>> {
+        let (socket, mut engine) = UnixStream::pair().unwrap();
+        let early = early.min(wire.len());
+        let (buf, rest) = (BytesMut::from(&wire[..early]), wire[early..].to_vec());
+        let writes = writes.to_vec();
+        let writer = std::thread::spawn(move || {
+            let (mut at, mut sizes) = (0, writes.iter().cycle());
+            while at < rest.len() {
+                let n = (*sizes.next().unwrap()).clamp(1, rest.len() - at);
+                if engine.write_all(&rest[at..at + n]).is_err() {
+                    return;
+                }
+                at += n;
+            }
+        });
+        let mut reader = ArchiveReader {
+            from: Source::Local { socket, buf, body },
+        };
+        let (mut got, mut sizes) = (Vec::new(), outs.iter().cycle());
+        let result = loop {
+            let mut out = vec![0u8; *sizes.next().unwrap()];
+            match reader.read(&mut out) {
+                Ok(0) => break Ok(got),
+                Ok(n) => got.extend_from_slice(&out[..n]),
+                Err(e) => break Err(e),
+            }
+        };
+        drop(reader);
+        writer.join().unwrap();
+        result
+    }
+
+    #[test]
+    fn a_body_cut_short_on_the_local_socket_is_said() {
+        let wire = chunked(b"the whole archive", &[5]);
+        let err = read_locally(Body::ChunkSize, &wire[..12], 0, &[3], &[64]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("closed the connection before the archive ended"),
+            "{err}"
+        );
+        let err = read_locally(Body::Length(10), b"short", 0, &[64], &[64]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        let err = read_locally(Body::ChunkSize, b"zz\r\n", 0, &[64], &[64]).unwrap_err();
+        assert!(err.to_string().contains("not a number"), "{err}");
+    }
+
+    proptest! {
+        /// Any body, chunked any way, written in any pieces, some of it read with the head,
+        /// read into buffers of any size: the same body, from the local socket's reader.
+        #[test]
+        fn the_local_reader_gives_any_body_back(
+            body in proptest::collection::vec(any::<u8>(), 0..40_000),
+            sizes in proptest::collection::vec(1usize..9_000, 1..6),
+            writes in proptest::collection::vec(1usize..5_000, 1..6),
+            outs in proptest::collection::vec(1usize..70_000, 1..6),
+            early in 0usize..300,
+        ) {
+            let wire = chunked(&body, &sizes);
+            prop_assert_eq!(read_locally(Body::ChunkSize, &wire, early, &writes, &outs).unwrap(), body.clone());
+            let framed = if body.is_empty() { Body::Ended } else { Body::Length(body.len() as u64) };
+            prop_assert_eq!(read_locally(framed, &body, early, &writes, &outs).unwrap(), body.clone());
+            prop_assert_eq!(read_locally(Body::UntilClosed, &body, early, &writes, &outs).unwrap(), body);
+        }
     }
 }

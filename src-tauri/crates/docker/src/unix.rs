@@ -52,10 +52,11 @@ pub(crate) fn connect(
             path.to_string(),
         ));
     }
-    let connector = UnixConnector {
-        path: Arc::new(PathBuf::from(path)),
-    };
-    crate::http::docker_over(connector, "http://docker", timeout_secs)
+    let path = Arc::new(PathBuf::from(path));
+    let connector = UnixConnector { path: path.clone() };
+    let (docker, mut dial) = crate::http::docker_over(connector, "http://docker", timeout_secs)?;
+    dial.local = Some(path);
+    Ok((docker, dial))
 }
 
 #[cfg(test)]
