@@ -43,6 +43,12 @@ const READ_SIZE: usize = 1 << 20;
 /// Bytes asked of the local socket at a time where framing comes next: a chunk's end and
 /// the next one's size line, and little of its data (which goes straight where it is read).
 const FRAMING_READ: usize = 256;
+/// The least room a read of the local socket fills straight: smaller reads (the tar
+/// reader's headers, small files) are served from one read of [`SMALL_READS`] instead of
+/// a read each.
+const DIRECT_MIN: usize = 16 * 1024;
+/// Bytes asked of the local socket at a time for reads smaller than [`DIRECT_MIN`].
+const SMALL_READS: usize = 64 * 1024;
 /// Reads of a download on their way to the disk.
 const IN_FLIGHT: usize = 16;
 /// The size of an upload's chunks.
@@ -165,10 +171,12 @@ pub(crate) struct ArchiveReader {
 }
 
 enum Source {
-    /// Pieces read by a task, handed over (SSH, TLS).
+    /// Pieces read by a task, handed over (SSH, TLS); an empty piece says the body ended
+    /// (a task gone without saying so cut it short).
     Handed {
         rx: mpsc::Receiver<io::Result<Bytes>>,
         current: Bytes,
+        ended: bool,
     },
     /// The engine's local socket, in blocking mode, read here; `buf` holds what a read of
     /// framing brought beyond it.
@@ -215,6 +223,28 @@ fn no_answer() -> EngineError {
     ))
 }
 
+/// Sends `request` on a new connection to the engine's local socket at `path` and reads the
+/// answer's head; the connection is then read with blocking reads (see [`read_local`]).
+async fn open_local(path: &std::path::Path, request: &str) -> Result<ArchiveReader, EngineError> {
+    let opened = async move {
+        let mut io = tokio::net::UnixStream::connect(path)
+            .await
+            .map_err(|e| lost("cannot open a connection for the files", &e))?;
+        let (buf, body) = answer(&mut io, request).await?;
+        Ok::<_, EngineError>((io, buf, body))
+    };
+    let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
+        .await
+        .map_err(|_| no_answer())??;
+    let blocking = |e: io::Error| lost("the connection for the files cannot be read", &e);
+    let socket = io.into_std().map_err(blocking)?;
+    socket.set_nonblocking(false).map_err(blocking)?;
+    socket.set_read_timeout(Some(STALL)).map_err(blocking)?;
+    Ok(ArchiveReader {
+        from: Source::Local { socket, buf, body },
+    })
+}
+
 /// Asks the engine for the archive of `path` in the container `id`; the engine's refusal
 /// (no such path, no such container) comes back in its words.
 pub(crate) async fn get(
@@ -224,23 +254,7 @@ pub(crate) async fn get(
 ) -> Result<ArchiveReader, EngineError> {
     let request = archive_request(engine, id, path);
     if let Some(local) = engine.dial.local.clone() {
-        let opened = async move {
-            let mut io = tokio::net::UnixStream::connect(&*local)
-                .await
-                .map_err(|e| lost("cannot open a connection for the files", &e))?;
-            let (buf, body) = answer(&mut io, &request).await?;
-            Ok::<_, EngineError>((io, buf, body))
-        };
-        let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
-            .await
-            .map_err(|_| no_answer())??;
-        let blocking = |e: io::Error| lost("the connection for the files cannot be read", &e);
-        let socket = io.into_std().map_err(blocking)?;
-        socket.set_nonblocking(false).map_err(blocking)?;
-        socket.set_read_timeout(Some(STALL)).map_err(blocking)?;
-        return Ok(ArchiveReader {
-            from: Source::Local { socket, buf, body },
-        });
+        return open_local(&local, &request).await;
     }
     let dial = engine.dial.clone();
     let opened = async move {
@@ -260,6 +274,7 @@ pub(crate) async fn get(
         from: Source::Handed {
             rx,
             current: Bytes::new(),
+            ended: false,
         },
     })
 }
@@ -303,6 +318,7 @@ async fn pump(
             return;
         }
         if body == Body::Ended {
+            let _ = tx.send(Ok(Bytes::new())).await;
             return;
         }
         buf.reserve(READ_SIZE);
@@ -313,7 +329,10 @@ async fn pump(
         let failure = match read {
             Err(_) => stalled(),
             Ok(Err(e)) => e,
-            Ok(Ok(0)) if body == Body::UntilClosed => return,
+            Ok(Ok(0)) if body == Body::UntilClosed => {
+                let _ = tx.send(Ok(Bytes::new())).await;
+                return;
+            }
             Ok(Ok(0)) => cut_short(),
             Ok(Ok(_)) => continue,
         };
@@ -361,7 +380,8 @@ fn read_local(
             Step::Ended => return Ok(0),
             Step::More => {}
         }
-        if let (true, Some(ahead)) = (buf.is_empty(), body.data_ahead()) {
+        let ahead = body.data_ahead();
+        if let (true, true, Some(ahead)) = (buf.is_empty(), out.len() >= DIRECT_MIN, ahead) {
             let room = usize::try_from(ahead).map_or(out.len(), |a| a.min(out.len()));
             if room == 0 {
                 // Nothing left of a length or a chunk: where it ends, not more to read.
@@ -380,12 +400,25 @@ fn read_local(
             body.passed(n);
             return Ok(n);
         }
-        let mut piece = [0u8; FRAMING_READ];
-        let n = read_socket(socket, &mut piece)?;
-        if n == 0 {
-            return Err(cut_short());
+        // Into the buffer: framing, in a small read (what follows it goes straight where it
+        // is wanted), or body bytes for small reads, several at once.
+        let want = if ahead.is_some() {
+            SMALL_READS
+        } else {
+            FRAMING_READ
+        };
+        let had = buf.len();
+        buf.resize(had + want, 0);
+        let n = read_socket(socket, &mut buf[had..]);
+        buf.truncate(had + *n.as_ref().unwrap_or(&0));
+        if n? == 0 {
+            return if *body == Body::UntilClosed {
+                *body = Body::Ended;
+                Ok(0)
+            } else {
+                Err(cut_short())
+            };
         }
-        buf.extend_from_slice(&piece[..n]);
     }
 }
 
@@ -393,12 +426,21 @@ impl Read for ArchiveReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         match &mut self.from {
             Source::Local { socket, buf, body } => read_local(socket, buf, body, out),
-            Source::Handed { rx, current } => {
+            Source::Handed { rx, current, ended } => {
                 while current.is_empty() {
+                    if *ended {
+                        return Ok(0);
+                    }
                     match rx.blocking_recv() {
+                        Some(Ok(chunk)) if chunk.is_empty() => *ended = true,
                         Some(Ok(chunk)) => *current = chunk,
                         Some(Err(e)) => return Err(e),
-                        None => return Ok(0),
+                        None => {
+                            return Err(io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "the reading of the archive stopped before it ended",
+                            ))
+                        }
                     }
                 }
                 let n = out.len().min(current.len());
@@ -588,20 +630,35 @@ mod tests {
         wire
     }
 
+    /// What the engine does after the body.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Then {
+        /// Closes the connection.
+        Close,
+        /// Keeps it open, and sends what a next answer would: a reader that read past the
+        /// body would take it, or wait for more and fail at the test's short read timeout.
+        KeepOpen,
+    }
+
     /// What an [`ArchiveReader`] on a local socket reads, into pieces of `outs` (cycled),
     /// while a thread writes `wire` (what follows the head; `early` of it already read
-    /// with the head) in writes of `writes` (cycled) and closes.
+    /// with the head) in writes of `writes` (cycled), then does as `then` says.
     fn read_locally(
         body: Body,
         wire: &[u8],
         early: usize,
         writes: &[usize],
         outs: &[usize],
+        then: Then,
     ) -> io::Result<Vec<u8>> {
         let (socket, mut engine) = UnixStream::pair().unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let early = early.min(wire.len());
         let (buf, rest) = (BytesMut::from(&wire[..early]), wire[early..].to_vec());
         let writes = writes.to_vec();
+        let (done, read) = std::sync::mpsc::channel::<()>();
         let writer = std::thread::spawn(move || {
             let (mut at, mut sizes) = (0, writes.iter().cycle());
             while at < rest.len() {
@@ -610,6 +667,10 @@ mod tests {
                     return;
                 }
                 at += n;
+            }
+            if then == Then::KeepOpen {
+                let _ = engine.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                let _ = read.recv();
             }
         });
         let mut reader = ArchiveReader {
@@ -625,28 +686,110 @@ mod tests {
             }
         };
         drop(reader);
+        let _ = done.send(());
         writer.join().unwrap();
         result
+    }
+
+    /// A fake engine on a socket of its own that answers one request with `answer`, written
+    /// in pieces of `piece` bytes, and keeps the connection open until the test ends.
+    async fn engine_answering(
+        answer: Vec<u8>,
+        piece: usize,
+    ) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") {
+                let mut byte = [0u8; 1];
+                if tokio::io::AsyncReadExt::read(&mut conn, &mut byte)
+                    .await
+                    .unwrap_or(0)
+                    == 0
+                {
+                    return;
+                }
+                head.push(byte[0]);
+            }
+            assert!(head.starts_with(b"GET /v1.41/containers/c1/archive?path=%2Fdata HTTP/1.1\r\n"));
+            for part in answer.chunks(piece) {
+                if conn.write_all(part).await.is_err() {
+                    return;
+                }
+                conn.flush().await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            // Open until the reader lets go.
+            let mut rest = [0u8; 64];
+            let _ = tokio::io::AsyncReadExt::read(&mut conn, &mut rest).await;
+        });
+        (dir, path)
+    }
+
+    const REQUEST: &str =
+        "GET /v1.41/containers/c1/archive?path=%2Fdata HTTP/1.1\r\nHost: docker\r\n\r\n";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_local_download_opens_reads_its_body_and_stops_there() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        answer.extend_from_slice(&chunked(&body, &[32_768, 7, 5_000]));
+        // The head comes in pieces, some of the body with its last one.
+        let (_dir, path) = engine_answering(answer, 61).await;
+        let mut reader = open_local(&path, REQUEST).await.unwrap();
+        let got = tokio::task::spawn_blocking(move || {
+            let mut got = Vec::new();
+            reader.read_to_end(&mut got).map(|_| got)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(got.len(), body.len());
+        assert!(got == body);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_local_download_refused_says_the_engines_words() {
+        let message = br#"{"message":"Could not find the file /data in container c1"}"#;
+        let mut answer = format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            message.len()
+        )
+        .into_bytes();
+        answer.extend_from_slice(message);
+        let (_dir, path) = engine_answering(answer, 1000).await;
+        let Err(err) = open_local(&path, REQUEST).await else {
+            panic!("a refusal was read as an archive");
+        };
+        assert!(
+            err.to_string()
+                .contains("Could not find the file /data in container c1"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_body_cut_short_on_the_local_socket_is_said() {
         let wire = chunked(b"the whole archive", &[5]);
-        let err = read_locally(Body::ChunkSize, &wire[..12], 0, &[3], &[64]).unwrap_err();
+        let err =
+            read_locally(Body::ChunkSize, &wire[..12], 0, &[3], &[64], Then::Close).unwrap_err();
         assert!(
             err.to_string()
                 .contains("closed the connection before the archive ended"),
             "{err}"
         );
-        let err = read_locally(Body::Length(10), b"short", 0, &[64], &[64]).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-        let err = read_locally(Body::ChunkSize, b"zz\r\n", 0, &[64], &[64]).unwrap_err();
+        let err =
+            read_locally(Body::ChunkSize, b"zz\r\n", 0, &[64], &[64], Then::Close).unwrap_err();
         assert!(err.to_string().contains("not a number"), "{err}");
     }
 
     proptest! {
         /// Any body, chunked any way, written in any pieces, some of it read with the head,
-        /// read into buffers of any size: the same body, from the local socket's reader.
+        /// read into buffers of any size: the same body, from the local socket's reader,
+        /// which stops where the body does (what comes after it is left unread).
         #[test]
         fn the_local_reader_gives_any_body_back(
             body in proptest::collection::vec(any::<u8>(), 0..40_000),
@@ -656,10 +799,27 @@ mod tests {
             early in 0usize..300,
         ) {
             let wire = chunked(&body, &sizes);
-            prop_assert_eq!(read_locally(Body::ChunkSize, &wire, early, &writes, &outs).unwrap(), body.clone());
+            prop_assert_eq!(read_locally(Body::ChunkSize, &wire, early, &writes, &outs, Then::KeepOpen).unwrap(), body.clone());
             let framed = if body.is_empty() { Body::Ended } else { Body::Length(body.len() as u64) };
-            prop_assert_eq!(read_locally(framed, &body, early, &writes, &outs).unwrap(), body.clone());
-            prop_assert_eq!(read_locally(Body::UntilClosed, &body, early, &writes, &outs).unwrap(), body);
+            prop_assert_eq!(read_locally(framed, &body, early, &writes, &outs, Then::KeepOpen).unwrap(), body.clone());
+            prop_assert_eq!(read_locally(Body::UntilClosed, &body, early, &writes, &outs, Then::Close).unwrap(), body);
+        }
+
+        /// Any body cut anywhere before its end: an error that says so, never a clean end.
+        #[test]
+        fn the_local_reader_never_takes_a_cut_for_the_end(
+            body in proptest::collection::vec(any::<u8>(), 1..20_000),
+            sizes in proptest::collection::vec(1usize..9_000, 1..6),
+            outs in proptest::collection::vec(1usize..70_000, 1..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let wire = chunked(&body, &sizes);
+            let at = cut.index(wire.len());
+            let err = read_locally(Body::ChunkSize, &wire[..at], 0, &[4_096], &outs, Then::Close).unwrap_err();
+            prop_assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+            let at = cut.index(body.len());
+            let err = read_locally(Body::Length(body.len() as u64), &body[..at], 0, &[4_096], &outs, Then::Close).unwrap_err();
+            prop_assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
         }
     }
 }
