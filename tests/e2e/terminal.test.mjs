@@ -96,8 +96,18 @@ test("a terminal answers what is typed, a command shows its output, and a closed
   await s.switchTo(popped);
   await s.waitFor('[data-testid="terminal-window"]');
   await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42"), "what the terminal showed, in its new window");
+  // Clicked into first, as a user would: a new window under Xvfb (no window manager) need
+  // not have the keyboard yet.
+  await s.click(await s.waitFor('[data-testid="terminal"]'));
   await s.type(await s.waitFor('[data-testid="terminal"] .xterm-helper-textarea'), "echo $MARK-again\uE007");
-  await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42-again"), "the same shell answering in its window");
+  try {
+    await s.until(async () => (await rows()).some((r) => r.trim() === "kept-42-again"), "the same shell answering in its window");
+  } catch (e) {
+    // What the window showed, and what had the keyboard, say whether the keys or the answer went missing.
+    await s.screenshot(path.join(SHOTS, "terminal-window-failed.png")).catch(() => {});
+    const focus = await s.exec(`return document.activeElement?.className ?? null`).catch(() => null);
+    throw new Error(`${e.message}; focus on ${focus}; rows: ${JSON.stringify((await rows()).filter((r) => r.trim()))}`);
+  }
   await s.screenshot(path.join(SHOTS, "terminal-window.png"));
   // Ctrl+Shift+W closes the window as its close button would; the shell ends with it.
   await s.exec(
