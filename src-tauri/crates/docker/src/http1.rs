@@ -214,6 +214,23 @@ pub(crate) fn encode(s: &str) -> String {
     out
 }
 
+/// `body` chunked in `sizes` (cycled), ended with a trailer: what an engine would send.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn chunked(body: &[u8], sizes: &[usize]) -> Vec<u8> {
+    let (mut wire, mut at) = (Vec::new(), 0);
+    let mut sizes = sizes.iter().cycle();
+    while at < body.len() {
+        let n = (*sizes.next().unwrap()).clamp(1, body.len() - at);
+        wire.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+        wire.extend_from_slice(&body[at..at + n]);
+        wire.extend_from_slice(b"\r\n");
+        at += n;
+    }
+    wire.extend_from_slice(b"0\r\nX-Trailer: t\r\n\r\n");
+    wire
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -272,20 +289,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn chunked(body: &[u8], sizes: &[usize]) -> Vec<u8> {
-        let (mut wire, mut at) = (Vec::new(), 0);
-        let mut sizes = sizes.iter().cycle();
-        while at < body.len() {
-            let n = (*sizes.next().unwrap()).clamp(1, body.len() - at);
-            wire.extend_from_slice(format!("{n:x}\r\n").as_bytes());
-            wire.extend_from_slice(&body[at..at + n]);
-            wire.extend_from_slice(b"\r\n");
-            at += n;
-        }
-        wire.extend_from_slice(b"0\r\nX-Trailer: t\r\n\r\n");
-        wire
     }
 
     #[test]

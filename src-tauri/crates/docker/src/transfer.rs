@@ -223,19 +223,28 @@ fn no_answer() -> EngineError {
     ))
 }
 
-/// Sends `request` on a new connection to the engine's local socket at `path` and reads the
-/// answer's head; the connection is then read with blocking reads (see [`read_local`]).
-async fn open_local(path: &std::path::Path, request: &str) -> Result<ArchiveReader, EngineError> {
+/// Connects (`connect`), sends `request` and reads the answer's head, all within
+/// [`OPEN_DEADLINE`]: the connection, what came after the head, and the body's framing.
+async fn asked<I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    connect: impl std::future::Future<Output = io::Result<I>>,
+    request: &str,
+) -> Result<(I, BytesMut, Body), EngineError> {
     let opened = async move {
-        let mut io = tokio::net::UnixStream::connect(path)
+        let mut io = connect
             .await
             .map_err(|e| lost("cannot open a connection for the files", &e))?;
         let (buf, body) = answer(&mut io, request).await?;
-        Ok::<_, EngineError>((io, buf, body))
+        Ok((io, buf, body))
     };
-    let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
+    tokio::time::timeout(OPEN_DEADLINE, opened)
         .await
-        .map_err(|_| no_answer())??;
+        .map_err(|_| no_answer())?
+}
+
+/// Sends `request` on a new connection to the engine's local socket at `path` and reads the
+/// answer's head; the connection is then read with blocking reads (see [`read_local`]).
+async fn open_local(path: &std::path::Path, request: &str) -> Result<ArchiveReader, EngineError> {
+    let (io, buf, body) = asked(tokio::net::UnixStream::connect(path), request).await?;
     let blocking = |e: io::Error| lost("the connection for the files cannot be read", &e);
     let socket = io.into_std().map_err(blocking)?;
     socket.set_nonblocking(false).map_err(blocking)?;
@@ -256,18 +265,7 @@ pub(crate) async fn get(
     if let Some(local) = engine.dial.local.clone() {
         return open_local(&local, &request).await;
     }
-    let dial = engine.dial.clone();
-    let opened = async move {
-        let mut io = dial
-            .open()
-            .await
-            .map_err(|e| lost("cannot open a connection for the files", &e))?;
-        let (buf, body) = answer(&mut io, &request).await?;
-        Ok::<_, EngineError>((io, buf, body))
-    };
-    let (io, buf, body) = tokio::time::timeout(OPEN_DEADLINE, opened)
-        .await
-        .map_err(|_| no_answer())??;
+    let (io, buf, body) = asked(engine.dial.open(), &request).await?;
     let (tx, rx) = mpsc::channel(IN_FLIGHT);
     tokio::spawn(pump(io, buf, body, tx));
     Ok(ArchiveReader {
@@ -359,6 +357,16 @@ fn read_socket(socket: &mut std::os::unix::net::UnixStream, into: &mut [u8]) -> 
     }
 }
 
+/// The connection closed: the end of a body read until then, else one cut short.
+fn closed(body: &mut Body) -> io::Result<usize> {
+    if *body == Body::UntilClosed {
+        *body = Body::Ended;
+        Ok(0)
+    } else {
+        Err(cut_short())
+    }
+}
+
 /// The local socket's next body bytes into `out`: taken from `buf` if a read of framing
 /// brought them, else read straight into `out`; framing is read apart in small reads.
 fn read_local(
@@ -390,12 +398,7 @@ fn read_local(
             }
             let n = read_socket(socket, &mut out[..room])?;
             if n == 0 {
-                return if *body == Body::UntilClosed {
-                    *body = Body::Ended;
-                    Ok(0)
-                } else {
-                    Err(cut_short())
-                };
+                return closed(body);
             }
             body.passed(n);
             return Ok(n);
@@ -412,12 +415,7 @@ fn read_local(
         let n = read_socket(socket, &mut buf[had..]);
         buf.truncate(had + *n.as_ref().unwrap_or(&0));
         if n? == 0 {
-            return if *body == Body::UntilClosed {
-                *body = Body::Ended;
-                Ok(0)
-            } else {
-                Err(cut_short())
-            };
+            return closed(body);
         }
     }
 }
@@ -614,21 +612,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// `body` chunked in `sizes` (cycled), ended with a trailer.
-    fn chunked(body: &[u8], sizes: &[usize]) -> Vec<u8> {
-        let (mut wire, mut at) = (Vec::new(), 0);
-        let mut sizes = sizes.iter().cycle();
-        while at < body.len() {
-            let n = (*sizes.next().unwrap()).clamp(1, body.len() - at);
-            wire.extend_from_slice(format!("{n:x}\r\n").as_bytes());
-            wire.extend_from_slice(&body[at..at + n]);
-            wire.extend_from_slice(b"\r\n");
-            at += n;
-        }
-        wire.extend_from_slice(b"0\r\nX-Trailer: t\r\n\r\n");
-        wire
-    }
+    use crate::http1::chunked;
 
     /// What the engine does after the body.
     #[derive(Clone, Copy, PartialEq)]
