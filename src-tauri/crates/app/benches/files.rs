@@ -37,62 +37,27 @@ fn rss_mib() -> f64 {
     common::rss_kib() / 1024.0
 }
 
-/// Clock ticks of `/proc`'s CPU times, and of `/proc/stat`.
-fn ticks_per_second() -> f64 {
-    let out = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-}
-
-/// `utime + stime` and `cutime + cstime` of a process (its waited children: the CLI for
-/// this process, the archiving helper it starts for the engine), in ticks.
-fn times(pid: &str) -> (f64, f64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .skip(11)
-        .take(4)
-        .map(|v| v.parse().unwrap())
-        .collect();
-    (f[0] + f[1], f[2] + f[3])
-}
-
-/// CPU ticks of `pid` and everything it started: its own, its waited children's, and its
+/// CPU seconds of `pid` and everything it started: its own, its waited children's, and its
 /// live descendants' (an archiving helper still running), so that a helper counts in the
 /// step that ran it whenever it is reaped.
-fn tree_ticks(pid: &str) -> f64 {
-    let mut parents: std::collections::HashMap<String, Vec<String>> = Default::default();
+fn tree_cpu(pid: &str) -> f64 {
+    let mut children: std::collections::HashMap<String, Vec<String>> = Default::default();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
         if !name.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some(after) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
-            continue;
-        };
-        if let Some(ppid) = after.split_whitespace().nth(1) {
-            parents.entry(ppid.to_string()).or_default().push(name);
+        if let Some(parent) = common::proc_stat(&name).and_then(|f| f.get(1).cloned()) {
+            children.entry(parent).or_default().push(name);
         }
     }
     let mut total = 0.0;
     let mut pending = vec![pid.to_string()];
     while let Some(p) = pending.pop() {
-        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
-            let after = &stat[stat.rfind(')').unwrap() + 2..];
-            total += after
-                .split_whitespace()
-                .skip(11)
-                .take(4)
-                .map(|v| v.parse::<f64>().unwrap())
-                .sum::<f64>();
+        if let Some((own, waited)) = common::cpu_times(&p) {
+            total += own + waited;
         }
-        pending.extend(parents.remove(&p).unwrap_or_default());
+        pending.extend(children.remove(&p).unwrap_or_default());
     }
     total
 }
@@ -121,7 +86,8 @@ fn raw_api(engine: &TestEngine, container: &str, into: &std::path::Path) -> u64 
     }
 }
 
-/// The machine's busy and idle ticks (`/proc/stat`, iowait counted as idle).
+/// The machine's busy and idle ticks (`/proc/stat`, iowait counted as idle): only their
+/// ratio is used.
 fn machine() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap();
     let f: Vec<f64> = stat
@@ -147,7 +113,6 @@ struct Spent {
 
 struct Meter {
     engine_pid: String,
-    tick: f64,
 }
 
 struct Mark {
@@ -159,8 +124,8 @@ struct Mark {
 impl Meter {
     fn mark(&self) -> Mark {
         Mark {
-            own: times("self"),
-            engine: tree_ticks(&self.engine_pid),
+            own: common::cpu_times("self").unwrap(),
+            engine: tree_cpu(&self.engine_pid),
             machine: machine(),
         }
     }
@@ -177,8 +142,8 @@ impl Meter {
         let busy = now.machine.0 - from.machine.0;
         let idle = now.machine.1 - from.machine.1;
         Spent {
-            client: client / self.tick,
-            engine: engine / self.tick,
+            client,
+            engine,
             busy: busy / (busy + idle).max(1.0),
         }
     }
@@ -224,7 +189,6 @@ async fn main() {
             .unwrap()
             .trim()
             .to_string(),
-        tick: ticks_per_second(),
     };
     let (mut ours_cpu, mut cli_cpu) = (Vec::new(), Vec::new());
     let (mut raw_file, mut raw_null) = (Vec::new(), Vec::new());

@@ -18,18 +18,9 @@ use common::env_usize;
 use squirrel_core::ports::LogHistoryRepository;
 use support::{App, TestEngine};
 
-/// Clock ticks a second, as /proc counts CPU time.
-const TICKS: f64 = 100.0;
-
 /// CPU seconds used so far by process `pid` (user + system).
 fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command (which may hold spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    (utime + stime) / TICKS
+    common::cpu_times(&pid.to_string()).map_or(0.0, |t| t.0)
 }
 
 /// About 1,000 lines a second: 100 lines every 0.1 s, like a busy web server's access log.

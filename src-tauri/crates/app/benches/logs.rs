@@ -186,9 +186,5 @@ async fn main() {
 
 /// User and system CPU time of this process so far, in seconds.
 fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-    let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
-    // Clock ticks are 100 a second on Linux.
-    ticks / 100.0
+    common::cpu_times("self").unwrap().0
 }

@@ -27,20 +27,6 @@ use futures_util::{stream, StreamExt};
 use squirrel_core::DomainEvent;
 use support::{App, TestEngine};
 
-/// Clock ticks per second of /proc times (USER_HZ; 100 on Linux).
-const HZ: f64 = 100.0;
-
-/// (utime + stime, cutime + cstime) of a process, in seconds.
-fn proc_times(pid: &str) -> Option<(f64, f64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which may hold spaces: ") state ppid ...".
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime is field 14 of the whole line, i.e. index 11 after the state (field 3).
-    Some(((n(11) + n(12)) / HZ, (n(13) + n(14)) / HZ))
-}
-
 fn rss_mib() -> f64 {
     common::rss_kib() / 1024.0
 }
@@ -57,7 +43,7 @@ fn engine_cpu(engine: &TestEngine) -> f64 {
         }
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         if String::from_utf8_lossy(&cmdline).contains(&needle) {
-            total += proc_times(&pid).map(|t| t.0).unwrap_or(0.0);
+            total += common::cpu_times(&pid).map(|t| t.0).unwrap_or(0.0);
         }
     }
     total
@@ -152,7 +138,7 @@ async fn main() {
     }
     // The engine's CPU first: its scan of /proc is this process's work, not Squirrel's.
     let e0 = engine_cpu(&engine);
-    let (c0, _) = proc_times("self").unwrap();
+    let (c0, _) = common::cpu_times("self").unwrap();
     let t = Instant::now();
     let mut seen = 0;
     let mut per_round = Vec::new();
@@ -170,7 +156,7 @@ async fn main() {
         }
     }
     let wall = t.elapsed();
-    let (c1, _) = proc_times("self").unwrap();
+    let (c1, _) = common::cpu_times("self").unwrap();
     phases.push(Phase {
         name: "Squirrel",
         wall,
@@ -199,7 +185,7 @@ async fn main() {
 
     // --- docker stats --no-stream ---------------------------------------------------------
     let e0 = engine_cpu(&engine);
-    let (_, k0) = proc_times("self").unwrap();
+    let (_, k0) = common::cpu_times("self").unwrap();
     let t = Instant::now();
     let mut cli_secs = Vec::new();
     let mut next = Instant::now();
@@ -221,7 +207,7 @@ async fn main() {
         tokio::time::sleep_until(next.into()).await;
     }
     let wall = t.elapsed();
-    let (_, k1) = proc_times("self").unwrap();
+    let (_, k1) = common::cpu_times("self").unwrap();
     phases.push(Phase {
         name: "docker stats --no-stream",
         wall,

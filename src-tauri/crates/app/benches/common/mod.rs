@@ -17,6 +17,25 @@ pub fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Clock ticks a second of `/proc`'s CPU times (`USER_HZ`, 100 in Linux's ABI).
+pub const USER_HZ: f64 = 100.0;
+
+/// The fields of `/proc/<pid>/stat` after the command name (which may hold spaces): the
+/// state first, then the parent's pid; `pid` may be `self`. `None` once the process is gone.
+pub fn proc_stat(pid: &str) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
+/// CPU seconds of a process so far: its own (user + system) and its waited children's.
+pub fn cpu_times(pid: &str) -> Option<(f64, f64)> {
+    let f = proc_stat(pid)?;
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime is field 14 of the whole line: index 11 after the state (field 3).
+    Some(((n(11) + n(12)) / USER_HZ, (n(13) + n(14)) / USER_HZ))
+}
+
 /// This process's resident memory, in KiB (`VmRSS` of `/proc/self/status`).
 pub fn rss_kib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
