@@ -171,12 +171,14 @@ async fn main() {
     );
 
     // One round by itself, to compare its latency with one CLI call.
-    let mut collector = squirrel_docker::stats::StatsCollector::new(
-        docker.clone(),
+    let mut collector = squirrel_docker::stats::StatsCollector::for_socket(
+        &engine.socket().display().to_string(),
+        docker.client_version().to_string().as_str(),
         device.uuid.clone(),
         app.stats_sink(),
         interval,
-    );
+    )
+    .unwrap();
     collector.round().await.unwrap();
     let t = Instant::now();
     let sampled_once = collector.round().await.unwrap();

@@ -3,6 +3,7 @@
 //! the container's cores.
 #![allow(clippy::unwrap_used)]
 
+use crate::stats::RawStats;
 use bollard::models::{ContainerInspectResponse, ContainerStatsResponse, ContainerSummary};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -104,8 +105,8 @@ proptest! {
 
     #[test]
     fn stats_give_bounded_cpu(which in 0usize..3, edits in edits(), later in edits()) {
-        let first = serde_json::from_value::<ContainerStatsResponse>(mutated(STATS[which], &edits));
-        let second = serde_json::from_value::<ContainerStatsResponse>(mutated(STATS[which], &later));
+        let first = serde_json::from_value::<RawStats>(mutated(STATS[which], &edits));
+        let second = serde_json::from_value::<RawStats>(mutated(STATS[which], &later));
         let first = first.ok().as_ref().and_then(crate::stats::reading);
         let second = second.ok().as_ref().and_then(crate::stats::reading);
         for (r, prev) in [(&first, None), (&second, first.as_ref())] {
@@ -114,6 +115,27 @@ proptest! {
                 let all = f64::from(r.online_cpus.max(1)) * 100.0;
                 prop_assert!(s.cpu_percent >= 0.0 && s.cpu_percent <= all, "{} > {all}", s.cpu_percent);
                 prop_assert!(s.net_rx_rate >= 0.0 && s.block_write_rate >= 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn the_lean_stats_model_agrees_with_bollards(which in 0usize..3, edits in edits()) {
+        let v = mutated(STATS[which], &edits);
+        let full = serde_json::from_value::<ContainerStatsResponse>(v.clone());
+        let lean = serde_json::from_value::<RawStats>(v);
+        // The lean model skips what bollard's reads: where bollard's decodes, so does it.
+        prop_assert!(full.is_err() || lean.is_ok());
+        if let (Ok(full), Ok(lean)) = (full, lean) {
+            let a = crate::stats::reading(&RawStats::from(&full));
+            let b = crate::stats::reading(&lean);
+            prop_assert_eq!(a.is_some(), b.is_some());
+            if let (Some(mut a), Some(mut b)) = (a, b) {
+                // An unreadable time falls back to the clock, read twice.
+                prop_assert!((a.read_at_ms - b.read_at_ms).abs() < 1000);
+                a.read_at_ms = 0;
+                b.read_at_ms = 0;
+                prop_assert_eq!(a, b);
             }
         }
     }

@@ -12,6 +12,7 @@ mod exec;
 mod files;
 mod http;
 mod http1;
+mod keepalive;
 mod log_reader;
 pub mod logs;
 mod mapping;

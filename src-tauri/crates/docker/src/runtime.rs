@@ -205,7 +205,10 @@ impl ContainerRuntime for DockerRuntime {
                 }),
             )
             // A response without counters means the container stopped: end there.
-            .map(|r| r.map(|s| stats::reading(&s)).map_err(engine_error))
+            .map(|r| {
+                r.map(|s| stats::reading(&stats::RawStats::from(&s)))
+                    .map_err(engine_error)
+            })
             .take_while(|r| std::future::ready(!matches!(r, Ok(None))))
             .filter_map(|r| std::future::ready(r.transpose()));
         Ok(readings.boxed())

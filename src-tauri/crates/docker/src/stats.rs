@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::models::ContainerStatsResponse;
-use bollard::query_parameters::{ListContainersOptions, StatsOptions};
-use bollard::Docker;
 use futures_util::{stream, StreamExt};
+use serde::Deserialize;
 use squirrel_core::model::{CpuCounters, EngineSample, StatsReading};
 use squirrel_core::ports::StatsSink;
 
+use crate::client::Engine;
+use crate::http1::encode;
+use crate::keepalive::Requester;
 use crate::rfc3339;
 
 /// Stats calls in flight at once per device, at least and at most. Engines before 25.0
@@ -21,6 +23,9 @@ use crate::rfc3339;
 /// containers asked for).
 pub const MIN_CONCURRENCY: usize = 4;
 pub const MAX_CONCURRENCY: usize = 128;
+/// At most this many in flight where connections are scarce (SSH: a channel each), so that
+/// the watcher's own requests keep channels during a round.
+pub const MAX_CONCURRENCY_LIMITED: usize = 4;
 
 /// How many stats calls a round of `containers` keeps in flight at `interval`.
 pub fn concurrency(containers: usize, interval: Duration) -> usize {
@@ -32,6 +37,135 @@ pub fn concurrency(containers: usize, interval: Duration) -> usize {
 
 /// A stats call that takes longer is given up for this round.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest stats answer read (one is a few KiB; a container on very many networks
+/// makes it longer).
+const MAX_STATS_BODY: usize = 1024 * 1024;
+/// The longest list of running containers read (about 2 KiB each).
+const MAX_LIST_BODY: usize = 256 * 1024 * 1024;
+
+/// What a stats answer holds that a reading uses; every other field of the engine's answer
+/// is skipped unread (the cgroup's whole `memory_stats.stats` map among them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawStats {
+    pub read: Option<String>,
+    pub cpu_stats: Option<RawCpu>,
+    pub precpu_stats: Option<RawCpu>,
+    pub memory_stats: Option<RawMemory>,
+    pub networks: Option<HashMap<String, RawNetwork>>,
+    pub blkio_stats: Option<RawBlkio>,
+    pub pids_stats: Option<RawPids>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawCpu {
+    pub cpu_usage: Option<RawCpuUsage>,
+    pub system_cpu_usage: Option<u64>,
+    pub online_cpus: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawCpuUsage {
+    pub total_usage: Option<u64>,
+    pub percpu_usage: Option<Vec<u64>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawMemory {
+    pub usage: Option<u64>,
+    pub limit: Option<u64>,
+    pub stats: Option<RawMemoryStats>,
+}
+
+/// The two counters of the cgroup's memory map the CLI's formula reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawMemoryStats {
+    pub total_inactive_file: Option<u64>,
+    pub inactive_file: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawNetwork {
+    pub rx_bytes: Option<u64>,
+    pub tx_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawBlkio {
+    pub io_service_bytes_recursive: Option<Vec<RawBlkioEntry>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawBlkioEntry {
+    pub op: Option<String>,
+    pub value: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPids {
+    pub current: Option<u64>,
+}
+
+impl From<&ContainerStatsResponse> for RawStats {
+    /// The same fields out of bollard's full model (the live stream of one container
+    /// comes through bollard).
+    fn from(s: &ContainerStatsResponse) -> Self {
+        let cpu = |c: &bollard::models::ContainerCpuStats| RawCpu {
+            cpu_usage: c.cpu_usage.as_ref().map(|u| RawCpuUsage {
+                total_usage: u.total_usage,
+                percpu_usage: u.percpu_usage.clone(),
+            }),
+            system_cpu_usage: c.system_cpu_usage,
+            online_cpus: c.online_cpus,
+        };
+        RawStats {
+            read: s.read.clone(),
+            cpu_stats: s.cpu_stats.as_ref().map(cpu),
+            precpu_stats: s.precpu_stats.as_ref().map(cpu),
+            memory_stats: s.memory_stats.as_ref().map(|m| RawMemory {
+                usage: m.usage,
+                limit: m.limit,
+                stats: m.stats.as_ref().map(|st| RawMemoryStats {
+                    total_inactive_file: st.get("total_inactive_file").copied(),
+                    inactive_file: st.get("inactive_file").copied(),
+                }),
+            }),
+            networks: s.networks.as_ref().map(|nets| {
+                nets.iter()
+                    .map(|(name, n)| {
+                        let net = RawNetwork {
+                            rx_bytes: n.rx_bytes,
+                            tx_bytes: n.tx_bytes,
+                        };
+                        (name.clone(), net)
+                    })
+                    .collect()
+            }),
+            blkio_stats: s.blkio_stats.as_ref().map(|b| RawBlkio {
+                io_service_bytes_recursive: b.io_service_bytes_recursive.as_ref().map(|es| {
+                    es.iter()
+                        .map(|e| RawBlkioEntry {
+                            op: e.op.clone(),
+                            value: e.value,
+                        })
+                        .collect()
+                }),
+            }),
+            pids_stats: s
+                .pids_stats
+                .as_ref()
+                .map(|p| RawPids { current: p.current }),
+        }
+    }
+}
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -42,27 +176,18 @@ fn now_ms() -> i64 {
 
 /// Memory in use as the docker CLI computes it: cgroup v1 subtracts `total_inactive_file`,
 /// cgroup v2 `inactive_file`, each only when smaller than the usage.
-fn memory_used(usage: u64, stats: Option<&HashMap<String, u64>>) -> u64 {
-    let stats = match stats {
-        Some(s) => s,
-        None => return usage,
-    };
-    if let Some(v) = stats.get("total_inactive_file") {
-        if *v < usage {
-            return usage - v;
-        }
-    } else if let Some(v) = stats.get("inactive_file") {
-        if *v < usage {
-            return usage - v;
-        }
+fn memory_used(usage: u64, stats: Option<&RawMemoryStats>) -> u64 {
+    let inactive = stats.and_then(|s| s.total_inactive_file.or(s.inactive_file));
+    match inactive {
+        Some(v) if v < usage => usage - v,
+        _ => usage,
     }
-    usage
 }
 
 /// The reading in one stats response, or `None` when the container is not running (the
 /// engine then answers with only its id and name, or, on a stream, with zeroed counters
 /// read at the zero time `0001-01-01T00:00:00Z`).
-pub fn reading(s: &ContainerStatsResponse) -> Option<StatsReading> {
+pub fn reading(s: &RawStats) -> Option<StatsReading> {
     let read_at_ms = match s.read.as_deref().map(rfc3339::parse_unix_millis) {
         Some(Some(ms)) if ms <= 0 => return None,
         Some(Some(ms)) => ms,
@@ -134,27 +259,37 @@ pub fn reading(s: &ContainerStatsResponse) -> Option<StatsReading> {
     })
 }
 
-/// One reading of one container, at once (`one-shot`: the engine does not wait a second
-/// to fill `precpu_stats`; the previous round supplies it).
-pub async fn read_once(docker: &Docker, id: &str) -> Result<Option<StatsReading>, String> {
-    let mut s = docker.stats(
-        id,
-        Some(StatsOptions {
-            stream: false,
-            one_shot: true,
-        }),
-    );
-    match tokio::time::timeout(CALL_TIMEOUT, s.next()).await {
-        Err(_) => Err("the engine took too long to answer".into()),
-        Ok(None) => Ok(None),
-        Ok(Some(Err(e))) => Err(e.to_string()),
-        Ok(Some(Ok(r))) => Ok(reading(&r)),
+/// The engine's refusal in its own words (`{"message": ...}`), or its status.
+fn refusal(status: u16, body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Message {
+        message: String,
+    }
+    match serde_json::from_slice::<Message>(body) {
+        Ok(m) => format!("the engine refused ({status}): {}", m.message),
+        Err(_) => format!("the engine refused ({status})"),
     }
 }
 
-/// Samples one device's running containers every `interval` and reports each round.
+/// Running containers' ids, as the engine lists them.
+#[derive(Deserialize)]
+struct Listed {
+    #[serde(rename = "Id")]
+    id: String,
+}
+
+/// `{"status":["running"]}`, the list filter of a round.
+const RUNNING: &str = "%7B%22status%22%3A%5B%22running%22%5D%7D";
+
+/// Samples one device's running containers every `interval` and reports each round. Its
+/// requests go on connections of its own, kept from one round to the next (given back at
+/// the end of each round where connections are scarce), read without hyper and decoded
+/// into only the fields a reading uses.
 pub struct StatsCollector {
-    docker: Docker,
+    requests: Requester,
+    api_version: String,
+    /// Connections are scarce (SSH channels): fewer in flight, none kept between rounds.
+    limited: bool,
     device_uuid: String,
     sink: Arc<dyn StatsSink>,
     interval: Duration,
@@ -162,19 +297,45 @@ pub struct StatsCollector {
 }
 
 impl StatsCollector {
-    pub fn new(
-        docker: Docker,
+    pub(crate) fn new(
+        engine: &Engine,
         device_uuid: String,
         sink: Arc<dyn StatsSink>,
         interval: Duration,
     ) -> Self {
         Self {
-            docker,
+            requests: Requester::new(engine.dial.clone()),
+            api_version: engine.docker.client_version().to_string(),
+            limited: engine.slots.is_some(),
             device_uuid,
             sink,
             interval,
             previous: HashMap::new(),
         }
+    }
+
+    /// A collector for the engine at the local socket `path`, speaking API `api_version`
+    /// (benchmarks use it beside the app's own).
+    pub fn for_socket(
+        path: &str,
+        api_version: &str,
+        device_uuid: String,
+        sink: Arc<dyn StatsSink>,
+        interval: Duration,
+    ) -> Result<Self, String> {
+        let (docker, dial) = crate::unix::connect(path, 60).map_err(|e| e.to_string())?;
+        let mut collector = Self::new(
+            &Engine {
+                docker,
+                dial,
+                slots: None,
+            },
+            device_uuid,
+            sink,
+            interval,
+        );
+        collector.api_version = api_version.to_string();
+        Ok(collector)
     }
 
     /// Runs a round every interval until the task is dropped. A round starts only after
@@ -190,25 +351,64 @@ impl StatsCollector {
         }
     }
 
+    /// The ids of the running containers.
+    async fn running(&self) -> Result<Vec<String>, String> {
+        let path = format!("/v{}/containers/json?filters={RUNNING}", self.api_version);
+        let answer =
+            tokio::time::timeout(CALL_TIMEOUT * 6, self.requests.get(&path, MAX_LIST_BODY))
+                .await
+                .map_err(|_| "the engine took too long to list its containers".to_string())??;
+        if answer.status != 200 {
+            return Err(refusal(answer.status, &answer.body));
+        }
+        let listed: Vec<Listed> = serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("the engine's list of containers is not understood: {e}"))?;
+        Ok(listed.into_iter().map(|c| c.id).collect())
+    }
+
+    /// One reading of one container, at once (`one-shot`: the engine does not wait a
+    /// second to fill `precpu_stats`; the previous round supplies it). `None`: the
+    /// container is not running (any more).
+    async fn read_once(&self, id: &str) -> Result<Option<StatsReading>, String> {
+        let path = format!(
+            "/v{}/containers/{}/stats?stream=false&one-shot=true",
+            self.api_version,
+            encode(id)
+        );
+        let answer = tokio::time::timeout(CALL_TIMEOUT, self.requests.get(&path, MAX_STATS_BODY))
+            .await
+            .map_err(|_| "the engine took too long to answer".to_string())??;
+        match answer.status {
+            200 => {}
+            // Removed since the list: nothing to read.
+            404 => return Ok(None),
+            status => return Err(refusal(status, &answer.body)),
+        }
+        let raw: RawStats = serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("the engine's stats are not understood: {e}"))?;
+        Ok(reading(&raw))
+    }
+
     /// One round: read every running container (a few at a time), turn readings into
     /// samples against the previous round, report those that have a previous reading.
     pub async fn round(&mut self) -> Result<usize, String> {
-        let filters = HashMap::from([("status".to_string(), vec!["running".to_string()])]);
-        let running = self
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: false,
-                filters: Some(filters),
-                ..Default::default()
-            }))
-            .await
-            .map_err(|e| e.to_string())?;
-        let ids: Vec<String> = running.into_iter().filter_map(|c| c.id).collect();
-        let in_flight = concurrency(ids.len(), self.interval);
-        let docker = &self.docker;
+        let result = self.round_unkept().await;
+        if self.limited || result.is_err() {
+            self.requests.close_idle();
+        }
+        result
+    }
+
+    async fn round_unkept(&mut self) -> Result<usize, String> {
+        let ids = self.running().await?;
+        let mut in_flight = concurrency(ids.len(), self.interval);
+        if self.limited {
+            in_flight = in_flight.min(MAX_CONCURRENCY_LIMITED);
+        }
+        let this = &*self;
         let readings: Vec<(String, Option<StatsReading>)> = stream::iter(ids)
             .map(|id| async move {
-                match read_once(docker, &id).await {
+                match this.read_once(&id).await {
                     Ok(r) => (id, r),
                     Err(e) => {
                         tracing::debug!(container = %id, error = %e, "stats call failed");

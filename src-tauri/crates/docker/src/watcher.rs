@@ -158,11 +158,12 @@ impl DockerWatcher {
         if let Err(e) = self.sync(&docker, ctx).await {
             return SessionEnd::Lost(e);
         }
-        self.client.set(Some(Engine {
+        let engine = Engine {
             docker: docker.clone(),
             dial,
             slots,
-        }));
+        };
+        self.client.set(Some(engine.clone()));
         ctx.sink
             .set_status(
                 device,
@@ -174,12 +175,8 @@ impl DockerWatcher {
         *online_since = Some(Instant::now());
         let _collector = (ctx.device.stats_interval_secs > 0).then(|| {
             let interval = Duration::from_secs(u64::from(ctx.device.stats_interval_secs));
-            let collector = StatsCollector::new(
-                docker.clone(),
-                device.to_string(),
-                ctx.stats.clone(),
-                interval,
-            );
+            let collector =
+                StatsCollector::new(&engine, device.to_string(), ctx.stats.clone(), interval);
             AbortOnDrop(tokio::spawn(collector.run().in_current_span()))
         });
 

@@ -5,12 +5,33 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bollard::models::ContainerStatsResponse;
-use squirrel_docker::stats::reading;
+use squirrel_docker::stats::{reading, RawStats};
 
-fn load(name: &str) -> ContainerStatsResponse {
+/// A recorded answer as the collector decodes it (only the fields a reading uses).
+fn load(name: &str) -> RawStats {
+    serde_json::from_str(&text(name)).unwrap()
+}
+
+fn text(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    serde_json::from_str(&text).unwrap()
+    std::fs::read_to_string(&path).unwrap()
+}
+
+#[test]
+fn the_lean_model_reads_what_bollards_full_model_reads() {
+    // The live stream of one container decodes through bollard; a round through the lean
+    // model. Both must give the same reading of the same answer.
+    for name in [
+        "stats_cgroup_v1_busy.json",
+        "stats_cgroup_v1_page_cache.json",
+        "stats_cgroup_v2.json",
+    ] {
+        let full: ContainerStatsResponse = serde_json::from_str(&text(name)).unwrap();
+        let lean = reading(&load(name)).unwrap();
+        let through_full = reading(&RawStats::from(&full)).unwrap();
+        assert_eq!(lean, through_full, "{name}");
+        assert!(lean.cpu_total_ns > 0 && lean.memory_used > 0, "{name}");
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -85,7 +106,7 @@ fn online_cpus_missing_falls_back_to_percpu_counters() {
 #[test]
 fn a_stopped_container_gives_no_reading() {
     // What the engine answers for a container that is not running.
-    let v: ContainerStatsResponse = serde_json::from_str(
+    let v: RawStats = serde_json::from_str(
         r#"{"id":"abc","name":"/stopped","os_type":"linux","read":"0001-01-01T00:00:00Z"}"#,
     )
     .unwrap();
