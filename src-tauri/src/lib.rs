@@ -7,6 +7,7 @@ mod events;
 mod logging;
 mod state;
 pub mod webview_env;
+mod webview_guard;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -157,10 +158,13 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .on_page_load(|webview, payload| {
-            if payload.event() != tauri::webview::PageLoadEvent::Started {
+            let main = webview.label() == "main";
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                if main {
+                    tracing::info!("the main window's page loaded");
+                }
                 return;
             }
-            let main = webview.label() == "main";
             // The main page reports whether it is hidden once loaded; until then it is taken
             // as shown. (A terminal's own window has no say in it.)
             if main {
@@ -235,6 +239,10 @@ pub fn run() {
                 tauri::async_runtime::spawn(async move { squirrel.start().await });
             }
             app.manage(AppState(opened));
+            match app.get_webview_window("main") {
+                Some(main) => webview_guard::reload_when_its_process_ends(&main),
+                None => tracing::warn!("no main window to watch"),
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

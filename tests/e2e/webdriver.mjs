@@ -63,7 +63,7 @@ export async function startSession({ application, env, renderer = "webkit-defaul
 }
 
 /** Pids of running processes whose environment has `SQUIRREL_DATA_DIR=dir`: the session's app. */
-function appsUsing(dir) {
+export function appsUsing(dir) {
   const needle = `SQUIRREL_DATA_DIR=${dir}`;
   const pids = [];
   for (const entry of readdirSync("/proc")) {
@@ -103,7 +103,10 @@ export class Session {
     }
     const json = await res.json();
     if (!res.ok) {
-      const err = new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}`);
+      // WebKitWebDriver ends the session when the page's web process ends (a crash, a kill):
+      // say which processes still run, as for a lost connection.
+      const crashed = json.value?.error === "invalid session id" ? `; ${this.whoIsAlive()}` : "";
+      const err = new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}${crashed}`);
       err.code = json.value?.error;
       throw err;
     }
@@ -121,7 +124,10 @@ export class Session {
         return "gone";
       }
     });
-    return `tauri-driver ${driver}; processes of the app still running: ${names.length ? names.join(", ") : "none"}`;
+    // Measured by killing each in turn: only the loss of WebKitWebDriver (or tauri-driver)
+    // resets the connection; a web process or an app that ends gives "invalid session id".
+    const server = names.includes("WebKitWebDriver") ? "" : "; WebKitWebDriver (the test's WebDriver server, not the app) is gone";
+    return `tauri-driver ${driver}; processes of the app still running: ${names.length ? names.join(", ") : "none"}${server}`;
   }
 
   async findAll(css, root) {
