@@ -95,7 +95,10 @@ mod tests {
         let t0 = Instant::now();
         let mut ends = Ends::default();
         for k in 0..MAX_RELOADS {
-            assert_eq!(ends.record(t0 + Duration::from_secs(k as u64)), AfterEnd::Reload);
+            assert_eq!(
+                ends.record(t0 + Duration::from_secs(k as u64)),
+                AfterEnd::Reload
+            );
         }
         assert_eq!(ends.record(t0 + Duration::from_secs(5)), AfterEnd::GiveUp);
         // Ends spread over more than the window each reload.

@@ -49,6 +49,14 @@ fn engine_cpu(engine: &TestEngine) -> f64 {
     total
 }
 
+/// A sink that drops every round: the collection's own cost.
+struct Dropped;
+
+#[async_trait::async_trait]
+impl squirrel_core::ports::StatsSink for Dropped {
+    async fn record(&self, _: &str, _: Vec<squirrel_core::model::EngineSample>) {}
+}
+
 fn pct(cpu_secs: f64, wall: Duration) -> f64 {
     cpu_secs / wall.as_secs_f64() * 100.0
 }
@@ -180,10 +188,30 @@ async fn main() {
     )
     .unwrap();
     collector.round().await.unwrap();
+    let (r0, _) = common::cpu_times("self").unwrap();
     let t = Instant::now();
     let sampled_once = collector.round().await.unwrap();
     let round_secs = t.elapsed().as_secs_f64();
+    let (r1, _) = common::cpu_times("self").unwrap();
     assert_eq!(sampled_once, n);
+    // The same round with its samples dropped: what collecting costs without recording.
+    let mut bare = squirrel_docker::stats::StatsCollector::for_socket(
+        &engine.socket().display().to_string(),
+        docker.client_version().to_string().as_str(),
+        device.uuid.clone(),
+        std::sync::Arc::new(Dropped),
+        interval,
+    )
+    .unwrap();
+    bare.round().await.unwrap();
+    let mut bare_cpu = Vec::new();
+    for _ in 0..3 {
+        let (b0, _) = common::cpu_times("self").unwrap();
+        assert_eq!(bare.round().await.unwrap(), n);
+        let (b1, _) = common::cpu_times("self").unwrap();
+        bare_cpu.push(b1 - b0);
+    }
+    bare_cpu.sort_by(f64::total_cmp);
 
     // --- docker stats --no-stream ---------------------------------------------------------
     let e0 = engine_cpu(&engine);
@@ -249,6 +277,11 @@ async fn main() {
             v.sort_by(f64::total_cmp);
             v[v.len() / 2]
         }
+    );
+    println!(
+        "one round's CPU: {:.1} ms recorded (collect, store, events); {:.1} ms collected only (median of 3, samples dropped)",
+        (r1 - r0) * 1000.0,
+        bare_cpu[1] * 1000.0
     );
     println!(
         "Squirrel RSS: {rss_before:.1} MiB before, {rss_after:.1} MiB after {} rounds of {n} (+{:.1} MiB)",
