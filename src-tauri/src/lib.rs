@@ -161,7 +161,7 @@ pub fn run() {
             let main = webview.label() == "main";
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 if main {
-                    tracing::info!("the main window's page loaded");
+                    tracing::info!(url = %payload.url(), "the main window's page loaded");
                 }
                 return;
             }

@@ -4,6 +4,8 @@
 //! A page that keeps ending at once is not reloaded for ever: past [`MAX_RELOADS`] within
 //! [`RELOAD_WINDOW`], the window says what happened and what to do.
 
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
+
 use std::time::{Duration, Instant};
 
 /// Reloads allowed within [`RELOAD_WINDOW`].
@@ -52,7 +54,6 @@ pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow) {
         let watched = window.with_webview(move |webview| {
             use webkit2gtk::{WebProcessTerminationReason as Reason, WebViewExt};
             let ends = std::cell::RefCell::new(Ends::default());
-            let label = label.clone();
             webview
                 .inner()
                 .connect_web_process_terminated(move |view, reason| {
@@ -66,7 +67,9 @@ pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow) {
                         tracing::info!(window = %label, reason = why, "the window's web process ended");
                         return;
                     }
-                    match ends.borrow_mut().record(Instant::now()) {
+                    // Not borrowed across the reload: a signal during it must not find it taken.
+                    let next = ends.borrow_mut().record(Instant::now());
+                    match next {
                         AfterEnd::Reload => {
                             tracing::error!(window = %label, reason = why, "the window's web process ended; loading its page again");
                             view.reload();

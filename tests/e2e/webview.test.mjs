@@ -18,12 +18,13 @@ after(async () => {
   await s?.close();
 });
 
-/** The session's processes by name: pid. */
+/** The session's processes by name: their pids (WebKit may run more than one web process). */
 function processes() {
   const byName = new Map();
   for (const pid of appsUsing(dataDir)) {
     try {
-      byName.set(readFileSync(`/proc/${pid}/comm`, "utf8").trim(), pid);
+      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      byName.set(name, [...(byName.get(name) ?? []), pid]);
     } catch {
       // gone
     }
@@ -55,6 +56,17 @@ async function until(probe, what, timeout = 30_000) {
 
 const LOADED = "the main window's page loaded";
 const RELOADING = "the window's web process ended; loading its page again";
+// Logged when the page's script tells the backend whether the window is shown: the page
+// runs and reaches the backend, not only its document loaded.
+const RUNNING = "the window says whether it is shown";
+
+/** The URL logged with the first page load after `from` in `text`. */
+function loadedUrl(text, from = 0) {
+  const at = text.indexOf(LOADED, from);
+  if (at < 0) return null;
+  const line = text.slice(text.lastIndexOf("\n", at) + 1, text.indexOf("\n", at) >>> 0);
+  return { at, url: /url=(\S+)/.exec(line.replace(/\x1b\[[0-9;]*m/g, ""))?.[1] };
+}
 
 test("a window whose web process is killed loads its page again, and the app runs on", async () => {
   s = await startSession({
@@ -62,24 +74,32 @@ test("a window whose web process is killed loads its page again, and the app run
     env: { SQUIRREL_DATA_DIR: dataDir, XDG_DATA_HOME: xdg },
   });
   await s.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
-  await until(() => log().includes(LOADED), "the first page load in the log");
+  const first = await until(() => {
+    const t = log();
+    const loaded = loadedUrl(t);
+    return loaded && t.indexOf(RUNNING, loaded.at) > loaded.at ? loaded : null;
+  }, "the first page load and its script in the log");
+  assert.ok(first.url, "the page's URL is logged");
   const before = processes();
-  const app = before.get("squirrel");
-  const web = before.get("WebKitWebProces");
-  assert.ok(app && web, `the app and its web process: ${[...before.keys()]}`);
+  const [app] = before.get("squirrel") ?? [];
+  const web = before.get("WebKitWebProces") ?? [];
+  assert.ok(app && web.length > 0, `the app and its web process: ${[...before.keys()]}`);
 
-  process.kill(web, "SIGKILL");
+  for (const pid of web) process.kill(pid, "SIGKILL");
 
-  const text = await until(() => {
+  const again = await until(() => {
     const t = log();
     const ended = t.indexOf(RELOADING);
-    return ended >= 0 && t.indexOf(LOADED, ended) > ended ? t : null;
-  }, "the page loaded again after its process ended");
-  assert.match(text, /reason="?it crashed or was killed/);
+    if (ended < 0) return null;
+    const loaded = loadedUrl(t, ended);
+    return loaded && t.indexOf(RUNNING, loaded.at) > loaded.at ? { text: t, loaded } : null;
+  }, "the page loaded again after its process ended, and its script running");
+  assert.match(again.text, /reason="?it crashed or was killed/);
+  // The app's own page again, not the page shown when the window gives up.
+  assert.equal(again.loaded.url, first.url);
   const after = await until(() => {
     const now = processes();
-    const again = now.get("WebKitWebProces");
-    return again && again !== web ? now : null;
+    return (now.get("WebKitWebProces") ?? []).some((pid) => !web.includes(pid)) ? now : null;
   }, "a new web process");
-  assert.equal(after.get("squirrel"), app, "the app itself runs on, the same process");
+  assert.deepEqual(after.get("squirrel"), [app], "the app itself runs on, the same process");
 });

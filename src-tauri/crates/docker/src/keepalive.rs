@@ -5,8 +5,9 @@
 
 use std::io;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::http::{Dialer, RawIo};
@@ -19,10 +20,17 @@ pub(crate) struct Answer {
     pub body: BytesMut,
 }
 
+/// How long a connection is kept idle: hyper's pool keeps its own as long. Past it, a
+/// connection dropped on the way without a word (a NAT, a firewall) would only show as a
+/// request that waits for its deadline.
+pub(crate) const IDLE_KEEP: Duration = Duration::from_secs(30);
+
 struct Conn {
     io: Box<dyn RawIo>,
     /// Bytes read and not yet taken apart.
     buf: BytesMut,
+    /// Since when it has waited for the next request.
+    idle_since: Instant,
 }
 
 enum Failure {
@@ -54,9 +62,8 @@ impl Requester {
             "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Squirrel\r\n\r\n",
             self.dial.host
         );
-        let kept = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        if let Some(conn) = kept {
-            match exchange(conn, &request, max_body).await {
+        if let Some(conn) = self.take_idle() {
+            match exchange(conn, &request, max_body, true).await {
                 Ok(answer) => return Ok(self.keep(answer)),
                 Err(Failure::Broken(e)) => return Err(e),
                 Err(Failure::ClosedBeforeAnswer) => {}
@@ -70,8 +77,9 @@ impl Requester {
         let conn = Conn {
             io,
             buf: BytesMut::with_capacity(READ_SIZE),
+            idle_since: Instant::now(),
         };
-        match exchange(conn, &request, max_body).await {
+        match exchange(conn, &request, max_body, false).await {
             Ok(answer) => Ok(self.keep(answer)),
             Err(Failure::Broken(e)) => Err(e),
             Err(Failure::ClosedBeforeAnswer) => {
@@ -80,8 +88,16 @@ impl Requester {
         }
     }
 
+    /// The most recently used idle connection; those idle past [`IDLE_KEEP`] are closed.
+    fn take_idle(&self) -> Option<Conn> {
+        let mut idle = self.idle.lock().ok()?;
+        idle.retain(|c| c.idle_since.elapsed() < IDLE_KEEP);
+        idle.pop()
+    }
+
     fn keep(&self, (answer, conn): (Answer, Option<Conn>)) -> Answer {
-        if let (Some(conn), Ok(mut idle)) = (conn, self.idle.lock()) {
+        if let (Some(mut conn), Ok(mut idle)) = (conn, self.idle.lock()) {
+            conn.idle_since = Instant::now();
             idle.push(conn);
         }
         answer
@@ -105,24 +121,38 @@ const READ_SIZE: usize = 16 * 1024;
 
 /// Sends `request` on `conn` and reads the whole answer; the connection comes back when
 /// it can carry another request (the body ended where its framing said, nothing after it).
+/// On a `kept` connection, a close before any byte of the answer is told apart: the engine
+/// closed it while it was idle (a reset or a broken pipe at the first write or read).
 async fn exchange(
     mut conn: Conn,
     request: &str,
     max_body: usize,
+    kept: bool,
 ) -> Result<(Answer, Option<Conn>), Failure> {
     let broken = |what: &str, e: &io::Error| Failure::Broken(format!("{what}: {e}"));
+    let closed_or = |e: io::Error, what: &str| match e.kind() {
+        io::ErrorKind::BrokenPipe
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::UnexpectedEof
+            if kept =>
+        {
+            Failure::ClosedBeforeAnswer
+        }
+        _ => broken(what, &e),
+    };
     if let Err(e) = conn.io.write_all(request.as_bytes()).await {
-        return Err(closed_or(e, |e| broken("cannot send the request", e)));
+        return Err(closed_or(e, "cannot send the request"));
     }
     if let Err(e) = conn.io.flush().await {
-        return Err(closed_or(e, |e| broken("cannot send the request", e)));
+        return Err(closed_or(e, "cannot send the request"));
     }
     let mut answered = false;
     let head = loop {
         match Head::parse(&conn.buf) {
             Ok(Some(head)) => {
                 answered = true;
-                let _ = conn.buf.split_to(head.length);
+                conn.buf.advance(head.length);
                 // An interim answer (`100 Continue`) comes before the real one.
                 if (100..200).contains(&head.status) {
                     continue;
@@ -142,7 +172,13 @@ async fn exchange(
             }
         }
         match conn.io.read_buf(&mut conn.buf).await {
-            Ok(0) if !answered && conn.buf.is_empty() => return Err(Failure::ClosedBeforeAnswer),
+            Ok(0) if !answered && conn.buf.is_empty() => {
+                return Err(if kept {
+                    Failure::ClosedBeforeAnswer
+                } else {
+                    Failure::Broken("the engine closed the connection before answering".into())
+                })
+            }
             Ok(0) => {
                 return Err(Failure::Broken(
                     "the engine closed the connection in the middle of its answer".into(),
@@ -150,7 +186,7 @@ async fn exchange(
             }
             Ok(_) => answered = true,
             Err(e) if !answered && conn.buf.is_empty() => {
-                return Err(closed_or(e, |e| broken("cannot read the answer", e)))
+                return Err(closed_or(e, "cannot read the answer"))
             }
             Err(e) => return Err(broken("cannot read the answer", &e)),
         }
@@ -187,21 +223,9 @@ async fn exchange(
     Ok((answer, reusable.then_some(conn)))
 }
 
-/// A kept connection the engine closed shows as a reset or a broken pipe on the first
-/// write or read; anything else is an error of its own.
-fn closed_or(e: io::Error, other: impl FnOnce(&io::Error) -> Failure) -> Failure {
-    match e.kind() {
-        io::ErrorKind::BrokenPipe
-        | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::UnexpectedEof => Failure::ClosedBeforeAnswer,
-        _ => other(&e),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -214,11 +238,21 @@ mod tests {
 
     /// What the fake engine does with the `n`th request on a connection: the answer's bytes,
     /// written in these pieces, and whether to close the connection after them.
-    type Script = dyn Fn(usize, &str) -> (Vec<Vec<u8>>, bool) + Send + Sync;
+    pub(crate) type Script = dyn Fn(usize, &str) -> (Vec<Vec<u8>>, bool) + Send + Sync;
 
-    /// A fake engine on a socket of its own, answering as `script` says; it counts the
-    /// connections it accepted.
+    /// A fake engine on a socket of its own, answering as `script` says, and a requester of it;
+    /// it counts the connections it accepted.
     fn engine(script: Arc<Script>) -> (tempfile::TempDir, Requester, Arc<AtomicUsize>) {
+        let (dir, path, accepted) = serve(script);
+        let (_, dial) = crate::unix::connect(&path.display().to_string(), 5).unwrap();
+        (dir, Requester::new(dial), accepted)
+    }
+
+    /// A fake engine at `docker.sock` in a folder of its own, answering as `script` says; it
+    /// counts the connections it accepted.
+    pub(crate) fn serve(
+        script: Arc<Script>,
+    ) -> (tempfile::TempDir, std::path::PathBuf, Arc<AtomicUsize>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("docker.sock");
         let listener = UnixListener::bind(&path).unwrap();
@@ -259,8 +293,7 @@ mod tests {
                 });
             }
         });
-        let (_, dial) = crate::unix::connect(&path.display().to_string(), 5).unwrap();
-        (dir, Requester::new(dial), accepted)
+        (dir, path, accepted)
     }
 
     /// Every step of a test is bounded: a fake engine that waits must fail the test.
@@ -273,7 +306,7 @@ mod tests {
         .unwrap_or_else(|_| panic!("no answer to {path} within 10 s"))
     }
 
-    fn with_length(body: &[u8]) -> Vec<u8> {
+    pub(crate) fn with_length(body: &[u8]) -> Vec<u8> {
         let mut wire = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
@@ -342,7 +375,7 @@ mod tests {
 
     #[tokio::test]
     async fn refusals_and_overlong_answers_say_so() {
-        let (_dir, requests, _) = engine(Arc::new(|nth, _: &str| {
+        let (_dir, requests, accepted) = engine(Arc::new(|nth, _: &str| {
             let wire = if nth == 0 {
                 let mut wire = with_length(b"{\"message\":\"No such thing\"}\n");
                 wire.splice(9..15, b"404 Not Found".iter().copied());
@@ -358,6 +391,7 @@ mod tests {
         // The refusal ended cleanly: its connection carries the next request.
         let err = get(&requests, "/y", 1024).await.unwrap_err();
         assert!(err.contains("longer than 1024 bytes"), "{err}");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
         assert_eq!(requests.idle_count(), 0);
     }
 
