@@ -1,6 +1,6 @@
 // What the window benchmarks share: the app's processes found by its data folder, their CPU
 // and RSS read from /proc, the app opened over WebDriver, and the floor page.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -74,12 +74,25 @@ export function cpuTicks(pid) {
   }
 }
 
+let restRuns = 0;
+
 /** CPU (% of one core) and RSS (MiB, at the end) of each process over `secs`, and all together. */
 export async function measureRest(dataDir, secs) {
   const procs = processTree(dataDir);
   const before = procs.map((p) => cpuTicks(p.pid));
   const t0 = performance.now();
+  // SQUIRREL_BENCH_PERF=DIR: a `perf record` of each process over the window, for a profile of
+  // what the rest costs (DIR/rest-N-ROLE.data; `perf report -i` reads them).
+  const perfDir = process.env.SQUIRREL_BENCH_PERF;
+  if (perfDir) restRuns += 1;
+  const profiles = perfDir
+    ? procs.map((p) => {
+        const out = path.join(perfDir, `rest-${restRuns}-${role(p.name)}-${p.pid}.data`);
+        return spawn("perf", ["record", "-q", "-F", "997", "-g", "-p", String(p.pid), "-o", out, "--", "sleep", String(secs)], { stdio: "ignore" });
+      })
+    : [];
   await sleep(secs * 1000);
+  await Promise.all(profiles.map((child) => new Promise((done) => (child.exitCode != null ? done() : child.once("exit", done)))));
   const elapsed = (performance.now() - t0) / 1000;
   const rows = procs.map((p, i) => ({
     name: p.name,

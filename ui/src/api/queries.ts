@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { commands } from "../bindings";
 import { nowSeconds, rangeSeconds, type RangeKey } from "../lib/statsRange";
 import { queryKeys } from "./queryKeys";
-import type { ContainerLoad, ContainerSeries, Finding, FleetSeries } from "./types";
+import type { ContainerLoad, ContainerSeries, Finding, FleetSeries, StatsLoads } from "./types";
 import { call } from "./unwrap";
 
 /**
@@ -92,12 +92,32 @@ export function useStateCounts() {
   });
 }
 
-/** The newest load of every running container and every device; patched by `statsRecorded` events. */
-export function useStatsLoads() {
+/**
+ * One part of the newest load of every running container and every device (patched by
+ * `statsRecorded` events). A stats round patches the whole cache entry (the device's load is new
+ * every round), but a part it left as it was keeps its object: a screen that reads only that
+ * part does not render again. A round of idle containers changes no container's load.
+ */
+function useStatsLoadsPart<T>(select: (loads: StatsLoads) => T) {
   return useQuery({
     queryKey: queryKeys.statsLoads,
     queryFn: () => call(commands.statsLoads()),
+    select,
   });
+}
+
+const containerLoadsOf = (loads: StatsLoads) => loads.containers;
+const deviceLoadsOf = (loads: StatsLoads) => loads.devices;
+const anyLoadOf = (loads: StatsLoads) => loads.devices.length > 0 || loads.containers.length > 0;
+
+/** Each device's newest summed load. */
+export function useDeviceLoads() {
+  return useStatsLoadsPart(deviceLoadsOf);
+}
+
+/** Whether any stats round was recorded this session (`data` true), without the loads. */
+export function useAnyLoad() {
+  return useStatsLoadsPart(anyLoadOf);
 }
 
 /** Loads by container uuid, for the containers table. */
@@ -142,11 +162,8 @@ export function useUpdateFindings(): Map<string, Finding> {
 }
 
 export function useContainerLoads(): Map<string, ContainerLoad> {
-  const loads = useStatsLoads();
-  return useMemo(
-    () => new Map((loads.data?.containers ?? []).map((l) => [l.containerUuid, l])),
-    [loads.data],
-  );
+  const loads = useStatsLoadsPart(containerLoadsOf);
+  return useMemo(() => new Map((loads.data ?? []).map((l) => [l.containerUuid, l])), [loads.data]);
 }
 
 export function useStatsRetention() {

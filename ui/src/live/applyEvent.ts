@@ -132,11 +132,22 @@ export function reduceLoads(
     }
     case "statsChanged": {
       // Only what looks different since the last round came: the rest keeps its load (and
-      // its object, so rows that did not change do not render again).
-      const drop = new Set(event.gone);
-      for (const c of event.changed) drop.add(c.containerUuid);
-      const containers =
-        drop.size === 0 ? loads.containers : [...loads.containers.filter((c) => !drop.has(c.containerUuid)), ...event.changed];
+      // its object, so rows that did not change do not render again). A changed load takes
+      // the place of the one before it: the cache shares what is equal by position, so a load
+      // moved to the end would make every load after the old place a new object.
+      const gone = new Set(event.gone);
+      const changed = new Map(event.changed.map((c) => [c.containerUuid, c]));
+      let containers = loads.containers;
+      if (gone.size > 0 || changed.size > 0) {
+        containers = [];
+        for (const c of loads.containers) {
+          if (gone.has(c.containerUuid)) continue;
+          const next = changed.get(c.containerUuid);
+          containers.push(next ?? c);
+          changed.delete(c.containerUuid);
+        }
+        containers.push(...changed.values());
+      }
       const index = loads.devices.findIndex((d) => d.deviceUuid === event.load.deviceUuid);
       const devices = loads.devices.slice();
       if (index === -1) devices.push(event.load);

@@ -1,6 +1,6 @@
 import { Alert, Group, ScrollArea, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { IconClockHour4 } from "@tabler/icons-react";
-import { useDevices, useStatsLoads } from "../../api/queries";
+import { useAnyLoad, useDevices } from "../../api/queries";
 import { ErrorState } from "../../components/States";
 import { FIRST_SAMPLES_HINT } from "../../lib/statsRange";
 import { NoEngineState } from "../containers/ContainersPage";
@@ -13,10 +13,11 @@ import type { StatusFilter } from "../../lib/filter";
 /** The overview: container counts, the fleet's load over time, each device's health, retention. */
 export function DashboardPage({ onShowContainers }: { onShowContainers?: (status: StatusFilter) => void } = {}) {
   const devices = useDevices();
-  const loads = useStatsLoads();
+  // Whether there is any load, not the loads: a stats round does not render the page again,
+  // only the parts that show what it brought (the device table, the charts).
+  const anyLoad = useAnyLoad();
   const noDevices = devices.isSuccess && devices.data.length === 0;
-  const noSamples =
-    loads.isSuccess && loads.data.devices.length === 0 && loads.data.containers.length === 0 && !noDevices;
+  const noSamples = anyLoad.isSuccess && !anyLoad.data && !noDevices;
 
   return (
     <ScrollArea h="100%" type="auto">
@@ -47,8 +48,8 @@ export function DashboardPage({ onShowContainers }: { onShowContainers?: (status
             {FIRST_SAMPLES_HINT} Collection runs on each device at its stats interval (Devices → Edit).
           </Alert>
         ) : null}
-        {loads.isError ? (
-          <ErrorState title="Could not load current usage" error={loads.error} onRetry={() => void loads.refetch()} />
+        {anyLoad.isError ? (
+          <ErrorState title="Could not load current usage" error={anyLoad.error} onRetry={() => void anyLoad.refetch()} />
         ) : null}
 
         <FleetCharts devices={devices.data ?? []} />
@@ -58,7 +59,7 @@ export function DashboardPage({ onShowContainers }: { onShowContainers?: (status
         ) : devices.isError ? (
           <ErrorState title="Could not load devices" error={devices.error} onRetry={() => void devices.refetch()} />
         ) : devices.data.length > 0 ? (
-          <DeviceHealth devices={devices.data} loads={loads.data?.devices} />
+          <DeviceHealth devices={devices.data} />
         ) : null}
 
         <RetentionSettings />

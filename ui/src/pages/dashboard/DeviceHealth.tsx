@@ -1,4 +1,5 @@
 import { Badge, Group, Paper, ScrollArea, Stack, Table, Text, Title } from "@mantine/core";
+import { useDeviceLoads } from "../../api/queries";
 import type { DeviceLoad, DeviceStatus, DeviceSummary } from "../../api/types";
 import { StatusDot } from "../../components/StatusDot";
 import { DEVICE_STATUS_COLORS } from "../../lib/containerState";
@@ -96,7 +97,8 @@ function HealthRow({ summary, load, now }: { summary: DeviceSummary; load: Devic
 }
 
 /** Each device: status, containers, and its current summed load. */
-export function DeviceHealth({ devices, loads }: { devices: DeviceSummary[]; loads: DeviceLoad[] | undefined }) {
+export function DeviceHealth({ devices }: { devices: DeviceSummary[] }) {
+  const loads = useDeviceLoads().data;
   // "Last round 20 s ago": new rounds come at the stats interval; the clock only needs to
   // follow as often.
   const now = useNow(10_000);
