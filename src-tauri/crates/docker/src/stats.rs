@@ -2,7 +2,8 @@
 //! with the docker CLI's formulas, and the per-device collector.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::models::ContainerStatsResponse;
@@ -280,77 +281,157 @@ struct Listed {
 /// `{"status":["running"]}`, the list filter of a round.
 const RUNNING: &str = "%7B%22status%22%3A%5B%22running%22%5D%7D";
 
-/// Samples one device's running containers every `interval` and reports each round. Its
-/// requests go on connections of its own (but over SSH), kept from one round to the next
-/// when rounds come within [`IDLE_KEEP`], read without hyper and decoded into only the
-/// fields a reading uses.
-pub struct StatsCollector {
-    requests: Requester,
+/// What a round asks the engine, apart from the collector's state: a handle that can go to
+/// the stats thread.
+#[derive(Clone)]
+struct Reader {
+    requests: Arc<Requester>,
     /// Where connections are scarce (SSH: a channel each, under one limit for the device),
     /// rounds go through the client's own pool instead: connections of the collector's own
     /// would wait for channels that the pool keeps idle (measured: a fault test of 30
     /// containers over `dial-stdio` lost calls to the 5 s deadline).
     shared: Option<Docker>,
     api_version: String,
-    device_uuid: String,
-    sink: Arc<dyn StatsSink>,
-    interval: Duration,
-    previous: HashMap<String, StatsReading>,
 }
 
-impl StatsCollector {
-    pub(crate) fn new(
-        engine: &Engine,
-        device_uuid: String,
-        sink: Arc<dyn StatsSink>,
-        interval: Duration,
-    ) -> Self {
-        Self {
-            requests: Requester::new(engine.dial.clone()),
-            api_version: engine.docker.client_version().to_string(),
-            shared: engine.slots.as_ref().map(|_| engine.docker.clone()),
-            device_uuid,
-            sink,
-            interval,
-            previous: HashMap::new(),
-        }
-    }
+/// A task on another runtime, stopped when the one waiting for it stops waiting.
+struct AbortOnDrop(tokio::task::AbortHandle);
 
-    /// A collector for the engine at the local socket `path`, speaking API `api_version`
-    /// (benchmarks use it beside the app's own).
-    pub fn for_socket(
-        path: &str,
-        api_version: &str,
-        device_uuid: String,
-        sink: Arc<dyn StatsSink>,
-        interval: Duration,
-    ) -> Result<Self, String> {
-        let (docker, dial) = crate::unix::connect(path, 60).map_err(|e| e.to_string())?;
-        let mut collector = Self::new(
-            &Engine {
-                docker,
-                dial,
-                slots: None,
-            },
-            device_uuid,
-            sink,
-            interval,
-        );
-        collector.api_version = api_version.to_string();
-        Ok(collector)
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
+}
 
-    /// Runs a round every interval until the task is dropped. A round starts only after
-    /// the previous one ended (no overlap, however slow the engine).
-    pub async fn run(mut self) {
-        let mut tick = tokio::time::interval(self.interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = self.round().await {
-                tracing::debug!(device = %self.device_uuid, error = %e, "stats round failed");
+/// How often the stats thread looks at its connections while a round is on. Answers that
+/// came meanwhile wait in their sockets and are all read in one turn.
+const IO_TURN: Duration = Duration::from_millis(100);
+
+/// The stats thread: one thread with a runtime of its own, where rounds on the collectors'
+/// own connections do their I/O, in turns.
+///
+/// A round is hundreds of answers that come one by one. Read as they come, each answer
+/// woke a thread (on the app's runtime, often two: 4 to 6 context switches an answer were
+/// counted, most of a round's CPU). While a round is on, this thread instead takes a turn
+/// every [`IO_TURN`]: it reads whatever answers came since, then sleeps without listening.
+/// An engine before 25.0 answers at its own 1 s tick, so this costs a round nothing; a
+/// newer one answers at once, and a round of 500 takes a few turns. Between rounds the
+/// thread waits for the next one and costs nothing.
+struct IoThread {
+    handle: tokio::runtime::Handle,
+    /// Rounds on; the thread takes turns while there is one.
+    rounds: AtomicUsize,
+    started: tokio::sync::Notify,
+}
+
+/// Counts a round on the stats thread for as long as it lives.
+struct RoundOn(&'static IoThread);
+
+impl RoundOn {
+    fn new(io: &'static IoThread) -> Self {
+        io.rounds.fetch_add(1, Ordering::SeqCst);
+        io.started.notify_one();
+        Self(io)
+    }
+}
+
+impl Drop for RoundOn {
+    fn drop(&mut self) {
+        self.0.rounds.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The stats thread, made on first use. `None` if it cannot be made: rounds then run where
+/// they are awaited.
+fn io_thread() -> Option<&'static IoThread> {
+    static IO: OnceLock<Option<IoThread>> = OnceLock::new();
+    let make = || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(
+                |e| tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime"),
+            )
+            .ok()?;
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("squirrel-stats".into())
+            .spawn(move || {
+                // The thread needs the `IoThread` it serves; it is made just below.
+                let io = loop {
+                    if let Some(Some(io)) = IO.get() {
+                        break io;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                };
+                loop {
+                    if io.rounds.load(Ordering::SeqCst) == 0 {
+                        // No round: wait for one, answering events as they come.
+                        runtime.block_on(io.started.notified());
+                    } else {
+                        // One turn: what is ready runs (the I/O driver is read without
+                        // waiting), then the thread sleeps without listening.
+                        runtime.block_on(tokio::task::yield_now());
+                        std::thread::sleep(IO_TURN);
+                    }
+                }
+            })
+            .map_err(
+                |e| tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime"),
+            )
+            .ok()?;
+        Some(IoThread {
+            handle,
+            rounds: AtomicUsize::new(0),
+            started: tokio::sync::Notify::new(),
+        })
+    };
+    IO.get_or_init(make).as_ref()
+}
+
+impl Reader {
+    /// Every running container's reading (`None`: none this round), on the stats thread
+    /// unless rounds go through the client's pool (its connections belong to the app's
+    /// runtime).
+    async fn read_on_io_thread(
+        self,
+        interval: Duration,
+    ) -> Result<Vec<(String, Option<StatsReading>)>, String> {
+        match io_thread() {
+            Some(io) if self.shared.is_none() => {
+                let on = RoundOn::new(io);
+                let task = io.handle.spawn(async move {
+                    let _on = on;
+                    self.read_all(interval).await
+                });
+                let _stop_with_us = AbortOnDrop(task.abort_handle());
+                task.await
+                    .map_err(|e| format!("the stats round stopped: {e}"))?
             }
+            _ => self.read_all(interval).await,
         }
+    }
+
+    async fn read_all(
+        self,
+        interval: Duration,
+    ) -> Result<Vec<(String, Option<StatsReading>)>, String> {
+        let ids = self.running().await?;
+        let in_flight = concurrency(ids.len(), interval);
+        let this = &self;
+        Ok(stream::iter(ids)
+            .map(|id| async move {
+                match this.read_once(&id).await {
+                    Ok(r) => (id, r),
+                    Err(e) => {
+                        tracing::debug!(container = %id, error = %e, "stats call failed");
+                        (id, None)
+                    }
+                }
+            })
+            .buffer_unordered(in_flight)
+            .collect()
+            .await)
     }
 
     /// The ids of the running containers.
@@ -417,6 +498,76 @@ impl StatsCollector {
             .map_err(|e| format!("the engine's stats are not understood: {e}"))?;
         Ok(reading(&raw))
     }
+}
+
+/// Samples one device's running containers every `interval` and reports each round. Its
+/// requests go on connections of its own (but over SSH), kept from one round to the next
+/// when rounds come within [`IDLE_KEEP`], read without hyper and decoded into only the
+/// fields a reading uses.
+pub struct StatsCollector {
+    reader: Reader,
+    device_uuid: String,
+    sink: Arc<dyn StatsSink>,
+    interval: Duration,
+    previous: HashMap<String, StatsReading>,
+}
+
+impl StatsCollector {
+    pub(crate) fn new(
+        engine: &Engine,
+        device_uuid: String,
+        sink: Arc<dyn StatsSink>,
+        interval: Duration,
+    ) -> Self {
+        Self {
+            reader: Reader {
+                requests: Arc::new(Requester::new(engine.dial.clone())),
+                api_version: engine.docker.client_version().to_string(),
+                shared: engine.slots.as_ref().map(|_| engine.docker.clone()),
+            },
+            device_uuid,
+            sink,
+            interval,
+            previous: HashMap::new(),
+        }
+    }
+
+    /// A collector for the engine at the local socket `path`, speaking API `api_version`
+    /// (benchmarks use it beside the app's own).
+    pub fn for_socket(
+        path: &str,
+        api_version: &str,
+        device_uuid: String,
+        sink: Arc<dyn StatsSink>,
+        interval: Duration,
+    ) -> Result<Self, String> {
+        let (docker, dial) = crate::unix::connect(path, 60).map_err(|e| e.to_string())?;
+        let mut collector = Self::new(
+            &Engine {
+                docker,
+                dial,
+                slots: None,
+            },
+            device_uuid,
+            sink,
+            interval,
+        );
+        collector.reader.api_version = api_version.to_string();
+        Ok(collector)
+    }
+
+    /// Runs a round every interval until the task is dropped. A round starts only after
+    /// the previous one ended (no overlap, however slow the engine).
+    pub async fn run(mut self) {
+        let mut tick = tokio::time::interval(self.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.round().await {
+                tracing::debug!(device = %self.device_uuid, error = %e, "stats round failed");
+            }
+        }
+    }
 
     /// One round: read every running container (a few at a time), turn readings into
     /// samples against the previous round, report those that have a previous reading.
@@ -425,28 +576,13 @@ impl StatsCollector {
         // Connections idle until the next round would pass their keep: closed now (an SSH
         // channel each, given back), as after a failed round.
         if result.is_err() || self.interval >= IDLE_KEEP {
-            self.requests.close_idle();
+            self.reader.requests.close_idle();
         }
         result
     }
 
     async fn round_unkept(&mut self) -> Result<usize, String> {
-        let ids = self.running().await?;
-        let in_flight = concurrency(ids.len(), self.interval);
-        let this = &*self;
-        let readings: Vec<(String, Option<StatsReading>)> = stream::iter(ids)
-            .map(|id| async move {
-                match this.read_once(&id).await {
-                    Ok(r) => (id, r),
-                    Err(e) => {
-                        tracing::debug!(container = %id, error = %e, "stats call failed");
-                        (id, None)
-                    }
-                }
-            })
-            .buffer_unordered(in_flight)
-            .collect()
-            .await;
+        let readings = self.reader.clone().read_on_io_thread(self.interval).await?;
         let received_at = now_ms() as f64 / 1000.0;
         let mut next = HashMap::with_capacity(readings.len());
         let mut samples = Vec::with_capacity(readings.len());
