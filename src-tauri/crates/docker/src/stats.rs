@@ -677,6 +677,65 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_round_given_up_stops_its_calls_on_the_stats_thread() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // An engine that lists one container and never answers its stats call; it tells
+        // when the client closes the connection it holds.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let (closed_tx, mut closed) = tokio::sync::mpsc::unbounded_channel::<()>();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let closed_tx = closed_tx.clone();
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut holding = false;
+                    let mut more = [0u8; 4096];
+                    loop {
+                        match conn.read(&mut more).await {
+                            Ok(0) | Err(_) => {
+                                if holding {
+                                    let _ = closed_tx.send(());
+                                }
+                                return;
+                            }
+                            Ok(n) => seen.extend_from_slice(&more[..n]),
+                        }
+                        let text = String::from_utf8_lossy(&seen).to_string();
+                        if text.contains("/stats?") {
+                            holding = true;
+                        } else if text.ends_with("\r\n\r\n") {
+                            seen.clear();
+                            let wire = with_length(br#"[{"Id":"a"}]"#);
+                            conn.write_all(&wire).await.unwrap();
+                        }
+                    }
+                });
+            }
+        });
+        let mut collector = StatsCollector::for_socket(
+            &path.display().to_string(),
+            "1.41",
+            "device".into(),
+            Arc::new(Kept::default()),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        // The caller gives up well before the call's own deadline (5 s)...
+        let given_up = tokio::time::timeout(Duration::from_millis(800), collector.round()).await;
+        assert!(given_up.is_err(), "the engine never answers: {given_up:?}");
+        // ...and the call on the stats thread stops with it: its connection is closed at
+        // once, not when the call's own deadline comes.
+        let closed = tokio::time::timeout(Duration::from_secs(2), closed.recv()).await;
+        assert_eq!(
+            closed,
+            Ok(Some(())),
+            "the held connection was not closed within 2 s of giving up"
+        );
+    }
+
+    #[tokio::test]
     async fn a_list_the_engine_refuses_fails_the_round_in_its_words() {
         let (_dir, path, _) = serve(Arc::new(|_, _: &str| {
             let mut wire = with_length(br#"{"message":"client version 1.41 is too new"}"#);
