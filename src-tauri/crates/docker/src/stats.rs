@@ -13,6 +13,7 @@ use futures_util::{stream, StreamExt};
 use serde::Deserialize;
 use squirrel_core::model::{CpuCounters, EngineSample, StatsReading};
 use squirrel_core::ports::StatsSink;
+use tracing::Instrument;
 
 use crate::client::Engine;
 use crate::http1::encode;
@@ -320,8 +321,8 @@ const IO_TURN: Duration = Duration::from_millis(100);
 struct IoThread {
     handle: tokio::runtime::Handle,
     /// Rounds on; the thread takes turns while there is one.
-    rounds: AtomicUsize,
-    started: tokio::sync::Notify,
+    rounds: Arc<AtomicUsize>,
+    started: Arc<tokio::sync::Notify>,
 }
 
 /// Counts a round on the stats thread for as long as it lives.
@@ -346,45 +347,58 @@ impl Drop for RoundOn {
 fn io_thread() -> Option<&'static IoThread> {
     static IO: OnceLock<Option<IoThread>> = OnceLock::new();
     let make = || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(
-                |e| tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime"),
-            )
-            .ok()?;
-        let handle = runtime.handle().clone();
-        std::thread::Builder::new()
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let started = Arc::new(tokio::sync::Notify::new());
+        let (on, start) = (rounds.clone(), started.clone());
+        let (made, runtime_made) = std::sync::mpsc::sync_channel(1);
+        // The runtime is made, used and dropped on its own thread (a runtime dropped on a
+        // thread of another runtime panics).
+        let spawned = std::thread::Builder::new()
             .name("squirrel-stats".into())
             .spawn(move || {
-                // The thread needs the `IoThread` it serves; it is made just below.
-                let io = loop {
-                    if let Some(Some(io)) = IO.get() {
-                        break io;
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = made.send(Err(e.to_string()));
+                        return;
                     }
-                    std::thread::sleep(Duration::from_millis(1));
                 };
+                if made.send(Ok(runtime.handle().clone())).is_err() {
+                    return;
+                }
                 loop {
-                    if io.rounds.load(Ordering::SeqCst) == 0 {
+                    if on.load(Ordering::SeqCst) == 0 {
                         // No round: wait for one, answering events as they come.
-                        runtime.block_on(io.started.notified());
+                        runtime.block_on(start.notified());
                     } else {
-                        // One turn: what is ready runs (the I/O driver is read without
-                        // waiting), then the thread sleeps without listening.
-                        runtime.block_on(tokio::task::yield_now());
+                        // One turn: what is ready runs and the I/O driver is read without
+                        // waiting (the first yield); what that made ready runs at once (the
+                        // second). Then the thread sleeps without listening.
+                        runtime.block_on(async {
+                            tokio::task::yield_now().await;
+                            tokio::task::yield_now().await;
+                        });
                         std::thread::sleep(IO_TURN);
                     }
                 }
-            })
-            .map_err(
-                |e| tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime"),
-            )
-            .ok()?;
-        Some(IoThread {
-            handle,
-            rounds: AtomicUsize::new(0),
-            started: tokio::sync::Notify::new(),
-        })
+            });
+        let handle = spawned
+            .map_err(|e| e.to_string())
+            .and_then(|_| runtime_made.recv().map_err(|e| e.to_string())?);
+        match handle {
+            Ok(handle) => Some(IoThread {
+                handle,
+                rounds,
+                started,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime");
+                None
+            }
+        }
     };
     IO.get_or_init(make).as_ref()
 }
@@ -397,19 +411,23 @@ impl Reader {
         self,
         interval: Duration,
     ) -> Result<Vec<(String, Option<StatsReading>)>, String> {
-        match io_thread() {
-            Some(io) if self.shared.is_none() => {
+        if self.shared.is_none() {
+            if let Some(io) = io_thread() {
                 let on = RoundOn::new(io);
-                let task = io.handle.spawn(async move {
-                    let _on = on;
-                    self.read_all(interval).await
-                });
+                let task = io.handle.spawn(
+                    async move {
+                        let _on = on;
+                        self.read_all(interval).await
+                    }
+                    .in_current_span(),
+                );
                 let _stop_with_us = AbortOnDrop(task.abort_handle());
-                task.await
-                    .map_err(|e| format!("the stats round stopped: {e}"))?
+                return task
+                    .await
+                    .map_err(|e| format!("the stats round stopped: {e}"))?;
             }
-            _ => self.read_all(interval).await,
         }
+        self.read_all(interval).await
     }
 
     async fn read_all(
@@ -674,6 +692,45 @@ mod tests {
         // Rounds within the keep reuse their connections: one for the list (then the first
         // call), one more for the second call in flight; none new in the second round.
         assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_round_of_hundreds_goes_through_in_turns() {
+        // An engine that answers at once (as engines from 25.0 do): 300 calls, 100 in
+        // flight, read in 100 ms turns on the stats thread. Both rounds end (the second
+        // with a sample of each container); a thread whose turns did not read the I/O
+        // driver would never end one.
+        let stats = include_str!("../tests/fixtures/stats_cgroup_v2.json");
+        let list = format!(
+            "[{}]",
+            (0..300)
+                .map(|i| format!(r#"{{"Id":"c{i}"}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let (_dir, path, _) = serve(Arc::new(move |_, path: &str| {
+            let wire = if path.starts_with("/v1.41/containers/json?filters=") {
+                with_length(list.as_bytes())
+            } else {
+                with_length(stats.as_bytes())
+            };
+            (vec![wire], false)
+        }));
+        let sink = Arc::new(Kept::default());
+        let mut collector = StatsCollector::for_socket(
+            &path.display().to_string(),
+            "1.41",
+            "device".into(),
+            sink.clone(),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let bounded = Duration::from_secs(20);
+        let first = tokio::time::timeout(bounded, collector.round()).await;
+        assert_eq!(first, Ok(Ok(0)));
+        let second = tokio::time::timeout(bounded, collector.round()).await;
+        assert_eq!(second, Ok(Ok(300)));
+        assert_eq!(sink.0.lock().unwrap()[0].len(), 300);
     }
 
     #[tokio::test]
