@@ -647,6 +647,18 @@ mod tests {
         }
     }
 
+    /// A collector of the fake engine at `path` (API 1.41, a round every 10 s).
+    fn collector_at(path: &std::path::Path, sink: Arc<Kept>) -> StatsCollector {
+        StatsCollector::for_socket(
+            &path.display().to_string(),
+            "1.41",
+            "device".into(),
+            sink,
+            Duration::from_secs(10),
+        )
+        .unwrap()
+    }
+
     #[tokio::test]
     async fn a_round_lists_reads_each_container_and_keeps_its_connections() {
         // Two running containers: `a` answers with a recorded cgroup v2 reading; `b` was
@@ -665,14 +677,7 @@ mod tests {
             (vec![wire], false)
         }));
         let sink = Arc::new(Kept::default());
-        let mut collector = StatsCollector::for_socket(
-            &path.display().to_string(),
-            "1.41",
-            "device".into(),
-            sink.clone(),
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        let mut collector = collector_at(&path, sink.clone());
         let bounded = Duration::from_secs(20);
         // The first round has nothing to diff against: no sample, nothing recorded.
         let first = tokio::time::timeout(bounded, collector.round())
@@ -717,14 +722,7 @@ mod tests {
             (vec![wire], false)
         }));
         let sink = Arc::new(Kept::default());
-        let mut collector = StatsCollector::for_socket(
-            &path.display().to_string(),
-            "1.41",
-            "device".into(),
-            sink.clone(),
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        let mut collector = collector_at(&path, sink.clone());
         let bounded = Duration::from_secs(20);
         let first = tokio::time::timeout(bounded, collector.round()).await;
         assert_eq!(first, Ok(Ok(0)));
@@ -771,14 +769,7 @@ mod tests {
                 });
             }
         });
-        let mut collector = StatsCollector::for_socket(
-            &path.display().to_string(),
-            "1.41",
-            "device".into(),
-            Arc::new(Kept::default()),
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        let mut collector = collector_at(&path, Arc::new(Kept::default()));
         // The caller gives up well before the call's own deadline (5 s)...
         let given_up = tokio::time::timeout(Duration::from_millis(800), collector.round()).await;
         assert!(given_up.is_err(), "the engine never answers: {given_up:?}");
@@ -799,14 +790,7 @@ mod tests {
             wire.splice(9..15, b"400 Bad Request".iter().copied());
             (vec![wire], false)
         }));
-        let mut collector = StatsCollector::for_socket(
-            &path.display().to_string(),
-            "1.41",
-            "device".into(),
-            Arc::new(Kept::default()),
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        let mut collector = collector_at(&path, Arc::new(Kept::default()));
         let err = tokio::time::timeout(Duration::from_secs(20), collector.round())
             .await
             .unwrap()
