@@ -48,6 +48,24 @@ impl Dialer {
     }
 }
 
+#[cfg(test)]
+impl Dialer {
+    /// This dialer, which also writes down the name of the thread each connection opens on.
+    pub fn telling_threads(self, threads: Arc<std::sync::Mutex<Vec<String>>>) -> Dialer {
+        let inner = self.open.clone();
+        Dialer {
+            open: Arc::new(move || {
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                if let Ok(mut threads) = threads.lock() {
+                    threads.push(name);
+                }
+                inner()
+            }),
+            ..self
+        }
+    }
+}
+
 /// A bollard client whose requests go to `base` (`http://…` or `https://…`) through
 /// `connector`, and a dialer of bare connections through the same connector.
 pub(crate) fn docker_over<C>(

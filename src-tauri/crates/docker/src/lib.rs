@@ -23,6 +23,7 @@ pub mod ssh;
 pub mod stats;
 mod tcp;
 mod transfer;
+mod turns;
 mod unix;
 mod watcher;
 

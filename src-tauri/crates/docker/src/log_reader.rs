@@ -320,7 +320,7 @@ fn lost(what: &str, e: &io::Error) -> EngineError {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::VecDeque;
     use std::pin::Pin;
@@ -413,7 +413,7 @@ mod tests {
         (result, partial, request)
     }
 
-    fn frame(stream: u8, message: &[u8]) -> Vec<u8> {
+    pub(crate) fn frame(stream: u8, message: &[u8]) -> Vec<u8> {
         let mut f = vec![stream, 0, 0, 0];
         f.extend_from_slice(&(message.len() as u32).to_be_bytes());
         f.extend_from_slice(message);
@@ -421,7 +421,7 @@ mod tests {
     }
 
     /// `body` chunked as the engine does it: one chunk per piece.
-    fn chunked(pieces: &[Vec<u8>]) -> Vec<u8> {
+    pub(crate) fn chunked(pieces: &[Vec<u8>]) -> Vec<u8> {
         let mut out = Vec::new();
         for p in pieces.iter().filter(|p| !p.is_empty()) {
             out.extend_from_slice(format!("{:x}\r\n", p.len()).as_bytes());
@@ -432,8 +432,8 @@ mod tests {
         out
     }
 
-    const OK_CHUNKED: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
-    const T1: &str = "2026-12-01T06:40:00.123456789Z";
+    pub(crate) const OK_CHUNKED: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    pub(crate) const T1: &str = "2026-12-01T06:40:00.123456789Z";
 
     fn texts(lines: &[LogLine]) -> Vec<(LogSource, &str)> {
         lines.iter().map(|l| (l.source, l.text.as_str())).collect()

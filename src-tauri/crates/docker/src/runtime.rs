@@ -59,7 +59,14 @@ impl DockerRuntime {
             .ok_or_else(|| EngineError::Unreachable("the engine is not connected".into()))?;
         let lines = logs::stream(&engine, id, query);
         let Some(slots) = engine.slots else {
-            return Ok(lines);
+            // The history keeps what it reads and can read it a turn late: on the turns
+            // thread, a busy container's lines no longer wake a thread each. Over SSH the
+            // log's channel belongs to the client's connection, on the app's runtime.
+            return Ok(if history {
+                crate::turns::in_turns(lines)
+            } else {
+                lines
+            });
         };
         let pool = if history {
             &slots.history

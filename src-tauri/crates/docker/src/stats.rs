@@ -2,8 +2,7 @@
 //! with the docker CLI's formulas, and the per-device collector.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::models::ContainerStatsResponse;
@@ -19,6 +18,7 @@ use crate::client::Engine;
 use crate::http1::encode;
 use crate::keepalive::{Requester, IDLE_KEEP};
 use crate::rfc3339;
+use crate::turns::{AbortOnDrop, Turns};
 
 /// Stats calls in flight at once per device, at least and at most. Engines before 25.0
 /// answer a one-shot call at their collector's next 1 s tick, so a call mostly waits: the
@@ -283,7 +283,7 @@ struct Listed {
 const RUNNING: &str = "%7B%22status%22%3A%5B%22running%22%5D%7D";
 
 /// What a round asks the engine, apart from the collector's state: a handle that can go to
-/// the stats thread.
+/// the turns thread.
 #[derive(Clone)]
 struct Reader {
     requests: Arc<Requester>,
@@ -295,126 +295,18 @@ struct Reader {
     api_version: String,
 }
 
-/// A task on another runtime, stopped when the one waiting for it stops waiting.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// How often the stats thread looks at its connections while a round is on. Answers that
-/// came meanwhile wait in their sockets and are all read in one turn.
-const IO_TURN: Duration = Duration::from_millis(100);
-
-/// The stats thread: one thread with a runtime of its own, where rounds on the collectors'
-/// own connections do their I/O, in turns.
-///
-/// A round is hundreds of answers that come one by one. Read as they come, each answer
-/// woke a thread (on the app's runtime, often two: 4 to 6 context switches an answer were
-/// counted, most of a round's CPU). While a round is on, this thread instead takes a turn
-/// every [`IO_TURN`]: it reads whatever answers came since, then sleeps without listening.
-/// An engine before 25.0 answers at its own 1 s tick, so this costs a round nothing; a
-/// newer one answers at once, and a round of 500 takes a few turns. Between rounds the
-/// thread waits for the next one and costs nothing.
-struct IoThread {
-    handle: tokio::runtime::Handle,
-    /// Rounds on; the thread takes turns while there is one.
-    rounds: Arc<AtomicUsize>,
-    started: Arc<tokio::sync::Notify>,
-}
-
-/// Counts a round on the stats thread for as long as it lives.
-struct RoundOn(&'static IoThread);
-
-impl RoundOn {
-    fn new(io: &'static IoThread) -> Self {
-        io.rounds.fetch_add(1, Ordering::SeqCst);
-        io.started.notify_one();
-        Self(io)
-    }
-}
-
-impl Drop for RoundOn {
-    fn drop(&mut self) {
-        self.0.rounds.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// The stats thread, made on first use. `None` if it cannot be made: rounds then run where
-/// they are awaited.
-fn io_thread() -> Option<&'static IoThread> {
-    static IO: OnceLock<Option<IoThread>> = OnceLock::new();
-    let make = || {
-        let rounds = Arc::new(AtomicUsize::new(0));
-        let started = Arc::new(tokio::sync::Notify::new());
-        let (on, start) = (rounds.clone(), started.clone());
-        let (made, runtime_made) = std::sync::mpsc::sync_channel(1);
-        // The runtime is made, used and dropped on its own thread (a runtime dropped on a
-        // thread of another runtime panics).
-        let spawned = std::thread::Builder::new()
-            .name("squirrel-stats".into())
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => runtime,
-                    Err(e) => {
-                        let _ = made.send(Err(e.to_string()));
-                        return;
-                    }
-                };
-                if made.send(Ok(runtime.handle().clone())).is_err() {
-                    return;
-                }
-                loop {
-                    if on.load(Ordering::SeqCst) == 0 {
-                        // No round: wait for one, answering events as they come.
-                        runtime.block_on(start.notified());
-                    } else {
-                        // One turn: what is ready runs and the I/O driver is read without
-                        // waiting (the first yield); what that made ready runs at once (the
-                        // second). Then the thread sleeps without listening.
-                        runtime.block_on(async {
-                            tokio::task::yield_now().await;
-                            tokio::task::yield_now().await;
-                        });
-                        std::thread::sleep(IO_TURN);
-                    }
-                }
-            });
-        let handle = spawned
-            .map_err(|e| e.to_string())
-            .and_then(|_| runtime_made.recv().map_err(|e| e.to_string())?);
-        match handle {
-            Ok(handle) => Some(IoThread {
-                handle,
-                rounds,
-                started,
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "no stats thread; rounds run on the app's runtime");
-                None
-            }
-        }
-    };
-    IO.get_or_init(make).as_ref()
-}
-
 impl Reader {
-    /// Every running container's reading (`None`: none this round), on the stats thread
-    /// unless rounds go through the client's pool (its connections belong to the app's
-    /// runtime).
-    async fn read_on_io_thread(
+    /// Every running container's reading (`None`: none this round), on the turns thread
+    /// (see [`crate::turns`]) unless rounds go through the client's pool (its connections
+    /// belong to the app's runtime).
+    async fn read_in_turns(
         self,
         interval: Duration,
     ) -> Result<Vec<(String, Option<StatsReading>)>, String> {
         if self.shared.is_none() {
-            if let Some(io) = io_thread() {
-                let on = RoundOn::new(io);
-                let task = io.handle.spawn(
+            if let Some(turns) = Turns::get() {
+                let on = turns.on();
+                let task = turns.handle.spawn(
                     async move {
                         let _on = on;
                         self.read_all(interval).await
@@ -600,7 +492,7 @@ impl StatsCollector {
     }
 
     async fn round_unkept(&mut self) -> Result<usize, String> {
-        let readings = self.reader.clone().read_on_io_thread(self.interval).await?;
+        let readings = self.reader.clone().read_in_turns(self.interval).await?;
         let received_at = now_ms() as f64 / 1000.0;
         let mut next = HashMap::with_capacity(readings.len());
         let mut samples = Vec::with_capacity(readings.len());
@@ -702,7 +594,7 @@ mod tests {
     #[tokio::test]
     async fn a_round_of_hundreds_goes_through_in_turns() {
         // An engine that answers at once (as engines from 25.0 do): 300 calls, 100 in
-        // flight, read in 100 ms turns on the stats thread. Both rounds end (the second
+        // flight, read in 100 ms turns on the turns thread. Both rounds end (the second
         // with a sample of each container); a thread whose turns did not read the I/O
         // driver would never end one.
         let stats = include_str!("../tests/fixtures/stats_cgroup_v2.json");
@@ -732,7 +624,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_round_given_up_stops_its_calls_on_the_stats_thread() {
+    async fn a_round_given_up_stops_its_calls_on_the_turns_thread() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         // An engine that lists one container and never answers its stats call; it tells
         // when the client closes the connection it holds.
@@ -773,7 +665,7 @@ mod tests {
         // The caller gives up well before the call's own deadline (5 s)...
         let given_up = tokio::time::timeout(Duration::from_millis(800), collector.round()).await;
         assert!(given_up.is_err(), "the engine never answers: {given_up:?}");
-        // ...and the call on the stats thread stops with it: its connection is closed at
+        // ...and the call on the turns thread stops with it: its connection is closed at
         // once, not when the call's own deadline comes.
         let closed = tokio::time::timeout(Duration::from_secs(2), closed.recv()).await;
         assert_eq!(
