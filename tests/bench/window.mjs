@@ -221,9 +221,18 @@ async function scenario(n) {
     if (!scrolled.end) console.log(`(scrolling stopped at ${scrolled.top} of ${scrolled.height} px)`);
     if (scrolled.stride) console.log(`(scrolled ${scrolled.stride} px a frame)`);
     const { frames, scripts } = scrolled;
-    const search = total > 0 ? await searchLatency(s, `bench-${String(total - 1).padStart(5, "0")}`) : NaN;
-    if (total > 0) await searchLatency(s, "");
-    const sort = total > 1 ? await sortLatency(s, "Name") : NaN;
+    // Five searches (each for one container, then the search cleared) and three sorts
+    // (the header clicked again turns the order): one alone may meet a collection.
+    const searches = [];
+    for (let k = 1; total > 0 && k <= 5; k++) {
+      searches.push(await searchLatency(s, `bench-${String(Math.max(0, total - k)).padStart(5, "0")}`));
+      await searchLatency(s, "");
+    }
+    const sorts = [];
+    for (let k = 0; total > 1 && k < 3; k++) sorts.push(await sortLatency(s, "Name"));
+    const search = searches.length ? percentile(searches, 50) : NaN;
+    const sort = sorts.length ? percentile(sorts, 50) : NaN;
+    if (searches.length) console.log(`searches: ${searches.map((x) => fmt(x)).join(", ")} ms; sorts: ${sorts.map((x) => fmt(x)).join(", ")} ms`);
     let dashboardRest = null;
     if (REST_SCREENS) {
       await goto(s, "dashboard", '[data-testid="dashboard"]');
@@ -296,7 +305,7 @@ try {
             `app minus floor: p50 ${fmt(percentile(r.frames, 50) - percentile(r.floorFrames, 50))}, p95 ${fmt(percentile(r.frames, 95) - percentile(r.floorFrames, 95))} ms`,
         );
       }
-      console.log(`search keystroke to result: ${fmt(r.search)} ms; sort by name: ${fmt(r.sort)} ms`);
+      console.log(`search keystroke to result, median of 5: ${fmt(r.search)} ms; sort by name, median of 3: ${fmt(r.sort)} ms`);
     }
   }
 } finally {
