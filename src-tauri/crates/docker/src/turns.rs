@@ -165,7 +165,7 @@ pub(crate) fn in_turns(lines: LogLines) -> LogLines {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::client::Engine;
