@@ -9,6 +9,15 @@
 set -euo pipefail
 RUN="${SQUIRREL_TEST_RUN:-/tmp/squirrel-e2e}"
 
+# Whether the process named in pid file $1 runs and is $2 (its name in /proc). A pid file
+# left behind by a killed service can name a pid the system has since given to another
+# process (a test's WebDriver server, say): that one is neither ours to kill nor a sign that
+# the service runs.
+ours() {
+  local pid
+  [ -f "$1" ] && pid=$(cat "$1") && [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+}
+
 start() {
   mkdir -p "$RUN"
   if [ ! -S "$RUN/docker.sock" ] || ! DOCKER_HOST="unix://$RUN/docker.sock" docker version >/dev/null 2>&1; then
@@ -54,7 +63,7 @@ storage:
 http:
   addr: 127.0.0.1:$port
 CONF
-  if ! [ -f "$reg/registry.pid" ] || ! kill -0 "$(cat "$reg/registry.pid")" 2>/dev/null; then
+  if ! ours "$reg/registry.pid" docker-registry; then
     docker-registry serve "$reg/config.yml" >"$reg/registry.log" 2>&1 &
     echo $! >"$reg/registry.pid"
   fi
@@ -81,7 +90,7 @@ CONF
 # leaves it behind), so the server we started is tracked by its pid, and Xvfb picks a free
 # display itself and names it on a pipe (-displayfd) only once it accepts clients.
 start_xvfb() {
-  if [ -f "$RUN/xvfb.pid" ] && kill -0 "$(cat "$RUN/xvfb.pid")" 2>/dev/null && [ -s "$RUN/display" ]; then
+  if ours "$RUN/xvfb.pid" Xvfb && [ -s "$RUN/display" ]; then
     return
   fi
   rm -f "$RUN/display.fd"
@@ -125,7 +134,7 @@ UsePAM no
 # SHLVL 1): the machine's shell setup (pyenv's rehash lock, say) is not under test.
 SetEnv SHLVL=1
 CONF
-  if ! [ -f "$ssh/sshd.pid" ] || ! kill -0 "$(cat "$ssh/sshd.pid")" 2>/dev/null; then
+  if ! ours "$ssh/sshd.pid" sshd; then
     /usr/sbin/sshd -f "$ssh/sshd_config" -E "$ssh/sshd.log"
   fi
 }
@@ -135,15 +144,16 @@ stop() {
     ids=$(DOCKER_HOST="unix://$RUN/docker.sock" docker ps -aq 2>/dev/null || true)
     [ -z "$ids" ] || DOCKER_HOST="unix://$RUN/docker.sock" docker rm -f $ids >/dev/null 2>&1 || true
   fi
-  [ -f "$RUN/docker.pid" ] && kill "$(cat "$RUN/docker.pid")" 2>/dev/null || true
-  [ -f "$RUN/xvfb.pid" ] && kill "$(cat "$RUN/xvfb.pid")" 2>/dev/null || true
-  [ -f "$RUN/ssh/sshd.pid" ] && kill "$(cat "$RUN/ssh/sshd.pid")" 2>/dev/null || true
-  [ -f "$RUN/registry/registry.pid" ] && kill "$(cat "$RUN/registry/registry.pid")" 2>/dev/null || true
+  ours "$RUN/docker.pid" dockerd && kill "$(cat "$RUN/docker.pid")" 2>/dev/null || true
+  ours "$RUN/xvfb.pid" Xvfb && kill "$(cat "$RUN/xvfb.pid")" 2>/dev/null || true
+  ours "$RUN/ssh/sshd.pid" sshd && kill "$(cat "$RUN/ssh/sshd.pid")" 2>/dev/null || true
+  ours "$RUN/registry/registry.pid" docker-registry && kill "$(cat "$RUN/registry/registry.pid")" 2>/dev/null || true
   for _ in $(seq 1 100); do
-    [ -f "$RUN/docker.pid" ] && kill -0 "$(cat "$RUN/docker.pid")" 2>/dev/null || break
+    ours "$RUN/docker.pid" dockerd || break
     sleep 0.1
   done
-  rm -f "$RUN/xvfb.pid" "$RUN/display" "$RUN/display.fd"
+  rm -f "$RUN/docker.pid" "$RUN/xvfb.pid" "$RUN/ssh/sshd.pid" "$RUN/registry/registry.pid" \
+    "$RUN/display" "$RUN/display.fd"
 }
 
 case "${1:-}" in

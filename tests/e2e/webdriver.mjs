@@ -77,6 +77,36 @@ export function appsUsing(dir) {
   return pids;
 }
 
+/**
+ * How the children of `pid` named `comm` that have ended went: tauri-driver never reaps
+ * WebKitWebDriver, so one that ended stays a zombie whose /proc/<pid>/stat still holds its
+ * exit status (field 52). Empty when none has ended.
+ */
+export function endedChildren(pid, comm) {
+  const signals = { 1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
+  const ended = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "latin1");
+    } catch {
+      continue;
+    }
+    const open = stat.indexOf("(");
+    const close = stat.lastIndexOf(")");
+    const name = stat.slice(open + 1, close);
+    // Fields from the third on (state, ppid, ...): field n is at n - 3.
+    const fields = stat.slice(close + 2).trim().split(" ");
+    if (name !== comm || Number(fields[1]) !== pid || fields[0] !== "Z") continue;
+    const status = Number(fields[52 - 3]);
+    const signal = status & 0x7f;
+    const core = status & 0x80 ? ", core dumped" : "";
+    ended.push(signal ? `killed by signal ${signal} (${signals[signal] ?? "?"}${core})` : `exited with code ${(status >> 8) & 0xff}`);
+  }
+  return ended;
+}
+
 export class Session {
   constructor(base, id, driver, dataDir) {
     this.base = base;
@@ -126,7 +156,10 @@ export class Session {
     });
     // Measured by killing each in turn: only the loss of WebKitWebDriver (or tauri-driver)
     // resets the connection; a web process or an app that ends gives "invalid session id".
-    const server = names.includes("WebKitWebDriver") ? "" : "; WebKitWebDriver (the test's WebDriver server, not the app) is gone";
+    const how = this.driver.pid ? endedChildren(this.driver.pid, "WebKitWebDriver") : [];
+    const server = names.includes("WebKitWebDriver")
+      ? ""
+      : `; WebKitWebDriver (the test's WebDriver server, not the app) is gone${how.length ? `: ${how.join(", ")}` : ""}`;
     return `tauri-driver ${driver}; processes of the app still running: ${names.length ? names.join(", ") : "none"}${server}`;
   }
 

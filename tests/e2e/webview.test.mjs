@@ -103,3 +103,43 @@ test("a window whose web process is killed loads its page again, and the app run
   }, "a new web process");
   assert.deepEqual(after.get("squirrel"), [app], "the app itself runs on, the same process");
 });
+
+test("a WebDriver server that ends fails the step at once, saying it was the server and how it ended", async () => {
+  // Not the app: the test's own WebDriver server. The app and its window run on, so the
+  // step must say so, with the server's exit status, instead of blaming the window.
+  const otherData = mkdtempSync(path.join(dir, "data-"));
+  const t = await startSession({
+    application: process.env.SQUIRREL_APP,
+    env: { SQUIRREL_DATA_DIR: otherData, XDG_DATA_HOME: mkdtempSync(path.join(dir, "xdg-")) },
+  });
+  try {
+    await t.waitFor('[data-testid="app-ready"]', { timeout: 60_000 });
+    const server = appsUsing(otherData).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "WebKitWebDriver";
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(server.length, 1, "one WebKitWebDriver for the session");
+    process.kill(server[0], "SIGKILL");
+    const lost = await t.cmd("GET", "/title").then(
+      () => null,
+      (e) => e,
+    );
+    assert.ok(lost, "a command after the server ended must fail");
+    assert.equal(lost.code, "lost");
+    assert.match(lost.message, /WebKitWebDriver \(the test's WebDriver server, not the app\) is gone: killed by signal 9 \(SIGKILL\)/);
+    assert.match(lost.message, /processes of the app still running: .*squirrel/);
+  } finally {
+    // The app outlives a server that ends: end it here rather than wait for close's 15 s.
+    for (const pid of appsUsing(otherData)) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // gone
+      }
+    }
+    await t.close();
+  }
+});
