@@ -365,14 +365,17 @@ impl StatsService {
                     None => break "the container is not running".to_string(),
                 }
             };
+            // Out of the registry before the end is told: whoever hears of it must find
+            // the stream gone (telling first let a listener see an ended stream still
+            // listed).
+            if let Ok(mut map) = live.lock() {
+                map.remove(&subscription);
+            }
             bus.publish(DomainEvent::LiveStatsEnded {
                 subscription,
                 container_uuid: uuid,
                 reason,
             });
-            if let Ok(mut map) = live.lock() {
-                map.remove(&subscription);
-            }
         });
         map.insert(
             subscription,
