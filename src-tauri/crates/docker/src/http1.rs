@@ -2,7 +2,12 @@
 //! archives): a response head, and a body's framing (`Transfer-Encoding: chunked`,
 //! `Content-Length`, or until the connection closes) taken apart as bytes come.
 
+use std::io;
+
 use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use squirrel_core::EngineError;
 
 /// The longest response head accepted.
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
@@ -158,6 +163,9 @@ pub(crate) struct Head {
     pub body: Body,
     /// The content type says the body is made of frames.
     pub multiplexed: bool,
+    /// The engine closes the connection after this answer (`Connection: close`, or an
+    /// HTTP/1.0 answer not kept alive): it cannot carry another request.
+    pub close: bool,
 }
 
 impl Head {
@@ -172,6 +180,7 @@ impl Head {
         let status = response.code.unwrap_or_default();
         let mut body = Body::UntilClosed;
         let mut multiplexed = false;
+        let (mut close, mut keep_alive) = (false, false);
         for header in response.headers.iter() {
             let value = String::from_utf8_lossy(header.value);
             let value = value.trim();
@@ -187,7 +196,15 @@ impl Head {
                 }
             } else if header.name.eq_ignore_ascii_case("content-type") {
                 multiplexed = value.starts_with("application/vnd.docker.multiplexed-stream");
+            } else if header.name.eq_ignore_ascii_case("connection") {
+                for token in value.split(',').map(str::trim) {
+                    close |= token.eq_ignore_ascii_case("close");
+                    keep_alive |= token.eq_ignore_ascii_case("keep-alive");
+                }
             }
+        }
+        if response.version == Some(0) && !keep_alive {
+            close = true;
         }
         if status == 204 || status == 304 {
             body = Body::Ended;
@@ -197,7 +214,84 @@ impl Head {
             length,
             body,
             multiplexed,
+            close,
         }))
+    }
+}
+
+/// Why no response head was read.
+#[derive(Debug)]
+pub(crate) enum HeadError {
+    /// It went on past [`MAX_HEAD`] without ending.
+    Endless,
+    /// What came is not an HTTP response.
+    NotHttp(httparse::Error),
+    /// The connection closed first; `silent`: before any byte of an answer came.
+    Closed { silent: bool },
+    /// Reading failed; `silent` as for [`HeadError::Closed`].
+    Read { error: io::Error, silent: bool },
+}
+
+impl HeadError {
+    /// Said as an engine error about the answer to `request` ("the log request").
+    pub(crate) fn engine_error(self, request: &str) -> EngineError {
+        match self {
+            HeadError::Endless => EngineError::Other(format!(
+                "the engine's answer to {request} has a head that does not end"
+            )),
+            HeadError::NotHttp(e) => {
+                EngineError::Other(format!("the engine's answer to {request} is not HTTP: {e}"))
+            }
+            HeadError::Closed { silent: true } => EngineError::Unreachable(format!(
+                "the engine closed the connection before it answered {request}"
+            )),
+            HeadError::Closed { silent: false } => EngineError::Unreachable(format!(
+                "the engine closed the connection in the middle of its answer to {request}"
+            )),
+            HeadError::Read { error, .. } => {
+                lost(&format!("cannot read the answer to {request}"), &error)
+            }
+        }
+    }
+}
+
+/// The connection to the engine failed while doing `what`.
+pub(crate) fn lost(what: &str, e: &io::Error) -> EngineError {
+    EngineError::Unreachable(format!("{what}: {e}"))
+}
+
+/// Reads a response head from `io` into `buf`, past any interim (`1xx`) ones: what follows
+/// it stays in `buf`. Not for an answer whose `1xx` is final (`101 Switching Protocols`).
+pub(crate) async fn read_head<R: AsyncRead + Unpin>(
+    io: &mut R,
+    buf: &mut BytesMut,
+) -> Result<Head, HeadError> {
+    let mut answered = !buf.is_empty();
+    loop {
+        match Head::parse(buf) {
+            Ok(Some(head)) => {
+                answered = true;
+                buf.advance(head.length);
+                if (100..200).contains(&head.status) {
+                    continue;
+                }
+                return Ok(head);
+            }
+            Ok(None) if buf.len() > MAX_HEAD => return Err(HeadError::Endless),
+            Ok(None) => {}
+            Err(e) => return Err(HeadError::NotHttp(e)),
+        }
+        buf.reserve(16 * 1024);
+        match io.read_buf(buf).await {
+            Ok(0) => return Err(HeadError::Closed { silent: !answered }),
+            Ok(_) => answered = true,
+            Err(error) => {
+                return Err(HeadError::Read {
+                    error,
+                    silent: !answered,
+                })
+            }
+        }
     }
 }
 

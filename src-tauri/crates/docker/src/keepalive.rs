@@ -7,11 +7,11 @@ use std::io;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::http::{Dialer, RawIo};
-use crate::http1::{Body, Head, MAX_HEAD};
+use crate::http1::{read_head, Body, HeadError};
 
 /// A whole answer: its status and its body.
 #[derive(Debug)]
@@ -147,48 +147,33 @@ async fn exchange(
     if let Err(e) = conn.io.flush().await {
         return Err(closed_or(e, "cannot send the request"));
     }
-    let mut answered = false;
-    let head = loop {
-        match Head::parse(&conn.buf) {
-            Ok(Some(head)) => {
-                answered = true;
-                conn.buf.advance(head.length);
-                // An interim answer (`100 Continue`) comes before the real one.
-                if (100..200).contains(&head.status) {
-                    continue;
-                }
-                break head;
-            }
-            Ok(None) if conn.buf.len() > MAX_HEAD => {
-                return Err(Failure::Broken(
-                    "the engine's answer has a head that does not end".into(),
-                ))
-            }
-            Ok(None) => {}
-            Err(e) => {
-                return Err(Failure::Broken(format!(
-                    "the engine's answer is not HTTP: {e}"
-                )))
-            }
+    let head = match read_head(&mut conn.io, &mut conn.buf).await {
+        Ok(head) => head,
+        Err(HeadError::Closed { silent: true }) if kept => return Err(Failure::ClosedBeforeAnswer),
+        Err(HeadError::Read {
+            error,
+            silent: true,
+        }) => return Err(closed_or(error, "cannot read the answer")),
+        Err(HeadError::Read { error, .. }) => return Err(broken("cannot read the answer", &error)),
+        Err(HeadError::Closed { silent: true }) => {
+            return Err(Failure::Broken(
+                "the engine closed the connection before answering".into(),
+            ))
         }
-        match conn.io.read_buf(&mut conn.buf).await {
-            Ok(0) if !answered && conn.buf.is_empty() => {
-                return Err(if kept {
-                    Failure::ClosedBeforeAnswer
-                } else {
-                    Failure::Broken("the engine closed the connection before answering".into())
-                })
-            }
-            Ok(0) => {
-                return Err(Failure::Broken(
-                    "the engine closed the connection in the middle of its answer".into(),
-                ))
-            }
-            Ok(_) => answered = true,
-            Err(e) if !answered && conn.buf.is_empty() => {
-                return Err(closed_or(e, "cannot read the answer"))
-            }
-            Err(e) => return Err(broken("cannot read the answer", &e)),
+        Err(HeadError::Closed { silent: false }) => {
+            return Err(Failure::Broken(
+                "the engine closed the connection in the middle of its answer".into(),
+            ))
+        }
+        Err(HeadError::Endless) => {
+            return Err(Failure::Broken(
+                "the engine's answer has a head that does not end".into(),
+            ))
+        }
+        Err(HeadError::NotHttp(e)) => {
+            return Err(Failure::Broken(format!(
+                "the engine's answer is not HTTP: {e}"
+            )))
         }
     };
     let mut body = head.body;
@@ -202,7 +187,8 @@ async fn exchange(
             )));
         }
         if body == Body::Ended {
-            break conn.buf.is_empty();
+            // Nothing after the body, and the engine does not close it after this answer.
+            break conn.buf.is_empty() && !head.close;
         }
         conn.buf.reserve(READ_SIZE);
         match conn.io.read_buf(&mut conn.buf).await {
@@ -234,7 +220,7 @@ pub(crate) mod tests {
     use tokio::net::UnixListener;
 
     use super::*;
-    use crate::http1::chunked;
+    use crate::http1::{chunked, Head};
 
     /// What the fake engine does with the `n`th request on a connection: the answer's bytes,
     /// written in these pieces, and whether to close the connection after them.
@@ -359,6 +345,37 @@ pub(crate) mod tests {
             assert_eq!(&answer.body[..], b"[]");
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_says_connection_close_is_not_kept() {
+        // The engine says it closes the connection (or answers as HTTP/1.0, which closes
+        // unless kept alive), then holds it open a while: a second request on it would
+        // wait for nothing.
+        let served = Arc::new(AtomicUsize::new(0));
+        let count = served.clone();
+        let (_dir, requests, accepted) = engine(Arc::new(move |_, _: &str| {
+            let head = if count.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
+                "HTTP/1.1 200 OK\r\nConnection: Upgrade, close\r\nContent-Length: 2\r\n\r\n"
+            } else {
+                "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n"
+            };
+            (vec![format!("{head}[]").into_bytes()], false)
+        }));
+        for n in 0..2 {
+            let answer = get(&requests, "/x", 1024).await.unwrap();
+            assert_eq!(&answer.body[..], b"[]");
+            assert_eq!(requests.idle_count(), 0, "answer {n} is not kept");
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(served.load(Ordering::SeqCst), 2);
+        // Kept alive when it says so, and by default from HTTP/1.1 on.
+        let head = Head::parse(b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n")
+            .unwrap()
+            .unwrap();
+        assert!(!head.close);
+        let head = Head::parse(b"HTTP/1.1 200 OK\r\n\r\n").unwrap().unwrap();
+        assert!(!head.close);
     }
 
     #[tokio::test]

@@ -13,7 +13,6 @@
 //! settings or SSH connection as every other request. It is opened for one log and closed
 //! with it: dropping the stream closes it, which the engine sees at once.
 
-use std::io;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
@@ -23,7 +22,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::client::status_error;
 use crate::http::{Dialer, RawIo};
-use crate::http1::{encode, Body, Head, MAX_HEAD};
+use crate::http1::{encode, lost, read_head, Body};
 use crate::logs::Lines;
 
 /// Bytes asked of the connection at a time.
@@ -135,37 +134,9 @@ impl Reader {
             done: false,
             failure: None,
         };
-        let head = loop {
-            match Head::parse(&reader.buf) {
-                Ok(Some(head)) => {
-                    reader.buf.advance(head.length);
-                    // An interim answer (`100 Continue`) comes before the real one.
-                    if (100..200).contains(&head.status) {
-                        continue;
-                    }
-                    break head;
-                }
-                Ok(None) if reader.buf.len() > MAX_HEAD => {
-                    return Err(EngineError::Other(
-                        "the engine's answer to the log request has a head that does not end"
-                            .into(),
-                    ))
-                }
-                Ok(None) => {
-                    if reader.fill().await? == 0 {
-                        return Err(EngineError::Unreachable(
-                            "the engine closed the connection before answering the log request"
-                                .into(),
-                        ));
-                    }
-                }
-                Err(e) => {
-                    return Err(EngineError::Other(format!(
-                        "the engine's answer to the log request is not HTTP: {e}"
-                    )))
-                }
-            }
-        };
+        let head = read_head(&mut reader.io, &mut reader.buf)
+            .await
+            .map_err(|e| e.engine_error("the log request"))?;
         reader.body = head.body;
         if head.multiplexed {
             reader.frames = Frames::Multiplexed;
@@ -314,15 +285,12 @@ impl Reader {
     }
 }
 
-fn lost(what: &str, e: &io::Error) -> EngineError {
-    EngineError::Unreachable(format!("{what}: {e}"))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) mod tests {
     use super::*;
     use std::collections::VecDeque;
+    use std::io;
     use std::pin::Pin;
     use std::sync::{Arc, Mutex};
     use std::task::{Context, Poll};

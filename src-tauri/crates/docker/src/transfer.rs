@@ -32,7 +32,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::client::{status_error, Engine};
 use crate::http::{Dialer, RawIo};
-use crate::http1::{encode, Body, Head, Step, MAX_HEAD};
+use crate::http1::{encode, lost, read_head, Body, Step};
 
 /// How long connecting, asking and the response head may take together.
 const OPEN_DEADLINE: Duration = Duration::from_secs(60);
@@ -66,10 +66,6 @@ fn archive_path(engine: &Engine, id: &str, path: &str) -> String {
     )
 }
 
-fn lost(what: &str, e: &io::Error) -> EngineError {
-    EngineError::Unreachable(format!("{what}: {e}"))
-}
-
 /// Opens a connection of its own and sends `request` (its head; a body follows, if any).
 async fn ask(dial: &Dialer, request: &str, what: &str) -> Result<Box<dyn RawIo>, EngineError> {
     let mut io = dial
@@ -83,47 +79,6 @@ async fn ask(dial: &Dialer, request: &str, what: &str) -> Result<Box<dyn RawIo>,
         .await
         .map_err(|e| lost(&format!("cannot send the request for {what}"), &e))?;
     Ok(io)
-}
-
-/// Reads a response head from `io` into `buf` (what follows it stays in `buf`).
-async fn read_head<R: tokio::io::AsyncRead + Unpin>(
-    io: &mut R,
-    buf: &mut BytesMut,
-) -> Result<Head, EngineError> {
-    loop {
-        match Head::parse(buf) {
-            Ok(Some(head)) => {
-                buf.advance(head.length);
-                // An interim answer (`100 Continue`) comes before the real one.
-                if (100..200).contains(&head.status) {
-                    continue;
-                }
-                return Ok(head);
-            }
-            Ok(None) if buf.len() > MAX_HEAD => {
-                return Err(EngineError::Other(
-                    "the engine's answer has a head that does not end".into(),
-                ))
-            }
-            Ok(None) => {
-                buf.reserve(16 * 1024);
-                let n = io
-                    .read_buf(buf)
-                    .await
-                    .map_err(|e| lost("the engine's connection failed", &e))?;
-                if n == 0 {
-                    return Err(EngineError::Unreachable(
-                        "the engine closed the connection before it answered".into(),
-                    ));
-                }
-            }
-            Err(e) => {
-                return Err(EngineError::Other(format!(
-                    "the engine's answer is not HTTP: {e}"
-                )))
-            }
-        }
-    }
 }
 
 /// The engine's refusal, in its own words (`{"message": …}`), read within a bound.
@@ -209,7 +164,9 @@ async fn answer<I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         .await
         .map_err(|e| lost("cannot send the request for the files", &e))?;
     let mut buf = BytesMut::with_capacity(16 * 1024);
-    let head = read_head(io, &mut buf).await?;
+    let head = read_head(io, &mut buf)
+        .await
+        .map_err(|e| e.engine_error("the request for the files"))?;
     if head.status != 200 {
         return Err(refusal(io, &mut buf, head.body, head.status).await);
     }
@@ -539,7 +496,7 @@ async fn read_answer(
     let answer = match read_head(&mut io, &mut buf).await {
         Ok(head) if (200..300).contains(&head.status) => Ok(()),
         Ok(head) => Err(refusal(&mut io, &mut buf, head.body, head.status).await),
-        Err(e) => Err(e),
+        Err(e) => Err(e.engine_error("the upload")),
     };
     let _ = tx.send(Some(answer));
 }
