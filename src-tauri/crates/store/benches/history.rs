@@ -23,17 +23,8 @@ use squirrel_core::ports::{
 };
 use squirrel_store::Store;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
+mod common;
+use common::{env_usize, percentile};
 
 /// A cheap deterministic scramble, so that values vary like real ones.
 fn mix(a: i64, b: i64) -> i64 {

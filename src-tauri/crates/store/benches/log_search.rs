@@ -16,22 +16,13 @@ use squirrel_core::model::{HistoryQuery, LogLine, LogSource};
 use squirrel_core::ports::LogHistoryRepository;
 use squirrel_store::LogArchive;
 
+mod common;
+use common::{env_usize, percentile};
+
 const TIMELINES: usize = 20;
 const BATCH: usize = 5_000;
 /// The page the History screen asks for.
 const PAGE: u32 = 2_000;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn mix(a: u64) -> u64 {
     let mut x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15);
