@@ -240,7 +240,9 @@ pub fn run() {
             }
             app.manage(AppState(opened));
             match app.get_webview_window("main") {
-                Some(main) => webview_guard::reload_when_its_process_ends(&main),
+                Some(main) => {
+                    webview_guard::reload_when_its_process_ends(&main, webview_guard::MAIN_GAVE_UP)
+                }
                 None => tracing::warn!("no main window to watch"),
             }
             Ok(())

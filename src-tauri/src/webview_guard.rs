@@ -1,5 +1,6 @@
-//! A main window whose web process ends (a crash, WebKit's memory limit, a kill) loads its
-//! page again instead of staying blank. The backend runs on throughout: the page reads
+//! A window whose web process ends (a crash, WebKit's memory limit, a kill) loads its page
+//! again instead of staying blank: the main window, and a terminal's own window (its page
+//! attaches the same shell again, which ran on). The backend runs on throughout: the page reads
 //! everything anew from it, as at launch (its streams were already ended by the page load).
 //! A page that keeps ending at once is not reloaded for ever: past [`MAX_RELOADS`] within
 //! [`RELOAD_WINDOW`], the window says what happened and what to do.
@@ -36,9 +37,8 @@ impl Ends {
     }
 }
 
-/// Shown in place of the page when it keeps ending: text only, no script.
-#[cfg(target_os = "linux")]
-const GAVE_UP: &str = "<!doctype html><meta charset=utf-8><title>Squirrel</title>\
+/// Shown in place of the main page when it keeps ending: text only, no script.
+pub const MAIN_GAVE_UP: &str = "<!doctype html><meta charset=utf-8><title>Squirrel</title>\
 <body style=\"font:15px system-ui,sans-serif;margin:3em;max-width:40em\">\
 <h1 style=\"font-size:20px\">The window stopped working</h1>\
 <p>Its page ended several times in a minute, so Squirrel stopped loading it again. \
@@ -46,8 +46,16 @@ Squirrel itself is still running: your devices are still watched and your histor
 <p>Quit Squirrel and open it again. If this keeps happening, the log file in Squirrel's \
 log folder says why each time.</p></body>";
 
-/// Watches the web process of `window` (the main one): when it ends, the page loads again.
-pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow) {
+/// Shown in place of a terminal's own page when it keeps ending.
+pub const TERMINAL_GAVE_UP: &str = "<!doctype html><meta charset=utf-8><title>Squirrel</title>\
+<body style=\"font:15px system-ui,sans-serif;margin:3em;max-width:40em\">\
+<h1 style=\"font-size:20px\">This terminal's window stopped working</h1>\
+<p>Its page ended several times in a minute, so Squirrel stopped loading it again. \
+Close this window to end its shell; the main window and everything else go on.</p></body>";
+
+/// Watches the web process of `window`: when it ends, the page loads again; when it keeps
+/// ending, `gave_up` (one of the pages above) is shown instead.
+pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow, gave_up: &'static str) {
     #[cfg(target_os = "linux")]
     {
         let label = window.label().to_string();
@@ -76,7 +84,7 @@ pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow) {
                         }
                         AfterEnd::GiveUp => {
                             tracing::error!(window = %label, reason = why, times = MAX_RELOADS + 1, "the window's web process keeps ending; not loading its page again");
-                            view.load_html(GAVE_UP, None);
+                            view.load_html(gave_up, None);
                         }
                     }
                 });
@@ -86,7 +94,7 @@ pub fn reload_when_its_process_ends(window: &tauri::WebviewWindow) {
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = window;
+    let _ = (window, gave_up);
 }
 
 #[cfg(test)]

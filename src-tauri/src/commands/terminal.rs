@@ -65,15 +65,24 @@ pub async fn terminal_pop_out(
         .inner_size(900.0, 560.0)
         .min_inner_size(360.0, 200.0)
         .build();
-    if let Err(e) = built {
-        // It stays where it was.
-        terminals.move_back(terminal);
-        return Err(AppError::new(
-            "window",
-            format!("The terminal's window could not open ({e}); it stays here."),
-        ));
+    match built {
+        Ok(window) => {
+            // Its page loads again if its web process ends, and attaches the same shell.
+            crate::webview_guard::reload_when_its_process_ends(
+                &window,
+                crate::webview_guard::TERMINAL_GAVE_UP,
+            );
+            Ok(())
+        }
+        Err(e) => {
+            // It stays where it was.
+            terminals.move_back(terminal);
+            Err(AppError::new(
+                "window",
+                format!("The terminal's window could not open ({e}); it stays here."),
+            ))
+        }
     }
-    Ok(())
 }
 
 /// A window a terminal was popped out into shows it: what it showed last comes first on
@@ -86,10 +95,12 @@ pub fn terminal_attach(
     terminal: u32,
     on_event: Channel<TerminalEvent>,
 ) -> CmdResult<TerminalOpened> {
-    Ok(state
+    let opened = state
         .app()?
         .terminals
-        .attach(terminal, webview.label(), sink(on_event))?)
+        .attach(terminal, webview.label(), sink(on_event))?;
+    tracing::info!(window = %webview.label(), terminal, "a window attached its terminal");
+    Ok(opened)
 }
 
 /// Closes the calling terminal window (Ctrl+Shift+W, or its button once the shell ended):
