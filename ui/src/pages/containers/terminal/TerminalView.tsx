@@ -14,6 +14,7 @@ import { useEffect, useRef } from "react";
 import type { TerminalEvent, TerminalOpened, TerminalRequest } from "../../../api/types";
 import { call, errorMessage } from "../../../api/unwrap";
 import { commands } from "../../../bindings";
+import { Typing } from "./typing";
 
 const DARK: ITheme = { background: "#1a1b1e", foreground: "#e9ecef", cursor: "#74c0fc", selectionBackground: "#364fc7aa" };
 const LIGHT: ITheme = { background: "#ffffff", foreground: "#212529", cursor: "#1971c2", selectionBackground: "#a5d8ffaa" };
@@ -113,7 +114,8 @@ export function TerminalView({
     let id: number | null = null;
     let disposed = false;
     let shown = 0;
-    const early: string[] = [];
+    // Keys go one write at a time, in order; those typed before the id came wait for it.
+    const typing = new Typing((terminal, data) => commands.terminalWrite(terminal, data));
     const channel = new Channel<TerminalEvent>();
     channel.onmessage = (event) => {
       if (disposed) return;
@@ -127,6 +129,7 @@ export function TerminalView({
         term.write(`\r\n\x1b[2m[${endedText(state)}]\x1b[0m\r\n`);
         onStateRef.current(state);
         id = null;
+        typing.to(null);
       }
     };
     const from = sourceRef.current;
@@ -144,7 +147,7 @@ export function TerminalView({
           return;
         }
         id = opened.id;
-        if (early.length > 0) void commands.terminalWrite(opened.id, early.splice(0).join("")).catch(() => {});
+        typing.to(opened.id);
         // Outputs shown before the id came are acknowledged now.
         if (shown > 0) void commands.terminalAck(opened.id, shown).catch(() => {});
         // A terminal taken over has the size of the window it left: it gets this one's.
@@ -160,10 +163,7 @@ export function TerminalView({
       });
 
     const typed = term.onData((data) => {
-      if (id !== null) void commands.terminalWrite(id, data).catch(() => {});
-      // Typed before the terminal's id came back (its output may already show): kept, and
-      // sent once it is known.
-      else if (early.length < 4096) early.push(data);
+      if (!typing.type(data)) term.write("\r\n\x1b[31m[too much to type at once: not sent]\x1b[0m\r\n");
     });
     const resized = term.onResize(({ cols, rows }) => {
       if (id !== null) void commands.terminalResize(id, cols, rows).catch(() => {});
@@ -200,6 +200,7 @@ export function TerminalView({
     observer.observe(el);
     return () => {
       disposed = true;
+      typing.to(null);
       observer.disconnect();
       typed.dispose();
       resized.dispose();
