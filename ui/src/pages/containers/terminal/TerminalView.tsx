@@ -150,8 +150,10 @@ export function TerminalView({
         typing.to(opened.id);
         // Outputs shown before the id came are acknowledged now.
         if (shown > 0) void commands.terminalAck(opened.id, shown).catch(() => {});
-        // A terminal taken over has the size of the window it left: it gets this one's.
-        if ("attach" in from) void commands.terminalResize(opened.id, term.cols, term.rows).catch(() => {});
+        // A terminal taken over has the size of the window it left: it gets this one's. A
+        // size that changed while it opened goes now.
+        if ("attach" in from) sizeTo(term.cols, term.rows);
+        else nextSize();
         onOpenedRef.current?.(opened);
         onStateRef.current({ status: "open" });
       })
@@ -162,11 +164,32 @@ export function TerminalView({
         onStateRef.current({ status: "failed", message });
       });
 
+    // Sizes as keys: one call in flight, and the newest size the last to arrive (a window
+    // dragged makes many; calls in flight together may land in any order).
+    let wanted: [number, number] | null = null;
+    let sizing = false;
+    const sizeTo = (cols: number, rows: number) => {
+      wanted = [cols, rows];
+      nextSize();
+    };
+    const nextSize = () => {
+      if (sizing || id === null || wanted === null) return;
+      const [cols, rows] = wanted;
+      wanted = null;
+      sizing = true;
+      void commands
+        .terminalResize(id, cols, rows)
+        .catch(() => {})
+        .finally(() => {
+          sizing = false;
+          nextSize();
+        });
+    };
     const typed = term.onData((data) => {
       if (!typing.type(data)) term.write("\r\n\x1b[31m[too much to type at once: not sent]\x1b[0m\r\n");
     });
     const resized = term.onResize(({ cols, rows }) => {
-      if (id !== null) void commands.terminalResize(id, cols, rows).catch(() => {});
+      sizeTo(cols, rows);
     });
     term.attachCustomKeyEventHandler((e) => {
       if (e.type !== "keydown" || !e.ctrlKey || !e.shiftKey) return true;
