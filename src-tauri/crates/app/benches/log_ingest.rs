@@ -23,8 +23,12 @@ fn cpu_secs(pid: u32) -> f64 {
     common::cpu_times(&pid.to_string()).map_or(0.0, |t| t.0)
 }
 
-/// About 1,000 lines a second: 100 lines every 0.1 s, like a busy web server's access log.
-const WRITER: &str = r#"awk 'BEGIN { srand(); n = 0; for (;;) { for (i = 0; i < 100; i++) { n++; printf "level=%s req=%08x GET /api/v1/items/%d status=%d took=%dms user=u%d msg=\"cache %s\"\n", (n % 4 ? "info" : "error"), int(rand() * 2147483647), int(rand() * 100000), (n % 10 ? 200 : 500), int(rand() * 900), n % 50, (n % 3 ? "hit" : "miss") } fflush(); system("sleep 0.1") } }'"#;
+/// 1,000 lines a second, like a busy web server's access log: 100 lines every 0.1 s, and
+/// when the clock says the writer fell behind (awk tells time in whole seconds, by
+/// `srand`), the lines due since it started, so that the rate offered is the rate asked
+/// for. Each writer's random numbers are its own (`salt`, seeded again each time the
+/// clock is read).
+const WRITER: &str = r#"awk -v salt=SALT 'BEGIN { srand(); start = srand(salt); n = 0; for (;;) { srand(); now = srand(salt * 1000003 + n); goal = n + 100; if (goal < (now - start - 1) * 1000) goal = (now - start - 1) * 1000; while (n < goal) { n++; printf "level=%s req=%08x GET /api/v1/items/%d status=%d took=%dms user=u%d msg=\"cache %s\"\n", (n % 4 ? "info" : "error"), int(rand() * 2147483647), int(rand() * 100000), (n % 10 ? 200 : 500), int(rand() * 900), n % 50, (n % 3 ? "hit" : "miss") } fflush(); system("sleep 0.1") } }'"#;
 
 async fn stored(app: &App) -> (u64, u64) {
     let lines = app
@@ -52,7 +56,7 @@ async fn main() {
             "busybox:local",
             "sh",
             "-c",
-            WRITER,
+            &WRITER.replace("SALT", &i.to_string()),
         ]);
     }
     println!(
