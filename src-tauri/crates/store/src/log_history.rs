@@ -322,8 +322,9 @@ impl BlockWords {
         }
     }
 
-    /// Adds `word` (lower-cased as it goes in) unless the block has it. Two words with
-    /// the same hash both go in: a word twice in a document costs the index nothing more.
+    /// Adds `word` (lower-cased as it goes in) unless the block has it. A word whose hash
+    /// another word has goes in each time it is said: a word twice in a document changes
+    /// nothing in the index (no positions), and such words are rare.
     fn add(&mut self, h: u64, word: &str) {
         if let Some(&(start, len)) = self.seen.get(&h) {
             let (start, len) = (start as usize, len as usize);
