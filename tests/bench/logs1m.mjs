@@ -8,7 +8,7 @@
 //   SQUIRREL_APP=target/release/squirrel DISPLAY=:N DOCKER_HOST=unix://... \
 //     bash tests/with-keyring.sh node tests/bench/logs1m.mjs [--lines 1000000]
 import { execFileSync } from "node:child_process";
-import { docker, openApp, openFloor, option, sampleRss, sleep } from "./procs.mjs";
+import { docker, openApp, openFloor, option, samplePss, sampleRss, sleep } from "./procs.mjs";
 
 const LINES = Number(option("lines", "1000000"));
 const NAME = "bench-logs-1m";
@@ -54,6 +54,7 @@ async function main() {
   const floor = await openFloor("logs1m");
   await sleep(5_000);
   const floorRss = sampleRss(floor.dataDir);
+  const floorPss = samplePss(floor.dataDir);
   await floor.s.close();
 
   const { s, dataDir } = await openApp("logs1m");
@@ -63,6 +64,7 @@ async function main() {
   const row = await s.waitFor(`[data-testid="container-row"][data-name="${NAME}"]`);
   await sleep(3_000);
   const before = sampleRss(dataDir);
+  const beforePss = samplePss(dataDir);
   await s.click(await s.waitFor('[role="cell"]', { root: row }));
   const drawer = await s.waitFor('[data-testid="container-drawer"]');
   // The drawer slides in: a click on its tab before it settles is lost, so click until the tab shows.
@@ -99,6 +101,7 @@ async function main() {
   const loadMs = performance.now() - t0;
   await sleep(5_000);
   const loaded = sampleRss(dataDir);
+  const loadedPss = samplePss(dataDir);
 
   await s.click(await s.waitFor('[aria-label="Regular expression"]', { root: panel }));
   const input = await s.waitFor('[data-testid="log-search"]', { root: panel });
@@ -119,11 +122,18 @@ async function main() {
 
   console.log(`# The log viewer at ${LINES.toLocaleString("en-US")} lines (whole log in a container's drawer)`);
   console.log(`load to ${LINES.toLocaleString("en-US")} lines shown: ${fmt(loadMs / 1000, 1)} s`);
-  console.log("RSS, MiB            backend      web  network      all");
-  for (const [label, r] of [["floor (empty page)", floorRss], ["app, before the log", before], ["app, log loaded", loaded]]) {
-    console.log(`${label.padEnd(20)}${fmt(r.backend).padStart(7)}${fmt(r.web).padStart(9)}${fmt(r.network).padStart(9)}${fmt(r.all).padStart(9)}`);
+  // RSS counts the libraries the three processes share once in each; PSS shares them out, so
+  // its sum is the whole app's memory.
+  for (const [unit, floorM, beforeM, loadedM] of [
+    ["RSS", floorRss, before, loaded],
+    ["PSS", floorPss, beforePss, loadedPss],
+  ]) {
+    console.log(`${unit}, MiB            backend      web  network      all`);
+    for (const [label, r] of [["floor (empty page)", floorM], ["app, before the log", beforeM], ["app, log loaded", loadedM]]) {
+      console.log(`${label.padEnd(20)}${fmt(r.backend).padStart(7)}${fmt(r.web).padStart(9)}${fmt(r.network).padStart(9)}${fmt(r.all).padStart(9)}`);
+    }
+    console.log(`${unit}: the log's own cost (loaded − before): ${fmt(loadedM.all - beforeM.all)} MiB; app − floor: ${fmt(loadedM.all - floorM.all)} MiB`);
   }
-  console.log(`the log's own cost (loaded − before): ${fmt(loaded.all - before.all)} MiB; app − floor: ${fmt(loaded.all - floorRss.all)} MiB`);
   console.log(`regex search over the loaded lines, input to count on screen: median ${fmt(median(times), 1)} ms (${times.map((t) => fmt(t)).join(", ")}); answers: ${answers.join(" / ")}`);
   console.log(`docker logs | grep -cE, same patterns: ${greps.map((g) => `${fmt(g.ms)} ms (${g.n})`).join(", ")}; ratio grep ÷ Squirrel ${fmt(median(greps.map((g) => g.ms)) / median(times), 1)}`);
 }

@@ -63,6 +63,31 @@ export function rssMiB(pid) {
   }
 }
 
+/**
+ * Proportional memory of `pid` in MiB (0 once it is gone): its private pages, and its share of
+ * pages shared with other processes (the WebKit and GTK libraries every process of the app maps,
+ * which RSS counts once per process). Summed over the app's processes, the app's footprint.
+ */
+export function pssMiB(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** PSS (MiB) of each role now, and the total, as `sampleRss` gives RSS. */
+export function samplePss(dataDir) {
+  const out = { backend: 0, web: 0, network: 0, all: 0 };
+  for (const p of processTree(dataDir)) {
+    const r = pssMiB(p.pid);
+    out[role(p.name)] = (out[role(p.name)] ?? 0) + r;
+    out.all += r;
+  }
+  return out;
+}
+
 /** User and system CPU time of `pid` so far, in clock ticks (0 once it is gone). */
 export function cpuTicks(pid) {
   try {
