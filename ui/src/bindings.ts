@@ -99,7 +99,7 @@ export const commands = {
 	 *  Opens a stream of a container's log; its lines, gaps and end go to `on_event`, never to
 	 *  the global event bus. Returns the stream's id, for `logs_ack` and `logs_close`.
 	 */
-	logsOpen: (containerUuid: string, query: LogQuery_Deserialize, onEvent: Channel<LogEvent>) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("logs_open", { containerUuid, query, onEvent })),
+	logsOpen: (containerUuid: string, query: LogQuery_Deserialize, onEvent: Channel<LogEvent_Deserialize>) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("logs_open", { containerUuid, query, onEvent })),
 	/**  The viewer has shown every batch up to `seq`: more may come. */
 	logsAck: (stream: number, seq: number) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("logs_ack", { stream, seq })),
 	/**  Closes a stream and its engine connection. */
@@ -1790,6 +1790,22 @@ export type LayerProgress = {
 	done: boolean,
 };
 
+/**
+ *  A batch of lines as a viewer receives it: in columns, not an object a line. The web view
+ *  parses one string and two arrays for a batch of thousands of lines instead of thousands of
+ *  objects, and keeps the text as it came (the viewer holds its lines joined, by chunks).
+ */
+export type LogColumns = {
+	/**  Each line's time (Unix milliseconds). */
+	ts: (number | null)[],
+	/**  Each line's output, a letter a line: `o` stdout, `e` stderr, `t` a TTY. */
+	sources: string,
+	/**  The texts, joined by newlines (a line holds none: one it held would be shown as `␤`). */
+	text: string,
+	/**  The positions of the lines that are cut (see [`LogLine::cut`]), ascending. */
+	cut: number[],
+};
+
 /**  What a download wrote. */
 export type LogDownload = {
 	path: string,
@@ -1811,12 +1827,30 @@ export type LogEndKind =
 "failed";
 
 /**  What a log stream sends its viewer, in order. */
-export type LogEvent = 
+export type LogEvent = LogEvent_Serialize | LogEvent_Deserialize;
+
+/**  What a log stream sends its viewer, in order. */
+export type LogEvent_Deserialize = 
 /**
  *  Lines in the order the engine sent them. The viewer answers each batch with its
  *  `seq` (`logs_ack`): without answers, at most a few batches are on their way.
  */
-{ type: "lines"; seq: number; lines: LogLine[] } | 
+{ type: "lines"; seq: number; lines: LogColumns } | 
+/**
+ *  The viewer fell behind and `count` lines were left out, from `from` to `to`
+ *  (line times, Unix ms): it can read them again as a range.
+ */
+{ type: "skipped"; count: number; from: number | null; to: number | null } | 
+/**  The stream ended; nothing follows. */
+{ type: "ended"; kind: LogEndKind; message: string };
+
+/**  What a log stream sends its viewer, in order. */
+export type LogEvent_Serialize = 
+/**
+ *  Lines in the order the engine sent them. The viewer answers each batch with its
+ *  `seq` (`logs_ack`): without answers, at most a few batches are on their way.
+ */
+{ type: "lines"; seq: number; lines: LogColumns } | 
 /**
  *  The viewer fell behind and `count` lines were left out, from `from` to `to`
  *  (line times, Unix ms): it can read them again as a range.

@@ -52,6 +52,7 @@ export type {
   StatsTier,
   // Logs.
   LogLine,
+  LogColumns,
   LogEvent,
   LogEndKind,
   LogSource,

@@ -11,6 +11,7 @@ import type { HistoryApi } from "./HistoryView";
 import { containersInLink, historyLink, logsLink, MAX_MERGED } from "./logsLink";
 import { LogsPage } from "./LogsPage";
 import type { LogOpener } from "./useLogStream";
+import { columnsOf } from "./logColumns";
 
 vi.mock("../../bindings", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../bindings")>()),
@@ -45,8 +46,8 @@ describe("LogsPage", () => {
     const view = renderWithProviders(<LogsPage open={open} initial={["u-web", "u-db"]} />);
     await waitFor(() => expect(opened.map((o) => o.uuid)).toEqual(["u-web", "u-db"]));
     expect(opened[0].query).toEqual({ tail: 100, since: null, until: null, follow: true, stdout: true, stderr: true });
-    opened[0].send({ type: "lines", seq: 1, lines: [line(1000, "web up"), line(3000, "web request")] });
-    opened[1].send({ type: "lines", seq: 1, lines: [line(2000, "db ready"), line(4000, "db query")] });
+    opened[0].send({ type: "lines", seq: 1, lines: columnsOf([line(1000, "web up"), line(3000, "web request")]) });
+    opened[1].send({ type: "lines", seq: 1, lines: columnsOf([line(2000, "db ready"), line(4000, "db query")]) });
     await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(4));
     const rows = screen.getAllByTestId("log-line").map((r) => [r.querySelector('[data-testid="log-origin"]')?.textContent, r.querySelector(".sq-log-text")?.textContent]);
     expect(rows).toEqual([

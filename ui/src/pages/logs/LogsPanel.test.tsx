@@ -12,6 +12,7 @@ import { renderWithProviders } from "../../test/render";
 import { theme } from "../../theme";
 import { LogsPanel } from "./LogsPanel";
 import type { LogOpener } from "./useLogStream";
+import { columnsOf } from "./logColumns";
 
 vi.mock("../../bindings", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../bindings")>()),
@@ -70,11 +71,11 @@ describe("LogsPanel", () => {
     opened[0].send({
       type: "lines",
       seq: 1,
-      lines: [
+      lines: columnsOf([
         line(1, "<img src=x onerror=alert(1)>"),
         line(2, "\u001b]0;title\u0007\u001b[31mred\u001b[0m and \u001b]8;;https://x\u001b\\link\u001b]8;;\u001b\\"),
         line(3, "oops", "stderr"),
-      ],
+      ]),
     });
     expect(await shown()).toEqual(["<img src=x onerror=alert(1)>", "red and link", "oops"]);
     const panel = screen.getByTestId("logs-panel");
@@ -93,7 +94,7 @@ describe("LogsPanel", () => {
     const { open, opened } = opener();
     renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} />);
     await waitFor(() => expect(opened).toHaveLength(1));
-    opened[0].send({ type: "lines", seq: 1, lines: [line(1, "GET /a 200"), line(2, "GET /b 500"), line(3, "POST /a 200")] });
+    opened[0].send({ type: "lines", seq: 1, lines: columnsOf([line(1, "GET /a 200"), line(2, "GET /b 500"), line(3, "POST /a 200")]) });
     await shown();
     fireEvent.change(screen.getByLabelText("Search the log"), { target: { value: "/a" } });
     expect(screen.getByTestId("log-matches")).toHaveTextContent("2 matches");
@@ -112,7 +113,7 @@ describe("LogsPanel", () => {
     const { open, opened } = opener();
     renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} />);
     await waitFor(() => expect(opened).toHaveLength(1));
-    opened[0].send({ type: "lines", seq: 1, lines: [line(1, "out"), line(2, "err", "stderr")] });
+    opened[0].send({ type: "lines", seq: 1, lines: columnsOf([line(1, "out"), line(2, "err", "stderr")]) });
     await shown();
     fireEvent.click(screen.getByText("stderr"));
     expect(await shown()).toEqual(["out"]);
@@ -122,9 +123,9 @@ describe("LogsPanel", () => {
     const { open, opened } = opener();
     renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} />);
     await waitFor(() => expect(opened).toHaveLength(1));
-    opened[0].send({ type: "lines", seq: 1, lines: [line(1, "before")] });
+    opened[0].send({ type: "lines", seq: 1, lines: columnsOf([line(1, "before")]) });
     opened[0].send({ type: "skipped", count: 2, from: line(2, "").ts, to: line(3, "").ts });
-    opened[0].send({ type: "lines", seq: 2, lines: [line(4, "after")] });
+    opened[0].send({ type: "lines", seq: 2, lines: columnsOf([line(4, "after")]) });
     const gap = await screen.findByTestId("log-gap");
     expect(gap).toHaveTextContent("2 lines skipped");
     fireEvent.click(within(gap).getByRole("button", { name: "Show them" }));
@@ -133,7 +134,7 @@ describe("LogsPanel", () => {
     expect(range.follow).toBe(false);
     expect(range.tail).toBeNull();
     expect(range.since).toBe(Math.floor(line(2, "").ts! / 1000));
-    opened[1].send({ type: "lines", seq: 1, lines: [line(1, "before"), line(2, "gap 1"), line(3, "gap 2"), line(4, "after")] });
+    opened[1].send({ type: "lines", seq: 1, lines: columnsOf([line(1, "before"), line(2, "gap 1"), line(3, "gap 2"), line(4, "after")]) });
     opened[1].send({ type: "ended", kind: "complete", message: "end of the log" });
     await waitFor(async () => expect(await shown()).toEqual(["before", "gap 1", "gap 2", "after"]));
     expect(screen.queryByTestId("log-gap")).toBeNull();
@@ -161,7 +162,7 @@ describe("LogsPanel", () => {
     const { open, opened } = opener();
     renderWithProviders(<LogsPanel containerUuid="c-1" state="running" active open={open} />);
     await waitFor(() => expect(opened).toHaveLength(1));
-    opened[0].send({ type: "lines", seq: 1, lines: [line(1, '{"level":"error","msg":"boom","n":1}')] });
+    opened[0].send({ type: "lines", seq: 1, lines: columnsOf([line(1, '{"level":"error","msg":"boom","n":1}')]) });
     const [row] = await screen.findAllByTestId("log-line");
     expect(row.dataset.level).toBe("error");
     fireEvent.mouseDown(row, { detail: 1 });

@@ -8,6 +8,7 @@ import { errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import type { LogEntry, LogSearch } from "./logBuffer";
 import { HistoryLink, KeepHistorySwitch, type HistoryApi } from "./HistoryView";
+import { linesOf } from "./logColumns";
 import { LogDownloadButton, tauriLogSaver, type LogSaver } from "./logDownload";
 import { LogSearchBox, LogViewer } from "./LogViewer";
 import { tauriLogOpener, useLogStream, type LogOpener } from "./useLogStream";
@@ -44,7 +45,7 @@ function readRange(open: LogOpener, containerUuid: string, fromMs: number, toMs:
     let newest = 0;
     open(containerUuid, query, (event) => {
       if (event.type === "lines") {
-        lines.push(...event.lines);
+        lines.push(...linesOf(event.lines));
         newest = event.seq;
         if (stream !== null) void commands.logsAck(stream, newest).catch(() => {});
       } else if (event.type === "ended") {

@@ -4,6 +4,7 @@ import type { LogLine, LogSource } from "../../api/types";
 import { plainText } from "../../lib/ansi";
 import { guessLevel } from "../../lib/logLevel";
 import { LogBuffer, MAX_VIEW_LINES, searchPattern, type LogEntry, type LogFilter } from "./logBuffer";
+import { columnsOf, linesOf } from "./logColumns";
 
 const line = (i: number, text = `line ${i}`, source: LogSource = "stdout"): LogLine => ({ ts: i, source, text, cut: false });
 const ALL: LogFilter = { sources: new Set(["stdout", "stderr", "tty"]), onlyMatching: false };
@@ -104,10 +105,37 @@ describe("LogBuffer", () => {
   });
 });
 
+describe("a batch in columns", () => {
+  it("is the shape the backend sends, and gives its lines back", () => {
+    const lines: LogLine[] = [
+      { ts: 1.5, source: "stdout", text: "one", cut: false },
+      { ts: 2, source: "stderr", text: "", cut: true },
+      { ts: 3.25, source: "tty", text: "a\nb\r", cut: false },
+    ];
+    // The same batch as the backend's own test of its side (model/logs.rs).
+    const batch = columnsOf(lines);
+    expect(batch).toEqual({ ts: [1.5, 2, 3.25], sources: "oet", text: "one\n\na\u2424b\r", cut: [1] });
+    expect(linesOf(batch)).toEqual([lines[0], lines[1], { ...lines[2], text: "a\u2424b\r" }]);
+    expect(linesOf(columnsOf([]))).toEqual([]);
+    expect(linesOf(columnsOf([{ ts: 1, source: "stdout", text: "", cut: false }]))).toEqual([{ ts: 1, source: "stdout", text: "", cut: false }]);
+  });
+
+  it("goes into a buffer as its lines would, escape sequences dropped from what is shown", () => {
+    const lines = [line(1, "\u001b[31mERROR\u001b[0m: boom"), line(2, "ok", "stderr"), { ...line(3, "level=warn disk"), cut: true }];
+    const a = new LogBuffer();
+    a.append(lines);
+    const b = new LogBuffer();
+    b.appendColumns(columnsOf(lines));
+    expect(Array.from({ length: 3 }, (_, i) => b.at(i))).toEqual(Array.from({ length: 3 }, (_, i) => a.at(i)));
+    expect(b.lines).toBe(3);
+  });
+});
+
 // The buffer against a plain list of entries, under any sequence of what streams do to it,
 // with chunks of a few entries so that every operation crosses chunk edges.
 type Op =
   | { op: "append"; lines: LogLine[] }
+  | { op: "columns"; lines: LogLine[] }
   | { op: "merged"; lines: LogLine[]; origin: number }
   | { op: "skipped"; count: number; from: number; origin?: number }
   | { op: "prepend"; lines: LogLine[]; origin: number }
@@ -128,6 +156,7 @@ const fillOp = fc.record({ op: fc.constant("fill" as const), which: fc.nat(), li
 const streamOps: fc.Arbitrary<Op[]> = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant("append" as const), lines: sortedLines }),
+    fc.record({ op: fc.constant("columns" as const), lines: sortedLines }),
     fc.record({ op: fc.constant("skipped" as const), count: fc.integer({ min: 1, max: 9 }), from: fc.integer({ min: 0, max: 60 }) }),
     fillOp,
   ),
@@ -188,6 +217,7 @@ function applyModel(model: LogEntry[], o: Op): LogEntry[] {
   };
   switch (o.op) {
     case "append":
+    case "columns":
       return [...model, ...o.lines.map((l) => modelEntry(l))];
     case "merged":
       return insert(o.lines.map((l) => modelEntry(l, o.origin)));
@@ -218,6 +248,8 @@ function applyBuffer(b: LogBuffer, o: Op): void {
   switch (o.op) {
     case "append":
       return b.append(o.lines);
+    case "columns":
+      return b.appendColumns(columnsOf(o.lines));
     case "merged":
       return b.appendMerged(o.lines, o.origin);
     case "skipped":

@@ -8,9 +8,10 @@
 // bytes a line beside its text, a few thousand objects for the collector to walk instead of
 // millions, and a search runs its regular expression over each chunk's text in one pass.
 // A row's entry object is made when a render asks for it.
-import type { LogLine, LogSource } from "../../api/types";
+import type { LogColumns, LogLine, LogSource } from "../../api/types";
 import { plainText } from "../../lib/ansi";
 import { guessLevel, type LogLevel } from "../../lib/logLevel";
+import { eachLine, sourceAt } from "./logColumns";
 
 /** One row: a line, or a marker where lines were left out because the viewer fell behind. */
 export type LogEntry =
@@ -66,6 +67,8 @@ const LEVEL_SHIFT = 2;
 const CUT = 1 << 5;
 const MARKER = 1 << 6;
 const NO_ORIGIN = -1;
+/** What `plainText` looks for, newlines aside (a batch's texts are joined by them). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 function pack(source: LogSource, level: LogLevel | null, cut: boolean): number {
   return Math.max(0, SOURCES.indexOf(source)) | (Math.max(0, LEVELS.indexOf(level)) << LEVEL_SHIFT) | (cut ? CUT : 0);
@@ -126,18 +129,22 @@ class Chunk {
   }
 
   push(r: Rec): void {
+    this.add(r.ts, r.info, r.origin, r.text, r.raw, r.marker);
+  }
+
+  add(ts: number, info: number, origin: number, text: string, raw: string | undefined, marker?: Marker): void {
     const k = this.n;
-    this.ts[k] = r.ts;
-    this.info[k] = r.info;
-    if (r.origin !== NO_ORIGIN || this.origin) {
+    this.ts[k] = ts;
+    this.info[k] = info;
+    if (origin !== NO_ORIGIN || this.origin) {
       if (!this.origin) this.origin = new Int32Array(this.capacity).fill(NO_ORIGIN);
-      this.origin[k] = r.origin;
+      this.origin[k] = origin;
     }
-    if (r.raw !== undefined) (this.raw ??= new Map()).set(k, r.raw);
-    if (r.marker) (this.markers ??= new Map()).set(k, r.marker);
+    if (raw !== undefined) (this.raw ??= new Map()).set(k, raw);
+    if (marker) (this.markers ??= new Map()).set(k, marker);
     else this.lines += 1;
-    this.parts!.push(r.text);
-    this.offs[k + 1] = this.offs[k] + r.text.length + 1;
+    this.parts!.push(text);
+    this.offs[k + 1] = this.offs[k] + text.length + 1;
     this.n = k + 1;
     if (this.n === this.capacity || this.offs[this.n] >= CHUNK_CHARS) {
       this.joined = this.parts!.join("\n");
@@ -280,13 +287,17 @@ export class LogBuffer {
     return c.ts[k];
   }
 
-  private push(r: Rec): void {
+  private open(): Chunk {
     let c = this.chunks[this.chunks.length - 1];
     if (!c || c.full) {
       c = new Chunk(this.dropped + this.count, this.chunkEntries);
       this.chunks.push(c);
     }
-    c.push(r);
+    return c;
+  }
+
+  private push(r: Rec): void {
+    this.open().push(r);
     this.count += 1;
     if (!r.marker) this.lineCount += 1;
   }
@@ -315,6 +326,24 @@ export class LogBuffer {
 
   append(lines: readonly LogLine[]): void {
     for (const line of lines) this.push(lineRec(line));
+    this.trim();
+  }
+
+  /**
+   * A batch as the backend sends it, appended as `append` does, with no object made a line:
+   * each text is cut from the batch's and goes straight into the columns. A batch with no
+   * control character (most) has none of its lines read for escape sequences.
+   */
+  appendColumns(batch: LogColumns): void {
+    const text = batch.text;
+    const plain = !CONTROL.test(text);
+    eachLine(batch, (k, start, end, cut) => {
+      const raw = text.slice(start, end);
+      const shown = plain ? raw : plainText(raw);
+      this.open().add(batch.ts[k] ?? 0, pack(sourceAt(batch, k), guessLevel(shown), cut), NO_ORIGIN, shown, shown === raw ? undefined : raw);
+      this.count += 1;
+      this.lineCount += 1;
+    });
     this.trim();
   }
 

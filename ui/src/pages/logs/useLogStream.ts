@@ -80,7 +80,7 @@ export function useLogStream(containerUuid: string | null, query: LogQuery, open
     const onEvent = (event: LogEvent) => {
       if (disposed) return;
       if (event.type === "lines") {
-        fresh.append(event.lines);
+        fresh.appendColumns(event.lines);
         lastSeq = Math.max(lastSeq, event.seq);
       } else if (event.type === "skipped") {
         fresh.skipped(event.count, event.from ?? 0, event.to ?? 0);

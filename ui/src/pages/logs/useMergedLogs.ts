@@ -5,6 +5,7 @@ import type { LogQuery } from "../../api/types";
 import { errorMessage } from "../../api/unwrap";
 import { commands } from "../../bindings";
 import { LogBuffer } from "./logBuffer";
+import { linesOf } from "./logColumns";
 import { tauriLogOpener, type LogOpener, type LogStreamState } from "./useLogStream";
 
 export interface MergedLogs {
@@ -42,7 +43,7 @@ export function useMergedLogs(uuids: readonly string[], query: LogQuery, open: L
         .current(uuid, q, (event) => {
           if (disposed) return;
           if (event.type === "lines") {
-            fresh.appendMerged(event.lines, k);
+            fresh.appendMerged(linesOf(event.lines), k);
             stream.lastSeq = Math.max(stream.lastSeq, event.seq);
           } else if (event.type === "skipped") {
             fresh.skipped(event.count, event.from ?? 0, event.to ?? 0, k);

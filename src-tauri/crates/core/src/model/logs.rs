@@ -86,7 +86,12 @@ pub enum LogEvent {
     /// Lines in the order the engine sent them. The viewer answers each batch with its
     /// `seq` (`logs_ack`): without answers, at most a few batches are on their way.
     #[serde(rename_all = "camelCase")]
-    Lines { seq: u32, lines: Vec<LogLine> },
+    Lines {
+        seq: u32,
+        #[serde(with = "columns")]
+        #[specta(type = LogColumns)]
+        lines: Vec<LogLine>,
+    },
     /// The viewer fell behind and `count` lines were left out, from `from` to `to`
     /// (line times, Unix ms): it can read them again as a range.
     #[serde(rename_all = "camelCase")]
@@ -94,6 +99,104 @@ pub enum LogEvent {
     /// The stream ended; nothing follows.
     #[serde(rename_all = "camelCase")]
     Ended { kind: LogEndKind, message: String },
+}
+
+/// A batch of lines as a viewer receives it: in columns, not an object a line. The web view
+/// parses one string and two arrays for a batch of thousands of lines instead of thousands of
+/// objects, and keeps the text as it came (the viewer holds its lines joined, by chunks).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LogColumns {
+    /// Each line's time (Unix milliseconds).
+    pub ts: Vec<f64>,
+    /// Each line's output, a letter a line: `o` stdout, `e` stderr, `t` a TTY.
+    pub sources: String,
+    /// The texts, joined by newlines (a line holds none: one it held would be shown as `␤`).
+    pub text: String,
+    /// The positions of the lines that are cut (see [`LogLine::cut`]), ascending.
+    pub cut: Vec<u32>,
+}
+
+impl LogColumns {
+    pub fn of(lines: &[LogLine]) -> Self {
+        let bytes: usize = lines.iter().map(|l| l.text.len() + 1).sum();
+        let mut c = Self {
+            ts: Vec::with_capacity(lines.len()),
+            sources: String::with_capacity(lines.len()),
+            text: String::with_capacity(bytes),
+            cut: Vec::new(),
+        };
+        for (k, line) in lines.iter().enumerate() {
+            c.ts.push(line.ts);
+            c.sources.push(match line.source {
+                LogSource::Stdout => 'o',
+                LogSource::Stderr => 'e',
+                LogSource::Tty => 't',
+            });
+            if k > 0 {
+                c.text.push('\n');
+            }
+            if line.text.contains('\n') {
+                c.text.push_str(&line.text.replace('\n', "\u{2424}"));
+            } else {
+                c.text.push_str(&line.text);
+            }
+            if line.cut {
+                c.cut.push(k as u32);
+            }
+        }
+        c
+    }
+
+    /// The lines again; `None` when the columns do not agree (lengths, an unknown output).
+    pub fn lines(&self) -> Option<Vec<LogLine>> {
+        let texts: Vec<&str> = if self.ts.is_empty() {
+            Vec::new()
+        } else {
+            self.text.split('\n').collect()
+        };
+        if texts.len() != self.ts.len() || self.sources.chars().count() != self.ts.len() {
+            return None;
+        }
+        let mut cut = self.cut.iter().peekable();
+        self.ts
+            .iter()
+            .zip(self.sources.chars())
+            .zip(texts)
+            .enumerate()
+            .map(|(k, ((ts, source), text))| {
+                let source = match source {
+                    'o' => LogSource::Stdout,
+                    'e' => LogSource::Stderr,
+                    't' => LogSource::Tty,
+                    _ => return None,
+                };
+                let is_cut = cut.next_if(|c| **c as usize == k).is_some();
+                Some(LogLine {
+                    ts: *ts,
+                    source,
+                    text: text.to_string(),
+                    cut: is_cut,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `LogEvent::Lines`' lines on the wire, as [`LogColumns`].
+mod columns {
+    use super::{LogColumns, LogLine};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(lines: &[LogLine], s: S) -> Result<S::Ok, S::Error> {
+        LogColumns::of(lines).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<LogLine>, D::Error> {
+        LogColumns::deserialize(d)?
+            .lines()
+            .ok_or_else(|| serde::de::Error::custom("the columns of a batch of lines disagree"))
+    }
 }
 
 /// A line's time as `docker logs -t` prints it (`2026-12-01T06:40:00.123456000Z`, UTC, to the
@@ -127,8 +230,93 @@ pub fn format_log_time(ts_ms: f64) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::format_log_time;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(ts: f64, source: LogSource, text: &str, cut: bool) -> LogLine {
+        LogLine {
+            ts,
+            source,
+            text: text.into(),
+            cut,
+        }
+    }
+
+    #[test]
+    fn a_batch_goes_in_columns_and_comes_back_whole() {
+        let lines = vec![
+            line(1.5, LogSource::Stdout, "one", false),
+            line(2.0, LogSource::Stderr, "", true),
+            line(3.25, LogSource::Tty, "a\nb\r", false),
+        ];
+        let event = LogEvent::Lines {
+            seq: 7,
+            lines: lines.clone(),
+        };
+        let json: serde_json::Value = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "type": "lines",
+                "seq": 7,
+                "lines": { "ts": [1.5, 2.0, 3.25], "sources": "oet", "text": "one\n\na\u{2424}b\r", "cut": [1] }
+            })
+        );
+        // A newline inside a line cannot come back: it is shown as a sign.
+        let mut expected = lines;
+        expected[2].text = "a\u{2424}b\r".into();
+        assert_eq!(
+            serde_json::from_value::<LogEvent>(json).unwrap(),
+            LogEvent::Lines {
+                seq: 7,
+                lines: expected
+            }
+        );
+        let empty = serde_json::to_string(&LogColumns::of(&[])).unwrap();
+        assert_eq!(empty, r#"{"ts":[],"sources":"","text":"","cut":[]}"#);
+        assert_eq!(
+            serde_json::from_str::<LogColumns>(&empty).unwrap().lines(),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn columns_that_disagree_are_refused() {
+        for bad in [
+            r#"{"ts":[1],"sources":"oo","text":"a","cut":[]}"#,
+            r#"{"ts":[1,2],"sources":"oo","text":"a","cut":[]}"#,
+            r#"{"ts":[1],"sources":"x","text":"a","cut":[]}"#,
+        ] {
+            assert_eq!(
+                serde_json::from_str::<LogColumns>(bad).unwrap().lines(),
+                None,
+                "{bad}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_batch_of_lines_comes_back_through_json(
+            raw in proptest::collection::vec(
+                (any::<i32>(), 0..3u8, "[^\n]{0,40}", any::<bool>()),
+                0..40,
+            )
+        ) {
+            let lines: Vec<LogLine> = raw
+                .iter()
+                .map(|(ts, s, text, cut)| {
+                    let source = [LogSource::Stdout, LogSource::Stderr, LogSource::Tty][*s as usize];
+                    line(f64::from(*ts) / 8.0, source, text, *cut)
+                })
+                .collect();
+            let event = LogEvent::Lines { seq: 1, lines };
+            let json = serde_json::to_string(&event).unwrap();
+            prop_assert_eq!(serde_json::from_str::<LogEvent>(&json).unwrap(), event);
+        }
+    }
 
     #[test]
     fn times_print_as_docker_logs_prints_them() {
