@@ -174,10 +174,12 @@ export function LogViewer({ origins, buffer, version, options, search, onlyMatch
   const [, setMeasured] = useState(0);
   const layoutKey = `${options.wrap}|${[...filter.sources].join()}|${onlyMatching}|${String(rowPattern)}|${buffer.droppedCount}|${buffer.version}`;
   const lastLayout = useRef("");
+  // Heights are kept only while rows wrap: unwrapped, a row's top is its index times the
+  // row height, and a million rows need no 16 MB of heights.
   if (lastLayout.current !== layoutKey) {
     lastLayout.current = layoutKey;
-    heights.reset(rowCount);
-  } else if (heights.size !== rowCount) {
+    heights.reset(options.wrap ? rowCount : 0);
+  } else if (options.wrap && heights.size !== rowCount) {
     heights.setCount(rowCount);
   }
   const total = options.wrap ? heights.total() : rowCount * LOG_ROW_HEIGHT;
