@@ -102,6 +102,10 @@ async function main() {
   await sleep(5_000);
   const loaded = sampleRss(dataDir);
   const loadedPss = samplePss(dataDir);
+  // At rest: the engine's collector and its allocator give back what the load left behind.
+  await sleep(Number(option("rest", "60")) * 1000);
+  const rested = sampleRss(dataDir);
+  const restedPss = samplePss(dataDir);
 
   await s.click(await s.waitFor('[aria-label="Regular expression"]', { root: panel }));
   const input = await s.waitFor('[data-testid="log-search"]', { root: panel });
@@ -124,15 +128,23 @@ async function main() {
   console.log(`load to ${LINES.toLocaleString("en-US")} lines shown: ${fmt(loadMs / 1000, 1)} s`);
   // RSS counts the libraries the three processes share once in each; PSS shares them out, so
   // its sum is the whole app's memory.
-  for (const [unit, floorM, beforeM, loadedM] of [
-    ["RSS", floorRss, before, loaded],
-    ["PSS", floorPss, beforePss, loadedPss],
+  const rest = option("rest", "60");
+  for (const [unit, floorM, beforeM, loadedM, restedM] of [
+    ["RSS", floorRss, before, loaded, rested],
+    ["PSS", floorPss, beforePss, loadedPss, restedPss],
   ]) {
-    console.log(`${unit}, MiB            backend      web  network      all`);
-    for (const [label, r] of [["floor (empty page)", floorM], ["app, before the log", beforeM], ["app, log loaded", loadedM]]) {
-      console.log(`${label.padEnd(20)}${fmt(r.backend).padStart(7)}${fmt(r.web).padStart(9)}${fmt(r.network).padStart(9)}${fmt(r.all).padStart(9)}`);
+    console.log(`${unit}, MiB                 backend      web  network      all`);
+    for (const [label, r] of [
+      ["floor (empty page)", floorM],
+      ["app, before the log", beforeM],
+      ["app, log loaded (5 s)", loadedM],
+      [`app, log loaded, ${rest} s on`, restedM],
+    ]) {
+      console.log(`${label.padEnd(25)}${fmt(r.backend).padStart(7)}${fmt(r.web).padStart(9)}${fmt(r.network).padStart(9)}${fmt(r.all).padStart(9)}`);
     }
-    console.log(`${unit}: the log's own cost (loaded − before): ${fmt(loadedM.all - beforeM.all)} MiB; app − floor: ${fmt(loadedM.all - floorM.all)} MiB`);
+    console.log(
+      `${unit}: the log's own cost (loaded − before): ${fmt(loadedM.all - beforeM.all)} MiB, ${fmt(restedM.all - beforeM.all)} MiB at rest; app − floor at rest: ${fmt(restedM.all - floorM.all)} MiB`,
+    );
   }
   console.log(`regex search over the loaded lines, input to count on screen: median ${fmt(median(times), 1)} ms (${times.map((t) => fmt(t)).join(", ")}); answers: ${answers.join(" / ")}`);
   console.log(`docker logs | grep -cE, same patterns: ${greps.map((g) => `${fmt(g.ms)} ms (${g.n})`).join(", ")}; ratio grep ÷ Squirrel ${fmt(median(greps.map((g) => g.ms)) / median(times), 1)}`);
