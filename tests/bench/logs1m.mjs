@@ -6,7 +6,9 @@
 //
 // Usage (as root, with tests/services.sh started as in run-all.sh):
 //   SQUIRREL_APP=target/release/squirrel DISPLAY=:N DOCKER_HOST=unix://... \
-//     bash tests/with-keyring.sh node tests/bench/logs1m.mjs [--lines 1000000]
+//     bash tests/with-keyring.sh node tests/bench/logs1m.mjs [--lines 1000000] [--rest 60]
+// Memory is sampled 5 s after the load and again `--rest` seconds later, as RSS and as PSS
+// (the proportional set size, whose sum over the processes is the app's footprint).
 import { execFileSync } from "node:child_process";
 import { docker, openApp, openFloor, option, samplePss, sampleRss, sleep } from "./procs.mjs";
 
