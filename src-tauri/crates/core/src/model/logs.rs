@@ -13,6 +13,23 @@ pub enum LogSource {
     Tty,
 }
 
+impl LogSource {
+    /// Its letter in a batch's columns ([`LogColumns::sources`]).
+    fn letter(self) -> char {
+        match self {
+            LogSource::Stdout => 'o',
+            LogSource::Stderr => 'e',
+            LogSource::Tty => 't',
+        }
+    }
+
+    fn of_letter(c: char) -> Option<Self> {
+        [LogSource::Stdout, LogSource::Stderr, LogSource::Tty]
+            .into_iter()
+            .find(|s| s.letter() == c)
+    }
+}
+
 /// One line of a container's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -128,11 +145,7 @@ impl LogColumns {
         };
         for (k, line) in lines.iter().enumerate() {
             c.ts.push(line.ts);
-            c.sources.push(match line.source {
-                LogSource::Stdout => 'o',
-                LogSource::Stderr => 'e',
-                LogSource::Tty => 't',
-            });
+            c.sources.push(line.source.letter());
             if k > 0 {
                 c.text.push('\n');
             }
@@ -148,38 +161,34 @@ impl LogColumns {
         c
     }
 
-    /// The lines again; `None` when the columns do not agree (lengths, an unknown output).
+    /// The lines again; `None` when the columns do not agree (lengths, an unknown output, a
+    /// cut position that is no line's or out of order).
     pub fn lines(&self) -> Option<Vec<LogLine>> {
-        let texts: Vec<&str> = if self.ts.is_empty() {
-            Vec::new()
-        } else {
-            self.text.split('\n').collect()
-        };
+        if self.ts.is_empty() {
+            let empty = self.sources.is_empty() && self.text.is_empty() && self.cut.is_empty();
+            return empty.then(Vec::new);
+        }
+        let texts: Vec<&str> = self.text.split('\n').collect();
         if texts.len() != self.ts.len() || self.sources.chars().count() != self.ts.len() {
             return None;
         }
         let mut cut = self.cut.iter().peekable();
-        self.ts
+        let lines = self
+            .ts
             .iter()
             .zip(self.sources.chars())
             .zip(texts)
             .enumerate()
             .map(|(k, ((ts, source), text))| {
-                let source = match source {
-                    'o' => LogSource::Stdout,
-                    'e' => LogSource::Stderr,
-                    't' => LogSource::Tty,
-                    _ => return None,
-                };
-                let is_cut = cut.next_if(|c| **c as usize == k).is_some();
                 Some(LogLine {
                     ts: *ts,
-                    source,
+                    source: LogSource::of_letter(source)?,
                     text: text.to_string(),
-                    cut: is_cut,
+                    cut: cut.next_if(|c| **c as usize == k).is_some(),
                 })
             })
-            .collect()
+            .collect::<Option<Vec<_>>>()?;
+        cut.next().is_none().then_some(lines)
     }
 }
 
@@ -288,6 +297,9 @@ mod tests {
             r#"{"ts":[1],"sources":"oo","text":"a","cut":[]}"#,
             r#"{"ts":[1,2],"sources":"oo","text":"a","cut":[]}"#,
             r#"{"ts":[1],"sources":"x","text":"a","cut":[]}"#,
+            r#"{"ts":[],"sources":"","text":"a","cut":[]}"#,
+            r#"{"ts":[1,2],"sources":"oo","text":"a\nb","cut":[2]}"#,
+            r#"{"ts":[1,2],"sources":"oo","text":"a\nb","cut":[1,0]}"#,
         ] {
             assert_eq!(
                 serde_json::from_str::<LogColumns>(bad).unwrap().lines(),
