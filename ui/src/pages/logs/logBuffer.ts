@@ -11,7 +11,7 @@
 import type { LogColumns, LogLine, LogSource } from "../../api/types";
 import { plainText } from "../../lib/ansi";
 import { guessLevel, type LogLevel } from "../../lib/logLevel";
-import { eachLine, sourceAt } from "./logColumns";
+import { columnsOf, eachLine, sourceAt } from "./logColumns";
 
 /** One row: a line, or a marker where lines were left out because the viewer fell behind. */
 export type LogEntry =
@@ -324,15 +324,15 @@ export class LogBuffer {
     return out;
   }
 
+  /** Lines of one log, after those held: as the backend would send them (see `appendColumns`). */
   append(lines: readonly LogLine[]): void {
-    for (const line of lines) this.push(lineRec(line));
-    this.trim();
+    this.appendColumns(columnsOf(lines));
   }
 
   /**
-   * A batch as the backend sends it, appended as `append` does, with no object made a line:
-   * each text is cut from the batch's and goes straight into the columns. A batch with no
-   * control character (most) has none of its lines read for escape sequences.
+   * A batch as the backend sends it, with no object made a line: each text is cut from the
+   * batch's and goes straight into the columns. A batch with no control character (most) has
+   * none of its lines read for escape sequences.
    */
   appendColumns(batch: LogColumns): void {
     const text = batch.text;
