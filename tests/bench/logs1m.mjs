@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { docker, openApp, openFloor, option, samplePss, sampleRss, sleep } from "./procs.mjs";
 
 const LINES = Number(option("lines", "1000000"));
+const REST = Number(option("rest", "60"));
 const NAME = "bench-logs-1m";
 const PATTERNS = [String.raw`items/99\d{3} `, String.raw`status=5\d\d took=8`];
 const EL = "element-6066-11e4-a52e-4f735466cecf";
@@ -105,7 +106,7 @@ async function main() {
   const loaded = sampleRss(dataDir);
   const loadedPss = samplePss(dataDir);
   // At rest: the engine's collector and its allocator give back what the load left behind.
-  await sleep(Number(option("rest", "60")) * 1000);
+  await sleep(REST * 1000);
   const rested = sampleRss(dataDir);
   const restedPss = samplePss(dataDir);
 
@@ -130,7 +131,6 @@ async function main() {
   console.log(`load to ${LINES.toLocaleString("en-US")} lines shown: ${fmt(loadMs / 1000, 1)} s`);
   // RSS counts the libraries the three processes share once in each; PSS shares them out, so
   // its sum is the whole app's memory.
-  const rest = option("rest", "60");
   for (const [unit, floorM, beforeM, loadedM, restedM] of [
     ["RSS", floorRss, before, loaded, rested],
     ["PSS", floorPss, beforePss, loadedPss, restedPss],
@@ -140,7 +140,7 @@ async function main() {
       ["floor (empty page)", floorM],
       ["app, before the log", beforeM],
       ["app, log loaded (5 s)", loadedM],
-      [`app, log loaded, ${rest} s on`, restedM],
+      [`app, log loaded, ${REST} s on`, restedM],
     ]) {
       console.log(`${label.padEnd(25)}${fmt(r.backend).padStart(7)}${fmt(r.web).padStart(9)}${fmt(r.network).padStart(9)}${fmt(r.all).padStart(9)}`);
     }

@@ -78,15 +78,7 @@ export function pssMiB(pid) {
 }
 
 /** PSS (MiB) of each role now, and the total, as `sampleRss` gives RSS. */
-export function samplePss(dataDir) {
-  const out = { backend: 0, web: 0, network: 0, all: 0 };
-  for (const p of processTree(dataDir)) {
-    const r = pssMiB(p.pid);
-    out[role(p.name)] = (out[role(p.name)] ?? 0) + r;
-    out.all += r;
-  }
-  return out;
-}
+export const samplePss = (dataDir) => sampleRoles(dataDir, pssMiB);
 
 /** User and system CPU time of `pid` so far, in clock ticks (0 once it is gone). */
 export function cpuTicks(pid) {
@@ -129,10 +121,13 @@ export async function measureRest(dataDir, secs) {
 }
 
 /** RSS (MiB) of each role now, and the total. Processes of one role are summed. */
-export function sampleRss(dataDir) {
+export const sampleRss = (dataDir) => sampleRoles(dataDir, rssMiB);
+
+/** `measure(pid)` of each role's processes now, summed by role, and the total. */
+function sampleRoles(dataDir, measure) {
   const out = { backend: 0, web: 0, network: 0, all: 0 };
   for (const p of processTree(dataDir)) {
-    const r = rssMiB(p.pid);
+    const r = measure(p.pid);
     out[role(p.name)] = (out[role(p.name)] ?? 0) + r;
     out.all += r;
   }
