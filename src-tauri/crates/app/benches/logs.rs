@@ -4,7 +4,7 @@
 //! raw API (bollard's demultiplexed stream, bytes counted, nothing else).
 //!
 //! `cargo bench -p squirrel-app --bench logs` (root, dockerd). Env: SQUIRREL_BENCH_LINES
-//! (default 1,000,000), SQUIRREL_BENCH_ROUNDS (default 3).
+//! (default 1,000,000), SQUIRREL_BENCH_ROUNDS (default 5).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -30,7 +30,7 @@ fn median(v: Vec<f64>) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let lines = env_usize("SQUIRREL_BENCH_LINES", 1_000_000);
-    let rounds = env_usize("SQUIRREL_BENCH_ROUNDS", 3);
+    let rounds = env_usize("SQUIRREL_BENCH_ROUNDS", 5);
     let engine = TestEngine::start();
     let script = format!(
         "awk 'BEGIN {{ for (i = 0; i < {lines}; i++) printf \"%d GET /api/v1/items/%d 200 %dms user=alice agent=curl/8.5\\n\", i, i * 7, i % 97 }}'"
@@ -63,33 +63,29 @@ async fn main() {
     app.add_engine(&engine, "local").await;
     let uuid = app.containers.list(None).await.unwrap().pop().unwrap().uuid;
 
-    let (mut cli, mut cli_t, mut raw, mut ours) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut times: [Vec<f64>; 4] = Default::default();
+    let (mut vs_cli, mut vs_cli_t) = (Vec::new(), Vec::new());
     let mut our_cpu = Vec::new();
     let mut bytes_sent = 0u64;
-    for _ in 0..rounds {
-        // docker logs > /dev/null
-        let t = Instant::now();
-        let status = std::process::Command::new("docker")
-            .env("DOCKER_HOST", engine.host())
-            .args(["logs", "chatty"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        cli.push(t.elapsed().as_secs_f64());
-
-        // docker logs -t > /dev/null: with the times Squirrel always asks for.
-        let t = Instant::now();
-        let status = std::process::Command::new("docker")
-            .env("DOCKER_HOST", engine.host())
-            .args(["logs", "-t", "chatty"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        cli_t.push(t.elapsed().as_secs_f64());
+    for round in 0..rounds {
+        // The three readers compared take turns at going first: a reader is not favoured by
+        // its place (the engine's caches, the machine's other load). Each round's ratios are
+        // taken within the round, seconds apart.
+        let mut took = [0.0f64; 4];
+        for k in 0..3 {
+            let reader = (round + k) % 3;
+            let t = Instant::now();
+            match reader {
+                0 => docker_logs(&engine, false),
+                1 => docker_logs(&engine, true),
+                _ => {
+                    let (cpu, sent) = squirrel_reads(&app, &uuid, lines).await;
+                    our_cpu.push(cpu);
+                    bytes_sent = sent;
+                }
+            }
+            took[reader] = t.elapsed().as_secs_f64();
+        }
 
         // The raw API: demultiplexed frames, bytes counted.
         let t = Instant::now();
@@ -107,55 +103,26 @@ async fn main() {
             n += frame.unwrap().as_ref().len();
         }
         assert!(n > 0);
-        raw.push(t.elapsed().as_secs_f64());
+        took[3] = t.elapsed().as_secs_f64();
 
-        // Squirrel: the service, a viewer that serializes each batch and answers it at once.
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u32, usize, bool)>();
-        let sent = Arc::new(AtomicU64::new(0));
-        let counted = sent.clone();
-        let sink: LogSink = Arc::new(move |event: LogEvent| {
-            let json = serde_json::to_string(&event).unwrap();
-            counted.fetch_add(json.len() as u64, Ordering::Relaxed);
-            let message = match event {
-                LogEvent::Lines { seq, lines } => (seq, lines.len(), false),
-                LogEvent::Skipped { count, .. } => {
-                    panic!("{count} lines skipped with every batch answered")
-                }
-                LogEvent::Ended { .. } => (0, 0, true),
-            };
-            tx.send(message).is_ok()
-        });
-        let t = Instant::now();
-        let cpu_before = cpu_secs();
-        let id = app
-            .logs
-            .open(
-                &uuid,
-                LogQuery {
-                    tail: None,
-                    follow: false,
-                    ..LogQuery::default()
-                },
-                sink,
-            )
-            .await
-            .unwrap();
-        let mut got = 0usize;
-        while let Some((seq, count, ended)) = rx.recv().await {
-            if ended {
-                break;
-            }
-            got += count;
-            app.logs.ack(id, seq);
+        vs_cli.push(took[0] / took[2]);
+        vs_cli_t.push(took[1] / took[2]);
+        println!(
+            "round {}: docker logs {:.2} s, docker logs -t {:.2} s, Squirrel {:.2} s, raw API {:.2} s: Squirrel ÷ docker logs {:.2}",
+            round + 1,
+            took[0],
+            took[1],
+            took[2],
+            took[3],
+            took[0] / took[2]
+        );
+        for (all, t) in times.iter_mut().zip(took) {
+            all.push(t);
         }
-        ours.push(t.elapsed().as_secs_f64());
-        our_cpu.push(cpu_secs() - cpu_before);
-        assert_eq!(got, lines, "every line came through");
-        bytes_sent = sent.load(Ordering::Relaxed);
     }
-    let (cli, cli_t, raw, ours) = (median(cli), median(cli_t), median(raw), median(ours));
+    let [cli, cli_t, ours, raw] = times.map(median);
     let rate = |secs: f64| lines as f64 / secs / 1e6;
-    println!("| reader | median of {rounds} s | M lines/s |");
+    println!("\n| reader | median of {rounds} s | M lines/s |");
     println!("|---|---:|---:|");
     println!("| docker logs > /dev/null | {cli:.2} | {:.2} |", rate(cli));
     println!(
@@ -170,10 +137,17 @@ async fn main() {
         "| Squirrel (lines, batches, JSON for the channel) | {ours:.2} | {:.2} |",
         rate(ours)
     );
+    let spread = |v: &[f64]| {
+        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = v.iter().copied().fold(0.0, f64::max);
+        format!("{min:.2}–{max:.2}")
+    };
     println!(
-        "\nSquirrel ÷ docker logs throughput: {:.2} (target ≥ 0.9); ÷ docker logs -t: {:.2}; ÷ raw API: {:.2}; {:.0} bytes of JSON per line",
-        cli / ours,
-        cli_t / ours,
+        "\nSquirrel ÷ docker logs throughput, within each round: median {:.2} (target ≥ 0.9), rounds {}; ÷ docker logs -t: median {:.2}, rounds {}; ÷ raw API (medians): {:.2}; {:.0} bytes of JSON per line",
+        median(vs_cli.clone()),
+        spread(&vs_cli),
+        median(vs_cli_t.clone()),
+        spread(&vs_cli_t),
         raw / ours,
         bytes_sent as f64 / lines as f64
     );
@@ -182,6 +156,67 @@ async fn main() {
         median(our_cpu.clone()),
         median(our_cpu) / lines as f64 * 1e6
     );
+}
+
+/// `docker logs [-t] chatty > /dev/null`, to its end.
+fn docker_logs(engine: &TestEngine, times: bool) {
+    let mut args = vec!["logs"];
+    if times {
+        args.push("-t");
+    }
+    args.push("chatty");
+    let status = std::process::Command::new("docker")
+        .env("DOCKER_HOST", engine.host())
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Squirrel's pipeline to a viewer that serializes each batch as the Tauri channel does and
+/// answers it at once: this process's CPU seconds meanwhile, and the bytes of JSON sent.
+async fn squirrel_reads(app: &App, uuid: &str, lines: usize) -> (f64, u64) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u32, usize, bool)>();
+    let sent = Arc::new(AtomicU64::new(0));
+    let counted = sent.clone();
+    let sink: LogSink = Arc::new(move |event: LogEvent| {
+        let json = serde_json::to_string(&event).unwrap();
+        counted.fetch_add(json.len() as u64, Ordering::Relaxed);
+        let message = match event {
+            LogEvent::Lines { seq, lines } => (seq, lines.len(), false),
+            LogEvent::Skipped { count, .. } => {
+                panic!("{count} lines skipped with every batch answered")
+            }
+            LogEvent::Ended { .. } => (0, 0, true),
+        };
+        tx.send(message).is_ok()
+    });
+    let cpu_before = cpu_secs();
+    let id = app
+        .logs
+        .open(
+            uuid,
+            LogQuery {
+                tail: None,
+                follow: false,
+                ..LogQuery::default()
+            },
+            sink,
+        )
+        .await
+        .unwrap();
+    let mut got = 0usize;
+    while let Some((seq, count, ended)) = rx.recv().await {
+        if ended {
+            break;
+        }
+        got += count;
+        app.logs.ack(id, seq);
+    }
+    assert_eq!(got, lines, "every line came through");
+    (cpu_secs() - cpu_before, sent.load(Ordering::Relaxed))
 }
 
 /// User and system CPU time of this process so far, in seconds.

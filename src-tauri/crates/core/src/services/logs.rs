@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{broadcast, mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -60,6 +60,15 @@ struct Subscription {
     container_uuid: String,
     acks: Arc<Acks>,
     task: JoinHandle<()>,
+    /// Hands the stream's events to its sink (see [`Feed::out`]).
+    sender: JoinHandle<()>,
+}
+
+impl Subscription {
+    fn abort(&self) {
+        self.task.abort();
+        self.sender.abort();
+    }
 }
 
 /// The newest batch the viewer answered.
@@ -109,8 +118,19 @@ impl LogsService {
         let lines = runtime.logs(&container.engine_id, &written).await?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let acks = Arc::new(Acks::default());
+        let (out, mut to_send) = mpsc::unbounded_channel();
+        // Events are serialized for the viewer (thousands of lines a batch) while the stream
+        // goes on reading: the engine is not left waiting meanwhile. The queue holds no more
+        // than MAX_IN_FLIGHT batches, and a skip or end marker each.
+        let sender = tokio::spawn(async move {
+            while let Some(event) = to_send.recv().await {
+                if !sink(event) {
+                    break;
+                }
+            }
+        });
         let feed = Feed {
-            sink,
+            out,
             acks: acks.clone(),
             container_uuid: container.uuid.clone(),
             device_uuid: container.device_uuid.clone(),
@@ -138,6 +158,7 @@ impl LogsService {
                 container_uuid: container.uuid,
                 acks,
                 task,
+                sender,
             },
         );
         Ok(id)
@@ -227,7 +248,7 @@ impl LogsService {
     /// Closes one stream, and with it the engine connection. Closing one that ended is fine.
     pub fn close(&self, id: u32) {
         if let Some(s) = self.open.lock().ok().and_then(|mut m| m.remove(&id)) {
-            s.task.abort();
+            s.abort();
         }
     }
 
@@ -235,7 +256,7 @@ impl LogsService {
     pub fn close_all(&self) {
         if let Ok(mut map) = self.open.lock() {
             for (_, s) in map.drain() {
-                s.task.abort();
+                s.abort();
             }
         }
     }
@@ -251,7 +272,8 @@ impl LogsService {
 
 /// One stream's loop: read the engine, send to the viewer as it keeps up, end with a reason.
 struct Feed {
-    sink: LogSink,
+    /// To the task that hands events to the viewer's sink; closed once nobody receives them.
+    out: mpsc::UnboundedSender<LogEvent>,
     acks: Arc<Acks>,
     container_uuid: String,
     device_uuid: String,
@@ -326,6 +348,9 @@ impl Feed {
         loop {
             tokio::select! {
                 biased;
+                // Nobody receives the events any more (the viewer's page went away): the
+                // engine connection closes now, not at the next line.
+                () = self.out.closed() => return,
                 () = self.acks.notify.notified() => {}
                 event = events.recv(), if end.is_none() => {
                     if let Ok(DomainEvent::ContainerUpserted { container }) = &event {
@@ -398,13 +423,13 @@ impl Feed {
                 && seq.wrapping_sub(self.acks.acked.load(Ordering::Acquire)) < MAX_IN_FLIGHT
             {
                 if let Some((count, from, to)) = waiting.skipped.take() {
-                    if !(self.sink)(LogEvent::Skipped { count, from, to }) {
+                    if !self.send(LogEvent::Skipped { count, from, to }) {
                         return;
                     }
                 }
                 seq = seq.wrapping_add(1);
                 let batch = waiting.take_batch();
-                if !(self.sink)(LogEvent::Lines { seq, lines: batch }) {
+                if !self.send(LogEvent::Lines { seq, lines: batch }) {
                     return;
                 }
             }
@@ -414,9 +439,9 @@ impl Feed {
             if let Some((kind, message)) = &end {
                 if waiting.lines.is_empty() {
                     if let Some((count, from, to)) = waiting.skipped.take() {
-                        (self.sink)(LogEvent::Skipped { count, from, to });
+                        self.send(LogEvent::Skipped { count, from, to });
                     }
-                    (self.sink)(LogEvent::Ended {
+                    self.send(LogEvent::Ended {
                         kind: *kind,
                         message: message.clone(),
                     });
@@ -424,6 +449,11 @@ impl Feed {
                 }
             }
         }
+    }
+
+    /// Hands `event` on to the viewer; `false` once nobody receives it.
+    fn send(&self, event: LogEvent) -> bool {
+        self.out.send(event).is_ok()
     }
 
     /// Whether an inventory event ends this stream: its container removed, its device gone.
