@@ -13,12 +13,15 @@
 //! settings or SSH connection as every other request. It is opened for one log and closed
 //! with it: dropping the stream closes it, which the engine sees at once.
 
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
+use futures_util::Stream;
 use squirrel_core::model::{LogLine, LogQuery, LogSource};
 use squirrel_core::EngineError;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::client::status_error;
 use crate::http::{Dialer, RawIo};
@@ -92,7 +95,7 @@ enum Frames {
     Raw,
 }
 
-/// One log response being read: lines come out of [`Reader::next_line`].
+/// One log response being read: its lines come out of it as a [`Stream`].
 pub(crate) struct Reader {
     io: Box<dyn RawIo>,
     /// Bytes read and not yet taken apart.
@@ -147,46 +150,11 @@ impl Reader {
         Ok(reader)
     }
 
-    /// The next line, `None` at the end of the log. An error comes after every line read
-    /// before it, and nothing comes after it.
-    pub(crate) async fn next_line(&mut self) -> Option<Result<LogLine, EngineError>> {
-        loop {
-            if let Some(line) = self.ready.next() {
-                return Some(Ok(line));
-            }
-            if let Some(e) = self.failure.take() {
-                return Some(Err(e));
-            }
-            if self.done {
-                return None;
-            }
-            let mut out = Vec::new();
-            match self.take_apart(&mut out) {
-                Err(e) => self.fail(
-                    EngineError::Other(format!("the engine's log stream is broken ({e})")),
-                    &mut out,
-                ),
-                // Lines enough for now: the rest of what was read waits in the buffers.
-                Ok(true) => {}
-                Ok(false) if self.body == Body::Ended => {
-                    self.done = true;
-                    out.extend(self.lines.finish());
-                }
-                Ok(false) if out.is_empty() => match self.fill().await {
-                    Ok(0) if self.body == Body::UntilClosed => self.body = Body::Ended,
-                    Ok(0) => self.fail(
-                        EngineError::Unreachable(
-                            "the engine closed the log's connection before the log ended".into(),
-                        ),
-                        &mut out,
-                    ),
-                    Ok(_) => {}
-                    Err(e) => self.fail(e, &mut out),
-                },
-                Ok(false) => {}
-            }
-            self.ready = out.into_iter();
-        }
+    /// Reads once from the connection: the number of bytes read, 0 when it closed.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<usize, EngineError>> {
+        self.buf.reserve(READ_SIZE);
+        tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buf)
+            .map_err(|e| lost("the log's connection failed", &e))
     }
 
     /// Ends the reading with `e`, after the lines already read and any line left unfinished.
@@ -196,13 +164,8 @@ impl Reader {
         self.failure = Some(e);
     }
 
-    /// Reads once from the connection: the number of bytes read, 0 when it closed.
     async fn fill(&mut self) -> Result<usize, EngineError> {
-        self.buf.reserve(READ_SIZE);
-        self.io
-            .read_buf(&mut self.buf)
-            .await
-            .map_err(|e| lost("the log's connection failed", &e))
+        std::future::poll_fn(|cx| self.poll_fill(cx)).await
     }
 
     /// Takes apart what was read: the body's framing, then the engine's frames, into lines.
@@ -285,15 +248,62 @@ impl Reader {
     }
 }
 
+/// The log's lines, in order; an error comes after every line read before it, and nothing
+/// comes after it. Polled straight, a line at a time: a line already taken apart is handed
+/// out with no read and no future of its own.
+impl Stream for Reader {
+    type Item = Result<LogLine, EngineError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(line) = this.ready.next() {
+                return Poll::Ready(Some(Ok(line)));
+            }
+            if let Some(e) = this.failure.take() {
+                return Poll::Ready(Some(Err(e)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            let mut out = Vec::new();
+            match this.take_apart(&mut out) {
+                Err(e) => this.fail(
+                    EngineError::Other(format!("the engine's log stream is broken ({e})")),
+                    &mut out,
+                ),
+                // Lines enough for now: the rest of what was read waits in the buffers.
+                Ok(true) => {}
+                Ok(false) if this.body == Body::Ended => {
+                    this.done = true;
+                    out.extend(this.lines.finish());
+                }
+                Ok(false) if out.is_empty() => match ready!(this.poll_fill(cx)) {
+                    Ok(0) if this.body == Body::UntilClosed => this.body = Body::Ended,
+                    Ok(0) => this.fail(
+                        EngineError::Unreachable(
+                            "the engine closed the log's connection before the log ended".into(),
+                        ),
+                        &mut out,
+                    ),
+                    Ok(_) => {}
+                    Err(e) => this.fail(e, &mut out),
+                },
+                Ok(false) => {}
+            }
+            this.ready = out.into_iter();
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) mod tests {
     use super::*;
+    use futures_util::StreamExt;
     use std::collections::VecDeque;
     use std::io;
-    use std::pin::Pin;
     use std::sync::{Arc, Mutex};
-    use std::task::{Context, Poll};
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
     /// A connection that answers with `pieces`, one read each, and keeps what is written.
@@ -369,7 +379,7 @@ pub(crate) mod tests {
                 Err(e) => return (Err(e), Vec::new()),
             };
             let mut lines = Vec::new();
-            while let Some(item) = reader.next_line().await {
+            while let Some(item) = reader.next().await {
                 match item {
                     Ok(line) => lines.push(line),
                     Err(e) => return (Err(e), lines),

@@ -9,16 +9,22 @@
 
 #[cfg(test)]
 use bollard::container::LogOutput;
-use futures_util::StreamExt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_util::Stream;
 use squirrel_core::model::{LogLine, LogQuery, LogSource, MAX_LINE_BYTES};
 use squirrel_core::ports::LogLines;
+use squirrel_core::EngineError;
 
 use crate::client::Engine;
 use crate::log_reader;
 use crate::rfc3339;
 
 /// A container's log as lines, read from a connection of its own (see [`log_reader`]).
-/// The connection opens when the stream is first polled and closes when it is dropped.
+/// The connection opens when the stream is first polled and closes when it is dropped, or
+/// at once after an error.
 pub(crate) fn stream(engine: &Engine, engine_id: &str, query: &LogQuery) -> LogLines {
     let dial = engine.dial.clone();
     let path = log_reader::request_path(
@@ -26,21 +32,44 @@ pub(crate) fn stream(engine: &Engine, engine_id: &str, query: &LogQuery) -> LogL
         engine_id,
         query,
     );
-    futures_util::stream::once(async move { log_reader::open(&dial, &path).await })
-        .flat_map(|opened| {
-            let reader = match opened {
-                Ok(reader) => Some(reader),
-                Err(e) => return futures_util::stream::iter([Err(e)]).boxed(),
-            };
-            futures_util::stream::unfold(reader, |reader| async move {
-                let mut reader = reader?;
-                let item = reader.next_line().await?;
-                let more = item.is_ok().then_some(reader);
-                Some((item, more))
-            })
-            .boxed()
-        })
-        .boxed()
+    Box::pin(Opened::Opening(Box::pin(async move {
+        log_reader::open(&dial, &path).await
+    })))
+}
+
+/// A log being opened, then read.
+enum Opened {
+    Opening(Pin<Box<dyn Future<Output = Result<log_reader::Reader, EngineError>> + Send>>),
+    Reading(log_reader::Reader),
+    Ended,
+}
+
+impl Stream for Opened {
+    type Item = Result<LogLine, EngineError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match this {
+                Opened::Opening(opening) => match ready!(opening.as_mut().poll(cx)) {
+                    Ok(reader) => *this = Opened::Reading(reader),
+                    Err(e) => {
+                        *this = Opened::Ended;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                },
+                Opened::Reading(reader) => {
+                    let item = ready!(Pin::new(reader).poll_next(cx));
+                    if !matches!(item, Some(Ok(_))) {
+                        // The connection closes with the error, not when the stream is dropped.
+                        *this = Opened::Ended;
+                    }
+                    return Poll::Ready(item);
+                }
+                Opened::Ended => return Poll::Ready(None),
+            }
+        }
+    }
 }
 
 /// A line being put together: its time, and its bytes so far.
