@@ -40,7 +40,7 @@ pub(crate) fn stream(engine: &Engine, engine_id: &str, query: &LogQuery) -> LogL
 /// A log being opened, then read.
 enum Opened {
     Opening(Pin<Box<dyn Future<Output = Result<log_reader::Reader, EngineError>> + Send>>),
-    Reading(log_reader::Reader),
+    Reading(Box<log_reader::Reader>),
     Ended,
 }
 
@@ -52,14 +52,14 @@ impl Stream for Opened {
         loop {
             match this {
                 Opened::Opening(opening) => match ready!(opening.as_mut().poll(cx)) {
-                    Ok(reader) => *this = Opened::Reading(reader),
+                    Ok(reader) => *this = Opened::Reading(Box::new(reader)),
                     Err(e) => {
                         *this = Opened::Ended;
                         return Poll::Ready(Some(Err(e)));
                     }
                 },
                 Opened::Reading(reader) => {
-                    let item = ready!(Pin::new(reader).poll_next(cx));
+                    let item = ready!(Pin::new(reader.as_mut()).poll_next(cx));
                     if !matches!(item, Some(Ok(_))) {
                         // The connection closes with the error, not when the stream is dropped.
                         *this = Opened::Ended;
