@@ -13,13 +13,13 @@
 //! follow from the second of the last line read, skipping what was already sent.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::{broadcast, mpsc, Notify};
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 use tokio::time::Instant;
 
 use crate::engine::WatcherEngine;
@@ -59,13 +59,18 @@ pub type LogSink = Arc<dyn Fn(LogEvent) -> bool + Send + Sync>;
 struct Subscription {
     container_uuid: String,
     acks: Arc<Acks>,
+    /// The stream's loop; it ends once its sender has handed on every event.
     task: JoinHandle<()>,
-    /// Hands the stream's events to its sink (see [`Feed::out`]).
-    sender: JoinHandle<()>,
+    /// The task that hands the stream's events to its sink (see [`Feed::out`]).
+    sender: AbortHandle,
+    /// Set when the stream is closed: the sender hands on nothing more, even an event it
+    /// already holds.
+    closed: Arc<AtomicBool>,
 }
 
 impl Subscription {
     fn abort(&self) {
+        self.closed.store(true, Ordering::Release);
         self.task.abort();
         self.sender.abort();
     }
@@ -119,16 +124,19 @@ impl LogsService {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let acks = Arc::new(Acks::default());
         let (out, mut to_send) = mpsc::unbounded_channel();
+        let closed = Arc::new(AtomicBool::new(false));
+        let stop = closed.clone();
         // Events are serialized for the viewer (thousands of lines a batch) while the stream
-        // goes on reading: the engine is not left waiting meanwhile. The queue holds no more
-        // than MAX_IN_FLIGHT batches, and a skip or end marker each.
+        // goes on reading: the engine is not left waiting meanwhile. The queue holds at most
+        // MAX_IN_FLIGHT batches, a skip marker before each, a last skip marker and the end.
         let sender = tokio::spawn(async move {
             while let Some(event) = to_send.recv().await {
-                if !sink(event) {
+                if stop.load(Ordering::Acquire) || !sink(event) {
                     break;
                 }
             }
         });
+        let sender_abort = sender.abort_handle();
         let feed = Feed {
             out,
             acks: acks.clone(),
@@ -148,6 +156,9 @@ impl LogsService {
             .map_err(|_| CoreError::Storage("log streams registry poisoned".into()))?;
         let task = tokio::spawn(async move {
             feed.run(lines, events).await;
+            // The stream stays open (and can be closed) until its viewer has been handed
+            // every event already sent, its end last.
+            let _ = sender.await;
             if let Ok(mut map) = open.lock() {
                 map.remove(&id);
             }
@@ -158,7 +169,8 @@ impl LogsService {
                 container_uuid: container.uuid,
                 acks,
                 task,
-                sender,
+                sender: sender_abort,
+                closed,
             },
         );
         Ok(id)

@@ -422,6 +422,52 @@ async fn closing_or_losing_the_viewer_closes_the_engine_side() {
     }
 }
 
+/// On threads of its own, as in the app: the events a viewer was not yet handed when its
+/// stream is closed never reach it, even those of a stream that has already ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_stream_stops_the_events_its_viewer_was_not_yet_handed() {
+    let core = TestCore::new(T0_MS);
+    let (_dev, web) = with_web(&core).await;
+    let feed = core.driver.feed_logs();
+    // A viewer that is busy with its first batch until the test lets it go.
+    let (release, busy) = std::sync::mpsc::channel::<()>();
+    let busy = std::sync::Mutex::new(busy);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let sink: LogSink = Arc::new(move |e| {
+        let batch = matches!(e, LogEvent::Lines { .. });
+        let ok = tx.send(e).is_ok();
+        if batch {
+            let _ = busy.lock().unwrap().recv_timeout(Duration::from_secs(10));
+        }
+        ok
+    });
+    let whole = LogQuery {
+        tail: None,
+        follow: false,
+        ..LogQuery::default()
+    };
+    let id = core.logs.open(&web, whole, sink).await.unwrap();
+    feed.send(Ok(line(0))).unwrap();
+    feed.send(Err(crate::EngineError::Other("broken pipe".into())))
+        .unwrap();
+    assert!(matches!(next(&mut rx).await, LogEvent::Lines { .. }));
+    // The stream has ended on the engine's side; its end waits for the busy viewer.
+    until(|| feed.is_closed()).await;
+    assert_eq!(
+        core.logs.open_streams().len(),
+        1,
+        "closable until all is handed on"
+    );
+    core.logs.close(id);
+    release.send(()).unwrap();
+    // The sink goes with the stream's last task: nothing came between the close and then.
+    let after = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the stream's sink was kept");
+    assert!(after.is_none(), "an event after the close: {after:?}");
+    assert!(core.logs.open_streams().is_empty());
+}
+
 #[tokio::test]
 async fn a_query_without_an_output_or_an_unknown_container_is_refused_in_words() {
     let core = TestCore::new(T0_MS);
