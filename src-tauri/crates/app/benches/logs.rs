@@ -18,14 +18,21 @@ use std::time::Instant;
 
 use bollard::query_parameters::LogsOptions;
 use bollard::Docker;
-use common::{env_usize, percentile};
+use common::env_usize;
 use futures_util::StreamExt;
 use squirrel_core::model::{LogEvent, LogQuery};
 use squirrel_core::services::LogSink;
 use support::{App, TestEngine};
 
-fn median(v: Vec<f64>) -> f64 {
-    percentile(v, 0.5)
+/// The middle value; with an even count, the mean of the two middle ones.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
