@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::{broadcast, mpsc, Notify};
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::engine::WatcherEngine;
@@ -59,10 +59,9 @@ pub type LogSink = Arc<dyn Fn(LogEvent) -> bool + Send + Sync>;
 struct Subscription {
     container_uuid: String,
     acks: Arc<Acks>,
-    /// The stream's loop; it ends once its sender has handed on every event.
+    /// The stream's loop; it ends once its sender has handed on every event. Aborting it
+    /// drops the sender's queue, which ends the sender after what it holds.
     task: JoinHandle<()>,
-    /// The task that hands the stream's events to its sink (see [`Feed::out`]).
-    sender: AbortHandle,
     /// Set when the stream is closed: the sender hands on nothing more, even an event it
     /// already holds.
     closed: Arc<AtomicBool>,
@@ -72,7 +71,6 @@ impl Subscription {
     fn abort(&self) {
         self.closed.store(true, Ordering::Release);
         self.task.abort();
-        self.sender.abort();
     }
 }
 
@@ -136,7 +134,6 @@ impl LogsService {
                 }
             }
         });
-        let sender_abort = sender.abort_handle();
         let feed = Feed {
             out,
             acks: acks.clone(),
@@ -169,7 +166,6 @@ impl LogsService {
                 container_uuid: container.uuid,
                 acks,
                 task,
-                sender: sender_abort,
                 closed,
             },
         );
